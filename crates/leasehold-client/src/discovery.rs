@@ -1,0 +1,1 @@
+//! Finding lease servers on the LAN over mDNS (to come).

@@ -1,0 +1,9 @@
+//! Leasehold's domain, with no I/O: license codes and their signatures, seat
+//! pools, the lease table and its rules, and the types that cross the wire.
+
+pub mod ids;
+pub mod license;
+pub mod time;
+
+pub use ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product, ServerId};
+pub use time::Timestamp;

@@ -1,0 +1,3 @@
+//! The Leasehold lease server as a library.
+
+pub mod mdns;

@@ -1,0 +1,1 @@
+//! mDNS announcement of the lease server (to come).
