@@ -2,7 +2,10 @@
 //! pools, the lease table and its rules, and the types that cross the wire.
 
 pub mod ids;
+pub mod lease;
 pub mod license;
+pub mod pool;
+pub mod table;
 pub mod time;
 
 pub use ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product, ServerId};

@@ -1,0 +1,102 @@
+//! A lease: one seat of one product held by one client until a deadline, and
+//! the errors the lease rules give.
+
+use crate::ids::{ClientId, LeaseId, Product};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Who holds a lease: what the client told us about itself, plus the address
+/// its request came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Holder {
+    pub client_id: ClientId,
+    pub user: String,
+    pub host: String,
+    pub app_name: String,
+    pub app_version: String,
+    /// The peer address of the request that checked the lease out.
+    pub address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Lease {
+    pub id: LeaseId,
+    pub product: Product,
+    pub holder: Holder,
+    pub granted_at: Timestamp,
+    pub renewed_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// The lease length it was granted with; each renewal extends by this much.
+    pub lease_secs: u32,
+}
+
+impl Lease {
+    #[must_use]
+    pub fn is_alive(&self, now: Timestamp) -> bool {
+        now < self.expires_at
+    }
+
+    /// When the client should renew: a third of the way through the lease, so
+    /// two renewals can fail before the seat is lost.
+    #[must_use]
+    pub fn renew_after_secs(&self) -> u32 {
+        (self.lease_secs / 3).max(1)
+    }
+}
+
+/// How a lease ended, remembered for a while so a late renewal can be told why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Ending {
+    Released,
+    Expired,
+    Disconnected,
+}
+
+/// What the lease rules refuse, each a real outcome the client acts on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LeaseError {
+    #[error("no seat of {product} is free: all {seats} are in use; try again in {retry_after_secs} s")]
+    NoSeatFree {
+        product: Product,
+        seats: u32,
+        in_use: u32,
+        retry_after_secs: u32,
+    },
+    #[error("this server has no license for {0}; ask the administrator to add a license code for it")]
+    NoLicense(Product),
+    #[error("the licenses for {0} are not valid right now (expired or not yet started); ask the administrator for a current license code")]
+    NoValidLicense(Product),
+    #[error("lease {0} is not known to this server; check out a new seat")]
+    LeaseNotFound(LeaseId),
+    #[error("lease {0} was released; check out a new seat")]
+    LeaseReleased(LeaseId),
+    #[error("lease {0} expired before it was renewed; check out a new seat")]
+    LeaseExpired(LeaseId),
+    #[error("lease {0} was ended by the administrator; check out a new seat")]
+    LeaseDisconnected(LeaseId),
+    #[error("{product} has more seats in use than it is licensed for now; this lease is not renewed and ends at {expires_at}")]
+    OverSubscribed {
+        product: Product,
+        expires_at: Timestamp,
+    },
+}
+
+impl LeaseError {
+    /// The stable machine-readable code sent to clients.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoSeatFree { .. } => "no_seat_free",
+            Self::NoLicense(_) => "no_license_for_product",
+            Self::NoValidLicense(_) => "no_valid_license",
+            Self::LeaseNotFound(_) => "lease_not_found",
+            Self::LeaseReleased(_) => "lease_released",
+            Self::LeaseExpired(_) => "lease_expired",
+            Self::LeaseDisconnected(_) => "lease_disconnected",
+            Self::OverSubscribed { .. } => "over_subscribed",
+        }
+    }
+}

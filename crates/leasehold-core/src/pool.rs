@@ -1,0 +1,161 @@
+//! Seat pools: how many seats each product has at a given moment, summed over
+//! the license codes that count then.
+
+use crate::ids::{LicenseId, Product};
+use crate::license::{DEFAULT_LEASE_SECS, LicenseTerms};
+use crate::time::Timestamp;
+use std::collections::BTreeMap;
+
+/// The license codes a server holds, by id.
+#[derive(Clone, Debug, Default)]
+pub struct Pools {
+    licenses: BTreeMap<LicenseId, LicenseTerms>,
+}
+
+impl Pools {
+    /// Adds a code; returns false (and changes nothing) when its id is already held.
+    pub fn add(&mut self, terms: LicenseTerms) -> bool {
+        if self.licenses.contains_key(&terms.license_id) {
+            return false;
+        }
+        self.licenses.insert(terms.license_id, terms);
+        true
+    }
+
+    pub fn remove(&mut self, id: LicenseId) -> Option<LicenseTerms> {
+        self.licenses.remove(&id)
+    }
+
+    #[must_use]
+    pub fn get(&self, id: LicenseId) -> Option<&LicenseTerms> {
+        self.licenses.get(&id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &LicenseTerms> {
+        self.licenses.values()
+    }
+
+    /// Whether any code (valid now or not) names this product.
+    #[must_use]
+    pub fn knows(&self, product: &Product) -> bool {
+        self.licenses.values().any(|l| &l.product == product)
+    }
+
+    /// Seats of `product` at `now`: the sum over its codes that count then.
+    #[must_use]
+    pub fn seats(&self, product: &Product, now: Timestamp) -> u32 {
+        self.active(product, now)
+            .fold(0_u32, |sum, l| sum.saturating_add(l.seats))
+    }
+
+    /// Lease length for `product`: the shortest any of its counting codes asks
+    /// for, so no code's terms are stretched.
+    #[must_use]
+    pub fn lease_secs(&self, product: &Product, now: Timestamp) -> u32 {
+        self.active(product, now)
+            .map(|l| l.lease_secs)
+            .min()
+            .unwrap_or(DEFAULT_LEASE_SECS)
+    }
+
+    /// Every product named by any code, in name order.
+    #[must_use]
+    pub fn products(&self) -> Vec<Product> {
+        let mut out: Vec<Product> = self.licenses.values().map(|l| l.product.clone()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The next moment after `now` when some code starts or stops counting;
+    /// seat totals are constant until then.
+    #[must_use]
+    pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
+        self.licenses
+            .values()
+            .flat_map(|l| [l.valid_from, l.valid_until])
+            .flatten()
+            .filter(|t| *t > now)
+            .min()
+    }
+
+    fn active<'a>(&'a self, product: &'a Product, now: Timestamp) -> impl Iterator<Item = &'a LicenseTerms> {
+        self.licenses
+            .values()
+            .filter(move |l| &l.product == product && l.is_active(now))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const DAY: i64 = 86_400_000;
+
+    pub(crate) fn code(product: &str, seats: u32) -> LicenseTerms {
+        LicenseTerms {
+            license_id: LicenseId::random(),
+            product: Product::from(product),
+            seats,
+            valid_from: None,
+            valid_until: None,
+            features: vec![],
+            customer: "Acme".into(),
+            lease_secs: 60,
+            node_lock: None,
+            issued_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn seats_of_several_codes_add_up() {
+        let mut pools = Pools::default();
+        assert!(pools.add(code("cad", 5)));
+        assert!(pools.add(code("cad", 3)));
+        assert!(pools.add(code("viewer", 2)));
+        assert_eq!(pools.seats(&"cad".into(), Timestamp(0)), 8);
+        assert_eq!(pools.seats(&"viewer".into(), Timestamp(0)), 2);
+        assert_eq!(pools.seats(&"other".into(), Timestamp(0)), 0);
+    }
+
+    #[test]
+    fn the_same_code_is_not_counted_twice() {
+        let mut pools = Pools::default();
+        let c = code("cad", 5);
+        assert!(pools.add(c.clone()));
+        assert!(!pools.add(c));
+        assert_eq!(pools.seats(&"cad".into(), Timestamp(0)), 5);
+    }
+
+    #[test]
+    fn codes_count_only_inside_their_window() {
+        let mut pools = Pools::default();
+        let mut later = code("cad", 4);
+        later.valid_from = Some(Timestamp(10 * DAY));
+        let mut ending = code("cad", 6);
+        ending.valid_until = Some(Timestamp(20 * DAY));
+        pools.add(later);
+        pools.add(ending);
+        let cad = Product::from("cad");
+        assert_eq!(pools.seats(&cad, Timestamp(0)), 6);
+        assert_eq!(pools.seats(&cad, Timestamp(10 * DAY)), 10);
+        assert_eq!(pools.seats(&cad, Timestamp(20 * DAY - 1)), 10);
+        assert_eq!(pools.seats(&cad, Timestamp(20 * DAY)), 4);
+        assert_eq!(pools.next_change(Timestamp(0)), Some(Timestamp(10 * DAY)));
+        assert_eq!(pools.next_change(Timestamp(10 * DAY)), Some(Timestamp(20 * DAY)));
+        assert_eq!(pools.next_change(Timestamp(20 * DAY)), None);
+    }
+
+    #[test]
+    fn lease_length_is_the_shortest_counting_code() {
+        let mut pools = Pools::default();
+        let mut a = code("cad", 1);
+        a.lease_secs = 300;
+        let mut b = code("cad", 1);
+        b.lease_secs = 120;
+        pools.add(a);
+        pools.add(b);
+        assert_eq!(pools.lease_secs(&"cad".into(), Timestamp(0)), 120);
+        assert_eq!(pools.lease_secs(&"none".into(), Timestamp(0)), DEFAULT_LEASE_SECS);
+    }
+}

@@ -1,0 +1,208 @@
+//! The lease rules, with an explicit clock.
+
+use super::*;
+use crate::pool::tests::code;
+
+const SEC: i64 = 1000;
+
+fn holder(client: &str, user: &str) -> Holder {
+    Holder {
+        client_id: ClientId::from(client),
+        user: user.into(),
+        host: format!("{client}.lan"),
+        app_name: "Designer".into(),
+        app_version: "4.2".into(),
+        address: "127.0.0.1:5000".into(),
+    }
+}
+
+fn ask(product: &str, client: &str) -> CheckoutRequest {
+    CheckoutRequest { product: product.into(), holder: holder(client, "ann") }
+}
+
+fn table_with(product: &str, seats: u32) -> LeaseTable {
+    let mut t = LeaseTable::new();
+    t.add_license(code(product, seats));
+    t
+}
+
+#[test]
+fn grants_up_to_the_seat_count_then_denies() {
+    let mut t = table_with("cad", 2);
+    let now = Timestamp(0);
+    let a = t.checkout(ask("cad", "pc-1"), now).unwrap();
+    assert_eq!(a.lease.expires_at, Timestamp(60 * SEC));
+    assert_eq!(a.lease.renew_after_secs(), 20);
+    t.checkout(ask("cad", "pc-2"), now).unwrap();
+    let denied = t.checkout(ask("cad", "pc-3"), now).unwrap_err();
+    assert_eq!(
+        denied,
+        LeaseError::NoSeatFree { product: "cad".into(), seats: 2, in_use: 2, retry_after_secs: 60 }
+    );
+    assert_eq!(denied.code(), "no_seat_free");
+    assert_eq!(t.in_use(&"cad".into()), 2);
+}
+
+#[test]
+fn twelve_clients_on_ten_seats_get_exactly_ten() {
+    let mut t = table_with("cad", 4);
+    t.add_license(code("cad", 6));
+    let results: Vec<_> = (0..12).map(|i| t.checkout(ask("cad", &format!("pc-{i}")), Timestamp(0))).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 10);
+    assert_eq!(t.in_use(&"cad".into()), 10);
+    assert_eq!(t.high_water(&"cad".into()), 10);
+}
+
+#[test]
+fn unknown_and_invalid_products_are_told_apart() {
+    let mut t = LeaseTable::new();
+    let mut expired = code("cad", 5);
+    expired.valid_until = Some(Timestamp(10 * SEC));
+    t.add_license(expired);
+    assert_eq!(t.checkout(ask("viewer", "pc"), Timestamp(0)).unwrap_err().code(), "no_license_for_product");
+    assert!(t.checkout(ask("cad", "pc"), Timestamp(0)).is_ok());
+    assert_eq!(t.checkout(ask("cad", "pc-2"), Timestamp(10 * SEC)).unwrap_err().code(), "no_valid_license");
+}
+
+#[test]
+fn reconnecting_client_gets_the_same_lease_renewed() {
+    let mut t = table_with("cad", 5);
+    let first = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    let again = t.checkout(ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
+    assert!(again.reused);
+    assert_eq!(again.lease.id, first.lease.id);
+    assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
+    assert_eq!(t.in_use(&"cad".into()), 1);
+    // Another user on the same computer is another seat.
+    let mut other_user = ask("cad", "pc-1");
+    other_user.holder.user = "bob".into();
+    assert!(!t.checkout(other_user, Timestamp(30 * SEC)).unwrap().reused);
+    assert_eq!(t.in_use(&"cad".into()), 2);
+}
+
+#[test]
+fn a_dead_unswept_lease_is_replaced_not_doubled() {
+    let mut t = table_with("cad", 1);
+    let first = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    let again = t.checkout(ask("cad", "pc-1"), Timestamp(61 * SEC)).unwrap();
+    assert!(!again.reused);
+    assert_ne!(again.lease.id, first.lease.id);
+    assert_eq!(again.expired.map(|l| l.id), Some(first.lease.id));
+    assert_eq!(t.in_use(&"cad".into()), 1);
+    assert_eq!(t.renew(first.lease.id, Timestamp(62 * SEC)).unwrap_err().code(), "lease_expired");
+}
+
+#[test]
+fn renew_extends_from_now() {
+    let mut t = table_with("cad", 1);
+    let l = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    let r = t.renew(l.id, Timestamp(20 * SEC)).unwrap();
+    assert_eq!(r.expires_at, Timestamp(80 * SEC));
+    assert_eq!(r.renewed_at, Timestamp(20 * SEC));
+    assert_eq!(t.next_deadline(), Some(Timestamp(80 * SEC)));
+    // Nothing expires at the old deadline.
+    assert!(t.expire_due(Timestamp(60 * SEC)).is_empty());
+}
+
+#[test]
+fn renewing_ended_leases_says_why() {
+    let mut t = table_with("cad", 5);
+    let released = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease.id;
+    let expired = t.checkout(ask("cad", "pc-2"), Timestamp(0)).unwrap().lease.id;
+    let cut = t.checkout(ask("cad", "pc-3"), Timestamp(0)).unwrap().lease.id;
+    assert!(t.release(released).is_some());
+    assert!(t.release(released).is_none(), "release is idempotent");
+    assert!(t.disconnect(cut).is_some());
+    let now = Timestamp(61 * SEC);
+    assert_eq!(t.renew(expired, now).unwrap_err().code(), "lease_expired");
+    assert_eq!(t.expire_due(now).len(), 1);
+    assert_eq!(t.renew(expired, now).unwrap_err().code(), "lease_expired");
+    assert_eq!(t.renew(released, now).unwrap_err().code(), "lease_released");
+    assert_eq!(t.renew(cut, now).unwrap_err().code(), "lease_disconnected");
+    assert_eq!(t.renew(LeaseId::random(), now).unwrap_err().code(), "lease_not_found");
+    assert!(t.is_empty());
+}
+
+#[test]
+fn expiry_frees_seats_in_deadline_order() {
+    let mut t = table_with("cad", 3);
+    let a = t.checkout(ask("cad", "a"), Timestamp(0)).unwrap().lease;
+    let b = t.checkout(ask("cad", "b"), Timestamp(5 * SEC)).unwrap().lease;
+    let c = t.checkout(ask("cad", "c"), Timestamp(9 * SEC)).unwrap().lease;
+    assert_eq!(t.next_deadline(), Some(a.expires_at));
+    assert!(t.expire_due(Timestamp(60 * SEC - 1)).is_empty());
+    let gone: Vec<_> = t.expire_due(Timestamp(66 * SEC)).into_iter().map(|l| l.id).collect();
+    assert_eq!(gone, vec![a.id, b.id]);
+    assert_eq!(t.next_deadline(), Some(c.expires_at));
+    assert_eq!(t.in_use(&"cad".into()), 1);
+    // The freed seats can be taken again.
+    assert!(t.checkout(ask("cad", "d"), Timestamp(66 * SEC)).is_ok());
+}
+
+#[test]
+fn denial_suggests_retry_when_the_first_lease_ends() {
+    let mut t = table_with("cad", 1);
+    t.checkout(ask("cad", "a"), Timestamp(0)).unwrap();
+    match t.checkout(ask("cad", "b"), Timestamp(45 * SEC)).unwrap_err() {
+        LeaseError::NoSeatFree { retry_after_secs, .. } => assert_eq!(retry_after_secs, 16),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn disconnecting_a_computer_ends_all_its_leases() {
+    let mut t = table_with("cad", 5);
+    t.add_license(code("viewer", 5));
+    t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    t.checkout(ask("viewer", "pc-1"), Timestamp(0)).unwrap();
+    t.checkout(ask("cad", "pc-2"), Timestamp(0)).unwrap();
+    let ended = t.disconnect_client(&ClientId::from("pc-1"));
+    assert_eq!(ended.len(), 2);
+    assert_eq!(t.len(), 1);
+    assert!(t.disconnect_client(&ClientId::from("pc-1")).is_empty());
+}
+
+#[test]
+fn over_subscription_after_a_code_expires_lets_leases_run_out() {
+    let mut t = LeaseTable::new();
+    t.add_license(code("cad", 2));
+    let mut short = code("cad", 2);
+    short.valid_until = Some(Timestamp(30 * SEC));
+    t.add_license(short);
+    let leases: Vec<_> = (0..4).map(|i| t.checkout(ask("cad", &format!("pc-{i}")), Timestamp(0)).unwrap().lease).collect();
+    // At 40 s only 2 seats count but 4 are out: no renewals, no new grants.
+    let now = Timestamp(40 * SEC);
+    let refused = t.renew(leases[0].id, now).unwrap_err();
+    assert_eq!(refused, LeaseError::OverSubscribed { product: "cad".into(), expires_at: leases[0].expires_at });
+    assert_eq!(t.checkout(ask("cad", "new"), now).unwrap_err().code(), "no_seat_free");
+    // The leases run to their end; afterwards renewals work again within the 2 seats.
+    assert_eq!(t.expire_due(Timestamp(60 * SEC)).len(), 4);
+    let a = t.checkout(ask("cad", "a"), Timestamp(60 * SEC)).unwrap().lease;
+    t.checkout(ask("cad", "b"), Timestamp(60 * SEC)).unwrap();
+    assert!(t.renew(a.id, Timestamp(70 * SEC)).is_ok());
+}
+
+#[test]
+fn removing_a_code_keeps_leases_until_they_end() {
+    let mut t = LeaseTable::new();
+    let c = code("cad", 1);
+    let id = c.license_id;
+    t.add_license(c);
+    let l = t.checkout(ask("cad", "pc"), Timestamp(0)).unwrap().lease;
+    assert!(t.remove_license(id).is_some());
+    assert_eq!(t.in_use(&"cad".into()), 1);
+    assert_eq!(t.renew(l.id, Timestamp(SEC)).unwrap_err().code(), "over_subscribed");
+}
+
+#[test]
+fn restore_brings_leases_back_counted() {
+    let mut t = table_with("cad", 2);
+    let l = t.checkout(ask("cad", "pc"), Timestamp(0)).unwrap().lease;
+    let mut fresh = table_with("cad", 2);
+    fresh.restore(l.clone());
+    fresh.restore(l.clone());
+    assert_eq!(fresh.in_use(&"cad".into()), 1);
+    let again = fresh.checkout(ask("cad", "pc"), Timestamp(SEC)).unwrap();
+    assert!(again.reused);
+    assert_eq!(again.lease.id, l.id);
+}
