@@ -1,12 +1,14 @@
 //! Leasehold's domain, with no I/O: license codes and their signatures, seat
 //! pools, the lease table and its rules, and the types that cross the wire.
 
+pub mod event;
 pub mod ids;
 pub mod lease;
 pub mod license;
 pub mod pool;
 pub mod table;
 pub mod time;
+pub mod wire;
 
 pub use ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product, ServerId};
 pub use time::Timestamp;

@@ -1,0 +1,164 @@
+//! Events: every grant, denial, release, expiry, disconnect and admin action,
+//! as recorded for the Logs tab, the usage figures and the audit trail.
+
+use crate::ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What happened. Plain renewals are counted in the metrics, not logged:
+/// a busy server renews thousands of leases a second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Grant,
+    Deny,
+    /// A renewal that arrived after the lease had already ended.
+    RenewAfterExpiry,
+    Release,
+    Expire,
+    /// A lease that expired while the server was down, reclaimed on start.
+    Reclaim,
+    Disconnect,
+    LicenseAdded,
+    LicenseRemoved,
+    /// A license code someone tried to add and the server refused.
+    LicenseRejected,
+    TrustedKeyAdded,
+    ServerStart,
+    ServerStop,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 13] = [
+        Self::Grant,
+        Self::Deny,
+        Self::RenewAfterExpiry,
+        Self::Release,
+        Self::Expire,
+        Self::Reclaim,
+        Self::Disconnect,
+        Self::LicenseAdded,
+        Self::LicenseRemoved,
+        Self::LicenseRejected,
+        Self::TrustedKeyAdded,
+        Self::ServerStart,
+        Self::ServerStop,
+    ];
+
+    /// The name used on the wire, in the store and in filters.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Grant => "grant",
+            Self::Deny => "deny",
+            Self::RenewAfterExpiry => "renew_after_expiry",
+            Self::Release => "release",
+            Self::Expire => "expire",
+            Self::Reclaim => "reclaim",
+            Self::Disconnect => "disconnect",
+            Self::LicenseAdded => "license_added",
+            Self::LicenseRemoved => "license_removed",
+            Self::LicenseRejected => "license_rejected",
+            Self::TrustedKeyAdded => "trusted_key_added",
+            Self::ServerStart => "server_start",
+            Self::ServerStop => "server_stop",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// How serious it is, for filtering the Logs tab by level.
+    #[must_use]
+    pub fn level(self) -> Level {
+        match self {
+            Self::Deny | Self::RenewAfterExpiry | Self::Disconnect | Self::LicenseRejected | Self::Reclaim => {
+                Level::Warn
+            }
+            _ => Level::Info,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// One recorded event. `seq` is assigned when it is recorded and only grows,
+/// so a live tail can ask for "everything after seq N".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub kind: EventKind,
+    pub level: Level,
+    pub product: Option<Product>,
+    pub client_id: Option<ClientId>,
+    pub user: Option<String>,
+    pub host: Option<String>,
+    pub lease_id: Option<LeaseId>,
+    pub license_id: Option<LicenseId>,
+    pub correlation_id: Option<CorrelationId>,
+    /// A sentence for people, e.g. "granted cad to ann@ws-12 (3 of 10 in use)".
+    pub message: String,
+}
+
+impl Event {
+    /// A new event with no subject yet; `seq` is filled in when recorded.
+    #[must_use]
+    pub fn new(kind: EventKind, at: Timestamp, message: impl Into<String>) -> Self {
+        Self {
+            seq: 0,
+            at,
+            kind,
+            level: kind.level(),
+            product: None,
+            client_id: None,
+            user: None,
+            host: None,
+            lease_id: None,
+            license_id: None,
+            correlation_id: None,
+            message: message.into(),
+        }
+    }
+
+    /// Fills the subject fields from a lease.
+    #[must_use]
+    pub fn about(mut self, lease: &crate::lease::Lease) -> Self {
+        self.product = Some(lease.product.clone());
+        self.client_id = Some(lease.holder.client_id.clone());
+        self.user = Some(lease.holder.user.clone());
+        self.host = Some(lease.holder.host.clone());
+        self.lease_id = Some(lease.id);
+        self
+    }
+
+    #[must_use]
+    pub fn correlated(mut self, id: CorrelationId) -> Self {
+        self.correlation_id = Some(id);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::from(k.as_str()));
+        }
+        assert_eq!(EventKind::parse("nope"), None);
+    }
+}
