@@ -1,1 +1,5 @@
-fn main() {}
+//! The `leasehold` binary: parses arguments and hands over to the library.
+
+fn main() -> std::process::ExitCode {
+    leasehold_cli::run()
+}
