@@ -1,6 +1,25 @@
-//! License codes: what they grant ([`terms`]), and (to come) how they are
-//! encoded, signed and verified.
+//! License codes: what they grant ([`terms`]), the vendor keys that sign them
+//! ([`keys`]), and how they are written, read and verified ([`code`]).
+//!
+//! ```text
+//! vendor:  issue(&key, &terms)        -> "2AB3CD-…" (one line)
+//! server:  parse(text)?.verify(&trusted)?.check_window(now)?
+//! ```
 
+pub mod code;
+pub mod dates;
+pub mod error;
+pub mod keys;
+mod symbols;
 pub mod terms;
+mod wire;
 
+pub use code::{FORMAT_VERSION, LicenseCode, VerifiedLicense, issue, parse};
+pub use dates::{day_text, last_day_text, valid_from_date, valid_until_date};
+pub use error::LicenseError;
+pub use keys::{KeyFingerprint, PUBLIC_KEY_PREFIX, VendorKeyPair, VendorPublicKey};
 pub use terms::{DEFAULT_LEASE_SECS, LicenseTerms, Validity};
+pub use wire::{
+    MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES, MAX_LEASE_SECS, MAX_NODE_LOCK_LEN, MAX_PRODUCT_LEN,
+    MIN_LEASE_SECS, validate as validate_terms,
+};
