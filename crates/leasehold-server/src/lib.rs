@@ -1,3 +1,4 @@
 //! The Leasehold lease server as a library.
 
 pub mod mdns;
+pub mod store;

@@ -1,0 +1,131 @@
+//! The data directory's plain files: the directory itself, its lock, the
+//! admin-token file, and the randomness the first start needs.
+
+use super::error::StoreError;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::Path;
+
+/// The lock file; held (flock) for as long as a store is open on the directory.
+pub const LOCK_FILE: &str = "leasehold.lock";
+/// The admin token, readable by the owner only, for `leasehold admin token`.
+pub const TOKEN_FILE: &str = "admin-token";
+
+/// Creates the data directory if it is missing, owner-only on unix.
+pub(crate) fn create_dir(dir: &Path) -> Result<(), StoreError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| StoreError::io("creating the data directory", dir, &e))
+}
+
+/// Takes the directory's exclusive lock. The returned file holds it; dropping
+/// the file (or the process ending, even by SIGKILL) releases it.
+pub(crate) fn lock_dir(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| StoreError::io("opening the lock file", &path, &e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(StoreError::Locked { dir: dir.to_path_buf() }),
+        Err(TryLockError::Error(e)) => Err(StoreError::io("locking", &path, &e)),
+    }
+}
+
+/// Makes sure `DATA_DIR/admin-token` holds `token`, owner-only. Written (via
+/// a temporary file and a rename) only when missing or different.
+pub(crate) fn ensure_token_file(dir: &Path, token: &str) -> Result<(), StoreError> {
+    let path = dir.join(TOKEN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim() == token => return Ok(()),
+        Ok(_) => tracing::warn!(path = %path.display(), "admin token file did not match the database; rewriting it"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!(path = %path.display(), error = %e, "admin token file unreadable; rewriting it"),
+    }
+    let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        // A leftover temporary file keeps its old mode; make sure of it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(token.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| StoreError::io("writing the admin token to", &path, &e))
+}
+
+/// `n` random bytes from the operating system.
+pub(crate) fn random_bytes<const N: usize>(dir: &Path) -> Result<[u8; N], StoreError> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|e| {
+        StoreError::io(
+            "getting random bytes for the server identity of",
+            dir,
+            &std::io::Error::other(e.to_string()),
+        )
+    })?;
+    Ok(buf)
+}
+
+/// Lower-case hex, two digits a byte.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// The inverse of [`to_hex`]; `None` for anything but exactly `N` bytes of hex.
+pub(crate) fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let text = text.trim().as_bytes();
+    if text.len() != N * 2 {
+        return None;
+    }
+    let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = [0u8; N];
+    for (i, pair) in text.chunks_exact(2).enumerate() {
+        let (hi, lo) = (digit(pair[0])?, digit(pair[1])?);
+        *out.get_mut(i)? = (hi << 4) | lo;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_refuses_junk() {
+        let bytes = [0u8, 1, 0xab, 0xff];
+        assert_eq!(to_hex(&bytes), "0001abff");
+        assert_eq!(from_hex::<4>("0001abff"), Some(bytes));
+        assert_eq!(from_hex::<4>("0001ABFF"), Some(bytes));
+        assert_eq!(from_hex::<4>("0001abf"), None);
+        assert_eq!(from_hex::<4>("0001abfg"), None);
+        assert_eq!(from_hex::<4>("é001abf"), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! Reading everything back on start: the server's identity (made on the
+//! first start), licenses, leases, trusted keys and settings. A damaged row is
+//! skipped with a warning; only a damaged identity stops the start.
+
+use super::error::StoreError;
+use super::files::{from_hex, random_bytes, to_hex};
+use super::{Snapshot, StoredLicense};
+use leasehold_core::lease::{Holder, Lease};
+use leasehold_core::{ClientId, LeaseId, LicenseId, Product, ServerId, Timestamp};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const SERVER_ID: &str = "server_id";
+const SERVER_KEY: &str = "server_key";
+const ADMIN_TOKEN: &str = "admin_token";
+
+/// The server's identity as stored in `meta`.
+struct Identity {
+    server_id: ServerId,
+    server_key: [u8; 32],
+    admin_token: String,
+}
+
+/// Loads the whole snapshot, making the identity first if this is the first
+/// start.
+pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreError> {
+    let id = identity(conn, dir)?;
+    let sql = |e: rusqlite::Error| StoreError::sqlite("loading the stored state", dir, &e);
+    let last_event_seq: i64 = conn
+        .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
+        .map_err(sql)?;
+    Ok(Snapshot {
+        server_id: id.server_id,
+        server_key: id.server_key,
+        admin_token: id.admin_token,
+        licenses: rows(conn, "SELECT license_id, code, added_at FROM licenses ORDER BY added_at", license_row)
+            .map_err(sql)?,
+        leases: rows(
+            conn,
+            "SELECT id, product, client_id, user, host, app_name, app_version, address,
+                    granted_at, renewed_at, expires_at, lease_secs FROM leases ORDER BY granted_at",
+            lease_row,
+        )
+        .map_err(sql)?,
+        trusted_keys: rows(conn, "SELECT key FROM trusted_keys ORDER BY key", |r| text(r, 0)).map_err(sql)?,
+        settings: rows(conn, "SELECT key, value FROM settings", |r| Ok((text(r, 0)?, text(r, 1)?)))
+            .map_err(sql)?
+            .into_iter()
+            .collect::<BTreeMap<_, _>>(),
+        last_event_seq: u64::try_from(last_event_seq).unwrap_or(0),
+    })
+}
+
+/// Reads the identity, making whatever is missing in one transaction.
+fn identity(conn: &mut Connection, dir: &Path) -> Result<Identity, StoreError> {
+    let sql = |e: rusqlite::Error| StoreError::sqlite("reading the server identity", dir, &e);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+    let get = |key: &str| -> Result<Option<String>, StoreError> {
+        tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, String>(0))
+            .optional()
+            .map_err(sql)
+    };
+    let damaged = |what: &str| {
+        StoreError::Corrupt(format!(
+            "the {what} stored in {} is damaged; restore the database from a backup, or move the data directory away to start as a new server",
+            dir.join(super::DB_FILE).display()
+        ))
+    };
+    let (server_id, server_key, admin_token) = (get(SERVER_ID)?, get(SERVER_KEY)?, get(ADMIN_TOKEN)?);
+    let mut made = Vec::new();
+
+    let server_id = match server_id {
+        Some(text) => text.parse::<ServerId>().map_err(|_| damaged("server id"))?,
+        None => {
+            let id = ServerId(uuid::Builder::from_random_bytes(random_bytes::<16>(dir)?).into_uuid());
+            made.push((SERVER_ID, id.to_string()));
+            id
+        }
+    };
+    let server_key = match server_key {
+        Some(text) => from_hex::<32>(&text).ok_or_else(|| damaged("server key"))?,
+        None => {
+            let key = random_bytes::<32>(dir)?;
+            made.push((SERVER_KEY, to_hex(&key)));
+            key
+        }
+    };
+    let admin_token = match admin_token {
+        Some(text) if !text.trim().is_empty() => text.trim().to_owned(),
+        Some(_) => return Err(damaged("admin token")),
+        None => {
+            let token = to_hex(&random_bytes::<32>(dir)?);
+            made.push((ADMIN_TOKEN, token.clone()));
+            token
+        }
+    };
+    for (key, value) in &made {
+        tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value.as_str()])
+            .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)?;
+    if !made.is_empty() {
+        tracing::info!(server_id = %server_id, "made a new server identity");
+    }
+    Ok(Identity { server_id, server_key, admin_token })
+}
+
+/// A row that could not be read, and why, for the warning.
+pub(crate) struct BadRow(pub String);
+
+/// Runs `sql` and converts each row, skipping (with a warning) those that do
+/// not convert. Only a failing query is an error.
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    convert: impl Fn(&Row<'_>) -> Result<T, BadRow>,
+) -> Result<Vec<T>, rusqlite::Error> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        match convert(row) {
+            Ok(v) => out.push(v),
+            Err(BadRow(why)) => tracing::warn!(query = sql, why, "skipping a damaged row"),
+        }
+    }
+    Ok(out)
+}
+
+/// Column `i` as text (NULL and non-text values are damage).
+pub(crate) fn text(row: &Row<'_>, i: usize) -> Result<String, BadRow> {
+    match row.get_ref(i) {
+        Ok(ValueRef::Text(t)) => {
+            String::from_utf8(t.to_vec()).map_err(|_| BadRow(format!("column {i} is not UTF-8")))
+        }
+        Ok(other) => Err(BadRow(format!("column {i} is {:?}, expected text", other.data_type()))),
+        Err(e) => Err(BadRow(e.to_string())),
+    }
+}
+
+/// Column `i` as text or NULL.
+pub(crate) fn opt_text(row: &Row<'_>, i: usize) -> Result<Option<String>, BadRow> {
+    match row.get_ref(i) {
+        Ok(ValueRef::Null) => Ok(None),
+        _ => text(row, i).map(Some),
+    }
+}
+
+/// Column `i` as an integer.
+pub(crate) fn int(row: &Row<'_>, i: usize) -> Result<i64, BadRow> {
+    match row.get_ref(i) {
+        Ok(ValueRef::Integer(n)) => Ok(n),
+        Ok(other) => Err(BadRow(format!("column {i} is {:?}, expected an integer", other.data_type()))),
+        Err(e) => Err(BadRow(e.to_string())),
+    }
+}
+
+/// Column `i` as a uuid newtype.
+pub(crate) fn id<T: std::str::FromStr>(row: &Row<'_>, i: usize) -> Result<T, BadRow> {
+    let t = text(row, i)?;
+    t.parse().map_err(|_| BadRow(format!("column {i} is not a valid id: {t:?}")))
+}
+
+fn license_row(row: &Row<'_>) -> Result<StoredLicense, BadRow> {
+    Ok(StoredLicense {
+        license_id: id::<LicenseId>(row, 0)?,
+        code: text(row, 1)?,
+        added_at: Timestamp(int(row, 2)?),
+    })
+}
+
+fn lease_row(row: &Row<'_>) -> Result<Lease, BadRow> {
+    let secs = int(row, 11)?;
+    Ok(Lease {
+        id: id::<LeaseId>(row, 0)?,
+        product: Product(text(row, 1)?),
+        holder: Holder {
+            client_id: ClientId(text(row, 2)?),
+            user: text(row, 3)?,
+            host: text(row, 4)?,
+            app_name: text(row, 5)?,
+            app_version: text(row, 6)?,
+            address: text(row, 7)?,
+        },
+        granted_at: Timestamp(int(row, 8)?),
+        renewed_at: Timestamp(int(row, 9)?),
+        expires_at: Timestamp(int(row, 10)?),
+        lease_secs: u32::try_from(secs).map_err(|_| BadRow(format!("lease_secs {secs} is out of range")))?,
+    })
+}

@@ -1,0 +1,345 @@
+//! The server's SQLite store: everything that must survive a restart
+//! (identity, licenses, leases, trusted keys, settings, events) in
+//! `DATA_DIR/leasehold.db`, written by one thread with group commit.
+//!
+//! [`Store::open`] loads everything once; after that the server keeps its state
+//! in memory and sends [`Op`]s here, answered only once they are durable.
+
+mod error;
+mod files;
+mod load;
+mod query;
+mod schema;
+mod writer;
+#[cfg(test)]
+mod tests;
+
+pub use error::{Failure, StoreError};
+pub use files::{LOCK_FILE, TOKEN_FILE};
+pub use query::MAX_EVENTS;
+
+use leasehold_core::event::{Event, EventKind};
+use leasehold_core::lease::Lease;
+use leasehold_core::{LeaseId, LicenseId, ServerId, Timestamp};
+use rusqlite::{Connection, OpenFlags};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+use writer::{Msg, Writer};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "leasehold.db";
+
+/// How hard a commit works to survive a failure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `PRAGMA synchronous = FULL`: a commit survives power loss (the default).
+    #[default]
+    Full,
+    /// `PRAGMA synchronous = NORMAL` (WAL): a commit survives a process crash,
+    /// but the last commits may be lost on power loss.
+    Normal,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreOptions {
+    pub durability: Durability,
+}
+
+/// Everything stored, as read on open.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub server_id: ServerId,
+    /// The server's Ed25519 secret seed, made on the first open.
+    pub server_key: [u8; 32],
+    /// The admin API's bearer token (64 hex digits), made on the first open
+    /// and also kept in `DATA_DIR/admin-token` (owner-only).
+    pub admin_token: String,
+    pub licenses: Vec<StoredLicense>,
+    pub leases: Vec<Lease>,
+    pub trusted_keys: Vec<String>,
+    pub settings: BTreeMap<String, String>,
+    /// The highest event seq stored (0 when none); the next event takes the
+    /// one after.
+    pub last_event_seq: u64,
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("server_id", &self.server_id)
+            .field("server_key", &"<redacted>")
+            .field("admin_token", &"<redacted>")
+            .field("licenses", &self.licenses.len())
+            .field("leases", &self.leases.len())
+            .field("trusted_keys", &self.trusted_keys)
+            .field("settings", &self.settings)
+            .field("last_event_seq", &self.last_event_seq)
+            .finish()
+    }
+}
+
+/// A license code as the admin added it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLicense {
+    pub license_id: LicenseId,
+    pub code: String,
+    pub added_at: Timestamp,
+}
+
+/// One change to what is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Inserts the lease, or replaces the one with its id.
+    PutLease(Lease),
+    /// Updates a stored lease's times; nothing happens if it is not stored.
+    RenewLease { id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp },
+    DeleteLease(LeaseId),
+    /// Inserts the license, or replaces the one with its id.
+    PutLicense(StoredLicense),
+    DeleteLicense(LicenseId),
+    /// Adds a trusted vendor key (already there: nothing happens).
+    PutTrustedKey(String),
+    PutSetting { key: String, value: String },
+    /// Stores the event with the seq the caller gave it. A second event with
+    /// a seq already stored is dropped with a warning (the first is kept).
+    AppendEvent(Event),
+}
+
+/// Which events to read. Filters combine with AND; results come oldest first.
+///
+/// With `after_seq` the result is the first `limit` events after that seq
+/// (paging forward, a live tail); without it, the newest `limit` events that
+/// match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Only events with a larger seq.
+    pub after_seq: Option<u64>,
+    /// Only events at or after this time.
+    pub since: Option<Timestamp>,
+    /// Only events before this time.
+    pub until: Option<Timestamp>,
+    /// Only events of these kinds; empty means every kind.
+    pub kinds: Vec<EventKind>,
+    /// Only events whose message, product, client, user, host or ids contain
+    /// this text (ASCII case-insensitive).
+    pub text: Option<String>,
+    /// At most this many, capped at [`MAX_EVENTS`]; 0 returns nothing.
+    pub limit: u32,
+}
+
+impl Default for EventQuery {
+    /// Every event, the newest 1,000.
+    fn default() -> Self {
+        Self { after_seq: None, since: None, until: None, kinds: Vec::new(), text: None, limit: 1_000 }
+    }
+}
+
+/// A cheap handle on the open store; clones share one writer thread.
+#[derive(Clone)]
+pub struct Store {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.shared.dir)
+            .field("closed", &self.shared.closed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared {
+    dir: PathBuf,
+    /// To the writer thread. Declared first so it is dropped first: the
+    /// writer then sees the channel close and stops before `held` unlocks.
+    tx: Sender<Msg>,
+    /// Set by `close()`; later calls fail fast with `Closed`.
+    closed: AtomicBool,
+    /// The read connection for `events()`; `None` once closed.
+    reader: Arc<Mutex<Option<Connection>>>,
+    held: Held,
+}
+
+/// The writer thread and the directory lock, let go of in that order.
+struct Held {
+    thread: Mutex<Option<JoinHandle<()>>>,
+    lock: Mutex<Option<File>>,
+}
+
+impl Held {
+    fn release(&self) {
+        let thread = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(thread) = thread
+            && thread.join().is_err()
+        {
+            tracing::error!("the store's writer thread panicked");
+        }
+        let lock = self.lock.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop(lock);
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+impl Store {
+    /// Creates the data dir if missing (0700 on unix), takes an exclusive lock
+    /// on `DATA_DIR/leasehold.lock`, opens `leasehold.db` in WAL mode, runs
+    /// migrations, and loads everything. The first open also makes the
+    /// server's id, key and admin token, and writes the token to
+    /// `DATA_DIR/admin-token` (0600), again whenever that file is missing.
+    ///
+    /// # Errors
+    /// `Locked` when another process has the directory open; `NewerSchema`
+    /// (nothing changed) when a newer Leasehold wrote it; `Corrupt` when the
+    /// database or the server identity cannot be read; `Io` / `Sqlite` for
+    /// anything else, with a sentence saying what to do.
+    pub fn open(data_dir: &Path, opts: StoreOptions) -> Result<(Store, Snapshot), StoreError> {
+        Self::open_with(data_dir, opts, schema::MIGRATIONS)
+    }
+
+    fn open_with(dir: &Path, opts: StoreOptions, steps: &[&str]) -> Result<(Store, Snapshot), StoreError> {
+        files::create_dir(dir)?;
+        let lock = files::lock_dir(dir)?;
+        let db = dir.join(DB_FILE);
+        let supported = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+        if std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {
+            let found = schema::probe_version(&db, dir)?;
+            if found > supported {
+                return Err(StoreError::NewerSchema { found, supported });
+            }
+        }
+        let sql = |e: rusqlite::Error| StoreError::sqlite("opening the database", dir, &e);
+        let mut conn = Connection::open_with_flags(
+            &db,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(sql)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "the database could not switch to WAL mode");
+        }
+        let sync = match opts.durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", sync).map_err(sql)?;
+        conn.set_prepared_statement_cache_capacity(32);
+        schema::migrate(&mut conn, steps, dir)?;
+        let snapshot = load::load(&mut conn, dir)?;
+        files::ensure_token_file(dir, &snapshot.admin_token)?;
+
+        let reader =
+            Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(sql)?;
+        reader.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        let writer = Writer::new(conn, dir.to_path_buf(), rx);
+        let thread = std::thread::Builder::new()
+            .name("leasehold-store".into())
+            .spawn(move || writer.run())
+            .map_err(|e| StoreError::io("starting the writer thread for", dir, &e))?;
+        let store = Store {
+            shared: Arc::new(Shared {
+                dir: dir.to_path_buf(),
+                tx,
+                closed: AtomicBool::new(false),
+                reader: Arc::new(Mutex::new(Some(reader))),
+                held: Held { thread: Mutex::new(Some(thread)), lock: Mutex::new(Some(lock)) },
+            }),
+        };
+        tracing::info!(dir = %dir.display(), leases = snapshot.leases.len(), "store opened");
+        Ok((store, snapshot))
+    }
+
+    /// The data directory this store lives in.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// Applies ops durably (per [`Durability`]) in one transaction together
+    /// with whatever other callers submitted meanwhile (group commit). Returns
+    /// only after the commit. Each call's ops apply all or none.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; when the batch's transaction fails,
+    /// nothing of the batch is applied and every caller in it gets the error
+    /// (`storage_full` when the disk is full).
+    pub async fn apply(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        let (reply, answer) = oneshot::channel();
+        self.shared
+            .tx
+            .send(Msg::Write { ops, reply: Some(reply) })
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Queues ops to go with the next batch without waiting (for events that
+    /// need not block a reply). A failure is logged, not returned.
+    pub fn submit(&self, ops: Vec<Op>) {
+        if self.shared.closed.load(Ordering::Acquire)
+            || self.shared.tx.send(Msg::Write { ops, reply: None }).is_err()
+        {
+            tracing::warn!("ops submitted after the store closed were dropped");
+        }
+    }
+
+    /// Events by filter (see [`EventQuery`]), oldest first, read on a
+    /// separate connection so reading never waits for the writer.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; `Sqlite` when the read fails.
+    /// Damaged rows are skipped with a warning.
+    pub async fn events(&self, q: EventQuery) -> Result<Vec<Event>, StoreError> {
+        let reader = Arc::clone(&self.shared.reader);
+        let dir = self.shared.dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(PoisonError::into_inner);
+            match conn.as_ref() {
+                Some(conn) => query::events(conn, &q, &dir),
+                None => Err(StoreError::Closed),
+            }
+        })
+        .await
+        .unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Writes what is queued, stops the writer thread, closes the database
+    /// and releases the directory lock. Later `apply()` calls get `Closed`.
+    /// Closing twice is harmless.
+    pub async fn close(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        let (done, finished) = oneshot::channel();
+        if self.shared.tx.send(Msg::Close(done)).is_ok() {
+            let _ = finished.await;
+        }
+        let shared = Arc::clone(&self.shared);
+        let released = tokio::task::spawn_blocking(move || {
+            let reader = shared.reader.lock().unwrap_or_else(PoisonError::into_inner).take();
+            drop(reader);
+            shared.held.release();
+        })
+        .await;
+        if released.is_err() {
+            tracing::error!("releasing the store failed");
+        }
+        tracing::info!(dir = %self.shared.dir.display(), "store closed");
+    }
+}

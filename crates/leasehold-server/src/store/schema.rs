@@ -1,0 +1,128 @@
+//! The database schema as a list of migration steps. Step `n` (counting from
+//! one) takes `PRAGMA user_version` from `n - 1` to `n`, inside one
+//! `BEGIN IMMEDIATE` transaction: it applies whole or not at all.
+
+use super::error::StoreError;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::Path;
+
+/// Version 1: everything the server keeps.
+const V1: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE trusted_keys (
+    key TEXT PRIMARY KEY NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE licenses (
+    license_id TEXT PRIMARY KEY NOT NULL,
+    code       TEXT NOT NULL,
+    added_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE leases (
+    id          TEXT PRIMARY KEY NOT NULL,
+    product     TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    app_name    TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    granted_at  INTEGER NOT NULL,
+    renewed_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    lease_secs  INTEGER NOT NULL
+);
+
+CREATE TABLE events (
+    seq            INTEGER PRIMARY KEY NOT NULL,
+    at             INTEGER NOT NULL,
+    kind           TEXT NOT NULL,
+    level          TEXT NOT NULL,
+    product        TEXT,
+    client_id      TEXT,
+    user           TEXT,
+    host           TEXT,
+    lease_id       TEXT,
+    license_id     TEXT,
+    correlation_id TEXT,
+    message        TEXT NOT NULL
+);
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_kind ON events (kind, seq);
+";
+
+/// Every step of the schema, oldest first.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// Reads the schema version of an existing database file without changing
+/// it (a read-only connection, closed again), so a database from a newer
+/// build can be refused before anything writes to it.
+///
+/// # Errors
+/// `Corrupt` when the file is not a SQLite database, `Sqlite` otherwise.
+pub(crate) fn probe_version(db: &Path, dir: &Path) -> Result<u32, StoreError> {
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| StoreError::sqlite("opening", dir, &e))?;
+    let v = user_version(&conn, dir)?;
+    drop(conn);
+    Ok(v)
+}
+
+fn user_version(conn: &Connection, dir: &Path) -> Result<u32, StoreError> {
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| StoreError::sqlite("reading the schema version", dir, &e))?;
+    // user_version is a signed 32-bit field; a negative one is not ours.
+    u32::try_from(v).map_err(|_| {
+        StoreError::Corrupt(format!(
+            "the database in {} has schema version {v}, which no Leasehold writes; restore it from a backup or use another data directory",
+            dir.display()
+        ))
+    })
+}
+
+/// Brings the database up to `steps.len()`, one transaction per step.
+///
+/// # Errors
+/// `NewerSchema` (nothing changed) when the database is newer than `steps`;
+/// the failing step's error otherwise, with that step rolled back and the
+/// steps before it kept.
+pub(crate) fn migrate(conn: &mut Connection, steps: &[&str], dir: &Path) -> Result<(), StoreError> {
+    let supported = u32::try_from(steps.len()).unwrap_or(u32::MAX);
+    let found = user_version(conn, dir)?;
+    if found > supported {
+        return Err(StoreError::NewerSchema { found, supported });
+    }
+    for (index, sql) in steps.iter().enumerate().skip(found as usize) {
+        let to = index + 1;
+        let doing = format!("upgrading the schema to version {to}");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
+        // Re-read inside the lock: another process cannot be migrating (we
+        // hold the directory lock), but never trust that blindly.
+        let now = user_version(&tx, dir)?;
+        if now as usize != index {
+            return Err(StoreError::Corrupt(format!(
+                "the schema version of the database in {} changed from {index} to {now} while upgrading; retry",
+                dir.display()
+            )));
+        }
+        tx.execute_batch(sql).map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
+        tx.pragma_update(None, "user_version", to as i64)
+            .map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
+        tx.commit().map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
+        tracing::info!(version = to, "database schema upgraded");
+    }
+    Ok(())
+}

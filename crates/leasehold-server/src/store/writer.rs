@@ -1,0 +1,288 @@
+//! The writer thread: group commit. It takes everything queued, writes it in
+//! one transaction (each caller's ops in their own savepoint), commits once,
+//! then answers every waiter. Under load a batch holds hundreds of callers, so
+//! one fsync serves them all.
+
+use super::error::StoreError;
+use super::Op;
+use leasehold_core::event::{Event, Level};
+use rusqlite::{params, Connection, TransactionBehavior};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// How many events the log keeps; older ones are pruned.
+pub(crate) const EVENT_RETENTION: u64 = 1_000_000;
+/// Prune after this many appended events (or [`PRUNE_EVERY`]), so the
+/// pruning query's cost is spread thin.
+const PRUNE_AFTER_EVENTS: u64 = 10_000;
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// The most callers in one transaction, so one batch never grows unbounded.
+const MAX_BATCH: usize = 8_192;
+
+pub(crate) type Reply = oneshot::Sender<Result<(), StoreError>>;
+
+/// What callers send the writer.
+pub(crate) enum Msg {
+    /// Ops to write; `reply` is `None` for fire-and-forget submissions.
+    Write { ops: Vec<Op>, reply: Option<Reply> },
+    /// Write what is queued before this, then stop; answered once the
+    /// connection is closed.
+    Close(oneshot::Sender<()>),
+}
+
+pub(crate) struct Writer {
+    pub conn: Connection,
+    pub dir: PathBuf,
+    pub rx: Receiver<Msg>,
+    /// Events appended since the last pruning.
+    events_since_prune: u64,
+    last_prune: Instant,
+}
+
+impl Writer {
+    pub(crate) fn new(conn: Connection, dir: PathBuf, rx: Receiver<Msg>) -> Self {
+        Self { conn, dir, rx, events_since_prune: 0, last_prune: Instant::now() }
+    }
+
+    /// The thread's body: runs until `Close` arrives or every sender is gone.
+    pub(crate) fn run(mut self) {
+        let mut batch: Vec<(Vec<Op>, Option<Reply>)> = Vec::new();
+        loop {
+            let mut closing = None;
+            let first = match self.rx.recv() {
+                Ok(m) => m,
+                Err(_) => break, // every Store handle is gone
+            };
+            let mut next = Some(first);
+            while let Some(msg) = next.take() {
+                match msg {
+                    Msg::Write { ops, reply } => batch.push((ops, reply)),
+                    Msg::Close(done) => {
+                        closing = Some(done);
+                        break;
+                    }
+                }
+                if batch.len() >= MAX_BATCH {
+                    break;
+                }
+                next = match self.rx.try_recv() {
+                    Ok(m) => Some(m),
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
+                };
+            }
+            if !batch.is_empty() {
+                self.write_batch(&mut batch);
+            }
+            if let Some(done) = closing {
+                self.finish(done);
+                return;
+            }
+            self.maybe_prune();
+        }
+        // Dropped without close(): the connection closes with `self`.
+    }
+
+    /// Answers whatever arrived after `Close` with `Closed`, closes the
+    /// connection, then tells `close()` it is done.
+    fn finish(self, done: oneshot::Sender<()>) {
+        let Self { conn, rx, .. } = self;
+        while let Ok(msg) = rx.try_recv() {
+            match msg {
+                Msg::Write { reply: Some(reply), .. } => {
+                    let _ = reply.send(Err(StoreError::Closed));
+                }
+                Msg::Write { reply: None, .. } => tracing::warn!("ops submitted after close were dropped"),
+                Msg::Close(other) => {
+                    let _ = other.send(());
+                }
+            }
+        }
+        drop(rx);
+        if let Err((_, e)) = conn.close() {
+            tracing::warn!(error = %e, "closing the database failed");
+        }
+        let _ = done.send(());
+    }
+
+    /// Writes one batch in one transaction and answers every caller in it.
+    fn write_batch(&mut self, batch: &mut Vec<(Vec<Op>, Option<Reply>)>) {
+        let mut outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(batch.len());
+        let committed = self.write_all(batch, &mut outcomes);
+        for (i, (_, reply)) in batch.drain(..).enumerate() {
+            let outcome = match &committed {
+                Ok(()) => outcomes.get(i).cloned().unwrap_or(Err(StoreError::Closed)),
+                Err(e) => Err(e.clone()),
+            };
+            match reply {
+                Some(reply) => {
+                    // A caller that stopped waiting is no error.
+                    let _ = reply.send(outcome);
+                }
+                None => {
+                    if let Err(e) = outcome {
+                        tracing::warn!(error = %e, "submitted ops were not stored");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The transaction itself; `outcomes[i]` is caller `i`'s own result,
+    /// meaningful only if the whole returns `Ok`.
+    fn write_all(
+        &mut self,
+        batch: &[(Vec<Op>, Option<Reply>)],
+        outcomes: &mut Vec<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
+        let dir = self.dir.clone();
+        let sql = |e: rusqlite::Error| StoreError::sqlite("writing", &dir, &e);
+        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let mut events = 0u64;
+        for (ops, _) in batch {
+            // One caller's bad op must not fail the others: each caller's ops
+            // go in a savepoint of their own.
+            let mut sp = tx.savepoint().map_err(sql)?;
+            let mut result = Ok(());
+            for op in ops {
+                if let Err(e) = apply_op(&sp, op) {
+                    result = Err(sql(e));
+                    break;
+                }
+            }
+            match result {
+                Ok(()) => {
+                    sp.commit().map_err(sql)?;
+                    events += ops.iter().filter(|op| matches!(op, Op::AppendEvent(_))).count() as u64;
+                    outcomes.push(Ok(()));
+                }
+                Err(e) => {
+                    sp.rollback().map_err(sql)?;
+                    drop(sp);
+                    outcomes.push(Err(e));
+                }
+            }
+        }
+        tx.commit().map_err(sql)?;
+        self.events_since_prune += events;
+        Ok(())
+    }
+
+    fn maybe_prune(&mut self) {
+        let due = self.events_since_prune >= PRUNE_AFTER_EVENTS
+            || (self.events_since_prune > 0 && self.last_prune.elapsed() >= PRUNE_EVERY);
+        if !due {
+            return;
+        }
+        self.events_since_prune = 0;
+        self.last_prune = Instant::now();
+        match prune_events(&self.conn, EVENT_RETENTION) {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(pruned = n, "old events pruned"),
+            Err(e) => tracing::warn!(error = %e, "pruning old events failed"),
+        }
+    }
+}
+
+/// Deletes all but the newest `keep` events; returns how many went.
+pub(crate) fn prune_events(conn: &Connection, keep: u64) -> Result<usize, rusqlite::Error> {
+    let offset = i64::try_from(keep.saturating_sub(1)).unwrap_or(i64::MAX);
+    if keep == 0 {
+        return conn.execute("DELETE FROM events", []);
+    }
+    conn.execute(
+        "DELETE FROM events WHERE seq < (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?1)",
+        [offset],
+    )
+}
+
+/// The name of a level as stored.
+pub(crate) fn level_str(level: Level) -> &'static str {
+    match level {
+        Level::Debug => "debug",
+        Level::Info => "info",
+        Level::Warn => "warn",
+        Level::Error => "error",
+    }
+}
+
+fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
+    match op {
+        Op::PutLease(l) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO leases (id, product, client_id, user, host, app_name, app_version,
+                    address, granted_at, renewed_at, expires_at, lease_secs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                l.id.to_string(),
+                l.product.as_str(),
+                l.holder.client_id.as_str(),
+                l.holder.user,
+                l.holder.host,
+                l.holder.app_name,
+                l.holder.app_version,
+                l.holder.address,
+                l.granted_at.0,
+                l.renewed_at.0,
+                l.expires_at.0,
+                l.lease_secs,
+            ])?;
+        }
+        Op::RenewLease { id, renewed_at, expires_at } => {
+            conn.prepare_cached("UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1")?
+                .execute(params![id.to_string(), renewed_at.0, expires_at.0])?;
+        }
+        Op::DeleteLease(id) => {
+            conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?.execute([id.to_string()])?;
+        }
+        Op::PutLicense(l) => {
+            conn.prepare_cached("INSERT OR REPLACE INTO licenses (license_id, code, added_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![l.license_id.to_string(), l.code, l.added_at.0])?;
+        }
+        Op::DeleteLicense(id) => {
+            conn.prepare_cached("DELETE FROM licenses WHERE license_id = ?1")?.execute([id.to_string()])?;
+        }
+        Op::PutTrustedKey(key) => {
+            conn.prepare_cached("INSERT OR IGNORE INTO trusted_keys (key) VALUES (?1)")?.execute([key])?;
+        }
+        Op::PutSetting { key, value } => {
+            conn.prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
+                .execute([key, value])?;
+        }
+        Op::AppendEvent(e) => append_event(conn, e)?,
+    }
+    Ok(())
+}
+
+fn append_event(conn: &Connection, e: &Event) -> Result<(), rusqlite::Error> {
+    let seq = i64::try_from(e.seq).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, i64::MAX))?;
+    let added = conn
+        .prepare_cached(
+            "INSERT INTO events (seq, at, kind, level, product, client_id, user, host, lease_id,
+                license_id, correlation_id, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT (seq) DO NOTHING",
+        )?
+        .execute(params![
+            seq,
+            e.at.0,
+            e.kind.as_str(),
+            level_str(e.level),
+            e.product.as_ref().map(|p| p.as_str()),
+            e.client_id.as_ref().map(|c| c.as_str()),
+            e.user,
+            e.host,
+            e.lease_id.map(|id| id.to_string()),
+            e.license_id.map(|id| id.to_string()),
+            e.correlation_id.map(|id| id.to_string()),
+            e.message,
+        ])?;
+    if added == 0 {
+        // Two events with one seq is a bug in the caller; keeping the first
+        // and saying so is better than failing the grant it came with.
+        tracing::warn!(seq = e.seq, kind = e.kind.as_str(), "an event with this seq is already stored; kept the first");
+    }
+    Ok(())
+}
