@@ -1,0 +1,139 @@
+//! What can go wrong when borrowing a seat, as outcomes an application can act
+//! on: "no seat free" is not "server unreachable" is not "lease lost".
+
+use std::time::Duration;
+
+use leasehold_core::{LeaseId, Product, Timestamp};
+
+/// Why the server no longer holds a lease for us (its answer to a renew).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LeaseEnd {
+    /// `lease_not_found`: the server does not know the lease.
+    NotFound,
+    /// `lease_released`: the lease was released.
+    Released,
+    /// `lease_expired`: the lease ran out before it was renewed.
+    Expired,
+    /// `lease_disconnected`: an admin disconnected this computer.
+    Disconnected,
+}
+
+impl LeaseEnd {
+    /// The wire code for this reason.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotFound => "lease_not_found",
+            Self::Released => "lease_released",
+            Self::Expired => "lease_expired",
+            Self::Disconnected => "lease_disconnected",
+        }
+    }
+
+    /// The reason for a wire code, if it is one of the lease-ending codes.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "lease_not_found" => Some(Self::NotFound),
+            "lease_released" => Some(Self::Released),
+            "lease_expired" => Some(Self::Expired),
+            "lease_disconnected" => Some(Self::Disconnected),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LeaseEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NotFound => "the server does not know the lease",
+            Self::Released => "the lease was released",
+            Self::Expired => "the lease expired",
+            Self::Disconnected => "an administrator disconnected this computer",
+        })
+    }
+}
+
+/// Every failure of the client SDK. [`ClientError::code`] gives a stable
+/// machine-readable code (the server's own code where it sent one).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// Every seat of the product is taken; try again after `retry_after`.
+    #[error("no seat free for {product}: {in_use} of {seats} seats in use; try again in {} s", retry_after.as_secs())]
+    NoSeatFree {
+        product: Product,
+        seats: u32,
+        in_use: u32,
+        retry_after: Duration,
+    },
+    /// The server has no license for the product.
+    #[error("no license for {product}: {message}")]
+    NoLicense { product: Product, message: String },
+    /// The server has licenses for the product, but none is valid now.
+    #[error("no valid license for {product}: {message}")]
+    NoValidLicense { product: Product, message: String },
+    /// The server no longer holds this lease; check out again.
+    #[error("lease {lease_id} lost: {reason}")]
+    LeaseLost { lease_id: LeaseId, reason: LeaseEnd, message: String },
+    /// The license is over-subscribed: the lease was not renewed and ends at
+    /// `expires_at` (when the server said).
+    #[error("lease {lease_id} not renewed, the license is over-subscribed: {message}")]
+    OverSubscribed {
+        lease_id: LeaseId,
+        expires_at: Option<Timestamp>,
+        message: String,
+    },
+    /// The server could not be reached or did not answer in time.
+    #[error("cannot reach the Leasehold server at {server}: {detail}")]
+    Unreachable { server: String, detail: String },
+    /// A grant whose signature does not verify against the server's key:
+    /// possibly a spoofed server. The grant is not used.
+    #[error("the grant from {server} has a bad signature; it was refused")]
+    BadGrantSignature { server: String },
+    /// Any other error answer from the server.
+    #[error("the server refused ({code}): {message}")]
+    Server { status: u16, code: String, message: String },
+    /// An answer the client cannot make sense of.
+    #[error("unexpected answer from {server}: {detail}")]
+    Protocol { server: String, detail: String },
+    /// A server address that cannot be used.
+    #[error("invalid server address {address:?}: {detail}")]
+    InvalidAddress { address: String, detail: String },
+    /// No server to ask: the client was built without any address.
+    #[error("no Leasehold server configured")]
+    NoServer,
+    /// This machine's identity (machine id, user, host) could not be found.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+}
+
+impl ClientError {
+    /// A stable machine-readable code: the server's code for its answers,
+    /// else one of `unreachable`, `bad_grant_signature`, `protocol`,
+    /// `invalid_address`, `no_server`, `identity`.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        match self {
+            Self::NoSeatFree { .. } => "no_seat_free",
+            Self::NoLicense { .. } => "no_license_for_product",
+            Self::NoValidLicense { .. } => "no_valid_license",
+            Self::LeaseLost { reason, .. } => reason.code(),
+            Self::OverSubscribed { .. } => "over_subscribed",
+            Self::Unreachable { .. } => "unreachable",
+            Self::BadGrantSignature { .. } => "bad_grant_signature",
+            Self::Server { code, .. } => code,
+            Self::Protocol { .. } => "protocol",
+            Self::InvalidAddress { .. } => "invalid_address",
+            Self::NoServer => "no_server",
+            Self::Identity(_) => "identity",
+        }
+    }
+
+    /// True when the server could not be asked at all, so another server (or
+    /// a later try) may do better.
+    #[must_use]
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+}
