@@ -1,0 +1,131 @@
+// The shell: connection, sign-in, live feed, tabs.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Api, ApiError, detectConnection, followEvents, rememberToken, type Connection, type Event, type LiveState } from './api';
+import { Loading } from './components/States';
+import { TabList, type TabDef } from './components/Tabs';
+import { AppContext, type AppContextValue } from './hooks';
+import { SignIn } from './SignIn';
+import { ComputersTab } from './tabs/ComputersTab';
+import { LicenseModeTab } from './tabs/LicenseModeTab';
+import { LicensesTab } from './tabs/LicensesTab';
+import { LogsTab } from './tabs/LogsTab';
+import { ServerTab } from './tabs/ServerTab';
+
+type TabKey = 'licenses' | 'computers' | 'server' | 'logs' | 'mode';
+const TABS: TabDef<TabKey>[] = [
+  { key: 'licenses', label: 'Licenses' },
+  { key: 'computers', label: 'Computers' },
+  { key: 'server', label: 'Server' },
+  { key: 'logs', label: 'Logs' },
+  { key: 'mode', label: 'License Mode' },
+];
+
+function initialTab(): TabKey {
+  const h = window.location.hash.replace(/^#/, '');
+  return TABS.some((t) => t.key === h) ? (h as TabKey) : 'licenses';
+}
+
+export function App({ connection }: { connection?: Connection }) {
+  const [conn, setConn] = useState<Connection | undefined>(connection);
+  const [authProblem, setAuthProblem] = useState<string>();
+
+  useEffect(() => {
+    if (!conn) void detectConnection().then(setConn);
+  }, [conn]);
+
+  if (!conn) return <div className="boot"><Loading label="Connecting to Leasehold…" /></div>;
+  if (!conn.token || authProblem) {
+    return (
+      <SignIn
+        conn={conn}
+        problem={authProblem}
+        onSignedIn={(token) => { rememberToken(token); setAuthProblem(undefined); setConn({ ...conn, token }); }}
+      />
+    );
+  }
+  return <Shell key={conn.token} api={new Api(conn)} onUnauthorized={() => { rememberToken(null); setAuthProblem('The server did not accept the admin token. It may have been changed; sign in with the current one.'); }} />;
+}
+
+function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }) {
+  const [tab, setTab] = useState<TabKey>(initialTab);
+  const [live, setLive] = useState<{ state: LiveState; error?: ApiError }>({ state: 'connecting' });
+  const [toast, setToast] = useState<string>();
+  const [attempt, setAttempt] = useState(0);
+  const listeners = useRef(new Set<(e: Event[]) => void>());
+  const toastTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const unauthorized = useRef(onUnauthorized);
+  unauthorized.current = onUnauthorized;
+
+  const ctx = useMemo<AppContextValue>(() => ({
+    api,
+    subscribe: (fn) => { listeners.current.add(fn); return () => { listeners.current.delete(fn); }; },
+    reportError: (e) => { if (e instanceof ApiError && e.isUnauthorized) unauthorized.current(); },
+    notify: (text) => {
+      setToast(text);
+      clearTimeout(toastTimer.current);
+      toastTimer.current = setTimeout(() => setToast(undefined), 5000);
+    },
+  }), [api]);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    // Start the live feed at the newest event: each tab loads its own history.
+    api.events({ since: Date.now(), limit: 1 }).then(
+      (page) => followEvents(api, page.lastSeq, {
+        onEvents: (events) => listeners.current.forEach((fn) => fn(events)),
+        onState: (state, error) => {
+          setLive({ state, error });
+          if (error?.isUnauthorized) unauthorized.current();
+        },
+      }, ac.signal),
+      (e) => {
+        const err = e instanceof ApiError ? e : undefined;
+        if (err?.isUnauthorized) unauthorized.current();
+        setLive({ state: 'reconnecting', error: err });
+        // Try the whole start again shortly.
+        setTimeout(() => { if (!ac.signal.aborted) setAttempt((n) => n + 1); }, 3000);
+      },
+    );
+    return () => ac.abort();
+  }, [api, attempt]);
+
+  const changeTab = useCallback((k: TabKey) => {
+    setTab(k);
+    window.history.replaceState(null, '', `#${k}`);
+  }, []);
+
+  const offline = live.state === 'reconnecting' && live.error?.isOffline;
+  return (
+    <AppContext.Provider value={ctx}>
+      <div className="app">
+        <header className="topbar">
+          <div className="brand">
+            <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" className="brand-mark" /><path d="M10 8v16h12" stroke="#fff" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
+            <span className="brand-name">Leasehold</span>
+          </div>
+          <TabList tabs={TABS} active={tab} onChange={changeTab} />
+          <LivePill state={live.state} offline={!!offline} />
+        </header>
+        {offline && (
+          <div className="banner" role="alert">
+            Cannot reach the Leasehold server{api.conn.baseUrl ? ` at ${api.conn.baseUrl}` : ''}. The page keeps trying and shows the last known data.
+          </div>
+        )}
+        <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          {tab === 'licenses' && <LicensesTab />}
+          {tab === 'computers' && <ComputersTab />}
+          {tab === 'server' && <ServerTab />}
+          {tab === 'logs' && <LogsTab />}
+          {tab === 'mode' && <LicenseModeTab />}
+        </main>
+        <div className="toast-region" aria-live="polite">{toast && <div className="toast">{toast}</div>}</div>
+      </div>
+    </AppContext.Provider>
+  );
+}
+
+function LivePill({ state, offline }: { state: LiveState; offline: boolean }) {
+  const text = offline ? 'Offline' : state === 'live' ? 'Live' : state === 'polling' ? 'Live (polling)' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  const tone = offline ? 'bad' : state === 'live' || state === 'polling' ? 'ok' : 'warn';
+  return <span className={`live-pill live-${tone}`} role="status" title="Live updates from the server"><span className={`dot dot-${tone}`} aria-hidden="true" />{text}</span>;
+}

@@ -1,0 +1,110 @@
+// The typed admin API: every URL the UI calls is built here.
+import type { Connection } from './connection';
+import { ApiError, errorFromResponse, localError, toApiError } from './errors';
+import type {
+  ComputerView, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
+  LicenseView, LogPage, MdnsState, ServerStatus, TrustedKeyView,
+} from './types';
+
+export interface EventQuery {
+  afterSeq?: number;
+  since?: number;
+  until?: number;
+  kind?: EventKind[];
+  limit?: number;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+const TIMEOUT_MS = 15_000;
+
+export class Api {
+  constructor(
+    readonly conn: Connection,
+    private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
+  ) {}
+
+  url(path: string, query?: Record<string, string | number | undefined>): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') q.set(k, String(v));
+    const qs = q.toString();
+    return `${this.conn.baseUrl}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  headers(json: boolean): Record<string, string> {
+    const h: Record<string, string> = { Accept: 'application/json' };
+    if (json) h['Content-Type'] = 'application/json';
+    if (this.conn.token) h.Authorization = `Bearer ${this.conn.token}`;
+    return h;
+  }
+
+  async request<T>(method: Method, path: string, opts: { body?: unknown; query?: Record<string, string | number | undefined>; signal?: AbortSignal } = {}): Promise<T> {
+    const signal = opts.signal ?? AbortSignal.timeout(TIMEOUT_MS);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.url(path, opts.query), {
+        method,
+        headers: this.headers(opts.body !== undefined),
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal,
+      });
+    } catch (e) {
+      throw toApiError(e);
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    try {
+      return (await res.json()) as T;
+    } catch {
+      throw localError('bad_response');
+    }
+  }
+
+  // --- server ---------------------------------------------------------------
+  hello = () => this.request<Hello>('GET', '/v1/hello');
+  status = () => this.request<ServerStatus>('GET', '/admin/v1/status');
+  setMdns = (enabled: boolean) => this.request<MdnsState>('PUT', '/admin/v1/mdns', { body: { enabled } });
+  /** Only the desktop app can stop and start its embedded server. */
+  async setServerRunning(running: boolean): Promise<void> {
+    if (!this.conn.serverControl) throw localError('unavailable');
+    await this.request<unknown>('POST', `/admin/v1/server/${running ? 'start' : 'stop'}`, { body: {} });
+  }
+
+  // --- licenses -------------------------------------------------------------
+  licenses = () => this.request<LicenseView[]>('GET', '/admin/v1/licenses');
+  /** Checks a code and shows what it would add; stores nothing. */
+  previewLicense = (code: string) => this.request<LicenseView>('POST', '/admin/v1/licenses', { body: { code, dryRun: true } });
+  addLicense = (code: string) => this.request<LicenseView>('POST', '/admin/v1/licenses', { body: { code, dryRun: false } });
+  removeLicense = (licenseId: string) =>
+    this.request<LicenseRemoved>('DELETE', `/admin/v1/licenses/${encodeURIComponent(licenseId)}`);
+  trustedKeys = () => this.request<TrustedKeyView[]>('GET', '/admin/v1/trusted-keys');
+  addTrustedKey = (publicKey: string) => this.request<TrustedKeyView>('POST', '/admin/v1/trusted-keys', { body: { publicKey } });
+
+  // --- computers ------------------------------------------------------------
+  computers = () => this.request<ComputerView[]>('GET', '/admin/v1/computers');
+  disconnect = (req: DisconnectRequest) => this.request<Disconnected>('POST', '/admin/v1/disconnect', { body: req });
+
+  // --- logs -----------------------------------------------------------------
+  events = (q: EventQuery = {}) =>
+    this.request<EventPage>('GET', '/admin/v1/events', {
+      query: { afterSeq: q.afterSeq, since: q.since, until: q.until, kind: q.kind?.join(','), limit: q.limit },
+    });
+  logs = (afterSeq?: number) => this.request<LogPage>('GET', '/admin/v1/logs', { query: { afterSeq } });
+
+  /** Opens the server-sent event stream (fetch, so the token goes in a header). */
+  async openEventStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.url('/admin/v1/events/stream'), {
+        headers: { ...this.headers(false), Accept: 'text/event-stream' },
+        signal,
+      });
+    } catch (e) {
+      throw toApiError(e);
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    if (!res.body) throw localError('bad_response');
+    return res.body;
+  }
+}
+
+export { ApiError };

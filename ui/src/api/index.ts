@@ -1,0 +1,10 @@
+// The one module that talks to the Leasehold server (and to the desktop host).
+export { Api } from './client';
+export type { EventQuery } from './client';
+export { ApiError, describeError } from './errors';
+export { detectConnection, rememberToken, adminUrlFor } from './connection';
+export type { Connection } from './connection';
+export { followEvents, SseParser } from './live';
+export type { LiveState } from './live';
+export * from './clientSettings';
+export type * from './types';

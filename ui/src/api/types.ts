@@ -1,0 +1,26 @@
+// Names for the generated wire types, so components need not spell out
+// `components['schemas'][...]`. Aliases only: the shapes come from schema.d.ts,
+// which is generated from the server's OpenAPI document (`npm run gen:api`).
+import type { components } from './schema';
+
+type S = components['schemas'];
+export type ErrorBody = S['ErrorBody'];
+export type Hello = S['Hello'];
+export type LicenseView = S['LicenseView'];
+export type LicenseState = S['LicenseState'];
+export type LicenseRemoved = S['LicenseRemoved'];
+export type ComputerView = S['ComputerView'];
+export type Lease = S['Lease'];
+export type Holder = S['Holder'];
+export type Disconnected = S['Disconnected'];
+export type DisconnectRequest = S['DisconnectRequest'];
+export type ServerStatus = S['ServerStatus'];
+export type ProductUsage = S['ProductUsage'];
+export type MdnsState = S['MdnsState'];
+export type TrustedKeyView = S['TrustedKeyView'];
+export type Event = S['Event'];
+export type EventKind = S['EventKind'];
+export type EventPage = S['EventPage'];
+export type Level = S['Level'];
+export type LogLine = S['LogLine'];
+export type LogPage = S['LogPage'];

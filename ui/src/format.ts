@@ -1,0 +1,34 @@
+// Times and durations in words people read at a glance.
+
+/** "3 d 4 h", "2 h 5 min", "4 min 10 s", "12 s". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return h ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return m ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return sec && m < 10 ? `${m} min ${sec} s` : `${m} min`;
+  return `${sec} s`;
+}
+
+/** "in 4 min", "2 min ago", "now". */
+export function formatRelative(at: number, now: number): string {
+  const diff = at - now;
+  if (Math.abs(diff) < 1000) return 'now';
+  return diff > 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+export const formatDateTime = (ms: number) => dateTime.format(new Date(ms));
+/** License validity is by UTC day. */
+export const formatDay = (ms: number) => dateOnly.format(new Date(ms));
+export const formatTime = (ms: number) => timeOnly.format(new Date(ms));
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,89 @@
+// Data loading with live refresh, shared by the tabs.
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import type { Api, Event } from './api';
+import { ApiError } from './api';
+
+export interface AppContextValue {
+  api: Api;
+  /** Subscribes to live events; returns the unsubscribe. */
+  subscribe: (fn: (events: Event[]) => void) => () => void;
+  /** Reports an error that means the whole connection is gone or refused. */
+  reportError: (e: unknown) => void;
+  /** Shows a short confirmation that something was done. */
+  notify: (text: string) => void;
+}
+
+export const AppContext = createContext<AppContextValue | null>(null);
+
+export function useApp(): AppContextValue {
+  const v = useContext(AppContext);
+  if (!v) throw new Error('useApp outside AppContext');
+  return v;
+}
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * Loads `load()` now, again every `intervalMs` while the page is visible, and
+ * soon after any live event `refreshOn` accepts. Keeps the last data when a
+ * reload fails, so a blip shows a notice instead of an empty screen.
+ */
+export function useResource<T>(
+  load: () => Promise<T>,
+  opts: { intervalMs?: number; refreshOn?: (e: Event) => boolean } = {},
+): Resource<T> {
+  const { subscribe, reportError } = useApp();
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(true);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const refreshRef = useRef(opts.refreshOn);
+  refreshRef.current = opts.refreshOn;
+  const inFlight = useRef(false);
+  const alive = useRef(true);
+
+  const reload = useCallback(() => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    loadRef.current().then(
+      (d) => { if (alive.current) { setData(d); setError(undefined); } },
+      (e) => { if (alive.current) { setError(e); reportError(e); } },
+    ).finally(() => { inFlight.current = false; if (alive.current) setLoading(false); });
+  }, [reportError]);
+
+  useEffect(() => {
+    alive.current = true;
+    reload();
+    const interval = opts.intervalMs ?? 5000;
+    const t = setInterval(() => { if (!document.hidden) reload(); }, interval);
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const unsub = subscribe((events) => {
+      if (refreshRef.current && events.some(refreshRef.current) && !pending) {
+        pending = setTimeout(() => { pending = undefined; reload(); }, 150);
+      }
+    });
+    return () => { alive.current = false; clearInterval(t); clearTimeout(pending); unsub(); };
+  }, [reload, subscribe, opts.intervalMs]);
+
+  return { data, error, loading, reload };
+}
+
+/** The current time, ticking, for "for how long" and "expires in". */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+export function isOffline(e: unknown): boolean {
+  return e instanceof ApiError && e.isOffline;
+}

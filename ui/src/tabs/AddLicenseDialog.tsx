@@ -1,0 +1,120 @@
+// Paste a code, see what it adds (or the server's exact reason it won't), then add it.
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, describeError, type LicenseView } from '../api';
+import { Badge } from '../components/Badge';
+import { Dialog } from '../components/Dialog';
+import { useApp } from '../hooks';
+import { formatDuration } from '../format';
+import { licensedFor, STATE_LABEL, validity } from './licenseText';
+
+type Check =
+  | { kind: 'idle' }
+  | { kind: 'checking' }
+  | { kind: 'ok'; code: string; preview: LicenseView }
+  | { kind: 'bad'; code: string; error: unknown };
+
+export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (l: LicenseView) => void }) {
+  const { api } = useApp();
+  const [code, setCode] = useState('');
+  const [check, setCheck] = useState<Check>({ kind: 'idle' });
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<unknown>();
+  const seq = useRef(0);
+  const trimmed = code.trim();
+
+  const runCheck = async (text: string) => {
+    const my = ++seq.current;
+    setCheck({ kind: 'checking' });
+    try {
+      const preview = await api.previewLicense(text);
+      if (my === seq.current) setCheck({ kind: 'ok', code: text, preview });
+    } catch (error) {
+      if (my === seq.current) setCheck({ kind: 'bad', code: text, error });
+    }
+  };
+
+  useEffect(() => {
+    setSaveError(undefined);
+    if (!trimmed) { seq.current++; setCheck({ kind: 'idle' }); return; }
+    const t = setTimeout(() => void runCheck(trimmed), 400);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [trimmed]);
+
+  const ready = check.kind === 'ok' && check.code === trimmed;
+  const add = async () => {
+    if (!ready) return;
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      const added = await api.addLicense(trimmed);
+      onAdded(added);
+      onClose();
+    } catch (e) {
+      setSaveError(e);
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title="Add a license code"
+      onClose={onClose}
+      busy={saving}
+      wide
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={saving}>Cancel</button>
+          <button type="button" className="button button-primary" onClick={add} disabled={!ready || saving}>
+            {saving ? 'Adding…' : ready ? `Add ${check.preview.seats} ${check.preview.seats === 1 ? 'seat' : 'seats'} of ${check.preview.product}` : 'Add license'}
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span className="field-label">License code</span>
+        <textarea
+          className="code-input"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          rows={5}
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="Paste the code your vendor sent, e.g. LHC1-ABCD-EFGH-…"
+          data-autofocus
+          aria-describedby="license-check"
+        />
+        <span className="field-hint">The code is checked as you paste it. Nothing is saved until you press Add.</span>
+      </label>
+      <div id="license-check" aria-live="polite" className="check-result">
+        {check.kind === 'checking' && <p className="muted"><span className="spinner spinner-small" aria-hidden="true" /> Checking the code with the server…</p>}
+        {check.kind === 'bad' && (
+          <div className="notice notice-error" role="alert">
+            <strong>This code cannot be added.</strong> {describeError(check.error)}
+            {check.error instanceof ApiError && check.error.status > 0 && <span className="error-code">{check.error.code}</span>}
+          </div>
+        )}
+        {check.kind === 'ok' && <Preview l={check.preview} />}
+      </div>
+      {saveError !== undefined && <div className="notice notice-error" role="alert">{describeError(saveError)}</div>}
+    </Dialog>
+  );
+}
+
+function Preview({ l }: { l: LicenseView }) {
+  const s = STATE_LABEL[l.state];
+  return (
+    <div className="preview">
+      <p className="preview-title">
+        <strong>{l.product}</strong> · {licensedFor(l.seats)} <Badge tone={s.tone}>{s.label}</Badge>
+      </p>
+      <dl className="facts">
+        <dt>Customer</dt><dd>{l.customer || '—'}</dd>
+        <dt>Valid</dt><dd>{validity(l)}</dd>
+        <dt>Features</dt><dd>{l.features.length ? l.features.join(', ') : 'None'}</dd>
+        <dt>Lease length</dt><dd>{formatDuration(l.leaseSecs * 1000)}</dd>
+      </dl>
+      {l.stateReason && <p className="muted">{l.stateReason}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+// Licenses: every code, what it licenses, whether it counts now, and why not.
+import { useState } from 'react';
+import type { LicenseView } from '../api';
+import { Badge, SeatMeter } from '../components/Badge';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CopyValue } from '../components/Copy';
+import { Dialog } from '../components/Dialog';
+import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
+import { formatDateTime, formatDuration, plural } from '../format';
+import { useApp, useResource } from '../hooks';
+import { AddLicenseDialog } from './AddLicenseDialog';
+import { licensedFor, removalEffect, STATE_LABEL, validity } from './licenseText';
+
+const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
+
+export function LicensesTab() {
+  const { api, notify } = useApp();
+  const res = useResource(api.licenses, { refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
+  const [adding, setAdding] = useState(false);
+  const [details, setDetails] = useState<LicenseView>();
+  const [removing, setRemoving] = useState<LicenseView>();
+
+  const licenses = res.data;
+  const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
+
+  let body;
+  if (res.loading && !licenses) body = <Loading label="Loading licenses…" />;
+  else if (!licenses) body = <ErrorState error={res.error} onRetry={res.reload} what="the licenses" />;
+  else if (!licenses.length)
+    body = (
+      <Empty title="No license codes yet" action={addButton}>
+        Add the license code your vendor sent. Each code adds seats for one product; applications on this network then borrow a seat while they run.
+      </Empty>
+    );
+  else
+    body = (
+      <>
+        <StaleNotice error={res.error} />
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Seats</th>
+                <th scope="col">In use now</th>
+                <th scope="col">Customer</th>
+                <th scope="col">Features</th>
+                <th scope="col">Valid</th>
+                <th scope="col">State</th>
+                <th scope="col"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {licenses.map((l) => {
+                const s = STATE_LABEL[l.state];
+                return (
+                  <tr key={l.licenseId}>
+                    <td><strong>{l.product}</strong></td>
+                    <td>{licensedFor(l.seats)}</td>
+                    <td><SeatMeter inUse={l.productInUse} seats={l.productSeats} /></td>
+                    <td>{l.customer || <span className="muted">—</span>}</td>
+                    <td>{l.features.length ? <span className="chips">{l.features.map((f) => <span key={f} className="chip">{f}</span>)}</span> : <span className="muted">None</span>}</td>
+                    <td className="nowrap">{validity(l)}</td>
+                    <td>
+                      <Badge tone={s.tone}>{s.label}</Badge>
+                      {l.stateReason && <div className="reason">{l.stateReason}</div>}
+                    </td>
+                    <td className="actions">
+                      <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
+                      <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </>
+    );
+
+  const products = licenses ? new Set(licenses.map((l) => l.product)).size : 0;
+  return (
+    <section className="panel">
+      <div className="panel-head">
+        <div>
+          <h1>Licenses</h1>
+          {licenses && licenses.length > 0 && <p className="subtitle">{plural(licenses.length, 'code')} for {plural(products, 'product')}</p>}
+        </div>
+        {licenses && licenses.length > 0 && addButton}
+      </div>
+      {body}
+      {adding && <AddLicenseDialog onClose={() => setAdding(false)} onAdded={(l) => { notify(`Added ${l.seats} ${l.seats === 1 ? 'seat' : 'seats'} of ${l.product}.`); res.reload(); }} />}
+      {details && <LicenseDetails l={details} onClose={() => setDetails(undefined)} />}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove the ${removing.product} license?`}
+          confirmLabel="Remove license"
+          danger
+          onClose={() => setRemoving(undefined)}
+          onConfirm={async () => {
+            const r = await api.removeLicense(removing.licenseId);
+            notify(`Removed. ${r.product} now has ${plural(r.seatsNow, 'seat')}, ${r.inUse} in use.`);
+            res.reload();
+          }}
+        >
+          <p>
+            This removes the code for <strong>{removing.customer || 'this customer'}</strong> ({licensedFor(removing.seats).toLowerCase()} of {removing.product}) from this server.
+          </p>
+          <p>{removalEffect(removing)}</p>
+          <p className="muted">You can add the same code again later.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void }) {
+  const s = STATE_LABEL[l.state];
+  return (
+    <Dialog title={`${l.product} license`} onClose={onClose} wide footer={<button type="button" className="button" onClick={onClose}>Close</button>}>
+      <dl className="facts">
+        <dt>Product</dt><dd>{l.product}</dd>
+        <dt>Seats</dt><dd>{licensedFor(l.seats)} · {l.product} has {l.productSeats} in all, {l.productInUse} in use</dd>
+        <dt>State</dt><dd><Badge tone={s.tone}>{s.label}</Badge>{l.stateReason && <span className="reason-inline"> {l.stateReason}</span>}</dd>
+        <dt>Customer</dt><dd>{l.customer || '—'}</dd>
+        <dt>Features</dt><dd>{l.features.length ? l.features.join(', ') : 'None'}</dd>
+        <dt>Valid</dt><dd>{validity(l)}</dd>
+        <dt>Lease length</dt><dd>{formatDuration(l.leaseSecs * 1000)} (a computer that stops answering frees its seat after this)</dd>
+        <dt>Added</dt><dd>{formatDateTime(l.addedAt)}</dd>
+        <dt>License id</dt><dd className="mono">{l.licenseId}</dd>
+        <dt>Vendor key</dt><dd className="mono">{l.vendorKey}</dd>
+        <dt>Code</dt><dd><CopyValue value={l.code} label="license code" /></dd>
+      </dl>
+    </Dialog>
+  );
+}

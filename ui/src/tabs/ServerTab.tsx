@@ -1,0 +1,163 @@
+// Server: is it running, where it listens, what it serves, and where its data is.
+import { useState } from 'react';
+import { adminUrlFor, describeError, type ServerStatus } from '../api';
+import { Badge, SeatMeter } from '../components/Badge';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CopyValue } from '../components/Copy';
+import { ErrorState, Loading, StaleNotice } from '../components/States';
+import { formatDateTime, formatDuration, plural } from '../format';
+import { isOffline, useApp, useNow, useResource } from '../hooks';
+
+const MDNS_LABEL: Record<string, { text: string; tone: 'ok' | 'neutral' | 'bad' }> = {
+  announcing: { text: 'Announcing on the local network', tone: 'ok' },
+  off: { text: 'Off: clients need the address entered by hand', tone: 'neutral' },
+  failed: { text: 'Could not announce', tone: 'bad' },
+};
+
+function portOf(listen: string): string {
+  const m = /:(\d+)$/.exec(listen);
+  return m ? m[1] : '';
+}
+
+export function ServerTab() {
+  const { api, notify } = useApp();
+  const res = useResource(api.status, { intervalMs: 3000, refreshOn: () => true });
+  const now = useNow(1000);
+  const [mdnsBusy, setMdnsBusy] = useState(false);
+  const [mdnsError, setMdnsError] = useState<unknown>();
+  const [stopping, setStopping] = useState(false);
+
+  const s = res.data;
+  if (res.loading && !s) return <section className="panel"><Loading label="Asking the server how it is…" /></section>;
+  if (!s) {
+    return (
+      <section className="panel">
+        <div className="panel-head"><h1>Server</h1><Badge tone="bad">Not reachable</Badge></div>
+        <ErrorState error={res.error} onRetry={res.reload} what="the server status" />
+      </section>
+    );
+  }
+
+  const running = !isOffline(res.error);
+  const mdnsOn = s.mdns.state === 'announcing';
+  const mdns = MDNS_LABEL[s.mdns.state] ?? { text: s.mdns.state, tone: 'neutral' as const };
+  const uptime = running ? now - s.startedAt : s.uptimeSecs * 1000;
+  const toggleMdns = async () => {
+    setMdnsBusy(true);
+    setMdnsError(undefined);
+    try {
+      await api.setMdns(!mdnsOn);
+      res.reload();
+    } catch (e) {
+      setMdnsError(e);
+    } finally {
+      setMdnsBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel">
+      <div className="panel-head">
+        <div>
+          <h1>Server</h1>
+          <p className="subtitle">{s.serverName} · Leasehold {s.version}</p>
+        </div>
+        <ServerControl s={s} running={running} onStop={() => setStopping(true)} onStart={async () => {
+          try { await api.setServerRunning(true); notify('Server started.'); res.reload(); } catch (e) { notify(describeError(e)); }
+        }} />
+      </div>
+      <StaleNotice error={res.error} />
+      <div className="cards">
+        <div className="card">
+          <h2>Status</h2>
+          <p className="big">
+            <span className={`dot ${running ? 'dot-ok' : 'dot-bad'}`} aria-hidden="true" />
+            {running ? 'Running' : 'Not reachable'}
+          </p>
+          <dl className="facts">
+            <dt>Uptime</dt><dd>{formatDuration(uptime)}</dd>
+            <dt>Started</dt><dd>{formatDateTime(s.startedAt)}</dd>
+            <dt>Computers connected</dt><dd>{s.connectedClients.toLocaleString()}</dd>
+            <dt>Seats in use</dt><dd>{s.leases.toLocaleString()}</dd>
+          </dl>
+        </div>
+        <div className="card">
+          <h2>Network</h2>
+          <dl className="facts">
+            <dt>Listening on</dt><dd><CopyValue value={s.listen} label="listen address" /></dd>
+            <dt>Firewall</dt><dd>Allow TCP port <strong>{portOf(s.listen) || '—'}</strong> for computers on this network</dd>
+            <dt>Admin page</dt><dd><CopyValue value={adminUrlFor(api.conn, s.listen)} label="admin URL" /></dd>
+            <dt>Remote admin</dt><dd>{s.adminRemote ? 'Allowed from other computers (with the token)' : 'Only from this computer'}</dd>
+          </dl>
+          <div className="switch-row">
+            <button
+              type="button"
+              role="switch"
+              aria-checked={mdnsOn}
+              className="switch"
+              onClick={toggleMdns}
+              disabled={mdnsBusy}
+              aria-describedby="mdns-state"
+            >
+              <span className="switch-knob" aria-hidden="true" />
+              <span className="switch-label">Announce on the local network (mDNS)</span>
+            </button>
+            <p id="mdns-state" className="muted small"><Badge tone={mdns.tone}>{mdnsOn ? 'On' : s.mdns.state === 'failed' ? 'Failed' : 'Off'}</Badge> {mdns.text}{s.mdns.detail ? `: ${s.mdns.detail}` : ''}</p>
+            {mdnsError !== undefined && <div className="notice notice-error" role="alert">{describeError(mdnsError)}</div>}
+          </div>
+        </div>
+        <div className="card card-wide">
+          <h2>Seats by product</h2>
+          {s.products.length ? (
+            <table className="table table-compact">
+              <thead><tr><th scope="col">Product</th><th scope="col">In use</th><th scope="col">Most at once</th><th scope="col">Refused in the last hour</th></tr></thead>
+              <tbody>
+                {s.products.map((p) => (
+                  <tr key={p.product}>
+                    <td><strong>{p.product}</strong></td>
+                    <td><SeatMeter inUse={p.inUse} seats={p.seats} /></td>
+                    <td>{p.highWater}</td>
+                    <td>{p.denialsLastHour ? <span className="text-warn">{p.denialsLastHour}</span> : 0}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : <p className="muted">No product is licensed yet. Add a license code on the Licenses tab.</p>}
+        </div>
+        <div className="card card-wide">
+          <h2>Storage and trust</h2>
+          <dl className="facts">
+            <dt>Data directory</dt><dd><CopyValue value={s.dataDir} label="data directory" /></dd>
+            <dt>Server id</dt><dd className="mono">{s.serverId}</dd>
+            <dt>Trusted vendor keys</dt>
+            <dd>
+              {s.trustedKeys.length ? (
+                <ul className="plain-list">
+                  {s.trustedKeys.map((k) => <li key={k.publicKey}><span className="mono">{k.fingerprint}</span> <span className="muted small">({KEY_SOURCE[k.source]})</span></li>)}
+                </ul>
+              ) : 'None: license codes cannot be verified until a vendor key is trusted.'}
+            </dd>
+          </dl>
+        </div>
+      </div>
+      {stopping && (
+        <ConfirmDialog title="Stop the license server?" confirmLabel="Stop server" danger onClose={() => setStopping(false)}
+          onConfirm={async () => { await api.setServerRunning(false); notify('Server stopped.'); res.reload(); }}>
+          <p>{plural(s.leases, 'seat')} {s.leases === 1 ? 'is' : 'are'} in use. Applications cannot renew while the server is stopped; their seats are kept and counted again when it starts, unless their leases run out first.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+const KEY_SOURCE = { builtIn: 'built in', commandLine: 'from the command line', dataDir: 'added here' } as const;
+
+function ServerControl({ s, running, onStop, onStart }: { s: ServerStatus; running: boolean; onStop: () => void; onStart: () => void }) {
+  const { api } = useApp();
+  if (!api.conn.serverControl) {
+    return <p className="muted small control-note" title={`Server ${s.serverName}`}>Start and Stop are in the desktop app. A headless server is started and stopped by its service manager.</p>;
+  }
+  return running
+    ? <button type="button" className="button button-danger" onClick={onStop}>Stop server</button>
+    : <button type="button" className="button button-primary" onClick={onStart}>Start server</button>;
+}

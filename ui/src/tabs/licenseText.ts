@@ -1,0 +1,41 @@
+// How a license and its state read in the UI.
+import type { LicenseState, LicenseView } from '../api';
+import type { Tone } from '../components/Badge';
+import { formatDay } from '../format';
+
+export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = {
+  active: { label: 'Active', tone: 'ok' },
+  expired: { label: 'Expired', tone: 'bad' },
+  notYetValid: { label: 'Not yet valid', tone: 'warn' },
+  invalid: { label: 'Invalid', tone: 'bad' },
+};
+
+export function licensedFor(seats: number): string {
+  return `Licensed for ${seats.toLocaleString()} ${seats === 1 ? 'user' : 'users'}`;
+}
+
+export function validity(l: Pick<LicenseView, 'validFrom' | 'validUntil'>): string {
+  const from = l.validFrom ?? null;
+  const until = l.validUntil ?? null;
+  if (from === null && until === null) return 'No end date';
+  if (from === null) return `Until ${formatDay(until!)}`;
+  if (until === null) return `From ${formatDay(from)}, no end date`;
+  return `${formatDay(from)} – ${formatDay(until)}`;
+}
+
+/** What removing this code does to its product's seats, in words. */
+export function removalEffect(l: LicenseView): string {
+  const counting = l.state === 'active';
+  const after = counting ? Math.max(0, l.productSeats - l.seats) : l.productSeats;
+  const inUse = l.productInUse;
+  const p = l.product;
+  if (!counting) return `This code does not count now (${STATE_LABEL[l.state].label.toLowerCase()}), so ${p} keeps its ${after} seats.`;
+  let text = `${p} goes from ${l.productSeats} to ${after} ${after === 1 ? 'seat' : 'seats'}. ${inUse} ${inUse === 1 ? 'is' : 'are'} in use now.`;
+  if (inUse > after) {
+    const over = inUse - after;
+    text += ` ${over} ${over === 1 ? 'lease keeps' : 'leases keep'} running until ${over === 1 ? 'it ends' : 'they end'}, but ${over === 1 ? 'is' : 'are'} not renewed: ${over === 1 ? 'that user loses the seat' : 'those users lose their seats'} within one lease length.`;
+  } else {
+    text += ' Nobody loses a seat.';
+  }
+  return text;
+}
