@@ -114,14 +114,20 @@ pub fn parse(text: &str) -> Result<LicenseCode, LicenseError> {
     if symbols::whole_check(WHOLE_CHECK_DOMAIN, data, WHOLE_CHECK) != check {
         return Err(diagnose_whole(&stream));
     }
-    let bytes = symbols::decode(data).ok_or_else(|| LicenseError::corrupt("its length does not fit together"))?;
-    let (&version, rest) = bytes.split_first().ok_or_else(|| LicenseError::corrupt("it is empty"))?;
+    let bytes = symbols::decode(data)
+        .ok_or_else(|| LicenseError::corrupt("its length does not fit together"))?;
+    let (&version, rest) = bytes
+        .split_first()
+        .ok_or_else(|| LicenseError::corrupt("it is empty"))?;
     if version != FORMAT_VERSION {
         return Err(LicenseError::UnsupportedVersion { version });
     }
-    let (terms_len, rest) = read_varint(rest).ok_or_else(|| LicenseError::corrupt("its header cannot be read"))?;
+    let (terms_len, rest) =
+        read_varint(rest).ok_or_else(|| LicenseError::corrupt("its header cannot be read"))?;
     if rest.len() != terms_len.saturating_add(FINGERPRINT_LEN + SIGNATURE_LEN) {
-        return Err(LicenseError::corrupt("its length does not match its header"));
+        return Err(LicenseError::corrupt(
+            "its length does not match its header",
+        ));
     }
     let (terms_bytes, rest) = rest.split_at(terms_len);
     let (fp_bytes, sig_bytes) = rest.split_at(FINGERPRINT_LEN);
@@ -131,7 +137,12 @@ pub fn parse(text: &str) -> Result<LicenseCode, LicenseError> {
     let mut signature = [0u8; SIGNATURE_LEN];
     signature.copy_from_slice(sig_bytes);
     let signed_len = bytes.len() - SIGNATURE_LEN;
-    Ok(LicenseCode { terms, fingerprint: KeyFingerprint(fingerprint), signature, signed: bytes[..signed_len].to_vec() })
+    Ok(LicenseCode {
+        terms,
+        fingerprint: KeyFingerprint(fingerprint),
+        signature,
+        signed: bytes[..signed_len].to_vec(),
+    })
 }
 
 impl FromStr for LicenseCode {
@@ -184,14 +195,23 @@ impl LicenseCode {
     /// fingerprint; [`LicenseError::BadSignature`] when one has but the
     /// signature does not verify.
     pub fn verify(&self, trusted: &[VendorPublicKey]) -> Result<VerifiedLicense, LicenseError> {
-        let mut candidates = trusted.iter().filter(|k| k.fingerprint() == self.fingerprint).peekable();
+        let mut candidates = trusted
+            .iter()
+            .filter(|k| k.fingerprint() == self.fingerprint)
+            .peekable();
         if candidates.peek().is_none() {
-            return Err(LicenseError::UntrustedVendor { fingerprint: self.fingerprint });
+            return Err(LicenseError::UntrustedVendor {
+                fingerprint: self.fingerprint,
+            });
         }
         let vendor = candidates
             .find(|k| k.verify(&self.signed, &self.signature).is_ok())
             .ok_or(LicenseError::BadSignature)?;
-        Ok(VerifiedLicense { terms: self.terms.clone(), vendor: *vendor, code: self.canonical() })
+        Ok(VerifiedLicense {
+            terms: self.terms.clone(),
+            vendor: *vendor,
+            code: self.canonical(),
+        })
     }
 }
 
@@ -278,7 +298,11 @@ fn check_groups(text: &str) -> Result<Vec<u8>, LicenseError> {
             text.len()
         )));
     }
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
     if compact.is_empty() {
         return Err(LicenseError::not_a_code("it is empty"));
     }
@@ -287,7 +311,10 @@ fn check_groups(text: &str) -> Result<Vec<u8>, LicenseError> {
             "it is a vendor public key (`LHPK-…`); add it as a trusted key, and paste the license code here",
         ));
     }
-    if let Some(c) = compact.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '-')) {
+    if let Some(c) = compact
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || c == '-'))
+    {
         return Err(LicenseError::not_a_code(format!(
             "it contains `{c}`, and license codes are only letters, digits and dashes"
         )));
@@ -301,7 +328,11 @@ fn check_groups(text: &str) -> Result<Vec<u8>, LicenseError> {
     let tokens: Vec<&str> = compact.split('-').filter(|t| !t.is_empty()).collect();
     let groups: Vec<&str> = if tokens.len() == 1 {
         // No dashes: cut into groups ourselves (all ASCII, so byte offsets are safe).
-        compact.as_bytes().chunks(GROUP_LEN).filter_map(|c| std::str::from_utf8(c).ok()).collect()
+        compact
+            .as_bytes()
+            .chunks(GROUP_LEN)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect()
     } else {
         tokens
     };
@@ -310,17 +341,41 @@ fn check_groups(text: &str) -> Result<Vec<u8>, LicenseError> {
     for (i, group) in groups.iter().enumerate() {
         let number = i + 1;
         if let Some(ch) = group.chars().find(|c| symbols::AMBIGUOUS.contains(c)) {
-            return Err(LicenseError::AmbiguousCharacter { group: number, text: (*group).to_owned(), ch });
+            return Err(LicenseError::AmbiguousCharacter {
+                group: number,
+                text: (*group).to_owned(),
+                ch,
+            });
         }
-        let typo = || LicenseError::Checksum { group: number, text: (*group).to_owned() };
-        let syms: Vec<u8> = group.chars().map(symbols::from_char).collect::<Option<_>>().ok_or_else(typo)?;
-        let len_ok = if number == last { (2..=GROUP_LEN).contains(&syms.len()) } else { syms.len() == GROUP_LEN };
-        let Some((&check, data)) = syms.split_last() else { return Err(typo()) };
+        let typo = || LicenseError::Checksum {
+            group: number,
+            text: (*group).to_owned(),
+        };
+        let syms: Vec<u8> = group
+            .chars()
+            .map(symbols::from_char)
+            .collect::<Option<_>>()
+            .ok_or_else(typo)?;
+        let len_ok = if number == last {
+            (2..=GROUP_LEN).contains(&syms.len())
+        } else {
+            syms.len() == GROUP_LEN
+        };
+        let Some((&check, data)) = syms.split_last() else {
+            return Err(typo());
+        };
         if !len_ok || symbols::group_check(data) != check {
             // A short or bad last group after good ones is most likely a cut-off code.
-            let expected = if number == last && number > 1 { expected_groups(&stream) } else { None };
+            let expected = if number == last && number > 1 {
+                expected_groups(&stream)
+            } else {
+                None
+            };
             if let Some(expected) = expected.filter(|&e| e > last) {
-                return Err(LicenseError::Truncated { have: last, expected });
+                return Err(LicenseError::Truncated {
+                    have: last,
+                    expected,
+                });
             }
             return Err(typo());
         }
@@ -423,7 +478,10 @@ mod tests {
         assert_eq!(verified.code(), code);
         assert!(!format!("{verified:?}").contains(&code[..30]));
 
-        assert!(code.chars().all(|c| c == '-' || symbols::from_char(c).is_some()));
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || symbols::from_char(c).is_some())
+        );
         let g = groups(&code);
         assert!(g[..g.len() - 1].iter().all(|g| g.len() == GROUP_LEN));
         assert!((2..=GROUP_LEN).contains(&g[g.len() - 1].len()));
@@ -451,7 +509,13 @@ mod tests {
             .to_lowercase()
             .chars()
             .enumerate()
-            .flat_map(|(i, c)| if i % 40 == 39 { vec![c, '\r', '\n', ' '] } else { vec![c] })
+            .flat_map(|(i, c)| {
+                if i % 40 == 39 {
+                    vec![c, '\r', '\n', ' ']
+                } else {
+                    vec![c]
+                }
+            })
             .collect();
         let messy = format!("\n\t  {messy}  \n");
         assert_eq!(parse(&messy).unwrap().canonical(), code);
@@ -494,10 +558,13 @@ mod tests {
         g[2].replace_range(0..1, replacement);
         let e = parse(&g.join("-")).unwrap_err();
         assert_eq!(e.code(), "license_checksum");
-        assert_eq!(e.to_string(), format!(
-            "group 3 (`{}`) has a typo (a wrong, missing or extra character); check it against the original",
-            g[2]
-        ));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "group 3 (`{}`) has a typo (a wrong, missing or extra character); check it against the original",
+                g[2]
+            )
+        );
     }
 
     #[test]
@@ -507,7 +574,9 @@ mod tests {
             let mut bad = g.clone();
             bad[3].replace_range(1..2, &ch.to_string());
             match parse(&bad.join("-")) {
-                Err(LicenseError::AmbiguousCharacter { group: 4, ch: got, .. }) => {
+                Err(LicenseError::AmbiguousCharacter {
+                    group: 4, ch: got, ..
+                }) => {
                     assert_eq!(got, ch.to_ascii_uppercase());
                 }
                 other => panic!("{ch}: {other:?}"),
@@ -524,10 +593,22 @@ mod tests {
         long[4].insert(2, 'A');
         for bad in [short, long] {
             let with_dashes = bad.join("-");
-            assert!(matches!(parse(&with_dashes), Err(LicenseError::Checksum { group: 5, .. })), "{with_dashes}");
+            assert!(
+                matches!(
+                    parse(&with_dashes),
+                    Err(LicenseError::Checksum { group: 5, .. })
+                ),
+                "{with_dashes}"
+            );
             // Without dashes the rest shifts, but the first bad group is still 5.
             let without = bad.concat();
-            assert!(matches!(parse(&without), Err(LicenseError::Checksum { group: 5, .. })), "{without}");
+            assert!(
+                matches!(
+                    parse(&without),
+                    Err(LicenseError::Checksum { group: 5, .. })
+                ),
+                "{without}"
+            );
         }
     }
 
@@ -540,11 +621,20 @@ mod tests {
         repeated.insert(8, g[8].clone());
         let mut missing = g.clone();
         missing.remove(10);
-        assert_eq!(parse(&missing.join("-")), Err(LicenseError::Truncated { have: g.len() - 1, expected: g.len() }));
+        assert_eq!(
+            parse(&missing.join("-")),
+            Err(LicenseError::Truncated {
+                have: g.len() - 1,
+                expected: g.len()
+            })
+        );
         for bad in [swapped, repeated] {
             let e = parse(&bad.join("-")).unwrap_err();
             assert!(matches!(e, LicenseError::Corrupt { .. }), "{e:?}");
-            assert!(e.to_string().contains("out of order, repeated or missing"), "{e}");
+            assert!(
+                e.to_string().contains("out of order, repeated or missing"),
+                "{e}"
+            );
             assert_eq!(e.code(), "license_corrupt");
         }
     }
@@ -555,13 +645,25 @@ mod tests {
         let g = groups(&code);
         let n = g.len();
         let cut = g[..n - 3].join("-");
-        assert_eq!(parse(&cut), Err(LicenseError::Truncated { have: n - 3, expected: n }));
+        assert_eq!(
+            parse(&cut),
+            Err(LicenseError::Truncated {
+                have: n - 3,
+                expected: n
+            })
+        );
         // Cut inside a group.
         let cut = &code[..code.len() - 10];
-        assert!(matches!(parse(cut), Err(LicenseError::Truncated { expected, .. }) if expected == n), "{cut}");
+        assert!(
+            matches!(parse(cut), Err(LicenseError::Truncated { expected, .. }) if expected == n),
+            "{cut}"
+        );
         // Only the last group's check symbol lost.
         let cut = &code[..code.len() - 1];
-        assert!(matches!(parse(cut), Err(LicenseError::Truncated { .. } | LicenseError::Checksum { .. })));
+        assert!(matches!(
+            parse(cut),
+            Err(LicenseError::Truncated { .. } | LicenseError::Checksum { .. })
+        ));
     }
 
     #[test]
@@ -592,7 +694,10 @@ mod tests {
     fn newer_format_versions_are_named() {
         let mut bytes = raw(&sample_code());
         bytes[0] = 2;
-        assert_eq!(parse(&render(&bytes)), Err(LicenseError::UnsupportedVersion { version: 2 }));
+        assert_eq!(
+            parse(&render(&bytes)),
+            Err(LicenseError::UnsupportedVersion { version: 2 })
+        );
     }
 
     #[test]
@@ -601,11 +706,17 @@ mod tests {
         // Header claims more terms than there are.
         let mut longer = bytes.clone();
         longer[1] += 1;
-        assert_eq!(parse(&render(&longer)).unwrap_err().code(), "license_corrupt");
+        assert_eq!(
+            parse(&render(&longer)).unwrap_err().code(),
+            "license_corrupt"
+        );
         // Terms bytes that are not terms.
         let mut garbage = vec![FORMAT_VERSION, 3, 0xFF, 0xFF, 0xFF];
         garbage.extend_from_slice(&[0; FINGERPRINT_LEN + SIGNATURE_LEN]);
-        assert_eq!(parse(&render(&garbage)).unwrap_err().code(), "license_corrupt");
+        assert_eq!(
+            parse(&render(&garbage)).unwrap_err().code(),
+            "license_corrupt"
+        );
         // A readable code whose terms break a rule: seats 0. The seats byte
         // follows version, length, id (16) and product ("acme-cad", 1 + 8).
         let seats_at = 2 + 16 + 9;
@@ -619,10 +730,24 @@ mod tests {
     #[test]
     fn a_code_from_another_vendor_is_untrusted() {
         let code = sample_code();
-        let e = parse(&code).unwrap().verify(&[key(2).public()]).unwrap_err();
-        assert_eq!(e, LicenseError::UntrustedVendor { fingerprint: key(1).public().fingerprint() });
-        assert!(e.to_string().contains(&key(1).public().fingerprint().to_string()));
-        assert_eq!(parse(&code).unwrap().verify(&[]).unwrap_err().code(), "untrusted_vendor");
+        let e = parse(&code)
+            .unwrap()
+            .verify(&[key(2).public()])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            LicenseError::UntrustedVendor {
+                fingerprint: key(1).public().fingerprint()
+            }
+        );
+        assert!(
+            e.to_string()
+                .contains(&key(1).public().fingerprint().to_string())
+        );
+        assert_eq!(
+            parse(&code).unwrap().verify(&[]).unwrap_err().code(),
+            "untrusted_vendor"
+        );
     }
 
     #[test]
@@ -632,21 +757,30 @@ mod tests {
         bytes[seats_at] = 99; // 10 seats -> 99 seats
         let forged = parse(&render(&bytes)).unwrap();
         assert_eq!(forged.terms().seats, 99);
-        assert_eq!(forged.verify(&[key(1).public()]), Err(LicenseError::BadSignature));
+        assert_eq!(
+            forged.verify(&[key(1).public()]),
+            Err(LicenseError::BadSignature)
+        );
 
         // Claiming another trusted vendor's fingerprint does not help either.
         let mut bytes = raw(&sample_code());
         let fp_at = bytes.len() - SIGNATURE_LEN - FINGERPRINT_LEN;
         bytes[fp_at..fp_at + FINGERPRINT_LEN].copy_from_slice(&key(2).public().fingerprint().0);
         let forged = parse(&render(&bytes)).unwrap();
-        assert_eq!(forged.verify(&[key(1).public(), key(2).public()]), Err(LicenseError::BadSignature));
+        assert_eq!(
+            forged.verify(&[key(1).public(), key(2).public()]),
+            Err(LicenseError::BadSignature)
+        );
     }
 
     #[test]
     fn invalid_terms_are_not_issued() {
         let mut t = sample();
         t.seats = 0;
-        assert_eq!(issue(&key(1), &t).unwrap_err().code(), "invalid_license_terms");
+        assert_eq!(
+            issue(&key(1), &t).unwrap_err().code(),
+            "invalid_license_terms"
+        );
     }
 
     #[test]
@@ -656,17 +790,40 @@ mod tests {
         let until = valid_until_date("2026-03-31").unwrap();
         t.valid_from = Some(from);
         t.valid_until = Some(until);
-        let v = parse(&issue(&key(1), &t).unwrap()).unwrap().verify(&[key(1).public()]).unwrap();
-        assert_eq!(v.check_window(Timestamp(from.0 - 1)), Err(LicenseError::NotYetValid { from }));
+        let v = parse(&issue(&key(1), &t).unwrap())
+            .unwrap()
+            .verify(&[key(1).public()])
+            .unwrap();
+        assert_eq!(
+            v.check_window(Timestamp(from.0 - 1)),
+            Err(LicenseError::NotYetValid { from })
+        );
         assert_eq!(v.check_window(from), Ok(()));
-        assert_eq!(v.check_window(Timestamp(until.0 - 1)), Ok(()), "the expiry day itself counts");
+        assert_eq!(
+            v.check_window(Timestamp(until.0 - 1)),
+            Ok(()),
+            "the expiry day itself counts"
+        );
         assert_eq!(v.check_window(until), Err(LicenseError::Expired { until }));
-        assert!(v.check_window(until).unwrap_err().to_string().contains("2026-03-31"));
-        assert!(v.check_window(Timestamp(0)).unwrap_err().to_string().contains("2026-03-01"));
+        assert!(
+            v.check_window(until)
+                .unwrap_err()
+                .to_string()
+                .contains("2026-03-31")
+        );
+        assert!(
+            v.check_window(Timestamp(0))
+                .unwrap_err()
+                .to_string()
+                .contains("2026-03-01")
+        );
 
         t.valid_from = None;
         t.valid_until = None;
-        let v = parse(&issue(&key(1), &t).unwrap()).unwrap().verify(&[key(1).public()]).unwrap();
+        let v = parse(&issue(&key(1), &t).unwrap())
+            .unwrap()
+            .verify(&[key(1).public()])
+            .unwrap();
         assert_eq!(v.check_window(Timestamp(i64::MAX)), Ok(()));
         assert_eq!(v.check_window(Timestamp(-DAY_MS)), Ok(()));
     }
@@ -688,7 +845,9 @@ mod tests {
     #[test]
     fn garbage_and_mangled_codes_never_panic_or_verify() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let pool: Vec<char> = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcxyz01OIl- \n\t-.!é€\u{0}\u{200b}".chars().collect();
+        let pool: Vec<char> = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcxyz01OIl- \n\t-.!é€\u{0}\u{200b}"
+            .chars()
+            .collect();
         for _ in 0..3000 {
             let len = rng.below(400);
             let s: String = (0..len).map(|_| pool[rng.below(pool.len())]).collect();

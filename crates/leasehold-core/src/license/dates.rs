@@ -52,7 +52,8 @@ pub fn valid_until_date(text: &str) -> Result<Timestamp, LicenseError> {
 /// `YYYY-MM-DD` of the UTC day `t` falls in.
 #[must_use]
 pub fn day_text(t: Timestamp) -> String {
-    DateTime::from_timestamp_millis(t.0).map_or_else(|| t.to_rfc3339(), |d| d.format("%Y-%m-%d").to_string())
+    DateTime::from_timestamp_millis(t.0)
+        .map_or_else(|| t.to_rfc3339(), |d| d.format("%Y-%m-%d").to_string())
 }
 
 /// `YYYY-MM-DD` of the last day a code with this `valid_until` is valid: the
@@ -83,12 +84,24 @@ mod tests {
 
     #[test]
     fn bad_dates_say_what_is_wrong() {
-        for bad in ["2026-02-30", "31.12.2026", "", "2026-1-1x", "1969-12-31", "tomorrow"] {
+        for bad in [
+            "2026-02-30",
+            "31.12.2026",
+            "",
+            "2026-1-1x",
+            "1969-12-31",
+            "tomorrow",
+        ] {
             let e = valid_until_date(bad).unwrap_err();
             assert_eq!(e.code(), "invalid_license_terms", "{bad}");
             assert!(e.to_string().contains("expiry date"), "{e}");
         }
-        assert!(valid_from_date("nope").unwrap_err().to_string().contains("start date"));
+        assert!(
+            valid_from_date("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("start date")
+        );
         assert!(valid_until_date("9999-12-31").is_ok());
         assert!(valid_from_date("1970-01-01").is_ok());
     }

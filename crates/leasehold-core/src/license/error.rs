@@ -30,7 +30,11 @@ pub enum LicenseError {
         "group {group} (`{text}`) contains `{ch}`, which never appears in license codes \
          (they contain no 0, 1, O or I); check that group against the original"
     )]
-    AmbiguousCharacter { group: usize, text: String, ch: char },
+    AmbiguousCharacter {
+        group: usize,
+        text: String,
+        ch: char,
+    },
 
     /// Every group present checks out, but the code is shorter than its
     /// header says: groups are missing (usually at the end: cut off).
@@ -120,15 +124,21 @@ impl LicenseError {
     }
 
     pub(crate) fn invalid_terms(reason: impl Into<String>) -> Self {
-        Self::InvalidTerms { reason: reason.into() }
+        Self::InvalidTerms {
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn corrupt(reason: impl Into<String>) -> Self {
-        Self::Corrupt { reason: reason.into() }
+        Self::Corrupt {
+            reason: reason.into(),
+        }
     }
 
     pub(crate) fn not_a_code(reason: impl Into<String>) -> Self {
-        Self::NotACode { reason: reason.into() }
+        Self::NotACode {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -138,15 +148,22 @@ mod tests {
 
     #[test]
     fn messages_say_what_and_what_to_do() {
-        let e = LicenseError::Checksum { group: 3, text: "ABCD5X".into() };
+        let e = LicenseError::Checksum {
+            group: 3,
+            text: "ABCD5X".into(),
+        };
         assert_eq!(e.code(), "license_checksum");
         let msg = e.to_string();
         assert!(msg.contains("group 3 (`ABCD5X`)"), "{msg}");
         assert!(msg.contains("check it against the original"), "{msg}");
 
-        let e = LicenseError::Expired { until: Timestamp(1_767_225_600_000) }; // 2026-01-01
+        let e = LicenseError::Expired {
+            until: Timestamp(1_767_225_600_000),
+        }; // 2026-01-01
         assert!(e.to_string().contains("2025-12-31"), "{e}");
-        let e = LicenseError::NotYetValid { from: Timestamp(1_767_225_600_000) };
+        let e = LicenseError::NotYetValid {
+            from: Timestamp(1_767_225_600_000),
+        };
         assert!(e.to_string().contains("2026-01-01"), "{e}");
     }
 
@@ -154,17 +171,30 @@ mod tests {
     fn machine_codes_are_distinct_per_outcome() {
         let all = [
             LicenseError::not_a_code("x"),
-            LicenseError::Checksum { group: 1, text: String::new() },
+            LicenseError::Checksum {
+                group: 1,
+                text: String::new(),
+            },
             LicenseError::corrupt("x"),
             LicenseError::UnsupportedVersion { version: 9 },
             LicenseError::BadSignature,
-            LicenseError::UntrustedVendor { fingerprint: KeyFingerprint([0; 8]) },
+            LicenseError::UntrustedVendor {
+                fingerprint: KeyFingerprint([0; 8]),
+            },
             LicenseError::NotYetValid { from: Timestamp(0) },
-            LicenseError::Expired { until: Timestamp(0) },
-            LicenseError::BadKeyFile { reason: String::new() },
-            LicenseError::BadPublicKey { reason: String::new() },
+            LicenseError::Expired {
+                until: Timestamp(0),
+            },
+            LicenseError::BadKeyFile {
+                reason: String::new(),
+            },
+            LicenseError::BadPublicKey {
+                reason: String::new(),
+            },
             LicenseError::invalid_terms("x"),
-            LicenseError::NoRandomness { reason: String::new() },
+            LicenseError::NoRandomness {
+                reason: String::new(),
+            },
         ];
         let mut codes: Vec<_> = all.iter().map(LicenseError::code).collect();
         codes.sort_unstable();

@@ -49,7 +49,9 @@ impl VendorKeyPair {
     /// [`LicenseError::NoRandomness`] when the OS has no randomness to give.
     pub fn generate() -> Result<Self, LicenseError> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| LicenseError::NoRandomness { reason: e.to_string() })?;
+        getrandom::fill(&mut seed).map_err(|e| LicenseError::NoRandomness {
+            reason: e.to_string(),
+        })?;
         // `SigningKey` wipes its copy on drop; the seed on our stack is overwritten
         // here on a best-effort basis.
         let pair = Self::from_seed(&seed);
@@ -60,7 +62,9 @@ impl VendorKeyPair {
     /// The key pair for a 32-byte secret seed (tests; imports).
     #[must_use]
     pub fn from_seed(seed: &[u8; 32]) -> Self {
-        Self { signing: SigningKey::from_bytes(seed) }
+        Self {
+            signing: SigningKey::from_bytes(seed),
+        }
     }
 
     #[must_use]
@@ -104,15 +108,22 @@ impl VendorKeyPair {
     /// newer format, a missing or damaged secret, a public key that does not
     /// match.
     pub fn from_file_text(text: &str) -> Result<Self, LicenseError> {
-        let bad = |reason: &str| LicenseError::BadKeyFile { reason: reason.to_owned() };
-        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+        let bad = |reason: &str| LicenseError::BadKeyFile {
+            reason: reason.to_owned(),
+        };
+        let mut lines = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
         match lines.next() {
             Some(KEY_FILE_HEADER) => {}
             Some(h) if h.starts_with("leasehold-vendor-key ") => {
                 return Err(bad("it is in a newer key file format; update Leasehold"));
             }
             Some(_) | None => {
-                return Err(bad("it does not start with `leasehold-vendor-key v1`; is this the right file?"));
+                return Err(bad(
+                    "it does not start with `leasehold-vendor-key v1`; is this the right file?",
+                ));
             }
         }
         let mut secret = None;
@@ -135,17 +146,21 @@ impl VendorKeyPair {
             .chars()
             .map(symbols::from_char)
             .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| bad("the secret contains characters a key never has; the file is damaged"))?;
+            .ok_or_else(|| {
+                bad("the secret contains characters a key never has; the file is damaged")
+            })?;
         let seed: [u8; 32] = symbols::decode(&symbols)
             .and_then(|bytes| bytes.try_into().ok())
             .ok_or_else(|| bad("the secret has the wrong length; the file is damaged"))?;
         let pair = Self::from_seed(&seed);
         if let Some(public) = public {
-            let stated: VendorPublicKey = public
-                .parse()
-                .map_err(|_| bad("the `public:` line is not a valid public key; the file is damaged"))?;
+            let stated: VendorPublicKey = public.parse().map_err(|_| {
+                bad("the `public:` line is not a valid public key; the file is damaged")
+            })?;
             if stated != pair.public() {
-                return Err(bad("the secret does not match the `public:` line; the file is damaged"));
+                return Err(bad(
+                    "the secret does not match the `public:` line; the file is damaged",
+                ));
             }
         }
         Ok(pair)
@@ -203,7 +218,12 @@ impl fmt::Display for VendorPublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let body = symbols::encode(&self.0);
         let check = public_key_check(&body);
-        write!(f, "{PUBLIC_KEY_PREFIX}{}{}", symbols::to_text(&body), symbols::to_text(&check))
+        write!(
+            f,
+            "{PUBLIC_KEY_PREFIX}{}{}",
+            symbols::to_text(&body),
+            symbols::to_text(&check)
+        )
     }
 }
 
@@ -217,14 +237,22 @@ impl FromStr for VendorPublicKey {
     type Err = LicenseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = |reason: &str| LicenseError::BadPublicKey { reason: reason.to_owned() };
-        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let bad = |reason: &str| LicenseError::BadPublicKey {
+            reason: reason.to_owned(),
+        };
+        let compact: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let rest = compact
             .strip_prefix(PUBLIC_KEY_PREFIX)
             .ok_or_else(|| bad("it does not start with `LHPK-`"))?;
         let rest: String = rest.chars().filter(|&c| c != '-').collect();
         if let Some(c) = rest.chars().find(|c| symbols::AMBIGUOUS.contains(c)) {
-            return Err(bad(&format!("it contains `{c}`, which keys never contain (no 0, 1, O or I)")));
+            return Err(bad(&format!(
+                "it contains `{c}`, which keys never contain (no 0, 1, O or I)"
+            )));
         }
         let all = rest
             .chars()
@@ -295,8 +323,14 @@ mod tests {
         assert_ne!(a.public(), b.public());
         let sig = a.sign(b"hello");
         a.public().verify(b"hello", &sig).unwrap();
-        assert_eq!(b.public().verify(b"hello", &sig), Err(LicenseError::BadSignature));
-        assert_eq!(a.public().verify(b"hellO", &sig), Err(LicenseError::BadSignature));
+        assert_eq!(
+            b.public().verify(b"hello", &sig),
+            Err(LicenseError::BadSignature)
+        );
+        assert_eq!(
+            a.public().verify(b"hellO", &sig),
+            Err(LicenseError::BadSignature)
+        );
     }
 
     #[test]
@@ -312,8 +346,15 @@ mod tests {
         assert!(!debug.contains(&secret_text), "{debug}");
         assert!(debug.contains("redacted"));
         // Without the public line it still reads; CRLF line ends too.
-        let no_public: String = text.lines().filter(|l| !l.starts_with("public")).collect::<Vec<_>>().join("\r\n");
-        assert_eq!(VendorKeyPair::from_file_text(&no_public).unwrap().public(), k.public());
+        let no_public: String = text
+            .lines()
+            .filter(|l| !l.starts_with("public"))
+            .collect::<Vec<_>>()
+            .join("\r\n");
+        assert_eq!(
+            VendorKeyPair::from_file_text(&no_public).unwrap().public(),
+            k.public()
+        );
     }
 
     #[test]
@@ -327,10 +368,25 @@ mod tests {
             ("leasehold-vendor-key v1\n".to_owned(), "missing"),
             (text.replace("secret: ", "secret: 0"), "characters"),
             (text.replace("secret: ", "secret: 2"), "length"),
-            (text.lines().map(|l| if l.starts_with("public") { other_public.as_str() } else { l }).collect::<Vec<_>>().join("\n"), "does not match"),
+            (
+                text.lines()
+                    .map(|l| {
+                        if l.starts_with("public") {
+                            other_public.as_str()
+                        } else {
+                            l
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                "does not match",
+            ),
             (format!("{text}secret: 22\n"), "twice"),
             (format!("{text}colour: blue\n"), "neither"),
-            (text.replace("public: LHPK-", "public: LHPK-Z"), "not a valid public key"),
+            (
+                text.replace("public: LHPK-", "public: LHPK-Z"),
+                "not a valid public key",
+            ),
         ];
         for (input, want) in cases {
             let e = VendorKeyPair::from_file_text(&input).unwrap_err();

@@ -20,6 +20,6 @@ pub use error::LicenseError;
 pub use keys::{KeyFingerprint, PUBLIC_KEY_PREFIX, VendorKeyPair, VendorPublicKey};
 pub use terms::{DEFAULT_LEASE_SECS, LicenseTerms, Validity};
 pub use wire::{
-    MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES, MAX_LEASE_SECS, MAX_NODE_LOCK_LEN, MAX_PRODUCT_LEN,
-    MIN_LEASE_SECS, validate as validate_terms,
+    MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES, MAX_LEASE_SECS, MAX_NODE_LOCK_LEN,
+    MAX_PRODUCT_LEN, MIN_LEASE_SECS, validate as validate_terms,
 };

@@ -50,11 +50,16 @@ pub fn validate(t: &LicenseTerms) -> Result<(), LicenseError> {
     let invalid = LicenseError::invalid_terms;
     text("product", t.product.as_str(), MAX_PRODUCT_LEN, false)?;
     if t.seats == 0 {
-        return Err(invalid(String::from("a license must grant at least 1 seat")));
+        return Err(invalid(String::from(
+            "a license must grant at least 1 seat",
+        )));
     }
     text("customer", &t.customer, MAX_CUSTOMER_LEN, true)?;
     if t.features.len() > MAX_FEATURES {
-        return Err(invalid(format!("at most {MAX_FEATURES} features, not {}", t.features.len())));
+        return Err(invalid(format!(
+            "at most {MAX_FEATURES} features, not {}",
+            t.features.len()
+        )));
     }
     for (i, f) in t.features.iter().enumerate() {
         text("feature", f, MAX_FEATURE_LEN, false)?;
@@ -73,8 +78,13 @@ pub fn validate(t: &LicenseTerms) -> Result<(), LicenseError> {
     }
     day("start", t.valid_from)?;
     day("end", t.valid_until)?;
-    if t.valid_from.zip(t.valid_until).is_some_and(|(from, until)| from >= until) {
-        return Err(invalid(String::from("the expiry date is before the start date")));
+    if t.valid_from
+        .zip(t.valid_until)
+        .is_some_and(|(from, until)| from >= until)
+    {
+        return Err(invalid(String::from(
+            "the expiry date is before the start date",
+        )));
     }
     if t.issued_at.0 < 0 {
         return Err(invalid(String::from("the issue time is before 1970")));
@@ -88,7 +98,10 @@ fn text(what: &str, value: &str, max: usize, may_be_empty: bool) -> Result<(), L
         return Err(invalid(format!("the {what} must not be empty")));
     }
     if value.len() > max {
-        return Err(invalid(format!("the {what} is {} bytes long; at most {max} are allowed", value.len())));
+        return Err(invalid(format!(
+            "the {what} is {} bytes long; at most {max} are allowed",
+            value.len()
+        )));
     }
     if value.chars().any(char::is_control) {
         return Err(invalid(format!("the {what} contains control characters")));
@@ -110,9 +123,13 @@ fn day(what: &str, t: Option<Timestamp>) -> Result<Option<u32>, LicenseError> {
     }
     let d = t.0.div_euclid(DAY_MS);
     if !(0..=MAX_DAY + 1).contains(&d) {
-        return Err(LicenseError::invalid_terms(format!("the {what} of the validity window is outside 1970 … 9999")));
+        return Err(LicenseError::invalid_terms(format!(
+            "the {what} of the validity window is outside 1970 … 9999"
+        )));
     }
-    u32::try_from(d).map(Some).map_err(|_| LicenseError::invalid_terms("date out of range"))
+    u32::try_from(d)
+        .map(Some)
+        .map_err(|_| LicenseError::invalid_terms("date out of range"))
 }
 
 /// The terms as compact bytes. `issued_at` is kept to the whole second.
@@ -133,7 +150,8 @@ pub fn encode(t: &LicenseTerms) -> Result<Vec<u8>, LicenseError> {
         node_lock: t.node_lock.clone(),
         issued_at_secs: u64::try_from(t.issued_at.0 / 1000).unwrap_or(0),
     };
-    postcard::to_stdvec(&wire).map_err(|e| LicenseError::invalid_terms(format!("cannot encode: {e}")))
+    postcard::to_stdvec(&wire)
+        .map_err(|e| LicenseError::invalid_terms(format!("cannot encode: {e}")))
 }
 
 /// Terms back from exactly these bytes (nothing may be left over), checked
@@ -146,7 +164,9 @@ pub fn decode(bytes: &[u8]) -> Result<LicenseTerms, LicenseError> {
     let (wire, rest) = postcard::take_from_bytes::<WireTerms>(bytes)
         .map_err(|_| LicenseError::corrupt("its contents cannot be read"))?;
     if !rest.is_empty() {
-        return Err(LicenseError::corrupt("it has bytes left over after its contents"));
+        return Err(LicenseError::corrupt(
+            "it has bytes left over after its contents",
+        ));
     }
     let day_ts = |d: Option<u32>| d.map(|d| Timestamp(i64::from(d) * DAY_MS));
     let terms = LicenseTerms {
@@ -199,7 +219,10 @@ pub(crate) mod tests {
     fn issued_at_keeps_whole_seconds() {
         let mut t = sample();
         t.issued_at = Timestamp(1_767_225_600_999);
-        assert_eq!(decode(&encode(&t).unwrap()).unwrap().issued_at, Timestamp(1_767_225_600_000));
+        assert_eq!(
+            decode(&encode(&t).unwrap()).unwrap().issued_at,
+            Timestamp(1_767_225_600_000)
+        );
     }
 
     #[test]
@@ -207,15 +230,24 @@ pub(crate) mod tests {
         type Edit = fn(&mut LicenseTerms);
         let cases: &[(Edit, &str)] = &[
             (|t| t.seats = 0, "at least 1 seat"),
-            (|t| t.product = Product::from(""), "product must not be empty"),
-            (|t| t.product = Product::from("  "), "product must not be empty"),
+            (
+                |t| t.product = Product::from(""),
+                "product must not be empty",
+            ),
+            (
+                |t| t.product = Product::from("  "),
+                "product must not be empty",
+            ),
             (|t| t.product = Product::from("x".repeat(65)), "at most 64"),
             (|t| t.product = Product::from(" cad"), "space"),
             (|t| t.customer = "a\nb".into(), "control"),
             (|t| t.customer = "x".repeat(129), "customer"),
             (|t| t.features = vec!["f".into(); 17], "at most 16 features"),
             (|t| t.features = vec!["a".into(), "a".into()], "twice"),
-            (|t| t.features = vec![String::new()], "feature must not be empty"),
+            (
+                |t| t.features = vec![String::new()],
+                "feature must not be empty",
+            ),
             (|t| t.node_lock = Some(String::new()), "machine id"),
             (|t| t.lease_secs = 0, "lease length"),
             (|t| t.lease_secs = MAX_LEASE_SECS + 1, "lease length"),
