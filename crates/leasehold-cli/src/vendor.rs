@@ -1,0 +1,547 @@
+//! `leasehold vendor …`: what a software vendor runs on its own machine to
+//! make its signing key and issue license codes, plus `inspect` for support.
+//! Everything here is a thin layer over `leasehold_core::license`.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use leasehold_core::license::{
+    self, DEFAULT_LEASE_SECS, LicenseTerms, Validity, VendorKeyPair, VendorPublicKey, day_text,
+    last_day_text,
+};
+use leasehold_core::{LicenseId, Product, Timestamp};
+use std::fs::OpenOptions;
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The `vendor` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VendorCmd {
+    /// Make a new vendor key pair: writes the secret key file (owner-only) and
+    /// prints the public key on stdout.
+    Keygen {
+        /// Where to write the secret key file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists. The old key is lost: codes it signed stay
+        /// valid, but no more can be issued under its public key.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the public key of a key file (the `LHPK-…` text servers trust).
+    Pubkey {
+        /// The secret key file made by `keygen`.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+    },
+    /// Issue a license code, printed on stdout as one line.
+    Issue(IssueArgs),
+    /// Decode a license code and show its terms; with `--trust`, also check
+    /// its signature.
+    Inspect(InspectArgs),
+}
+
+/// `vendor issue`.
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// The secret key file made by `keygen`.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The product the code licenses, as your application names it.
+    #[arg(long, value_name = "NAME")]
+    pub product: String,
+    /// How many computers may use the product at the same time.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub seats: u32,
+    /// Last day the code is valid (inclusive, UTC). Default: never expires.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_expires)]
+    pub expires: Option<Timestamp>,
+    /// First day the code is valid (UTC). Default: at once.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_starts)]
+    pub starts: Option<Timestamp>,
+    /// A feature the code unlocks; repeat for several.
+    #[arg(long = "feature", value_name = "F")]
+    pub features: Vec<String>,
+    /// Who the code is for, as free text.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub customer: String,
+    /// How long a granted lease lasts before the client must renew it.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_LEASE_SECS)]
+    pub lease_secs: u32,
+    /// Bind the code to one computer (standalone use); needs `--machine`.
+    #[arg(long, requires = "machine")]
+    pub node_locked: bool,
+    /// The machine id the code is bound to (as `leasehold client` shows it).
+    #[arg(long, value_name = "MACHINE_ID", requires = "node_locked")]
+    pub machine: Option<String>,
+}
+
+/// `vendor inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The license code. Quote it, or pass its parts as separate words;
+    /// `-` reads it from stdin.
+    #[arg(value_name = "CODE", required = true, num_args = 1..)]
+    pub code: Vec<String>,
+    /// A vendor public key (`LHPK-…`) to check the signature with; repeatable.
+    #[arg(long, value_name = "PUBKEY")]
+    pub trust: Vec<VendorPublicKey>,
+}
+
+fn parse_expires(text: &str) -> Result<Timestamp, String> {
+    license::valid_until_date(text).map_err(|e| e.to_string())
+}
+
+fn parse_starts(text: &str) -> Result<Timestamp, String> {
+    license::valid_from_date(text).map_err(|e| e.to_string())
+}
+
+/// Runs a `vendor` subcommand against the real stdout, stderr, stdin and clock.
+///
+/// # Errors
+/// Whatever the subcommand fails with, as a sentence for the user.
+pub fn run(cmd: VendorCmd) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    run_with(
+        cmd,
+        Timestamp::now(),
+        &mut std::io::stdin().lock(),
+        &mut out,
+        &mut err,
+    )
+}
+
+/// [`run`] with its clock and streams handed in, for tests. Results (public
+/// key, code, terms) go to `out`; hints and summaries to `err`.
+///
+/// # Errors
+/// Whatever the subcommand fails with, as a sentence for the user.
+pub fn run_with(
+    cmd: VendorCmd,
+    now: Timestamp,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    match cmd {
+        VendorCmd::Keygen { out: path, force } => keygen(&path, force, out, err),
+        VendorCmd::Pubkey { key } => {
+            writeln!(out, "{}", load_key(&key, err)?.public())?;
+            Ok(())
+        }
+        VendorCmd::Issue(args) => issue(args, now, out, err),
+        VendorCmd::Inspect(args) => inspect(&args, now, input, out),
+    }
+}
+
+fn keygen(path: &Path, force: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let pair = VendorKeyPair::generate()?;
+    write_secret_file(path, pair.to_file_text().as_bytes(), force)?;
+    let public = pair.public();
+    writeln!(out, "{public}")?;
+    writeln!(
+        err,
+        "Wrote the secret vendor key to {}. Keep it private and backed up: whoever has it can issue \
+         codes, and without it you cannot issue more for this public key.\n\
+         The line above is the public key (fingerprint {}): build it into your application, or give \
+         it to admins to trust (`leasehold serve --trust {public}`).",
+        path.display(),
+        public.fingerprint()
+    )?;
+    Ok(())
+}
+
+/// Writes `bytes` to a file only its owner can read; refuses to replace an
+/// existing file unless `force`.
+fn write_secret_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => bail!(
+            "{} already exists; not overwriting it, as it may be the key your codes are signed with. \
+             Choose another --out, or pass --force to replace it",
+            path.display()
+        ),
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot create the key file {}", path.display()));
+        }
+    };
+    // `mode` only applies to a new file; a replaced one keeps its old mode otherwise.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private", path.display()))?;
+    }
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write the key file {}", path.display()))
+}
+
+fn load_key(path: &Path, err: &mut dyn Write) -> Result<VendorKeyPair> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the key file {}", path.display()))?;
+    let pair =
+        VendorKeyPair::from_file_text(&text).with_context(|| format!("{}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path).is_ok_and(|meta| meta.permissions().mode() & 0o077 != 0) {
+            writeln!(
+                err,
+                "warning: {} is readable by other users; `chmod 600` it",
+                path.display()
+            )?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = err;
+    Ok(pair)
+}
+
+fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let key = load_key(&args.key, err)?;
+    let terms = LicenseTerms {
+        license_id: LicenseId::random(),
+        product: Product(args.product),
+        seats: args.seats,
+        valid_from: args.starts,
+        valid_until: args.expires,
+        features: args.features,
+        customer: args.customer,
+        lease_secs: args.lease_secs,
+        node_lock: if args.node_locked { args.machine } else { None },
+        issued_at: now,
+    };
+    let code = license::issue(&key, &terms)?;
+    writeln!(out, "{code}")?;
+    writeln!(
+        err,
+        "Issued license {} for {} seat(s) of {}, {}, signed by vendor key {}.",
+        terms.license_id,
+        terms.seats,
+        terms.product,
+        terms.valid_until.map_or_else(
+            || "never expiring".to_owned(),
+            |u| format!("valid through {}", last_day_text(u))
+        ),
+        key.public().fingerprint()
+    )?;
+    Ok(())
+}
+
+fn inspect(
+    args: &InspectArgs,
+    now: Timestamp,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let text = if args.code.len() == 1 && args.code[0] == "-" {
+        let mut text = String::new();
+        input
+            .read_to_string(&mut text)
+            .context("cannot read the code from stdin")?;
+        text
+    } else {
+        args.code.concat()
+    };
+    let code = license::parse(&text)?;
+    write_terms(out, code.terms(), now)?;
+    writeln!(out, "{:<12} {}", "vendor key", code.fingerprint())?;
+    if args.trust.is_empty() {
+        writeln!(
+            out,
+            "{:<12} not checked (pass --trust LHPK-… to check it)",
+            "signature"
+        )?;
+        return Ok(());
+    }
+    match code.verify(&args.trust) {
+        Ok(verified) => {
+            writeln!(
+                out,
+                "{:<12} valid, signed by {}",
+                "signature",
+                verified.vendor()
+            )?;
+            Ok(())
+        }
+        Err(e) => {
+            writeln!(out, "{:<12} NOT VALID ({})", "signature", e.code())?;
+            Err(e.into())
+        }
+    }
+}
+
+fn write_terms(out: &mut dyn Write, t: &LicenseTerms, now: Timestamp) -> std::io::Result<()> {
+    let or = |v: Option<String>, none: &str| v.unwrap_or_else(|| none.to_owned());
+    let rows = [
+        ("license id", t.license_id.to_string()),
+        ("product", t.product.to_string()),
+        ("seats", t.seats.to_string()),
+        (
+            "customer",
+            if t.customer.is_empty() {
+                "(none)".to_owned()
+            } else {
+                t.customer.clone()
+            },
+        ),
+        (
+            "features",
+            if t.features.is_empty() {
+                "(none)".to_owned()
+            } else {
+                t.features.join(", ")
+            },
+        ),
+        ("lease", format!("{} s", t.lease_secs)),
+        ("node lock", or(t.node_lock.clone(), "(none: floating)")),
+        ("valid from", or(t.valid_from.map(day_text), "(at once)")),
+        (
+            "valid until",
+            or(
+                t.valid_until
+                    .map(|u| format!("{} (last day, UTC)", last_day_text(u))),
+                "(never expires)",
+            ),
+        ),
+        ("issued at", t.issued_at.to_rfc3339()),
+        (
+            "status now",
+            match t.validity(now) {
+                Validity::Active => "active".to_owned(),
+                Validity::NotYetValid => "not valid yet".to_owned(),
+                Validity::Expired => "expired".to_owned(),
+            },
+        ),
+    ];
+    for (label, value) in rows {
+        writeln!(out, "{label:<12} {value}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        cmd: VendorCmd,
+    }
+
+    const NOW: Timestamp = Timestamp(1_767_225_600_000); // 2026-01-01
+
+    fn cmd(args: &[&str]) -> VendorCmd {
+        Cli::try_parse_from(std::iter::once("vendor").chain(args.iter().copied()))
+            .unwrap()
+            .cmd
+    }
+
+    /// Runs a command line; (result, stdout, stderr).
+    fn exec(args: &[&str]) -> (Result<()>, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let r = run_with(cmd(args), NOW, &mut std::io::empty(), &mut out, &mut err);
+        (
+            r,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    fn keygen_in(dir: &tempfile::TempDir) -> (String, VendorPublicKey) {
+        let path = dir.path().join("vendor.key");
+        let path = path.to_str().unwrap().to_owned();
+        let (r, out, err) = exec(&["keygen", "--out", &path]);
+        r.unwrap();
+        assert_eq!(out.lines().count(), 1);
+        assert!(err.contains("Keep it private"), "{err}");
+        (path, out.trim().parse().unwrap())
+    }
+
+    #[test]
+    fn keygen_writes_a_private_file_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, public) = keygen_in(&dir);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let (r, out, _) = exec(&["pubkey", "--key", &path]);
+        r.unwrap();
+        assert_eq!(out.trim(), public.to_string());
+
+        let (r, _, _) = exec(&["keygen", "--out", &path]);
+        let e = format!("{:#}", r.unwrap_err());
+        assert!(e.contains("already exists") && e.contains("--force"), "{e}");
+        assert_eq!(
+            exec(&["pubkey", "--key", &path]).1.trim(),
+            public.to_string(),
+            "file untouched"
+        );
+
+        let (r, out, _) = exec(&["keygen", "--out", &path, "--force"]);
+        r.unwrap();
+        assert_ne!(out.trim(), public.to_string());
+        assert_eq!(exec(&["pubkey", "--key", &path]).1, out);
+    }
+
+    #[test]
+    fn issue_then_inspect_with_and_without_trust() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, public) = keygen_in(&dir);
+        let (r, code, err) = exec(&[
+            "issue",
+            "--key",
+            &path,
+            "--product",
+            "acme-cad",
+            "--seats",
+            "5",
+            "--expires",
+            "2026-12-31",
+            "--feature",
+            "export",
+            "--feature",
+            "render",
+            "--customer",
+            "Example GmbH",
+        ]);
+        r.unwrap();
+        assert_eq!(code.lines().count(), 1);
+        assert!(err.contains("valid through 2026-12-31"), "{err}");
+        let verified = license::parse(&code).unwrap().verify(&[public]).unwrap();
+        let t = verified.terms();
+        assert_eq!(
+            (t.product.as_str(), t.seats, t.lease_secs),
+            ("acme-cad", 5, DEFAULT_LEASE_SECS)
+        );
+        assert_eq!(t.features, ["export", "render"]);
+        assert_eq!(
+            t.valid_until,
+            Some(license::valid_until_date("2026-12-31").unwrap())
+        );
+        assert_eq!(t.issued_at, NOW);
+
+        let (r, shown, _) = exec(&["inspect", code.trim()]);
+        r.unwrap();
+        assert!(
+            shown.contains("acme-cad") && shown.contains("2026-12-31 (last day, UTC)"),
+            "{shown}"
+        );
+        assert!(shown.contains("not checked"), "{shown}");
+
+        let pk = public.to_string();
+        let (r, shown, _) = exec(&["inspect", code.trim(), "--trust", &pk]);
+        r.unwrap();
+        assert!(shown.contains("valid, signed by LHPK-"), "{shown}");
+
+        // Pasted unquoted, lower case, split in words.
+        let lower = code.trim().to_lowercase();
+        let (first, second) = lower.split_at(100);
+        assert!(exec(&["inspect", first, second, "--trust", &pk]).0.is_ok());
+
+        let other = VendorKeyPair::generate().unwrap().public().to_string();
+        let (r, shown, _) = exec(&["inspect", code.trim(), "--trust", &other]);
+        assert!(shown.contains("NOT VALID (untrusted_vendor)"), "{shown}");
+        assert!(format!("{:#}", r.unwrap_err()).contains("not trusted"));
+    }
+
+    #[test]
+    fn node_locked_codes_carry_the_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, public) = keygen_in(&dir);
+        let (r, code, _) = exec(&[
+            "issue",
+            "--key",
+            &path,
+            "--product",
+            "p",
+            "--seats",
+            "1",
+            "--node-locked",
+            "--machine",
+            "m-1",
+            "--starts",
+            "2026-02-01",
+            "--lease-secs",
+            "60",
+        ]);
+        r.unwrap();
+        let v = license::parse(&code).unwrap().verify(&[public]).unwrap();
+        assert_eq!(v.terms().node_lock.as_deref(), Some("m-1"));
+        assert_eq!(v.terms().lease_secs, 60);
+        let (_, shown, _) = exec(&["inspect", code.trim()]);
+        assert!(
+            shown.contains("not valid yet") && shown.contains("m-1"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn usage_errors_are_caught_by_the_parser() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("vendor").chain(args.iter().copied()))
+        };
+        let base = ["issue", "--key", "k", "--product", "p", "--seats", "1"];
+        let with = |extra: &[&'static str]| [&base[..], extra].concat();
+        assert!(parse(&base).is_ok());
+        for bad in [
+            with(&["--node-locked"]),
+            with(&["--machine", "m"]),
+            with(&["--expires", "2026-02-30"]),
+            with(&["--starts", "tomorrow"]),
+            vec!["issue", "--key", "k", "--product", "p", "--seats", "0"],
+            vec!["inspect"],
+            vec!["inspect", "2ABC", "--trust", "LHPK-nope"],
+        ] {
+            let e = parse(&bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bad_inputs_fail_with_their_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.key");
+        let (r, _, _) = exec(&["pubkey", "--key", missing.to_str().unwrap()]);
+        assert!(format!("{:#}", r.unwrap_err()).contains("cannot read the key file"));
+
+        let junk = dir.path().join("junk.key");
+        std::fs::write(&junk, "hello").unwrap();
+        let (r, _, _) = exec(&["pubkey", "--key", junk.to_str().unwrap()]);
+        assert!(format!("{:#}", r.unwrap_err()).contains("not a usable vendor key file"));
+
+        let (r, _, _) = exec(&["inspect", "hello"]);
+        assert!(format!("{:#}", r.unwrap_err()).contains("not a license code"));
+
+        let (path, _) = keygen_in(&dir);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let (r, _, err) = exec(&["pubkey", "--key", &path]);
+            r.unwrap();
+            assert!(err.contains("readable by other users"), "{err}");
+        }
+        let (r, out, _) = exec(&["issue", "--key", &path, "--product", " ", "--seats", "1"]);
+        assert!(out.is_empty());
+        assert!(format!("{:#}", r.unwrap_err()).contains("product must not be empty"));
+    }
+}
