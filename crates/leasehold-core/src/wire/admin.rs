@@ -156,8 +156,19 @@ pub struct ServerStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MdnsState {
+    /// `starting`, `announcing`, `failed` or `off`.
     pub state: String,
+    /// Why it failed, or the last warning.
     pub detail: Option<String>,
+    /// The addresses clients see for this server.
+    pub addresses: Vec<String>,
+}
+
+/// `PUT /admin/v1/mdns`: switch the announcement on or off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SetMdns {
+    pub enabled: bool,
 }
 
 /// `GET /admin/v1/events`: a page of events, oldest first.

@@ -1,0 +1,48 @@
+//! What a server is started with.
+
+use crate::store::Durability;
+use leasehold_core::license::VendorPublicKey;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The default port of the lease server.
+pub const DEFAULT_PORT: u16 = 7878;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Announce the server over mDNS.
+    pub mdns: bool,
+    /// Vendor keys trusted for this run (`serve --trust`).
+    pub trust: Vec<VendorPublicKey>,
+    /// Accept admin calls from other machines, not only loopback.
+    pub admin_remote: bool,
+    /// The name shown to clients and announced over mDNS; the host name by default.
+    pub server_name: Option<String>,
+    pub durability: Durability,
+}
+
+impl Config {
+    /// A config with defaults for everything but the data directory:
+    /// loopback on the default port, mDNS on, full durability.
+    #[must_use]
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+            mdns: true,
+            trust: Vec::new(),
+            admin_remote: false,
+            server_name: None,
+            durability: Durability::Full,
+        }
+    }
+
+    /// Loopback, port 0, no mDNS: what tests and embedded uses want.
+    #[must_use]
+    pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), mdns: false, ..Self::new(data_dir) }
+    }
+}

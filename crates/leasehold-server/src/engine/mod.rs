@@ -1,0 +1,212 @@
+//! The engine: the lease table, the license codes and the store, joined by
+//! the rules of when something is durable and what gets logged. HTTP handlers
+//! are thin calls into it.
+
+mod leases;
+mod licenses;
+mod views;
+
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::events::EventLog;
+use crate::metrics::Metrics;
+use crate::store::{Op, Snapshot, Store};
+use crate::trust::TrustedKeys;
+use ed25519_dalek::SigningKey;
+use leasehold_core::event::{Event, EventKind};
+use leasehold_core::table::LeaseTable;
+use leasehold_core::{LicenseId, ServerId, Timestamp};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tokio::sync::Notify;
+
+pub use licenses::LicenseRecord;
+
+/// Who this server is.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub server_id: ServerId,
+    pub server_name: String,
+    pub version: &'static str,
+}
+
+/// A cheap handle to the shared engine.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    clock: Clock,
+    identity: Identity,
+    signer: SigningKey,
+    table: Mutex<LeaseTable>,
+    licenses: Mutex<BTreeMap<LicenseId, LicenseRecord>>,
+    trust: Mutex<TrustedKeys>,
+    store: Store,
+    events: EventLog,
+    metrics: Metrics,
+    started_at: Timestamp,
+    /// Wakes the sweeper when a lease with an earlier deadline than the one
+    /// it sleeps towards appears.
+    sweeper: Notify,
+    sweeper_deadline: AtomicI64,
+}
+
+impl Engine {
+    /// Builds the engine from what the store loaded: verifies every stored
+    /// code against the trusted keys, puts unexpired leases back, and
+    /// reclaims (and logs) leases that expired while the server was down.
+    #[must_use]
+    pub fn load(snapshot: Snapshot, store: Store, trust: TrustedKeys, server_name: String, clock: Clock) -> Self {
+        let now = clock.now();
+        let events = EventLog::new(store.clone(), snapshot.last_event_seq);
+        let mut table = LeaseTable::new();
+        let mut records = BTreeMap::new();
+        for stored in snapshot.licenses {
+            let record = LicenseRecord::check(&stored, &trust.keys());
+            if let Some(terms) = record.counting_terms() {
+                table.add_license(terms.clone());
+            }
+            records.insert(stored.license_id, record);
+        }
+        let mut reclaimed = Vec::new();
+        for lease in snapshot.leases {
+            if lease.is_alive(now) {
+                table.restore(lease);
+            } else {
+                reclaimed.push(lease);
+            }
+        }
+        if !reclaimed.is_empty() {
+            tracing::info!(count = reclaimed.len(), "reclaimed leases that expired while the server was down");
+            store.submit(reclaimed.iter().map(|l| Op::DeleteLease(l.id)).collect());
+            events.record_all(
+                reclaimed
+                    .iter()
+                    .map(|l| {
+                        Event::new(EventKind::Reclaim, now, format!("{} of {}@{} expired while the server was down", l.product, l.holder.user, l.holder.host)).about(l)
+                    })
+                    .collect(),
+            );
+        }
+        let identity = Identity { server_id: snapshot.server_id, server_name, version: env!("CARGO_PKG_VERSION") };
+        Self {
+            inner: Arc::new(Inner {
+                clock,
+                identity,
+                signer: SigningKey::from_bytes(&snapshot.server_key),
+                table: Mutex::new(table),
+                licenses: Mutex::new(records),
+                trust: Mutex::new(trust),
+                store,
+                events,
+                metrics: Metrics::default(),
+                started_at: now,
+                sweeper: Notify::new(),
+                sweeper_deadline: AtomicI64::new(i64::MAX),
+            }),
+        }
+    }
+
+    #[must_use]
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Moves the server's clock ahead and lets the sweeper act on it at once.
+    /// For tests of time-based rules; nothing in production calls it.
+    pub fn skip_time(&self, d: std::time::Duration) {
+        self.inner.clock.skip(d);
+        self.inner.sweeper.notify_one();
+    }
+
+    #[must_use]
+    pub fn identity(&self) -> &Identity {
+        &self.inner.identity
+    }
+
+    #[must_use]
+    pub fn events(&self) -> &EventLog {
+        &self.inner.events
+    }
+
+    #[must_use]
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The server's public key (hex), with which it signs grants.
+    #[must_use]
+    pub fn public_key_hex(&self) -> String {
+        hex::encode(self.inner.signer.verifying_key().as_bytes())
+    }
+
+    /// Records a server start or stop.
+    pub fn record(&self, kind: EventKind, message: impl Into<String>) {
+        self.inner.events.record(Event::new(kind, self.now(), message));
+    }
+
+    /// Ends every lease whose deadline has passed; returns the next deadline.
+    pub fn sweep(&self) -> Option<Timestamp> {
+        let now = self.now();
+        let (expired, next) = {
+            let mut table = self.table();
+            let expired = table.expire_due(now);
+            (expired, table.next_deadline())
+        };
+        self.inner.sweeper_deadline.store(next.map_or(i64::MAX, |t| t.0), Ordering::Relaxed);
+        if !expired.is_empty() {
+            self.inner.metrics.expiries.fetch_add(expired.len() as u64, Ordering::Relaxed);
+            self.inner.store.submit(expired.iter().map(|l| Op::DeleteLease(l.id)).collect());
+            self.inner.events.record_all(
+                expired
+                    .iter()
+                    .map(|l| {
+                        Event::new(EventKind::Expire, now, format!("lease of {} by {}@{} expired unrenewed", l.product, l.holder.user, l.holder.host)).about(l)
+                    })
+                    .collect(),
+            );
+        }
+        next
+    }
+
+    /// Waits until a lease with an earlier deadline than the sweeper's appears.
+    pub async fn sweeper_woken(&self) {
+        self.inner.sweeper.notified().await;
+    }
+
+    fn deadline_added(&self, deadline: Timestamp) {
+        let current = self.inner.sweeper_deadline.fetch_min(deadline.0, Ordering::Relaxed);
+        if deadline.0 < current {
+            self.inner.sweeper.notify_one();
+        }
+    }
+
+    fn table(&self) -> MutexGuard<'_, LeaseTable> {
+        self.inner.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn licenses(&self) -> MutexGuard<'_, BTreeMap<LicenseId, LicenseRecord>> {
+        self.inner.licenses.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn trust(&self) -> MutexGuard<'_, TrustedKeys> {
+        self.inner.trust.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn persist(&self, ops: Vec<Op>) -> Result<()> {
+        self.inner.store.apply(ops).await.map_err(Into::into)
+    }
+}

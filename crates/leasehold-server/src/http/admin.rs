@@ -1,0 +1,214 @@
+//! The admin API under `/admin/v1/` (bearer token; loopback only unless
+//! `--admin-remote`).
+
+use super::AppState;
+use super::extract::{Json, Path, Query};
+use crate::error::{Error, Result};
+use crate::logtail::{self, LogPage};
+use crate::store::EventQuery;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::routing::{delete, get, post, put};
+use futures_util::stream::{self, Stream, StreamExt};
+use leasehold_core::event::{Event, EventKind};
+use leasehold_core::wire::ErrorBody;
+use leasehold_core::wire::admin::{
+    AddLicense, AddTrustedKey, ComputerView, DisconnectRequest, Disconnected, EventPage, LicenseRemoved, LicenseView,
+    MdnsState, ServerStatus, SetMdns, TrustedKeyView,
+};
+use leasehold_core::{CorrelationId, LicenseId, Timestamp};
+use serde::Deserialize;
+use std::convert::Infallible;
+use tokio_stream::wrappers::BroadcastStream;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/v1/status", get(status))
+        .route("/admin/v1/licenses", get(list_licenses).post(add_license))
+        .route("/admin/v1/licenses/{license_id}", delete(remove_license))
+        .route("/admin/v1/computers", get(computers))
+        .route("/admin/v1/disconnect", post(disconnect))
+        .route("/admin/v1/events", get(events))
+        .route("/admin/v1/events/stream", get(event_stream))
+        .route("/admin/v1/logs", get(logs))
+        .route("/admin/v1/trusted-keys", get(trusted_keys).post(add_trusted_key))
+        .route("/admin/v1/mdns", put(set_mdns))
+}
+
+/// Version, uptime, address, seats and use per product, trusted keys, mDNS.
+#[utoipa::path(get, path = "/admin/v1/status", tag = "admin", security(("bearer" = [])), responses((status = 200, body = ServerStatus), (status = 401, body = ErrorBody)))]
+pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
+    let engine = &state.engine;
+    let id = engine.identity();
+    let (leases, clients) = engine.counts();
+    let now = engine.now();
+    let mdns = state.run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|a| a.status());
+    axum::Json(ServerStatus {
+        version: id.version.to_owned(),
+        server_id: id.server_id,
+        server_name: id.server_name.clone(),
+        started_at: engine.started_at(),
+        uptime_secs: engine.started_at().until(now).as_secs(),
+        listen: state.run.listen.to_string(),
+        data_dir: state.run.data_dir.display().to_string(),
+        admin_remote: state.run.admin_remote,
+        connected_clients: u32::try_from(clients).unwrap_or(u32::MAX),
+        leases: u32::try_from(leases).unwrap_or(u32::MAX),
+        products: engine.usage(),
+        trusted_keys: engine.trusted_key_views(),
+        mdns: match mdns {
+            Some(s) => MdnsState {
+                state: serde_json::to_value(s.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                detail: s.detail,
+                addresses: s.addresses,
+            },
+            None => MdnsState { state: "off".into(), detail: Some("the server is stopping".into()), addresses: vec![] },
+        },
+    })
+}
+
+/// Every license code with its state.
+#[utoipa::path(get, path = "/admin/v1/licenses", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<LicenseView>)))]
+pub async fn list_licenses(State(state): State<AppState>) -> axum::Json<Vec<LicenseView>> {
+    axum::Json(state.engine.license_views())
+}
+
+/// Adds a license code (or with `dryRun` only checks it and shows what it adds).
+#[utoipa::path(post, path = "/admin/v1/licenses", tag = "admin", security(("bearer" = [])), request_body = AddLicense, responses(
+    (status = 201, description = "Added", body = LicenseView),
+    (status = 200, description = "Dry run: what it would add", body = LicenseView),
+    (status = 422, description = "`not_a_license_code`, `license_checksum`, `license_corrupt`, `license_unsupported_version`, `bad_signature`, `untrusted_vendor`, `license_expired`, `invalid_license_terms`", body = ErrorBody),
+    (status = 409, description = "`license_already_added`", body = ErrorBody),
+))]
+pub async fn add_license(State(state): State<AppState>, Json(req): Json<AddLicense>) -> Result<(StatusCode, axum::Json<LicenseView>)> {
+    let view = state.engine.add_license(&req.code, req.dry_run).await?;
+    let status = if req.dry_run { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, axum::Json(view)))
+}
+
+/// Removes a code; leases out run to their end and are not renewed while the product is over-subscribed.
+#[utoipa::path(delete, path = "/admin/v1/licenses/{license_id}", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
+    (status = 200, body = LicenseRemoved), (status = 404, description = "`license_not_found`", body = ErrorBody),
+))]
+pub async fn remove_license(State(state): State<AppState>, Path(id): Path<LicenseId>) -> Result<axum::Json<LicenseRemoved>> {
+    state.engine.remove_license(id).await.map(axum::Json)
+}
+
+/// Every computer holding a seat, with its leases.
+#[utoipa::path(get, path = "/admin/v1/computers", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<ComputerView>)))]
+pub async fn computers(State(state): State<AppState>) -> axum::Json<Vec<ComputerView>> {
+    axum::Json(state.engine.computers())
+}
+
+/// Ends one lease (`leaseId`) or every lease of a computer (`clientId`) now.
+#[utoipa::path(post, path = "/admin/v1/disconnect", tag = "admin", security(("bearer" = [])), request_body = DisconnectRequest, responses(
+    (status = 200, body = Disconnected), (status = 404, description = "`lease_not_found` or `client_not_found`", body = ErrorBody),
+))]
+pub async fn disconnect(State(state): State<AppState>, Json(req): Json<DisconnectRequest>) -> Result<axum::Json<Disconnected>> {
+    state.engine.disconnect(req, CorrelationId::random()).await.map(axum::Json)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct EventFilter {
+    /// Only events after this sequence number (to follow the log).
+    after_seq: Option<u64>,
+    /// Only events at or after this time (unix ms).
+    since: Option<i64>,
+    /// Only events before this time (unix ms).
+    until: Option<i64>,
+    /// Comma-separated kinds, e.g. `grant,deny`.
+    kind: Option<String>,
+    /// Only events whose message contains this text.
+    text: Option<String>,
+    /// At most this many (default 500, at most 10,000).
+    limit: Option<u32>,
+}
+
+/// Events by time range, kind and text, oldest first.
+#[utoipa::path(get, path = "/admin/v1/events", tag = "admin", security(("bearer" = [])), params(EventFilter), responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
+pub async fn events(State(state): State<AppState>, Query(f): Query<EventFilter>) -> Result<axum::Json<EventPage>> {
+    let mut kinds = Vec::new();
+    for k in f.kind.as_deref().unwrap_or("").split(',').map(str::trim).filter(|k| !k.is_empty()) {
+        kinds.push(EventKind::parse(k).ok_or_else(|| Error::InvalidField {
+            field: "kind",
+            reason: format!("`{k}` is not an event kind; use one of {}", EventKind::ALL.map(EventKind::as_str).join(", ")),
+        })?);
+    }
+    let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
+    let last_seq = state.engine.events().last_seq();
+    let simple = f.since.is_none() && f.until.is_none() && kinds.is_empty() && f.text.is_none();
+    if simple {
+        if let Some(events) = state.engine.events().recent_after(f.after_seq.unwrap_or(0), limit as usize) {
+            return Ok(axum::Json(EventPage { events, last_seq }));
+        }
+    }
+    let query = EventQuery {
+        after_seq: f.after_seq,
+        since: f.since.map(Timestamp),
+        until: f.until.map(Timestamp),
+        kinds,
+        text: f.text,
+        limit,
+    };
+    // Events are written with the next batch; wait for it so a query sees
+    // everything recorded before it.
+    state.engine.store().apply(Vec::new()).await?;
+    let events = state.engine.store().events(query).await?;
+    Ok(axum::Json(EventPage { events, last_seq }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct Follow {
+    /// Send the recent events after this sequence number first.
+    after_seq: Option<u64>,
+}
+
+/// Live events as server-sent events; each `data:` is one Event as JSON.
+#[utoipa::path(get, path = "/admin/v1/events/stream", tag = "admin", security(("bearer" = [])), params(Follow), responses((status = 200, description = "text/event-stream of Event")))]
+pub async fn event_stream(State(state): State<AppState>, Query(f): Query<Follow>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let live = BroadcastStream::new(state.engine.events().subscribe());
+    let backlog = f
+        .after_seq
+        .and_then(|seq| state.engine.events().recent_after(seq, crate::events::TAIL_LEN))
+        .unwrap_or_default();
+    let stream = stream::iter(backlog)
+        .chain(live.filter_map(|e| async move { e.ok() }))
+        .map(|e: Event| Ok(SseEvent::default().id(e.seq.to_string()).data(serde_json::to_string(&e).unwrap_or_default())));
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The server's own log lines (the Logs tab's second source).
+#[utoipa::path(get, path = "/admin/v1/logs", tag = "admin", security(("bearer" = [])), params(Follow), responses((status = 200, body = LogPage)))]
+pub async fn logs(Query(f): Query<Follow>) -> axum::Json<LogPage> {
+    axum::Json(logtail::lines_after(f.after_seq.unwrap_or(0), 2_000))
+}
+
+/// The vendor keys whose codes this server accepts.
+#[utoipa::path(get, path = "/admin/v1/trusted-keys", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<TrustedKeyView>)))]
+pub async fn trusted_keys(State(state): State<AppState>) -> axum::Json<Vec<TrustedKeyView>> {
+    axum::Json(state.engine.trusted_key_views())
+}
+
+/// Trusts another vendor key (kept in the data directory).
+#[utoipa::path(post, path = "/admin/v1/trusted-keys", tag = "admin", security(("bearer" = [])), request_body = AddTrustedKey, responses(
+    (status = 200, body = Vec<TrustedKeyView>), (status = 422, description = "`bad_public_key`", body = ErrorBody), (status = 409, description = "`trust_is_built_in`", body = ErrorBody),
+))]
+pub async fn add_trusted_key(State(state): State<AppState>, Json(req): Json<AddTrustedKey>) -> Result<axum::Json<Vec<TrustedKeyView>>> {
+    state.engine.add_trusted_key(&req.public_key).await?;
+    Ok(axum::Json(state.engine.trusted_key_views()))
+}
+
+/// Switches the mDNS announcement on or off for this run.
+#[utoipa::path(put, path = "/admin/v1/mdns", tag = "admin", security(("bearer" = [])), request_body = SetMdns, responses((status = 200, body = ServerStatus)))]
+pub async fn set_mdns(State(state): State<AppState>, Json(req): Json<SetMdns>) -> axum::Json<ServerStatus> {
+    if let Some(a) = state.run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+        a.set_enabled(req.enabled);
+    }
+    status(State(state)).await
+}

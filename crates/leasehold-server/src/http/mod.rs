@@ -1,0 +1,92 @@
+//! The HTTP API: `fn router(state) -> Router` builds all of it, so handler
+//! tests call it in-process with `oneshot` and a few go through a socket.
+
+mod admin;
+mod auth;
+mod client;
+mod extract;
+pub mod openapi;
+mod ui;
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::mdns::Advertiser;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// Largest request body accepted, in bytes. A license code is well under 1 KiB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Everything a handler may need: the engine plus facts about this run.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub run: Arc<RunInfo>,
+}
+
+/// Facts about this run of the server that the admin API reports.
+pub struct RunInfo {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub admin_remote: bool,
+    pub admin_token: String,
+    pub mdns: Mutex<Option<Advertiser>>,
+}
+
+/// Builds the whole API.
+pub fn router(state: AppState) -> Router {
+    let admin = admin::routes()
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_admin));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(|| async { axum::Json(openapi::document()) }))
+        .merge(client::routes())
+        .merge(admin)
+        .merge(ui::routes())
+        .fallback(|req: Request| async move { Error::NotFound(req.uri().path().to_owned()) })
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors())
+        .with_state(state)
+}
+
+/// The desktop window's origins may call the API; browsers on `/ui/` are
+/// same-origin and need nothing.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list([
+            HeaderValue::from_static("tauri://localhost"),
+            HeaderValue::from_static("http://tauri.localhost"),
+            HeaderValue::from_static("https://tauri.localhost"),
+        ]))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+}
+
+/// Times every request for the latency histogram.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(req).await;
+    state.engine.metrics().observe_latency(started.elapsed());
+    response
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let usage = state.engine.usage();
+    let gauges: Vec<_> = usage.into_iter().map(|u| (u.product, u.seats, u.in_use)).collect();
+    let (leases, _) = state.engine.counts();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.engine.metrics().render(&gauges, leases),
+    )
+}

@@ -1,0 +1,96 @@
+//! The server's own log lines, kept in memory for the Logs tab: a `tracing`
+//! layer that copies each line into a bounded ring the admin API reads.
+
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::fmt::Write;
+use std::sync::{Mutex, OnceLock};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::Context;
+
+const KEEP: usize = 2_000;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    pub seq: u64,
+    pub at: leasehold_core::Timestamp,
+    /// `error`, `warn`, `info`, `debug` or `trace`.
+    pub level: String,
+    pub target: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPage {
+    pub lines: Vec<LogLine>,
+    pub last_seq: u64,
+}
+
+#[derive(Default)]
+struct Ring {
+    last_seq: u64,
+    lines: VecDeque<LogLine>,
+}
+
+fn ring() -> &'static Mutex<Ring> {
+    static RING: OnceLock<Mutex<Ring>> = OnceLock::new();
+    RING.get_or_init(Mutex::default)
+}
+
+/// Lines after `after_seq`, oldest first, at most `limit`.
+#[must_use]
+pub fn lines_after(after_seq: u64, limit: usize) -> LogPage {
+    let ring = ring().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    LogPage {
+        lines: ring.lines.iter().filter(|l| l.seq > after_seq).take(limit).cloned().collect(),
+        last_seq: ring.last_seq,
+    }
+}
+
+/// Add this layer to the process's subscriber to feed the Logs tab.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogTailLayer;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for LogTailLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        let mut text = Text::default();
+        event.record(&mut text);
+        let mut ring = ring().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ring.last_seq += 1;
+        let line = LogLine {
+            seq: ring.last_seq,
+            at: leasehold_core::Timestamp::now(),
+            level: meta.level().as_str().to_ascii_lowercase(),
+            target: meta.target().to_owned(),
+            message: text.0,
+        };
+        if ring.lines.len() == KEEP {
+            ring.lines.pop_front();
+        }
+        ring.lines.push_back(line);
+    }
+}
+
+#[derive(Default)]
+struct Text(String);
+
+impl Visit for Text {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.0, "{}{value:?}", if self.0.is_empty() { "" } else { " " });
+        } else {
+            let _ = write!(self.0, "{}{}={value:?}", if self.0.is_empty() { "" } else { " " }, field.name());
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            let _ = write!(self.0, "{}{value}", if self.0.is_empty() { "" } else { " " });
+        } else {
+            let _ = write!(self.0, "{}{}={value}", if self.0.is_empty() { "" } else { " " }, field.name());
+        }
+    }
+}

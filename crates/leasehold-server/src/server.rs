@@ -1,0 +1,178 @@
+//! Starting and stopping a server: open the store, build the engine, bind,
+//! serve the router, run the sweeper, announce over mDNS; stop cleanly.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::http::{AppState, RunInfo, router};
+use crate::mdns::{Advertiser, Announcement};
+use crate::store::{Store, StoreOptions};
+use crate::trust::TrustedKeys;
+use leasehold_core::event::EventKind;
+use leasehold_core::wire::PROTOCOL_VERSION;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A running server. Dropping it does not stop it: call [`ServerHandle::shutdown`].
+pub struct ServerHandle {
+    addr: SocketAddr,
+    admin_token: String,
+    data_dir: PathBuf,
+    engine: Engine,
+    run: Arc<RunInfo>,
+    stop: watch::Sender<bool>,
+    http: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
+}
+
+pub struct Server;
+
+impl Server {
+    /// Binds `config.listen` and starts serving.
+    ///
+    /// # Errors
+    /// [`Error::Bind`] when the address is taken or not ours; store errors
+    /// (another server on the same data directory, a newer schema, …).
+    pub async fn start(config: Config) -> Result<ServerHandle> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Bind { addr: config.listen.to_string(), source })?;
+        Self::start_on(listener, config).await
+    }
+
+    /// Starts serving on a listener bound by the caller (the desktop app binds
+    /// before its window opens). `config.listen` is ignored.
+    ///
+    /// # Errors
+    /// As [`Server::start`], except binding.
+    pub async fn start_on(listener: TcpListener, config: Config) -> Result<ServerHandle> {
+        let addr = listener.local_addr().map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
+        let data_dir = config.data_dir.clone();
+        let dir = data_dir.clone();
+        let durability = config.durability;
+        let (store, snapshot) = tokio::task::spawn_blocking(move || Store::open(&dir, StoreOptions { durability }))
+            .await
+            .map_err(|e| Error::Internal(format!("store open task failed: {e}")))??;
+        let admin_token = snapshot.admin_token.clone();
+        let trust = TrustedKeys::load(&config.trust, &snapshot.trusted_keys);
+        let server_name = config.server_name.clone().unwrap_or_else(default_server_name);
+        let engine = Engine::load(snapshot, store, trust, server_name, Clock::start());
+        let advertiser = advertiser(&engine, addr, config.mdns);
+        let run = Arc::new(RunInfo {
+            listen: addr,
+            data_dir: data_dir.clone(),
+            admin_remote: config.admin_remote,
+            admin_token: admin_token.clone(),
+            mdns: Mutex::new(Some(advertiser)),
+        });
+        let app = router(AppState { engine: engine.clone(), run: run.clone() });
+        let (stop, stopped) = watch::channel(false);
+        let mut http_stop = stopped.clone();
+        let http = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            let shutdown = async move {
+                let _ = http_stop.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+                tracing::error!("the HTTP server stopped: {e}");
+            }
+        });
+        let sweeper = tokio::spawn(sweep(engine.clone(), stopped));
+        engine.record(EventKind::ServerStart, format!("server started on {addr}"));
+        tracing::info!(%addr, data_dir = %data_dir.display(), "lease server started");
+        Ok(ServerHandle { addr, admin_token, data_dir, engine, run, stop, http, sweeper })
+    }
+}
+
+impl ServerHandle {
+    /// The address actually bound (with the real port when 0 was asked for).
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    #[must_use]
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    #[must_use]
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// The engine, for in-process callers (tests, the desktop app).
+    #[must_use]
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The server's router, for in-process calls (`oneshot`) to the same state.
+    #[must_use]
+    pub fn router(&self) -> axum::Router {
+        router(AppState { engine: self.engine.clone(), run: self.run.clone() })
+    }
+
+    /// Stops serving, withdraws the mDNS announcement, flushes the store.
+    /// No lease is ended: after a restart every unexpired lease is back.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let advertiser = self.run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(a) = advertiser {
+            let _ = tokio::task::spawn_blocking(move || a.shutdown()).await;
+        }
+        let _ = self.http.await;
+        let _ = self.sweeper.await;
+        self.engine.record(EventKind::ServerStop, "server stopped");
+        self.engine.store().close().await;
+        tracing::info!("lease server stopped");
+    }
+}
+
+/// Ends leases at their deadlines: sleeps until the earliest one, and is
+/// woken early when a lease with an earlier deadline appears.
+async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let next = engine.sweep();
+        let wake = async {
+            match next {
+                Some(t) => tokio::time::sleep_until(engine.clock().instant_at(t)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = wake => {}
+            () = engine.sweeper_woken() => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// The mDNS advertiser for this server, announcing only when `on`.
+fn advertiser(engine: &Engine, addr: SocketAddr, on: bool) -> Advertiser {
+    let id = engine.identity();
+    let ann = Announcement {
+        port: addr.port(),
+        server_id: id.server_id.to_string(),
+        server_name: id.server_name.clone(),
+        protocol_version: PROTOCOL_VERSION,
+    };
+    if on { Advertiser::start(ann) } else { Advertiser::new_off(ann) }
+}
+
+/// The host name, cleaned for display and mDNS; a generic name if there is none.
+fn default_server_name() -> String {
+    let host: String = gethostname::gethostname()
+        .to_string_lossy()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(63)
+        .collect();
+    let host = host.trim();
+    if host.is_empty() { "Leasehold server".to_owned() } else { host.to_owned() }
+}

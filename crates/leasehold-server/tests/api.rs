@@ -1,0 +1,318 @@
+//! The HTTP API in-process: grants, denials, renewals, releases, admin calls,
+//! and every error code the server answers with.
+
+mod common;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[tokio::test]
+async fn twelve_clients_on_ten_seats_get_exactly_ten() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 6)).await;
+    let view = add_license(&server, &vendor.code("cad", 4)).await;
+    assert_eq!(view["productSeats"], 10, "codes for one product add up: {view}");
+    let mut granted = Vec::new();
+    let mut denied = Vec::new();
+    for i in 0..12 {
+        let (status, body) = checkout(&server, "cad", &format!("pc-{i}")).await;
+        if status == StatusCode::OK { granted.push(body) } else { denied.push((status, body)) }
+    }
+    assert_eq!(granted.len(), 10);
+    assert_eq!(denied.len(), 2);
+    let (status, body) = &denied[0];
+    assert_eq!(*status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "no_seat_free");
+    assert_eq!(body["seats"], 10);
+    assert_eq!(body["inUse"], 10);
+    assert!(body["retryAfterSecs"].as_u64().unwrap() >= 1);
+    // Release frees one seat for the next client.
+    let lease = granted[0]["leaseId"].as_str().unwrap();
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{lease}/release"), None, false).await;
+    assert_eq!((status, body["wasHeld"].clone()), (StatusCode::OK, json!(true)));
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{lease}/release"), None, false).await;
+    assert_eq!((status, body["wasHeld"].clone()), (StatusCode::OK, json!(false)), "release is idempotent");
+    assert_eq!(checkout(&server, "cad", "pc-10").await.0, StatusCode::OK);
+    let (_, status) = call(&server, Method::GET, "/admin/v1/status", None, true).await;
+    assert_eq!(status["products"][0]["inUse"], 10);
+    assert_eq!(status["products"][0]["highWater"], 10);
+    assert_eq!(status["products"][0]["denialsLastHour"], 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn reconnect_gets_the_same_lease_and_grants_are_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    let (_, first) = checkout(&server, "cad", "pc-1").await;
+    let (status, again) = checkout(&server, "cad", "pc-1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["leaseId"], first["leaseId"]);
+    assert_eq!(again["reused"], true);
+    assert_eq!(first["renewAfterSecs"], 20);
+    // The signature verifies with the key from hello.
+    let (_, hello) = call(&server, Method::GET, "/v1/hello", None, false).await;
+    let grant: leasehold_core::wire::client::LeaseGrant = serde_json::from_value(again).unwrap();
+    let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).unwrap();
+    let sig_bytes: [u8; 64] = hex::decode(&grant.signature).unwrap().try_into().unwrap();
+    key.verify_strict(&grant.signed_bytes(), &ed25519_dalek::Signature::from_bytes(&sig_bytes)).unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_silent_clients_seat_comes_back_after_its_lease() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    let (_, lease) = checkout(&server, "cad", "crashed").await;
+    assert_eq!(checkout(&server, "cad", "other").await.1["code"], "no_seat_free");
+    // 59 s later the lease still holds; renewing moves it on.
+    server.engine().skip_time(Duration::from_secs(59));
+    let id = lease["leaseId"].as_str().unwrap();
+    let (status, renewed) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    assert!(renewed["expiresAt"].as_i64() > lease["expiresAt"].as_i64());
+    // Then the client goes silent: one lease length later the sweeper has freed the seat.
+    server.engine().skip_time(Duration::from_secs(61));
+    let (status, body) = wait_for_checkout(&server, "cad", "other").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("lease_expired")));
+    let (_, events) = call(&server, Method::GET, "/admin/v1/events?kind=expire", None, true).await;
+    assert_eq!(events["events"].as_array().map(Vec::len), Some(1), "{events}");
+    server.shutdown().await;
+}
+
+/// The sweeper runs on its own task: give it a moment (bounded) to act.
+async fn wait_for_checkout(server: &leasehold_server::ServerHandle, product: &str, client: &str) -> (StatusCode, Value) {
+    for _ in 0..100 {
+        let (status, body) = checkout(server, product, client).await;
+        if status == StatusCode::OK {
+            return (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    checkout(server, product, client).await
+}
+
+#[tokio::test]
+async fn disconnect_ends_a_lease_and_the_client_learns_it_on_renew() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 5)).await;
+    add_license(&server, &vendor.code("viewer", 5)).await;
+    let (_, one) = checkout(&server, "cad", "pc-1").await;
+    checkout(&server, "cad", "pc-2").await;
+    checkout(&server, "viewer", "pc-2").await;
+    let (_, computers) = call(&server, Method::GET, "/admin/v1/computers", None, true).await;
+    assert_eq!(computers.as_array().unwrap().len(), 2);
+    assert_eq!(computers[1]["leases"].as_array().unwrap().len(), 2);
+    assert_eq!(computers[0]["leases"][0]["holder"]["appName"], "Designer");
+    let (status, ended) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "leaseId": one["leaseId"] })), true).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ended["ended"], json!([one["leaseId"]]));
+    let id = one["leaseId"].as_str().unwrap();
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("lease_disconnected")));
+    let (_, ended) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "clientId": "pc-2" })), true).await;
+    assert_eq!(ended["ended"].as_array().unwrap().len(), 2);
+    let (status, body) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "clientId": "pc-2" })), true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("client_not_found")));
+    let (status, body) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "leaseId": id })), true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("lease_not_found")));
+    let (status, body) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({})), true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")));
+    let (_, events) = call(&server, Method::GET, "/admin/v1/events?kind=disconnect", None, true).await;
+    assert_eq!(events["events"].as_array().unwrap().len(), 3);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_calls_need_the_token_and_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let (status, body) = call(&server, Method::GET, "/admin/v1/status", None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+    assert_eq!(body["message"], "authentication required", "no detail is given");
+    let req = Request::get("/admin/v1/licenses").header("authorization", "Bearer wrong").body(Body::empty()).unwrap();
+    assert_eq!(send(&server, req).await.0, StatusCode::UNAUTHORIZED);
+    let mut req = Request::get("/admin/v1/licenses")
+        .header("authorization", format!("Bearer {}", server.admin_token()))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
+    let (status, body) = send(&server, req).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("admin_remote_disabled")));
+    let (status, _) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
+    assert_eq!(status, StatusCode::OK);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostile_input_gets_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    let raw = |body: &'static str| Request::post("/v1/checkout").header("content-type", "application/json").body(Body::from(body)).unwrap();
+    let (status, body) = send(&server, raw("{not json")).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, body) = send(&server, raw(r#"{"product": 5, "clientId": "x", "user": "u"}"#)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    assert!(body["message"].as_str().unwrap().contains("product"), "{body}");
+    let req = Request::post("/v1/checkout").body(Body::from("{}")).unwrap();
+    assert_eq!(send(&server, req).await.1["code"], "bad_request");
+    let huge = format!(r#"{{"product":"{}","clientId":"x","user":"u"}}"#, "x".repeat(10 << 20));
+    let req = Request::post("/v1/checkout").header("content-type", "application/json").body(Body::from(huge)).unwrap();
+    let (status, body) = send(&server, req).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    for (field, value) in [("product", json!("")), ("clientId", json!("  ")), ("user", json!("x".repeat(300))), ("host", json!("a\u{0}b"))] {
+        let mut body = checkout_body("cad", "pc");
+        body[field] = value;
+        let (status, answer) = call(&server, Method::POST, "/v1/checkout", Some(body), false).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")), "{field}");
+        assert!(answer["message"].as_str().unwrap().starts_with(field), "{answer}");
+    }
+    let (status, body) = call(&server, Method::POST, "/v1/leases/not-a-uuid/renew", None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, body) = call(&server, Method::GET, "/nowhere", None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, body) = call(&server, Method::GET, "/admin/v1/events?kind=bogus", None, true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")));
+    // The server still works after all that.
+    assert_eq!(checkout(&server, "cad", "pc").await.0, StatusCode::OK);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn product_and_lease_errors_have_their_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let (status, body) = checkout(&server, "cad", "pc").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_license_for_product")));
+    // A code that starts in the future is accepted but does not count yet.
+    let mut later = vendor.terms("cad", 3);
+    let start = chrono::Utc::now().date_naive() + chrono::Days::new(10);
+    later.valid_from = Some(leasehold_core::license::valid_from_date(&start.to_string()).unwrap());
+    let view = add_license(&server, &vendor.issue(&later)).await;
+    assert_eq!(view["state"], "notYetValid");
+    assert!(view["stateReason"].as_str().unwrap().contains("starts counting"));
+    let (status, body) = checkout(&server, "cad", "pc").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("no_valid_license")));
+    let unknown = uuid::Uuid::new_v4();
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{unknown}/renew"), None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("lease_not_found")));
+    // Released leases say so.
+    let code = vendor.code("viewer", 1);
+    let added = add_license(&server, &code).await;
+    let (_, lease) = checkout(&server, "viewer", "pc").await;
+    let id = lease["leaseId"].as_str().unwrap();
+    call(&server, Method::POST, &format!("/v1/leases/{id}/release"), None, false).await;
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("lease_released")));
+    // Removing the code leaves the lease running but not renewable.
+    let (_, lease) = checkout(&server, "viewer", "pc").await;
+    let license = added["licenseId"].as_str().unwrap();
+    let (status, removed) = call(&server, Method::DELETE, &format!("/admin/v1/licenses/{license}"), None, true).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((removed["seatsNow"].as_u64(), removed["inUse"].as_u64()), (Some(0), Some(1)));
+    let id = lease["leaseId"].as_str().unwrap();
+    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("over_subscribed")));
+    assert_eq!(body["expiresAt"], lease["expiresAt"]);
+    let (status, body) = call(&server, Method::DELETE, &format!("/admin/v1/licenses/{license}"), None, true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("license_not_found")));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn license_codes_are_checked_before_anything_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let stranger = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let add = |code: String| {
+        let server = &server;
+        async move { call(server, Method::POST, "/admin/v1/licenses", Some(json!({ "code": code })), true).await }
+    };
+    let good = vendor.code("cad", 5);
+    let (status, body) = add("hello world".into()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_license_code")));
+    let typo = flip_one_char(&good, 2);
+    let (_, body) = add(typo).await;
+    assert_eq!(body["code"], "license_checksum");
+    assert!(body["message"].as_str().unwrap().contains("group 3"), "{body}");
+    let (_, body) = add(stranger.code("cad", 5)).await;
+    assert_eq!(body["code"], "untrusted_vendor");
+    let mut old = vendor.terms("cad", 5);
+    old.valid_until = Some(leasehold_core::Timestamp(86_400_000));
+    old.issued_at = leasehold_core::Timestamp(0);
+    let (_, body) = add(vendor.issue(&old)).await;
+    assert_eq!(body["code"], "license_expired");
+    // Pasted with line breaks, spaces and lower case: accepted. A dry run stores nothing.
+    let messy = format!("  {}\n", good.to_lowercase().replace('-', "-\n "));
+    let (status, preview) = call(&server, Method::POST, "/admin/v1/licenses", Some(json!({ "code": messy, "dryRun": true })), true).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["productSeats"], 5);
+    let (_, list) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
+    assert_eq!(list, json!([]));
+    let (status, view) = add(messy.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    assert_eq!(view["state"], "active");
+    assert_eq!(view["customer"], "Acme Ltd");
+    let (status, body) = add(messy).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("license_already_added")));
+    let (_, events) = call(&server, Method::GET, "/admin/v1/events?kind=license_rejected,license_added", None, true).await;
+    assert_eq!(events["events"].as_array().unwrap().len(), 6, "{events}");
+    server.shutdown().await;
+}
+
+/// Changes one symbol inside group `group` (0-based) to another valid symbol.
+fn flip_one_char(code: &str, group: usize) -> String {
+    let mut groups: Vec<String> = code.split('-').map(str::to_owned).collect();
+    let g = &mut groups[group];
+    let first = g.remove(0);
+    g.insert(0, if first == 'A' { 'B' } else { 'A' });
+    groups.join("-")
+}
+
+#[tokio::test]
+async fn serves_health_metrics_and_a_complete_openapi_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 2)).await;
+    checkout(&server, "cad", "pc").await;
+    let req = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(server.router(), req).await.unwrap();
+    let text = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    assert!(text.contains("leasehold_grants_total 1"), "{text}");
+    assert!(text.contains("leasehold_seats{product=\"cad\"} 2"));
+    assert!(text.contains("leasehold_seats_in_use{product=\"cad\"} 1"));
+    assert!(text.contains("leasehold_http_request_duration_seconds_count"));
+    let (_, doc) = call(&server, Method::GET, "/openapi.json", None, false).await;
+    for path in ["/v1/hello", "/v1/checkout", "/v1/leases/{lease_id}/renew", "/v1/leases/{lease_id}/release", "/admin/v1/status", "/admin/v1/licenses", "/admin/v1/licenses/{license_id}", "/admin/v1/computers", "/admin/v1/disconnect", "/admin/v1/events", "/admin/v1/events/stream", "/admin/v1/logs", "/admin/v1/trusted-keys", "/admin/v1/mdns"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+    for schema in ["LeaseGrant", "ErrorBody", "ServerStatus", "LicenseView", "ComputerView", "Event", "Lease", "Holder"] {
+        assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema} missing");
+    }
+    assert!(doc["info"]["description"].as_str().unwrap().contains("no_seat_free"));
+    let req = Request::get("/healthz").body(Body::empty()).unwrap();
+    assert_eq!(tower::ServiceExt::oneshot(server.router(), req).await.unwrap().status(), StatusCode::OK);
+    server.shutdown().await;
+}

@@ -1,0 +1,86 @@
+//! Shared helpers for the server's tests: a vendor that issues codes, a
+//! server on loopback port 0 in a temp dir, and in-process JSON calls.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
+use leasehold_core::{LicenseId, Product, Timestamp};
+use leasehold_server::{Config, Server, ServerHandle};
+use serde_json::Value;
+use std::path::Path;
+use tower::ServiceExt;
+
+pub struct Vendor {
+    pub key: VendorKeyPair,
+}
+
+impl Vendor {
+    pub fn new() -> Self {
+        Self { key: VendorKeyPair::generate().expect("keygen") }
+    }
+
+    pub fn terms(&self, product: &str, seats: u32) -> LicenseTerms {
+        LicenseTerms {
+            license_id: LicenseId::random(),
+            product: Product::from(product),
+            seats,
+            valid_from: None,
+            valid_until: None,
+            features: vec!["export".into()],
+            customer: "Acme Ltd".into(),
+            lease_secs: 60,
+            node_lock: None,
+            issued_at: Timestamp::now(),
+        }
+    }
+
+    pub fn code(&self, product: &str, seats: u32) -> String {
+        self.issue(&self.terms(product, seats))
+    }
+
+    pub fn issue(&self, terms: &LicenseTerms) -> String {
+        issue(&self.key, terms).expect("issue")
+    }
+}
+
+pub async fn start(dir: &Path, vendor: &Vendor) -> ServerHandle {
+    let mut config = Config::ephemeral(dir);
+    config.trust.push(vendor.key.public());
+    Server::start(config).await.expect("server starts")
+}
+
+/// One in-process call; returns status and JSON body (Null when empty or not JSON).
+pub async fn call(server: &ServerHandle, method: Method, path: &str, body: Option<Value>, admin: bool) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(path);
+    if admin {
+        req = req.header("authorization", format!("Bearer {}", server.admin_token()));
+    }
+    let req = match body {
+        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    send(server, req).await
+}
+
+pub async fn send(server: &ServerHandle, req: Request<Body>) -> (StatusCode, Value) {
+    let response = server.router().oneshot(req).await.expect("infallible");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+pub async fn add_license(server: &ServerHandle, code: &str) -> Value {
+    let (status, body) = call(server, Method::POST, "/admin/v1/licenses", Some(serde_json::json!({ "code": code })), true).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+pub fn checkout_body(product: &str, client: &str) -> Value {
+    serde_json::json!({ "product": product, "clientId": client, "user": "ann", "host": format!("{client}.lan"), "appName": "Designer", "appVersion": "4.2" })
+}
+
+pub async fn checkout(server: &ServerHandle, product: &str, client: &str) -> (StatusCode, Value) {
+    call(server, Method::POST, "/v1/checkout", Some(checkout_body(product, client)), false).await
+}
