@@ -88,7 +88,7 @@ function status() {
     version: '0.1.0', serverId: SERVER_ID, serverName: 'licenses-hq', startedAt, uptimeSecs: Math.floor((Date.now() - startedAt) / 1000),
     listen: LISTEN, dataDir: '/var/lib/leasehold', adminRemote: false, connectedClients: computers().length, leases: state.leases.size,
     products, trustedKeys: [{ publicKey: 'a3f1'.repeat(16), fingerprint: 'lhk1:9f3a:c2e7:51b0', source: 'commandLine' }],
-    mdns: state.mdns ? { state: 'announcing', detail: null } : { state: 'off', detail: null },
+    mdns: state.mdns ? { state: 'announcing', detail: null, addresses: ['192.0.2.10'] } : { state: 'off', detail: null, addresses: [] },
   };
 }
 

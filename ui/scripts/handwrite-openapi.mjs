@@ -85,7 +85,7 @@ const schemas = {
   KeySource: { type: 'string', enum: ['builtIn', 'commandLine', 'dataDir'], description: 'Where a trusted vendor key came from.' },
   TrustedKeyView: obj({ publicKey: str, fingerprint: str, source: ref('KeySource') }),
   AddTrustedKey: obj({ publicKey: str }),
-  MdnsState: obj({ state: str }, { detail: nullable(str) }),
+  MdnsState: obj({ state: { ...str, description: '`starting`, `announcing`, `failed` or `off`.' }, addresses: { ...arr(str), description: 'The addresses clients see for this server.' } }, { detail: nullable({ ...str, description: 'Why it failed, or the last warning.' }) }),
   ServerStatus: obj({
     version: str, serverId: uuid, serverName: str, startedAt: ts, uptimeSecs: int64, listen: str,
     dataDir: str, adminRemote: bool,

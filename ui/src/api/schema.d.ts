@@ -479,7 +479,11 @@ export interface components {
             publicKey: string;
         };
         MdnsState: {
+            /** @description `starting`, `announcing`, `failed` or `off`. */
             state: string;
+            /** @description The addresses clients see for this server. */
+            addresses: string[];
+            /** @description Why it failed, or the last warning. */
             detail?: string | null;
         };
         ServerStatus: {

@@ -12,7 +12,7 @@ export function SeatMeter({ inUse, seats }: { inUse: number; seats: number }) {
   const tone = inUse > seats ? 'bad' : pct >= 90 ? 'warn' : 'ok';
   return (
     <span className="meter" title={`${inUse} of ${seats} seats in use`}>
-      <span className="meter-text">{inUse} of {seats}</span>
+      <span className="meter-text">{inUse.toLocaleString()} of {seats.toLocaleString()}</span>
       <span className="meter-bar" aria-hidden="true"><span className={`meter-fill meter-${tone}`} style={{ width: `${pct}%` }} /></span>
     </span>
   );

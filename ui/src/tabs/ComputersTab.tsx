@@ -129,7 +129,7 @@ export function ComputersTab() {
           {res.data && rows.length > 0 && <p className="subtitle">{plural(rows.length, 'seat')} held by {plural(computers, 'computer')}</p>}
         </div>
         {rows.length > 0 && (
-          <label className="search">
+          <label className={`search${query ? ' search-has-count' : ''}`}>
             <span className="sr-only">Search computers</span>
             <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search computer, user, product, address…" />
             {query && <span className="search-count">{shown.length.toLocaleString()} of {rows.length.toLocaleString()}</span>}

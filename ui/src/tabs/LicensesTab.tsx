@@ -56,7 +56,7 @@ export function LicensesTab() {
                 return (
                   <tr key={l.licenseId}>
                     <td><strong>{l.product}</strong></td>
-                    <td>{licensedFor(l.seats)}</td>
+                    <td className="nowrap">{licensedFor(l.seats)}</td>
                     <td><SeatMeter inUse={l.productInUse} seats={l.productSeats} /></td>
                     <td>{l.customer || <span className="muted">—</span>}</td>
                     <td>{l.features.length ? <span className="chips">{l.features.map((f) => <span key={f} className="chip">{f}</span>)}</span> : <span className="muted">None</span>}</td>

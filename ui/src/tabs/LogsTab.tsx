@@ -157,7 +157,7 @@ export function LogsTab() {
             <>
               <div role="cell" className="mono small" title={formatDateTime(e.at)}>{formatTime(e.at)}</div>
               <div role="cell"><Badge tone={LEVEL_TONE[e.level]}>{LEVEL_TEXT[e.level]}</Badge></div>
-              <div role="cell" className={e.kind === 'log' ? 'mono small' : undefined}>{e.source}</div>
+              <div role="cell" className={e.kind === 'log' ? 'mono small' : undefined} title={e.source}>{e.source}</div>
               <div role="cell" className="log-message" title={e.message}>{e.message}</div>
             </>
           )}

@@ -12,6 +12,7 @@ const MDNS_LABEL: Record<string, { text: string; tone: 'ok' | 'neutral' | 'bad' 
   announcing: { text: 'Announcing on the local network', tone: 'ok' },
   off: { text: 'Off: clients need the address entered by hand', tone: 'neutral' },
   failed: { text: 'Could not announce', tone: 'bad' },
+  starting: { text: 'Starting the announcement…', tone: 'neutral' },
 };
 
 function portOf(listen: string): string {
@@ -102,7 +103,7 @@ export function ServerTab() {
               <span className="switch-knob" aria-hidden="true" />
               <span className="switch-label">Announce on the local network (mDNS)</span>
             </button>
-            <p id="mdns-state" className="muted small"><Badge tone={mdns.tone}>{mdnsOn ? 'On' : s.mdns.state === 'failed' ? 'Failed' : 'Off'}</Badge> {mdns.text}{s.mdns.detail ? `: ${s.mdns.detail}` : ''}</p>
+            <p id="mdns-state" className="muted small"><Badge tone={mdns.tone}>{mdnsOn ? 'On' : s.mdns.state === 'failed' ? 'Failed' : 'Off'}</Badge> {mdns.text}{s.mdns.detail ? `: ${s.mdns.detail}` : ''}{mdnsOn && s.mdns.addresses.length > 0 && <> · seen at <span className="mono">{s.mdns.addresses.join(', ')}</span></>}</p>
             {mdnsError !== undefined && <div className="notice notice-error" role="alert">{describeError(mdnsError)}</div>}
           </div>
         </div>

@@ -1,0 +1,187 @@
+// The UI in real Chromium against a running server (fake today, real with
+// LEASEHOLD_BIN): each tab shows the right data, a bad code shows the server's
+// error, Disconnect frees the seat, Logs shows the event. Screenshots go to
+// artifacts/screenshots/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { holdSeat, startServer } from './server.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = `${ROOT}artifacts/screenshots`;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let server;
+let browser;
+let page;
+
+const tab = (name) => page.getByRole('tab', { name, exact: true });
+const shot = (name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+
+before(async () => {
+  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer();
+  await server.call('POST', '/admin/v1/licenses', { code: server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering' }), dryRun: false });
+  await server.call('POST', '/admin/v1/licenses', { code: server.licenseCode({ product: 'cad', seats: 5, customer: 'Northwind Engineering' }), dryRun: false });
+  await server.call('POST', '/admin/v1/licenses', { code: server.licenseCode({ product: 'sim', seats: 3, customer: 'Northwind Lab' }), dryRun: false });
+  await server.call('POST', '/admin/v1/licenses', { code: server.licenseCode({ product: 'viewer', seats: 50, customer: 'Northwind', expired: true }), dryRun: false });
+  await holdSeat(server, { product: 'cad', user: 'ann', host: 'ws-ann' });
+  await holdSeat(server, { product: 'cad', user: 'bob', host: 'ws-bob', appVersion: '2025.2' });
+  await holdSeat(server, { product: 'sim', user: 'bob', host: 'ws-bob', appName: 'Acme Sim', appVersion: '4.1' });
+  await holdSeat(server, { product: 'sim', user: 'chen', host: 'lab-07', appName: 'Acme Sim', appVersion: '4.1' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'light' });
+  page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('admin UI in Chromium', () => {
+  test('opens with the token from the URL and hides it from the address bar', async () => {
+    await page.goto(server.adminUrl);
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+    assert.ok(!page.url().includes('token='), `token still in ${page.url()}`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+  });
+
+  test('Licenses shows every code with its seats, use and state', async () => {
+    await page.getByText('Licensed for 10 users').waitFor();
+    await page.getByText('Licensed for 5 users').waitFor();
+    await page.getByText('2 of 15').first().waitFor();
+    await page.getByText('Expired', { exact: true }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    await shot('licenses');
+  });
+
+  test('a bad code shows the server’s own error before anything is saved', async () => {
+    const before = await server.call('GET', '/admin/v1/licenses');
+    await page.getByRole('button', { name: 'Add license code' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a license code' });
+    await dialog.getByLabel('License code').fill('not a license at all');
+    await dialog.getByText('This code cannot be added.').waitFor();
+    const text = await dialog.getByRole('alert').innerText();
+    assert.match(text, /this is not a license code/i);
+    assert.ok(await dialog.getByRole('button', { name: /^Add/ }).isDisabled());
+    await shot('licenses-add-error');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal((await server.call('GET', '/admin/v1/licenses')).length, before.length);
+  });
+
+  test('a good code shows what it adds, then adds it', async () => {
+    await page.getByRole('button', { name: 'Add license code' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a license code' });
+    await dialog.getByLabel('License code').fill(server.licenseCode({ product: 'render', seats: 4, customer: 'Northwind Studio' }));
+    const add = dialog.getByRole('button', { name: 'Add 4 seats of render' });
+    await add.waitFor();
+    await add.click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Licensed for 4 users').waitFor();
+  });
+
+  test('Computers lists who holds a seat; Disconnect frees it', async () => {
+    await tab('Computers').click();
+    await page.getByText('4 seats held by 3 computers').waitFor();
+    await page.getByText('ws-ann').waitFor();
+    await shot('computers');
+    await page.getByRole('button', { name: 'Disconnect ann on ws-ann from cad' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Disconnect this seat' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('3 seats held by 2 computers').waitFor();
+    const computers = await server.call('GET', '/admin/v1/computers');
+    assert.ok(!computers.some((c) => c.leases.some((l) => l.holder.user === 'ann')), 'ann still holds a seat');
+    const status = await server.call('GET', '/admin/v1/status');
+    assert.equal(status.products.find((p) => p.product === 'cad').inUse, 1);
+  });
+
+  test('Server shows where it listens and what is in use', async () => {
+    await tab('Server').click();
+    const status = await server.call('GET', '/admin/v1/status');
+    await page.getByText(status.listen, { exact: true }).waitFor();
+    await page.getByText('Running', { exact: true }).waitFor();
+    await page.getByRole('switch', { name: /Announce on the local network/ }).waitFor();
+    await shot('server');
+  });
+
+  test('Logs shows the disconnect as it happened, and filters', async () => {
+    await tab('Logs').click();
+    await page.getByText(/disconnected ann@ws-ann from cad/).waitFor();
+    await shot('logs');
+    await page.getByLabel('Kind').selectOption('license_added');
+    await page.getByText(/added 4 seats of render/).waitFor();
+    assert.equal(await page.getByText(/disconnected ann@ws-ann/).count(), 0);
+    await page.getByLabel('Kind').selectOption('all');
+  });
+
+  test('License Mode shows the settings and tests the connection', async () => {
+    await tab('License Mode').click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connected.').waitFor();
+    await shot('license-mode');
+  });
+
+  test('tabs follow the arrow keys', async () => {
+    await tab('License Mode').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('heading', { name: 'License Mode' }).waitFor();
+  });
+
+  test('Computers stays quick with 10,000 seats', async () => {
+    await server.call('POST', '/admin/v1/licenses', { code: server.licenseCode({ product: 'bulk', seats: 10000, customer: 'Load Test' }), dryRun: false });
+    await server.seedLeases(10000, 'bulk');
+    await tab('Licenses').click();
+    const t0 = Date.now();
+    await tab('Computers').click();
+    await page.getByText(/10,003 seats held by/).waitFor({ timeout: 20_000 });
+    const renderMs = Date.now() - t0;
+    const rows = await page.locator('.vrow').count();
+    assert.ok(rows < 100, `only the visible rows are in the DOM (got ${rows})`);
+    const scrollMs = await page.evaluate(async () => {
+      const el = document.querySelector('.vlist');
+      const t = performance.now();
+      for (let i = 0; i < 40; i++) { el.scrollTop += 5000; await new Promise(requestAnimationFrame); }
+      return performance.now() - t;
+    });
+    console.log(`# computers tab with 10,003 seats: shown in ${renderMs} ms; 40 scroll frames in ${Math.round(scrollMs)} ms`);
+    await page.getByLabel('Search computers').fill('ws-09999');
+    await page.getByText('1 of 10,003').waitFor();
+    await shot('computers-10k-search');
+  });
+
+  test('dark mode follows the system', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await tab('Licenses').click();
+    await page.getByText('Licensed for 10 users').waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, 'rgb(18, 22, 28)');
+    await shot('licenses-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('a wrong token leads to the sign-in screen, with words', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const p = await ctx.newPage();
+    await p.goto(`${server.origin}/ui/#token=wrong`);
+    await p.getByText('The server did not accept the admin token', { exact: false }).waitFor();
+    await p.screenshot({ path: `${SHOTS}/sign-in.png` });
+    await p.getByLabel('Admin token').fill(server.token);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Licenses' }).waitFor();
+    await ctx.close();
+  });
+});
