@@ -3,6 +3,9 @@
 //! maps outcomes to exit codes (0 ok, 1 error, 2 usage, 3 no seat free).
 
 pub mod client;
+pub mod paths;
+pub mod serve;
+pub mod vendor;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,27 +22,28 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the lease server without a window (as a service).
+    Serve(serve::ServeArgs),
     /// Check seats out, release them, and see this machine's license state.
     #[command(subcommand)]
     Client(client::ClientCmd),
+    /// Make vendor keys and issue license codes (for the software vendor).
+    #[command(subcommand)]
+    Vendor(vendor::VendorCmd),
+    /// Print the OpenAPI document of the HTTP API.
+    #[command(hide = true)]
+    Openapi,
 }
 
 /// Parses the process arguments and runs the command.
 #[must_use]
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    init_logging();
+    let outcome = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run_command(cli.command)),
+        Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
-    let outcome = runtime.block_on(async move {
-        match cli.command {
-            Command::Client(cmd) => client::run(cmd).await,
-        }
-    });
     match outcome {
         Ok(code) => code,
         Err(e) => {
@@ -47,4 +51,29 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Client(cmd) => client::run(cmd).await,
+        Command::Vendor(cmd) => vendor::run(cmd).map(|()| ExitCode::SUCCESS),
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&leasehold_server::http::openapi::document())?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Logs to stderr (`RUST_LOG` filters, default `info`) and into the in-memory
+/// tail the admin API's Logs view reads.
+fn init_logging() {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(leasehold_server::logtail::LogTailLayer)
+        .try_init();
 }

@@ -83,6 +83,7 @@ impl Server {
             }
         });
         let sweeper = tokio::spawn(sweep(engine.clone(), stopped));
+        write_address_file(&data_dir, addr);
         engine.record(EventKind::ServerStart, format!("server started on {addr}"));
         tracing::info!(%addr, data_dir = %data_dir.display(), "lease server started");
         Ok(ServerHandle { addr, admin_token, data_dir, engine, run, stop, http, sweeper })
@@ -128,9 +129,27 @@ impl ServerHandle {
         }
         let _ = self.http.await;
         let _ = self.sweeper.await;
+        let _ = std::fs::remove_file(self.data_dir.join(ADDRESS_FILE));
         self.engine.record(EventKind::ServerStop, "server stopped");
         self.engine.store().close().await;
         tracing::info!("lease server stopped");
+    }
+}
+
+/// The file in the data directory that tells local tools (`leasehold admin`,
+/// the desktop app) where this server listens.
+pub const ADDRESS_FILE: &str = "listen-address";
+
+/// Writes the address local tools should call: loopback when listening on
+/// every interface.
+fn write_address_file(data_dir: &std::path::Path, addr: SocketAddr) {
+    let local = if addr.ip().is_unspecified() {
+        SocketAddr::new(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() }, addr.port())
+    } else {
+        addr
+    };
+    if let Err(e) = std::fs::write(data_dir.join(ADDRESS_FILE), format!("{local}\n")) {
+        tracing::warn!("cannot write {}: {e}; `leasehold admin` will need --server", ADDRESS_FILE);
     }
 }
 

@@ -1,0 +1,93 @@
+//! `leasehold serve`: the headless lease server, for running as a service.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use leasehold_core::license::VendorPublicKey;
+use leasehold_server::store::Durability;
+use leasehold_server::{Config, DEFAULT_PORT, Server};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where licenses, leases, keys and the event log live.
+    /// Default: $LEASEHOLD_DATA_DIR, else the platform's data directory.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address and port to listen on; port 0 picks a free one (printed on the first line).
+    #[arg(long, value_name = "ADDR:PORT", default_value_t = SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT)))]
+    pub listen: SocketAddr,
+    /// Do not announce the server on the LAN over mDNS.
+    #[arg(long)]
+    pub no_mdns: bool,
+    /// Trust license codes signed by this vendor public key (repeatable).
+    #[arg(long, value_name = "PUBKEY")]
+    pub trust: Vec<VendorPublicKey>,
+    /// Accept admin calls from other machines (they still need the token).
+    #[arg(long)]
+    pub admin_remote: bool,
+    /// The name clients see (default: this machine's host name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// `full`: a grant survives power loss once answered (default).
+    /// `normal`: survives a crash of the server, may lose the last grants on power loss; faster.
+    #[arg(long, value_name = "LEVEL", default_value = "full", value_parser = parse_durability)]
+    pub durability: Durability,
+}
+
+fn parse_durability(s: &str) -> Result<Durability, String> {
+    match s {
+        "full" => Ok(Durability::Full),
+        "normal" => Ok(Durability::Normal),
+        other => Err(format!("`{other}` is not a durability level; use `full` or `normal`")),
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM. The first line on stdout is the
+/// bound address; the second the admin URL for a browser.
+///
+/// # Errors
+/// When the server cannot start (address taken, data directory locked, …).
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let data_dir = crate::paths::data_dir(args.data_dir)?;
+    let mut config = Config::new(&data_dir);
+    config.listen = args.listen;
+    config.mdns = !args.no_mdns;
+    config.trust = args.trust;
+    config.admin_remote = args.admin_remote;
+    config.server_name = args.name;
+    config.durability = args.durability;
+    let server = Server::start(config).await.context("the server could not start")?;
+    let addr = server.local_addr();
+    println!("{addr}");
+    let browse_host = if addr.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr };
+    println!("admin UI: http://{browse_host}/ui/#token={}", server.admin_token());
+    eprintln!("Leasehold is serving on {addr} with data in {}. Stop with Ctrl-C.", data_dir.display());
+    shutdown_signal().await;
+    eprintln!("stopping; leases stay valid and are restored on the next start");
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
