@@ -8,7 +8,7 @@ use super::Op;
 use leasehold_core::event::{Event, Level};
 use rusqlite::{params, Connection, TransactionBehavior};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
@@ -67,10 +67,8 @@ impl Writer {
                 if batch.len() >= MAX_BATCH {
                     break;
                 }
-                next = match self.rx.try_recv() {
-                    Ok(m) => Some(m),
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-                };
+                // Empty or disconnected: write what we have.
+                next = self.rx.try_recv().ok();
             }
             if !batch.is_empty() {
                 self.write_batch(&mut batch);
