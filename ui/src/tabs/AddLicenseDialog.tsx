@@ -71,9 +71,10 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
         </>
       }
     >
-      <label className="field">
-        <span className="field-label">License code</span>
+      <div className="field">
+        <label className="field-label" htmlFor="license-code">License code</label>
         <textarea
+          id="license-code"
           className="code-input"
           value={code}
           onChange={(e) => setCode(e.target.value)}
@@ -82,10 +83,10 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
           autoComplete="off"
           placeholder="Paste the code your vendor sent, e.g. LHC1-ABCD-EFGH-…"
           data-autofocus
-          aria-describedby="license-check"
+          aria-describedby="license-code-hint license-check"
         />
-        <span className="field-hint">The code is checked as you paste it. Nothing is saved until you press Add.</span>
-      </label>
+        <span className="field-hint" id="license-code-hint">The code is checked as you paste it. Nothing is saved until you press Add.</span>
+      </div>
       <div id="license-check" aria-live="polite" className="check-result">
         {check.kind === 'checking' && <p className="muted"><span className="spinner spinner-small" aria-hidden="true" /> Checking the code with the server…</p>}
         {check.kind === 'bad' && (

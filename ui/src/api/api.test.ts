@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { Api, ApiError, SseParser, describeError } from '.';
+import { conn, fakeFetch, json, license } from '../test/fixtures';
+
+describe('Api', () => {
+  it('sends the token and parses a typed answer', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/licenses': ({ headers }) => (headers.Authorization === 'Bearer tok' ? json([license()]) : new Response(null, { status: 401 })) });
+    const api = new Api(conn, f);
+    const ls = await api.licenses();
+    expect(ls[0].product).toBe('cad');
+    expect(String(f.mock.calls[0][0])).toBe('http://srv:7878/admin/v1/licenses');
+  });
+
+  it('asks for a dry run before adding', async () => {
+    const f = fakeFetch({ 'POST /admin/v1/licenses': ({ body }) => json({ ...license(), code: (body as { code: string }).code }) });
+    const api = new Api(conn, f);
+    await api.previewLicense('X');
+    await api.addLicense('X');
+    expect(f.mock.calls.map((c) => JSON.parse(String(c[1]?.body)))).toEqual([{ code: 'X', dryRun: true }, { code: 'X', dryRun: false }]);
+  });
+
+  it('turns an error body into an ApiError with the code and a sentence', async () => {
+    const f = fakeFetch({ 'POST /admin/v1/licenses': () => json({ code: 'license_checksum', message: 'group 3 (`7QX2`) has a typo' }, 400) });
+    const err = await new Api(conn, f).previewLicense('bad').catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('license_checksum');
+    expect(err.status).toBe(400);
+    expect(err.message).toBe('Group 3 (`7QX2`) has a typo.');
+    expect(err.body.code).toBe('license_checksum');
+  });
+
+  it('keeps the extra fields of no_seat_free', async () => {
+    const f = fakeFetch({ 'POST /v1/checkout': () => json({ code: 'no_seat_free', message: 'no seat of cad is free', seats: 10, inUse: 10, retryAfterSecs: 60 }, 409) });
+    const err = (await new Api(conn, f).request('POST', '/v1/checkout', { body: {} }).catch((e) => e)) as ApiError;
+    expect(err.body?.retryAfterSecs).toBe(60);
+  });
+
+  it('maps 401 to unauthorized without reading a body', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/status': () => new Response(null, { status: 401 }) });
+    const err = await new Api(conn, f).status().catch((e) => e);
+    expect(err.code).toBe('unauthorized');
+    expect(err.isUnauthorized).toBe(true);
+    expect(err.message).toMatch(/admin token was not accepted/);
+  });
+
+  it('maps a network failure to an offline error in words', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/status': () => 'network' });
+    const err = await new Api(conn, f).status().catch((e) => e);
+    expect(err.code).toBe('network');
+    expect(err.isOffline).toBe(true);
+    expect(err.message).toMatch(/Cannot reach the Leasehold server/);
+  });
+
+  it('never shows raw JSON or "undefined" for odd answers', async () => {
+    const f = fakeFetch({
+      'GET /admin/v1/status': () => new Response('<html>oops</html>', { status: 502 }),
+      'GET /admin/v1/computers': () => new Response('not json', { status: 200 }),
+    });
+    const api = new Api(conn, f);
+    const e1 = await api.status().catch((e) => e);
+    expect(e1.message).toMatch(/ran into a problem \(HTTP 502\)/);
+    const e2 = await api.computers().catch((e) => e);
+    expect(e2.code).toBe('bad_response');
+    for (const m of [e1.message, e2.message, describeError(undefined), describeError({})]) {
+      expect(m).not.toMatch(/undefined|\{|\}/);
+    }
+  });
+
+  it('builds query strings and skips empty values', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/events': () => json({ events: [], lastSeq: 0 }) });
+    await new Api(conn, f).events({ afterSeq: 5, kind: ['grant', 'deny'] });
+    expect(String(f.mock.calls[0][0])).toBe('http://srv:7878/admin/v1/events?afterSeq=5&kind=grant%2Cdeny');
+  });
+
+  it('refuses server start/stop outside the desktop app', async () => {
+    const err = await new Api(conn, fakeFetch({})).setServerRunning(false).catch((e) => e);
+    expect(err.code).toBe('unavailable');
+  });
+});
+
+describe('SseParser', () => {
+  it('joins data lines across chunks and skips comments', () => {
+    const p = new SseParser();
+    expect(p.push(': keep-alive\n\ndata: {"a"')).toEqual([]);
+    expect(p.push(':1}\n\ndata: 2\r\n\r\n')).toEqual(['{"a":1}', '2']);
+  });
+});

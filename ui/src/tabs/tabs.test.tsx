@@ -1,0 +1,191 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { computer, event, fakeFetch, json, license, renderWithApi, status } from '../test/fixtures';
+import { ComputersTab } from './ComputersTab';
+import { LicenseModeTab } from './LicenseModeTab';
+import { LicensesTab } from './LicensesTab';
+import { LogsTab } from './LogsTab';
+import { ServerTab } from './ServerTab';
+
+const never = () => new Promise<Response>(() => {});
+const offline = () => 'network' as const;
+
+describe('Licenses tab', () => {
+  it('shows a loading state', () => {
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': never }));
+    expect(screen.getByRole('status')).toHaveTextContent('Loading licenses');
+  });
+
+  it('shows an empty state with the Add button', async () => {
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([]) }));
+    expect(await screen.findByText('No license codes yet')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Add license code' })).toBeInTheDocument();
+  });
+
+  it('shows each code with seats, use and state with reason', async () => {
+    renderWithApi(<LicensesTab />, fakeFetch({
+      'GET /admin/v1/licenses': () => json([license(), license({ licenseId: 'b', product: 'sim', seats: 1, state: 'expired', stateReason: 'Expired on 1 March; ask the vendor for a renewal code.' })]),
+    }));
+    expect(await screen.findByText('Licensed for 10 users')).toBeInTheDocument();
+    expect(screen.getByText('Licensed for 1 user')).toBeInTheDocument();
+    expect(screen.getAllByText('3 of 10')).toHaveLength(2);
+    expect(screen.getByText('Expired')).toBeInTheDocument();
+    expect(screen.getByText(/ask the vendor for a renewal code/)).toBeInTheDocument();
+  });
+
+  it('shows an error in words, with a retry', async () => {
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': offline }));
+    expect(await screen.findByText('The server is not reachable')).toBeInTheDocument();
+    expect(screen.getByText(/Cannot reach the Leasehold server/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+
+  it('shows the server’s error for a bad code before saving, and closes on Esc', async () => {
+    const f = fakeFetch({
+      'GET /admin/v1/licenses': () => json([license()]),
+      'POST /admin/v1/licenses': () => json({ code: 'bad_signature', message: 'the license code’s signature does not match its contents' }, 400),
+    });
+    renderWithApi(<LicensesTab />, f);
+    await userEvent.click(await screen.findByRole('button', { name: 'Add license code' }));
+    const dialog = screen.getByRole('dialog', { name: 'Add a license code' });
+    fireEvent.change(within(dialog).getByLabelText('License code'), { target: { value: 'LHC1-XXXX' } });
+    expect(await within(dialog).findByText(/signature does not match its contents/)).toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Add license' })).toBeDisabled();
+    const posts = f.mock.calls.filter((c) => c[1]?.method === 'POST').map((c) => JSON.parse(String(c[1]?.body)));
+    expect(posts.every((b) => b.dryRun === true)).toBe(true);
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('says what removing does to seats in use', async () => {
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seats: 5, productSeats: 8, productInUse: 6 })]) }));
+    await userEvent.click(await screen.findByRole('button', { name: /Remove the cad license/ }));
+    const dialog = screen.getByRole('dialog');
+    expect(dialog).toHaveTextContent('cad goes from 8 to 3 seats. 6 are in use now. 3 leases keep running until they end, but are not renewed');
+  });
+});
+
+describe('Computers tab', () => {
+  it('shows loading, then an empty state', async () => {
+    const { unmount } = renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': never }));
+    expect(screen.getByRole('status')).toHaveTextContent('Loading computers');
+    unmount();
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': () => json([]) }));
+    expect(await screen.findByText('No computer holds a seat right now')).toBeInTheDocument();
+  });
+
+  it('shows an error state', async () => {
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': () => json({ code: 'internal', message: 'the database is locked' }, 500) }));
+    expect(await screen.findByText('Could not load the computers')).toBeInTheDocument();
+    expect(screen.getByText('The database is locked.')).toBeInTheDocument();
+  });
+
+  it('lists seats, searches, and renders only the visible rows of 10,000', async () => {
+    const many = Array.from({ length: 10000 }, (_, i) => computer(i));
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': () => json(many) }));
+    expect(await screen.findByText('10,000 seats held by 10,000 computers')).toBeInTheDocument();
+    expect(document.querySelectorAll('.vrow').length).toBeLessThan(100);
+    fireEvent.change(screen.getByLabelText('Search computers'), { target: { value: 'ws-4321' } });
+    expect(await screen.findByText('1 of 10,000')).toBeInTheDocument();
+    expect(screen.getByText('user4321')).toBeInTheDocument();
+  });
+
+  it('disconnects one seat after confirming', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/computers': () => json([computer(1)]), 'POST /admin/v1/disconnect': () => json({ ended: ['lease-1'] }) });
+    const { ctx } = renderWithApi(<ComputersTab />, f);
+    await userEvent.click(await screen.findByRole('button', { name: 'Disconnect user1 on ws-1 from cad' }));
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Disconnect this seat' }));
+    await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('Disconnected: 1 seat freed.'));
+    const post = f.mock.calls.find((c) => c[1]?.method === 'POST');
+    expect(JSON.parse(String(post?.[1]?.body))).toEqual({ leaseId: 'lease-1' });
+  });
+});
+
+describe('Server tab', () => {
+  it('shows loading, data and the unreachable state', async () => {
+    const { unmount } = renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': never }));
+    expect(screen.getByRole('status')).toHaveTextContent('Asking the server');
+    unmount();
+    const u2 = renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': () => json(status()) }));
+    expect(await screen.findByText('Running')).toBeInTheDocument();
+    expect(screen.getByText('0.0.0.0:7878')).toBeInTheDocument();
+    expect(screen.getByText('/var/lib/leasehold')).toBeInTheDocument();
+    expect(screen.getByRole('switch', { name: /Announce/ })).toHaveAttribute('aria-checked', 'true');
+    expect(screen.getByText('3 of 10')).toBeInTheDocument();
+    u2.unmount();
+    renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': offline }));
+    expect(await screen.findByText('Not reachable')).toBeInTheDocument();
+  });
+
+  it('shows an empty product list in words', async () => {
+    renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ products: [] })) }));
+    expect(await screen.findByText(/No product is licensed yet/)).toBeInTheDocument();
+  });
+
+  it('switches mDNS off', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/status': () => json(status()), 'PUT /admin/v1/mdns': () => json({ state: 'off', detail: null, addresses: [] }) });
+    renderWithApi(<ServerTab />, f);
+    await userEvent.click(await screen.findByRole('switch'));
+    const put = f.mock.calls.find((c) => c[1]?.method === 'PUT');
+    expect(JSON.parse(String(put?.[1]?.body))).toEqual({ enabled: false });
+  });
+});
+
+describe('Logs tab', () => {
+  it('shows loading, then the empty state', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/events': () => json({ events: [], lastSeq: 0 }), 'GET /admin/v1/logs': () => json({ lines: [], lastSeq: 0 }) });
+    renderWithApi(<LogsTab />, f);
+    expect(screen.getByRole('status')).toHaveTextContent('Loading the log');
+    expect(await screen.findByText('Nothing logged yet')).toBeInTheDocument();
+  });
+
+  it('shows an error state', async () => {
+    renderWithApi(<LogsTab />, fakeFetch({ 'GET /admin/v1/events': offline, 'GET /admin/v1/logs': offline }));
+    expect(await screen.findByText('The server is not reachable')).toBeInTheDocument();
+  });
+
+  it('merges events and log lines, filters by level and text, and holds lines while paused', async () => {
+    let push: (e: ReturnType<typeof event>[]) => void = () => {};
+    const f = fakeFetch({
+      'GET /admin/v1/events': () => json({ events: [event(1), event(2, { kind: 'deny', level: 'warn', message: 'refused cad to bob@ws-2' })], lastSeq: 2 }),
+      'GET /admin/v1/logs': () => json({ lines: [{ seq: 1, at: Date.now(), level: 'debug', target: 'leasehold_server::store', message: 'checkpoint done' }], lastSeq: 1 }),
+    });
+    renderWithApi(<LogsTab />, f, { subscribe: (fn) => { push = fn; return () => {}; } });
+    expect(await screen.findByText('refused cad to bob@ws-2')).toBeInTheDocument();
+    expect(screen.queryByText('checkpoint done')).not.toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'debug' } });
+    expect(screen.getByText('checkpoint done')).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'warn' } });
+    expect(screen.queryByText(/granted cad to ann@ws-1 #1/)).not.toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'info' } });
+    fireEvent.change(screen.getByLabelText('Search the log'), { target: { value: '#1' } });
+    expect(screen.getByText(/granted cad to ann@ws-1 #1/)).toBeInTheDocument();
+    expect(screen.queryByText('refused cad to bob@ws-2')).not.toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Search the log'), { target: { value: '' } });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    act(() => push([event(3, { message: 'live line three' })]));
+    expect(screen.queryByText('live line three')).not.toBeInTheDocument();
+    expect(screen.getByText('1 new line waiting')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    expect(screen.getByText('live line three')).toBeInTheDocument();
+  });
+});
+
+describe('License Mode tab', () => {
+  it('shows the settings read-only in a browser and tests the connection', async () => {
+    renderWithApi(<LicenseModeTab />, fakeFetch({ 'GET /v1/hello': () => json({ protocolVersion: 1, serverId: 'x', serverName: 'licenses-hq', version: '0.1.0', serverPublicKey: 'ab', serverTime: 0 }) }));
+    expect(await screen.findByText('Read only')).toBeInTheDocument();
+    expect(screen.getByText(/available in the Leasehold desktop app/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect(await screen.findByText(/Found “licenses-hq”, Leasehold 0.1.0/)).toBeInTheDocument();
+  });
+
+  it('reports a failed test in words', async () => {
+    renderWithApi(<LicenseModeTab />, fakeFetch({ 'GET /v1/hello': offline }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Test connection' }));
+    expect(await screen.findByText('Not connected.')).toBeInTheDocument();
+    expect(screen.getByText(/Cannot reach the Leasehold server/)).toBeInTheDocument();
+  });
+});
