@@ -132,7 +132,8 @@ impl Browser {
                     None => incoming,
                 };
                 tracing::debug!(service = %resolved.fullname, addresses = ?merged.addresses, "found a Leasehold server");
-                self.servers.insert(resolved.fullname.clone(), merged.clone());
+                self.servers
+                    .insert(resolved.fullname.clone(), merged.clone());
                 Some(DiscoveryEvent::Updated(merged))
             }
             ServiceEvent::ServiceRemoved(_, fullname) => {
@@ -181,11 +182,11 @@ pub async fn discover_first(timeout: Duration) -> Result<Option<FoundServer>, Di
     let deadline = tokio::time::Instant::now() + timeout;
     let mut first = None;
     while let Ok(Some(event)) = tokio::time::timeout_at(deadline, browser.next_event()).await {
-        if let DiscoveryEvent::Updated(server) = event {
-            if !server.addresses.is_empty() {
-                first = Some(server);
-                break;
-            }
+        if let DiscoveryEvent::Updated(server) = event
+            && !server.addresses.is_empty()
+        {
+            first = Some(server);
+            break;
         }
     }
     browser.close().await;
@@ -281,7 +282,10 @@ mod tests {
 
     #[test]
     fn merge_accumulates_addresses_ipv4_first() {
-        let merged = merge(server(&["[fe80::1]:7878"]), server(&["10.0.0.2:7878", "10.0.0.1:7878"]));
+        let merged = merge(
+            server(&["[fe80::1]:7878"]),
+            server(&["10.0.0.2:7878", "10.0.0.1:7878"]),
+        );
         let got: Vec<_> = merged.addresses.iter().map(ToString::to_string).collect();
         assert_eq!(got, ["10.0.0.1:7878", "10.0.0.2:7878", "[fe80::1]:7878"]);
     }
@@ -294,7 +298,10 @@ mod tests {
 
     #[test]
     fn instance_label_unescapes_dots() {
-        assert_eq!(instance_label("Acme\\. Corp._leasehold._tcp.local."), "Acme. Corp");
+        assert_eq!(
+            instance_label("Acme\\. Corp._leasehold._tcp.local."),
+            "Acme. Corp"
+        );
         assert_eq!(instance_label("odd"), "odd");
     }
 }

@@ -55,89 +55,122 @@ fn ports(server: &FoundServer) -> Vec<u16> {
 
 #[test]
 fn advertised_server_is_found_with_txt_and_port() {
-    netns::run("advertised_server_is_found_with_txt_and_port", Loopback::Up, || {
-        // Dots, an em dash and spaces exercise the instance-name escaping.
-        let name = "Acme Corp. — Design office";
-        let adv = Advertiser::start(announcement(name, "srv-6f1c", 7878));
-        let started = Instant::now();
-        let found = netns::block_on(discovery::discover_first(Duration::from_secs(2)))
-            .expect("discovery runs")
-            .expect("server found within 2 s");
-        let took = started.elapsed();
-        println!("discover_first found a freshly started server in {took:?}");
+    netns::run(
+        "advertised_server_is_found_with_txt_and_port",
+        Loopback::Up,
+        || {
+            // Dots, an em dash and spaces exercise the instance-name escaping.
+            let name = "Acme Corp. — Design office";
+            let adv = Advertiser::start(announcement(name, "srv-6f1c", 7878));
+            let started = Instant::now();
+            let found = netns::block_on(discovery::discover_first(Duration::from_secs(2)))
+                .expect("discovery runs")
+                .expect("server found within 2 s");
+            let took = started.elapsed();
+            println!("discover_first found a freshly started server in {took:?}");
 
-        assert_eq!(found.name, name);
-        assert_eq!(found.server_id, "srv-6f1c");
-        assert_eq!(found.protocol_version, 1);
-        assert!(!found.addresses.is_empty());
-        assert!(ports(&found).iter().all(|p| *p == 7878), "{found:?}");
-        let loopback: IpAddr = [127, 0, 0, 1].into();
-        assert!(found.addresses.iter().any(|a| a.ip() == loopback), "{found:?}");
+            assert_eq!(found.name, name);
+            assert_eq!(found.server_id, "srv-6f1c");
+            assert_eq!(found.protocol_version, 1);
+            assert!(!found.addresses.is_empty());
+            assert!(ports(&found).iter().all(|p| *p == 7878), "{found:?}");
+            let loopback: IpAddr = [127, 0, 0, 1].into();
+            assert!(
+                found.addresses.iter().any(|a| a.ip() == loopback),
+                "{found:?}"
+            );
 
-        // The server's own view agrees.
-        wait_for_status(&adv, Duration::from_secs(2), |s| s == MdnsState::Announcing);
-        wait_for_addresses(&adv, Duration::from_secs(3));
-        let status = adv.status();
-        assert!(status.addresses.contains(&"127.0.0.1".to_owned()), "{status:?}");
+            // The server's own view agrees.
+            wait_for_status(&adv, Duration::from_secs(2), |s| s == MdnsState::Announcing);
+            wait_for_addresses(&adv, Duration::from_secs(3));
+            let status = adv.status();
+            assert!(
+                status.addresses.contains(&"127.0.0.1".to_owned()),
+                "{status:?}"
+            );
 
-        // Now it is up, a second look is quick.
-        let started = Instant::now();
-        let again = netns::block_on(discovery::discover_first(Duration::from_secs(2)))
-            .expect("discovery runs")
-            .expect("found again");
-        println!("discover_first found an established server in {:?}", started.elapsed());
-        assert_eq!(again.server_id, "srv-6f1c");
-        adv.shutdown();
-    });
+            // Once it is up, a look is quick (~90 ms here). Not right away, though:
+            // the self-check above just made it answer, and a responder multicasts a
+            // record at most once a second (RFC 6762 §6), which would add ~1 s.
+            std::thread::sleep(Duration::from_millis(1100));
+            let started = Instant::now();
+            let again = netns::block_on(discovery::discover_first(Duration::from_secs(2)))
+                .expect("discovery runs")
+                .expect("found again");
+            println!(
+                "discover_first found an established server in {:?}",
+                started.elapsed()
+            );
+            assert_eq!(again.server_id, "srv-6f1c");
+            adv.shutdown();
+        },
+    );
 }
 
 #[test]
 fn two_servers_are_both_listed_sorted_by_name() {
-    netns::run("two_servers_are_both_listed_sorted_by_name", Loopback::Up, || {
-        let b = Advertiser::start(announcement("Bravo", "id-b", 7002));
-        let a = Advertiser::start(announcement("Alpha", "id-a", 7001));
-        let started = Instant::now();
-        let servers = netns::block_on(discovery::discover(Duration::from_secs(2))).expect("discovery runs");
-        println!("discover(2 s) returned after {:?}: {servers:?}", started.elapsed());
+    netns::run(
+        "two_servers_are_both_listed_sorted_by_name",
+        Loopback::Up,
+        || {
+            let b = Advertiser::start(announcement("Bravo", "id-b", 7002));
+            let a = Advertiser::start(announcement("Alpha", "id-a", 7001));
+            let started = Instant::now();
+            let servers = netns::block_on(discovery::discover(Duration::from_secs(2)))
+                .expect("discovery runs");
+            println!(
+                "discover(2 s) returned after {:?}: {servers:?}",
+                started.elapsed()
+            );
 
-        let names: Vec<_> = servers.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["Alpha", "Bravo"]);
-        assert_eq!(servers[0].server_id, "id-a");
-        assert!(ports(&servers[0]).iter().all(|p| *p == 7001));
-        assert_eq!(servers[1].server_id, "id-b");
-        assert!(ports(&servers[1]).iter().all(|p| *p == 7002));
-        a.shutdown();
-        b.shutdown();
-    });
+            let names: Vec<_> = servers.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(names, ["Alpha", "Bravo"]);
+            assert_eq!(servers[0].server_id, "id-a");
+            assert!(ports(&servers[0]).iter().all(|p| *p == 7001));
+            assert_eq!(servers[1].server_id, "id-b");
+            assert!(ports(&servers[1]).iter().all(|p| *p == 7002));
+            a.shutdown();
+            b.shutdown();
+        },
+    );
 }
 
 #[test]
 fn shutdown_sends_a_goodbye_that_removes_the_server() {
-    netns::run("shutdown_sends_a_goodbye_that_removes_the_server", Loopback::Up, || {
-        netns::block_on(async {
-            let adv = Advertiser::start(announcement("Leaving", "id-leave", 7003));
-            let mut browser = Browser::start().expect("browse");
-            match next(&mut browser, Duration::from_secs(2)).await {
-                DiscoveryEvent::Updated(s) => assert_eq!(s.server_id, "id-leave"),
-                other => panic!("expected the server, got {other:?}"),
-            }
-
-            let started = Instant::now();
-            tokio::task::spawn_blocking(move || adv.shutdown()).await.expect("shutdown");
-            loop {
-                match next(&mut browser, Duration::from_secs(3)).await {
-                    DiscoveryEvent::Removed(s) => {
-                        assert_eq!(s.server_id, "id-leave");
-                        break;
-                    }
-                    DiscoveryEvent::Updated(_) => {}
+    netns::run(
+        "shutdown_sends_a_goodbye_that_removes_the_server",
+        Loopback::Up,
+        || {
+            netns::block_on(async {
+                let adv = Advertiser::start(announcement("Leaving", "id-leave", 7003));
+                let mut browser = Browser::start().expect("browse");
+                match next(&mut browser, Duration::from_secs(2)).await {
+                    DiscoveryEvent::Updated(s) => assert_eq!(s.server_id, "id-leave"),
+                    other => panic!("expected the server, got {other:?}"),
                 }
-            }
-            println!("removal seen {:?} after shutdown() began", started.elapsed());
-            assert!(browser.servers().is_empty());
-            browser.close().await;
-        });
-    });
+
+                let started = Instant::now();
+                tokio::task::spawn_blocking(move || adv.shutdown())
+                    .await
+                    .expect("shutdown");
+                loop {
+                    match next(&mut browser, Duration::from_secs(3)).await {
+                        DiscoveryEvent::Removed(s) => {
+                            assert_eq!(s.server_id, "id-leave");
+                            break;
+                        }
+                        DiscoveryEvent::Updated(_) => {}
+                    }
+                }
+                println!(
+                    "removal seen {:?} after shutdown() began",
+                    started.elapsed()
+                );
+                assert!(browser.servers().is_empty());
+                browser.close().await;
+            });
+        },
+    );
 }
 
 #[test]
@@ -146,12 +179,20 @@ fn switching_off_and_on_at_runtime() {
         netns::block_on(async {
             let adv = std::sync::Arc::new(Advertiser::start(announcement("Toggle", "id-t", 7004)));
             let mut browser = Browser::start().expect("browse");
-            assert!(matches!(next(&mut browser, Duration::from_secs(2)).await, DiscoveryEvent::Updated(_)));
+            assert!(matches!(
+                next(&mut browser, Duration::from_secs(2)).await,
+                DiscoveryEvent::Updated(_)
+            ));
 
             let off = std::sync::Arc::clone(&adv);
-            tokio::task::spawn_blocking(move || off.set_enabled(false)).await.expect("switch off");
+            tokio::task::spawn_blocking(move || off.set_enabled(false))
+                .await
+                .expect("switch off");
             assert_eq!(adv.status().state, MdnsState::Off);
-            assert!(matches!(next(&mut browser, Duration::from_secs(3)).await, DiscoveryEvent::Removed(_)));
+            assert!(matches!(
+                next(&mut browser, Duration::from_secs(3)).await,
+                DiscoveryEvent::Removed(_)
+            ));
 
             adv.set_enabled(true);
             match next(&mut browser, Duration::from_secs(3)).await {
@@ -165,33 +206,47 @@ fn switching_off_and_on_at_runtime() {
 
 #[test]
 fn nothing_advertised_gives_an_empty_list_after_the_timeout() {
-    netns::run("nothing_advertised_gives_an_empty_list_after_the_timeout", Loopback::Up, || {
-        let started = Instant::now();
-        let servers = netns::block_on(discovery::discover(Duration::from_millis(800))).expect("not an error");
-        assert!(servers.is_empty(), "{servers:?}");
-        assert!(started.elapsed() >= Duration::from_millis(800));
-        let first = netns::block_on(discovery::discover_first(Duration::from_millis(300))).expect("not an error");
-        assert_eq!(first, None);
-    });
+    netns::run(
+        "nothing_advertised_gives_an_empty_list_after_the_timeout",
+        Loopback::Up,
+        || {
+            let started = Instant::now();
+            let servers = netns::block_on(discovery::discover(Duration::from_millis(800)))
+                .expect("not an error");
+            assert!(servers.is_empty(), "{servers:?}");
+            assert!(started.elapsed() >= Duration::from_millis(800));
+            let first = netns::block_on(discovery::discover_first(Duration::from_millis(300)))
+                .expect("not an error");
+            assert_eq!(first, None);
+        },
+    );
 }
 
 #[test]
 fn status_is_failed_with_a_reason_when_no_interface_is_up() {
-    netns::run("status_is_failed_with_a_reason_when_no_interface_is_up", Loopback::Down, || {
-        let adv = Advertiser::start(announcement("Nowhere", "id-n", 7005));
-        assert_ne!(adv.status().state, MdnsState::Failed, "not failed before the deadline");
-        wait_for_status(&adv, Duration::from_secs(4), |s| s == MdnsState::Failed);
-        let status = adv.status();
-        let detail = status.detail.clone().expect("a reason");
-        assert!(detail.contains("interface"), "{detail}");
-        assert!(status.addresses.is_empty());
+    netns::run(
+        "status_is_failed_with_a_reason_when_no_interface_is_up",
+        Loopback::Down,
+        || {
+            let adv = Advertiser::start(announcement("Nowhere", "id-n", 7005));
+            assert_ne!(
+                adv.status().state,
+                MdnsState::Failed,
+                "not failed before the deadline"
+            );
+            wait_for_status(&adv, Duration::from_secs(4), |s| s == MdnsState::Failed);
+            let status = adv.status();
+            let detail = status.detail.clone().expect("a reason");
+            assert!(detail.contains("interface"), "{detail}");
+            assert!(status.addresses.is_empty());
 
-        let json = serde_json::to_value(&status).expect("serializes");
-        assert_eq!(json["state"], "failed");
-        assert!(json["detail"].is_string());
-        assert!(json["addresses"].is_array());
-        adv.shutdown();
-    });
+            let json = serde_json::to_value(&status).expect("serializes");
+            assert_eq!(json["state"], "failed");
+            assert!(json["detail"].is_string());
+            assert!(json["addresses"].is_array());
+            adv.shutdown();
+        },
+    );
 }
 
 #[test]
@@ -205,7 +260,10 @@ fn found_across_a_veth_pair_between_two_namespaces() {
             let status = adv.status();
             println!("server side status: {status:?}");
             assert_eq!(status.state, MdnsState::Announcing);
-            assert!(status.addresses.contains(&netns::PAIR_SERVER_IP.to_owned()), "{status:?}");
+            assert!(
+                status.addresses.contains(&netns::PAIR_SERVER_IP.to_owned()),
+                "{status:?}"
+            );
             adv.shutdown();
         },
         || {
@@ -216,7 +274,13 @@ fn found_across_a_veth_pair_between_two_namespaces() {
             println!("client side found {found:?} in {:?}", started.elapsed());
             assert_eq!(found.server_id, "id-x");
             let server_ip: IpAddr = netns::PAIR_SERVER_IP.parse().expect("ip");
-            assert!(found.addresses.iter().any(|a| a.ip() == server_ip && a.port() == 7006), "{found:?}");
+            assert!(
+                found
+                    .addresses
+                    .iter()
+                    .any(|a| a.ip() == server_ip && a.port() == 7006),
+                "{found:?}"
+            );
         },
     );
 }

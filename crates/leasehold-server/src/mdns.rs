@@ -343,11 +343,7 @@ fn stop_daemon(daemon: &ServiceDaemon) {
 
 /// Follows daemon events: the first announcement, errors, renames. Reports
 /// `failed` if nothing was announced by the deadline. Ends with the daemon.
-fn watch_daemon(
-    monitor: &mdns_sd::Receiver<DaemonEvent>,
-    shared: &Mutex<Shared>,
-    generation: u64,
-) {
+fn watch_daemon(monitor: &mdns_sd::Receiver<DaemonEvent>, shared: &Mutex<Shared>, generation: u64) {
     let deadline = Instant::now() + ANNOUNCE_DEADLINE;
     loop {
         let waiting = lock(shared).status.state == MdnsState::Starting;
@@ -394,7 +390,9 @@ fn watch_daemon(
             }
             DaemonEvent::Error(e) => {
                 tracing::warn!(error = %e, "mDNS daemon error");
-                update(shared, generation, |s| s.status.detail = Some(e.to_string()));
+                update(shared, generation, |s| {
+                    s.status.detail = Some(e.to_string())
+                });
             }
             DaemonEvent::NameChange(change) => {
                 tracing::info!(from = %change.original, to = %change.new_name, "mDNS: name conflict, renamed");
@@ -430,7 +428,9 @@ fn refresh_addresses(shared: &Mutex<Shared>, generation: u64) {
     if addresses.is_none() {
         tracing::debug!(service = %fullname, "mDNS: own announcement not seen by the self-check");
     }
-    update(shared, generation, |s| s.status.addresses = addresses.unwrap_or_default());
+    update(shared, generation, |s| {
+        s.status.addresses = addresses.unwrap_or_default()
+    });
 }
 
 /// Looks at the announcement from the outside, as a client would (a daemon
@@ -479,5 +479,7 @@ fn update(shared: &Mutex<Shared>, generation: u64, change: impl FnOnce(&mut Shar
 
 /// Status is plain data, valid even if a holder panicked, so poisoning is ignored.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -72,6 +72,13 @@ pub fn run(test_name: &str, lo: Loopback, body: impl FnOnce()) {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run `unshare -rn` ({e}); refusing to run mDNS tests outside a private network namespace"));
+    if !out.status.success() && out.stdout.is_empty() {
+        panic!(
+            "{test_name}: cannot create a private network namespace with `unshare -rn`: {}; \
+             refusing to run mDNS tests on the real network",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
     check_child(test_name, "netns", &out);
 }
 
@@ -83,11 +90,7 @@ pub fn run(test_name: &str, lo: Loopback, body: impl FnOnce()) {
 /// then.
 ///
 /// Needs root (`ip netns add`); panics with the reason when that fails.
-pub fn run_pair(
-    test_name: &str,
-    server: impl FnOnce(&dyn Fn()),
-    client: impl FnOnce(),
-) {
+pub fn run_pair(test_name: &str, server: impl FnOnce(&dyn Fn()), client: impl FnOnce()) {
     if enter_child(test_name) {
         match std::env::var(ROLE).as_deref() {
             Ok("server") => {
@@ -110,7 +113,8 @@ pub fn run_pair(
         child_args(&mut cmd, test_name);
         cmd.env(ROLE, role).env(DONE_FILE, &done);
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        cmd.spawn().unwrap_or_else(|e| panic!("cannot run `ip netns exec {ns}`: {e}"))
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("cannot run `ip netns exec {ns}`: {e}"))
     };
     let server_child = spawn(&pair.server, "server");
     let client_out = spawn(&pair.client, "client").wait_with_output();
@@ -245,9 +249,27 @@ impl NamedPair {
         }
         // Created directly inside the namespaces: never on the host.
         let (s, c) = (pair.server.as_str(), pair.client.as_str());
-        ip(&["-n", s, "link", "add", "lh-s", "type", "veth", "peer", "name", "lh-c", "netns", c]);
-        ip(&["-n", s, "addr", "add", &format!("{PAIR_SERVER_IP}/24"), "dev", "lh-s"]);
-        ip(&["-n", c, "addr", "add", &format!("{PAIR_CLIENT_IP}/24"), "dev", "lh-c"]);
+        ip(&[
+            "-n", s, "link", "add", "lh-s", "type", "veth", "peer", "name", "lh-c", "netns", c,
+        ]);
+        ip(&[
+            "-n",
+            s,
+            "addr",
+            "add",
+            &format!("{PAIR_SERVER_IP}/24"),
+            "dev",
+            "lh-s",
+        ]);
+        ip(&[
+            "-n",
+            c,
+            "addr",
+            "add",
+            &format!("{PAIR_CLIENT_IP}/24"),
+            "dev",
+            "lh-c",
+        ]);
         ip(&["-n", s, "link", "set", "lh-s", "up"]);
         ip(&["-n", c, "link", "set", "lh-c", "up"]);
         // A fresh veth is briefly not "oper up"; a daemon started then skips
@@ -262,13 +284,18 @@ impl NamedPair {
 fn wait_oper_up(ns: &str, dev: &str) {
     let start = Instant::now();
     loop {
-        let out = Command::new("ip").args(["-n", ns, "-o", "link", "show", "dev", dev]).output();
-        if let Ok(out) = out {
-            if String::from_utf8_lossy(&out.stdout).contains("state UP") {
-                return;
-            }
+        let out = Command::new("ip")
+            .args(["-n", ns, "-o", "link", "show", "dev", dev])
+            .output();
+        if let Ok(out) = out
+            && String::from_utf8_lossy(&out.stdout).contains("state UP")
+        {
+            return;
         }
-        assert!(start.elapsed() < Duration::from_secs(3), "{dev} in {ns} did not come up");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{dev} in {ns} did not come up"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -75,7 +75,11 @@ pub fn machine_host_name() -> Option<String> {
 
 /// TXT key/value pairs in announcement order: `txtvers` first (RFC 6763 §6.7),
 /// short keys (§6.4), each string within 255 bytes (§6.1).
-pub fn txt_records(server_id: &str, server_name: &str, protocol_version: u32) -> Vec<(&'static str, String)> {
+pub fn txt_records(
+    server_id: &str,
+    server_name: &str,
+    protocol_version: u32,
+) -> Vec<(&'static str, String)> {
     let pairs = [
         ("txtvers", TXT_VERSION.to_owned()),
         ("proto", protocol_version.to_string()),
@@ -129,11 +133,17 @@ mod tests {
 
     #[test]
     fn host_name_is_a_clean_local_label() {
-        assert_eq!(host_name(Some("Build_Box.corp.example")), "build-box.local.");
+        assert_eq!(
+            host_name(Some("Build_Box.corp.example")),
+            "build-box.local."
+        );
         assert_eq!(host_name(Some("--x--")), "x.local.");
         assert_eq!(host_name(Some("Ünïcode")), "n-code.local.");
         assert_eq!(host_name(None), "leasehold.local.");
-        assert_eq!(host_name(Some(&"a".repeat(100))), format!("{}.local.", "a".repeat(63)));
+        assert_eq!(
+            host_name(Some(&"a".repeat(100))),
+            format!("{}.local.", "a".repeat(63))
+        );
     }
 
     #[test]
