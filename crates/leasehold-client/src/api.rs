@@ -223,7 +223,7 @@ impl ServerApi {
     }
 
     async fn read<T: DeserializeOwned>(&self, response: Response) -> Result<T, ClientError> {
-        self.read_with(response, |body| other_error(body)).await
+        self.read_with(response, other_error).await
     }
 
     /// Reads a success body as `T`, or an error body mapped by `on_error`.

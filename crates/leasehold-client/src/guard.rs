@@ -187,16 +187,19 @@ impl LeaseGuard {
     }
 
     /// The grant the checkout returned (the first lease).
+    #[must_use]
     pub fn grant(&self) -> &LeaseGrant {
         &self.grant
     }
 
     /// Where the seat stands now.
+    #[must_use]
     pub fn state(&self) -> SeatState {
         self.state.borrow().clone()
     }
 
     /// The lease held now, if any (it changes after a loss and regain).
+    #[must_use]
     pub fn lease_id(&self) -> Option<LeaseId> {
         self.state.borrow().lease_id()
     }
@@ -204,6 +207,7 @@ impl LeaseGuard {
     /// A receiver that sees every change of [`SeatState`] (renewals included,
     /// as `Held` with a later expiry). Keep it after the guard is gone to see
     /// `Released`.
+    #[must_use]
     pub fn subscribe(&self) -> watch::Receiver<SeatState> {
         self.state.clone()
     }
