@@ -65,17 +65,17 @@ async function fakeServer() {
 async function realServer(bin) {
   const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-ui-'));
   const keyDir = mkdtempSync(join(tmpdir(), 'leasehold-vendor-'));
-  // TODO(real server): check these subcommand flags against `leasehold vendor --help` once it lands.
-  const keygen = execFileSync(bin, ['vendor', 'keygen', '--out', keyDir], { encoding: 'utf8' });
-  const publicKey = /([0-9a-f]{64})/i.exec(keygen)?.[1];
+  const keyFile = join(keyDir, 'vendor.key');
+  // `vendor keygen` prints the public key (LHPK-…) as its first stdout line.
+  const publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8' }).split('\n')[0].trim();
   const { child, url } = await spawnAndReadUrl(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--no-mdns', ...(publicKey ? ['--trust', publicKey] : [])]);
   const { origin, token, adminUrl } = parseAdminUrl(url);
   const call = apiFor(origin, token);
   return {
     kind: 'real', origin, token, adminUrl, call,
     licenseCode: ({ product, seats, customer, expired = false }) =>
-      execFileSync(bin, ['vendor', 'issue', '--key', keyDir, '--product', product, '--seats', String(seats), '--customer', customer,
-        ...(expired ? ['--valid-from', '2020-01-01', '--valid-until', '2020-12-31'] : [])], { encoding: 'utf8' }).trim(),
+      execFileSync(bin, ['vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
+        ...(expired ? ['--starts', '2020-01-01', '--expires', '2020-12-31'] : [])], { encoding: 'utf8' }).trim(),
     // Real clients holding seats: one checkout each, over the client protocol.
     seedLeases: async (count, product) => {
       for (let i = 0; i < count; i++) {
