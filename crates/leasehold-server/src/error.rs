@@ -128,11 +128,11 @@ impl IntoResponse for Error {
         if status.is_server_error() {
             tracing::error!(code = self.code(), "{self}");
         }
-        let mut response = (status, axum::Json(self.body())).into_response();
-        if let Some(secs) = self.body().retry_after_secs {
-            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        let body = self.body();
+        let retry_after = body.retry_after_secs.map(axum::http::HeaderValue::from);
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(v) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         response
     }

@@ -114,9 +114,15 @@ impl ServerHandle {
     }
 
     /// The server's router, for in-process calls (`oneshot`) to the same state.
-    #[must_use]
     pub fn router(&self) -> axum::Router {
         router(AppState { engine: self.engine.clone(), run: self.run.clone() })
+    }
+
+    /// Waits until everything recorded so far (events included) is in the store.
+    pub async fn store_flush(&self) {
+        if let Err(e) = self.engine.store().apply(Vec::new()).await {
+            tracing::warn!("flushing the store failed: {e}");
+        }
     }
 
     /// Stops serving, withdraws the mDNS announcement, flushes the store.

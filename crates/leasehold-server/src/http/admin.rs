@@ -141,10 +141,8 @@ pub async fn events(State(state): State<AppState>, Query(f): Query<EventFilter>)
     let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
     let last_seq = state.engine.events().last_seq();
     let simple = f.since.is_none() && f.until.is_none() && kinds.is_empty() && f.text.is_none();
-    if simple {
-        if let Some(events) = state.engine.events().recent_after(f.after_seq.unwrap_or(0), limit as usize) {
-            return Ok(axum::Json(EventPage { events, last_seq }));
-        }
+    if simple && let Some(events) = state.engine.events().recent_after(f.after_seq.unwrap_or(0), limit as usize) {
+        return Ok(axum::Json(EventPage { events, last_seq }));
     }
     let query = EventQuery {
         after_seq: f.after_seq,
@@ -207,8 +205,16 @@ pub async fn add_trusted_key(State(state): State<AppState>, Json(req): Json<AddT
 /// Switches the mDNS announcement on or off for this run.
 #[utoipa::path(put, path = "/admin/v1/mdns", tag = "admin", security(("bearer" = [])), request_body = SetMdns, responses((status = 200, body = ServerStatus)))]
 pub async fn set_mdns(State(state): State<AppState>, Json(req): Json<SetMdns>) -> axum::Json<ServerStatus> {
-    if let Some(a) = state.run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
-        a.set_enabled(req.enabled);
+    // Switching off waits for the goodbye to go out (up to about a second):
+    // off the async workers.
+    let run = state.run.clone();
+    let switched = tokio::task::spawn_blocking(move || {
+        if let Some(a) = run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+            a.set_enabled(req.enabled);
+        }
+    });
+    if let Err(e) = switched.await {
+        tracing::error!("switching mDNS failed: {e}");
     }
     status(State(state)).await
 }

@@ -1,0 +1,142 @@
+//! The server over a real socket on loopback port 0, driven by the real
+//! `leasehold-client`; and what survives a restart.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use leasehold_client::{Client, ClientError, ServerApi};
+use leasehold_core::event::EventKind;
+use leasehold_core::lease::{Holder, Lease};
+use leasehold_core::{ClientId, LeaseId, Product, Timestamp};
+use leasehold_server::store::{EventQuery, Op, Store, StoreOptions};
+
+fn client(server: &leasehold_server::ServerHandle, id: &str) -> Client {
+    Client::builder()
+        .server(server.local_addr().to_string())
+        .app("Designer", "4.2")
+        .client_id(id)
+        .user("ann")
+        .host(format!("{id}.lan"))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn twelve_real_clients_on_ten_seats() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 10)).await;
+    let mut guards = Vec::new();
+    let mut denied = 0;
+    for i in 0..12 {
+        match client(&server, &format!("pc-{i}")).checkout("cad").await {
+            Ok(g) => guards.push(g),
+            Err(ClientError::NoSeatFree { seats, in_use, .. }) => {
+                assert_eq!((seats, in_use), (10, 10));
+                denied += 1;
+            }
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!((guards.len(), denied), (10, 2));
+    // Releasing one lets the next client in.
+    guards.pop().unwrap().release().await.unwrap();
+    let late = client(&server, "pc-late").checkout("cad").await.unwrap();
+    assert_eq!(server.engine().counts().0, 10);
+    late.release().await.unwrap();
+    for g in guards {
+        g.release().await.unwrap();
+    }
+    assert_eq!(server.engine().counts().0, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_restart_keeps_every_lease_and_never_oversells() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 2)).await;
+    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let request = |id: &str| leasehold_client::CheckoutRequest {
+        product: Product::from("cad"),
+        client_id: ClientId::from(id),
+        user: "ann".into(),
+        host: format!("{id}.lan"),
+        app_name: "Designer".into(),
+        app_version: "4.2".into(),
+    };
+    let a = api.checkout(&request("a")).await.unwrap();
+    let b = api.checkout(&request("b")).await.unwrap();
+    server.shutdown().await;
+
+    let server = start(dir.path(), &vendor).await;
+    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let (_, computers) = call(&server, Method::GET, "/admin/v1/computers", None, true).await;
+    assert_eq!(computers.as_array().unwrap().len(), 2, "{computers}");
+    // Both seats are still taken: a third client is denied.
+    assert!(matches!(api.checkout(&request("c")).await, Err(ClientError::NoSeatFree { .. })));
+    // The holders renew their same leases on the restarted server.
+    assert_eq!(api.renew(a.lease_id).await.unwrap().lease_id, a.lease_id);
+    let again = api.checkout(&request("b")).await.unwrap();
+    assert_eq!((again.lease_id, again.reused), (b.lease_id, true));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    server.shutdown().await;
+    // While the server is down, a lease in the store runs out.
+    let (store, _) = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    let now = Timestamp::now();
+    let stale = Lease {
+        id: LeaseId::random(),
+        product: Product::from("cad"),
+        holder: Holder {
+            client_id: ClientId::from("gone"),
+            user: "bob".into(),
+            host: "gone.lan".into(),
+            app_name: "Designer".into(),
+            app_version: "4.2".into(),
+            address: "127.0.0.1:9".into(),
+        },
+        granted_at: now.plus_millis(-120_000),
+        renewed_at: now.plus_millis(-120_000),
+        expires_at: now.plus_millis(-60_000),
+        lease_secs: 60,
+    };
+    store.apply(vec![Op::PutLease(stale.clone())]).await.unwrap();
+    store.close().await;
+
+    let server = start(dir.path(), &vendor).await;
+    let (status, _) = checkout(&server, "cad", "fresh").await;
+    assert_eq!(status, StatusCode::OK, "the reclaimed seat is free again");
+    server.store_flush().await;
+    let reclaims = server
+        .engine()
+        .store()
+        .events(EventQuery { kinds: vec![EventKind::Reclaim], ..EventQuery::default() })
+        .await
+        .unwrap();
+    assert_eq!(reclaims.len(), 1);
+    assert_eq!(reclaims[0].lease_id, Some(stale.id));
+    server.shutdown().await;
+    let (_, snapshot) = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    assert!(snapshot.leases.iter().all(|l| l.id != stale.id), "the reclaimed lease is gone from the store");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_reported_quickly() {
+    // Bind then drop a listener: nothing listens on that port now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let result = Client::builder().server(format!("127.0.0.1:{port}")).client_id("x").user("u").host("h").build().unwrap().checkout("cad").await;
+    assert!(matches!(result, Err(ref e) if e.is_unreachable()), "{result:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
