@@ -146,19 +146,27 @@ async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
     match guard.release().await {
         Ok(Some(released)) => eprintln!("released lease {}", released.lease_id),
         Ok(None) => eprintln!("no lease was held at exit"),
-        Err(e) => eprintln!("warning: could not release the lease ({e}); it will expire on the server"),
+        Err(e) => {
+            eprintln!("warning: could not release the lease ({e}); it will expire on the server")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_grant(grant: &LeaseGrant, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string(grant).context("cannot format the grant as JSON")?);
+        println!(
+            "{}",
+            serde_json::to_string(grant).context("cannot format the grant as JSON")?
+        );
     } else {
         println!("lease {}", grant.lease_id);
         println!("product {}", grant.product);
         println!("expires {}", grant.expires_at);
-        println!("renews every {} s (lease {} s)", grant.renew_after_secs, grant.lease_secs);
+        println!(
+            "renews every {} s (lease {} s)",
+            grant.renew_after_secs, grant.lease_secs
+        );
     }
     Ok(())
 }
@@ -167,11 +175,17 @@ async fn release(args: ReleaseArgs) -> anyhow::Result<ExitCode> {
     let api = ServerApi::new(&args.server.server)?;
     let released = api.release(args.lease_id).await?;
     if args.json {
-        println!("{}", serde_json::to_string(&released).context("cannot format the answer as JSON")?);
+        println!(
+            "{}",
+            serde_json::to_string(&released).context("cannot format the answer as JSON")?
+        );
     } else if released.was_held {
         println!("released lease {}", released.lease_id);
     } else {
-        println!("lease {} was not held (already released or expired)", released.lease_id);
+        println!(
+            "lease {} was not held (already released or expired)",
+            released.lease_id
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -180,7 +194,10 @@ async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let api = ServerApi::new(&args.server.server)?;
     let hello = api.hello().await?;
     if args.json {
-        println!("{}", serde_json::to_string(&hello).context("cannot format the hello as JSON")?);
+        println!(
+            "{}",
+            serde_json::to_string(&hello).context("cannot format the hello as JSON")?
+        );
     } else {
         println!("server   {} ({})", hello.server_name, api.address());
         println!("id       {}", hello.server_id);
@@ -204,6 +221,8 @@ async fn shutdown_signal() -> anyhow::Result<()> {
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.context("cannot listen for Ctrl-C")
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl-C")
     }
 }

@@ -11,22 +11,39 @@ use leasehold_client::{Client, ClientError, SeatState, ServerSource};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let product = std::env::args().nth(1).unwrap_or_else(|| "Designer".to_owned());
+    let product = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "Designer".to_owned());
 
     // Where the server is: LEASEHOLD_SERVER, else this default.
     let source = ServerSource::from_env_or(ServerSource::Manual(vec!["127.0.0.1:7878".into()]));
-    let client = Client::builder().source(source).app("Designer", "4.2").build()?;
+    let client = Client::builder()
+        .source(source)
+        .app("Designer", "4.2")
+        .build()?;
 
     // 1. Get a seat. "No seat free" is an answer the user should see.
     let guard = match client.checkout(product.as_str()).await {
         Ok(guard) => guard,
-        Err(ClientError::NoSeatFree { seats, in_use, retry_after, .. }) => {
-            eprintln!("All {seats} seats are in use ({in_use}). Please try again in {} s.", retry_after.as_secs());
+        Err(ClientError::NoSeatFree {
+            seats,
+            in_use,
+            retry_after,
+            ..
+        }) => {
+            eprintln!(
+                "All {seats} seats are in use ({in_use}). Please try again in {} s.",
+                retry_after.as_secs()
+            );
             return Ok(());
         }
         Err(e) => return Err(e.into()),
     };
-    println!("Got a seat: lease {} until {}", guard.grant().lease_id, guard.grant().expires_at);
+    println!(
+        "Got a seat: lease {} until {}",
+        guard.grant().lease_id,
+        guard.grant().expires_at
+    );
 
     // 2. Work. The guard renews in the background; the app only listens.
     let mut seat = guard.subscribe();

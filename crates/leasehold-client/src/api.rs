@@ -100,7 +100,9 @@ impl ServerApi {
             http: self.inner.http.clone(),
             server_key: OnceCell::new_with(Some(key)),
         };
-        Ok(Self { inner: Arc::new(inner) })
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The server's address as `host:port`.
@@ -118,9 +120,12 @@ impl ServerApi {
     /// [`ClientError::Protocol`] for an answer that is not a valid hello,
     /// [`ClientError::Server`] for an error answer.
     pub async fn hello(&self) -> Result<Hello, ClientError> {
-        let response = self.send(self.inner.http.get(self.url("v1/hello")?)).await?;
+        let response = self
+            .send(self.inner.http.get(self.url("v1/hello")?))
+            .await?;
         let hello: Hello = self.read(response).await?;
-        let key = parse_public_key(&hello.server_public_key).map_err(|detail| self.protocol(format!("server key in hello: {detail}")))?;
+        let key = parse_public_key(&hello.server_public_key)
+            .map_err(|detail| self.protocol(format!("server key in hello: {detail}")))?;
         // Keeps the first key learned (or the pinned one).
         let _known = self.inner.server_key.get_or_init(|| async { key }).await;
         Ok(hello)
@@ -137,8 +142,12 @@ impl ServerApi {
     /// [`ClientError::Server`].
     pub async fn checkout(&self, request: &CheckoutRequest) -> Result<LeaseGrant, ClientError> {
         let key = self.server_key().await?;
-        let response = self.send(self.inner.http.post(self.url("v1/checkout")?).json(request)).await?;
-        let grant: LeaseGrant = self.read_with(response, |body| checkout_error(request, body)).await?;
+        let response = self
+            .send(self.inner.http.post(self.url("v1/checkout")?).json(request))
+            .await?;
+        let grant: LeaseGrant = self
+            .read_with(response, |body| checkout_error(request, body))
+            .await?;
         if grant.product != request.product || grant.client_id != request.client_id {
             return Err(self.protocol(format!(
                 "grant is for {} / {}, not the {} / {} asked for",
@@ -162,9 +171,14 @@ impl ServerApi {
         let key = self.server_key().await?;
         let url = self.url(&format!("v1/leases/{lease_id}/renew"))?;
         let response = self.send(self.inner.http.post(url)).await?;
-        let grant: LeaseGrant = self.read_with(response, |body| lease_error(lease_id, body)).await?;
+        let grant: LeaseGrant = self
+            .read_with(response, |body| lease_error(lease_id, body))
+            .await?;
         if grant.lease_id != lease_id {
-            return Err(self.protocol(format!("renewed lease {} instead of {lease_id}", grant.lease_id)));
+            return Err(self.protocol(format!(
+                "renewed lease {} instead of {lease_id}",
+                grant.lease_id
+            )));
         }
         self.verify(&key, &grant)?;
         Ok(grant)
@@ -180,7 +194,8 @@ impl ServerApi {
     pub async fn release(&self, lease_id: LeaseId) -> Result<Released, ClientError> {
         let url = self.url(&format!("v1/leases/{lease_id}/release"))?;
         let response = self.send(self.inner.http.post(url)).await?;
-        self.read_with(response, |body| lease_error(lease_id, body)).await
+        self.read_with(response, |body| lease_error(lease_id, body))
+            .await
     }
 
     /// The key grants must be signed with, asking the server once if needed.
@@ -233,12 +248,16 @@ impl ServerApi {
         on_error: impl FnOnce(ErrorAnswer) -> ClientError,
     ) -> Result<T, ClientError> {
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| ClientError::Unreachable {
-            server: self.inner.display.clone(),
-            detail: format!("reading the answer: {}", error_chain(&e)),
-        })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Unreachable {
+                server: self.inner.display.clone(),
+                detail: format!("reading the answer: {}", error_chain(&e)),
+            })?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| self.protocol(format!("HTTP {status} with an unreadable body: {e}")));
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| self.protocol(format!("HTTP {status} with an unreadable body: {e}")));
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(on_error(ErrorAnswer { status, body })),
@@ -279,7 +298,10 @@ fn checkout_error(request: &CheckoutRequest, answer: ErrorAnswer) -> ClientError
             product: request.product.clone(),
             message: body.message,
         },
-        _ => other_error(ErrorAnswer { status: answer.status, body }),
+        _ => other_error(ErrorAnswer {
+            status: answer.status,
+            body,
+        }),
     }
 }
 
@@ -299,7 +321,10 @@ fn lease_error(lease_id: LeaseId, answer: ErrorAnswer) -> ClientError {
             message: body.message,
         };
     }
-    other_error(ErrorAnswer { status: answer.status, body })
+    other_error(ErrorAnswer {
+        status: answer.status,
+        body,
+    })
 }
 
 fn other_error(answer: ErrorAnswer) -> ClientError {
@@ -325,7 +350,8 @@ fn parse_address(addr: &str) -> Result<Url, ClientError> {
     } else {
         format!("http://{trimmed}")
     };
-    let mut url = Url::parse(&with_scheme).map_err(|e| invalid(&format!("{e}; expected HOST:PORT")))?;
+    let mut url =
+        Url::parse(&with_scheme).map_err(|e| invalid(&format!("{e}; expected HOST:PORT")))?;
     if url.scheme() != "http" {
         return Err(invalid("only http:// is spoken by Leasehold servers"));
     }
@@ -333,10 +359,13 @@ fn parse_address(addr: &str) -> Result<Url, ClientError> {
         return Err(invalid("no host; expected HOST:PORT"));
     }
     if url.path() != "/" || url.query().is_some() || !url.username().is_empty() {
-        return Err(invalid("expected only HOST:PORT, without path, query or user"));
+        return Err(invalid(
+            "expected only HOST:PORT, without path, query or user",
+        ));
     }
     if url.port().is_none() {
-        url.set_port(Some(DEFAULT_PORT)).map_err(|()| invalid("cannot carry a port"))?;
+        url.set_port(Some(DEFAULT_PORT))
+            .map_err(|()| invalid("cannot carry a port"))?;
     }
     Ok(url)
 }
@@ -391,6 +420,9 @@ mod tests {
 
     #[test]
     fn display_address_is_host_port() {
-        assert_eq!(ServerApi::new("10.1.2.3").unwrap().address(), "10.1.2.3:7878");
+        assert_eq!(
+            ServerApi::new("10.1.2.3").unwrap().address(),
+            "10.1.2.3:7878"
+        );
     }
 }

@@ -75,7 +75,11 @@ pub enum ClientError {
     NoValidLicense { product: Product, message: String },
     /// The server no longer holds this lease; check out again.
     #[error("lease {lease_id} lost: {reason}")]
-    LeaseLost { lease_id: LeaseId, reason: LeaseEnd, message: String },
+    LeaseLost {
+        lease_id: LeaseId,
+        reason: LeaseEnd,
+        message: String,
+    },
     /// The license is over-subscribed: the lease was not renewed and ends at
     /// `expires_at` (when the server said).
     #[error("lease {lease_id} not renewed, the license is over-subscribed: {message}")]
@@ -93,7 +97,11 @@ pub enum ClientError {
     BadGrantSignature { server: String },
     /// Any other error answer from the server.
     #[error("the server refused ({code}): {message}")]
-    Server { status: u16, code: String, message: String },
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// An answer the client cannot make sense of.
     #[error("unexpected answer from {server}: {detail}")]
     Protocol { server: String, detail: String },

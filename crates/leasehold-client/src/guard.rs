@@ -53,8 +53,12 @@ impl std::fmt::Display for LostReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Ended(end) => end.fmt(f),
-            Self::TimedOut => f.write_str("the lease ran out while the server could not be reached"),
-            Self::OverSubscribed => f.write_str("the license is over-subscribed and the lease ran out"),
+            Self::TimedOut => {
+                f.write_str("the lease ran out while the server could not be reached")
+            }
+            Self::OverSubscribed => {
+                f.write_str("the license is over-subscribed and the lease ran out")
+            }
         }
     }
 }
@@ -64,7 +68,10 @@ impl std::fmt::Display for LostReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SeatState {
     /// The seat is held and renewed on time.
-    Held { lease_id: LeaseId, expires_at: Timestamp },
+    Held {
+        lease_id: LeaseId,
+        expires_at: Timestamp,
+    },
     /// The server did not answer the last renew; the lease stays valid
     /// `until` and the guard keeps trying with backoff.
     Reconnecting {
@@ -75,7 +82,10 @@ pub enum SeatState {
     },
     /// The server will not renew the lease (license over-subscribed); it ends
     /// at `expires_at` unless a renew succeeds before.
-    Expiring { lease_id: LeaseId, expires_at: Timestamp },
+    Expiring {
+        lease_id: LeaseId,
+        expires_at: Timestamp,
+    },
     /// No seat is held; the guard keeps trying to check out again.
     Lost { reason: LostReason },
     /// A seat is held again after it was lost (`after` says why it was, in
@@ -96,7 +106,10 @@ impl SeatState {
     pub fn is_usable(&self) -> bool {
         matches!(
             self,
-            Self::Held { .. } | Self::Reconnecting { .. } | Self::Expiring { .. } | Self::Regained { .. }
+            Self::Held { .. }
+                | Self::Reconnecting { .. }
+                | Self::Expiring { .. }
+                | Self::Regained { .. }
         )
     }
 
@@ -116,16 +129,40 @@ impl SeatState {
 impl std::fmt::Display for SeatState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Held { lease_id, expires_at } => write!(f, "held: lease {lease_id} until {expires_at}"),
-            Self::Reconnecting { lease_id, until, error } => {
-                write!(f, "reconnecting: lease {lease_id} valid until {until} ({error})")
+            Self::Held {
+                lease_id,
+                expires_at,
+            } => write!(f, "held: lease {lease_id} until {expires_at}"),
+            Self::Reconnecting {
+                lease_id,
+                until,
+                error,
+            } => {
+                write!(
+                    f,
+                    "reconnecting: lease {lease_id} valid until {until} ({error})"
+                )
             }
-            Self::Expiring { lease_id, expires_at } => {
-                write!(f, "expiring: lease {lease_id} will not be renewed, ends {expires_at}")
+            Self::Expiring {
+                lease_id,
+                expires_at,
+            } => {
+                write!(
+                    f,
+                    "expiring: lease {lease_id} will not be renewed, ends {expires_at}"
+                )
             }
             Self::Lost { reason } => write!(f, "lost: {reason}; trying to check out again"),
-            Self::Regained { lease_id, expires_at, after } => {
-                write!(f, "regained: lease {lease_id} until {expires_at} (after {})", after.code())
+            Self::Regained {
+                lease_id,
+                expires_at,
+                after,
+            } => {
+                write!(
+                    f,
+                    "regained: lease {lease_id} until {expires_at} (after {})",
+                    after.code()
+                )
             }
             Self::Released => f.write_str("released"),
         }
@@ -159,7 +196,12 @@ pub struct LeaseGuard {
 impl LeaseGuard {
     /// Starts renewing `grant`, obtained from `servers[current]`. Must be
     /// called inside a tokio runtime.
-    pub(crate) fn start(servers: Vec<ServerApi>, current: usize, request: CheckoutRequest, grant: LeaseGrant) -> Self {
+    pub(crate) fn start(
+        servers: Vec<ServerApi>,
+        current: usize,
+        request: CheckoutRequest,
+        grant: LeaseGrant,
+    ) -> Self {
         let (state_tx, state_rx) = watch::channel(SeatState::Held {
             lease_id: grant.lease_id,
             expires_at: grant.expires_at,
@@ -223,7 +265,12 @@ impl LeaseGuard {
         let Some(stop) = self.stop.take() else {
             return Ok(None);
         };
-        if stop.send(Stop { reply: Some(reply_tx) }).is_err() {
+        if stop
+            .send(Stop {
+                reply: Some(reply_tx),
+            })
+            .is_err()
+        {
             // The task is gone (its runtime stopped): nothing to release with.
             return Ok(None);
         }
@@ -324,12 +371,19 @@ impl Renewer {
                 tracing::info!(lease = %id, %reason, "lease lost; checking out again");
                 self.lose(LostReason::Ended(reason));
             }
-            Err(ClientError::OverSubscribed { expires_at, message, .. }) => {
+            Err(ClientError::OverSubscribed {
+                expires_at,
+                message,
+                ..
+            }) => {
                 tracing::warn!(lease = %id, %message, "lease not renewed: license over-subscribed");
                 self.over_subscribed = true;
                 let expires_at = expires_at.or(self.lease.as_ref().map(|l| l.expires_at));
                 if let Some(expires_at) = expires_at {
-                    self.state.send_replace(SeatState::Expiring { lease_id: id, expires_at });
+                    self.state.send_replace(SeatState::Expiring {
+                        lease_id: id,
+                        expires_at,
+                    });
                 }
                 self.retry_before(deadline);
             }
@@ -444,7 +498,9 @@ pub(crate) async fn checkout_any(
     let mut last = ClientError::NoServer;
     for offset in 0..servers.len() {
         let index = (start + offset) % servers.len();
-        let Some(server) = servers.get(index) else { continue };
+        let Some(server) = servers.get(index) else {
+            continue;
+        };
         match server.checkout(request).await {
             Ok(grant) => return Ok((index, grant)),
             Err(e) if e.is_unreachable() => last = e,

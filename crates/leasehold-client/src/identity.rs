@@ -53,7 +53,9 @@ impl Identity {
 ///
 /// [`IdentityError::MachineId`] if the OS machine id cannot be read.
 pub fn machine_id() -> Result<ClientId, IdentityError> {
-    let raw = machine_uid::get().map_err(|e| IdentityError::MachineId { detail: e.to_string() })?;
+    let raw = machine_uid::get().map_err(|e| IdentityError::MachineId {
+        detail: e.to_string(),
+    })?;
     derive_machine_id(&raw)
 }
 
@@ -87,7 +89,9 @@ pub fn login_name() -> Result<String, IdentityError> {
             }
         }
     }
-    whoami::username().map_err(|e| IdentityError::User { detail: e.to_string() })
+    whoami::username().map_err(|e| IdentityError::User {
+        detail: e.to_string(),
+    })
 }
 
 /// This computer's host name.
@@ -96,7 +100,9 @@ pub fn login_name() -> Result<String, IdentityError> {
 ///
 /// [`IdentityError::Host`] if the OS does not give one.
 pub fn host_name() -> Result<String, IdentityError> {
-    whoami::hostname().map_err(|e| IdentityError::Host { detail: e.to_string() })
+    whoami::hostname().map_err(|e| IdentityError::Host {
+        detail: e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -50,7 +50,9 @@ impl ServerSource {
     #[must_use]
     pub fn from_env_or(fallback: ServerSource) -> ServerSource {
         match std::env::var(SERVER_ENV) {
-            Ok(addr) if !addr.trim().is_empty() => ServerSource::Manual(vec![addr.trim().to_owned()]),
+            Ok(addr) if !addr.trim().is_empty() => {
+                ServerSource::Manual(vec![addr.trim().to_owned()])
+            }
             _ => fallback,
         }
     }
@@ -128,7 +130,10 @@ impl ClientBuilder {
         if addresses.is_empty() {
             return Err(ClientError::NoServer);
         }
-        let servers = addresses.iter().map(|a| ServerApi::new(a)).collect::<Result<Vec<_>, _>>()?;
+        let servers = addresses
+            .iter()
+            .map(|a| ServerApi::new(a))
+            .collect::<Result<Vec<_>, _>>()?;
         let client_id = match self.client_id {
             Some(id) => id,
             None => identity::machine_id()?,
@@ -143,7 +148,11 @@ impl ClientBuilder {
         };
         Ok(Client {
             servers,
-            identity: Identity { client_id, user, host },
+            identity: Identity {
+                client_id,
+                user,
+                host,
+            },
             app_name: self.app_name,
             app_version: self.app_version,
         })
@@ -221,6 +230,11 @@ impl Client {
         let request = self.checkout_request(product);
         let (index, grant) = guard::checkout_any(&self.servers, 0, &request).await?;
         tracing::info!(lease = %grant.lease_id, product = %grant.product, "seat checked out");
-        Ok(LeaseGuard::start(self.servers.clone(), index, request, grant))
+        Ok(LeaseGuard::start(
+            self.servers.clone(),
+            index,
+            request,
+            grant,
+        ))
     }
 }

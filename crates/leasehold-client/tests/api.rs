@@ -50,10 +50,18 @@ async fn checkout_gives_a_verified_grant_and_release_frees_the_seat() {
 async fn no_seat_free_carries_seats_in_use_and_retry_time() {
     let server = FakeServer::start(1, 30, 10).await;
     let _held = client(&server, "pc-1").checkout("Designer").await.unwrap();
-    let err = client(&server, "pc-2").checkout("Designer").await.unwrap_err();
+    let err = client(&server, "pc-2")
+        .checkout("Designer")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "no_seat_free");
     match err {
-        ClientError::NoSeatFree { product, seats, in_use, retry_after } => {
+        ClientError::NoSeatFree {
+            product,
+            seats,
+            in_use,
+            retry_after,
+        } => {
             assert_eq!(product.as_str(), "Designer");
             assert_eq!((seats, in_use), (1, 1));
             assert_eq!(retry_after, Duration::from_secs(20));
@@ -77,8 +85,14 @@ async fn the_same_computer_checking_out_again_gets_the_same_lease() {
 async fn a_grant_with_a_bad_signature_is_refused() {
     let server = FakeServer::start(1, 30, 10).await;
     server.state().wrong_key = Some(ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
-    let err = client(&server, "pc-1").checkout("Designer").await.unwrap_err();
-    assert!(matches!(err, ClientError::BadGrantSignature { .. }), "{err:?}");
+    let err = client(&server, "pc-1")
+        .checkout("Designer")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::BadGrantSignature { .. }),
+        "{err:?}"
+    );
     assert_eq!(err.code(), "bad_grant_signature");
 }
 
@@ -86,10 +100,16 @@ async fn a_grant_with_a_bad_signature_is_refused() {
 async fn a_pinned_key_refuses_a_server_with_another_key() {
     let server = FakeServer::start(1, 30, 10).await;
     let other = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
-    let api = ServerApi::new(&server.address()).unwrap().pin_server_key(&hex::encode(other.to_bytes())).unwrap();
+    let api = ServerApi::new(&server.address())
+        .unwrap()
+        .pin_server_key(&hex::encode(other.to_bytes()))
+        .unwrap();
     let request = client(&server, "pc-1").checkout_request("Designer");
     let err = api.checkout(&request).await.unwrap_err();
-    assert!(matches!(err, ClientError::BadGrantSignature { .. }), "{err:?}");
+    assert!(
+        matches!(err, ClientError::BadGrantSignature { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -103,11 +123,26 @@ async fn renew_and_release_answers_map_to_lease_outcomes() {
     assert_eq!(renewed.lease_id, grant.lease_id);
 
     assert!(api.release(grant.lease_id).await.unwrap().was_held);
-    assert!(!api.release(grant.lease_id).await.unwrap().was_held, "release is idempotent");
+    assert!(
+        !api.release(grant.lease_id).await.unwrap().was_held,
+        "release is idempotent"
+    );
 
     let err = api.renew(grant.lease_id).await.unwrap_err();
-    assert!(matches!(err, ClientError::LeaseLost { reason: LeaseEnd::Released, .. }), "{err:?}");
-    let err = api.renew(leasehold_client::LeaseId::random()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::LeaseLost {
+                reason: LeaseEnd::Released,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = api
+        .renew(leasehold_client::LeaseId::random())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "lease_not_found");
 }
 
@@ -115,10 +150,15 @@ async fn renew_and_release_answers_map_to_lease_outcomes() {
 async fn over_subscribed_says_when_the_lease_ends() {
     let server = FakeServer::start(1, 30, 10).await;
     let api = ServerApi::new(&server.address()).unwrap();
-    let grant = api.checkout(&client(&server, "pc-1").checkout_request("Designer")).await.unwrap();
+    let grant = api
+        .checkout(&client(&server, "pc-1").checkout_request("Designer"))
+        .await
+        .unwrap();
     server.state().over_subscribed = true;
     match api.renew(grant.lease_id).await.unwrap_err() {
-        ClientError::OverSubscribed { expires_at, .. } => assert_eq!(expires_at, Some(grant.expires_at)),
+        ClientError::OverSubscribed { expires_at, .. } => {
+            assert_eq!(expires_at, Some(grant.expires_at))
+        }
         other => panic!("expected OverSubscribed, got {other:?}"),
     }
 }
@@ -128,7 +168,10 @@ async fn a_stopped_server_is_unreachable_at_once() {
     let mut server = FakeServer::start(1, 30, 10).await;
     server.stop().await;
     let started = std::time::Instant::now();
-    let err = client(&server, "pc-1").checkout("Designer").await.unwrap_err();
+    let err = client(&server, "pc-1")
+        .checkout("Designer")
+        .await
+        .unwrap_err();
     assert!(err.is_unreachable(), "{err:?}");
     assert_eq!(err.code(), "unreachable");
     assert!(err.to_string().contains(&server.address()), "{err}");
@@ -144,7 +187,10 @@ async fn a_server_that_never_answers_is_unreachable_within_the_request_timeout()
     let err = api.hello().await.unwrap_err();
     assert!(err.is_unreachable(), "{err:?}");
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(9) && waited <= Duration::from_secs(11), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(9) && waited <= Duration::from_secs(11),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test]
@@ -167,6 +213,11 @@ async fn a_later_server_in_the_list_is_used_when_the_first_is_down() {
 
 #[test]
 fn building_without_a_server_says_so() {
-    let err = Client::builder().client_id("x").user("u").host("h").build().unwrap_err();
+    let err = Client::builder()
+        .client_id("x")
+        .user("u")
+        .host("h")
+        .build()
+        .unwrap_err();
     assert_eq!(err.code(), "no_server");
 }

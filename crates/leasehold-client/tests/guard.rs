@@ -30,12 +30,22 @@ async fn checkout(server: &FakeServer) -> LeaseGuard {
 }
 
 /// Waits (on tokio's clock, at most `limit`) for a state matching `want`.
-async fn wait_for(states: &mut watch::Receiver<SeatState>, limit: Duration, want: impl Fn(&SeatState) -> bool) -> SeatState {
-    let found = tokio::time::timeout(limit, async { states.wait_for(|s| want(s)).await.map(|s| s.clone()) }).await;
+async fn wait_for(
+    states: &mut watch::Receiver<SeatState>,
+    limit: Duration,
+    want: impl Fn(&SeatState) -> bool,
+) -> SeatState {
+    let found = tokio::time::timeout(limit, async {
+        states.wait_for(|s| want(s)).await.map(|s| s.clone())
+    })
+    .await;
     match found {
         Ok(Ok(state)) => state,
         Ok(Err(_)) => panic!("the guard's task ended"),
-        Err(_) => panic!("no matching state within {limit:?}; last: {:?}", *states.borrow()),
+        Err(_) => panic!(
+            "no matching state within {limit:?}; last: {:?}",
+            *states.borrow()
+        ),
     }
 }
 
@@ -51,11 +61,19 @@ async fn renews_at_the_servers_renew_after() {
     assert_eq!(server.state().renewals, 0, "too early");
 
     let mut states = guard.subscribe();
-    let state = wait_for(&mut states, Duration::from_secs(5), |s| matches!(s, SeatState::Held { expires_at, .. } if *expires_at > first_expiry)).await;
+    let state = wait_for(
+        &mut states,
+        Duration::from_secs(5),
+        |s| matches!(s, SeatState::Held { expires_at, .. } if *expires_at > first_expiry),
+    )
+    .await;
     assert_eq!(state.lease_id(), Some(lease_id));
     assert_eq!(server.state().renewals, 1);
     let at = start.elapsed();
-    assert!(at >= Duration::from_secs(10) && at < Duration::from_secs(11), "renewed after {at:?}");
+    assert!(
+        at >= Duration::from_secs(10) && at < Duration::from_secs(11),
+        "renewed after {at:?}"
+    );
 
     // And keeps renewing every 10 s (at 20, 30 and 40 s), never letting it expire.
     sleep(Duration::from_secs(35)).await;
@@ -72,9 +90,16 @@ async fn a_short_outage_keeps_the_same_lease() {
     let mut states = guard.subscribe();
 
     server.stop().await;
-    let state = wait_for(&mut states, Duration::from_secs(12), |s| matches!(s, SeatState::Reconnecting { .. })).await;
+    let state = wait_for(&mut states, Duration::from_secs(12), |s| {
+        matches!(s, SeatState::Reconnecting { .. })
+    })
+    .await;
     match state {
-        SeatState::Reconnecting { lease_id: held, until, .. } => {
+        SeatState::Reconnecting {
+            lease_id: held,
+            until,
+            ..
+        } => {
             assert_eq!(held, lease_id);
             assert_eq!(until, guard.grant().expires_at);
         }
@@ -84,8 +109,15 @@ async fn a_short_outage_keeps_the_same_lease() {
     // Back after 15 s in all: well within the 30 s lease.
     sleep(Duration::from_secs(3)).await;
     server.restart().await;
-    let state = wait_for(&mut states, Duration::from_secs(15), |s| matches!(s, SeatState::Held { .. })).await;
-    assert_eq!(state.lease_id(), Some(lease_id), "same lease after the outage");
+    let state = wait_for(&mut states, Duration::from_secs(15), |s| {
+        matches!(s, SeatState::Held { .. })
+    })
+    .await;
+    assert_eq!(
+        state.lease_id(),
+        Some(lease_id),
+        "same lease after the outage"
+    );
     assert_eq!(server.state().checkouts, 1, "no second checkout");
     assert_eq!(server.live_leases(), 1);
 }
@@ -98,15 +130,28 @@ async fn a_long_outage_loses_the_seat_and_regains_a_new_one() {
     let mut states = guard.subscribe();
 
     server.stop().await;
-    let state = wait_for(&mut states, Duration::from_secs(40), |s| matches!(s, SeatState::Lost { .. })).await;
-    assert_eq!(state, SeatState::Lost { reason: LostReason::TimedOut });
+    let state = wait_for(&mut states, Duration::from_secs(40), |s| {
+        matches!(s, SeatState::Lost { .. })
+    })
+    .await;
+    assert_eq!(
+        state,
+        SeatState::Lost {
+            reason: LostReason::TimedOut
+        }
+    );
     assert!(!guard.state().is_usable());
 
     sleep(Duration::from_secs(20)).await;
     server.restart().await;
-    let state = wait_for(&mut states, Duration::from_secs(60), |s| matches!(s, SeatState::Regained { .. })).await;
+    let state = wait_for(&mut states, Duration::from_secs(60), |s| {
+        matches!(s, SeatState::Regained { .. })
+    })
+    .await;
     match state {
-        SeatState::Regained { lease_id, after, .. } => {
+        SeatState::Regained {
+            lease_id, after, ..
+        } => {
             assert_ne!(lease_id, old, "a new lease");
             assert_eq!(after, LostReason::TimedOut);
             assert_eq!(guard.lease_id(), Some(lease_id));
@@ -117,7 +162,10 @@ async fn a_long_outage_loses_the_seat_and_regains_a_new_one() {
 
     // The regained lease is renewed like any other.
     let regained = guard.lease_id();
-    wait_for(&mut states, Duration::from_secs(15), |s| matches!(s, SeatState::Held { .. })).await;
+    wait_for(&mut states, Duration::from_secs(15), |s| {
+        matches!(s, SeatState::Held { .. })
+    })
+    .await;
     assert_eq!(guard.lease_id(), regained);
 }
 
@@ -129,9 +177,14 @@ async fn a_disconnected_lease_is_regained_with_the_reason() {
     let mut states = guard.subscribe();
     server.disconnect(old);
 
-    let state = wait_for(&mut states, Duration::from_secs(12), |s| matches!(s, SeatState::Regained { .. })).await;
+    let state = wait_for(&mut states, Duration::from_secs(12), |s| {
+        matches!(s, SeatState::Regained { .. })
+    })
+    .await;
     match state {
-        SeatState::Regained { lease_id, after, .. } => {
+        SeatState::Regained {
+            lease_id, after, ..
+        } => {
             assert_ne!(lease_id, old);
             assert_eq!(after, LostReason::Ended(LeaseEnd::Disconnected));
         }
@@ -146,12 +199,32 @@ async fn an_over_subscribed_lease_runs_to_its_end() {
     let mut states = guard.subscribe();
     server.state().over_subscribed = true;
 
-    let state = wait_for(&mut states, Duration::from_secs(12), |s| matches!(s, SeatState::Expiring { .. })).await;
-    assert_eq!(state, SeatState::Expiring { lease_id: guard.grant().lease_id, expires_at: guard.grant().expires_at });
+    let state = wait_for(&mut states, Duration::from_secs(12), |s| {
+        matches!(s, SeatState::Expiring { .. })
+    })
+    .await;
+    assert_eq!(
+        state,
+        SeatState::Expiring {
+            lease_id: guard.grant().lease_id,
+            expires_at: guard.grant().expires_at
+        }
+    );
     // Once it has run out the seat is lost (the fake then grants a new one).
-    let state = wait_for(&mut states, Duration::from_secs(25), |s| !matches!(s, SeatState::Expiring { .. })).await;
+    let state = wait_for(&mut states, Duration::from_secs(25), |s| {
+        !matches!(s, SeatState::Expiring { .. })
+    })
+    .await;
     assert!(
-        matches!(&state, SeatState::Lost { reason: LostReason::OverSubscribed } | SeatState::Regained { after: LostReason::OverSubscribed, .. }),
+        matches!(
+            &state,
+            SeatState::Lost {
+                reason: LostReason::OverSubscribed
+            } | SeatState::Regained {
+                after: LostReason::OverSubscribed,
+                ..
+            }
+        ),
         "{state:?}"
     );
 }
@@ -164,7 +237,10 @@ async fn dropping_the_guard_releases_the_seat() {
     let mut states = guard.subscribe();
     drop(guard);
 
-    wait_for(&mut states, Duration::from_secs(5), |s| *s == SeatState::Released).await;
+    wait_for(&mut states, Duration::from_secs(5), |s| {
+        *s == SeatState::Released
+    })
+    .await;
     assert_eq!(server.live_leases(), 0);
     assert_eq!(server.state().released, vec![lease_id]);
 }
@@ -175,7 +251,10 @@ async fn release_while_lost_has_nothing_to_give_back() {
     let guard = checkout(&server).await;
     let mut states = guard.subscribe();
     server.stop().await;
-    wait_for(&mut states, Duration::from_secs(40), |s| matches!(s, SeatState::Lost { .. })).await;
+    wait_for(&mut states, Duration::from_secs(40), |s| {
+        matches!(s, SeatState::Lost { .. })
+    })
+    .await;
     assert_eq!(guard.release().await.unwrap(), None);
     assert_eq!(*states.borrow(), SeatState::Released);
 }

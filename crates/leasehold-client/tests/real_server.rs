@@ -11,7 +11,11 @@ use tokio::sync::watch;
 
 /// Starts a server in `dir` (on `listen`, or port 0) with a license of
 /// `seats` seats of "Designer" with 10 s leases (the shortest allowed).
-async fn start(dir: &std::path::Path, vendor: &VendorKeyPair, listen: Option<std::net::SocketAddr>) -> ServerHandle {
+async fn start(
+    dir: &std::path::Path,
+    vendor: &VendorKeyPair,
+    listen: Option<std::net::SocketAddr>,
+) -> ServerHandle {
     let mut config = Config::ephemeral(dir);
     if let Some(addr) = listen {
         config.listen = addr;
@@ -33,7 +37,11 @@ async fn add_license(server: &ServerHandle, vendor: &VendorKeyPair, seats: u32) 
         node_lock: None,
         issued_at: Timestamp::now(),
     };
-    server.engine().add_license(&issue(vendor, &terms).unwrap(), false).await.unwrap();
+    server
+        .engine()
+        .add_license(&issue(vendor, &terms).unwrap(), false)
+        .await
+        .unwrap();
 }
 
 fn client(server: &ServerHandle, id: &str) -> Client {
@@ -47,12 +55,22 @@ fn client(server: &ServerHandle, id: &str) -> Client {
         .unwrap()
 }
 
-async fn wait_for(states: &mut watch::Receiver<SeatState>, limit: Duration, want: impl Fn(&SeatState) -> bool) -> SeatState {
-    let found = tokio::time::timeout(limit, async { states.wait_for(|s| want(s)).await.map(|s| s.clone()) }).await;
+async fn wait_for(
+    states: &mut watch::Receiver<SeatState>,
+    limit: Duration,
+    want: impl Fn(&SeatState) -> bool,
+) -> SeatState {
+    let found = tokio::time::timeout(limit, async {
+        states.wait_for(|s| want(s)).await.map(|s| s.clone())
+    })
+    .await;
     match found {
         Ok(Ok(state)) => state,
         Ok(Err(_)) => panic!("the guard's task ended"),
-        Err(_) => panic!("no matching state within {limit:?}; last: {:?}", *states.borrow()),
+        Err(_) => panic!(
+            "no matching state within {limit:?}; last: {:?}",
+            *states.borrow()
+        ),
     }
 }
 
@@ -64,16 +82,26 @@ async fn seats_are_granted_refused_and_given_back() {
     add_license(&server, &vendor, 1).await;
 
     let (_, hello) = client(&server, "pc-1").hello().await.unwrap();
-    assert_eq!(hello.protocol_version, leasehold_core::wire::PROTOCOL_VERSION);
+    assert_eq!(
+        hello.protocol_version,
+        leasehold_core::wire::PROTOCOL_VERSION
+    );
 
     let first: LeaseGuard = client(&server, "pc-1").checkout("Designer").await.unwrap();
     assert_eq!(first.grant().lease_secs, 10);
 
-    match client(&server, "pc-2").checkout("Designer").await.unwrap_err() {
+    match client(&server, "pc-2")
+        .checkout("Designer")
+        .await
+        .unwrap_err()
+    {
         ClientError::NoSeatFree { seats, in_use, .. } => assert_eq!((seats, in_use), (1, 1)),
         other => panic!("expected NoSeatFree, got {other:?}"),
     }
-    let err = client(&server, "pc-2").checkout("Sketcher").await.unwrap_err();
+    let err = client(&server, "pc-2")
+        .checkout("Sketcher")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "no_license_for_product", "{err:?}");
 
     assert!(first.release().await.unwrap().unwrap().was_held);
@@ -96,10 +124,16 @@ async fn a_server_restart_keeps_the_same_lease() {
 
     // Down across the first renew (after about 3 s of a 10 s lease).
     server.shutdown().await;
-    wait_for(&mut states, Duration::from_secs(6), |s| matches!(s, SeatState::Reconnecting { .. })).await;
+    wait_for(&mut states, Duration::from_secs(6), |s| {
+        matches!(s, SeatState::Reconnecting { .. })
+    })
+    .await;
     let server = start(dir.path(), &vendor, Some(addr)).await;
 
-    let state = wait_for(&mut states, Duration::from_secs(6), |s| matches!(s, SeatState::Held { .. })).await;
+    let state = wait_for(&mut states, Duration::from_secs(6), |s| {
+        matches!(s, SeatState::Held { .. })
+    })
+    .await;
     assert_eq!(state.lease_id(), Some(lease_id));
     assert!(guard.release().await.unwrap().unwrap().was_held);
     server.shutdown().await;

@@ -64,7 +64,10 @@ impl Fake {
 
     fn live(&self) -> usize {
         let now = Instant::now();
-        self.leases.values().filter(|l| l.deadline > now && !l.disconnected).count()
+        self.leases
+            .values()
+            .filter(|l| l.deadline > now && !l.disconnected)
+            .count()
     }
 
     fn grant(&self, id: LeaseId, lease: &FakeLease, reused: bool) -> LeaseGrant {
@@ -113,7 +116,11 @@ impl FakeServer {
         }));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut server = Self { addr, state, task: None };
+        let mut server = Self {
+            addr,
+            state,
+            task: None,
+        };
         server.serve(listener);
         server
     }
@@ -195,7 +202,13 @@ async fn checkout(State(state): State<Shared>, Json(req): Json<CheckoutRequest>)
     let mine = fake
         .leases
         .iter()
-        .find(|(_, l)| l.client_id == req.client_id && l.user == req.user && l.product == req.product && l.deadline > now && !l.disconnected)
+        .find(|(_, l)| {
+            l.client_id == req.client_id
+                && l.user == req.user
+                && l.product == req.product
+                && l.deadline > now
+                && !l.disconnected
+        })
         .map(|(id, _)| *id);
     if let Some(id) = mine {
         let lease = fake.leases.get_mut(&id).unwrap();
@@ -229,16 +242,28 @@ async fn renew(State(state): State<Shared>, Path(id): Path<LeaseId>) -> Response
     fake.renewals += 1;
     let now = Instant::now();
     if fake.released.contains(&id) {
-        return error(StatusCode::GONE, ErrorBody::new("lease_released", "the lease was released"));
+        return error(
+            StatusCode::GONE,
+            ErrorBody::new("lease_released", "the lease was released"),
+        );
     }
     let Some(lease) = fake.leases.get(&id).cloned() else {
-        return error(StatusCode::NOT_FOUND, ErrorBody::new("lease_not_found", "no such lease"));
+        return error(
+            StatusCode::NOT_FOUND,
+            ErrorBody::new("lease_not_found", "no such lease"),
+        );
     };
     if lease.disconnected {
-        return error(StatusCode::GONE, ErrorBody::new("lease_disconnected", "disconnected by the admin"));
+        return error(
+            StatusCode::GONE,
+            ErrorBody::new("lease_disconnected", "disconnected by the admin"),
+        );
     }
     if lease.deadline <= now {
-        return error(StatusCode::GONE, ErrorBody::new("lease_expired", "the lease expired"));
+        return error(
+            StatusCode::GONE,
+            ErrorBody::new("lease_expired", "the lease expired"),
+        );
     }
     if fake.over_subscribed {
         let mut body = ErrorBody::new("over_subscribed", "the license is over-subscribed");
@@ -258,5 +283,8 @@ async fn release(State(state): State<Shared>, Path(id): Path<LeaseId>) -> Json<R
     if was_held {
         fake.released.push(id);
     }
-    Json(Released { lease_id: id, was_held })
+    Json(Released {
+        lease_id: id,
+        was_held,
+    })
 }
