@@ -15,8 +15,8 @@ const KEEP: usize = 2_000;
 pub struct LogLine {
     pub seq: u64,
     pub at: leasehold_core::Timestamp,
-    /// `error`, `warn`, `info`, `debug` or `trace`.
-    pub level: String,
+    /// Trace lines are reported as `debug`.
+    pub level: leasehold_core::event::Level,
     pub target: String,
     pub message: String,
 }
@@ -63,7 +63,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for LogTailLayer {
         let line = LogLine {
             seq: ring.last_seq,
             at: leasehold_core::Timestamp::now(),
-            level: meta.level().as_str().to_ascii_lowercase(),
+            level: level_of(*meta.level()),
             target: meta.target().to_owned(),
             message: text.0,
         };
@@ -71,6 +71,16 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for LogTailLayer {
             ring.lines.pop_front();
         }
         ring.lines.push_back(line);
+    }
+}
+
+fn level_of(level: tracing::Level) -> leasehold_core::event::Level {
+    use leasehold_core::event::Level;
+    match level {
+        tracing::Level::ERROR => Level::Error,
+        tracing::Level::WARN => Level::Warn,
+        tracing::Level::INFO => Level::Info,
+        _ => Level::Debug,
     }
 }
 

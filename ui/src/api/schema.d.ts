@@ -4,134 +4,6 @@
  */
 
 export interface paths {
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["healthz"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/hello": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["hello"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/checkout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["checkout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leases/{leaseId}/renew": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["renew"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/leases/{leaseId}/release": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["release"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["status"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/licenses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["listLicenses"];
-        put?: never;
-        post: operations["addLicense"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/v1/licenses/{licenseId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: operations["removeLicense"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/v1/computers": {
         parameters: {
             query?: never;
@@ -139,7 +11,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["listComputers"];
+        /** Every computer holding a seat, with its leases. */
+        get: operations["computers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -157,6 +30,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Ends one lease (`leaseId`) or every lease of a computer (`clientId`) now. */
         post: operations["disconnect"];
         delete?: never;
         options?: never;
@@ -171,7 +45,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["listEvents"];
+        /** Events by time range, kind and text, oldest first. */
+        get: operations["events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -187,11 +62,46 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Server-sent events; each `data:` line is an Event as JSON. */
-        get: operations["streamEvents"];
+        /** Live events as server-sent events; each `data:` is one Event as JSON. */
+        get: operations["event_stream"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/licenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every license code with its state. */
+        get: operations["list_licenses"];
+        put?: never;
+        /** Adds a license code (or with `dryRun` only checks it and shows what it adds). */
+        post: operations["add_license"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/licenses/{license_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a code; leases out run to their end and are not renewed while the product is over-subscribed. */
+        delete: operations["remove_license"];
         options?: never;
         head?: never;
         patch?: never;
@@ -204,7 +114,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["listLogs"];
+        /** The server's own log lines (the Logs tab's second source). */
+        get: operations["logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/mdns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Switches the mDNS announcement on or off for this run. */
+        put: operations["set_mdns"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Version, uptime, address, seats and use per product, trusted keys, mDNS. */
+        get: operations["status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -220,16 +165,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["listTrustedKeys"];
+        /** The vendor keys whose codes this server accepts. */
+        get: operations["trusted_keys"];
         put?: never;
-        post: operations["addTrustedKey"];
+        /** Trusts another vendor key (kept in the data directory). */
+        post: operations["add_trusted_key"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/admin/v1/mdns": {
+    "/v1/checkout": {
         parameters: {
             query?: never;
             header?: never;
@@ -237,8 +184,63 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["setMdns"];
+        put?: never;
+        /**
+         * Checks a seat out. The same client id, user and product checking out again
+         *     while its lease is alive gets the same lease back, renewed.
+         */
+        post: operations["checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hello": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who this server is; clients call it first and check the protocol version. */
+        get: operations["hello"];
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leases/{lease_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Releases a lease. Releasing twice is not an error. */
+        post: operations["release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leases/{lease_id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renews a lease for another lease length. */
+        post: operations["renew"];
         delete?: never;
         options?: never;
         head?: never;
@@ -249,7 +251,52 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Every error answer: a stable machine-readable `code` and a sentence for people. */
+        /** @description `POST /admin/v1/licenses`. */
+        AddLicense: {
+            code: string;
+            /** @description Only check the code and show what it would add; store nothing. */
+            dryRun?: boolean;
+        };
+        /** @description `POST /admin/v1/trusted-keys`. */
+        AddTrustedKey: {
+            publicKey: string;
+        };
+        /** @description `POST /v1/checkout`. */
+        CheckoutRequest: {
+            product: components["schemas"]["Product"];
+            /** @description A stable id of the computer (its machine id by default). */
+            clientId: components["schemas"]["ClientId"];
+            user: string;
+            host?: string;
+            appName?: string;
+            appVersion?: string;
+        };
+        /** @description A stable id of one computer (the machine id by default). */
+        ClientId: string;
+        /** @description Every lease of one computer. */
+        ComputerView: {
+            clientId: components["schemas"]["ClientId"];
+            host: string;
+            address: string;
+            leases: components["schemas"]["Lease"][];
+        };
+        /**
+         * @description Ties together everything one request caused, in the event log.
+         * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
+         */
+        CorrelationId: string;
+        /** @description `POST /admin/v1/disconnect`: one lease, or every lease of a computer. */
+        DisconnectRequest: {
+            leaseId?: null | components["schemas"]["LeaseId"];
+            clientId?: null | components["schemas"]["ClientId"];
+        };
+        Disconnected: {
+            ended: components["schemas"]["LeaseId"][];
+        };
+        /**
+         * @description Every error answer: a stable machine-readable `code` and a sentence for
+         *     people. The optional fields carry what a client needs to act on the code.
+         */
         ErrorBody: {
             /** @description Stable code, e.g. `no_seat_free`; see the README for the full list. */
             code: string;
@@ -269,48 +316,92 @@ export interface components {
              * @description With `no_seat_free`: when to try again.
              */
             retryAfterSecs?: number | null;
+            expiresAt?: null | components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description One recorded event. `seq` is assigned when it is recorded and only grows,
+         *     so a live tail can ask for "everything after seq N".
+         */
+        Event: {
+            /** Format: int64 */
+            seq: number;
+            at: components["schemas"]["Timestamp"];
+            kind: components["schemas"]["EventKind"];
+            level: components["schemas"]["Level"];
+            product?: null | components["schemas"]["Product"];
+            clientId?: null | components["schemas"]["ClientId"];
+            user?: string | null;
+            host?: string | null;
+            leaseId?: null | components["schemas"]["LeaseId"];
+            licenseId?: null | components["schemas"]["LicenseId"];
+            correlationId?: null | components["schemas"]["CorrelationId"];
+            /** @description A sentence for people, e.g. "granted cad to ann@ws-12 (3 of 10 in use)". */
+            message: string;
+        };
+        /**
+         * @description What happened. Plain renewals are counted in the metrics, not logged:
+         *     a busy server renews thousands of leases a second.
+         * @enum {string}
+         */
+        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "trusted_key_added" | "server_start" | "server_stop";
+        /** @description `GET /admin/v1/events`: a page of events, oldest first. */
+        EventPage: {
+            events: components["schemas"]["Event"][];
             /**
              * Format: int64
-             * @description With `over_subscribed`: when the lease ends.
-             * @example 1767225600000
+             * @description The highest seq recorded so far; ask for `afterSeq` this to follow.
              */
-            expiresAt?: number | null;
+            lastSeq: number;
         };
+        /** @description `GET /v1/hello`: who this server is. */
         Hello: {
             /** Format: int32 */
             protocolVersion: number;
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            serverId: string;
+            serverId: components["schemas"]["ServerId"];
             serverName: string;
+            /** @description The server's software version. */
             version: string;
             /** @description The server's Ed25519 public key (hex) with which it signs grants. */
             serverPublicKey: string;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            serverTime: number;
+            serverTime: components["schemas"]["Timestamp"];
         };
-        CheckoutRequest: {
-            product: string;
-            /** @description A stable id of the computer (its machine id by default). */
-            clientId: string;
+        /**
+         * @description Who holds a lease: what the client told us about itself, plus the address
+         *     its request came from.
+         */
+        Holder: {
+            clientId: components["schemas"]["ClientId"];
             user: string;
-            host?: string;
-            appName?: string;
-            appVersion?: string;
+            host: string;
+            appName: string;
+            appVersion: string;
+            /** @description The peer address of the request that checked the lease out. */
+            address: string;
+        };
+        /**
+         * @description Where a trusted vendor key came from.
+         * @enum {string}
+         */
+        KeySource: "builtIn" | "commandLine" | "dataDir";
+        Lease: {
+            id: components["schemas"]["LeaseId"];
+            product: components["schemas"]["Product"];
+            holder: components["schemas"]["Holder"];
+            grantedAt: components["schemas"]["Timestamp"];
+            renewedAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The lease length it was granted with; each renewal extends by this much.
+             */
+            leaseSecs: number;
         };
         /** @description A granted seat, signed by the server. */
         LeaseGrant: {
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            leaseId: string;
-            product: string;
-            clientId: string;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            expiresAt: number;
+            leaseId: components["schemas"]["LeaseId"];
+            product: components["schemas"]["Product"];
+            clientId: components["schemas"]["ClientId"];
+            expiresAt: components["schemas"]["Timestamp"];
             /**
              * Format: int32
              * @description Renew after this many seconds (about a third of the lease).
@@ -318,20 +409,39 @@ export interface components {
             renewAfterSecs: number;
             /** Format: int32 */
             leaseSecs: number;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            serverTime: number;
+            serverTime: components["schemas"]["Timestamp"];
             /** @description True when this is the lease the client already held (a reconnect). */
             reused: boolean;
+            /** @description Ed25519 signature (hex) by the server over [`LeaseGrant::signed_bytes`]. */
             signature: string;
         };
-        Released: {
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            leaseId: string;
-            /** @description False when the lease was already gone (release is idempotent). */
-            wasHeld: boolean;
+        /**
+         * @description One lease: one seat held by one client for one product.
+         * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
+         */
+        LeaseId: string;
+        /** @enum {string} */
+        Level: "debug" | "info" | "warn" | "error";
+        /**
+         * @description One license code, as issued by the vendor (carried inside the code).
+         * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
+         */
+        LicenseId: string;
+        /** @description `DELETE /admin/v1/licenses/{licenseId}`: what the removal did. */
+        LicenseRemoved: {
+            licenseId: components["schemas"]["LicenseId"];
+            product: components["schemas"]["Product"];
+            /**
+             * Format: int32
+             * @description Seats of the product counting after the removal.
+             */
+            seatsNow: number;
+            /**
+             * Format: int32
+             * @description Seats in use: if more than `seats_now`, those leases run to their end
+             *     and are not renewed.
+             */
+            inUse: number;
         };
         /**
          * @description A license code's state on this server.
@@ -340,9 +450,8 @@ export interface components {
         LicenseState: "active" | "expired" | "notYetValid" | "invalid";
         /** @description One license code as the Licenses tab shows it. */
         LicenseView: {
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            licenseId: string;
-            product: string;
+            licenseId: components["schemas"]["LicenseId"];
+            product: components["schemas"]["Product"];
             /** Format: int32 */
             seats: number;
             /**
@@ -357,102 +466,45 @@ export interface components {
             productSeats: number;
             customer: string;
             features: string[];
+            validFrom?: null | components["schemas"]["Timestamp"];
+            validUntil?: null | components["schemas"]["Timestamp"];
             /** Format: int32 */
             leaseSecs: number;
             state: components["schemas"]["LicenseState"];
-            /** @description Fingerprint of the vendor key that signed it. */
-            vendorKey: string;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            addedAt: number;
-            code: string;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            validFrom?: number | null;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            validUntil?: number | null;
             /** @description Why it is not active, in words. */
             stateReason?: string | null;
-        };
-        AddLicense: {
+            /** @description Fingerprint of the vendor key that signed it. */
+            vendorKey: string;
+            addedAt: components["schemas"]["Timestamp"];
             code: string;
-            /** @description Only check the code and show what it would add; store nothing. */
-            dryRun?: boolean;
         };
-        LicenseRemoved: {
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            licenseId: string;
-            product: string;
-            /**
-             * Format: int32
-             * @description Seats of the product counting after the removal.
-             */
-            seatsNow: number;
-            /**
-             * Format: int32
-             * @description Seats in use: if more than `seatsNow`, those leases run to their end and are not renewed.
-             */
-            inUse: number;
+        LogLine: {
+            /** Format: int64 */
+            seq: number;
+            at: components["schemas"]["Timestamp"];
+            /** @description Trace lines are reported as `debug`. */
+            level: components["schemas"]["Level"];
+            target: string;
+            message: string;
         };
-        Holder: {
-            clientId: string;
-            user: string;
-            host: string;
-            appName: string;
-            appVersion: string;
-            /** @description The peer address of the request that checked the lease out. */
-            address: string;
+        LogPage: {
+            lines: components["schemas"]["LogLine"][];
+            /** Format: int64 */
+            lastSeq: number;
         };
-        Lease: {
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            id: string;
-            product: string;
-            holder: components["schemas"]["Holder"];
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            grantedAt: number;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            renewedAt: number;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            expiresAt: number;
-            /**
-             * Format: int32
-             * @description The lease length it was granted with; each renewal extends by this much.
-             */
-            leaseSecs: number;
+        MdnsState: {
+            /** @description `starting`, `announcing`, `failed` or `off`. */
+            state: string;
+            /** @description Why it failed, or the last warning. */
+            detail?: string | null;
+            /** @description The addresses clients see for this server. */
+            addresses: string[];
         };
-        /** @description Every lease of one computer. */
-        ComputerView: {
-            clientId: string;
-            host: string;
-            address: string;
-            leases: components["schemas"]["Lease"][];
-        };
-        DisconnectRequest: {
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            leaseId?: string | null;
-            clientId?: string | null;
-        };
-        Disconnected: {
-            ended: string[];
-        };
+        /** @description A product name as the vendor spells it in its license codes. */
+        Product: string;
+        /** @description Seats and use of one product. */
         ProductUsage: {
-            product: string;
+            product: components["schemas"]["Product"];
             /** Format: int32 */
             seats: number;
             /** Format: int32 */
@@ -465,37 +517,23 @@ export interface components {
             /** Format: int32 */
             denialsLastHour: number;
         };
+        /** @description `POST /v1/leases/{leaseId}/release`. */
+        Released: {
+            leaseId: components["schemas"]["LeaseId"];
+            /** @description False when the lease was already gone (release is idempotent). */
+            wasHeld: boolean;
+        };
         /**
-         * @description Where a trusted vendor key came from.
-         * @enum {string}
+         * @description One lease server installation (made on its first start).
+         * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
-        KeySource: "builtIn" | "commandLine" | "dataDir";
-        TrustedKeyView: {
-            publicKey: string;
-            fingerprint: string;
-            source: components["schemas"]["KeySource"];
-        };
-        AddTrustedKey: {
-            publicKey: string;
-        };
-        MdnsState: {
-            /** @description `starting`, `announcing`, `failed` or `off`. */
-            state: string;
-            /** @description The addresses clients see for this server. */
-            addresses: string[];
-            /** @description Why it failed, or the last warning. */
-            detail?: string | null;
-        };
+        ServerId: string;
+        /** @description `GET /admin/v1/status`: what the Server tab shows. */
         ServerStatus: {
             version: string;
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            serverId: string;
+            serverId: components["schemas"]["ServerId"];
             serverName: string;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            startedAt: number;
+            startedAt: components["schemas"]["Timestamp"];
             /** Format: int64 */
             uptimeSecs: number;
             listen: string;
@@ -510,63 +548,24 @@ export interface components {
             leases: number;
             products: components["schemas"]["ProductUsage"][];
             trustedKeys: components["schemas"]["TrustedKeyView"][];
+            /** @description mDNS announcement: `announcing`, `off`, `failed`, with detail. */
             mdns: components["schemas"]["MdnsState"];
         };
-        /** @enum {string} */
-        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "trusted_key_added" | "server_start" | "server_stop";
-        /** @enum {string} */
-        Level: "debug" | "info" | "warn" | "error";
-        /** @description One recorded event. */
-        Event: {
-            /** Format: int64 */
-            seq: number;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            at: number;
-            kind: components["schemas"]["EventKind"];
-            level: components["schemas"]["Level"];
-            /** @description A sentence for people, e.g. "granted cad to ann@ws-12 (3 of 10 in use)". */
-            message: string;
-            product?: string | null;
-            clientId?: string | null;
-            user?: string | null;
-            host?: string | null;
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            leaseId?: string | null;
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            licenseId?: string | null;
-            /** @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10 */
-            correlationId?: string | null;
-        };
-        EventPage: {
-            events: components["schemas"]["Event"][];
-            /**
-             * Format: int64
-             * @description The highest seq recorded so far.
-             */
-            lastSeq: number;
-        };
-        LogLine: {
-            /** Format: int64 */
-            seq: number;
-            /**
-             * Format: int64
-             * @example 1767225600000
-             */
-            at: number;
-            level: components["schemas"]["Level"];
-            target: string;
-            message: string;
-        };
-        LogPage: {
-            lines: components["schemas"]["LogLine"][];
-            /** Format: int64 */
-            lastSeq: number;
-        };
+        /** @description `PUT /admin/v1/mdns`: switch the announcement on or off. */
         SetMdns: {
             enabled: boolean;
+        };
+        /**
+         * Format: int64
+         * @description A point in time, milliseconds since 1970-01-01T00:00:00Z. On the wire a plain
+         *     integer, which JavaScript's `new Date(ms)` reads directly.
+         * @example 1767225600000
+         */
+        Timestamp: number;
+        TrustedKeyView: {
+            publicKey: string;
+            fingerprint: string;
+            source: components["schemas"]["KeySource"];
         };
     };
     responses: never;
@@ -577,7 +576,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    healthz: {
+    computers: {
         parameters: {
             query?: never;
             header?: never;
@@ -586,18 +585,110 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The server is up */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain": string;
+                    "application/json": components["schemas"]["ComputerView"][];
                 };
             };
         };
     };
-    hello: {
+    disconnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisconnectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Disconnected"];
+                };
+            };
+            /** @description `lease_not_found` or `client_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: {
+                /** @description Only events after this sequence number (to follow the log). */
+                afterSeq?: number;
+                /** @description Only events at or after this time (unix ms). */
+                since?: number;
+                /** @description Only events before this time (unix ms). */
+                until?: number;
+                /** @description Comma-separated kinds, e.g. `grant,deny`. */
+                kind?: string;
+                /** @description Only events whose message contains this text. */
+                text?: string;
+                /** @description At most this many (default 500, at most 10,000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    event_stream: {
+        parameters: {
+            query?: {
+                /** @description Send the recent events after this sequence number first. */
+                afterSeq?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of Event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_licenses: {
         parameters: {
             query?: never;
             header?: never;
@@ -606,13 +697,226 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Hello"];
+                    "application/json": components["schemas"]["LicenseView"][];
+                };
+            };
+        };
+    };
+    add_license: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddLicense"];
+            };
+        };
+        responses: {
+            /** @description Dry run: what it would add */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseView"];
+                };
+            };
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseView"];
+                };
+            };
+            /** @description `license_already_added` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_a_license_code`, `license_checksum`, `license_corrupt`, `license_unsupported_version`, `bad_signature`, `untrusted_vendor`, `license_expired`, `invalid_license_terms` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_license: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The license id */
+                license_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseRemoved"];
+                };
+            };
+            /** @description `license_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logs: {
+        parameters: {
+            query?: {
+                /** @description Send the recent events after this sequence number first. */
+                afterSeq?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogPage"];
+                };
+            };
+        };
+    };
+    set_mdns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetMdns"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerStatus"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerStatus"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    trusted_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedKeyView"][];
+                };
+            };
+        };
+    };
+    add_trusted_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddTrustedKey"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedKeyView"][];
+                };
+            };
+            /** @description `trust_is_built_in` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `bad_public_key` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -630,7 +934,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Seat granted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -639,7 +943,7 @@ export interface operations {
                     "application/json": components["schemas"]["LeaseGrant"];
                 };
             };
-            /** @description Bad request */
+            /** @description `bad_request` or `invalid_field` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -648,7 +952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No license for the product */
+            /** @description `no_license_for_product` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -657,7 +961,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No seat free */
+            /** @description `no_seat_free` (with seats, inUse, retryAfterSecs) or `no_valid_license` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -668,42 +972,21 @@ export interface operations {
             };
         };
     };
-    renew: {
+    hello: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                leaseId: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LeaseGrant"];
-                };
-            };
-            /** @description Lease not known */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Lease ended */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Hello"];
                 };
             };
         };
@@ -713,13 +996,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                leaseId: string;
+                /** @description The lease id */
+                lease_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -730,137 +1013,28 @@ export interface operations {
             };
         };
     };
-    status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServerStatus"];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    listLicenses: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LicenseView"][];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    addLicense: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddLicense"];
-            };
-        };
-        responses: {
-            /** @description What the code adds (stored unless dryRun) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LicenseView"];
-                };
-            };
-            /** @description The code was refused */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Already added */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    removeLicense: {
+    renew: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                licenseId: string;
+                /** @description The lease id */
+                lease_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Renewed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LicenseRemoved"];
+                    "application/json": components["schemas"]["LeaseGrant"];
                 };
             };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such license */
+            /** @description `lease_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -869,59 +1043,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-        };
-    };
-    listComputers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ComputerView"][];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    disconnect: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DisconnectRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Disconnected"];
-                };
-            };
-            /** @description Neither leaseId nor clientId */
-            400: {
+            /** @description `over_subscribed`: not renewed, ends at expiresAt */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -929,201 +1052,14 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    listEvents: {
-        parameters: {
-            query?: {
-                /** @description Only events after this seq */
-                afterSeq?: number;
-                since?: number;
-                until?: number;
-                /** @description Comma-separated event kinds */
-                kind?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventPage"];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    streamEvents: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An event stream */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": components["schemas"]["Event"];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    listLogs: {
-        parameters: {
-            query?: {
-                afterSeq?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LogPage"];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    listTrustedKeys: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TrustedKeyView"][];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    addTrustedKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddTrustedKey"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TrustedKeyView"];
-                };
-            };
-            /** @description Not a public key */
-            400: {
+            /** @description `lease_released`, `lease_expired` or `lease_disconnected`: check out again */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    setMdns: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SetMdns"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MdnsState"];
-                };
-            };
-            /** @description No or wrong admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
