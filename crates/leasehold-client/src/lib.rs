@@ -229,7 +229,7 @@ impl Client {
     pub async fn checkout(&self, product: impl Into<Product>) -> Result<LeaseGuard, ClientError> {
         let request = self.checkout_request(product);
         let (index, grant) = guard::checkout_any(&self.servers, 0, &request).await?;
-        tracing::info!(lease = %grant.lease_id, product = %grant.product, "seat checked out");
+        tracing::debug!(lease = %grant.lease_id, product = %grant.product, "seat checked out");
         Ok(LeaseGuard::start(
             self.servers.clone(),
             index,
