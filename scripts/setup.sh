@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs everything Leasehold needs on a fresh Debian machine: system
+# packages (Tauri's libraries, Chromium for browser tests, Xvfb for the
+# desktop tests), the Rust toolchain's clippy, the npm packages, and
+# tauri-driver. Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  # Tauri 2 on Linux
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
+  libssl-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev build-essential pkg-config file
+  # the desktop window under Xvfb, its WebDriver, screenshots
+  xvfb xauth dbus dbus-x11 webkit2gtk-driver at-spi2-core fonts-dejavu-core imagemagick xdotool librsvg2-bin
+  # browser tests of the UI
+  chromium chromium-driver
+  # private network namespaces for mDNS tests
+  iproute2 util-linux
+  # Node.js for the UI build (when the machine has none)
+  curl ca-certificates
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing Node.js from Debian"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: cargo is missing; install Rust with rustup first" >&2
+  exit 1
+fi
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+# npm packages, exactly as locked; only when the lock changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.leasehold-lock; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.leasehold-lock
+fi
+
+# tauri-driver drives the real desktop window in the end-to-end test.
+if ! command -v tauri-driver >/dev/null; then
+  echo "setup: cargo install tauri-driver"
+  cargo install tauri-driver --locked --quiet
+fi
+echo "setup: done"
