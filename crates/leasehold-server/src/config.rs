@@ -22,6 +22,9 @@ pub struct Config {
     /// The name shown to clients and announced over mDNS; the host name by default.
     pub server_name: Option<String>,
     pub durability: Durability,
+    /// The clock to run on; `None` starts a fresh one. Tests pass a clock
+    /// they have skipped ahead to restart a server "later".
+    pub clock: Option<crate::clock::Clock>,
 }
 
 impl Config {
@@ -37,6 +40,7 @@ impl Config {
             admin_remote: false,
             server_name: None,
             durability: Durability::Full,
+            clock: None,
         }
     }
 

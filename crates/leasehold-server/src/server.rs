@@ -61,7 +61,8 @@ impl Server {
         let admin_token = snapshot.admin_token.clone();
         let trust = TrustedKeys::load(&config.trust, &snapshot.trusted_keys);
         let server_name = config.server_name.clone().unwrap_or_else(default_server_name);
-        let engine = Engine::load(snapshot, store, trust, server_name, Clock::start());
+        let clock = config.clock.clone().unwrap_or_else(Clock::start);
+        let engine = Engine::load(snapshot, store, trust, server_name, clock);
         let advertiser = advertiser(&engine, addr, config.mdns);
         let run = Arc::new(RunInfo {
             listen: addr,
