@@ -2,9 +2,11 @@
 //! `vendor …`. Each subcommand lives in its own module; this one parses and
 //! maps outcomes to exit codes (0 ok, 1 error, 2 usage, 3 no seat free).
 
+pub mod admin;
 pub mod client;
 pub mod paths;
 pub mod serve;
+pub mod table;
 pub mod vendor;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the lease server without a window (as a service).
     Serve(serve::ServeArgs),
+    /// Manage a running server: license codes, computers, status, logs, token.
+    Admin(admin::AdminArgs),
     /// Check seats out, release them, and see this machine's license state.
     #[command(subcommand)]
     Client(client::ClientCmd),
@@ -56,6 +60,7 @@ pub fn run() -> ExitCode {
 async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Client(cmd) => client::run(cmd).await,
         Command::Vendor(cmd) => vendor::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Openapi => {

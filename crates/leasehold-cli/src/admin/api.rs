@@ -1,0 +1,240 @@
+//! The admin API as `leasehold admin` calls it: finds the server and its token
+//! (flags, environment, or the data directory of a local server), sends typed
+//! requests, and turns every failure into a sentence that says what to do.
+
+use super::Target;
+use anyhow::{Result, anyhow};
+use leasehold_core::wire::ErrorBody;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file a running server writes with the address local tools should call.
+pub const ADDRESS_FILE: &str = leasehold_server::server::ADDRESS_FILE;
+/// The file holding the admin token (owner-only).
+pub const TOKEN_FILE: &str = leasehold_server::store::TOKEN_FILE;
+
+/// How long a plain (non-streaming) admin call may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A connection to one server's admin API.
+pub struct AdminApi {
+    http: reqwest::Client,
+    /// `http://host:port`, no trailing slash.
+    base: String,
+    token: String,
+    /// Where the address came from, for error messages ("from --server",
+    /// "from DIR/listen-address").
+    origin: String,
+}
+
+/// Reads the admin token a server keeps in `data_dir`.
+///
+/// # Errors
+/// When the file is missing (no server ever started there) or unreadable.
+pub fn read_token(data_dir: &Path) -> Result<String> {
+    let path = data_dir.join(TOKEN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
+        Ok(_) => Err(anyhow!("the token file {} is empty; restart the server to write it again", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
+            "no admin token in {} (no {TOKEN_FILE} file); a server makes one on its first start: run `leasehold serve --data-dir {}` once",
+            data_dir.display(),
+            data_dir.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(anyhow!(
+            "cannot read {}: permission denied; run this as the user the server runs as",
+            path.display()
+        )),
+        Err(e) => Err(anyhow!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn data_dir(target: &Target) -> Result<PathBuf> {
+    crate::paths::data_dir(target.data_dir.clone())
+}
+
+impl AdminApi {
+    /// Finds the server: `--server`, else the `listen-address` file of the
+    /// data directory; the token: `--token` / `LEASEHOLD_ADMIN_TOKEN`, else
+    /// the data directory's token file.
+    ///
+    /// # Errors
+    /// When no server address or token can be found.
+    pub fn connect(target: &Target) -> Result<Self> {
+        let (address, origin) = match &target.server {
+            Some(server) => (server.trim().to_owned(), "--server".to_owned()),
+            None => {
+                let dir = data_dir(target)?;
+                let path = dir.join(ADDRESS_FILE);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) if !text.trim().is_empty() => (text.trim().to_owned(), path.display().to_string()),
+                    Ok(_) | Err(_) => {
+                        return Err(anyhow!(
+                            "no server running on this data directory (no {ADDRESS_FILE} file in {}); start one with `leasehold serve --data-dir {}` or pass --server HOST:PORT",
+                            dir.display(),
+                            dir.display()
+                        ));
+                    }
+                }
+            }
+        };
+        let token = match &target.token {
+            Some(token) if !token.trim().is_empty() => token.trim().to_owned(),
+            _ => {
+                let dir = data_dir(target)?;
+                read_token(&dir).map_err(|e| {
+                    if target.server.is_some() {
+                        anyhow!(
+                            "no admin token: pass --token T or set LEASEHOLD_ADMIN_TOKEN (`leasehold admin token` prints it on the server's machine)"
+                        )
+                    } else {
+                        e
+                    }
+                })?
+            }
+        };
+        let base = if address.starts_with("http://") || address.starts_with("https://") {
+            address.trim_end_matches('/').to_owned()
+        } else {
+            format!("http://{}", address.trim_end_matches('/'))
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()
+            .map_err(|e| anyhow!("cannot set up the HTTP client: {e}"))?;
+        Ok(Self { http, base, token, origin })
+    }
+
+    /// `host:port` (or the URL) this talks to.
+    #[must_use]
+    pub fn address(&self) -> &str {
+        self.base.strip_prefix("http://").unwrap_or(&self.base)
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+    }
+
+    /// `GET path?query` answered with JSON.
+    ///
+    /// # Errors
+    /// See [`AdminApi::send`].
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+        self.send(self.request(Method::GET, path).query(query)).await
+    }
+
+    /// `POST path` with a JSON body, answered with JSON.
+    ///
+    /// # Errors
+    /// See [`AdminApi::send`].
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
+        self.send(self.request(Method::POST, path).json(body)).await
+    }
+
+    /// `DELETE path`, answered with JSON.
+    ///
+    /// # Errors
+    /// See [`AdminApi::send`].
+    pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// Opens a streaming `GET` (server-sent events); no overall time limit.
+    ///
+    /// # Errors
+    /// See [`AdminApi::send`].
+    pub async fn stream(&self, path: &str, query: &[(&str, String)]) -> Result<Response> {
+        let req = self.request(Method::GET, path).query(query).header("accept", "text/event-stream");
+        let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+        self.check(resp).await
+    }
+
+    /// Sends, checks the status and decodes the answer.
+    ///
+    /// # Errors
+    /// The server unreachable, the server's own error message (with what to
+    /// do about it), or an answer that is not what this build expects.
+    async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T> {
+        let resp = req.timeout(CALL_TIMEOUT).send().await.map_err(|e| self.unreachable(&e))?;
+        let resp = self.check(resp).await?;
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            anyhow!(
+                "the server at {} answered with something this `leasehold` does not understand ({e}); is it a Leasehold server of the same version?",
+                self.address()
+            )
+        })
+    }
+
+    async fn check(&self, resp: Response) -> Result<Response> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body = resp.bytes().await.unwrap_or_default();
+        let error = serde_json::from_slice::<ErrorBody>(&body)
+            .unwrap_or_else(|_| ErrorBody::new("", String::from_utf8_lossy(&body).trim().to_owned()));
+        Err(explain(status, &error, self.address()))
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> anyhow::Error {
+        let cause = root_cause(e);
+        let what = if e.is_timeout() { "it did not answer in time".to_owned() } else { cause };
+        if self.origin == "--server" {
+            anyhow!(
+                "cannot reach the Leasehold server at {}: {what}\ncheck the address and that the server is running there",
+                self.address()
+            )
+        } else {
+            anyhow!(
+                "cannot reach the Leasehold server at {} (address from {}): {what}\nthe server may have stopped without cleaning up; start it with `leasehold serve` or pass --server HOST:PORT",
+                self.address(),
+                self.origin
+            )
+        }
+    }
+}
+
+/// The innermost error's text, e.g. "Connection refused (os error 111)".
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// The server's message verbatim, then a line saying what to do.
+fn explain(status: StatusCode, error: &ErrorBody, address: &str) -> anyhow::Error {
+    let hint = match error.code.as_str() {
+        "unauthorized" => {
+            return anyhow!(
+                "the server at {address} refused the admin token (401 unauthorized)\nuse the token `leasehold admin token` prints on the server's machine, with --token T or LEASEHOLD_ADMIN_TOKEN"
+            );
+        }
+        "admin_remote_disabled" => "or run this command on the server's machine",
+        "untrusted_vendor" => {
+            "trust the vendor's public key first with `leasehold admin trust LHPK-…` (or start the server with --trust), then add the code again"
+        }
+        "license_checksum" | "not_a_license_code" | "license_corrupt" => {
+            "check the code for typos or paste it again; a code with line breaks can be piped in with `license add -`"
+        }
+        "license_already_added" => "`leasehold admin license list` shows it",
+        "license_expired" | "license_not_yet_valid" => "ask the vendor for a current license code",
+        "license_not_found" => "`leasehold admin license list` shows the ids",
+        "lease_not_found" | "client_not_found" => "`leasehold admin computers` shows the computers and leases that hold seats",
+        "bad_public_key" => "a vendor public key looks like LHPK-…; `leasehold vendor pubkey` prints it",
+        "storage_full" => "free space on the server's disk",
+        _ => "",
+    };
+    let message = if error.message.is_empty() {
+        format!("the server at {address} answered {status}")
+    } else {
+        error.message.clone()
+    };
+    if hint.is_empty() { anyhow!("{message}") } else { anyhow!("{message}\n{hint}") }
+}

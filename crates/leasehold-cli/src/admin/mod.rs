@@ -1,0 +1,160 @@
+//! `leasehold admin …`: manage a running lease server through its admin API —
+//! license codes, computers holding seats, status, the event log, trusted
+//! vendor keys. A local server is found through its data directory; a remote
+//! one with `--server HOST:PORT --token T`.
+
+/// Writes a line to stdout; see [`write_out`].
+macro_rules! outln {
+    () => { $crate::admin::write_out(format_args!("\n"))? };
+    ($($arg:tt)*) => { $crate::admin::write_out(format_args!("{}\n", format_args!($($arg)*)))? };
+}
+
+/// Writes to stdout; see [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::admin::write_out(format_args!($($arg)*))? };
+}
+
+mod api;
+mod computers;
+mod format;
+mod licenses;
+mod logs;
+mod status;
+
+use anyhow::{Context, Result};
+use clap::{ArgGroup, Args, Subcommand};
+use leasehold_core::{LeaseId, LicenseId};
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub use api::AdminApi;
+
+/// `leasehold admin`: which server, how to print, and what to do.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub target: Target,
+    #[command(subcommand)]
+    pub command: AdminCmd,
+}
+
+/// Which server to manage and how to print; accepted after any subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Target {
+    /// The data directory of a server on this machine, to find its address
+    /// and admin token. Default: $LEASEHOLD_DATA_DIR, else the platform's data directory.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// A server's address, for a server elsewhere (needs --token) or one whose
+    /// data directory you cannot read.
+    #[arg(long, value_name = "HOST:PORT", global = true)]
+    pub server: Option<String>,
+    /// The admin token (`leasehold admin token` prints it on the server's machine).
+    #[arg(long, value_name = "TOKEN", env = "LEASEHOLD_ADMIN_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+    /// Print the API's JSON instead of tables, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCmd {
+    /// Add, list and remove license codes.
+    #[command(subcommand)]
+    License(LicenseCmd),
+    /// Show the computers holding seats, with their leases.
+    Computers,
+    /// End a lease, or every lease of a computer, now (its seat is free at once).
+    Disconnect(DisconnectArgs),
+    /// Show the server: version, uptime, address, seats and use per product,
+    /// trusted vendor keys, recent events.
+    Status,
+    /// Show the event log (grants, denials, expiries, admin actions …).
+    Logs(logs::LogsArgs),
+    /// Print the admin token from the data directory (no server needed).
+    Token,
+    /// Trust license codes signed by a vendor public key (kept in the data directory).
+    Trust {
+        /// The vendor public key, `LHPK-…` as `leasehold vendor pubkey` prints it.
+        #[arg(value_name = "PUBKEY")]
+        public_key: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LicenseCmd {
+    /// Add a license code. Quote it or pass its groups as separate words;
+    /// `-` reads it from stdin (line breaks are fine).
+    Add {
+        #[arg(value_name = "CODE", required = true, num_args = 1..)]
+        code: Vec<String>,
+        /// Only check the code and show what it would add.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the license codes on the server, with seats in use and state.
+    List,
+    /// Remove a license code; leases already out run to their end.
+    Remove {
+        /// The license id, as `license list` shows it.
+        #[arg(value_name = "ID")]
+        id: LicenseId,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("what").required(true).args(["lease_id", "client"])))]
+pub struct DisconnectArgs {
+    /// The lease to end, as `admin computers` shows it.
+    #[arg(value_name = "LEASE_ID")]
+    pub lease_id: Option<LeaseId>,
+    /// End every lease of this computer (its client id).
+    #[arg(long, value_name = "ID")]
+    pub client: Option<String>,
+}
+
+/// Runs an `admin` subcommand.
+///
+/// # Errors
+/// No server or token found, the server unreachable, or the server's refusal,
+/// each as a sentence saying what to do.
+pub async fn run(args: AdminArgs) -> Result<()> {
+    let target = args.target;
+    let json = target.json;
+    match args.command {
+        AdminCmd::Token => status::token(&target),
+        command => {
+            let api = AdminApi::connect(&target)?;
+            match command {
+                AdminCmd::License(cmd) => licenses::run(&api, cmd, json).await,
+                AdminCmd::Computers => computers::list(&api, json).await,
+                AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
+                AdminCmd::Status => status::status(&api, json).await,
+                AdminCmd::Logs(l) => logs::run(&api, l, json).await,
+                AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
+                AdminCmd::Token => status::token(&target),
+            }
+        }
+    }
+}
+
+/// Prints a value as indented JSON on stdout.
+fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    outln!("{}", serde_json::to_string_pretty(value).context("cannot format the answer as JSON")?);
+    Ok(())
+}
+
+/// Writes to stdout. When the reader has gone (`leasehold admin logs | head`)
+/// the command ends quietly with success, as Unix tools do.
+///
+/// # Errors
+/// Any other failure to write.
+fn write_out(text: std::fmt::Arguments<'_>) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to stdout")),
+    }
+}
