@@ -1,0 +1,84 @@
+//! The Leasehold desktop app: an adapter that runs the lease server from
+//! `leasehold-server` in-process and shows the admin UI (`ui/`) in a window,
+//! with a tray icon. No licensing logic lives here.
+
+mod assets;
+mod commands;
+pub mod connection;
+mod control;
+pub mod embedded;
+pub mod error;
+pub mod listen;
+pub mod settings;
+mod tray;
+mod window;
+
+use embedded::EmbeddedServer;
+use settings::Settings;
+use tauri::{Manager, RunEvent, WindowEvent};
+
+/// Runs the app until Quit. Exits with status 2 on a bad setting and 1 when
+/// the window system cannot start.
+pub fn run() {
+    init_logging();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("leasehold-desktop: {e}");
+            std::process::exit(2);
+        }
+    };
+    // Bind before anything else, so the port is ours before the window opens.
+    let bound = listen::bind_or_fallback(settings.listen);
+    let mut context = tauri::generate_context!();
+    assets::serve_under_ui(&mut context);
+
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
+        .manage(EmbeddedServer::new(settings))
+        .invoke_handler(tauri::generate_handler![
+            commands::connection,
+            commands::server_stop,
+            commands::server_start,
+            commands::server_restart_on_port,
+        ])
+        .setup(move |app| {
+            let info = tauri::async_runtime::block_on(app.state::<EmbeddedServer>().start_first(bound));
+            window::create(app.handle(), &info)?;
+            tray::create(app.handle(), info.running)?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing hides to the tray; the server keeps serving. Quit is in the tray.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
+        .build(context);
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("leasehold-desktop: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            tauri::async_runtime::block_on(app.state::<EmbeddedServer>().stop());
+        }
+    });
+}
+
+/// Logs to stderr (`RUST_LOG` filters, default `info`) and into the
+/// in-memory tail the Logs tab reads.
+fn init_logging() {
+    use tracing_subscriber::prelude::*;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(leasehold_server::logtail::LogTailLayer)
+        .try_init();
+}
