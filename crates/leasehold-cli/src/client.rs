@@ -1,36 +1,78 @@
-//! `leasehold client …`: check a seat out (and hold it), release a lease, ask
-//! a server who it is. A thin layer over `leasehold-client`.
+//! `leasehold client …`: how this machine gets its license (`mode`), the
+//! servers on the LAN (`discover`), this machine's id (`machine-id`), and a
+//! seat from the command line (`checkout`, `release`, `status`), honouring
+//! the mode. A thin layer over `leasehold-client`.
 
+mod mode;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use leasehold_client::{Client, ClientError, LeaseGrant, LeaseId, ServerApi};
+use leasehold_client::standalone::StandaloneError;
+use leasehold_client::{
+    Client, ClientBuilder, ClientError, LeaseGuard, LeaseId, ServerApi, Settings, VendorPublicKey,
+};
+use serde_json::json;
+
+pub use mode::{ConfigArg, DiscoverArgs, ModeArgs, ModeSet};
 
 use crate::EXIT_NO_SEAT;
-
-/// Used when neither `--server` nor `LEASEHOLD_SERVER` names a server.
-const DEFAULT_SERVER: &str = "127.0.0.1:7878";
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCmd {
     /// Check a seat of PRODUCT out, hold it (renewing) and release it on exit.
+    /// Honours the mode (`client mode`): in standalone mode it verifies the
+    /// license file instead (needs --vendor-key).
     ///
     /// Exits with 3 when no seat is free.
     Checkout(CheckoutArgs),
     /// Release a lease by its id (for a lease left behind by a crashed program).
     Release(ReleaseArgs),
-    /// Show who the server is: name, id, version and protocol.
+    /// Show the client settings and who the server is: name, id, version and
+    /// protocol.
     Status(StatusArgs),
+    /// Show or change how this computer gets its license: standalone (a
+    /// license file) or network (a lease server, found or given).
+    Mode(ModeArgs),
+    /// Look for lease servers on the LAN (mDNS) and list them.
+    Discover(DiscoverArgs),
+    /// Print this computer's machine id (what a node-locked license is issued for).
+    MachineId,
 }
 
 /// Which server to talk to.
 #[derive(Debug, Args)]
 pub struct ServerArg {
-    /// The lease server, as HOST:PORT.
-    #[arg(long, value_name = "HOST:PORT", env = "LEASEHOLD_SERVER", default_value = DEFAULT_SERVER)]
-    pub server: String,
+    /// The lease server, as HOST:PORT, for this run (default: as the client
+    /// settings say, see `client mode`).
+    #[arg(long, value_name = "HOST:PORT", env = leasehold_client::SERVER_ENV)]
+    pub server: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArg,
+}
+
+impl ServerArg {
+    /// A builder with the server source set: `--server`, else the settings.
+    fn builder(&self) -> anyhow::Result<ClientBuilder> {
+        let builder = Client::builder().app("leasehold client", env!("CARGO_PKG_VERSION"));
+        Ok(
+            match self.server.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(server) => builder.server(server),
+                None => builder.settings_file(Some(self.config.resolve()?)),
+            },
+        )
+    }
+}
+
+/// The vendor key for standalone mode.
+#[derive(Debug, Args)]
+pub struct VendorKeyArg {
+    /// The vendor's public key (LHPK-…) to verify a standalone license file with.
+    #[arg(long, value_name = "PUBKEY", env = "LEASEHOLD_VENDOR_KEY")]
+    pub vendor_key: Option<VendorPublicKey>,
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +81,8 @@ pub struct CheckoutArgs {
     pub product: String,
     #[command(flatten)]
     pub server: ServerArg,
+    #[command(flatten)]
+    pub vendor: VendorKeyArg,
     /// Hold the seat this many seconds, then release it (default: until
     /// Ctrl-C). 0 checks out and releases at once.
     #[arg(long, value_name = "SECS")]
@@ -70,7 +114,9 @@ pub struct ReleaseArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub server: ServerArg,
-    /// Print the server's hello as JSON.
+    #[command(flatten)]
+    pub vendor: VendorKeyArg,
+    /// Print the settings and the server's hello (or the license) as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -86,20 +132,24 @@ pub async fn run(cmd: ClientCmd) -> anyhow::Result<ExitCode> {
         ClientCmd::Checkout(args) => checkout(args).await,
         ClientCmd::Release(args) => release(args).await,
         ClientCmd::Status(args) => status(args).await,
+        ClientCmd::Mode(args) => mode::mode(args),
+        ClientCmd::Discover(args) => mode::discover(args).await,
+        ClientCmd::MachineId => mode::machine_id(),
     }
 }
 
 async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
-    let mut builder = Client::builder()
-        .server(args.server.server.as_str())
-        .app("leasehold client", env!("CARGO_PKG_VERSION"));
+    let mut builder = args.server.builder()?;
+    if let Some(key) = args.vendor.vendor_key {
+        builder = builder.vendor_key(key);
+    }
     if let Some(id) = args.client_id {
         builder = builder.client_id(id);
     }
     if let Some(user) = args.user {
         builder = builder.user(user);
     }
-    let client = builder.build()?;
+    let client = build(builder)?;
     let guard = match client.checkout(args.product.as_str()).await {
         Ok(guard) => guard,
         Err(e @ ClientError::NoSeatFree { .. }) => {
@@ -108,7 +158,7 @@ async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    print_grant(guard.grant(), args.json)?;
+    print_seat(&guard, args.json)?;
 
     let mut states = guard.subscribe();
     let mut last = std::mem::discriminant(&*states.borrow());
@@ -143,8 +193,10 @@ async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    let standalone = guard.standalone_license().is_some();
     match guard.release().await {
         Ok(Some(released)) => eprintln!("released lease {}", released.lease_id),
+        Ok(None) if standalone => eprintln!("done (standalone license: nothing to release)"),
         Ok(None) => eprintln!("no lease was held at exit"),
         Err(e) => {
             eprintln!("warning: could not release the lease ({e}); it will expire on the server")
@@ -153,7 +205,47 @@ async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_grant(grant: &LeaseGrant, json: bool) -> anyhow::Result<()> {
+/// Builds the client, saying how to give the vendor key when it is missing.
+fn build(builder: ClientBuilder) -> anyhow::Result<Client> {
+    match builder.build() {
+        Err(ClientError::Standalone(StandaloneError::NoVendorKey)) => bail!(
+            "standalone mode needs the vendor's public key to verify the license file: \
+             pass --vendor-key LHPK-… or set LEASEHOLD_VENDOR_KEY"
+        ),
+        other => Ok(other?),
+    }
+}
+
+fn print_seat(guard: &LeaseGuard, json: bool) -> anyhow::Result<()> {
+    let Some(grant) = guard.grant() else {
+        let Some(license) = guard.standalone_license() else {
+            println!("seat {}", guard.state());
+            return Ok(());
+        };
+        let t = &license.terms;
+        let expires = t.valid_until.map(leasehold_core::license::last_day_text);
+        if json {
+            let value = json!({
+                "mode": "standalone",
+                "product": t.product,
+                "licenseId": t.license_id,
+                "licenseFile": license.path,
+                "customer": t.customer,
+                "features": t.features,
+                "lastValidDay": expires,
+            });
+            println!("{value}");
+        } else {
+            println!("standalone license {}", t.license_id);
+            println!("product {}", t.product);
+            println!("file {}", license.path.display());
+            println!(
+                "valid through {}",
+                expires.as_deref().unwrap_or("(no end date)")
+            );
+        }
+        return Ok(());
+    };
     if json {
         println!(
             "{}",
@@ -171,8 +263,25 @@ fn print_grant(grant: &LeaseGrant, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The server to talk to: `--server`, else the first that answers as the
+/// settings say.
+async fn server_api(arg: &ServerArg) -> anyhow::Result<(ServerApi, leasehold_client::Hello)> {
+    if let Some(server) = arg.server.as_deref().filter(|s| !s.trim().is_empty()) {
+        let api = ServerApi::new(server)?;
+        let hello = api.hello().await?;
+        return Ok((api, hello));
+    }
+    let client = build(arg.builder()?)?;
+    if client.is_standalone() {
+        bail!(
+            "this computer is in standalone mode (see `leasehold client mode`): there is no server to ask"
+        );
+    }
+    Ok(client.hello().await?)
+}
+
 async fn release(args: ReleaseArgs) -> anyhow::Result<ExitCode> {
-    let api = ServerApi::new(&args.server.server)?;
+    let (api, _) = server_api(&args.server).await?;
     let released = api.release(args.lease_id).await?;
     if args.json {
         println!(
@@ -191,14 +300,31 @@ async fn release(args: ReleaseArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let api = ServerApi::new(&args.server.server)?;
-    let hello = api.hello().await?;
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string(&hello).context("cannot format the hello as JSON")?
+    let path = args.server.config.resolve()?;
+    let loaded = Settings::load_if_exists(&path)?;
+    let standalone = args
+        .server
+        .server
+        .as_deref()
+        .is_none_or(|s| s.trim().is_empty())
+        && matches!(
+            loaded.clone().map(Settings::with_env_override),
+            Some(Settings::Standalone { .. })
         );
+    if standalone {
+        return standalone_status(&args, &path, loaded.as_ref()).await;
+    }
+    let (api, hello) = server_api(&args.server).await?;
+    if args.json {
+        let value = json!({
+            "settings": mode::settings_json(&path, loaded.as_ref()),
+            "address": api.address(),
+            "hello": hello,
+        });
+        println!("{value}");
     } else {
+        mode::print_settings(&path, loaded.as_ref());
+        println!();
         println!("server   {} ({})", hello.server_name, api.address());
         println!("id       {}", hello.server_id);
         println!("version  {}", hello.version);
@@ -206,6 +332,67 @@ async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         println!("time     {}", hello.server_time);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `client status` in standalone mode: the settings and the license file's
+/// check (with the vendor key).
+async fn standalone_status(
+    args: &StatusArgs,
+    path: &std::path::Path,
+    loaded: Option<&Settings>,
+) -> anyhow::Result<ExitCode> {
+    let mut builder = args.server.builder()?;
+    if let Some(key) = args.vendor.vendor_key {
+        builder = builder.vendor_key(key);
+    }
+    let outcome = match builder.build() {
+        Ok(_) if !matches!(loaded, Some(Settings::Standalone { .. })) => None,
+        Ok(client) => Some(match loaded {
+            Some(Settings::Standalone { license_file }) => {
+                check_license(&client, license_file).await
+            }
+            _ => Ok(()),
+        }),
+        Err(ClientError::Standalone(StandaloneError::NoVendorKey)) => None,
+        Err(e) => Some(Err(e)),
+    };
+    if args.json {
+        let license = match &outcome {
+            None => json!({"checked": false}),
+            Some(Ok(())) => json!({"checked": true, "ok": true}),
+            Some(Err(e)) => {
+                json!({"checked": true, "ok": false, "code": e.code(), "message": e.to_string()})
+            }
+        };
+        let value = json!({
+            "settings": mode::settings_json(path, loaded),
+            "license": license,
+        });
+        println!("{value}");
+    } else {
+        mode::print_settings(path, loaded);
+        match &outcome {
+            None => {
+                println!("check     not done: pass --vendor-key LHPK-… to verify the license file")
+            }
+            Some(Ok(())) => println!("check     the license file is valid on this computer"),
+            Some(Err(e)) => println!("check     FAILED: {e}"),
+        }
+    }
+    Ok(match outcome {
+        Some(Err(_)) => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+/// Verifies the license file by checking its own product out.
+async fn check_license(client: &Client, license_file: &PathBuf) -> Result<(), ClientError> {
+    let text = std::fs::read_to_string(license_file).unwrap_or_default();
+    let product = leasehold_core::license::parse(text.trim())
+        .map(|code| code.terms().product.clone())
+        .unwrap_or_default();
+    let guard = client.checkout(product).await?;
+    guard.release().await.map(|_| ())
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix.

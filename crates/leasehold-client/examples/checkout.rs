@@ -1,28 +1,42 @@
-//! What a vendor's application does to borrow a seat: start, get a seat,
+//! What a vendor's application does to get its license, whichever way the end
+//! user set the machine up (`leasehold client mode …`): start, get a seat,
 //! work while watching the seat, give it back on Ctrl-C.
 //!
+//! - network mode: a seat from the lease server (found over mDNS, or the
+//!   addresses configured), renewed in the background;
+//! - standalone mode: the node-locked license file, verified offline against
+//!   the vendor key compiled into the application.
+//!
 //! ```sh
-//! LEASEHOLD_SERVER=127.0.0.1:7878 cargo run -p leasehold-client --example checkout -- Designer
+//! leasehold client mode network --auto            # or --server HOST:PORT
+//! cargo run -p leasehold-client --example checkout -- Designer
+//! leasehold client mode standalone --license-file designer.lic
+//! LEASEHOLD_VENDOR_KEY=LHPK-… cargo run -p leasehold-client --example checkout -- Designer
+//! LEASEHOLD_SERVER=127.0.0.1:7878 cargo run …     # one run against that server
 //! ```
 
 use std::time::Duration;
 
-use leasehold_client::{Client, ClientError, SeatState, ServerSource};
+use leasehold_client::{Client, ClientError, SeatState};
+
+/// Your public key (`leasehold vendor pubkey --key vendor.key`), compiled in.
+/// The example reads it from the environment so it runs with any key.
+const VENDOR_KEY: Option<&str> = option_env!("LEASEHOLD_VENDOR_KEY");
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let product = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "Designer".to_owned());
+    let vendor_key = std::env::var("LEASEHOLD_VENDOR_KEY")
+        .ok()
+        .or(VENDOR_KEY.map(str::to_owned))
+        .ok_or("set LEASEHOLD_VENDOR_KEY to the vendor's LHPK-… public key")?;
 
-    // Where the server is: LEASEHOLD_SERVER, else this default.
-    let source = ServerSource::from_env_or(ServerSource::Manual(vec!["127.0.0.1:7878".into()]));
-    let client = Client::builder()
-        .source(source)
-        .app("Designer", "4.2")
-        .build()?;
+    // One line: the end user's settings decide standalone or network.
+    let client = Client::from_settings("Designer", "4.2", &vendor_key)?;
 
-    // 1. Get a seat. "No seat free" is an answer the user should see.
+    // 1. Get a seat. Each refusal is an answer the user should see.
     let guard = match client.checkout(product.as_str()).await {
         Ok(guard) => guard,
         Err(ClientError::NoSeatFree {
@@ -37,13 +51,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             return Ok(());
         }
+        Err(ClientError::Standalone(e)) => {
+            eprintln!("Your license file cannot be used: {e}");
+            return Ok(());
+        }
         Err(e) => return Err(e.into()),
     };
-    println!(
-        "Got a seat: lease {} until {}",
-        guard.grant().lease_id,
-        guard.grant().expires_at
-    );
+    match (guard.grant(), guard.standalone_license()) {
+        (Some(grant), _) => println!(
+            "Got a seat: lease {} until {}",
+            grant.lease_id, grant.expires_at
+        ),
+        (None, Some(license)) => println!(
+            "Licensed to {} on this computer ({})",
+            license.terms.customer,
+            license.path.display()
+        ),
+        (None, None) => println!("Got a seat: {}", guard.state()),
+    }
 
     // 2. Work. The guard renews in the background; the app only listens.
     let mut seat = guard.subscribe();
@@ -69,7 +94,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // 3. Give the seat back before exiting (dropping the guard would too,
-    //    but only while the runtime is still running).
+    //    but only while the runtime is still running). Standalone: a no-op.
     guard.release().await?;
     println!("Seat released");
     Ok(())

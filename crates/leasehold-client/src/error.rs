@@ -114,12 +114,28 @@ pub enum ClientError {
     /// This machine's identity (machine id, user, host) could not be found.
     #[error(transparent)]
     Identity(#[from] crate::identity::IdentityError),
+    /// Auto mode: no server answered within `waited`, and no address was
+    /// configured to fall back on.
+    #[error(
+        "no Leasehold server found on the network within {} s; check that one runs on this \
+         LAN, or give its address (`leasehold client mode network --server HOST:PORT`)",
+        waited.as_secs_f32()
+    )]
+    NoServerFound { waited: Duration },
+    /// Standalone mode: the license file cannot be used.
+    #[error(transparent)]
+    Standalone(#[from] crate::standalone::StandaloneError),
+    /// The end user's settings cannot be read.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
 }
 
 impl ClientError {
     /// A stable machine-readable code: the server's code for its answers,
     /// else one of `unreachable`, `bad_grant_signature`, `protocol`,
-    /// `invalid_address`, `no_server`, `identity`.
+    /// `invalid_address`, `no_server`, `identity`, `no_server_found`, a
+    /// [`StandaloneError`](crate::standalone::StandaloneError) code or a
+    /// [`SettingsError`](crate::settings::SettingsError) code.
     #[must_use]
     pub fn code(&self) -> &str {
         match self {
@@ -135,6 +151,9 @@ impl ClientError {
             Self::InvalidAddress { .. } => "invalid_address",
             Self::NoServer => "no_server",
             Self::Identity(_) => "identity",
+            Self::NoServerFound { .. } => "no_server_found",
+            Self::Standalone(e) => e.code(),
+            Self::Settings(e) => e.code(),
         }
     }
 
@@ -142,6 +161,6 @@ impl ClientError {
     /// a later try) may do better.
     #[must_use]
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, Self::Unreachable { .. })
+        matches!(self, Self::Unreachable { .. } | Self::NoServerFound { .. })
     }
 }

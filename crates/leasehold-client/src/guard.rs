@@ -6,6 +6,7 @@
 //!
 //! All waiting uses tokio's clock, so tests drive it with `tokio::time::pause`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use leasehold_core::wire::client::{CheckoutRequest, LeaseGrant, Released};
@@ -16,6 +17,8 @@ use tokio::time::Instant;
 
 use crate::api::ServerApi;
 use crate::error::{ClientError, LeaseEnd};
+use crate::source::AutoResolver;
+use crate::standalone::StandaloneLicense;
 
 /// First wait after a failed renew or checkout; doubles up to [`MAX_BACKOFF`].
 const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
@@ -35,6 +38,8 @@ pub enum LostReason {
     /// The license was over-subscribed, so the lease was not renewed and ran
     /// to its end.
     OverSubscribed,
+    /// Standalone mode: the license file's last valid day has passed.
+    LicenseExpired,
 }
 
 impl LostReason {
@@ -45,6 +50,7 @@ impl LostReason {
             Self::Ended(end) => end.code(),
             Self::TimedOut => "timed_out",
             Self::OverSubscribed => "over_subscribed",
+            Self::LicenseExpired => "license_expired",
         }
     }
 }
@@ -59,6 +65,7 @@ impl std::fmt::Display for LostReason {
             Self::OverSubscribed => {
                 f.write_str("the license is over-subscribed and the lease ran out")
             }
+            Self::LicenseExpired => f.write_str("the standalone license expired"),
         }
     }
 }
@@ -180,14 +187,23 @@ struct Stop {
     reply: Option<oneshot::Sender<ReleaseOutcome>>,
 }
 
+/// What a checkout returned, by mode.
+#[derive(Debug)]
+enum Seat {
+    /// A server's grant (the first lease).
+    Network(LeaseGrant),
+    /// A verified node-locked license file.
+    Standalone(StandaloneLicense),
+}
+
 /// A seat held for the application. Renews itself in the background; see the
 /// module docs. Dropping it releases the seat in the background (when the
 /// runtime keeps running); at shutdown, prefer [`release`](Self::release).
 #[derive(Debug)]
 #[must_use = "dropping the guard releases the seat"]
 pub struct LeaseGuard {
-    /// The grant the checkout returned.
-    grant: LeaseGrant,
+    /// What the checkout returned.
+    seat: Seat,
     state: watch::Receiver<SeatState>,
     stop: Option<oneshot::Sender<Stop>>,
     task: Option<JoinHandle<()>>,
@@ -201,6 +217,7 @@ impl LeaseGuard {
         current: usize,
         request: CheckoutRequest,
         grant: LeaseGrant,
+        auto: Option<Arc<AutoResolver>>,
     ) -> Self {
         let (state_tx, state_rx) = watch::channel(SeatState::Held {
             lease_id: grant.lease_id,
@@ -210,6 +227,7 @@ impl LeaseGuard {
         let mut renewer = Renewer {
             servers,
             current,
+            auto,
             request,
             state: state_tx,
             lease: None,
@@ -221,17 +239,69 @@ impl LeaseGuard {
         renewer.hold(&grant);
         let task = tokio::spawn(renewer.run(stop_rx));
         Self {
-            grant,
+            seat: Seat::Network(grant),
             state: state_rx,
             stop: Some(stop_tx),
             task: Some(task),
         }
     }
 
-    /// The grant the checkout returned (the first lease).
+    /// A standalone seat: `Held` for the license's life (then `Lost` with
+    /// [`LostReason::LicenseExpired`]); release is a no-op. Must be called
+    /// inside a tokio runtime.
+    pub(crate) fn standalone(license: StandaloneLicense) -> Self {
+        let lease_id = LeaseId(license.terms.license_id.0);
+        let until = license.terms.valid_until;
+        let (state_tx, state_rx) = watch::channel(SeatState::Held {
+            lease_id,
+            expires_at: until.unwrap_or(NEVER),
+        });
+        let (stop_tx, mut stop_rx) = oneshot::channel::<Stop>();
+        let task = tokio::spawn(async move {
+            let expiry = async {
+                match until {
+                    Some(until) => tokio::time::sleep(Timestamp::now().until(until)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let stop = tokio::select! {
+                stop = &mut stop_rx => stop,
+                () = expiry => {
+                    state_tx.send_replace(SeatState::Lost { reason: LostReason::LicenseExpired });
+                    // Wait for the release (or drop), which has nothing to give back.
+                    (&mut stop_rx).await
+                }
+            };
+            state_tx.send_replace(SeatState::Released);
+            if let Ok(Stop { reply: Some(reply) }) = stop {
+                let _guard_gone = reply.send(Ok(None));
+            }
+        });
+        Self {
+            seat: Seat::Standalone(license),
+            state: state_rx,
+            stop: Some(stop_tx),
+            task: Some(task),
+        }
+    }
+
+    /// The grant the checkout returned (the first lease); `None` in
+    /// standalone mode.
     #[must_use]
-    pub fn grant(&self) -> &LeaseGrant {
-        &self.grant
+    pub fn grant(&self) -> Option<&LeaseGrant> {
+        match &self.seat {
+            Seat::Network(grant) => Some(grant),
+            Seat::Standalone(_) => None,
+        }
+    }
+
+    /// The license file the seat rests on; `None` in network mode.
+    #[must_use]
+    pub fn standalone_license(&self) -> Option<&StandaloneLicense> {
+        match &self.seat {
+            Seat::Standalone(license) => Some(license),
+            Seat::Network(_) => None,
+        }
     }
 
     /// Where the seat stands now.
@@ -305,11 +375,17 @@ struct Lease {
     deadline: Instant,
 }
 
+/// Shown as the expiry of a standalone license that never expires
+/// (9999-12-31T23:59:59Z).
+const NEVER: Timestamp = Timestamp(253_402_300_799_000);
+
 /// The background task's state.
 struct Renewer {
     /// The servers to use, in order of preference; `current` holds the lease.
     servers: Vec<ServerApi>,
     current: usize,
+    /// In auto mode: finds a server again when ours stops answering.
+    auto: Option<Arc<AutoResolver>>,
     /// What to send when checking out again.
     request: CheckoutRequest,
     state: watch::Sender<SeatState>,
@@ -396,6 +472,11 @@ impl Renewer {
                         error: e.to_string(),
                     });
                 }
+                if e.is_unreachable() {
+                    // The same server may be back elsewhere (a new address or
+                    // port): renewing there keeps the same lease.
+                    self.rediscover().await;
+                }
                 self.retry_before(deadline);
             }
         }
@@ -416,9 +497,32 @@ impl Renewer {
             }
             Err(e) => {
                 tracing::debug!(error = %e, "checking out again failed");
+                if e.is_unreachable() {
+                    self.rediscover().await;
+                }
                 self.next = Instant::now() + self.backoff;
                 self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
             }
+        }
+    }
+
+    /// In auto mode, finds the servers again; the lease stays where it is
+    /// when the same address comes first.
+    async fn rediscover(&mut self) {
+        let Some(auto) = &self.auto else {
+            return;
+        };
+        match auto.rediscover().await {
+            Ok(servers) => {
+                let same = servers.first().map(ServerApi::address)
+                    == self.servers.get(self.current).map(ServerApi::address);
+                if !same {
+                    tracing::info!(servers = ?servers.iter().map(ServerApi::address).collect::<Vec<_>>(), "using the servers found again");
+                    self.servers = servers;
+                    self.current = 0;
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "no server found again yet"),
         }
     }
 

@@ -19,19 +19,43 @@
 //!   releases on [`LeaseGuard::release`] or drop.
 //! - [`ServerApi`] is the typed HTTP protocol for one server, for tools.
 //! - [`discovery`] finds servers on the LAN over mDNS.
+//! - [`settings`] is the end user's choice, standalone or network, in a small
+//!   TOML file; [`Client::from_settings`] builds a client from it in one line:
+//!
+//! ```no_run
+//! # async fn app() -> Result<(), leasehold_client::ClientError> {
+//! use leasehold_client::Client;
+//!
+//! const VENDOR_KEY: &str = "LHPK-…"; // your `leasehold vendor pubkey`, compiled in
+//! let client = Client::from_settings("Designer", "4.2", VENDOR_KEY)?;
+//! let guard = client.checkout("Designer").await?; // a server's seat, or the license file
+//! # Ok(()) }
+//! ```
 
 pub mod api;
 pub mod discovery;
 pub mod error;
 pub mod guard;
 pub mod identity;
+pub mod settings;
+pub mod source;
+pub mod standalone;
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use api::{DEFAULT_PORT, ServerApi};
 pub use error::{ClientError, LeaseEnd};
 pub use guard::{LeaseGuard, LostReason, ReleaseOutcome, SeatState};
 pub use identity::{Identity, IdentityError};
+pub use leasehold_core::license::VendorPublicKey;
 pub use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
 pub use leasehold_core::{ClientId, LeaseId, Product, Timestamp};
+pub use settings::{Settings, SettingsError};
+pub use source::AutoDiscovery;
+pub use standalone::{StandaloneError, StandaloneLicense};
+
+use source::AutoResolver;
 
 /// The environment variable naming a server (`host:port`) for one run.
 pub const SERVER_ENV: &str = "LEASEHOLD_SERVER";
@@ -43,6 +67,9 @@ pub enum ServerSource {
     /// These addresses (`host:port`), tried in order: the first that answers
     /// is used.
     Manual(Vec<String>),
+    /// Discover servers over mDNS and use the first that answers its hello;
+    /// remember it, and discover again when it stops answering.
+    Auto(AutoDiscovery),
 }
 
 impl ServerSource {
@@ -63,6 +90,12 @@ impl ServerSource {
 pub struct ClientBuilder {
     servers: Vec<String>,
     source: Option<ServerSource>,
+    /// Standalone mode: the license file.
+    standalone: Option<PathBuf>,
+    /// `Some(None)`: the default settings file; `Some(Some(p))`: that one.
+    settings_file: Option<Option<PathBuf>>,
+    /// Keys standalone license files must be signed with.
+    vendor_keys: Vec<VendorPublicKey>,
     app_name: String,
     app_version: String,
     client_id: Option<ClientId>,
@@ -82,6 +115,34 @@ impl ClientBuilder {
     #[must_use]
     pub fn source(mut self, source: ServerSource) -> Self {
         self.source = Some(source);
+        self
+    }
+
+    /// Standalone mode: checkouts verify this node-locked license file
+    /// instead of asking a server. Needs [`vendor_key`](Self::vendor_key).
+    #[must_use]
+    pub fn standalone(mut self, license_file: impl Into<PathBuf>) -> Self {
+        self.standalone = Some(license_file.into());
+        self
+    }
+
+    /// A vendor public key standalone license files may be signed with (the
+    /// vendor compiles its key into the application). Repeatable.
+    #[must_use]
+    pub fn vendor_key(mut self, key: VendorPublicKey) -> Self {
+        self.vendor_keys.push(key);
+        self
+    }
+
+    /// Takes the mode and servers from the end user's settings file, read at
+    /// [`build`](Self::build): `path`, or with `None` the default one
+    /// ([`settings::default_path`]: `LEASEHOLD_CLIENT_CONFIG`, else the
+    /// platform's config directory). Overrides [`server`](Self::server),
+    /// [`source`](Self::source) and [`standalone`](Self::standalone).
+    /// `LEASEHOLD_SERVER`, when set, overrides the file for this run.
+    #[must_use]
+    pub fn settings_file(mut self, path: Option<PathBuf>) -> Self {
+        self.settings_file = Some(path);
         self
     }
 
@@ -121,19 +182,55 @@ impl ClientBuilder {
     ///
     /// [`ClientError::NoServer`] without any server,
     /// [`ClientError::InvalidAddress`] for a bad address,
+    /// [`ClientError::Settings`] for a settings file that cannot be read,
+    /// [`ClientError::Standalone`] (`NoVendorKey`) for standalone mode
+    /// without a vendor key,
     /// [`ClientError::Identity`] if a default identity part is not found.
-    pub fn build(self) -> Result<Client, ClientError> {
-        let addresses = match self.source {
-            Some(ServerSource::Manual(list)) => list,
-            None => self.servers,
-        };
-        if addresses.is_empty() {
-            return Err(ClientError::NoServer);
+    pub fn build(mut self) -> Result<Client, ClientError> {
+        if let Some(path) = self.settings_file.take() {
+            let path = match path {
+                Some(path) => path,
+                None => settings::default_path()?,
+            };
+            let loaded = Settings::load(&path)?.with_env_override();
+            self.standalone = None;
+            self.source = Some(match loaded {
+                Settings::Standalone { license_file } => {
+                    self.standalone = Some(license_file);
+                    ServerSource::Manual(Vec::new())
+                }
+                Settings::Network {
+                    auto: true,
+                    servers,
+                } => ServerSource::Auto(
+                    AutoDiscovery::new()
+                        .remember_in(settings::state_path(&path))
+                        .fallback(servers),
+                ),
+                Settings::Network {
+                    auto: false,
+                    servers,
+                } => ServerSource::Manual(servers),
+            });
         }
-        let servers = addresses
-            .iter()
-            .map(|a| ServerApi::new(a))
-            .collect::<Result<Vec<_>, _>>()?;
+        let backend = if let Some(license_file) = self.standalone {
+            if self.vendor_keys.is_empty() {
+                return Err(StandaloneError::NoVendorKey.into());
+            }
+            Backend::Standalone {
+                license_file,
+                vendor_keys: self.vendor_keys,
+            }
+        } else {
+            match self.source {
+                Some(ServerSource::Auto(auto)) => Backend::Network {
+                    servers: Vec::new(),
+                    auto: Some(AutoResolver::new(auto)?),
+                },
+                Some(ServerSource::Manual(list)) => Backend::manual(&list)?,
+                None => Backend::manual(&self.servers)?,
+            }
+        };
         let client_id = match self.client_id {
             Some(id) => id,
             None => identity::machine_id()?,
@@ -147,7 +244,7 @@ impl ClientBuilder {
             None => identity::host_name()?,
         };
         Ok(Client {
-            servers,
+            backend,
             identity: Identity {
                 client_id,
                 user,
@@ -159,11 +256,42 @@ impl ClientBuilder {
     }
 }
 
+/// Where seats come from.
+#[derive(Clone, Debug)]
+enum Backend {
+    /// Lease servers: a fixed list in order of preference, or (auto) what
+    /// discovery finds.
+    Network {
+        servers: Vec<ServerApi>,
+        auto: Option<Arc<AutoResolver>>,
+    },
+    /// A node-locked license file, checked offline.
+    Standalone {
+        license_file: PathBuf,
+        vendor_keys: Vec<VendorPublicKey>,
+    },
+}
+
+impl Backend {
+    fn manual(addresses: &[String]) -> Result<Self, ClientError> {
+        if addresses.is_empty() {
+            return Err(ClientError::NoServer);
+        }
+        let servers = addresses
+            .iter()
+            .map(|a| ServerApi::new(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::Network {
+            servers,
+            auto: None,
+        })
+    }
+}
+
 /// Checks seats out for one application on this machine. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Client {
-    /// In order of preference.
-    servers: Vec<ServerApi>,
+    backend: Backend,
     identity: Identity,
     app_name: String,
     app_version: String,
@@ -176,26 +304,79 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// A client as the end user set this machine up (see [`settings`]):
+    /// standalone with the license file verified against `vendor_key` (the
+    /// `LHPK-…` text of the vendor's public key), or network (auto or the
+    /// servers listed). `LEASEHOLD_SERVER` overrides for one run;
+    /// `LEASEHOLD_CLIENT_CONFIG` names another settings file.
+    ///
+    /// # Errors
+    ///
+    /// [`StandaloneError::BadVendorKey`] if `vendor_key` is not a public
+    /// key, else as [`ClientBuilder::build`].
+    pub fn from_settings(
+        app_name: &str,
+        app_version: &str,
+        vendor_key: &str,
+    ) -> Result<Self, ClientError> {
+        let vendor_key: VendorPublicKey = vendor_key
+            .parse()
+            .map_err(|source| StandaloneError::BadVendorKey { source })?;
+        Self::builder()
+            .app(app_name, app_version)
+            .vendor_key(vendor_key)
+            .settings_file(None)
+            .build()
+    }
+
+    /// True in standalone mode (no server is asked).
+    #[must_use]
+    pub fn is_standalone(&self) -> bool {
+        matches!(self.backend, Backend::Standalone { .. })
+    }
+
     /// Who this client says it is.
     #[must_use]
     pub fn identity(&self) -> &Identity {
         &self.identity
     }
 
-    /// The servers it uses, in order.
+    /// The servers configured by hand, in order (in auto mode: the
+    /// fallback addresses; none in standalone mode).
     #[must_use]
     pub fn servers(&self) -> &[ServerApi] {
-        &self.servers
+        match &self.backend {
+            Backend::Network { servers, .. } => servers,
+            Backend::Standalone { .. } => &[],
+        }
+    }
+
+    /// The servers to use now, best first. In auto mode this discovers (or
+    /// reuses the server found before).
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::NoServerFound`] in auto mode when nothing answers and
+    /// nothing is configured; [`ClientError::NoServer`] in standalone mode.
+    pub async fn resolve_servers(&self) -> Result<Vec<ServerApi>, ClientError> {
+        match &self.backend {
+            Backend::Network {
+                auto: Some(auto), ..
+            } => auto.servers().await,
+            Backend::Network { servers, .. } => Ok(servers.clone()),
+            Backend::Standalone { .. } => Err(ClientError::NoServer),
+        }
     }
 
     /// The first server that answers, and its hello.
     ///
     /// # Errors
     ///
-    /// The last server's error if none answers (see [`ServerApi::hello`]).
+    /// The last server's error if none answers (see [`ServerApi::hello`]);
+    /// [`ClientError::NoServer`] in standalone mode.
     pub async fn hello(&self) -> Result<(ServerApi, Hello), ClientError> {
         let mut last = ClientError::NoServer;
-        for server in &self.servers {
+        for server in &self.resolve_servers().await? {
             match server.hello().await {
                 Ok(hello) => return Ok((server.clone(), hello)),
                 Err(e) => last = e,
@@ -217,24 +398,69 @@ impl Client {
         }
     }
 
-    /// Checks a seat of `product` out and starts renewing it. Tries the
-    /// servers in order, moving on only from one that cannot be reached.
+    /// Checks a seat of `product` out and, in network mode, starts renewing
+    /// it. Tries the servers in order, moving on only from one that cannot
+    /// be reached; in auto mode, discovers again if the server found before
+    /// does not answer. In standalone mode, verifies the license file (a
+    /// guard that stays `Held` for the license's life; release does nothing).
     ///
     /// # Errors
     ///
     /// [`ClientError::NoSeatFree`] (with seats, in use and when to retry),
     /// [`ClientError::NoLicense`], [`ClientError::NoValidLicense`],
-    /// [`ClientError::Unreachable`] (within seconds), and the rest of
-    /// [`ServerApi::checkout`]'s errors.
+    /// [`ClientError::Unreachable`] (within seconds),
+    /// [`ClientError::NoServerFound`] (auto mode), the rest of
+    /// [`ServerApi::checkout`]'s errors, and in standalone mode
+    /// [`ClientError::Standalone`] saying what is wrong with the file.
     pub async fn checkout(&self, product: impl Into<Product>) -> Result<LeaseGuard, ClientError> {
         let request = self.checkout_request(product);
-        let (index, grant) = guard::checkout_any(&self.servers, 0, &request).await?;
+        let (servers, auto) = match &self.backend {
+            Backend::Standalone {
+                license_file,
+                vendor_keys,
+            } => return self.checkout_standalone(license_file, vendor_keys, request.product),
+            Backend::Network {
+                servers,
+                auto: None,
+            } => (servers.clone(), None),
+            Backend::Network {
+                auto: Some(auto), ..
+            } => (auto.servers().await?, Some(Arc::clone(auto))),
+        };
+        let (servers, (index, grant)) = match (
+            guard::checkout_any(&servers, 0, &request).await,
+            &auto,
+        ) {
+            (Err(e), Some(auto)) if e.is_unreachable() => {
+                tracing::debug!(error = %e, "the server found before does not answer; discovering again");
+                let servers = auto.rediscover().await?;
+                let granted = guard::checkout_any(&servers, 0, &request).await?;
+                (servers, granted)
+            }
+            (outcome, _) => (servers, outcome?),
+        };
         tracing::debug!(lease = %grant.lease_id, product = %grant.product, "seat checked out");
-        Ok(LeaseGuard::start(
-            self.servers.clone(),
-            index,
-            request,
-            grant,
-        ))
+        Ok(LeaseGuard::start(servers, index, request, grant, auto))
+    }
+
+    fn checkout_standalone(
+        &self,
+        license_file: &std::path::Path,
+        vendor_keys: &[VendorPublicKey],
+        product: Product,
+    ) -> Result<LeaseGuard, ClientError> {
+        let machine = identity::machine_id()?;
+        let license =
+            standalone::verify_file(license_file, vendor_keys, &machine, Timestamp::now())?;
+        if license.terms.product != product {
+            return Err(StandaloneError::WrongProduct {
+                path: license.path,
+                licensed: license.terms.product,
+                asked: product,
+            }
+            .into());
+        }
+        tracing::debug!(product = %product, file = %license.path.display(), "standalone license verified");
+        Ok(LeaseGuard::standalone(license))
     }
 }

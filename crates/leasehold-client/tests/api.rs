@@ -33,7 +33,7 @@ async fn hello_names_the_server() {
 async fn checkout_gives_a_verified_grant_and_release_frees_the_seat() {
     let server = FakeServer::start(2, 30, 10).await;
     let guard = client(&server, "pc-1").checkout("Designer").await.unwrap();
-    let grant = guard.grant().clone();
+    let grant = guard.grant().unwrap().clone();
     assert_eq!(grant.product.as_str(), "Designer");
     assert_eq!(grant.client_id.as_str(), "pc-1");
     assert_eq!(grant.renew_after_secs, 10);

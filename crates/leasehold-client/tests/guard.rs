@@ -54,8 +54,8 @@ async fn renews_at_the_servers_renew_after() {
     let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
     let start = Instant::now();
     let guard = checkout(&server).await;
-    let lease_id = guard.grant().lease_id;
-    let first_expiry = guard.grant().expires_at;
+    let lease_id = guard.grant().unwrap().lease_id;
+    let first_expiry = guard.grant().unwrap().expires_at;
 
     sleep(Duration::from_secs(9)).await;
     assert_eq!(server.state().renewals, 0, "too early");
@@ -86,7 +86,7 @@ async fn renews_at_the_servers_renew_after() {
 async fn a_short_outage_keeps_the_same_lease() {
     let mut server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
     let guard = checkout(&server).await;
-    let lease_id = guard.grant().lease_id;
+    let lease_id = guard.grant().unwrap().lease_id;
     let mut states = guard.subscribe();
 
     server.stop().await;
@@ -101,7 +101,7 @@ async fn a_short_outage_keeps_the_same_lease() {
             ..
         } => {
             assert_eq!(held, lease_id);
-            assert_eq!(until, guard.grant().expires_at);
+            assert_eq!(until, guard.grant().unwrap().expires_at);
         }
         other => unreachable!("{other:?}"),
     }
@@ -126,7 +126,7 @@ async fn a_short_outage_keeps_the_same_lease() {
 async fn a_long_outage_loses_the_seat_and_regains_a_new_one() {
     let mut server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
     let guard = checkout(&server).await;
-    let old = guard.grant().lease_id;
+    let old = guard.grant().unwrap().lease_id;
     let mut states = guard.subscribe();
 
     server.stop().await;
@@ -173,7 +173,7 @@ async fn a_long_outage_loses_the_seat_and_regains_a_new_one() {
 async fn a_disconnected_lease_is_regained_with_the_reason() {
     let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
     let guard = checkout(&server).await;
-    let old = guard.grant().lease_id;
+    let old = guard.grant().unwrap().lease_id;
     let mut states = guard.subscribe();
     server.disconnect(old);
 
@@ -206,8 +206,8 @@ async fn an_over_subscribed_lease_runs_to_its_end() {
     assert_eq!(
         state,
         SeatState::Expiring {
-            lease_id: guard.grant().lease_id,
-            expires_at: guard.grant().expires_at
+            lease_id: guard.grant().unwrap().lease_id,
+            expires_at: guard.grant().unwrap().expires_at
         }
     );
     // Once it has run out the seat is lost (the fake then grants a new one).
@@ -233,7 +233,7 @@ async fn an_over_subscribed_lease_runs_to_its_end() {
 async fn dropping_the_guard_releases_the_seat() {
     let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
     let guard = checkout(&server).await;
-    let lease_id = guard.grant().lease_id;
+    let lease_id = guard.grant().unwrap().lease_id;
     let mut states = guard.subscribe();
     drop(guard);
 

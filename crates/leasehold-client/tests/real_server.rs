@@ -88,7 +88,7 @@ async fn seats_are_granted_refused_and_given_back() {
     );
 
     let first: LeaseGuard = client(&server, "pc-1").checkout("Designer").await.unwrap();
-    assert_eq!(first.grant().lease_secs, 10);
+    assert_eq!(first.grant().unwrap().lease_secs, 10);
 
     match client(&server, "pc-2")
         .checkout("Designer")
@@ -119,7 +119,7 @@ async fn a_server_restart_keeps_the_same_lease() {
     let addr = server.local_addr();
 
     let guard = client(&server, "pc-1").checkout("Designer").await.unwrap();
-    let lease_id = guard.grant().lease_id;
+    let lease_id = guard.grant().unwrap().lease_id;
     let mut states = guard.subscribe();
 
     // Down across the first renew (after about 3 s of a 10 s lease).
