@@ -63,6 +63,11 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
+    /// Run only these scenarios (comma-separated): idle, storm, renew, half,
+    /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
+    /// renew, half and steady renew the storm's leases, so they bring it along.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Also write the results table (Markdown) to this file.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -85,6 +90,8 @@ pub struct Opts {
     /// The longest the scale fill may take.
     pub fill_cap: Duration,
     pub short_leases: u64,
+    /// Scenarios to run; empty = all.
+    pub only: Vec<String>,
 }
 
 impl Opts {
@@ -98,6 +105,12 @@ impl Opts {
     #[must_use]
     pub fn limits_for(&self, n: u64) -> load::Limits {
         load::Limits { duration: self.duration * 10, max_requests: n }
+    }
+
+    /// Whether scenario `name` is to run.
+    #[must_use]
+    pub fn wants(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == name)
     }
 
     fn from_args(a: &RunArgs) -> Self {
@@ -114,6 +127,7 @@ impl Opts {
             scale_leases: a.scale_leases.unwrap_or(if quick { 5_000 } else { 1_000_000 }),
             fill_cap: Duration::from_secs(if quick { 10 } else { 300 }),
             short_leases: 20_000,
+            only: a.only.clone(),
         }
     }
 }
@@ -165,7 +179,7 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     let base = scenarios::baseline(opts, &bare, &mut report).await?;
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);
-    if !args.no_scale {
+    if !args.no_scale && opts.wants("scale") {
         let fill = setup::ServeOpts { durability: "normal", ..serve.clone() };
         scale::run(opts, &fill, &codes, &base, &mut report).await?;
     }
