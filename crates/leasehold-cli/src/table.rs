@@ -18,7 +18,10 @@ impl Table {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self { header: header.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Self {
+            header: header.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// Adds a row; missing cells are blank, extra cells are kept.
@@ -36,7 +39,13 @@ impl Table {
     }
 
     fn widths(&self) -> Vec<usize> {
-        let columns = self.rows.iter().map(Vec::len).chain([self.header.len()]).max().unwrap_or(0);
+        let columns = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
         let mut widths = vec![0; columns];
         for line in std::iter::once(&self.header).chain(&self.rows) {
             for (w, cell) in widths.iter_mut().zip(line) {
@@ -58,7 +67,10 @@ impl fmt::Display for Table {
                     text.push_str("  ");
                 }
                 text.push_str(cell);
-                text.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.chars().count())));
+                text.extend(std::iter::repeat_n(
+                    ' ',
+                    width.saturating_sub(cell.chars().count()),
+                ));
             }
             writeln!(f, "{}", text.trim_end())?;
         }

@@ -39,7 +39,10 @@ pub fn read_token(data_dir: &Path) -> Result<String> {
     let path = data_dir.join(TOKEN_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
-        Ok(_) => Err(anyhow!("the token file {} is empty; restart the server to write it again", path.display())),
+        Ok(_) => Err(anyhow!(
+            "the token file {} is empty; restart the server to write it again",
+            path.display()
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
             "no admin token in {} (no {TOKEN_FILE} file); a server makes one on its first start: run `leasehold serve --data-dir {}` once",
             data_dir.display(),
@@ -71,7 +74,9 @@ impl AdminApi {
                 let dir = data_dir(target)?;
                 let path = dir.join(ADDRESS_FILE);
                 match std::fs::read_to_string(&path) {
-                    Ok(text) if !text.trim().is_empty() => (text.trim().to_owned(), path.display().to_string()),
+                    Ok(text) if !text.trim().is_empty() => {
+                        (text.trim().to_owned(), path.display().to_string())
+                    }
                     Ok(_) | Err(_) => {
                         return Err(anyhow!(
                             "no server running on this data directory (no {ADDRESS_FILE} file in {}); start one with `leasehold serve --data-dir {}` or pass --server HOST:PORT",
@@ -106,7 +111,12 @@ impl AdminApi {
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .map_err(|e| anyhow!("cannot set up the HTTP client: {e}"))?;
-        Ok(Self { http, base, token, origin })
+        Ok(Self {
+            http,
+            base,
+            token,
+            origin,
+        })
     }
 
     /// `host:port` (or the URL) this talks to.
@@ -116,22 +126,33 @@ impl AdminApi {
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
     }
 
     /// `GET path?query` answered with JSON.
     ///
     /// # Errors
     /// See [`AdminApi::send`].
-    pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
-        self.send(self.request(Method::GET, path).query(query)).await
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
+        self.send(self.request(Method::GET, path).query(query))
+            .await
     }
 
     /// `POST path` with a JSON body, answered with JSON.
     ///
     /// # Errors
     /// See [`AdminApi::send`].
-    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
         self.send(self.request(Method::POST, path).json(body)).await
     }
 
@@ -148,7 +169,10 @@ impl AdminApi {
     /// # Errors
     /// See [`AdminApi::send`].
     pub async fn stream(&self, path: &str, query: &[(&str, String)]) -> Result<Response> {
-        let req = self.request(Method::GET, path).query(query).header("accept", "text/event-stream");
+        let req = self
+            .request(Method::GET, path)
+            .query(query)
+            .header("accept", "text/event-stream");
         let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
         self.check(resp).await
     }
@@ -159,7 +183,11 @@ impl AdminApi {
     /// The server unreachable, the server's own error message (with what to
     /// do about it), or an answer that is not what this build expects.
     async fn send<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T> {
-        let resp = req.timeout(CALL_TIMEOUT).send().await.map_err(|e| self.unreachable(&e))?;
+        let resp = req
+            .timeout(CALL_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
         let resp = self.check(resp).await?;
         let bytes = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
         serde_json::from_slice(&bytes).map_err(|e| {
@@ -176,14 +204,19 @@ impl AdminApi {
             return Ok(resp);
         }
         let body = resp.bytes().await.unwrap_or_default();
-        let error = serde_json::from_slice::<ErrorBody>(&body)
-            .unwrap_or_else(|_| ErrorBody::new("", String::from_utf8_lossy(&body).trim().to_owned()));
+        let error = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_else(|_| {
+            ErrorBody::new("", String::from_utf8_lossy(&body).trim().to_owned())
+        });
         Err(explain(status, &error, self.address()))
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> anyhow::Error {
         let cause = root_cause(e);
-        let what = if e.is_timeout() { "it did not answer in time".to_owned() } else { cause };
+        let what = if e.is_timeout() {
+            "it did not answer in time".to_owned()
+        } else {
+            cause
+        };
         if self.origin == "--server" {
             anyhow!(
                 "cannot reach the Leasehold server at {}: {what}\ncheck the address and that the server is running there",
@@ -226,8 +259,12 @@ fn explain(status: StatusCode, error: &ErrorBody, address: &str) -> anyhow::Erro
         "license_already_added" => "`leasehold admin license list` shows it",
         "license_expired" | "license_not_yet_valid" => "ask the vendor for a current license code",
         "license_not_found" => "`leasehold admin license list` shows the ids",
-        "lease_not_found" | "client_not_found" => "`leasehold admin computers` shows the computers and leases that hold seats",
-        "bad_public_key" => "a vendor public key looks like LHPK-…; `leasehold vendor pubkey` prints it",
+        "lease_not_found" | "client_not_found" => {
+            "`leasehold admin computers` shows the computers and leases that hold seats"
+        }
+        "bad_public_key" => {
+            "a vendor public key looks like LHPK-…; `leasehold vendor pubkey` prints it"
+        }
         "storage_full" => "free space on the server's disk",
         _ => "",
     };
@@ -236,5 +273,9 @@ fn explain(status: StatusCode, error: &ErrorBody, address: &str) -> anyhow::Erro
     } else {
         error.message.clone()
     };
-    if hint.is_empty() { anyhow!("{message}") } else { anyhow!("{message}\n{hint}") }
+    if hint.is_empty() {
+        anyhow!("{message}")
+    } else {
+        anyhow!("{message}\n{hint}")
+    }
 }

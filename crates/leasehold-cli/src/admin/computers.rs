@@ -3,9 +3,9 @@
 use super::{AdminApi, DisconnectArgs, format, print_json};
 use crate::table::Table;
 use anyhow::Result;
+use leasehold_core::ClientId;
 use leasehold_core::Timestamp;
 use leasehold_core::wire::admin::{ComputerView, DisconnectRequest, Disconnected};
-use leasehold_core::ClientId;
 
 /// Prints every computer holding a seat, one row per lease.
 ///
@@ -21,7 +21,9 @@ pub async fn list(api: &AdminApi, json: bool) -> Result<()> {
         return Ok(());
     }
     let now = Timestamp::now();
-    let mut table = Table::new(["COMPUTER", "HOST", "ADDRESS", "USER", "PRODUCT", "SINCE", "RENEWED", "EXPIRES", "LEASE"]);
+    let mut table = Table::new([
+        "COMPUTER", "HOST", "ADDRESS", "USER", "PRODUCT", "SINCE", "RENEWED", "EXPIRES", "LEASE",
+    ]);
     for c in &computers {
         for (i, lease) in c.leases.iter().enumerate() {
             // The computer's columns only on its first lease, so its leases read as a group.
@@ -58,7 +60,10 @@ pub async fn list(api: &AdminApi, json: bool) -> Result<()> {
 /// # Errors
 /// No such lease or computer (the server's message), or the server unreachable.
 pub async fn disconnect(api: &AdminApi, args: DisconnectArgs, json: bool) -> Result<()> {
-    let request = DisconnectRequest { lease_id: args.lease_id, client_id: args.client.clone().map(ClientId::from) };
+    let request = DisconnectRequest {
+        lease_id: args.lease_id,
+        client_id: args.client.clone().map(ClientId::from),
+    };
     let done: Disconnected = api.post("/admin/v1/disconnect", &request).await?;
     if json {
         return print_json(&done);
@@ -67,7 +72,10 @@ pub async fn disconnect(api: &AdminApi, args: DisconnectArgs, json: bool) -> Res
         Some(client) => format!("computer {client}"),
         None => "the lease".to_owned(),
     };
-    outln!("ended {} of {what}; the seats are free now", format::count(done.ended.len(), "lease", "leases"));
+    outln!(
+        "ended {} of {what}; the seats are free now",
+        format::count(done.ended.len(), "lease", "leases")
+    );
     for id in &done.ended {
         outln!("  {id}");
     }

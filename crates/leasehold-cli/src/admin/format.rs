@@ -16,15 +16,23 @@ pub fn local_time_in<Tz: TimeZone>(t: Timestamp, tz: &Tz) -> String
 where
     Tz::Offset: std::fmt::Display,
 {
-    DateTime::from_timestamp_millis(t.0)
-        .map_or_else(|| t.to_rfc3339(), |d| d.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string())
+    DateTime::from_timestamp_millis(t.0).map_or_else(
+        || t.to_rfc3339(),
+        |d| d.with_timezone(tz).format("%Y-%m-%d %H:%M").to_string(),
+    )
 }
 
 /// A moment as local wall-clock time to the second, for log lines.
 #[must_use]
 pub fn local_time_secs(t: Timestamp) -> String {
-    DateTime::from_timestamp_millis(t.0)
-        .map_or_else(|| t.to_rfc3339(), |d| d.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string())
+    DateTime::from_timestamp_millis(t.0).map_or_else(
+        || t.to_rfc3339(),
+        |d| {
+            d.with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        },
+    )
 }
 
 /// A moment relative to `now`: `in 8 min`, `3 min ago`, `just now`.
@@ -36,7 +44,11 @@ pub fn relative(t: Timestamp, now: Timestamp) -> String {
         return "just now".to_owned();
     }
     let span = duration(secs);
-    if ms > 0 { format!("in {span}") } else { format!("{span} ago") }
+    if ms > 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
 }
 
 /// A length of time in the two largest units: `45 s`, `8 min`, `2 h 5 min`, `3 d 4 h`.
@@ -62,7 +74,11 @@ pub fn seats(in_use: u32, seats: u32) -> String {
 /// `1 seat`, `4 seats`.
 #[must_use]
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// Parses `--last` values: a number and a unit, e.g. `90s`, `15m`, `1h`, `2d`, `1w`.
@@ -71,16 +87,24 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// A sentence saying what is wrong, for clap to show.
 pub fn parse_span(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a time span; write e.g. 30m, 1h or 2d"))?;
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a time span; write e.g. 30m, 1h or 2d"))?;
     let unit_secs = match unit.trim() {
         "s" | "sec" | "secs" => 1,
         "m" | "min" | "mins" => 60,
         "h" | "hour" | "hours" => 3_600,
         "d" | "day" | "days" => 86_400,
         "w" | "week" | "weeks" => 604_800,
-        other => return Err(format!("`{other}` is not a time unit; use s, m, h, d or w (e.g. 1h)")),
+        other => {
+            return Err(format!(
+                "`{other}` is not a time unit; use s, m, h, d or w (e.g. 1h)"
+            ));
+        }
     };
     Ok(std::time::Duration::from_secs(n.saturating_mul(unit_secs)))
 }
@@ -98,7 +122,11 @@ pub fn parse_since(text: &str) -> Result<Timestamp, String> {
     let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
         .ok()
-        .or_else(|| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)));
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        });
     local
         .and_then(|t| Local.from_local_datetime(&t).earliest())
         .map(|t| Timestamp(t.timestamp_millis()))
@@ -133,7 +161,10 @@ mod tests {
 
     #[test]
     fn local_time_is_to_the_minute() {
-        assert_eq!(local_time_in(Timestamp(1_795_442_700_000), &chrono::Utc), "2026-11-23 14:05");
+        assert_eq!(
+            local_time_in(Timestamp(1_795_442_700_000), &chrono::Utc),
+            "2026-11-23 14:05"
+        );
     }
 
     #[test]

@@ -20,8 +20,16 @@ pub async fn run(api: &AdminApi, cmd: LicenseCmd, json: bool) -> Result<()> {
             if json {
                 return print_json(&removed);
             }
-            outln!("removed license {} ({})", removed.license_id, removed.product);
-            outln!("{} now: {}", removed.product, format::seats(removed.in_use, removed.seats_now));
+            outln!(
+                "removed license {} ({})",
+                removed.license_id,
+                removed.product
+            );
+            outln!(
+                "{} now: {}",
+                removed.product,
+                format::seats(removed.in_use, removed.seats_now)
+            );
             if removed.in_use > removed.seats_now {
                 outln!(
                     "{} more in use than licensed: those leases run to their end and are not renewed",
@@ -37,20 +45,26 @@ pub async fn run(api: &AdminApi, cmd: LicenseCmd, json: bool) -> Result<()> {
 fn read_code(words: &[String]) -> Result<String> {
     let text = if words.len() == 1 && words[0] == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("cannot read the license code from stdin")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the license code from stdin")?;
         text
     } else {
         words.concat()
     };
     if text.trim().is_empty() {
-        bail!("no license code given; pass it as an argument, or pipe it in with `leasehold admin license add -`");
+        bail!(
+            "no license code given; pass it as an argument, or pipe it in with `leasehold admin license add -`"
+        );
     }
     Ok(text)
 }
 
 async fn add(api: &AdminApi, words: &[String], dry_run: bool, json: bool) -> Result<()> {
     let code = read_code(words)?;
-    let view: LicenseView = api.post("/admin/v1/licenses", &AddLicense { code, dry_run }).await?;
+    let view: LicenseView = api
+        .post("/admin/v1/licenses", &AddLicense { code, dry_run })
+        .await?;
     if json {
         return print_json(&view);
     }
@@ -61,11 +75,33 @@ async fn add(api: &AdminApi, words: &[String], dry_run: bool, json: bool) -> Res
     }
     let rows = [
         ("product", view.product.to_string()),
-        ("seats", format!("{} (all codes of {}: {})", view.seats, view.product, format::seats(view.product_in_use, view.product_seats))),
+        (
+            "seats",
+            format!(
+                "{} (all codes of {}: {})",
+                view.seats,
+                view.product,
+                format::seats(view.product_in_use, view.product_seats)
+            ),
+        ),
         ("state", state_text(&view)),
         ("valid", validity(&view)),
-        ("customer", if view.customer.is_empty() { "-".to_owned() } else { view.customer.clone() }),
-        ("features", if view.features.is_empty() { "-".to_owned() } else { view.features.join(", ") }),
+        (
+            "customer",
+            if view.customer.is_empty() {
+                "-".to_owned()
+            } else {
+                view.customer.clone()
+            },
+        ),
+        (
+            "features",
+            if view.features.is_empty() {
+                "-".to_owned()
+            } else {
+                view.features.join(", ")
+            },
+        ),
         ("lease", format!("{} s", view.lease_secs)),
         ("vendor key", view.vendor_key.clone()),
     ];
@@ -81,10 +117,14 @@ async fn list(api: &AdminApi, json: bool) -> Result<()> {
         return print_json(&licenses);
     }
     if licenses.is_empty() {
-        outln!("no license codes on this server yet; add one with `leasehold admin license add CODE`");
+        outln!(
+            "no license codes on this server yet; add one with `leasehold admin license add CODE`"
+        );
         return Ok(());
     }
-    let mut table = Table::new(["PRODUCT", "SEATS", "IN USE", "STATE", "VALID", "CUSTOMER", "ID"]);
+    let mut table = Table::new([
+        "PRODUCT", "SEATS", "IN USE", "STATE", "VALID", "CUSTOMER", "ID",
+    ]);
     for l in &licenses {
         table.row([
             l.product.to_string(),

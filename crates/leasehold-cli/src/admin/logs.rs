@@ -40,13 +40,24 @@ pub struct LogsArgs {
 
 fn parse_kind(text: &str) -> Result<EventKind, String> {
     EventKind::parse(text.trim()).ok_or_else(|| {
-        format!("`{text}` is not an event kind; use one of {}", EventKind::ALL.map(EventKind::as_str).join(", "))
+        format!(
+            "`{text}` is not an event kind; use one of {}",
+            EventKind::ALL.map(EventKind::as_str).join(", ")
+        )
     })
 }
 
 impl LogsArgs {
     fn since(&self) -> Option<Timestamp> {
-        self.since.or_else(|| self.last.map(|d| Timestamp(Timestamp::now().0.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))))
+        self.since.or_else(|| {
+            self.last.map(|d| {
+                Timestamp(
+                    Timestamp::now()
+                        .0
+                        .saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+                )
+            })
+        })
     }
 
     fn filtered(&self) -> bool {
@@ -56,13 +67,26 @@ impl LogsArgs {
     /// Does a live event pass the filters (the API applies them to history)?
     fn wants(&self, e: &Event) -> bool {
         (self.kinds.is_empty() || self.kinds.contains(&e.kind))
-            && self.text.as_ref().is_none_or(|t| e.message.contains(t.as_str()))
+            && self
+                .text
+                .as_ref()
+                .is_none_or(|t| e.message.contains(t.as_str()))
     }
 
     fn query(&self, after_seq: u64, limit: usize) -> Vec<(&'static str, String)> {
-        let mut q = vec![("afterSeq", after_seq.to_string()), ("limit", limit.to_string())];
+        let mut q = vec![
+            ("afterSeq", after_seq.to_string()),
+            ("limit", limit.to_string()),
+        ];
         if !self.kinds.is_empty() {
-            q.push(("kind", self.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")));
+            q.push((
+                "kind",
+                self.kinds
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
         }
         if let Some(since) = self.since() {
             q.push(("since", since.0.to_string()));
@@ -94,8 +118,12 @@ pub async fn run(api: &AdminApi, args: LogsArgs, json: bool) -> Result<()> {
         (Vec::from(kept), after)
     } else {
         let last = last_seq(api).await?;
-        let page: EventPage =
-            api.get("/admin/v1/events", &args.query(last.saturating_sub(limit as u64), limit.max(1))).await?;
+        let page: EventPage = api
+            .get(
+                "/admin/v1/events",
+                &args.query(last.saturating_sub(limit as u64), limit.max(1)),
+            )
+            .await?;
         let events: Vec<Event> = page.events.into_iter().take(limit).collect();
         let after = events.last().map_or(0, |e| e.seq).max(last);
         (events, after)
@@ -117,7 +145,9 @@ pub async fn run(api: &AdminApi, args: LogsArgs, json: bool) -> Result<()> {
 
 /// The newest event's sequence number.
 async fn last_seq(api: &AdminApi) -> Result<u64> {
-    let page: EventPage = api.get("/admin/v1/events", &[("limit", "1".to_owned())]).await?;
+    let page: EventPage = api
+        .get("/admin/v1/events", &[("limit", "1".to_owned())])
+        .await?;
     Ok(page.last_seq)
 }
 
@@ -128,16 +158,29 @@ async fn last_seq(api: &AdminApi) -> Result<u64> {
 pub async fn recent(api: &AdminApi, n: u64) -> Result<Vec<Event>> {
     let last = last_seq(api).await?;
     let page: EventPage = api
-        .get("/admin/v1/events", &[("afterSeq", last.saturating_sub(n).to_string()), ("limit", n.to_string())])
+        .get(
+            "/admin/v1/events",
+            &[
+                ("afterSeq", last.saturating_sub(n).to_string()),
+                ("limit", n.to_string()),
+            ],
+        )
         .await?;
     Ok(page.events)
 }
 
 /// Hands every matching event after `after_seq` to `each`, page by page;
 /// returns the sequence number everything up to which has been seen.
-async fn catch_up(api: &AdminApi, args: &LogsArgs, mut after_seq: u64, mut each: impl FnMut(Event)) -> Result<u64> {
+async fn catch_up(
+    api: &AdminApi,
+    args: &LogsArgs,
+    mut after_seq: u64,
+    mut each: impl FnMut(Event),
+) -> Result<u64> {
     loop {
-        let page: EventPage = api.get("/admin/v1/events", &args.query(after_seq, PAGE)).await?;
+        let page: EventPage = api
+            .get("/admin/v1/events", &args.query(after_seq, PAGE))
+            .await?;
         let full = page.events.len() >= PAGE;
         for e in page.events {
             after_seq = after_seq.max(e.seq);
@@ -178,15 +221,26 @@ async fn follow(api: &AdminApi, args: &LogsArgs, after: &mut u64, json: bool) ->
             return Err(e);
         }
         match read_stream(stream, args, after, json).await {
-            Ok(()) => eprintln!("the server closed the event stream; reconnecting in {} s", RECONNECT.as_secs()),
-            Err(e) => eprintln!("the event stream broke ({e:#}); reconnecting in {} s", RECONNECT.as_secs()),
+            Ok(()) => eprintln!(
+                "the server closed the event stream; reconnecting in {} s",
+                RECONNECT.as_secs()
+            ),
+            Err(e) => eprintln!(
+                "the event stream broke ({e:#}); reconnecting in {} s",
+                RECONNECT.as_secs()
+            ),
         }
         tokio::time::sleep(RECONNECT).await;
     }
 }
 
 /// Prints the stream's events (each `data:` line is one Event) until it ends.
-async fn read_stream(mut stream: reqwest::Response, args: &LogsArgs, after: &mut u64, json: bool) -> Result<()> {
+async fn read_stream(
+    mut stream: reqwest::Response,
+    args: &LogsArgs,
+    after: &mut u64,
+    json: bool,
+) -> Result<()> {
     let mut buffer = Vec::new();
     while let Some(chunk) = stream.chunk().await.context("reading the event stream")? {
         buffer.extend_from_slice(&chunk);
@@ -198,7 +252,9 @@ async fn read_stream(mut stream: reqwest::Response, args: &LogsArgs, after: &mut
             };
             let event: Event = match serde_json::from_str(data.trim_start()) {
                 Ok(event) => event,
-                Err(e) => bail!("the server sent an event this `leasehold` does not understand: {e}"),
+                Err(e) => {
+                    bail!("the server sent an event this `leasehold` does not understand: {e}")
+                }
             };
             if event.seq <= *after {
                 continue;
@@ -215,9 +271,17 @@ async fn read_stream(mut stream: reqwest::Response, args: &LogsArgs, after: &mut
 /// One event: a line of JSON with `--json`, else `TIME  KIND  MESSAGE`.
 fn print_event(e: &Event, json: bool) -> Result<()> {
     if json {
-        outln!("{}", serde_json::to_string(e).context("cannot format the event as JSON")?);
+        outln!(
+            "{}",
+            serde_json::to_string(e).context("cannot format the event as JSON")?
+        );
     } else {
-        outln!("{}  {:<18}  {}", format::local_time_secs(e.at), e.kind.as_str(), e.message);
+        outln!(
+            "{}  {:<18}  {}",
+            format::local_time_secs(e.at),
+            e.kind.as_str(),
+            e.message
+        );
     }
     Ok(())
 }

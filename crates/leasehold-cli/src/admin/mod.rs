@@ -50,7 +50,13 @@ pub struct Target {
     #[arg(long, value_name = "HOST:PORT", global = true)]
     pub server: Option<String>,
     /// The admin token (`leasehold admin token` prints it on the server's machine).
-    #[arg(long, value_name = "TOKEN", env = "LEASEHOLD_ADMIN_TOKEN", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "LEASEHOLD_ADMIN_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
     pub token: Option<String>,
     /// Print the API's JSON instead of tables, for scripts.
     #[arg(long, global = true)]
@@ -140,7 +146,10 @@ pub async fn run(args: AdminArgs) -> Result<()> {
 
 /// Prints a value as indented JSON on stdout.
 fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
-    outln!("{}", serde_json::to_string_pretty(value).context("cannot format the answer as JSON")?);
+    outln!(
+        "{}",
+        serde_json::to_string_pretty(value).context("cannot format the answer as JSON")?
+    );
     Ok(())
 }
 

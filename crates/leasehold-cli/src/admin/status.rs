@@ -18,7 +18,11 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
     if json {
         return print_json(&s);
     }
-    let admin = if s.admin_remote { "admin calls allowed from the network" } else { "admin calls from this machine only" };
+    let admin = if s.admin_remote {
+        "admin calls allowed from the network"
+    } else {
+        "admin calls from this machine only"
+    };
     let mdns = match &s.mdns.detail {
         Some(detail) => format!("{} ({detail})", s.mdns.state),
         None if s.mdns.addresses.is_empty() => s.mdns.state.clone(),
@@ -29,7 +33,14 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
         ("version", s.version.clone()),
         ("listening", format!("{} ({admin})", s.listen)),
         ("data", s.data_dir.clone()),
-        ("up since", format!("{} ({})", format::local_time(s.started_at), format::duration(s.uptime_secs))),
+        (
+            "up since",
+            format!(
+                "{} ({})",
+                format::local_time(s.started_at),
+                format::duration(s.uptime_secs)
+            ),
+        ),
         ("mDNS", mdns),
         (
             "in use",
@@ -74,7 +85,9 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
 
 fn print_keys(keys: &[TrustedKeyView]) -> Result<()> {
     if keys.is_empty() {
-        outln!("no trusted vendor keys: no license code can be added until one is trusted (`leasehold admin trust PUBKEY`)");
+        outln!(
+            "no trusted vendor keys: no license code can be added until one is trusted (`leasehold admin trust PUBKEY`)"
+        );
         return Ok(());
     }
     let mut table = Table::new(["TRUSTED VENDOR KEY", "FROM", "PUBLIC KEY"]);
@@ -84,7 +97,11 @@ fn print_keys(keys: &[TrustedKeyView]) -> Result<()> {
             KeySource::CommandLine => "serve --trust",
             KeySource::DataDir => "data directory",
         };
-        table.row([k.fingerprint.clone(), source.to_owned(), k.public_key.clone()]);
+        table.row([
+            k.fingerprint.clone(),
+            source.to_owned(),
+            k.public_key.clone(),
+        ]);
     }
     out!("{table}");
     Ok(())
@@ -110,8 +127,14 @@ pub fn token(target: &Target) -> Result<()> {
 /// # Errors
 /// Not a public key, a build that trusts only its own keys, or the server unreachable.
 pub async fn trust(api: &AdminApi, public_key: &str, json: bool) -> Result<()> {
-    let keys: Vec<TrustedKeyView> =
-        api.post("/admin/v1/trusted-keys", &AddTrustedKey { public_key: public_key.trim().to_owned() }).await?;
+    let keys: Vec<TrustedKeyView> = api
+        .post(
+            "/admin/v1/trusted-keys",
+            &AddTrustedKey {
+                public_key: public_key.trim().to_owned(),
+            },
+        )
+        .await?;
     if json {
         return print_json(&keys);
     }

@@ -1,0 +1,427 @@
+//! `leasehold admin …` against a real `leasehold serve` in a temp dir: the
+//! README walk-through end to end, JSON output, tokens and errors.
+
+mod common;
+use common::{Running, Server, Vendor, json, leasehold, leasehold_std, stderr, stdout};
+use predicates::str::contains;
+use std::path::Path;
+
+/// `leasehold client checkout PRODUCT` holding its seat in the background;
+/// returns the process (killed on drop) and the lease id it printed.
+fn hold_seat(
+    server: &Server,
+    dir: &Path,
+    product: &str,
+    client_id: &str,
+    user: &str,
+) -> (Running, String) {
+    let mut cmd = leasehold_std();
+    cmd.args([
+        "client",
+        "checkout",
+        product,
+        "--server",
+        &server.addr,
+        "--hold",
+        "60",
+    ]);
+    cmd.args(["--client-id", client_id, "--user", user, "--json"]);
+    let mut client = Running::spawn(cmd, &dir.join(format!("client-{client_id}.log")));
+    let grant: serde_json::Value =
+        serde_json::from_str(&client.next_line()).expect("the grant as JSON");
+    let lease_id = grant["leaseId"].as_str().expect("a lease id").to_owned();
+    (client, lease_id)
+}
+
+#[test]
+fn readme_walkthrough_end_to_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue("cad", 1, &["--customer", "ACME"]);
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+
+    let out = server
+        .admin()
+        .args(["license", "add", &code])
+        .assert()
+        .success();
+    assert!(stdout(&out).contains("added license"), "{}", stdout(&out));
+    let out = server.admin().args(["license", "list"]).assert().success();
+    let list = stdout(&out);
+    assert!(
+        list.contains("cad") && list.contains("0 of 1 in use") && list.contains("ACME"),
+        "license list:\n{list}"
+    );
+
+    // Two computers want the one seat: the first gets it, the second exits 3.
+    let (_first, lease_id) = hold_seat(&server, dir.path(), "cad", "ws-ann", "ann");
+    let out = leasehold()
+        .args([
+            "client",
+            "checkout",
+            "cad",
+            "--server",
+            &server.addr,
+            "--hold",
+            "0",
+            "--client-id",
+            "ws-bob",
+            "--user",
+            "bob",
+        ])
+        .assert()
+        .code(3);
+    assert!(
+        stderr(&out).contains("no seat"),
+        "the second is told no seat is free: {}",
+        stderr(&out)
+    );
+
+    let out = server.admin().arg("computers").assert().success();
+    let computers = stdout(&out);
+    for expected in ["ws-ann", "ann", "cad", lease_id.as_str(), "in 9 min"] {
+        assert!(
+            computers.contains(expected),
+            "computers shows {expected}:\n{computers}"
+        );
+    }
+    assert!(
+        !computers.contains("ws-bob"),
+        "the refused computer holds nothing:\n{computers}"
+    );
+    server
+        .admin()
+        .args(["license", "list"])
+        .assert()
+        .success()
+        .stdout(contains("1 of 1 in use"));
+
+    let out = server
+        .admin()
+        .args(["disconnect", "--client", "ws-ann"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("ended 1 lease") && stdout(&out).contains(&lease_id),
+        "{}",
+        stdout(&out)
+    );
+    server
+        .admin()
+        .arg("computers")
+        .assert()
+        .success()
+        .stdout(contains("no computer holds a seat"));
+
+    let out = server.admin().arg("status").assert().success();
+    let status = stdout(&out);
+    for expected in [
+        "0 of 1 in use",
+        &vendor.public_key,
+        "serve --trust",
+        "recent events",
+        "grant",
+        "deny",
+        "disconnect",
+    ] {
+        assert!(
+            status.contains(expected),
+            "status shows {expected}:\n{status}"
+        );
+    }
+    let out = server.admin().arg("logs").assert().success();
+    let logs = stdout(&out);
+    for kind in [
+        "server_start",
+        "license_added",
+        "grant",
+        "deny",
+        "disconnect",
+    ] {
+        assert!(logs.contains(kind), "logs show {kind}:\n{logs}");
+    }
+    let out = server
+        .admin()
+        .args(["logs", "--kind", "deny", "--last", "1h"])
+        .assert()
+        .success();
+    let denials = stdout(&out);
+    assert!(
+        denials.lines().count() == 1 && denials.contains("deny"),
+        "only the denial:\n{denials}"
+    );
+
+    // The seat is free again.
+    leasehold()
+        .args([
+            "client",
+            "checkout",
+            "cad",
+            "--server",
+            &server.addr,
+            "--hold",
+            "0",
+            "--client-id",
+            "ws-bob",
+            "--user",
+            "bob",
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn json_output_parses_and_token_comes_from_the_data_dir() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+
+    let added = json(
+        &server
+            .admin()
+            .args(["license", "add", &vendor.issue("cad", 3, &[]), "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(added["product"], "cad");
+    assert_eq!(added["seats"], 3);
+    let list = json(
+        &server
+            .admin()
+            .args(["--json", "license", "list"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(list[0]["licenseId"], added["licenseId"]);
+    let (_client, lease_id) = hold_seat(&server, dir.path(), "cad", "ws-1", "ann");
+    let computers = json(
+        &server
+            .admin()
+            .args(["computers", "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(computers[0]["clientId"], "ws-1");
+    assert_eq!(computers[0]["leases"][0]["id"], lease_id.as_str());
+    let status = json(&server.admin().args(["status", "--json"]).assert().success());
+    assert_eq!(status["products"][0]["product"], "cad");
+    assert_eq!(status["products"][0]["inUse"], 1);
+    assert_eq!(status["listen"], server.addr.as_str());
+    let out = server.admin().args(["logs", "--json"]).assert().success();
+    let events: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one event per line"))
+        .collect();
+    assert!(
+        events.iter().any(|e| e["kind"] == "grant"),
+        "a grant among {events:?}"
+    );
+
+    // `admin token` is the file's content, and works as --token for --server.
+    let token = std::fs::read_to_string(server.data_dir.join("admin-token")).expect("token file");
+    let out = server.admin().arg("token").assert().success();
+    assert_eq!(stdout(&out).trim(), token.trim());
+    let elsewhere = dir.path().join("empty");
+    leasehold()
+        .args(["admin", "status", "--json", "--server", &server.addr])
+        .arg("--data-dir")
+        .arg(&elsewhere)
+        .env("LEASEHOLD_ADMIN_TOKEN", token.trim())
+        .assert()
+        .success();
+
+    // Errors say what to do and exit 1.
+    let out = server
+        .admin()
+        .args(["--token", "wrong", "status"])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("refused the admin token"),
+        "{}",
+        stderr(&out)
+    );
+    let out = leasehold()
+        .args(["admin", "computers", "--server", &server.addr])
+        .arg("--data-dir")
+        .arg(&elsewhere)
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("no admin token"), "{}", stderr(&out));
+    let out = leasehold()
+        .args(["admin", "status"])
+        .arg("--data-dir")
+        .arg(&elsewhere)
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("no server running on this data directory"),
+        "{}",
+        stderr(&out)
+    );
+    let out = leasehold()
+        .args(["admin", "token"])
+        .arg("--data-dir")
+        .arg(&elsewhere)
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("leasehold serve"), "{}", stderr(&out));
+    let missing = "00000000-0000-0000-0000-000000000000";
+    let out = server
+        .admin()
+        .args(["disconnect", missing])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains(missing) && stderr(&out).contains("admin computers"),
+        "{}",
+        stderr(&out)
+    );
+    let out = server
+        .admin()
+        .args(["license", "remove", missing])
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("license list"), "{}", stderr(&out));
+
+    // The token works with the server stopped, too.
+    drop(server);
+    leasehold()
+        .args(["admin", "token", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .assert()
+        .success()
+        .stdout(contains(token.trim()));
+}
+
+#[test]
+fn codes_from_stdin_other_vendors_and_removal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ours = Vendor::new(dir.path());
+    let theirs_dir = dir.path().join("theirs");
+    std::fs::create_dir_all(&theirs_dir).expect("dir");
+    let theirs = Vendor::new(&theirs_dir);
+    let server = Server::start(&dir.path().join("data"), &[&ours.public_key]);
+
+    // A code broken over lines, lower case, piped in.
+    let code = ours.issue("cad", 2, &[]);
+    let pasted = format!("\n{}\n", code.to_lowercase().replace('-', "-\n"));
+    server
+        .admin()
+        .args(["license", "add", "-"])
+        .write_stdin(pasted)
+        .assert()
+        .success();
+
+    // A code of a vendor the server does not trust: refused, with the way out.
+    let other = theirs.issue("cam", 4, &[]);
+    let out = server
+        .admin()
+        .args(["license", "add", &other])
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("admin trust"), "{}", stderr(&out));
+    let out = server
+        .admin()
+        .args(["trust", &theirs.public_key])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains(&theirs.public_key) && stdout(&out).contains("data directory"),
+        "{}",
+        stdout(&out)
+    );
+    server
+        .admin()
+        .args(["license", "add", &other])
+        .assert()
+        .success();
+    let out = server
+        .admin()
+        .args(["license", "add", &other])
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("already"), "{}", stderr(&out));
+    let out = server.admin().args(["trust", "LHPK-NOPE"]).assert().code(1);
+    assert!(stderr(&out).contains("vendor pubkey"), "{}", stderr(&out));
+
+    let list = json(
+        &server
+            .admin()
+            .args(["license", "list", "--json"])
+            .assert()
+            .success(),
+    );
+    let cam = list
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["product"] == "cam"))
+        .expect("cam is listed")
+        .clone();
+    let id = cam["licenseId"].as_str().expect("id");
+    let out = server
+        .admin()
+        .args(["license", "remove", id])
+        .assert()
+        .success();
+    assert!(stdout(&out).contains("removed license"), "{}", stdout(&out));
+    let out = server.admin().args(["license", "list"]).assert().success();
+    assert!(
+        !stdout(&out).contains("cam") && stdout(&out).contains("cad"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn logs_follow_prints_new_events_until_interrupted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server
+        .admin()
+        .args(["license", "add", &vendor.issue("cad", 2, &[])])
+        .assert()
+        .success();
+
+    let mut cmd = leasehold_std();
+    cmd.args([
+        "admin",
+        "logs",
+        "--follow",
+        "--json",
+        "--kind",
+        "grant",
+        "--data-dir",
+    ])
+    .arg(&server.data_dir);
+    let mut follower = Running::spawn(cmd, &dir.path().join("follow.log"));
+    for id in ["ws-1", "ws-2"] {
+        leasehold()
+            .args([
+                "client",
+                "checkout",
+                "cad",
+                "--server",
+                &server.addr,
+                "--hold",
+                "0",
+                "--client-id",
+                id,
+            ])
+            .assert()
+            .success();
+        let line = follower.line_containing(id);
+        let event: serde_json::Value = serde_json::from_str(&line).expect("an event as JSON");
+        assert_eq!(event["kind"], "grant", "only grants: {line}");
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &follower.pid().to_string()])
+        .status()
+        .expect("kill -INT");
+    let status = follower.wait_exit();
+    assert!(
+        status.success(),
+        "Ctrl-C ends `logs --follow` cleanly: {status:?}\n{}",
+        follower.stderr()
+    );
+}

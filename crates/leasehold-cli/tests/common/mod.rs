@@ -1,0 +1,284 @@
+//! Helpers for the CLI tests: the real `leasehold` binary in temp dirs, a
+//! server on 127.0.0.1:0 without mDNS that is always killed at the end, and a
+//! vendor key with codes issued from it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long to wait for a process to say something before failing the test.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The binary under test.
+pub fn bin_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin!("leasehold").to_path_buf()
+}
+
+/// `leasehold ARGS…` with no Leasehold settings inherited from the environment.
+pub fn leasehold() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(bin_path());
+    for var in [
+        "LEASEHOLD_DATA_DIR",
+        "LEASEHOLD_SERVER",
+        "LEASEHOLD_ADMIN_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("RUST_LOG", "warn").timeout(PATIENCE);
+    cmd
+}
+
+/// The same as a `std::process::Command`, for processes that keep running.
+pub fn leasehold_std() -> std::process::Command {
+    let mut cmd = std::process::Command::new(bin_path());
+    for var in [
+        "LEASEHOLD_DATA_DIR",
+        "LEASEHOLD_SERVER",
+        "LEASEHOLD_ADMIN_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+/// A child process killed (and reaped) when dropped, so no test leaves a
+/// server or a client behind, even when it fails. Its stdout is read line by
+/// line on a thread.
+pub struct Running {
+    pub child: Child,
+    lines: mpsc::Receiver<String>,
+    /// Where its stderr goes, to show when something fails.
+    pub stderr_file: PathBuf,
+}
+
+impl Running {
+    /// Spawns `cmd` with stdout piped and stderr in `stderr_file`.
+    pub fn spawn(mut cmd: std::process::Command, stderr_file: &Path) -> Self {
+        let err = std::fs::File::create(stderr_file).expect("create stderr file");
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(err))
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("spawn leasehold");
+        let stdout: ChildStdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            stderr_file: stderr_file.to_path_buf(),
+        }
+    }
+
+    /// The next stdout line, or a panic showing stderr after [`PATIENCE`].
+    pub fn next_line(&mut self) -> String {
+        match self.lines.recv_timeout(PATIENCE) {
+            Ok(line) => line,
+            Err(_) => panic!("no output line in time; stderr:\n{}", self.stderr()),
+        }
+    }
+
+    /// Lines until one contains `needle` (which is returned).
+    pub fn line_containing(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no line containing {needle:?} in time; stderr:\n{}",
+            self.stderr()
+        );
+    }
+
+    pub fn stderr(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut f) = std::fs::File::open(&self.stderr_file) {
+            let _ = f.read_to_string(&mut text);
+        }
+        text
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        self.wait_exit()
+    }
+
+    /// Waits (bounded) for the process to end by itself.
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "process did not exit in time; stderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running `leasehold serve` on 127.0.0.1:0 (never with mDNS).
+pub struct Server {
+    pub process: Running,
+    /// `127.0.0.1:PORT`, from the first stdout line.
+    pub addr: String,
+    pub data_dir: PathBuf,
+}
+
+impl Server {
+    /// Starts a server on `data_dir`, trusting `trust` keys, and waits for its address.
+    pub fn start(data_dir: &Path, trust: &[&str]) -> Self {
+        let mut cmd = leasehold_std();
+        cmd.arg("serve").arg("--data-dir").arg(data_dir).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--no-mdns",
+        ]);
+        for key in trust {
+            cmd.args(["--trust", key]);
+        }
+        std::fs::create_dir_all(data_dir).expect("create data dir");
+        let log = data_dir
+            .parent()
+            .unwrap_or(data_dir)
+            .join(format!("serve-{}.log", unique()));
+        let mut process = Running::spawn(cmd, &log);
+        let addr = process.next_line();
+        assert!(
+            addr.starts_with("127.0.0.1:"),
+            "first line is the address, got {addr:?}"
+        );
+        let ui = process.next_line();
+        assert!(
+            ui.starts_with("admin UI: http://"),
+            "second line is the admin URL, got {ui:?}"
+        );
+        Self {
+            process,
+            addr,
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    /// `leasehold admin --data-dir DIR ARGS…`.
+    pub fn admin(&self) -> assert_cmd::Command {
+        let mut cmd = leasehold();
+        cmd.arg("admin").arg("--data-dir").arg(&self.data_dir);
+        cmd
+    }
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A vendor key in `dir`: its file and public key.
+pub struct Vendor {
+    pub key_file: PathBuf,
+    pub public_key: String,
+}
+
+impl Vendor {
+    pub fn new(dir: &Path) -> Self {
+        let key_file = dir.join("vendor.key");
+        let out = leasehold()
+            .args(["vendor", "keygen", "--out"])
+            .arg(&key_file)
+            .assert()
+            .success();
+        let public_key = String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        assert!(
+            public_key.starts_with("LHPK-"),
+            "keygen prints the public key first, got {public_key:?}"
+        );
+        Self {
+            key_file,
+            public_key,
+        }
+    }
+
+    /// Issues a code for `product` with `seats`, plus any extra arguments.
+    pub fn issue(&self, product: &str, seats: u32, extra: &[&str]) -> String {
+        let out = leasehold()
+            .args(["vendor", "issue", "--key"])
+            .arg(&self.key_file)
+            .args(["--product", product, "--seats", &seats.to_string()])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout)
+            .trim()
+            .to_owned()
+    }
+}
+
+/// stdout of a finished command as text.
+pub fn stdout(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// stderr of a finished command as text.
+pub fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+/// stdout parsed as JSON.
+pub fn json(out: &assert_cmd::assert::Assert) -> serde_json::Value {
+    let text = stdout(out);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"))
+}
+
+/// Polls `check` every 20 ms until it returns true, for at most [`PATIENCE`].
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

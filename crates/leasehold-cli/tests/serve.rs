@@ -1,0 +1,96 @@
+//! `leasehold serve` as a process: clear failures, a clean SIGTERM, and leases
+//! that survive a restart.
+
+mod common;
+use common::{Running, Server, Vendor, json, leasehold, leasehold_std};
+use predicates::str::contains;
+
+#[test]
+fn a_second_server_on_the_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let _first = Server::start(&data, &[]);
+    leasehold()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-mdns",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(contains("in use by another Leasehold server"));
+}
+
+#[test]
+fn a_taken_port_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    leasehold()
+        .args(["serve", "--no-mdns", "--listen", &addr, "--data-dir"])
+        .arg(dir.path().join("data"))
+        .assert()
+        .code(1)
+        .stderr(contains(format!("cannot listen on {addr}")));
+}
+
+#[test]
+fn sigterm_stops_cleanly_and_a_restart_keeps_the_leases() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &[&vendor.public_key]);
+    server
+        .admin()
+        .args(["license", "add", &vendor.issue("cad", 2, &[])])
+        .assert()
+        .success();
+
+    let mut cmd = leasehold_std();
+    cmd.args([
+        "client",
+        "checkout",
+        "cad",
+        "--server",
+        &server.addr,
+        "--hold",
+        "60",
+        "--client-id",
+        "ws-1",
+        "--json",
+    ]);
+    let mut client = Running::spawn(cmd, &dir.path().join("client.log"));
+    let grant: serde_json::Value =
+        serde_json::from_str(&client.next_line()).expect("grant as JSON");
+
+    let status = server.process.terminate();
+    assert!(
+        status.success(),
+        "SIGTERM exits 0: {status:?}\n{}",
+        server.process.stderr()
+    );
+    assert!(
+        !data.join("listen-address").exists(),
+        "a stopped server removes its address file"
+    );
+    let out = server.admin().arg("status").assert().code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("no server running"));
+
+    let restarted = Server::start(&data, &[&vendor.public_key]);
+    let computers = json(
+        &restarted
+            .admin()
+            .args(["computers", "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(computers[0]["clientId"], "ws-1", "{computers}");
+    assert_eq!(
+        computers[0]["leases"][0]["id"], grant["leaseId"],
+        "the same lease is back: {computers}"
+    );
+    drop(client);
+}
