@@ -10,7 +10,7 @@ use crate::load;
 use crate::proc::{Sampler, stat};
 use crate::report::{Report, Target, Unit};
 use crate::scenarios::Baseline;
-use crate::setup::{Leasehold, MAIN, SHORT, ServeOpts};
+use crate::setup::{Leasehold, MAIN, SCARCE, SHORT, ServeOpts};
 use anyhow::{Result, bail};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -50,7 +50,8 @@ pub async fn run(opts: &Opts, serve: &ServeOpts, codes: &[String], base: &Baseli
     let server = Leasehold::start(serve, &data_dir).await?;
     let healthy = t0.elapsed();
     let mut conn = Conn::open(server.addr()).await?;
-    let (status, body) = conn.post("/v1/checkout", checkout_body(MAIN, "after-restart", 0)).await?;
+    // Every seat of MAIN may be taken; the scarce product has seats free.
+    let (status, body) = conn.post("/v1/checkout", checkout_body(SCARCE, "after-restart", 0)).await?;
     if !status.is_success() {
         bail!("checkout after restart: {status} {}", String::from_utf8_lossy(&body));
     }
@@ -58,6 +59,11 @@ pub async fn run(opts: &Opts, serve: &ServeOpts, codes: &[String], base: &Baseli
     report.add("restart: spawn → first stdout line", server.proc.started_in.as_secs_f64(), Unit::Secs, Some(base.start_secs), None);
     report.add("restart: spawn → /healthz answers", healthy.as_secs_f64(), Unit::Secs, None, None);
     report.add("restart: spawn → a checkout granted", serving.as_secs_f64(), Unit::Secs, None, scale_target(n, Target::AtMost(5.0)));
+    let (_, metrics) = conn.get("/metrics").await?;
+    let restored = String::from_utf8_lossy(&metrics).lines().find_map(|l| l.strip_prefix("leasehold_leases ")?.trim().parse::<u64>().ok()).unwrap_or(0);
+    if restored < r.ok {
+        report.note(format!("after restart {restored} leases were held, {} before", r.ok));
+    }
     let after = stat(server.proc.pid())?;
     #[allow(clippy::cast_precision_loss)]
     report.add(format!("RSS after restart with {} leases", r.ok), after.rss as f64, Unit::Bytes, Some(base.idle_rss), scale_target(n, Target::AtMost(600e6)));
