@@ -83,6 +83,15 @@ impl EmbeddedServer {
         info(&st)
     }
 
+    /// Stops the server as the app exits, waiting at most `limit`: Quit must
+    /// not hang on a client that keeps a connection open. Leases are durable
+    /// once granted, so an unfinished stop loses nothing.
+    pub async fn stop_for_exit(&self, limit: std::time::Duration) {
+        if tokio::time::timeout(limit, self.stop()).await.is_err() {
+            tracing::warn!("the server did not stop within {limit:?}; exiting anyway");
+        }
+    }
+
     /// Moves the server to `port` on the same address (the admin's answer to
     /// a port conflict). The old server keeps running if the port is taken.
     ///

@@ -17,6 +17,9 @@ use embedded::EmbeddedServer;
 use settings::Settings;
 use tauri::{Manager, RunEvent, WindowEvent};
 
+/// How long Quit waits for the server to stop before exiting anyway.
+const EXIT_STOP_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Runs the app until Quit. Exits with status 2 on a bad setting and 1 when
 /// the window system cannot start.
 pub fn run() {
@@ -65,7 +68,7 @@ pub fn run() {
     };
     app.run(|app, event| {
         if let RunEvent::Exit = event {
-            tauri::async_runtime::block_on(app.state::<EmbeddedServer>().stop());
+            tauri::async_runtime::block_on(app.state::<EmbeddedServer>().stop_for_exit(EXIT_STOP_LIMIT));
         }
     });
 }
