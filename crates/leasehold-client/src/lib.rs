@@ -223,10 +223,13 @@ impl ClientBuilder {
             }
         } else {
             match self.source {
-                Some(ServerSource::Auto(auto)) => Backend::Network {
-                    servers: Vec::new(),
-                    auto: Some(AutoResolver::new(auto)?),
-                },
+                Some(ServerSource::Auto(auto)) => {
+                    let resolver = AutoResolver::new(auto)?;
+                    Backend::Network {
+                        servers: resolver.fallback().to_vec(),
+                        auto: Some(resolver),
+                    }
+                }
                 Some(ServerSource::Manual(list)) => Backend::manual(&list)?,
                 None => Backend::manual(&self.servers)?,
             }

@@ -94,6 +94,11 @@ impl AutoResolver {
         }))
     }
 
+    /// The addresses configured by hand, tried after the one found.
+    pub(crate) fn fallback(&self) -> &[ServerApi] {
+        &self.fallback
+    }
+
     /// The servers to use now, best first: the one found (found now if need
     /// be), then the fallback addresses.
     ///
