@@ -1,0 +1,212 @@
+//! `ServerSource::Auto` end to end with the real `leasehold_server::Server`
+//! announcing itself over mDNS, and the manual fallback when discovery finds
+//! nothing. Each test runs in its own private network namespace
+//! (`common/netns.rs`); nothing here touches the real network.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::netns::{self, Loopback};
+use leasehold_client::settings::Remembered;
+use leasehold_client::{AutoDiscovery, Client, ClientError, SeatState, ServerSource};
+use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
+use leasehold_core::{LicenseId, Product, Timestamp};
+use leasehold_server::{Config, Server, ServerHandle};
+
+/// A real server on 127.0.0.1:0 (or `port`) in `dir`, announcing over mDNS
+/// when `mdns`.
+async fn start(dir: &Path, vendor: &VendorKeyPair, mdns: bool, port: u16) -> ServerHandle {
+    let mut config = Config::ephemeral(dir);
+    config.mdns = mdns;
+    config.listen.set_port(port);
+    config.server_name = Some("Design office".into());
+    config.trust.push(vendor.public());
+    Server::start(config).await.unwrap()
+}
+
+async fn add_license(server: &ServerHandle, vendor: &VendorKeyPair) {
+    let terms = LicenseTerms {
+        license_id: LicenseId::random(),
+        product: Product::from("Designer"),
+        seats: 2,
+        valid_from: None,
+        valid_until: None,
+        features: vec![],
+        customer: "Acme Ltd".into(),
+        lease_secs: 10,
+        node_lock: None,
+        issued_at: Timestamp::now(),
+    };
+    server
+        .engine()
+        .add_license(&issue(vendor, &terms).unwrap(), false)
+        .await
+        .unwrap();
+}
+
+fn client(source: ServerSource, id: &str) -> Client {
+    Client::builder()
+        .source(source)
+        .app("Designer", "4.2")
+        .client_id(id)
+        .user("alice")
+        .host(id)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn auto_source_finds_uses_and_remembers_the_real_server() {
+    netns::run(
+        "auto_source_finds_uses_and_remembers_the_real_server",
+        Loopback::Up,
+        || {
+            netns::block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let vendor = VendorKeyPair::generate().unwrap();
+                let server = start(dir.path(), &vendor, true, 0).await;
+                add_license(&server, &vendor).await;
+                let state = dir.path().join("client.state.toml");
+                let auto = || ServerSource::Auto(AutoDiscovery::new().remember_in(&state));
+
+                let started = Instant::now();
+                let guard = client(auto(), "pc-1").checkout("Designer").await.unwrap();
+                let first = started.elapsed();
+                println!("auto mode: discovered and checked out from a fresh server in {first:?}");
+                assert!(
+                    first < Duration::from_secs(2),
+                    "found within two seconds: {first:?}"
+                );
+                assert!(guard.grant().is_some());
+
+                let remembered = Remembered::load(&state).expect("the server found is remembered");
+                assert_eq!(remembered.address, server.local_addr().to_string());
+                assert_eq!(remembered.server_name, "Design office");
+                assert_eq!(
+                    remembered.server_id,
+                    server.engine().identity().server_id.to_string()
+                );
+
+                // The next start uses the remembered server without browsing.
+                let started = Instant::now();
+                let (api, hello) = client(auto(), "pc-2").hello().await.unwrap();
+                let again = started.elapsed();
+                println!("auto mode: remembered server answered in {again:?}");
+                assert_eq!(api.address(), remembered.address);
+                assert_eq!(hello.server_name, "Design office");
+                assert!(again < Duration::from_millis(500), "{again:?}");
+
+                guard.release().await.unwrap();
+                server.shutdown().await;
+            });
+        },
+    );
+}
+
+#[test]
+fn auto_finds_the_server_again_when_it_moves_and_keeps_the_lease() {
+    netns::run(
+        "auto_finds_the_server_again_when_it_moves_and_keeps_the_lease",
+        Loopback::Up,
+        || {
+            netns::block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let vendor = VendorKeyPair::generate().unwrap();
+                let server = start(dir.path(), &vendor, true, 0).await;
+                add_license(&server, &vendor).await;
+                let state = dir.path().join("client.state.toml");
+                let source = ServerSource::Auto(AutoDiscovery::new().remember_in(&state));
+
+                let guard = client(source, "pc-1").checkout("Designer").await.unwrap();
+                let lease_id = guard.grant().unwrap().lease_id;
+                let old_addr = server.local_addr();
+
+                // Restarted on another port with the same data: the old address
+                // stops answering, discovery finds the new one.
+                server.shutdown().await;
+                let server = start(dir.path(), &vendor, true, 0).await;
+                assert_ne!(server.local_addr(), old_addr);
+                let moved = Instant::now();
+                // Wait for a renewal at the new address (remembered there).
+                tokio::time::timeout(Duration::from_secs(12), async {
+                    loop {
+                        if Remembered::load(&state)
+                            .is_some_and(|r| r.address == server.local_addr().to_string())
+                            && matches!(guard.state(), SeatState::Held { .. })
+                        {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                })
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("not renewed at the new address; last: {:?}", guard.state())
+                });
+                println!(
+                    "auto mode: lease renewed at the moved server {:?} after the move",
+                    moved.elapsed()
+                );
+                assert_eq!(guard.lease_id(), Some(lease_id), "the same lease");
+                assert!(guard.release().await.unwrap().unwrap().was_held);
+                server.shutdown().await;
+            });
+        },
+    );
+}
+
+#[test]
+fn manual_address_is_used_when_discovery_finds_nothing() {
+    netns::run(
+        "manual_address_is_used_when_discovery_finds_nothing",
+        Loopback::Up,
+        || {
+            netns::block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let vendor = VendorKeyPair::generate().unwrap();
+                // Not announcing: discovery finds nothing.
+                let server = start(dir.path(), &vendor, false, 0).await;
+                add_license(&server, &vendor).await;
+                let addr = server.local_addr().to_string();
+
+                let started = Instant::now();
+                let auto = AutoDiscovery::new()
+                    .timeout(Duration::from_millis(800))
+                    .fallback(vec![addr.clone()]);
+                let guard = client(ServerSource::Auto(auto), "pc-1")
+                    .checkout("Designer")
+                    .await
+                    .unwrap();
+                println!(
+                    "auto with nothing announced fell back to {addr} in {:?}",
+                    started.elapsed()
+                );
+                assert!(started.elapsed() >= Duration::from_millis(800));
+                guard.release().await.unwrap();
+
+                // A manual source never browses.
+                let started = Instant::now();
+                let guard = client(ServerSource::Manual(vec![addr.clone()]), "pc-2")
+                    .checkout("Designer")
+                    .await
+                    .unwrap();
+                assert!(started.elapsed() < Duration::from_millis(500));
+                guard.release().await.unwrap();
+
+                // Auto with nothing found and nothing configured says so.
+                let started = Instant::now();
+                let auto = AutoDiscovery::new().timeout(Duration::from_millis(500));
+                let e = client(ServerSource::Auto(auto), "pc-3")
+                    .checkout("Designer")
+                    .await
+                    .unwrap_err();
+                assert!(matches!(e, ClientError::NoServerFound { .. }), "{e:?}");
+                assert_eq!(e.code(), "no_server_found");
+                assert!(started.elapsed() < Duration::from_secs(2));
+                server.shutdown().await;
+            });
+        },
+    );
+}
