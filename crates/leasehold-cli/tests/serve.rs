@@ -101,13 +101,21 @@ fn sigterm_stops_the_server_while_someone_follows_the_log() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut server = Server::start(&dir.path().join("data"), &[]);
     let mut cmd = leasehold_std();
-    cmd.args(["admin", "logs", "--follow", "--data-dir"]).arg(&server.data_dir);
+    cmd.args(["admin", "logs", "--follow", "--data-dir"])
+        .arg(&server.data_dir);
     let mut follower = Running::spawn(cmd, &dir.path().join("follow.log"));
     follower.line_containing("server_start");
     // An event after the history proves the live stream is open.
     let vendor = Vendor::new(dir.path());
-    server.admin().args(["trust", &vendor.public_key]).assert().success();
+    server
+        .admin()
+        .args(["trust", &vendor.public_key])
+        .assert()
+        .success();
     follower.line_containing("trusted_key_added");
     let status = server.process.terminate();
-    assert!(status.success(), "SIGTERM exits 0 with a live log open: {status:?}");
+    assert!(
+        status.success(),
+        "SIGTERM exits 0 with a live log open: {status:?}"
+    );
 }
