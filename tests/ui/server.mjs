@@ -1,32 +1,44 @@
-// Starts a Leasehold server for the browser tests and gives the tests the
-// ways to put real data into it through its public API.
-//
-// Today: the fake server (tests/ui/fake-server.mjs). To switch to the real one,
-// set LEASEHOLD_BIN=target/debug/leasehold (see `realServer` below: what is
-// left is issuing license codes with `leasehold vendor issue`).
+// Starts a real `leasehold serve` (port 0, temp data dir, no mDNS) for the
+// browser tests and gives them the ways to put real data into it: license codes
+// signed with a throwaway vendor key, and clients holding seats over the client
+// protocol. The binary is $LEASEHOLD_BIN, else target/debug/leasehold
+// (`npm run test:browser` builds it when it is missing).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
 
-/** Spawns `cmd args`, waits for the first stdout line with a URL, returns it. */
-async function spawnAndReadUrl(cmd, args, env = {}) {
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Spawns `leasehold serve`, waits for the admin URL it prints on its second
+ * stdout line (`admin UI: http://…/ui/#token=…`), and returns it.
+ */
+async function spawnServer(bin, args) {
+  const child = spawn(bin, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr = [];
+  child.stderr.on('data', (d) => { stderr.push(d); });
   const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} printed no URL within 20 s`)), 20_000);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${cmd} exited with ${code} before printing its URL`)); });
-    lines.on('line', (line) => {
-      const m = /(https?:\/\/\S+)/.exec(line);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+  try {
+    const url = await new Promise((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error(`leasehold serve printed no admin URL within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`leasehold serve exited with ${code} before printing its URL:\n${Buffer.concat(stderr).toString()}`));
+      });
+      lines.on('line', (line) => {
+        const m = /^admin UI: (https?:\/\/\S+)/.exec(line);
+        if (m) { clearTimeout(timer); resolveUrl(m[1]); }
+      });
     });
-  });
-  lines.on('line', () => {}); // keep draining stdout
-  return { child, url };
+    return { child, url };
+  } catch (e) {
+    child.kill('SIGTERM');
+    throw e;
+  }
 }
 
 function parseAdminUrl(url) {
@@ -50,49 +62,66 @@ function apiFor(origin, token) {
   };
 }
 
-async function fakeServer() {
-  const { child, url } = await spawnAndReadUrl(process.execPath, ['tests/ui/fake-server.mjs', '--listen', '127.0.0.1:0']);
-  const { origin, token, adminUrl } = parseAdminUrl(url);
-  const call = apiFor(origin, token);
-  return {
-    kind: 'fake', origin, token, adminUrl, call,
-    licenseCode: ({ product, seats, customer, expired = false }) => `FAKE-${product}-${seats}-${customer}${expired ? '-expired' : ''}`,
-    seedLeases: (count, product) => call('POST', '/__fake/seed-leases', { count, product, backdateMs: 8 * 3600_000 }),
-    stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }),
-  };
-}
-
-async function realServer(bin) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-ui-'));
-  const keyDir = mkdtempSync(join(tmpdir(), 'leasehold-vendor-'));
-  const keyFile = join(keyDir, 'vendor.key');
-  // `vendor keygen` prints the public key (LHPK-…) as its first stdout line.
-  const publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8' }).split('\n')[0].trim();
-  const { child, url } = await spawnAndReadUrl(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--no-mdns', ...(publicKey ? ['--trust', publicKey] : [])]);
-  const { origin, token, adminUrl } = parseAdminUrl(url);
-  const call = apiFor(origin, token);
-  return {
-    kind: 'real', origin, token, adminUrl, call,
-    licenseCode: ({ product, seats, customer, expired = false }) =>
-      execFileSync(bin, ['vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
-        ...(expired ? ['--starts', '2020-01-01', '--expires', '2020-12-31'] : [])], { encoding: 'utf8' }).trim(),
-    // Real clients holding seats: one checkout each, over the client protocol.
-    seedLeases: async (count, product) => {
-      for (let i = 0; i < count; i++) {
-        const n = String(i).padStart(5, '0');
-        await call('POST', '/v1/checkout', { product, clientId: `machine-${n}`, user: `user${i % 917}`, host: `ws-${n}`, appName: 'Acme CAD', appVersion: '2025.3' }, { admin: false });
-      }
-    },
-    stop: () => new Promise((r) => {
-      child.once('exit', () => { rmSync(dataDir, { recursive: true, force: true }); rmSync(keyDir, { recursive: true, force: true }); r(); });
-      child.kill('SIGTERM');
-    }),
-  };
+/** `YYYY-MM-DD` (UTC) `days` from today. */
+export function dayFromToday(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 export async function startServer() {
-  const bin = process.env.LEASEHOLD_BIN;
-  return bin ? realServer(bin) : fakeServer();
+  const bin = resolve(ROOT, process.env.LEASEHOLD_BIN ?? `target/debug/leasehold${process.platform === 'win32' ? '.exe' : ''}`);
+  if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run \`cargo build -p leasehold-cli\` or set LEASEHOLD_BIN`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-ui-'));
+  const keyDir = mkdtempSync(join(tmpdir(), 'leasehold-vendor-'));
+  const keyFile = join(keyDir, 'vendor.key');
+  const cleanup = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(keyDir, { recursive: true, force: true });
+  };
+  let started;
+  try {
+    // `vendor keygen` prints the public key (LHPK-…) as its first stdout line.
+    const publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+    // `--durability normal`: these tests are about the UI, not power loss, and
+    // 10,000 checkouts without an fsync each keep the seeding quick.
+    started = await spawnServer(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey]);
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  const { child, url } = started;
+  const { origin, token, adminUrl } = parseAdminUrl(url);
+  const call = apiFor(origin, token);
+  return {
+    origin, token, adminUrl, call,
+    /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
+    licenseCode: ({ product, seats, customer, starts, expires, features = [] }) =>
+      execFileSync(bin, [
+        'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
+        ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
+        ...features.flatMap((f) => ['--feature', f]),
+      ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    addLicense: (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false }),
+    /**
+     * `count` real clients holding a seat of `product` each (distinct client ids
+     * `machine-00000`…), a few checkouts in flight at a time.
+     */
+    seedLeases: async (count, product, { inFlight = 32 } = {}) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          const i = next++;
+          const n = String(i).padStart(5, '0');
+          await call('POST', '/v1/checkout', { product, clientId: `machine-${n}`, user: `user${i % 917}`, host: `ws-${n}`, appName: 'Acme CAD', appVersion: '2025.3' }, { admin: false });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+    },
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) { cleanup(); done(); return; }
+      child.once('exit', () => { cleanup(); done(); });
+      child.kill('SIGTERM');
+    }),
+  };
 }
 
 /** A client holding a seat, through the client protocol (no admin token). */

@@ -32,3 +32,14 @@ export const formatTime = (ms: number) => timeOnly.format(new Date(ms));
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
+
+/**
+ * "10.0.4.17" from "10.0.4.17:51234", "::1" from "[::1]:51234": a client's
+ * source port changes with every connection and means nothing to a person.
+ */
+export function addressHost(address: string): string {
+  const v6 = /^\[(.*)\]:\d+$/.exec(address);
+  if (v6) return v6[1];
+  const v4 = /^([^:]+):\d+$/.exec(address);
+  return v4 ? v4[1] : address;
+}

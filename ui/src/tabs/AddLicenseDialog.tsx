@@ -5,7 +5,7 @@ import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
 import { useApp } from '../hooks';
 import { formatDuration } from '../format';
-import { licensedFor, STATE_LABEL, validity } from './licenseText';
+import { licensedFor, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
 type Check =
   | { kind: 'idle' }
@@ -90,9 +90,10 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
       <div id="license-check" aria-live="polite" className="check-result">
         {check.kind === 'checking' && <p className="muted"><span className="spinner spinner-small" aria-hidden="true" /> Checking the code with the server…</p>}
         {check.kind === 'bad' && (
-          <div className="notice notice-error" role="alert">
+          // The server's machine-readable code stays out of the text (people read
+          // the sentence); it is on the element for support and for tests.
+          <div className="notice notice-error" role="alert" data-error-code={check.error instanceof ApiError ? check.error.code : undefined}>
             <strong>This code cannot be added.</strong> {describeError(check.error)}
-            {check.error instanceof ApiError && check.error.status > 0 && <span className="error-code">{check.error.code}</span>}
           </div>
         )}
         {check.kind === 'ok' && <Preview l={check.preview} />}
@@ -115,7 +116,7 @@ function Preview({ l }: { l: LicenseView }) {
         <dt>Features</dt><dd>{l.features.length ? l.features.join(', ') : 'None'}</dd>
         <dt>Lease length</dt><dd>{formatDuration(l.leaseSecs * 1000)}</dd>
       </dl>
-      {l.stateReason && <p className="muted">{l.stateReason}</p>}
+      {l.stateReason && <p className="muted">{stateReasonText(l.stateReason)}</p>}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { ComputerView, Lease } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { VirtualRows } from '../components/VirtualRows';
-import { formatDateTime, formatDuration, formatRelative, plural } from '../format';
+import { addressHost, formatDateTime, formatDuration, formatRelative, plural } from '../format';
 import { useApp, useNow, useResource } from '../hooks';
 
 interface Row {
@@ -161,7 +161,7 @@ function ComputerRow({ r, now, onDisconnect }: { r: Row; now: number; onDisconne
       <div role="cell" className="cell-strong" title={r.computer.clientId}>{r.computer.host || h.host || <span className="muted">unknown</span>}</div>
       <div role="cell">{h.user}</div>
       <div role="cell"><span className="chip">{r.lease.product}</span></div>
-      <div role="cell" className="mono small">{h.address || r.computer.address}</div>
+      <div role="cell" className="mono small" title={h.address || r.computer.address}>{addressHost(h.address || r.computer.address)}</div>
       <div role="cell">{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
       <div role="cell" title={formatDateTime(r.lease.grantedAt)}>
         <div>{formatDateTime(r.lease.grantedAt)}</div>

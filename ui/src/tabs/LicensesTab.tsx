@@ -9,7 +9,7 @@ import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { useApp, useResource } from '../hooks';
 import { AddLicenseDialog } from './AddLicenseDialog';
-import { licensedFor, removalEffect, STATE_LABEL, validity } from './licenseText';
+import { licensedFor, removalEffect, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
 const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
 
@@ -63,7 +63,7 @@ export function LicensesTab() {
                     <td className="nowrap">{validity(l)}</td>
                     <td>
                       <Badge tone={s.tone}>{s.label}</Badge>
-                      {l.stateReason && <div className="reason">{l.stateReason}</div>}
+                      {l.stateReason && <div className="reason">{stateReasonText(l.stateReason)}</div>}
                     </td>
                     <td className="actions">
                       <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
@@ -121,7 +121,7 @@ function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void })
       <dl className="facts">
         <dt>Product</dt><dd>{l.product}</dd>
         <dt>Seats</dt><dd>{licensedFor(l.seats)} · {l.product} has {l.productSeats} in all, {l.productInUse} in use</dd>
-        <dt>State</dt><dd><Badge tone={s.tone}>{s.label}</Badge>{l.stateReason && <span className="reason-inline"> {l.stateReason}</span>}</dd>
+        <dt>State</dt><dd><Badge tone={s.tone}>{s.label}</Badge>{l.stateReason && <span className="reason-inline"> {stateReasonText(l.stateReason)}</span>}</dd>
         <dt>Customer</dt><dd>{l.customer || '—'}</dd>
         <dt>Features</dt><dd>{l.features.length ? l.features.join(', ') : 'None'}</dd>
         <dt>Valid</dt><dd>{validity(l)}</dd>

@@ -13,7 +13,10 @@ export interface Entry {
   level: Level;
   /** An event kind, or 'log' for a server log line. */
   kind: EventKind | 'log';
+  /** What happened, in words ("Seat granted", "Server log"). */
   source: string;
+  /** For a log line, the server module that wrote it (`leasehold_server::store`): in the tooltip, search and export. */
+  target?: string;
   message: string;
 }
 
@@ -45,7 +48,7 @@ export const fromEvent = (e: Event): Entry => ({
   message: e.message,
 });
 export const fromLog = (l: LogLine): Entry => ({
-  key: `l${l.seq}`, at: l.at, level: l.level, kind: 'log', source: l.target, message: l.message,
+  key: `l${l.seq}`, at: l.at, level: l.level, kind: 'log', source: KIND_LABEL.log, target: l.target, message: l.message,
 });
 
 function merge(into: Entry[], more: Entry[]): Entry[] {
@@ -120,11 +123,11 @@ export function LogsTab() {
     return entries.filter((e) =>
       LEVELS.indexOf(e.level) >= min &&
       (kind === 'all' || e.kind === kind) &&
-      (!q || `${e.source} ${e.message}`.toLowerCase().includes(q)));
+      (!q || `${e.source} ${e.target ?? ''} ${e.message}`.toLowerCase().includes(q)));
   }, [entries, minLevel, kind, query]);
 
   const exportShown = () => {
-    const text = shown.map((e) => `${new Date(e.at).toISOString()}\t${e.level.toUpperCase()}\t${e.kind === 'log' ? e.source : e.kind}\t${e.message}`).join('\n') + '\n';
+    const text = shown.map((e) => `${new Date(e.at).toISOString()}\t${e.level.toUpperCase()}\t${e.kind === 'log' ? e.target : e.kind}\t${e.message}`).join('\n') + '\n';
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
     const a = document.createElement('a');
     a.href = url;
@@ -157,7 +160,7 @@ export function LogsTab() {
             <>
               <div role="cell" className="mono small" title={formatDateTime(e.at)}>{formatTime(e.at)}</div>
               <div role="cell"><Badge tone={LEVEL_TONE[e.level]}>{LEVEL_TEXT[e.level]}</Badge></div>
-              <div role="cell" className={e.kind === 'log' ? 'mono small' : undefined} title={e.source}>{e.source}</div>
+              <div role="cell" className={e.kind === 'log' ? 'muted' : undefined} title={e.target ?? e.source}>{e.source}</div>
               <div role="cell" className="log-message" title={e.message}>{e.message}</div>
             </>
           )}

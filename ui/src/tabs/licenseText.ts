@@ -39,3 +39,15 @@ export function removalEffect(l: LicenseView): string {
   }
   return text;
 }
+
+/**
+ * The server's reason for a state ("starts counting on 2027-01-07") as a
+ * sentence with dates written like the rest of the page ("Starts counting on
+ * Jan 7, 2027.").
+ */
+export function stateReasonText(reason: string): string {
+  const text = reason.trim().replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (_, y: string, m: string, d: string) => formatDay(Date.UTC(Number(y), Number(m) - 1, Number(d))));
+  if (!text) return text;
+  const first = text[0].toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}

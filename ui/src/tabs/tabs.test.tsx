@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { formatDay } from '../format';
 import { computer, event, fakeFetch, json, license, renderWithApi, status } from '../test/fixtures';
 import { ComputersTab } from './ComputersTab';
 import { LicenseModeTab } from './LicenseModeTab';
@@ -25,13 +26,13 @@ describe('Licenses tab', () => {
 
   it('shows each code with seats, use and state with reason', async () => {
     renderWithApi(<LicensesTab />, fakeFetch({
-      'GET /admin/v1/licenses': () => json([license(), license({ licenseId: 'b', product: 'sim', seats: 1, state: 'expired', stateReason: 'Expired on 1 March; ask the vendor for a renewal code.' })]),
+      'GET /admin/v1/licenses': () => json([license(), license({ licenseId: 'b', product: 'sim', seats: 1, state: 'expired', stateReason: 'expired at the end of 2026-03-01' })]),
     }));
     expect(await screen.findByText('Licensed for 10 users')).toBeInTheDocument();
     expect(screen.getByText('Licensed for 1 user')).toBeInTheDocument();
     expect(screen.getAllByText('3 of 10')).toHaveLength(2);
     expect(screen.getByText('Expired')).toBeInTheDocument();
-    expect(screen.getByText(/ask the vendor for a renewal code/)).toBeInTheDocument();
+    expect(screen.getByText(`Expired at the end of ${formatDay(Date.UTC(2026, 2, 1))}.`)).toBeInTheDocument();
   });
 
   it('shows an error in words, with a retry', async () => {
@@ -89,6 +90,7 @@ describe('Computers tab', () => {
     fireEvent.change(screen.getByLabelText('Search computers'), { target: { value: 'ws-4321' } });
     expect(await screen.findByText('1 of 10,000')).toBeInTheDocument();
     expect(screen.getByText('user4321')).toBeInTheDocument();
+    expect(screen.getByText('10.0.0.4321')).toHaveAttribute('title', '10.0.0.4321:5000');
   });
 
   it('disconnects one seat after confirming', async () => {
@@ -156,6 +158,9 @@ describe('Logs tab', () => {
     expect(screen.queryByText('checkpoint done')).not.toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'debug' } });
     expect(screen.getByText('checkpoint done')).toBeInTheDocument();
+    // A log line says "Server log"; the module path is only in the tooltip.
+    expect(screen.getByTitle('leasehold_server::store')).toHaveTextContent('Server log');
+    expect(screen.queryByText('leasehold_server::store')).not.toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'warn' } });
     expect(screen.queryByText(/granted cad to ann@ws-1 #1/)).not.toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Level'), { target: { value: 'info' } });
