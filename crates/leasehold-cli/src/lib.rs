@@ -6,6 +6,7 @@ pub mod admin;
 pub mod client;
 pub mod paths;
 pub mod serve;
+pub mod service;
 pub mod table;
 pub mod vendor;
 
@@ -31,6 +32,9 @@ pub enum Command {
     /// Check seats out, release them, and see this machine's license state.
     #[command(subcommand)]
     Client(client::ClientCmd),
+    /// Install, remove, start, stop the server as a system service; its status.
+    #[command(subcommand)]
+    Service(service::ServiceCmd),
     /// Make vendor keys and issue license codes (for the software vendor).
     #[command(subcommand)]
     Vendor(vendor::VendorCmd),
@@ -62,6 +66,7 @@ async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Client(cmd) => client::run(cmd).await,
+        Command::Service(cmd) => service::run(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Vendor(cmd) => vendor::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Openapi => {
             println!("{}", serde_json::to_string_pretty(&leasehold_server::http::openapi::document())?);
