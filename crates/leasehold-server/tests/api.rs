@@ -316,3 +316,22 @@ async fn serves_health_metrics_and_a_complete_openapi_document() {
     assert_eq!(tower::ServiceExt::oneshot(server.router(), req).await.unwrap().status(), StatusCode::OK);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn serves_the_built_ui_when_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &Vendor::new()).await;
+    let req = Request::get("/ui/").body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(server.router(), req).await.unwrap();
+    let status = response.status();
+    let html = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist/index.html").exists();
+    if built {
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("<div id=\"root\">") || html.contains("id=\"root\""), "{html}");
+    } else {
+        // Without a UI build the page says how to make one, never a blank 404.
+        assert!(html.contains("npm run build"), "{html}");
+    }
+    server.shutdown().await;
+}
