@@ -67,7 +67,7 @@ impl EventLog {
     pub fn recent_after(&self, after_seq: u64, limit: usize) -> Option<Vec<Event>> {
         let tail = self.lock();
         let oldest = tail.recent.front().map_or(tail.last_seq + 1, |e| e.seq);
-        if after_seq + 1 < oldest && after_seq < tail.last_seq {
+        if after_seq.saturating_add(1) < oldest && after_seq < tail.last_seq {
             return None;
         }
         Some(tail.recent.iter().filter(|e| e.seq > after_seq).take(limit).cloned().collect())

@@ -64,15 +64,16 @@ impl Server {
         let clock = config.clock.clone().unwrap_or_else(Clock::start);
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
         let advertiser = advertiser(&engine, addr, config.mdns);
+        let (stop, stopped) = watch::channel(false);
         let run = Arc::new(RunInfo {
             listen: addr,
             data_dir: data_dir.clone(),
             admin_remote: config.admin_remote,
             admin_token: admin_token.clone(),
             mdns: Mutex::new(Some(advertiser)),
+            stopping: stopped.clone(),
         });
         let app = router(AppState { engine: engine.clone(), run: run.clone() });
-        let (stop, stopped) = watch::channel(false);
         let mut http_stop = stopped.clone();
         let http = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();

@@ -335,3 +335,15 @@ async fn serves_the_built_ui_when_there_is_one() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn absurd_event_cursors_are_answered_not_crashed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &Vendor::new()).await;
+    let (status, page) = call(&server, Method::GET, &format!("/admin/v1/events?afterSeq={}", u64::MAX), None, true).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["events"], json!([]));
+    let (status, body) = call(&server, Method::GET, "/admin/v1/events?afterSeq=-1", None, true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    server.shutdown().await;
+}

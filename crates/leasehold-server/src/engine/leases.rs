@@ -71,8 +71,11 @@ impl Engine {
             self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
         } else {
             self.inner.metrics.grants.fetch_add(1, Ordering::Relaxed);
-            let in_use = self.table().in_use(&lease.product);
-            let message = format!("granted {} to {}@{} ({in_use} in use)", lease.product, lease.holder.user, lease.holder.host);
+            let (in_use, seats) = {
+                let table = self.table();
+                (table.in_use(&lease.product), table.pools().seats(&lease.product, now))
+            };
+            let message = format!("granted {} to {}@{} ({in_use} of {seats} in use)", lease.product, lease.holder.user, lease.holder.host);
             self.inner.events.record(Event::new(EventKind::Grant, now, message).about(&lease).correlated(corr));
         }
         self.deadline_added(lease.expires_at);

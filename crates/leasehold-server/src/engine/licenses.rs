@@ -121,7 +121,7 @@ impl Engine {
             return Err(e);
         }
         let terms = verified.into_terms();
-        let message = format!("license for {} ({} seats, {}) added", terms.product, terms.seats, terms.customer);
+        let message = format!("license for {} ({}, {}) added", terms.product, seats_text(terms.seats), terms.customer);
         let mut event = Event::new(EventKind::LicenseAdded, now, message);
         event.product = Some(terms.product.clone());
         event.license_id = Some(id);
@@ -163,7 +163,7 @@ impl Engine {
         let mut event = Event::new(
             EventKind::LicenseRemoved,
             now,
-            format!("license for {product} removed; {seats_now} seats now, {in_use} in use"),
+            format!("license for {product} removed; {} now, {in_use} in use", seats_text(seats_now)),
         );
         event.product = Some(product.clone());
         event.license_id = Some(id);
@@ -245,4 +245,9 @@ impl Engine {
             code: record.code.clone(),
         }
     }
+}
+
+/// "1 seat", "5 seats".
+fn seats_text(n: u32) -> String {
+    if n == 1 { "1 seat".to_owned() } else { format!("{n} seats") }
 }

@@ -175,8 +175,13 @@ pub async fn event_stream(State(state): State<AppState>, Query(f): Query<Follow>
         .after_seq
         .and_then(|seq| state.engine.events().recent_after(seq, crate::events::TAIL_LEN))
         .unwrap_or_default();
+    let mut stopping = state.run.stopping.clone();
+    let stopped = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    };
     let stream = stream::iter(backlog)
         .chain(live.filter_map(|e| async move { e.ok() }))
+        .take_until(stopped)
         .map(|e: Event| Ok(SseEvent::default().id(e.seq.to_string()).data(serde_json::to_string(&e).unwrap_or_default())));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

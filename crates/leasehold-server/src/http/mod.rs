@@ -40,6 +40,9 @@ pub struct RunInfo {
     pub admin_remote: bool,
     pub admin_token: String,
     pub mdns: Mutex<Option<Advertiser>>,
+    /// Turns true when the server stops, so endless responses (the live
+    /// event stream) end and graceful shutdown does not wait on them.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Builds the whole API.
