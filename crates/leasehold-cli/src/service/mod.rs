@@ -211,7 +211,7 @@ async fn run_unix(cmd: ServiceCmd, manager: Manager) -> Result<()> {
             let cfg =
                 ServiceConfig::from_args(&args, manager, binary, std::env::var("SUDO_USER").ok())?;
             let mut steps = Vec::new();
-            let problem = binary_problem(&cfg.binary);
+            let problem = config_problem(&cfg);
             if let Some(p) = &problem {
                 steps.push(plan::Step::Note(p.clone()));
             }
@@ -281,10 +281,11 @@ fn is_root() -> bool {
         .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// Why the service account could not run `binary` from where it is (a home
-/// directory, a temporary directory), if so.
+/// Why the service could not use `cfg` (its binary or data directory in a
+/// home or temporary directory, which the service account cannot reach and
+/// systemd hides with `ProtectHome` / `PrivateTmp`), if so.
 #[must_use]
-pub fn binary_problem(binary: &Path) -> Option<String> {
+pub fn config_problem(cfg: &ServiceConfig) -> Option<String> {
     let private = [
         "/home",
         "/root",
@@ -293,10 +294,17 @@ pub fn binary_problem(binary: &Path) -> Option<String> {
         "/private/tmp",
         "/var/tmp",
     ];
-    private.iter().any(|p| binary.starts_with(p)).then(|| {
-        format!(
+    let hidden = |p: &Path| private.iter().any(|d| p.starts_with(d));
+    if hidden(&cfg.binary) {
+        return Some(format!(
             "the service cannot run {} (the service account cannot reach home or temporary directories); install Leasehold (the .deb, or copy the binary to /usr/local/bin) and run `leasehold service install` from there",
-            binary.display()
+            cfg.binary.display()
+        ));
+    }
+    hidden(&cfg.data_dir).then(|| {
+        format!(
+            "the service cannot keep its data in {} (a home or temporary directory); leave --data-dir out for the system location, or pick one such as /srv/leasehold",
+            cfg.data_dir.display()
         )
     })
 }
@@ -356,8 +364,23 @@ mod tests {
     }
 
     #[test]
-    fn binaries_in_homes_are_refused() {
-        assert!(binary_problem(Path::new("/home/ann/leasehold")).is_some());
-        assert!(binary_problem(Path::new("/usr/bin/leasehold")).is_none());
+    fn binaries_and_data_in_homes_are_refused() {
+        let args = InstallArgs {
+            data_dir: None,
+            listen: "0.0.0.0:7878".parse().unwrap(),
+            user: None,
+            dry_run: true,
+        };
+        let mut cfg =
+            ServiceConfig::from_args(&args, Manager::Systemd, "/usr/bin/leasehold".into(), None)
+                .unwrap();
+        assert_eq!(config_problem(&cfg), None);
+        cfg.data_dir = "/home/ann/lh".into();
+        assert!(
+            config_problem(&cfg)
+                .is_some_and(|p| p.contains("cannot keep its data in /home/ann/lh"))
+        );
+        cfg.binary = "/home/ann/leasehold".into();
+        assert!(config_problem(&cfg).is_some_and(|p| p.contains("cannot run /home/ann/leasehold")));
     }
 }
