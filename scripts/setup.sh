@@ -16,6 +16,8 @@ APT_PACKAGES=(
   chromium chromium-driver
   # private network namespaces for mDNS tests
   iproute2 util-linux
+  # systemd-analyze verifies the generated service unit
+  systemd
   # Node.js for the UI build (when the machine has none)
   curl ca-certificates
 )
