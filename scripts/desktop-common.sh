@@ -22,7 +22,12 @@ desktop_build() {
   cargo build -p leasehold-desktop -p leasehold-cli
 }
 
-# Xvfb with a screen large enough for the window.
+# Xvfb with a screen large enough for the window, and a private D-Bus
+# session (the single-instance check needs one) when dbus-run-session exists.
 under_xvfb() {
-  xvfb-run -a -s "-screen 0 1280x800x24" "$@"
+  if command -v dbus-run-session >/dev/null 2>&1; then
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$@"
+  else
+    xvfb-run -a -s "-screen 0 1280x800x24" "$@"
+  fi
 }

@@ -10,6 +10,7 @@ pub mod embedded;
 pub mod error;
 pub mod listen;
 pub mod settings;
+mod signals;
 mod tray;
 mod window;
 
@@ -49,6 +50,7 @@ pub fn run() {
             let info = tauri::async_runtime::block_on(app.state::<EmbeddedServer>().start_first(bound));
             window::create(app.handle(), &info)?;
             tray::create(app.handle(), info.running)?;
+            signals::quit_on_signals(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {
