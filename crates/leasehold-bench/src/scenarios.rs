@@ -151,7 +151,7 @@ async fn renewals(opts: &Opts, pid: u32, addr: SocketAddr, bare: &ServerProc, ba
     report.add("renew throughput (max)", max, Unit::PerSec, Some(base.rate), Some(Target::RatioAtLeast(0.5)));
     report.add("renew latency p50 at max", r.ms(0.5), Unit::Millis, Some(base.p50), None);
     report.add("renew latency p99 at max", r.ms(0.99), Unit::Millis, Some(base.p99), None);
-    report.add("renew server CPU per request", cpu_per_req(&r, &u) * 1e6, Unit::Count, Some(base.cpu_per_req * 1e6), None);
+    report.add("renew server CPU per request (µs)", cpu_per_req(&r, &u) * 1e6, Unit::Count, Some(base.cpu_per_req * 1e6), None);
     report.add("renew server CPU", u.cpu_cores, Unit::Cores, None, None);
     report.add("renew server peak RSS", rss(u), Unit::Bytes, Some(base.idle_rss), None);
 
