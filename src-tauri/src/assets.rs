@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn ui_paths_map_to_the_dist_root() {
         let s = |p: &str| strip(&AssetKey::from(p)).map(String::from);
-        assert_eq!(s("/ui/assets/index.js").as_deref(), Some("/assets/index.js"));
+        assert_eq!(
+            s("/ui/assets/index.js").as_deref(),
+            Some("/assets/index.js")
+        );
         assert_eq!(s("/ui/index.html").as_deref(), Some("/index.html"));
         assert_eq!(s("/ui").as_deref(), Some("/"));
         assert_eq!(s("/uix/a.js"), None);

@@ -23,6 +23,9 @@ pub async fn server_start(app: AppHandle) -> Result<ConnectionInfo, DesktopError
 
 /// Moves the server to another port (after a port conflict).
 #[tauri::command]
-pub async fn server_restart_on_port(app: AppHandle, port: u16) -> Result<ConnectionInfo, DesktopError> {
+pub async fn server_restart_on_port(
+    app: AppHandle,
+    port: u16,
+) -> Result<ConnectionInfo, DesktopError> {
     crate::control::restart_on(&app, port).await
 }

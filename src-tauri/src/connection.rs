@@ -42,7 +42,12 @@ pub struct Problem {
 
 impl ConnectionInfo {
     #[must_use]
-    pub fn embedded(listen: SocketAddr, token: &str, running: bool, port_conflict: Option<PortConflict>) -> Self {
+    pub fn embedded(
+        listen: SocketAddr,
+        token: &str,
+        running: bool,
+        port_conflict: Option<PortConflict>,
+    ) -> Self {
         Self {
             base_url: base_url(listen),
             token: token.to_owned(),
@@ -108,14 +113,28 @@ mod tests {
 
     #[test]
     fn base_url_uses_loopback_for_any_address() {
-        assert_eq!(base_url("0.0.0.0:7878".parse().unwrap()), "http://127.0.0.1:7878");
+        assert_eq!(
+            base_url("0.0.0.0:7878".parse().unwrap()),
+            "http://127.0.0.1:7878"
+        );
         assert_eq!(base_url("[::]:9000".parse().unwrap()), "http://[::1]:9000");
-        assert_eq!(base_url("192.168.1.5:7878".parse().unwrap()), "http://192.168.1.5:7878");
+        assert_eq!(
+            base_url("192.168.1.5:7878".parse().unwrap()),
+            "http://192.168.1.5:7878"
+        );
     }
 
     #[test]
     fn wire_form_is_camel_case_and_names_a_conflict() {
-        let info = ConnectionInfo::embedded("0.0.0.0:40001".parse().unwrap(), "tok", true, Some(PortConflict { wanted: 7878, got: 40001 }));
+        let info = ConnectionInfo::embedded(
+            "0.0.0.0:40001".parse().unwrap(),
+            "tok",
+            true,
+            Some(PortConflict {
+                wanted: 7878,
+                got: 40001,
+            }),
+        );
         let v: serde_json::Value = serde_json::from_str(&info.json()).unwrap();
         assert_eq!(v["baseUrl"], "http://127.0.0.1:40001");
         assert_eq!(v["token"], "tok");
@@ -130,7 +149,8 @@ mod tests {
 
     #[test]
     fn init_script_embeds_the_json_safely() {
-        let info = ConnectionInfo::embedded("127.0.0.1:1".parse().unwrap(), "a\"b</script>", false, None);
+        let info =
+            ConnectionInfo::embedded("127.0.0.1:1".parse().unwrap(), "a\"b</script>", false, None);
         let script = info.init_script();
         assert!(script.contains(r#""token":"a\"b</script>""#), "{script}");
         assert!(script.contains("__LEASEHOLD__"));

@@ -22,7 +22,10 @@ pub async fn start<R: Runtime>(app: &AppHandle<R>) -> Result<ConnectionInfo, Des
 
 /// # Errors
 /// As [`EmbeddedServer::restart_on`].
-pub async fn restart_on<R: Runtime>(app: &AppHandle<R>, port: u16) -> Result<ConnectionInfo, DesktopError> {
+pub async fn restart_on<R: Runtime>(
+    app: &AppHandle<R>,
+    port: u16,
+) -> Result<ConnectionInfo, DesktopError> {
     let info = app.state::<EmbeddedServer>().restart_on(port).await?;
     updated(app, &info);
     Ok(info)

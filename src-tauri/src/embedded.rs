@@ -34,8 +34,17 @@ struct State {
 impl EmbeddedServer {
     #[must_use]
     pub fn new(settings: Settings) -> Self {
-        let state = State { handle: None, wanted: settings.listen, listen: settings.listen, token: String::new(), error: None };
-        Self { settings, state: Mutex::new(state) }
+        let state = State {
+            handle: None,
+            wanted: settings.listen,
+            listen: settings.listen,
+            token: String::new(),
+            error: None,
+        };
+        Self {
+            settings,
+            state: Mutex::new(state),
+        }
     }
 
     /// Starts on the listener bound before the window opened. A failure is
@@ -67,7 +76,11 @@ impl EmbeddedServer {
         if st.handle.is_none() {
             let listener = match listen::bind_exact(st.listen) {
                 Ok(l) => l,
-                Err(_) => listen::bind_or_fallback(st.wanted).map_err(|e| DesktopError::bind(st.wanted, e))?.listener,
+                Err(_) => {
+                    listen::bind_or_fallback(st.wanted)
+                        .map_err(|e| DesktopError::bind(st.wanted, e))?
+                        .listener
+                }
             };
             self.start_on(&mut st, listener).await?;
         }
@@ -109,10 +122,19 @@ impl EmbeddedServer {
         Ok(info(&st))
     }
 
-    async fn start_on(&self, st: &mut State, listener: std::net::TcpListener) -> Result<(), DesktopError> {
-        let addr = listener.local_addr().map_err(|e| DesktopError::bind(st.wanted, e))?;
-        listener.set_nonblocking(true).map_err(|e| DesktopError::bind(addr, e))?;
-        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| DesktopError::bind(addr, e))?;
+    async fn start_on(
+        &self,
+        st: &mut State,
+        listener: std::net::TcpListener,
+    ) -> Result<(), DesktopError> {
+        let addr = listener
+            .local_addr()
+            .map_err(|e| DesktopError::bind(st.wanted, e))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| DesktopError::bind(addr, e))?;
+        let listener =
+            tokio::net::TcpListener::from_std(listener).map_err(|e| DesktopError::bind(addr, e))?;
         let handle = Server::start_on(listener, self.settings.server_config(addr)).await?;
         st.listen = handle.local_addr();
         handle.admin_token().clone_into(&mut st.token);
@@ -123,10 +145,19 @@ impl EmbeddedServer {
 }
 
 fn info(st: &State) -> ConnectionInfo {
-    let conflict = (st.listen.port() != st.wanted.port() && st.wanted.port() != 0)
-        .then_some(PortConflict { wanted: st.wanted.port(), got: st.listen.port() });
+    let conflict =
+        (st.listen.port() != st.wanted.port() && st.wanted.port() != 0).then_some(PortConflict {
+            wanted: st.wanted.port(),
+            got: st.listen.port(),
+        });
     let mut info = ConnectionInfo::embedded(st.listen, &st.token, st.handle.is_some(), conflict);
-    info.error = st.error.as_ref().map(|(code, message)| crate::connection::Problem { code, message: message.clone() });
+    info.error = st
+        .error
+        .as_ref()
+        .map(|(code, message)| crate::connection::Problem {
+            code,
+            message: message.clone(),
+        });
     info
 }
 
@@ -135,7 +166,12 @@ mod tests {
     use super::*;
 
     fn settings(dir: &std::path::Path, listen: SocketAddr) -> Settings {
-        Settings { data_dir: dir.to_path_buf(), listen, mdns: false, trust: Vec::new() }
+        Settings {
+            data_dir: dir.to_path_buf(),
+            listen,
+            mdns: false,
+            trust: Vec::new(),
+        }
     }
 
     #[tokio::test]
@@ -152,7 +188,10 @@ mod tests {
 
         let err = server.restart_on(wanted.port()).await.unwrap_err();
         assert_eq!(err.code(), "port_in_use");
-        assert!(server.info().await.running, "a refused move leaves the server running");
+        assert!(
+            server.info().await.running,
+            "a refused move leaves the server running"
+        );
 
         drop(taken);
         let info = server.restart_on(wanted.port()).await.unwrap();
@@ -165,7 +204,9 @@ mod tests {
     async fn stop_then_start_keeps_address_and_token() {
         let dir = tempfile::tempdir().unwrap();
         let server = EmbeddedServer::new(settings(dir.path(), "127.0.0.1:0".parse().unwrap()));
-        let first = server.start_first(listen::bind_or_fallback("127.0.0.1:0".parse().unwrap())).await;
+        let first = server
+            .start_first(listen::bind_or_fallback("127.0.0.1:0".parse().unwrap()))
+            .await;
         assert!(first.running && first.port_conflict.is_none());
         let stopped = server.stop().await;
         assert!(!stopped.running);

@@ -9,7 +9,10 @@ pub enum DesktopError {
     #[error("port {} is in use by another program; choose another port", .addr.port())]
     PortInUse { addr: SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Server(#[from] leasehold_server::Error),
 }
@@ -26,7 +29,11 @@ impl DesktopError {
     }
 
     pub(crate) fn bind(addr: SocketAddr, source: std::io::Error) -> Self {
-        if source.kind() == std::io::ErrorKind::AddrInUse { Self::PortInUse { addr } } else { Self::Bind { addr, source } }
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            Self::PortInUse { addr }
+        } else {
+            Self::Bind { addr, source }
+        }
     }
 }
 
@@ -45,9 +52,15 @@ mod tests {
 
     #[test]
     fn a_taken_port_crosses_as_port_in_use() {
-        let e = DesktopError::bind("0.0.0.0:7878".parse().unwrap(), std::io::ErrorKind::AddrInUse.into());
+        let e = DesktopError::bind(
+            "0.0.0.0:7878".parse().unwrap(),
+            std::io::ErrorKind::AddrInUse.into(),
+        );
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["code"], "port_in_use");
-        assert_eq!(v["message"], "port 7878 is in use by another program; choose another port");
+        assert_eq!(
+            v["message"],
+            "port 7878 is in use by another program; choose another port"
+        );
     }
 }

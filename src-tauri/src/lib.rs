@@ -38,7 +38,9 @@ pub fn run() {
     assets::serve_under_ui(&mut context);
 
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show(app)))
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::show(app)
+        }))
         .manage(EmbeddedServer::new(settings))
         .invoke_handler(tauri::generate_handler![
             commands::connection,
@@ -47,7 +49,8 @@ pub fn run() {
             commands::server_restart_on_port,
         ])
         .setup(move |app| {
-            let info = tauri::async_runtime::block_on(app.state::<EmbeddedServer>().start_first(bound));
+            let info =
+                tauri::async_runtime::block_on(app.state::<EmbeddedServer>().start_first(bound));
             window::create(app.handle(), &info)?;
             tray::create(app.handle(), info.running)?;
             signals::quit_on_signals(app.handle());
@@ -70,7 +73,9 @@ pub fn run() {
     };
     app.run(|app, event| {
         if let RunEvent::Exit = event {
-            tauri::async_runtime::block_on(app.state::<EmbeddedServer>().stop_for_exit(EXIT_STOP_LIMIT));
+            tauri::async_runtime::block_on(
+                app.state::<EmbeddedServer>().stop_for_exit(EXIT_STOP_LIMIT),
+            );
         }
     });
 }
@@ -79,8 +84,8 @@ pub fn run() {
 /// in-memory tail the Logs tab reads.
 fn init_logging() {
     use tracing_subscriber::prelude::*;
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))

@@ -25,12 +25,21 @@ pub struct Bound {
 /// When even a free port on that address cannot be bound (no such address).
 pub fn bind_or_fallback(wanted: SocketAddr) -> std::io::Result<Bound> {
     match TcpListener::bind(wanted) {
-        Ok(listener) => Ok(Bound { listener, conflict: None }),
+        Ok(listener) => Ok(Bound {
+            listener,
+            conflict: None,
+        }),
         Err(e) if wanted.port() != 0 => {
             tracing::warn!(%wanted, "cannot listen on {wanted}: {e}; using a free port instead");
             let listener = TcpListener::bind(SocketAddr::new(wanted.ip(), 0))?;
             let got = listener.local_addr()?.port();
-            Ok(Bound { listener, conflict: Some(PortConflict { wanted: wanted.port(), got }) })
+            Ok(Bound {
+                listener,
+                conflict: Some(PortConflict {
+                    wanted: wanted.port(),
+                    got,
+                }),
+            })
         }
         Err(e) => Err(e),
     }
@@ -62,7 +71,13 @@ mod tests {
         let b = bind_or_fallback(wanted).unwrap();
         let got = b.listener.local_addr().unwrap().port();
         assert_ne!(got, wanted.port());
-        assert_eq!(b.conflict, Some(PortConflict { wanted: wanted.port(), got }));
+        assert_eq!(
+            b.conflict,
+            Some(PortConflict {
+                wanted: wanted.port(),
+                got
+            })
+        );
         assert!(bind_exact(wanted).is_err(), "the taken port stays taken");
     }
 }

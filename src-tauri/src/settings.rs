@@ -51,18 +51,27 @@ impl Settings {
             Some(s) => s.trim().parse().map_err(|_| SettingsError::BadListen(s))?,
             None => SocketAddr::from(([0, 0, 0, 0], DEFAULT_PORT)),
         };
-        let mdns = !set("LEASEHOLD_NO_MDNS").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
+        let mdns =
+            !set("LEASEHOLD_NO_MDNS").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
         let trust = set("LEASEHOLD_TRUST")
             .map(|list| {
                 list.split(',')
                     .map(str::trim)
                     .filter(|k| !k.is_empty())
-                    .map(|k| k.parse().map_err(|_| SettingsError::BadTrustKey(k.to_owned())))
+                    .map(|k| {
+                        k.parse()
+                            .map_err(|_| SettingsError::BadTrustKey(k.to_owned()))
+                    })
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?
             .unwrap_or_default();
-        Ok(Self { data_dir, listen, mdns, trust })
+        Ok(Self {
+            data_dir,
+            listen,
+            mdns,
+            trust,
+        })
     }
 
     /// The server configuration for these settings. `listen` is informative:
@@ -83,7 +92,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let vars: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings::from_vars(|name| vars.get(name).cloned())
     }
 
@@ -98,7 +110,12 @@ mod tests {
 
     #[test]
     fn no_mdns_and_listen_are_read() {
-        let s = from(&[("LEASEHOLD_DATA_DIR", "/d"), ("LEASEHOLD_NO_MDNS", "1"), ("LEASEHOLD_LISTEN", "127.0.0.1:0")]).unwrap();
+        let s = from(&[
+            ("LEASEHOLD_DATA_DIR", "/d"),
+            ("LEASEHOLD_NO_MDNS", "1"),
+            ("LEASEHOLD_LISTEN", "127.0.0.1:0"),
+        ])
+        .unwrap();
         assert!(!s.mdns);
         assert_eq!(s.listen, SocketAddr::from(([127, 0, 0, 1], 0)));
         let s = from(&[("LEASEHOLD_DATA_DIR", "/d"), ("LEASEHOLD_NO_MDNS", "0")]).unwrap();
@@ -109,7 +126,11 @@ mod tests {
     fn bad_values_are_named() {
         let e = from(&[("LEASEHOLD_DATA_DIR", "/d"), ("LEASEHOLD_LISTEN", "nope")]).unwrap_err();
         assert!(e.to_string().contains("nope"), "{e}");
-        let e = from(&[("LEASEHOLD_DATA_DIR", "/d"), ("LEASEHOLD_TRUST", "not-a-key")]).unwrap_err();
+        let e = from(&[
+            ("LEASEHOLD_DATA_DIR", "/d"),
+            ("LEASEHOLD_TRUST", "not-a-key"),
+        ])
+        .unwrap_err();
         assert!(matches!(e, SettingsError::BadTrustKey(k) if k == "not-a-key"));
     }
 }

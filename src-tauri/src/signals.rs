@@ -10,8 +10,13 @@ pub fn quit_on_signals<R: Runtime>(app: &AppHandle<R>) {
         use tokio::signal::unix::{SignalKind, signal};
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
-            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
-                tracing::warn!("cannot watch for SIGTERM/SIGINT; they will end the app without stopping the server");
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                tracing::warn!(
+                    "cannot watch for SIGTERM/SIGINT; they will end the app without stopping the server"
+                );
                 return;
             };
             tokio::select! {

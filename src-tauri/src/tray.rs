@@ -26,8 +26,10 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, running: bool) -> tauri::Result<()
         ],
     )?;
     app.manage(Toggle(toggle));
-    let mut tray = TrayIconBuilder::with_id("leasehold").menu(&menu).tooltip("Leasehold license server").on_menu_event(
-        |app, event| match event.id().as_ref() {
+    let mut tray = TrayIconBuilder::with_id("leasehold")
+        .menu(&menu)
+        .tooltip("Leasehold license server")
+        .on_menu_event(|app, event| match event.id().as_ref() {
             OPEN => crate::window::show(app),
             TOGGLE => {
                 let app = app.clone();
@@ -35,8 +37,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, running: bool) -> tauri::Result<()
             }
             QUIT => app.exit(0),
             _ => {}
-        },
-    );
+        });
     if let Some(icon) = app.default_window_icon() {
         tray = tray.icon(icon.clone());
     }
@@ -52,5 +53,9 @@ pub fn show_running<R: Runtime>(app: &AppHandle<R>, running: bool) {
 }
 
 fn toggle_label(running: bool) -> &'static str {
-    if running { "Stop server" } else { "Start server" }
+    if running {
+        "Stop server"
+    } else {
+        "Start server"
+    }
 }
