@@ -75,6 +75,13 @@ macro_rules! text_id {
             }
         }
 
+        /// Lets maps keyed by this id be searched with a plain `&str`.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
                 Self(s.to_owned())

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod lease;
 pub mod license;
 pub mod pool;
+mod slab;
 pub mod table;
 pub mod time;
 pub mod wire;

@@ -44,7 +44,15 @@ impl Pools {
     /// Seats of `product` at `now`: the sum over its codes that count then.
     #[must_use]
     pub fn seats(&self, product: &Product, now: Timestamp) -> u32 {
-        self.active(product, now)
+        self.seats_of(&product.0, now)
+    }
+
+    /// [`Pools::seats`] by the product's name.
+    #[must_use]
+    pub fn seats_of(&self, product: &str, now: Timestamp) -> u32 {
+        self.licenses
+            .values()
+            .filter(|l| l.product.0 == product && l.is_active(now))
             .fold(0_u32, |sum, l| sum.saturating_add(l.seats))
     }
 

@@ -7,7 +7,10 @@ use crate::lease::{Ending, Holder, Lease, LeaseError};
 use crate::license::LicenseTerms;
 use crate::pool::Pools;
 use crate::time::Timestamp;
+use crate::slab::{Interner, Slab, Slot};
+use hashbrown::HashTable;
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 
 /// How many ended leases are remembered so a late renewal learns why.
 const REMEMBERED_ENDINGS: usize = 65_536;
@@ -30,23 +33,6 @@ pub struct Granted {
     pub expired: Option<Lease>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct HolderKey {
-    client_id: ClientId,
-    user: String,
-    product: Product,
-}
-
-impl HolderKey {
-    fn of(product: &Product, holder: &Holder) -> Self {
-        Self {
-            client_id: holder.client_id.clone(),
-            user: holder.user.clone(),
-            product: product.clone(),
-        }
-    }
-}
-
 /// Per-product bookkeeping: the deadlines of its leases, earliest first.
 #[derive(Debug, Default)]
 struct ProductLeases {
@@ -54,12 +40,23 @@ struct ProductLeases {
     high_water: u32,
 }
 
+/// The leases held, kept compact (see [`crate::slab`]): slots in a slab, an
+/// index by lease id, an index by holder that stores only slot numbers, and
+/// per-product deadline sets so the next expiry is found without a scan.
 #[derive(Debug, Default)]
 pub struct LeaseTable {
     pools: Pools,
-    leases: HashMap<LeaseId, Lease>,
-    by_holder: HashMap<HolderKey, LeaseId>,
+    slab: Slab,
+    by_id: HashMap<LeaseId, u32>,
+    /// Slot numbers, found by the hash of (client id, user, product).
+    by_holder: HashTable<u32>,
+    /// Leases per computer, by the hash of its client id: how many computers
+    /// hold a seat, without a scan. (64-bit hashes; a collision would merge two
+    /// computers in the count, at odds of about 1 in 10^13 per million.)
+    clients: HashMap<u64, u32>,
     products: HashMap<Product, ProductLeases>,
+    strings: Interner,
+    hasher: RandomState,
     endings: HashMap<LeaseId, Ending>,
     ending_order: VecDeque<LeaseId>,
 }
@@ -87,27 +84,43 @@ impl LeaseTable {
     }
 
     #[must_use]
-    pub fn get(&self, id: LeaseId) -> Option<&Lease> {
-        self.leases.get(&id)
+    pub fn get(&self, id: LeaseId) -> Option<Lease> {
+        self.slot(id).map(Slot::to_lease)
     }
 
-    pub fn leases(&self) -> impl Iterator<Item = &Lease> {
-        self.leases.values()
+    /// Every lease, in no particular order (each one copied out).
+    pub fn leases(&self) -> impl Iterator<Item = Lease> + '_ {
+        self.slab.iter().map(Slot::to_lease)
     }
 
     #[must_use]
     pub fn len(&self) -> usize {
-        self.leases.len()
+        self.slab.len()
     }
 
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.leases.is_empty()
+        self.slab.len() == 0
+    }
+
+    /// How many computers hold at least one seat.
+    #[must_use]
+    pub fn computers(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Products that have (or had, since the server started) leases.
+    pub fn leased_products(&self) -> impl Iterator<Item = &Product> {
+        self.products.keys()
     }
 
     /// Seats of `product` in use (leases not yet swept, alive or just expired).
     #[must_use]
     pub fn in_use(&self, product: &Product) -> u32 {
+        self.in_use_of(&product.0)
+    }
+
+    fn in_use_of(&self, product: &str) -> u32 {
         self.products
             .get(product)
             .map_or(0, |p| u32::try_from(p.deadlines.len()).unwrap_or(u32::MAX))
@@ -135,20 +148,17 @@ impl LeaseTable {
     /// [`LeaseError::NoValidLicense`] when none counts at `now`,
     /// [`LeaseError::NoSeatFree`] when every seat is taken.
     pub fn checkout(&mut self, req: CheckoutRequest, now: Timestamp) -> Result<Granted, LeaseError> {
-        let key = HolderKey::of(&req.product, &req.holder);
-        if let Some(id) = self.by_holder.get(&key).copied() {
-            let alive = self.leases.get(&id).is_some_and(|l| l.is_alive(now));
-            if alive {
+        let held = self.holder_slot(&req.holder.client_id.0, &req.holder.user, &req.product.0);
+        let mut expired = None;
+        if let Some(slot) = held.and_then(|i| self.slab.get(i)) {
+            let id = slot.id;
+            if slot.is_alive(now) {
                 let lease = self.renew(id, now)?;
                 return Ok(Granted { lease, reused: true, expired: None });
             }
+            // Dead but not yet swept: it ends now, so it cannot hold a second seat.
+            expired = self.end(id, Ending::Expired);
         }
-        // A previous lease of this holder that is dead but not yet swept ends
-        // now, so it cannot hold a second seat.
-        let expired = match self.by_holder.get(&key).copied() {
-            Some(id) => self.end(id, Ending::Expired),
-            None => None,
-        };
         let seats = self.pools.seats(&req.product, now);
         if seats == 0 {
             return Err(if self.pools.knows(&req.product) {
@@ -172,17 +182,17 @@ impl LeaseTable {
             expires_at: now.plus_millis(i64::from(lease_secs) * 1000),
             lease_secs,
         };
-        self.insert(lease.clone());
+        self.insert(&lease);
         Ok(Granted { lease, reused: false, expired })
     }
 
     /// Puts a lease back as it was, e.g. when loading the store after a
     /// restart. A lease with the same id is replaced.
     pub fn restore(&mut self, lease: Lease) {
-        if self.leases.contains_key(&lease.id) {
+        if self.by_id.contains_key(&lease.id) {
             self.end(lease.id, Ending::Released);
         }
-        self.insert(lease);
+        self.insert(&lease);
     }
 
     /// Extends a live lease by its length.
@@ -191,26 +201,30 @@ impl LeaseTable {
     /// Why the lease cannot be renewed: unknown, released, expired,
     /// disconnected, or the product is over-subscribed now.
     pub fn renew(&mut self, id: LeaseId, now: Timestamp) -> Result<Lease, LeaseError> {
-        let Some(lease) = self.leases.get(&id) else {
+        let Some(&i) = self.by_id.get(&id) else {
             return Err(self.ended_error(id));
         };
-        if !lease.is_alive(now) {
-            return Err(LeaseError::LeaseExpired(id));
-        }
-        let product = lease.product.clone();
-        let old_deadline = lease.expires_at;
-        if self.in_use(&product) > self.pools.seats(&product, now) {
-            return Err(LeaseError::OverSubscribed { product, expires_at: old_deadline });
-        }
-        let Some(lease) = self.leases.get_mut(&id) else {
+        let Some(slot) = self.slab.get(i) else {
             return Err(LeaseError::LeaseNotFound(id));
         };
-        lease.renewed_at = now;
-        lease.expires_at = now.plus_millis(i64::from(lease.lease_secs) * 1000).max(old_deadline);
-        let renewed = lease.clone();
-        if let Some(p) = self.products.get_mut(&product) {
+        if !slot.is_alive(now) {
+            return Err(LeaseError::LeaseExpired(id));
+        }
+        let product = slot.product.clone();
+        let old_deadline = slot.expires_at;
+        if self.in_use_of(&product) > self.pools.seats_of(&product, now) {
+            return Err(LeaseError::OverSubscribed { product: Product(product.to_string()), expires_at: old_deadline });
+        }
+        let Some(slot) = self.slab.get_mut(i) else {
+            return Err(LeaseError::LeaseNotFound(id));
+        };
+        slot.renewed_at = now;
+        slot.expires_at = now.plus_millis(i64::from(slot.lease_secs) * 1000).max(old_deadline);
+        let new_deadline = slot.expires_at;
+        let renewed = slot.to_lease();
+        if let Some(p) = self.products.get_mut(&*product) {
             p.deadlines.remove(&(old_deadline, id));
-            p.deadlines.insert((renewed.expires_at, id));
+            p.deadlines.insert((new_deadline, id));
         }
         Ok(renewed)
     }
@@ -229,10 +243,10 @@ impl LeaseTable {
     /// Ends every lease a computer holds.
     pub fn disconnect_client(&mut self, client: &ClientId) -> Vec<Lease> {
         let ids: Vec<LeaseId> = self
-            .leases
-            .values()
-            .filter(|l| &l.holder.client_id == client)
-            .map(|l| l.id)
+            .slab
+            .iter()
+            .filter(|s| *s.client_id == *client.0)
+            .map(|s| s.id)
             .collect();
         ids.into_iter().filter_map(|id| self.end(id, Ending::Disconnected)).collect()
     }
@@ -241,31 +255,96 @@ impl LeaseTable {
     pub fn expire_due(&mut self, now: Timestamp) -> Vec<Lease> {
         let mut due = Vec::new();
         for p in self.products.values() {
-            due.extend(p.deadlines.iter().take_while(|(t, _)| *t <= now).map(|(t, id)| (*t, *id)));
+            due.extend(p.deadlines.iter().take_while(|(t, _)| *t <= now).copied());
         }
         due.sort_unstable();
-        due.into_iter().filter_map(|(_, id)| self.end(id, Ending::Expired)).collect()
+        let ended: Vec<Lease> = due.into_iter().filter_map(|(_, id)| self.end(id, Ending::Expired)).collect();
+        if !ended.is_empty() && self.slab.len() < self.strings.len() {
+            self.strings.sweep();
+        }
+        ended
     }
 
-    fn insert(&mut self, lease: Lease) {
+    fn slot(&self, id: LeaseId) -> Option<&Slot> {
+        self.by_id.get(&id).and_then(|&i| self.slab.get(i))
+    }
+
+    fn holder_hash(&self, client_id: &str, user: &str, product: &str) -> u64 {
+        self.hasher.hash_one((client_id, user, product))
+    }
+
+    fn holder_slot(&self, client_id: &str, user: &str, product: &str) -> Option<u32> {
+        let hash = self.holder_hash(client_id, user, product);
+        let slab = &self.slab;
+        self.by_holder
+            .find(hash, |&i| {
+                slab.get(i).is_some_and(|s| {
+                    *s.client_id == *client_id && *s.user == *user && *s.product == *product
+                })
+            })
+            .copied()
+    }
+
+    fn insert(&mut self, lease: &Lease) {
         let product = self.products.entry(lease.product.clone()).or_default();
         product.deadlines.insert((lease.expires_at, lease.id));
         product.high_water = product.high_water.max(u32::try_from(product.deadlines.len()).unwrap_or(u32::MAX));
-        self.by_holder.insert(HolderKey::of(&lease.product, &lease.holder), lease.id);
-        self.leases.insert(lease.id, lease);
+        let h = &lease.holder;
+        let slot = Slot {
+            id: lease.id,
+            product: self.strings.get(&lease.product.0),
+            client_id: h.client_id.0.as_str().into(),
+            user: h.user.as_str().into(),
+            host: h.host.as_str().into(),
+            app_name: self.strings.get(&h.app_name),
+            app_version: self.strings.get(&h.app_version),
+            address: h.address.as_str().into(),
+            granted_at: lease.granted_at,
+            renewed_at: lease.renewed_at,
+            expires_at: lease.expires_at,
+            lease_secs: lease.lease_secs,
+        };
+        let holder_hash = self.holder_hash(&h.client_id.0, &h.user, &lease.product.0);
+        let client_hash = self.hasher.hash_one(h.client_id.0.as_str());
+        // A previous holder entry for the same key points at a dead lease
+        // (checkout ends those first); drop it so the index stays one-to-one.
+        if let Some(old) = self.holder_slot(&h.client_id.0, &h.user, &lease.product.0) {
+            self.unindex_holder(holder_hash, old);
+        }
+        let i = self.slab.insert(slot);
+        self.by_id.insert(lease.id, i);
+        let hasher = &self.hasher;
+        let slab = &self.slab;
+        self.by_holder.insert_unique(holder_hash, i, |&j| {
+            slab.get(j).map_or(0, |s| hasher.hash_one((&*s.client_id, &*s.user, &*s.product)))
+        });
+        *self.clients.entry(client_hash).or_insert(0) += 1;
+    }
+
+    fn unindex_holder(&mut self, hash: u64, i: u32) {
+        if let Ok(entry) = self.by_holder.find_entry(hash, |&j| j == i) {
+            entry.remove();
+        }
     }
 
     fn end(&mut self, id: LeaseId, how: Ending) -> Option<Lease> {
-        let lease = self.leases.remove(&id)?;
-        if let Some(p) = self.products.get_mut(&lease.product) {
-            p.deadlines.remove(&(lease.expires_at, id));
+        let i = self.by_id.remove(&id)?;
+        let slot = self.slab.get(i)?;
+        let holder_hash = self.holder_hash(&slot.client_id, &slot.user, &slot.product);
+        let client_hash = self.hasher.hash_one(&*slot.client_id);
+        self.unindex_holder(holder_hash, i);
+        let slot = self.slab.remove(i)?;
+        if let Some(p) = self.products.get_mut(&*slot.product) {
+            p.deadlines.remove(&(slot.expires_at, id));
         }
-        let key = HolderKey::of(&lease.product, &lease.holder);
-        if self.by_holder.get(&key) == Some(&id) {
-            self.by_holder.remove(&key);
+        if let Some(n) = self.clients.get_mut(&client_hash) {
+            *n -= 1;
+            if *n == 0 {
+                self.clients.remove(&client_hash);
+            }
         }
         self.remember(id, how);
-        Some(lease)
+        Some(slot.to_lease())
     }
 
     fn remember(&mut self, id: LeaseId, how: Ending) {

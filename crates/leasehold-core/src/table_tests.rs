@@ -206,3 +206,45 @@ fn restore_brings_leases_back_counted() {
     assert!(again.reused);
     assert_eq!(again.lease.id, l.id);
 }
+
+#[test]
+fn counts_computers_without_a_scan() {
+    let mut t = table_with("cad", 10);
+    t.add_license(code("viewer", 10));
+    t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    t.checkout(ask("viewer", "pc-1"), Timestamp(0)).unwrap();
+    let b = t.checkout(ask("cad", "pc-2"), Timestamp(0)).unwrap().lease;
+    assert_eq!((t.len(), t.computers()), (3, 2));
+    t.release(b.id);
+    assert_eq!((t.len(), t.computers()), (2, 1));
+    t.disconnect_client(&ClientId::from("pc-1"));
+    assert_eq!((t.len(), t.computers()), (0, 0));
+}
+
+#[test]
+fn the_holder_index_survives_churn() {
+    // Many grants, releases and expiries reuse slots; every holder must still
+    // find exactly its own lease.
+    let mut t = table_with("cad", 50);
+    let mut now = Timestamp(0);
+    for round in 0..20 {
+        for i in 0..50 {
+            let g = t.checkout(ask("cad", &format!("pc-{i}")), now).unwrap();
+            assert_eq!(g.lease.holder.client_id.0, format!("pc-{i}"));
+            if (i + round) % 3 == 0 {
+                t.release(g.lease.id);
+            }
+        }
+        now = now.plus_millis(if round % 2 == 0 { 61 * SEC } else { SEC });
+        t.expire_due(now);
+    }
+    for i in 0..50 {
+        let again = t.checkout(ask("cad", &format!("pc-{i}")), now).unwrap();
+        let twice = t.checkout(ask("cad", &format!("pc-{i}")), now).unwrap();
+        assert_eq!(again.lease.id, twice.lease.id);
+        assert!(twice.reused);
+    }
+    assert_eq!(t.in_use(&"cad".into()), 50);
+    assert_eq!(t.computers(), 50);
+    assert_eq!(t.leases().count(), 50);
+}

@@ -3,21 +3,24 @@
 use super::Engine;
 use leasehold_core::wire::admin::{ComputerView, ProductUsage};
 use leasehold_core::{ClientId, Product};
+use leasehold_core::lease::Lease;
 use std::collections::BTreeMap;
 
 impl Engine {
     /// Every computer holding a seat, with its leases, by host name.
     #[must_use]
     pub fn computers(&self) -> Vec<ComputerView> {
+        // Copy out under the lock; group and sort after it is released.
+        let leases: Vec<Lease> = self.table().leases().collect();
         let mut by_client: BTreeMap<ClientId, ComputerView> = BTreeMap::new();
-        for lease in self.table().leases() {
+        for lease in leases {
             let view = by_client.entry(lease.holder.client_id.clone()).or_insert_with(|| ComputerView {
                 client_id: lease.holder.client_id.clone(),
                 host: lease.holder.host.clone(),
                 address: lease.holder.address.clone(),
                 leases: Vec::new(),
             });
-            view.leases.push(lease.clone());
+            view.leases.push(lease);
         }
         let mut computers: Vec<ComputerView> = by_client.into_values().collect();
         for c in &mut computers {
@@ -27,19 +30,17 @@ impl Engine {
         computers
     }
 
-    /// Seats and use of every product named by a code or held by a lease.
+    /// Seats and use of every product named by a code or holding leases.
+    /// Per product, not per lease: cheap however many leases are held.
     #[must_use]
     pub fn usage(&self) -> Vec<ProductUsage> {
         let now = self.now();
         let minute = now.0.div_euclid(60_000);
         let table = self.table();
         let mut products: Vec<Product> = table.pools().products();
-        for lease in table.leases() {
-            if !products.contains(&lease.product) {
-                products.push(lease.product.clone());
-            }
-        }
+        products.extend(table.leased_products().cloned());
         products.sort();
+        products.dedup();
         products
             .into_iter()
             .map(|product| ProductUsage {
@@ -52,14 +53,11 @@ impl Engine {
             .collect()
     }
 
-    /// (leases held, computers holding a seat)
+    /// (leases held, computers holding a seat), without a scan.
     #[must_use]
     pub fn counts(&self) -> (usize, usize) {
         let table = self.table();
-        let mut clients: Vec<&ClientId> = table.leases().map(|l| &l.holder.client_id).collect();
-        clients.sort_unstable();
-        clients.dedup();
-        (table.len(), clients.len())
+        (table.len(), table.computers())
     }
 
     #[must_use]

@@ -236,6 +236,11 @@ impl Store {
             Durability::Normal => "NORMAL",
         };
         conn.pragma_update(None, "synchronous", sync).map_err(sql)?;
+        // The writer touches random pages of the lease table's B-trees; with
+        // SQLite's 2 MB default it re-reads them from the kernel on every
+        // batch (BENCHMARKS.md, cause 2). 32 MB holds the hot interior pages
+        // of a million-lease table.
+        conn.pragma_update(None, "cache_size", -32_768).map_err(sql)?;
         conn.set_prepared_statement_cache_capacity(32);
         schema::migrate(&mut conn, steps, dir)?;
         let snapshot = load::load(&mut conn, dir)?;

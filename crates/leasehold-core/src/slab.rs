@@ -1,0 +1,168 @@
+//! How the lease table keeps a lease in memory: compact slots in a slab, with
+//! the strings that repeat across leases (product, application, version)
+//! shared. A million leases must fit in a few hundred megabytes.
+
+use crate::ids::{ClientId, LeaseId, Product};
+use crate::lease::{Holder, Lease};
+use crate::time::Timestamp;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// One lease as stored: about 160 bytes plus its unique strings.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    pub id: LeaseId,
+    pub product: Arc<str>,
+    pub client_id: Box<str>,
+    pub user: Box<str>,
+    pub host: Box<str>,
+    pub app_name: Arc<str>,
+    pub app_version: Arc<str>,
+    pub address: Box<str>,
+    pub granted_at: Timestamp,
+    pub renewed_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub lease_secs: u32,
+}
+
+impl Slot {
+    pub fn to_lease(&self) -> Lease {
+        Lease {
+            id: self.id,
+            product: Product(self.product.to_string()),
+            holder: Holder {
+                client_id: ClientId(self.client_id.to_string()),
+                user: self.user.to_string(),
+                host: self.host.to_string(),
+                app_name: self.app_name.to_string(),
+                app_version: self.app_version.to_string(),
+                address: self.address.to_string(),
+            },
+            granted_at: self.granted_at,
+            renewed_at: self.renewed_at,
+            expires_at: self.expires_at,
+            lease_secs: self.lease_secs,
+        }
+    }
+
+    pub fn is_alive(&self, now: Timestamp) -> bool {
+        now < self.expires_at
+    }
+}
+
+/// Shares one allocation among equal strings that recur in many leases.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    strings: HashSet<Arc<str>>,
+}
+
+impl Interner {
+    pub fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.strings.get(s) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(s);
+        self.strings.insert(shared.clone());
+        shared
+    }
+
+    /// Forgets strings no lease uses any more.
+    pub fn sweep(&mut self) {
+        self.strings.retain(|s| Arc::strong_count(s) > 1);
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+}
+
+/// Slots by index; freed indexes are reused.
+#[derive(Debug, Default)]
+pub(crate) struct Slab {
+    slots: Vec<Option<Slot>>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+impl Slab {
+    pub fn insert(&mut self, slot: Slot) -> u32 {
+        self.len += 1;
+        if let Some(i) = self.free.pop() {
+            self.slots[i as usize] = Some(slot);
+            return i;
+        }
+        self.slots.push(Some(slot));
+        u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    pub fn remove(&mut self, i: u32) -> Option<Slot> {
+        let slot = self.slots.get_mut(i as usize)?.take()?;
+        self.free.push(i);
+        self.len -= 1;
+        Some(slot)
+    }
+
+    pub fn get(&self, i: u32) -> Option<&Slot> {
+        self.slots.get(i as usize)?.as_ref()
+    }
+
+    pub fn get_mut(&mut self, i: u32) -> Option<&mut Slot> {
+        self.slots.get_mut(i as usize)?.as_mut()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Slot> {
+        self.slots.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_stays_compact() {
+        assert!(std::mem::size_of::<Option<Slot>>() <= 160, "{}", std::mem::size_of::<Option<Slot>>());
+    }
+
+    #[test]
+    fn interner_shares_and_sweeps() {
+        let mut i = Interner::default();
+        let a = i.get("cad");
+        let b = i.get("cad");
+        assert!(Arc::ptr_eq(&a, &b));
+        drop((a, b));
+        i.get("viewer");
+        i.sweep();
+        assert_eq!(i.len(), 0);
+    }
+
+    #[test]
+    fn slab_reuses_freed_slots() {
+        let mut slab = Slab::default();
+        let slot = |n: u8| Slot {
+            id: LeaseId(uuid::Uuid::from_bytes([n; 16])),
+            product: Arc::from("p"),
+            client_id: "c".into(),
+            user: "u".into(),
+            host: "h".into(),
+            app_name: Arc::from("a"),
+            app_version: Arc::from("v"),
+            address: "x".into(),
+            granted_at: Timestamp(0),
+            renewed_at: Timestamp(0),
+            expires_at: Timestamp(1),
+            lease_secs: 1,
+        };
+        let a = slab.insert(slot(1));
+        let b = slab.insert(slot(2));
+        assert_eq!(slab.remove(a).map(|s| s.id.0.as_bytes()[0]), Some(1));
+        assert!(slab.remove(a).is_none());
+        assert_eq!(slab.insert(slot(3)), a);
+        assert_eq!(slab.len(), 2);
+        assert_eq!(slab.get(b).map(|s| s.id.0.as_bytes()[0]), Some(2));
+    }
+}
