@@ -19,3 +19,34 @@ pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
         .map(|p| p.data_dir().to_path_buf())
         .ok_or_else(|| anyhow!("cannot find this user's data directory; give one with --data-dir or LEASEHOLD_DATA_DIR"))
 }
+
+/// The data directory `leasehold admin` talks to: the flag or
+/// `LEASEHOLD_DATA_DIR` if given; else this user's data directory when a
+/// server runs there; else the system service's directory when one runs
+/// there (so an admin of the service needs no `--data-dir`).
+///
+/// # Errors
+/// As [`data_dir`].
+pub fn admin_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
+    let explicit = flag.is_some() || std::env::var_os("LEASEHOLD_DATA_DIR").is_some_and(|d| !d.is_empty());
+    let mine = data_dir(flag)?;
+    if explicit || mine.join(leasehold_server::server::ADDRESS_FILE).exists() {
+        return Ok(mine);
+    }
+    match service_data_dir() {
+        Some(system) if system.join(leasehold_server::server::ADDRESS_FILE).exists() => Ok(system),
+        _ => Ok(mine),
+    }
+}
+
+/// Where the system service keeps its data on this platform.
+fn service_data_dir() -> Option<PathBuf> {
+    #[cfg(windows)]
+    {
+        Some(crate::service::windows::default_data_dir())
+    }
+    #[cfg(not(windows))]
+    {
+        crate::service::Manager::current().ok().map(crate::service::Manager::default_data_dir)
+    }
+}

@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// `normal`: survives a crash of the server, may lose the last grants on power loss; faster.
     #[arg(long, value_name = "LEVEL", default_value = "full", value_parser = parse_durability)]
     pub durability: Durability,
+    /// Let members of this group read the admin token (mode 0640), e.g. the
+    /// admins of a system service; the server must be a member of the group.
+    #[arg(long, value_name = "GROUP")]
+    pub admin_group: Option<String>,
 }
 
 fn parse_durability(s: &str) -> Result<Durability, String> {
@@ -57,6 +61,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     config.admin_remote = args.admin_remote;
     config.server_name = args.name;
     config.durability = args.durability;
+    config.admin_group = args.admin_group;
     let server = Server::start(config).await.context("the server could not start")?;
     let addr = server.local_addr();
     println!("{addr}");

@@ -37,7 +37,7 @@ fn service_unit_has_every_line_that_matters() {
         "Type=exec",
         "User=leasehold",
         "SupplementaryGroups=leasehold-admin",
-        "ExecStart=/usr/bin/leasehold serve --data-dir /var/lib/leasehold --listen 0.0.0.0:7878",
+        "ExecStart=/usr/bin/leasehold serve --data-dir /var/lib/leasehold --listen 0.0.0.0:7878 --admin-group leasehold-admin",
         "StateDirectory=leasehold",
         "StateDirectoryMode=0751",
         "UMask=0027",
@@ -77,7 +77,7 @@ fn service_unit_for_a_custom_directory_and_a_low_port() {
     ));
     let lines = lines(&unit);
     assert!(
-        lines.contains(&r#"ExecStart="/opt/Lease Hold/leasehold" serve --data-dir "/srv/lh data" --listen 10.0.0.5:443"#),
+        lines.contains(&r#"ExecStart="/opt/Lease Hold/leasehold" serve --data-dir "/srv/lh data" --listen 10.0.0.5:443 --admin-group leasehold-admin"#),
         "{unit}"
     );
     assert!(

@@ -22,6 +22,9 @@ pub struct Config {
     /// The name shown to clients and announced over mDNS; the host name by default.
     pub server_name: Option<String>,
     pub durability: Durability,
+    /// A group whose members may read the admin token (a system service's
+    /// admins); `None` keeps it owner-only.
+    pub admin_group: Option<String>,
     /// The clock to run on; `None` starts a fresh one. Tests pass a clock
     /// they have skipped ahead to restart a server "later".
     pub clock: Option<crate::clock::Clock>,
@@ -40,6 +43,7 @@ impl Config {
             admin_remote: false,
             server_name: None,
             durability: Durability::Full,
+            admin_group: None,
             clock: None,
         }
     }

@@ -3,6 +3,7 @@
 //! the engine (lease table + store + events), the HTTP API, the expiry
 //! sweeper, the mDNS advertiser and the metrics.
 
+pub mod access;
 pub mod clock;
 pub mod config;
 pub mod engine;

@@ -59,6 +59,12 @@ impl Server {
             .await
             .map_err(|e| Error::Internal(format!("store open task failed: {e}")))??;
         let admin_token = snapshot.admin_token.clone();
+        if let Some(group) = &config.admin_group
+            && let Err(e) = crate::access::share_token_with_group(&data_dir, group)
+        {
+            store.close().await;
+            return Err(e);
+        }
         let trust = TrustedKeys::load(&config.trust, &snapshot.trusted_keys);
         let server_name = config.server_name.clone().unwrap_or_else(default_server_name);
         let clock = config.clock.clone().unwrap_or_else(Clock::start);
@@ -156,8 +162,10 @@ fn write_address_file(data_dir: &std::path::Path, addr: SocketAddr) {
     } else {
         addr
     };
-    if let Err(e) = std::fs::write(data_dir.join(ADDRESS_FILE), format!("{local}\n")) {
-        tracing::warn!("cannot write {}: {e}; `leasehold admin` will need --server", ADDRESS_FILE);
+    let path = data_dir.join(ADDRESS_FILE);
+    match std::fs::write(&path, format!("{local}\n")) {
+        Ok(()) => crate::access::world_readable(&path),
+        Err(e) => tracing::warn!("cannot write {}: {e}; `leasehold admin` will need --server", ADDRESS_FILE),
     }
 }
 

@@ -57,7 +57,7 @@ pub fn read_token(data_dir: &Path) -> Result<String> {
 }
 
 fn data_dir(target: &Target) -> Result<PathBuf> {
-    crate::paths::data_dir(target.data_dir.clone())
+    crate::paths::admin_data_dir(target.data_dir.clone())
 }
 
 impl AdminApi {

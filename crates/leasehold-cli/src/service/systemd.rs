@@ -30,6 +30,9 @@ pub const NOT_RUNNING: &str =
 pub fn unit(cfg: &ServiceConfig) -> String {
     let exec: Vec<String> = std::iter::once(cfg.binary.display().to_string())
         .chain(cfg.serve_args())
+        // The server itself keeps the token readable by the admin group
+        // (it runs with that group as a supplementary one).
+        .chain(["--admin-group".to_owned(), ADMIN_GROUP.to_owned()])
         .map(|a| quote(&a))
         .collect();
     let storage = match state_directory(&cfg.data_dir) {
