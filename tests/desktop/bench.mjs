@@ -3,7 +3,7 @@
 // license. Prints figures; asserts nothing. Run with scripts/desktop-bench.sh.
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP, Session, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
+import { APP, Session, reap, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const tmp = tempDir('leasehold-desktop-bench-');
@@ -35,7 +35,9 @@ async function withApp(dataDir, fn) {
   }
 }
 
+/** Waits until the last app stopped serving, so runs do not overlap. */
 async function gone(baseUrl) {
+  await reap(baseUrl);
   await waitFor('the app to stop serving', async () => {
     try {
       await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(500) });
@@ -43,7 +45,7 @@ async function gone(baseUrl) {
     } catch {
       return true;
     }
-  }, 15000, 100);
+  }, 15000, 100).catch((e) => console.log(`warning: ${e.message}; the next run may overlap it`));
 }
 
 // Prepare: one start that adds the license through the API.

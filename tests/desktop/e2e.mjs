@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP, ROOT, Session, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
+import { APP, ROOT, Session, reap, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
 
 const SHOTS = join(ROOT, 'artifacts/screenshots');
 const results = [];
@@ -201,6 +201,7 @@ try {
   if (session) await session.delete().catch(() => {});
   if (firstApp && firstApp.exitCode === null) firstApp.kill('SIGKILL');
   if (driver) await driver.stop();
+  if (conn) await reap(conn.baseUrl); // cleanup only: the session check above already judged it
   if (results.some((r) => !r.ok) && driver) console.log(`--- tauri-driver output ---\n${driver.log().slice(-4000)}`);
   tmp.remove();
 }

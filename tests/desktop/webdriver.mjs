@@ -2,7 +2,7 @@
 // share: starting tauri-driver, making a vendor key and a license code with
 // the `leasehold` CLI, and a temporary data directory for the app.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -138,6 +138,7 @@ export class Session {
 async function call(base, method, path, body) {
   const res = await fetch(base + path, {
     method,
+    signal: AbortSignal.timeout(60000),
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -152,4 +153,39 @@ async function call(base, method, path, body) {
     throw new Error(`${method} ${path}: ${json.value?.error ?? res.status}: ${json.value?.message ?? text.slice(0, 200)}`);
   }
   return json.value;
+}
+
+/**
+ * Makes sure the app we started (serving at `baseUrl`) is gone. WebDriver
+ * normally ends it with the session; if the session's end went wrong the app
+ * would be left running, so it is found by the port it listens on, checked
+ * to be our binary, and sent SIGTERM (which quits it cleanly).
+ */
+export async function reap(baseUrl) {
+  const serving = async () => {
+    try {
+      await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(500) });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const end = Date.now() + 5000;
+  while (Date.now() < end) {
+    if (!(await serving())) return false;
+    await sleep(100);
+  }
+  const port = new URL(baseUrl).port;
+  const pid = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' }).match(/pid=(\d+)/)?.[1];
+  if (!pid) return false;
+  let exe = '';
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return false;
+  }
+  if (!exe.endsWith('leasehold-desktop')) return false;
+  console.log(`warning: the app (pid ${pid}) outlived its WebDriver session; sending it SIGTERM`);
+  process.kill(Number(pid), 'SIGTERM');
+  return true;
 }
