@@ -43,7 +43,7 @@ fi
 
 if [ -x scripts/bench.sh ]; then
   step "Benchmark smoke run (prints figures, asserts nothing about speed)"
-  bash scripts/bench.sh --quick
+  LEASEHOLD_BENCH_PROFILE=debug bash scripts/bench.sh --quick
 fi
 
 passed=$(awk '/^test result: ok/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' /tmp/leasehold-cargo-test.log)
