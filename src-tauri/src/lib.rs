@@ -3,6 +3,8 @@
 //! with a tray icon. No licensing logic lives here.
 
 mod assets;
+mod client_commands;
+pub mod client_settings;
 mod commands;
 pub mod connection;
 mod control;
@@ -41,12 +43,17 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show(app)
         }))
+        .manage(client_commands::ClientContext::from_env(&settings.trust))
         .manage(EmbeddedServer::new(settings))
         .invoke_handler(tauri::generate_handler![
             commands::connection,
             commands::server_stop,
             commands::server_start,
             commands::server_restart_on_port,
+            client_commands::client_settings_get,
+            client_commands::client_settings_set,
+            client_commands::client_discover,
+            client_commands::client_test_connection,
         ])
         .setup(move |app| {
             let info =
