@@ -1,6 +1,6 @@
 // The shell: connection, sign-in, live feed, tabs.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Api, ApiError, detectConnection, followEvents, rememberToken, type Connection, type Event, type LiveState } from './api';
+import { Api, ApiError, detectConnection, followEvents, fromHost, onHostChange, rememberToken, type Connection, type Event, type LiveState } from './api';
 import { Loading } from './components/States';
 import { TabList, type TabDef } from './components/Tabs';
 import { AppContext, type AppContextValue } from './hooks';
@@ -32,8 +32,11 @@ export function App({ connection }: { connection?: Connection }) {
   useEffect(() => {
     if (!conn) void detectConnection().then(setConn);
   }, [conn]);
+  // The desktop app reports a stop, a start or a move to another port.
+  useEffect(() => onHostChange((h) => setConn(fromHost(h))), []);
+  const api = useMemo(() => (conn ? new Api(conn) : undefined), [conn]);
 
-  if (!conn) return <div className="boot"><Loading label="Connecting to Leasehold…" /></div>;
+  if (!conn || !api) return <div className="boot"><Loading label="Connecting to Leasehold…" /></div>;
   if (!conn.token || authProblem) {
     return (
       <SignIn
@@ -43,7 +46,7 @@ export function App({ connection }: { connection?: Connection }) {
       />
     );
   }
-  return <Shell key={conn.token} api={new Api(conn)} onUnauthorized={() => { rememberToken(null); setAuthProblem('The server did not accept the admin token. It may have been changed; sign in with the current one.'); }} />;
+  return <Shell key={conn.token} api={api} onUnauthorized={() => { rememberToken(null); setAuthProblem('The server did not accept the admin token. It may have been changed; sign in with the current one.'); }} />;
 }
 
 function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }) {
@@ -94,7 +97,8 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
     window.history.replaceState(null, '', `#${k}`);
   }, []);
 
-  const offline = live.state === 'reconnecting' && live.error?.isOffline;
+  const stopped = api.conn.host !== undefined && !api.conn.host.running;
+  const offline = !stopped && live.state === 'reconnecting' && live.error?.isOffline;
   return (
     <AppContext.Provider value={ctx}>
       <div className="app">
@@ -104,8 +108,14 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
             <span className="brand-name">Leasehold</span>
           </div>
           <TabList tabs={TABS} active={tab} onChange={changeTab} />
-          <LivePill state={live.state} offline={!!offline} />
+          {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />Server stopped</span> : <LivePill state={live.state} offline={!!offline} />}
         </header>
+        {stopped && tab !== 'server' && (
+          <div className="banner banner-neutral" role="status">
+            {api.conn.host?.error ? 'The license server did not start.' : 'The license server is stopped.'} Start it from the{' '}
+            <button type="button" className="link-button" onClick={() => changeTab('server')}>Server tab</button>. The data shown is from before it stopped.
+          </div>
+        )}
         {offline && (
           <div className="banner" role="alert">
             Cannot reach the Leasehold server{api.conn.baseUrl ? ` at ${api.conn.baseUrl}` : ''}. The page keeps trying and shows the last known data.

@@ -85,3 +85,20 @@ describe('SseParser', () => {
     expect(p.push(':1}\n\ndata: 2\r\n\r\n')).toEqual(['{"a":1}', '2']);
   });
 });
+
+describe('the desktop host', () => {
+  it('starts and stops through the app’s commands, and refuses in a browser', async () => {
+    const { fakeInvoke } = await import('../test/fixtures');
+    const invoke = fakeInvoke({ server_stop: () => ({ running: false, listen: '0.0.0.0:7878' }), server_restart_on_port: () => { throw { code: 'port_in_use', message: 'port 80 is in use by another program; choose another port' }; } });
+    const desk = new Api({ ...conn, desktop: true, serverControl: true }, fakeFetch({}), invoke);
+    expect(await desk.setServerRunning(false)).toEqual({ running: false, listen: '0.0.0.0:7878' });
+    expect(invoke).toHaveBeenCalledWith('server_stop', undefined);
+    const err = await desk.restartServerOnPort(80).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('port_in_use');
+    expect(err.message).toBe('Port 80 is in use by another program; choose another port.');
+    const browser = await new Api(conn, fakeFetch({}), invoke).setServerRunning(true).catch((e) => e);
+    expect(browser.code).toBe('unavailable');
+    expect(invoke).toHaveBeenCalledTimes(2);
+  });
+});

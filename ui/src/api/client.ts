@@ -1,6 +1,7 @@
 // The typed admin API: every URL the UI calls is built here.
 import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
+import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
   ComputerView, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
   LicenseView, LogPage, MdnsState, ServerStatus, TrustedKeyView,
@@ -22,7 +23,19 @@ export class Api {
   constructor(
     readonly conn: Connection,
     private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
+    /** Calls the desktop app's commands (tests pass a fake). */
+    readonly invoke: Invoke = invokeHost,
   ) {}
+
+  /** A command of the desktop app; refused in a browser. */
+  async host<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+    if (!this.conn.desktop) throw localError('unavailable');
+    try {
+      return await this.invoke<T>(cmd, args);
+    } catch (e) {
+      throw hostError(e);
+    }
+  }
 
   url(path: string, query?: Record<string, string | number | undefined>): string {
     const q = new URLSearchParams();
@@ -64,9 +77,14 @@ export class Api {
   status = () => this.request<ServerStatus>('GET', '/admin/v1/status');
   setMdns = (enabled: boolean) => this.request<MdnsState>('PUT', '/admin/v1/mdns', { body: { enabled } });
   /** Only the desktop app can stop and start its embedded server. */
-  async setServerRunning(running: boolean): Promise<void> {
+  async setServerRunning(running: boolean): Promise<HostState> {
     if (!this.conn.serverControl) throw localError('unavailable');
-    await this.request<unknown>('POST', `/admin/v1/server/${running ? 'start' : 'stop'}`, { body: {} });
+    return hostState(await this.host<HostInfo>(running ? 'server_start' : 'server_stop'));
+  }
+  /** Moves the desktop app's server to `port` (after a port conflict). */
+  async restartServerOnPort(port: number): Promise<HostState> {
+    if (!this.conn.serverControl) throw localError('unavailable');
+    return hostState(await this.host<HostInfo>('server_restart_on_port', { port }));
   }
 
   // --- licenses -------------------------------------------------------------

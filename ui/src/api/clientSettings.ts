@@ -1,41 +1,59 @@
-// The License Mode settings of this computer's Leasehold client. They live in
-// the client's settings file, which only the desktop app can read and write;
-// the shape below is provisional until leasehold-client defines the file (then
-// generate it like the rest). One place to wire: `loadClientSettings`.
+// License Mode: this computer's Leasehold client settings (`client.toml`, the
+// file leasehold-client reads). Only the desktop app can read and write it,
+// through its commands; the shapes mirror src-tauri/src/client_settings.rs.
 import type { Api } from './client';
 import { toApiError } from './errors';
 import type { Hello } from './types';
 
 export type ClientMode = 'standalone' | 'network';
 
-export interface ClientSettings {
-  mode: ClientMode;
-  /** Find servers by mDNS (true) or use `servers` in order (false). */
-  discover: boolean;
-  /** host:port entries, tried in order. */
-  servers: string[];
+export type ClientSettings =
+  | { mode: 'standalone'; licenseFile: string }
+  | { mode: 'network'; /** Find servers over mDNS first. */ auto: boolean; /** host:port, tried in order. */ servers: string[] };
+
+/** A standalone license file as the client would judge it on this computer. */
+export type LicenseCheck =
+  | { state: 'valid'; product: string; customer: string; validUntil: number | null; features: string[] }
+  | { state: 'invalid'; code: string; message: string }
+  | { state: 'unknown'; message: string };
+
+export interface ClientSettingsView {
+  /** The settings file. */
+  path: string;
+  /** False until first saved: the defaults are shown. */
+  exists: boolean;
+  /** Null when the file is invalid. */
+  settings: ClientSettings | null;
+  /** Why the file cannot be used; it is not replaced without confirmation. */
+  error: { code: string; message: string } | null;
+  license: LicenseCheck | null;
 }
 
-export interface ClientSettingsAccess {
-  settings: ClientSettings;
-  /** False in a browser: shown, not changed. */
-  writable: boolean;
-  /** Why it is read-only, in words. */
-  note?: string;
+/** A server seen on the network (leasehold-client's `FoundServer`). */
+export interface FoundServer {
+  name: string;
+  serverId: string;
+  protocolVersion: number;
+  addresses: string[];
 }
 
-export const DEFAULT_CLIENT_SETTINGS: ClientSettings = { mode: 'network', discover: true, servers: [] };
-
-export async function loadClientSettings(api: Api): Promise<ClientSettingsAccess> {
-  if (api.conn.desktop) {
-    // Wire here: `invoke('client_settings')` once the desktop app has it.
-  }
-  return {
-    settings: DEFAULT_CLIENT_SETTINGS,
-    writable: false,
-    note: 'Changing how this computer finds its license is available in the Leasehold desktop app. A browser can only show the defaults.',
-  };
+/** What a server said to hello. */
+export interface TestedServer {
+  address: string;
+  serverName: string;
+  serverId: string;
+  version: string;
+  protocolVersion: number;
+  elapsedMs: number;
 }
+
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = { mode: 'network', auto: true, servers: [] };
+
+export const clientSettings = (api: Api) => api.host<ClientSettingsView>('client_settings_get');
+export const saveClientSettings = (api: Api, settings: ClientSettings, replaceInvalid = false) =>
+  api.host<ClientSettingsView>('client_settings_set', { settings, replaceInvalid });
+export const discoverServers = (api: Api, timeoutSecs = 3) => api.host<FoundServer[]>('client_discover', { timeoutSecs });
+export const testClientConnection = (api: Api, address: string) => api.host<TestedServer>('client_test_connection', { address });
 
 export interface ConnectionTest {
   ok: boolean;
@@ -46,7 +64,7 @@ export interface ConnectionTest {
   elapsedMs: number;
 }
 
-/** Checks that a Leasehold server answers. In a browser, only the server of this page can be asked. */
+/** In a browser: checks that the server of this page answers. */
 export async function testServer(api: Api): Promise<ConnectionTest> {
   const target = api.conn.baseUrl || window.location.host;
   const t0 = performance.now();
@@ -60,4 +78,10 @@ export async function testServer(api: Api): Promise<ConnectionTest> {
   } catch (e) {
     return { ok: false, target, message: toApiError(e).message, elapsedMs: Math.round(performance.now() - t0) };
   }
+}
+
+/** `host`, `host:port` or `[v6]:port`; what leasehold-client accepts, roughly (it has the last word on Save). */
+export function looksLikeAddress(s: string): boolean {
+  const t = s.trim().replace(/^http:\/\//, '').replace(/\/$/, '');
+  return /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(t);
 }

@@ -18,7 +18,14 @@ describe('detectConnection', () => {
 
   it('uses what the desktop app injects', async () => {
     window.__LEASEHOLD__ = { baseUrl: 'http://127.0.0.1:7878/', token: 't', desktop: true };
-    expect(await detectConnection()).toEqual({ baseUrl: 'http://127.0.0.1:7878', token: 't', desktop: true, serverControl: true });
+    expect(await detectConnection()).toEqual({ baseUrl: 'http://127.0.0.1:7878', token: 't', desktop: true, serverControl: true, host: { running: true } });
+  });
+
+  it('keeps what the desktop app says about its server', async () => {
+    window.__LEASEHOLD__ = { baseUrl: 'http://127.0.0.1:40001', token: 't', desktop: true, running: true, listen: '0.0.0.0:40001', portConflict: { wanted: 7878, got: 40001 } };
+    expect((await detectConnection()).host).toEqual({ running: true, listen: '0.0.0.0:40001', portConflict: { wanted: 7878, got: 40001 } });
+    window.__LEASEHOLD__ = { token: 't', desktop: true, running: false, error: { code: 'port_in_use', message: 'port 7878 is in use' } };
+    expect((await detectConnection()).host).toEqual({ running: false, error: { code: 'port_in_use', message: 'port 7878 is in use' } });
   });
 
   it('has no token when none was given', async () => {

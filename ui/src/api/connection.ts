@@ -1,6 +1,8 @@
 // Where the server is and which admin token to use. The only place that knows
 // how the page was opened: in the desktop app (the host hands both over), or
 // in a plain browser at the server's /ui/ (token from #token=… or sign-in).
+import { hostState, invokeHost, type HostInfo, type HostState } from './host';
+
 const STORAGE_KEY = 'leasehold.adminToken';
 
 export interface Connection {
@@ -11,15 +13,12 @@ export interface Connection {
   desktop: boolean;
   /** The host can start and stop the server (desktop app only). */
   serverControl: boolean;
+  /** The desktop app's word on its embedded server (absent in a browser). */
+  host?: HostState;
 }
 
 /** What the desktop app injects before the page loads. */
-interface HostGlobal {
-  baseUrl?: string;
-  token?: string;
-  desktop?: boolean;
-  serverControl?: boolean;
-}
+type HostGlobal = HostInfo;
 
 declare global {
   interface Window {
@@ -32,12 +31,13 @@ function trimSlash(s: string): string {
   return s.replace(/\/+$/, '');
 }
 
-function fromHost(h: HostGlobal): Connection {
+export function fromHost(h: HostGlobal): Connection {
   return {
     baseUrl: trimSlash(h.baseUrl ?? ''),
     token: h.token ?? null,
     desktop: h.desktop ?? true,
     serverControl: h.serverControl ?? (h.desktop ?? true),
+    host: hostState(h),
   };
 }
 
@@ -81,8 +81,7 @@ export async function detectConnection(): Promise<Connection> {
   if (window.__LEASEHOLD__) return fromHost(window.__LEASEHOLD__);
   if (window.__TAURI_INTERNALS__) {
     try {
-      const { invoke } = await import('@tauri-apps/api/core');
-      return fromHost(await invoke<HostGlobal>('connection'));
+      return fromHost(await invokeHost<HostGlobal>('connection'));
     } catch {
       // An app without the command: fall through to the browser way.
     }

@@ -2,7 +2,9 @@
 export { Api } from './client';
 export type { EventQuery } from './client';
 export { ApiError, describeError } from './errors';
-export { detectConnection, rememberToken, adminUrlFor } from './connection';
+export { detectConnection, rememberToken, adminUrlFor, fromHost } from './connection';
+export { onHostChange, hostError, hostState } from './host';
+export type { HostState, HostInfo, HostProblem, PortConflict, Invoke } from './host';
 export type { Connection } from './connection';
 export { followEvents, SseParser } from './live';
 export type { LiveState } from './live';

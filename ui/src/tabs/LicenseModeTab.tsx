@@ -1,31 +1,76 @@
-// License Mode: how this computer's Leasehold client gets its license.
+// License Mode: how this computer's Leasehold client gets its license. In the
+// desktop app it reads and writes the client's settings file; in a browser it
+// explains where to change it and can test the server of this page.
 import { useEffect, useState } from 'react';
-import { describeError, loadClientSettings, testServer, type ClientSettingsAccess, type ConnectionTest } from '../api';
+import {
+  clientSettings, DEFAULT_CLIENT_SETTINGS, describeError, saveClientSettings, testServer,
+  type ClientSettings, type ClientSettingsView, type ConnectionTest, type LicenseCheck,
+} from '../api';
 import { Badge } from '../components/Badge';
-import { ErrorState, Loading } from '../components/States';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorState, ErrorText, Loading } from '../components/States';
+import { formatDay } from '../format';
 import { useApp } from '../hooks';
+import { NetworkServers } from './NetworkServers';
 
 export function LicenseModeTab() {
   const { api } = useApp();
-  const [access, setAccess] = useState<ClientSettingsAccess>();
-  const [error, setError] = useState<unknown>();
-  const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<ConnectionTest>();
+  return api.conn.desktop ? <DesktopLicenseMode /> : <BrowserLicenseMode />;
+}
 
-  useEffect(() => {
-    loadClientSettings(api).then(setAccess, setError);
-  }, [api]);
+/** Draft form state: both modes' fields are kept while switching. */
+interface Draft { mode: 'standalone' | 'network'; licenseFile: string; auto: boolean; servers: string[] }
 
-  if (error) return <section className="panel"><ErrorState error={error} what="the license mode" /></section>;
-  if (!access) return <section className="panel"><Loading label="Reading this computer’s license settings…" /></section>;
+function draftOf(s: ClientSettings | null): Draft {
+  const v = s ?? DEFAULT_CLIENT_SETTINGS;
+  return v.mode === 'standalone'
+    ? { mode: 'standalone', licenseFile: v.licenseFile, auto: true, servers: [] }
+    : { mode: 'network', licenseFile: '', auto: v.auto, servers: v.servers };
+}
 
-  const { settings, writable, note } = access;
-  const test = async () => {
-    setTesting(true);
-    setResult(undefined);
-    try { setResult(await testServer(api)); } catch (e) { setResult({ ok: false, target: '', message: describeError(e), elapsedMs: 0 }); }
-    setTesting(false);
+function settingsOf(d: Draft): ClientSettings {
+  return d.mode === 'standalone' ? { mode: 'standalone', licenseFile: d.licenseFile.trim() } : { mode: 'network', auto: d.auto, servers: d.servers };
+}
+
+const same = (a: ClientSettings, b: ClientSettings | null) => JSON.stringify(a) === JSON.stringify(b);
+
+function DesktopLicenseMode() {
+  const { api, notify } = useApp();
+  const [view, setView] = useState<ClientSettingsView>();
+  const [loadError, setLoadError] = useState<unknown>();
+  const [draft, setDraft] = useState<Draft>(draftOf(null));
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<unknown>();
+  const [confirmReplace, setConfirmReplace] = useState(false);
+
+  const load = () => {
+    setLoadError(undefined);
+    clientSettings(api).then((v) => { setView(v); setDraft(draftOf(v.settings)); }, setLoadError);
   };
+  useEffect(load, [api]);
+
+  if (loadError) return <section className="panel"><ErrorState error={loadError} what="this computer’s license settings" onRetry={load} /></section>;
+  if (!view) return <section className="panel"><Loading label="Reading this computer’s license settings…" /></section>;
+
+  const wanted = settingsOf(draft);
+  const dirty = !same(wanted, view.settings) || !view.exists;
+  const save = async (replaceInvalid: boolean) => {
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      const v = await saveClientSettings(api, wanted, replaceInvalid);
+      setView(v);
+      setDraft(draftOf(v.settings));
+      notify('License settings saved.');
+    } catch (e) {
+      if (!replaceInvalid && (e as { code?: string }).code === 'settings_invalid_existing') setConfirmReplace(true);
+      else setSaveError(e);
+      if (replaceInvalid) throw e;
+    } finally {
+      setSaving(false);
+    }
+  };
+  const set = (patch: Partial<Draft>) => { setDraft((d) => ({ ...d, ...patch })); setSaveError(undefined); };
 
   return (
     <section className="panel">
@@ -34,41 +79,105 @@ export function LicenseModeTab() {
           <h1>License Mode</h1>
           <p className="subtitle">How applications on this computer get their license</p>
         </div>
-        {!writable && <Badge tone="neutral">Read only</Badge>}
+        {view.error ? <Badge tone="bad">Settings file invalid</Badge> : dirty ? <Badge tone="warn">{view.exists ? 'Unsaved changes' : 'Not saved yet'}</Badge> : <Badge tone="ok">Saved</Badge>}
       </div>
-      {note && <div className="notice notice-info">{note}</div>}
+      {view.error && (
+        <div className="notice notice-error" role="alert">
+          <strong>This computer’s settings file cannot be used.</strong> {describeError(new Error(view.error.message))} Saving replaces it; you will be asked first.
+        </div>
+      )}
+      <p className="muted small settings-path">
+        Settings file <span className="mono">{view.path}</span>{view.exists ? '' : ' (not created yet: the defaults are shown)'}
+      </p>
       <div className="cards">
-        <fieldset className="card" disabled={!writable}>
+        <fieldset className="card">
           <legend className="card-legend">Mode</legend>
           <label className="choice">
-            <input type="radio" name="mode" checked={settings.mode === 'network'} readOnly />
+            <input id="mode-network" type="radio" name="mode" checked={draft.mode === 'network'} onChange={() => set({ mode: 'network' })} />
             <span><strong>Network</strong><br /><span className="muted">Borrow a seat from a Leasehold server on this network while the application runs.</span></span>
           </label>
           <label className="choice">
-            <input type="radio" name="mode" checked={settings.mode === 'standalone'} readOnly />
-            <span><strong>Standalone</strong><br /><span className="muted">Use a license locked to this computer; no server needed.</span></span>
+            <input id="mode-standalone" type="radio" name="mode" checked={draft.mode === 'standalone'} onChange={() => set({ mode: 'standalone' })} />
+            <span><strong>Standalone</strong><br /><span className="muted">Use a license file locked to this computer; no server needed.</span></span>
           </label>
         </fieldset>
-        <fieldset className="card" disabled={!writable || settings.mode !== 'network'}>
-          <legend className="card-legend">Finding the server</legend>
-          <label className="choice">
-            <input type="radio" name="discover" checked={settings.discover} readOnly />
-            <span><strong>Automatically</strong><br /><span className="muted">Look for servers announced on the local network (mDNS).</span></span>
-          </label>
-          <label className="choice">
-            <input type="radio" name="discover" checked={!settings.discover} readOnly />
-            <span><strong>These addresses</strong><br /><span className="muted">Use when the server is behind a router or VPN, where announcements do not reach.</span></span>
-          </label>
-          <label className="field">
-            <span className="field-label">Servers (host:port, one a line, tried in order)</span>
-            <textarea rows={3} className="code-input" value={settings.servers.join('\n')} readOnly placeholder="licenses.example.lan:7878" />
-          </label>
-        </fieldset>
+        {draft.mode === 'standalone' ? (
+          <div className="card">
+            <h2>License file</h2>
+            <div className="field">
+              <label className="field-label" htmlFor="license-file">Path of the license file</label>
+              <input id="license-file" aria-describedby="license-file-hint" className="code-input" value={draft.licenseFile} onChange={(e) => set({ licenseFile: e.target.value })} placeholder="/opt/designer/designer.lic" spellCheck={false} />
+              <span id="license-file-hint" className="field-hint">The file the vendor sent, locked to this computer.</span>
+            </div>
+            <LicenseValidity check={view.settings?.mode === 'standalone' && view.settings.licenseFile === draft.licenseFile.trim() ? view.license : null} typed={draft.licenseFile.trim() !== ''} />
+          </div>
+        ) : (
+          <NetworkServers auto={draft.auto} servers={draft.servers} onChange={(auto, servers) => set({ auto, servers })} />
+        )}
+      </div>
+      <div className="save-row">
+        <ErrorText error={saveError} />
+        <button id="save-settings" type="button" className="button button-primary" disabled={saving || (!dirty && !view.error)}
+          onClick={() => (view.error ? setConfirmReplace(true) : void save(false))}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+      {confirmReplace && (
+        <ConfirmDialog title="Replace the invalid settings file?" confirmLabel="Replace it" danger onClose={() => setConfirmReplace(false)} onConfirm={() => save(true)}>
+          <p>The settings file <span className="mono">{view.path}</span> cannot be read as Leasehold settings{view.error ? `: ${view.error.message}` : ''}.</p>
+          <p>Saving writes the settings shown here in its place. What the file holds now is lost.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function LicenseValidity({ check, typed }: { check: LicenseCheck | null; typed: boolean }) {
+  if (!check) return <p className="muted small">{typed ? 'Save to check this file.' : 'Enter the path of the license file.'}</p>;
+  if (check.state === 'valid') {
+    return (
+      <div className="notice notice-ok" role="status">
+        <strong>Valid on this computer.</strong> {check.product} for {check.customer}
+        {check.validUntil ? `, until ${formatDay(check.validUntil)}` : ', with no end date'}.
+      </div>
+    );
+  }
+  if (check.state === 'unknown') return <div className="notice notice-info" role="status"><strong>Not checked here.</strong> {check.message}</div>;
+  return <div className="notice notice-error" role="alert"><strong>This license cannot be used.</strong> {describeError(new Error(check.message))}</div>;
+}
+
+function BrowserLicenseMode() {
+  const { api } = useApp();
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<ConnectionTest>();
+  const test = async () => {
+    setTesting(true);
+    setResult(undefined);
+    setResult(await testServer(api));
+    setTesting(false);
+  };
+  return (
+    <section className="panel">
+      <div className="panel-head">
+        <div>
+          <h1>License Mode</h1>
+          <p className="subtitle">How applications on this computer get their license</p>
+        </div>
+        <Badge tone="neutral">Desktop app only</Badge>
+      </div>
+      <div className="state">
+        <h3>Set up in the Leasehold desktop app</h3>
+        <p>
+          License Mode configures this computer’s applications: whether they use a license file locked to this computer
+          (standalone) or borrow a seat from a Leasehold server (network), and how they find it. It changes a file on the
+          computer itself, so it is available in the Leasehold desktop app, not in a browser.
+        </p>
+        <p className="small">On a computer without the app: <span className="mono">leasehold client mode network --server HOST:PORT</span></p>
       </div>
       <div className="card test-card">
         <div>
           <h2>Test connection</h2>
-          <p className="muted">{api.conn.desktop ? 'Asks the configured servers who they are.' : 'Asks the server this page is connected to who it is.'}</p>
+          <p className="muted">Asks the server this page is connected to who it is.</p>
         </div>
         <button type="button" className="button button-primary" onClick={test} disabled={testing}>{testing ? 'Testing…' : 'Test connection'}</button>
         <div aria-live="polite" className="test-result">

@@ -7,6 +7,7 @@ import { CopyValue } from '../components/Copy';
 import { ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { isOffline, useApp, useNow, useResource } from '../hooks';
+import { PortConflictNotice, PortDialog, ServerStartFailed, ServerStopped, useHost } from './ServerHost';
 
 const MDNS_LABEL: Record<string, { text: string; tone: 'ok' | 'neutral' | 'bad' }> = {
   announcing: { text: 'Announcing on the local network', tone: 'ok' },
@@ -27,6 +28,42 @@ export function ServerTab() {
   const [mdnsBusy, setMdnsBusy] = useState(false);
   const [mdnsError, setMdnsError] = useState<unknown>();
   const [stopping, setStopping] = useState(false);
+  const [host, setHost] = useHost();
+  const [choosingPort, setChoosingPort] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<unknown>();
+
+  const start = async () => {
+    setStarting(true);
+    setStartError(undefined);
+    try {
+      setHost(await api.setServerRunning(true));
+      notify('Server started.');
+      res.reload();
+    } catch (e) {
+      setStartError(e);
+    } finally {
+      setStarting(false);
+    }
+  };
+  const portDialog = choosingPort && (
+    <PortDialog
+      suggested={host?.portConflict?.wanted}
+      onClose={() => setChoosingPort(false)}
+      onMoved={(h) => { setHost(h); notify(`Leasehold now listens on port ${h.listen ? portOf(h.listen) : ''}.`); res.reload(); }}
+    />
+  );
+
+  if (host && !host.running) {
+    return (
+      <>
+        {host.error
+          ? <ServerStartFailed problem={host.error} onRetry={start} onChoosePort={() => setChoosingPort(true)} busy={starting} error={startError} />
+          : <ServerStopped listen={host.listen} onStart={start} busy={starting} error={startError} />}
+        {portDialog}
+      </>
+    );
+  }
 
   const s = res.data;
   if (res.loading && !s) return <section className="panel"><Loading label="Asking the server how it is…" /></section>;
@@ -63,10 +100,9 @@ export function ServerTab() {
           <h1>Server</h1>
           <p className="subtitle">{s.serverName} · Leasehold {s.version}</p>
         </div>
-        <ServerControl s={s} running={running} onStop={() => setStopping(true)} onStart={async () => {
-          try { await api.setServerRunning(true); notify('Server started.'); res.reload(); } catch (e) { notify(describeError(e)); }
-        }} />
+        <ServerControl s={s} running={running} onStop={() => setStopping(true)} onStart={start} />
       </div>
+      {host?.portConflict && <PortConflictNotice conflict={host.portConflict} onChoose={() => setChoosingPort(true)} />}
       <StaleNotice error={res.error} />
       <div className="cards">
         <div className="card">
@@ -143,10 +179,11 @@ export function ServerTab() {
       </div>
       {stopping && (
         <ConfirmDialog title="Stop the license server?" confirmLabel="Stop server" danger onClose={() => setStopping(false)}
-          onConfirm={async () => { await api.setServerRunning(false); notify('Server stopped.'); res.reload(); }}>
+          onConfirm={async () => { setHost(await api.setServerRunning(false)); notify('Server stopped.'); }}>
           <p>{plural(s.leases, 'seat')} {s.leases === 1 ? 'is' : 'are'} in use. Applications cannot renew while the server is stopped; their seats are kept and counted again when it starts, unless their leases run out first.</p>
         </ConfirmDialog>
       )}
+      {portDialog}
     </section>
   );
 }

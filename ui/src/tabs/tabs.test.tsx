@@ -179,10 +179,12 @@ describe('Logs tab', () => {
 });
 
 describe('License Mode tab', () => {
-  it('shows the settings read-only in a browser and tests the connection', async () => {
+  it('explains in a browser that it configures this computer in the desktop app, and tests the connection', async () => {
     renderWithApi(<LicenseModeTab />, fakeFetch({ 'GET /v1/hello': () => json({ protocolVersion: 1, serverId: 'x', serverName: 'licenses-hq', version: '0.1.0', serverPublicKey: 'ab', serverTime: 0 }) }));
-    expect(await screen.findByText('Read only')).toBeInTheDocument();
+    expect(await screen.findByText('Desktop app only')).toBeInTheDocument();
+    expect(screen.getByText(/configures this computer’s applications/)).toBeInTheDocument();
     expect(screen.getByText(/available in the Leasehold desktop app/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(await screen.findByText(/Found “licenses-hq”, Leasehold 0.1.0/)).toBeInTheDocument();
   });

@@ -3,7 +3,7 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { vi } from 'vitest';
-import { Api, type ComputerView, type Connection, type Event, type LicenseView, type ServerStatus } from '../api';
+import { Api, type ComputerView, type Connection, type Event, type HostState, type Invoke, type LicenseView, type ServerStatus } from '../api';
 import { AppContext, type AppContextValue } from '../hooks';
 
 export const conn: Connection = { baseUrl: 'http://srv:7878', token: 'tok', desktop: false, serverControl: false };
@@ -31,6 +31,22 @@ export function renderWithApi(ui: ReactElement, fetchImpl: typeof fetch, extra: 
   const api = new Api(conn, fetchImpl);
   const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), ...extra };
   return { api, ctx, ...render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>) };
+}
+
+/** Renders inside the desktop app: `invoke` answers its commands. */
+export function renderDesktop(ui: ReactElement, invoke: Invoke, fetchImpl: typeof fetch, host: HostState = { running: true, listen: '0.0.0.0:7878' }) {
+  const api = new Api({ ...conn, desktop: true, serverControl: true, host }, fetchImpl, invoke);
+  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn() };
+  return { api, ctx, ...render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>) };
+}
+
+/** A fake `invoke` answering by command name; a thrown value is the host's refusal. */
+export function fakeInvoke(commands: Record<string, (args?: Record<string, unknown>) => unknown>) {
+  return vi.fn(async (cmd: string, args?: Record<string, unknown>) => {
+    const c = commands[cmd];
+    if (!c) throw { code: 'unknown_command', message: `no command ${cmd}` };
+    return c(args);
+  }) as unknown as Invoke & ReturnType<typeof vi.fn>;
 }
 
 const now = Date.now();
