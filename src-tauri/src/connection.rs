@@ -3,6 +3,7 @@
 //! before the page loads (read synchronously by `ui/src/api/connection.ts`)
 //! and as the answer of the `connection` command.
 
+use crate::attach::Attached;
 use crate::listen::PortConflict;
 use serde::Serialize;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -31,6 +32,13 @@ pub struct ConnectionInfo {
     /// Why the server is not running, when it failed to start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Problem>,
+    /// Set when the app is the console of the Leasehold service on this
+    /// machine (no server of its own): Start/Stop control the service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attached: Option<Attached>,
+    /// No service is attached and this machine can have one: the
+    /// `service_install` command installs it (asking for an admin password).
+    pub can_install_service: bool,
 }
 
 /// An error the UI can show and tell apart by `code`.
@@ -58,6 +66,8 @@ impl ConnectionInfo {
             listen: listen.to_string(),
             port_conflict,
             error: None,
+            attached: None,
+            can_install_service: false,
         }
     }
 

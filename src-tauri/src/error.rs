@@ -15,6 +15,10 @@ pub enum DesktopError {
     },
     #[error(transparent)]
     Server(#[from] leasehold_server::Error),
+    /// Attaching to, controlling or installing the Leasehold service
+    /// (`service_not_permitted`, `service_token_unreadable`, …; see attach.rs).
+    #[error("{message}")]
+    Service { code: &'static str, message: String },
 }
 
 impl DesktopError {
@@ -25,6 +29,7 @@ impl DesktopError {
             Self::PortInUse { .. } => "port_in_use",
             Self::Bind { .. } => "bind_failed",
             Self::Server(e) => e.code(),
+            Self::Service { code, .. } => code,
         }
     }
 

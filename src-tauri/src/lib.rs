@@ -3,6 +3,7 @@
 //! with a tray icon. No licensing logic lives here.
 
 mod assets;
+pub mod attach;
 mod client_commands;
 pub mod client_settings;
 mod commands;
@@ -50,6 +51,7 @@ pub fn run() {
             commands::server_stop,
             commands::server_start,
             commands::server_restart_on_port,
+            attach::service_install,
             client_commands::client_settings_get,
             client_commands::client_settings_set,
             client_commands::client_discover,
