@@ -1,12 +1,19 @@
 // End-to-end test of the real desktop window under Xvfb: tauri-driver starts
-// the debug app on a temporary data directory; the test checks that the
-// embedded server answers, the Licenses tab renders, a code can be added
-// through the UI, Start/Stop work through the app's commands, and that
-// ending the session ends the app with a clean server shutdown.
+// the debug app on a temporary data directory, on a port the test holds, so
+// the app starts with a port conflict. The test checks that the embedded
+// server answers, the Server tab names the conflict and moves the server with
+// its dialog, the Licenses tab renders, a code can be added through the UI,
+// Stop and Start work from the Server tab's buttons, License Mode tests the
+// embedded server and saves the client settings file, and that ending the
+// session ends the app with a clean server shutdown.
+//
+// Network safety: LEASEHOLD_NO_DISCOVERY=1 and LEASEHOLD_NO_MDNS=1, and only
+// the embedded server's loopback address is ever tested; nothing browses.
 //
 // Run with scripts/desktop-e2e.sh (it builds what is needed and provides Xvfb).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP, ROOT, Session, reap, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
 
@@ -51,12 +58,35 @@ const dataDir = join(tmp.dir, 'data');
 mkdirSync(dataDir);
 mkdirSync(SHOTS, { recursive: true });
 const vendor = vendorLicense(tmp.dir, { product: 'cad', seats: 5, customer: 'Acme Drafting' });
+const clientConfig = join(tmp.dir, 'client-config', 'client.toml');
+// Another program on the port the app is told to use.
+const squatter = createServer();
+await new Promise((r) => squatter.listen(0, '127.0.0.1', r));
+const takenPort = squatter.address().port;
 const env = {
   LEASEHOLD_DATA_DIR: dataDir,
   LEASEHOLD_NO_MDNS: '1',
-  LEASEHOLD_LISTEN: '127.0.0.1:0',
+  LEASEHOLD_NO_DISCOVERY: '1',
+  LEASEHOLD_CLIENT_CONFIG: clientConfig,
+  LEASEHOLD_LISTEN: `127.0.0.1:${takenPort}`,
   LEASEHOLD_TRUST: vendor.publicKey,
 };
+
+/** The first button inside `scope` whose text starts with `label`. */
+async function button(session, scope, label) {
+  for (const b of await session.findAll(`${scope} button`)) {
+    if ((await session.text(b)).trim().startsWith(label)) return b;
+  }
+  return undefined;
+}
+
+async function panelText(session, tab) {
+  try {
+    return await session.text(await session.find(`#panel-${tab}`));
+  } catch {
+    return '';
+  }
+}
 
 let driver;
 let session;
@@ -78,7 +108,7 @@ try {
     must(c && c.desktop === true && c.serverControl === true && c.canStartStop === true, `unexpected connection ${JSON.stringify(c)}`);
     must(/^http:\/\/127\.0\.0\.1:\d+$/.test(c.baseUrl), `baseUrl ${c.baseUrl}`);
     must(typeof c.token === 'string' && c.token.length >= 16, 'no admin token');
-    must(c.portConflict === undefined, `unexpected port conflict ${JSON.stringify(c.portConflict)}`);
+    must(c.portConflict && c.portConflict.wanted === takenPort && String(c.portConflict.got) === c.baseUrl.split(':').pop(), `expected a conflict on ${takenPort}, got ${JSON.stringify(c.portConflict)}`);
     const fromCommand = await session.exec("return window.__TAURI_INTERNALS__.invoke('connection');");
     must(fromCommand.baseUrl === c.baseUrl && fromCommand.token === c.token && fromCommand.running === true, `the connection command says ${JSON.stringify(fromCommand)}`);
     return c;
@@ -132,20 +162,108 @@ try {
     await session.screenshot(join(SHOTS, 'desktop-licenses.png'));
   });
 
-  await check('the Server tab renders', async () => {
+  await check('the Server tab names the port conflict', async () => {
     await session.click(await session.find('#tab-server'));
-    await waitFor('the Server panel', async () => (await session.text(await session.find('#panel-server'))).includes(conn.baseUrl.split(':').pop()));
+    const text = await waitFor('the conflict notice', async () => {
+      const t = await panelText(session, 'server');
+      return t.includes('was in use by another program') && t;
+    });
+    const got = conn.portConflict.got;
+    must(text.includes(`Port ${takenPort} was in use by another program; Leasehold is listening on ${got}. Clients configured for ${takenPort} won’t find it.`), `the notice says: ${text.slice(0, 400)}`);
     await sleep(200);
+    await session.screenshot(join(SHOTS, 'desktop-server-port-conflict.png'));
+  });
+
+  await check('the port dialog explains a refused port, then moves the server to the freed one', async () => {
+    await session.click(await button(session, '#panel-server', 'Use another port'));
+    const input = await waitFor('the port field', () => session.find('#server-port'));
+    must((await session.exec('return document.getElementById("server-port").value;')) === String(takenPort), 'the field does not suggest the wanted port');
+    await session.click(await button(session, '[role="dialog"]', 'Use this port'));
+    const said = await waitFor('the refusal in the dialog', async () => {
+      const t = await session.text(await session.find('[role="dialog"]'));
+      return t.includes('is in use by another program') && t;
+    });
+    must(said.includes(`Port ${takenPort} is in use by another program; choose another port.`), `the dialog says: ${said}`);
+    await sleep(200); // let the webview paint the message before the picture
+    await session.screenshot(join(SHOTS, 'desktop-port-dialog-refused.png'));
+    must(await healthy(conn.baseUrl), 'a refused move stopped the server');
+    await new Promise((r) => squatter.close(r));
+    must(input, 'no input');
+    await session.click(await button(session, '[role="dialog"]', 'Use this port'));
+    const moved = `http://127.0.0.1:${takenPort}`;
+    await waitFor('the server on the freed port', () => healthy(moved));
+    await waitFor('the notice to go', async () => {
+      const t = await panelText(session, 'server');
+      return t.includes('Running') && !t.includes('was in use by another program');
+    });
+    const c = await session.exec('return window.__LEASEHOLD__;');
+    must(c.baseUrl === moved && !c.portConflict && c.token === conn.token, `after the move: ${JSON.stringify(c)}`);
+    conn = c;
+    await sleep(300);
     await session.screenshot(join(SHOTS, 'desktop-server.png'));
   });
 
-  await check('server_stop and server_start stop and start the embedded server', async () => {
-    const stopped = await session.exec("return window.__TAURI_INTERNALS__.invoke('server_stop');");
-    must(stopped.running === false, `after stop: ${JSON.stringify(stopped)}`);
-    must(!(await healthy(conn.baseUrl)), 'the server still answers after server_stop');
-    const started = await session.exec("return window.__TAURI_INTERNALS__.invoke('server_start');");
-    must(started.running === true && started.baseUrl === conn.baseUrl, `after start: ${JSON.stringify(started)}`);
-    must(await healthy(conn.baseUrl), 'the server does not answer after server_start');
+  await check('Stop and Start from the Server tab stop and start the embedded server', async () => {
+    await session.click(await waitFor('the Stop button', () => button(session, '#panel-server', 'Stop server')));
+    await session.click(await waitFor('the confirmation', () => button(session, '[role="dialog"]', 'Stop server')));
+    await waitFor('the stopped state', async () => (await panelText(session, 'server')).includes('The license server is stopped'));
+    must(!(await healthy(conn.baseUrl)), 'the server still answers after Stop');
+    const c = await session.exec("return window.__TAURI_INTERNALS__.invoke('connection');");
+    must(c.running === false, `the app says ${JSON.stringify(c)}`);
+    await sleep(300);
+    await session.screenshot(join(SHOTS, 'desktop-server-stopped.png'));
+    await session.click(await button(session, '#panel-server', 'Start server'));
+    await waitFor('the server to answer again', () => healthy(conn.baseUrl));
+    await waitFor('the running state', async () => {
+      const t = await panelText(session, 'server');
+      return t.includes('Running') && t.includes('Stop server');
+    });
+    const after = await session.exec('return window.__LEASEHOLD__;');
+    must(after.running === true && after.baseUrl === conn.baseUrl, `after Start: ${JSON.stringify(after)}`);
+  });
+
+  await check('License Mode tests the embedded server and saves the settings file', async () => {
+    const address = conn.baseUrl.replace('http://', '');
+    const hello = await (await fetch(`${conn.baseUrl}/v1/hello`)).json();
+    await session.click(await session.find('#tab-mode'));
+    await session.click(await waitFor('the mode choice', () => session.find('#mode-standalone')));
+    await waitFor('the standalone form', () => session.find('#license-file'));
+    // A floating code is not a standalone license: the check says so (the
+    // vendor key is known to the app through LEASEHOLD_TRUST).
+    const floating = join(tmp.dir, 'floating.lic');
+    writeFileSync(floating, `${vendor.code}\n`);
+    await session.type(await session.find('#license-file'), floating);
+    await session.click(await session.find('#save-settings'));
+    const said = await waitFor('the license check', async () => {
+      const t = await panelText(session, 'mode');
+      return t.includes('This license cannot be used') && t;
+    });
+    must(said.includes('floating license'), `the check says: ${said.slice(0, 600)}`);
+    must(/mode = "standalone"/.test(readFileSync(clientConfig, 'utf8')), 'standalone was not saved');
+    await sleep(200);
+    await session.screenshot(join(SHOTS, 'desktop-license-mode-standalone.png'));
+    await session.click(await session.find('#mode-network'));
+    await session.click(await waitFor('the discovery switch', () => session.find('#auto-discover')));
+    await session.type(await session.find('#server-address'), address);
+    await session.click(await session.find('#add-server'));
+    await session.click(await waitFor('the Test button', async () => {
+      const b = await session.find('#test-connection');
+      return (await session.exec('return !document.getElementById("test-connection").disabled;')) && b;
+    }));
+    const result = await waitFor('the test result', async () => {
+      const t = await session.text(await session.find('#panel-mode .test-result'));
+      return t.includes('Connected') && t;
+    });
+    must(result.includes(`Found “${hello.serverName}”`) && result.includes(address), `the test says: ${result}`);
+    await session.click(await session.find('#save-settings'));
+    const text = await waitFor('the settings file to say network', () => {
+      const t = readFileSync(clientConfig, 'utf8');
+      return t.includes('network') && t;
+    });
+    must(/mode = "network"/.test(text) && text.includes(`"${address}"`) && /auto = false/.test(text), `client.toml says:\n${text}`);
+    await waitFor('the Saved badge', async () => (await panelText(session, 'mode')).includes('Saved'));
+    await sleep(200);
+    await session.screenshot(join(SHOTS, 'desktop-license-mode.png'));
   });
 
   await check('a refused port change names the error and keeps serving', async () => {
@@ -203,6 +321,7 @@ try {
   if (driver) await driver.stop();
   if (conn) await reap(conn.baseUrl); // cleanup only: the session check above already judged it
   if (results.some((r) => !r.ok) && driver) console.log(`--- tauri-driver output ---\n${driver.log().slice(-4000)}`);
+  if (squatter.listening) squatter.close();
   tmp.remove();
 }
 

@@ -79,8 +79,15 @@ function DesktopLicenseMode() {
           <h1>License Mode</h1>
           <p className="subtitle">How applications on this computer get their license</p>
         </div>
-        {view.error ? <Badge tone="bad">Settings file invalid</Badge> : dirty ? <Badge tone="warn">{view.exists ? 'Unsaved changes' : 'Not saved yet'}</Badge> : <Badge tone="ok">Saved</Badge>}
+        <div className="head-actions">
+          {view.error ? <Badge tone="bad">Settings file invalid</Badge> : dirty ? <Badge tone="warn">{view.exists ? 'Unsaved changes' : 'Not saved yet'}</Badge> : <Badge tone="ok">Saved</Badge>}
+          <button id="save-settings" type="button" className="button button-primary" disabled={saving || (!dirty && !view.error)}
+            onClick={() => (view.error ? setConfirmReplace(true) : void save(false))}>
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+        </div>
       </div>
+      <ErrorText error={saveError} />
       {view.error && (
         <div className="notice notice-error" role="alert">
           <strong>This computer’s settings file cannot be used.</strong> {describeError(new Error(view.error.message))} Saving replaces it; you will be asked first.
@@ -114,13 +121,6 @@ function DesktopLicenseMode() {
         ) : (
           <NetworkServers auto={draft.auto} servers={draft.servers} onChange={(auto, servers) => set({ auto, servers })} />
         )}
-      </div>
-      <div className="save-row">
-        <ErrorText error={saveError} />
-        <button id="save-settings" type="button" className="button button-primary" disabled={saving || (!dirty && !view.error)}
-          onClick={() => (view.error ? setConfirmReplace(true) : void save(false))}>
-          {saving ? 'Saving…' : 'Save'}
-        </button>
       </div>
       {confirmReplace && (
         <ConfirmDialog title="Replace the invalid settings file?" confirmLabel="Replace it" danger onClose={() => setConfirmReplace(false)} onConfirm={() => save(true)}>

@@ -105,13 +105,11 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
           ) : <p className="muted">No Leasehold server answered. A server behind a router or VPN is not announced here: add its address by hand.</p>)}
         </div>
       </div>
-      <div className="card test-card card-wide">
-        <div>
-          <h2>Test connection</h2>
-          <p className="muted">{servers.length ? 'Asks each address in the list who it is.' : 'Add an address to test it. Servers found automatically answered already to be listed.'}</p>
-        </div>
+      <div className="card">
+        <h2>Test connection</h2>
+        <p className="muted small">{servers.length ? 'Asks each address in the list who it is.' : 'Add an address to test it.'}</p>
         <button id="test-connection" type="button" className="button button-primary" onClick={test} disabled={testing || !servers.length}>{testing ? 'Testing…' : 'Test connection'}</button>
-        <div aria-live="polite" className="test-result">
+        <div aria-live="polite" className="test-result found">
           {results?.map((r) => (
             <div key={r.address} className={`notice ${r.ok ? 'notice-ok' : 'notice-error'}`}>
               <span className="mono">{r.address}</span>{': '}
