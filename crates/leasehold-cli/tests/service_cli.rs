@@ -76,6 +76,30 @@ fn service_install_dry_run_defaults_to_var_lib_and_state_directory() {
 }
 
 #[test]
+fn service_install_under_pkexec_lets_the_invoking_user_administer() {
+    // The desktop app runs `pkexec leasehold service install`: no SUDO_USER,
+    // the caller's uid in PKEXEC_UID (65534 is `nobody` on Debian and macOS).
+    let nobody = std::process::Command::new("id")
+        .args(["-nu", "65534"])
+        .output()
+        .unwrap();
+    let name = String::from_utf8_lossy(&nobody.stdout).trim().to_owned();
+    if !nobody.status.success() || name.is_empty() {
+        eprintln!("skipped: no user with uid 65534 here");
+        return;
+    }
+    leasehold()
+        .args(["service", "install", "--dry-run"])
+        .env_remove("SUDO_USER")
+        .env("PKEXEC_UID", "65534")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "usermod --append --groups leasehold-admin {name}"
+        )));
+}
+
+#[test]
 fn service_uninstall_start_stop_dry_runs() {
     leasehold()
         .args(["service", "uninstall", "--dry-run"])

@@ -208,8 +208,7 @@ async fn run_unix(cmd: ServiceCmd, manager: Manager) -> Result<()> {
                 .map_err(|e| {
                     anyhow::anyhow!("cannot find the path of this `leasehold` binary: {e}")
                 })?;
-            let cfg =
-                ServiceConfig::from_args(&args, manager, binary, std::env::var("SUDO_USER").ok())?;
+            let cfg = ServiceConfig::from_args(&args, manager, binary, invoking_user())?;
             let mut steps = Vec::new();
             let problem = config_problem(&cfg);
             if let Some(p) = &problem {
@@ -271,6 +270,25 @@ fn apply(manager: Manager, steps: &[plan::Step], dry_run: bool) -> Result<()> {
         );
     }
     plan::execute(steps)
+}
+
+/// Who asked for root to install: `$SUDO_USER`, else the name of
+/// `$PKEXEC_UID` (the desktop app's "Install as a service" runs
+/// `pkexec leasehold service install`).
+#[cfg(not(windows))]
+fn invoking_user() -> Option<String> {
+    if let Ok(user) = std::env::var("SUDO_USER")
+        && !user.is_empty()
+    {
+        return Some(user);
+    }
+    let uid = std::env::var("PKEXEC_UID").ok()?;
+    let out = std::process::Command::new("id")
+        .args(["-nu", uid.trim()])
+        .output()
+        .ok()?;
+    let name = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    (out.status.success() && !name.is_empty()).then_some(name)
 }
 
 #[cfg(not(windows))]
