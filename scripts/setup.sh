@@ -45,10 +45,12 @@ if ! command -v cargo >/dev/null; then
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 
-# npm packages, exactly as locked; only when the lock changed since the last install.
+# npm packages as locked; only when the lock changed since the last install.
+# (`npm install`, not `npm ci`: npm 11's ci refuses a lock that leaves out
+# other platforms' optional packages, which is how npm writes it here.)
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.leasehold-lock; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: npm install"
+  npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.leasehold-lock
 fi
 
