@@ -48,16 +48,16 @@ listing="$(dpkg-deb -c "$deb")"
 info="$(dpkg-deb -I "$deb")"
 field() { dpkg-deb -f "$deb" "$1"; }
 has_file() { # has_file PATH MODE
-  grep -qE "^$2 .* \./${1#/}\$" <<<"$listing" || { echo "not in the package with mode $2: $1"; echo "$listing"; return 1; }
+  grep -qE "^$2 .* (\./)?${1#/}\$" <<<"$listing" || { echo "not in the package with mode $2: $1"; echo "$listing"; return 1; }
 }
 
 echo "--- files"
 check "/usr/bin/leasehold-desktop (the app), 0755" has_file /usr/bin/leasehold-desktop -rwxr-xr-x
 check "/usr/bin/leasehold (the command), 0755" has_file /usr/bin/leasehold -rwxr-xr-x
 check "/usr/lib/systemd/system/leasehold.service, 0644" has_file /usr/lib/systemd/system/leasehold.service -rw-r--r--
-check "a .desktop entry" grep -qE '\./usr/share/applications/.*\.desktop$' <<<"$listing"
-check "icons" grep -qE '\./usr/share/icons/hicolor/.*\.png$' <<<"$listing"
-check "no license data shipped (nothing under /var, /etc)" bash -c '! grep -qE " \./(var|etc)/" <<<"$1"' _ "$listing"
+check "a .desktop entry" grep -qE ' (\./)?usr/share/applications/.*\.desktop$' <<<"$listing"
+check "icons" grep -qE ' (\./)?usr/share/icons/hicolor/.*\.png$' <<<"$listing"
+check "no license data shipped (nothing under /var, /etc)" bash -c '! grep -qE " (\./)?(var|etc)/" <<<"$1"' _ "$listing"
 
 echo "--- control"
 check "Package: leasehold" test "$(field Package)" = leasehold
@@ -71,7 +71,7 @@ for s in postinst prerm postrm; do
     bash -c 'cmp "$1" "$2" && test -x "$1"' _ "$work/control/$s" "packaging/deb/$s"
 done
 check "no preinst" test ! -e "$work/control/preinst"
-check "postinst never enables the service" bash -c '! grep -vE "^\s*#" "$1" | grep -qE "systemctl.*(enable|start)"' _ "$work/control/postinst"
+check "postinst never enables the service" bash -c '! grep -vE "^\s*#" "$1" | grep -qE "systemctl\b.*\b(enable|start)\b"' _ "$work/control/postinst"
 check "postrm never deletes /var/lib/leasehold" bash -c '! grep -vE "^\s*#" "$1" | grep -q /var/lib' _ "$work/control/postrm"
 
 echo "--- contents"
