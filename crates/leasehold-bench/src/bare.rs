@@ -49,7 +49,6 @@ async fn echo(Json(ask): Json<Ask>) -> Json<Answer> {
 /// The path the baseline answers on.
 pub const PATH: &str = "/v1/echo";
 
-#[must_use]
 pub fn router() -> Router {
     Router::new().route(PATH, post(echo))
 }
