@@ -67,7 +67,7 @@ pub enum LeaseError {
     },
     #[error("this server has no license for {0}; ask the administrator to add a license code for it")]
     NoLicense(Product),
-    #[error("the licenses for {0} are not valid right now (expired or not yet started); ask the administrator for a current license code")]
+    #[error("the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab")]
     NoValidLicense(Product),
     #[error("lease {0} is not known to this server; check out a new seat")]
     LeaseNotFound(LeaseId),

@@ -347,3 +347,45 @@ async fn absurd_event_cursors_are_answered_not_crashed_on() {
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn trusting_a_vendor_key_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &Vendor::new()).await;
+    let other = Vendor::new();
+    let code = other.code("cad", 3);
+    let (_, body) = call(&server, Method::POST, "/admin/v1/licenses", Some(json!({ "code": code })), true).await;
+    assert_eq!(body["code"], "untrusted_vendor");
+    let (status, body) = call(&server, Method::POST, "/admin/v1/trusted-keys", Some(json!({ "publicKey": "LHPK-NOT-A-KEY" })), true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_public_key")));
+    let key = other.key.public().to_string();
+    let (status, keys) = call(&server, Method::POST, "/admin/v1/trusted-keys", Some(json!({ "publicKey": key })), true).await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
+    assert!(keys.as_array().unwrap().iter().any(|k| k["publicKey"] == key && k["source"] == "dataDir"), "{keys}");
+    let view = add_license(&server, &code).await;
+    assert_eq!(view["state"], "active");
+    server.shutdown().await;
+    // The key is kept in the data directory: after a restart the code still counts.
+    let server = start(dir.path(), &Vendor::new()).await;
+    let (_, list) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
+    assert_eq!(list[0]["state"], "active", "{list}");
+    assert_eq!(checkout(&server, "cad", "pc").await.0, StatusCode::OK);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stored_code_whose_vendor_is_no_longer_trusted_is_shown_invalid_and_counts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 3)).await;
+    server.shutdown().await;
+    // Restarted without --trust for that vendor.
+    let server = start(dir.path(), &Vendor::new()).await;
+    let (_, list) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
+    assert_eq!(list[0]["state"], "invalid", "{list}");
+    assert!(list[0]["stateReason"].as_str().unwrap().contains("not trusted"), "{list}");
+    let (status, body) = checkout(&server, "cad", "pc").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("no_valid_license")));
+    server.shutdown().await;
+}

@@ -37,7 +37,7 @@ impl Engine {
             },
         };
         let asked = request.clone();
-        let outcome = self.table().checkout(request, now);
+        let outcome = self.table().checkout(request, now).map_err(|e| self.explain_unknown(e));
         let granted = match outcome {
             Ok(g) => g,
             Err(e) => {
@@ -156,6 +156,19 @@ impl Engine {
                 .collect(),
         );
         Ok(Disconnected { ended: ended.into_iter().map(|l| l.id).collect() })
+    }
+
+    /// A product whose only codes no longer verify (their vendor key is not
+    /// trusted any more) is not unknown: say its licenses are not valid.
+    fn explain_unknown(&self, e: LeaseError) -> LeaseError {
+        match e {
+            LeaseError::NoLicense(product)
+                if self.licenses().values().any(|r| r.terms.as_ref().is_some_and(|t| t.product == product)) =>
+            {
+                LeaseError::NoValidLicense(product)
+            }
+            other => other,
+        }
     }
 
     fn grant(&self, lease: &Lease, reused: bool) -> LeaseGrant {
