@@ -7,6 +7,11 @@
 // embedded server and saves the client settings file, and that ending the
 // session ends the app with a clean server shutdown.
 //
+// A second session plays the Leasehold service: `leasehold serve` runs on its
+// own data directory and the app is started with LEASEHOLD_SERVICE_DATA_DIR
+// pointing there. The app must attach (no server, no database of its own),
+// say so in the Server tab, and add a license that the service then holds.
+//
 // Network safety: LEASEHOLD_NO_DISCOVERY=1 and LEASEHOLD_NO_MDNS=1, and only
 // the embedded server's loopback address is ever tested; nothing browses.
 //
@@ -15,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP, ROOT, Session, reap, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
+import { APP, CLI, ROOT, Session, reap, startDriver, tempDir, vendorLicense, waitFor, sleep } from './webdriver.mjs';
 
 const SHOTS = join(ROOT, 'artifacts/screenshots');
 const results = [];
@@ -80,6 +85,28 @@ async function button(session, scope, label) {
   return undefined;
 }
 
+/** Adds `vendor.code` through the Licenses tab's dialog and waits for its row. */
+async function addLicenseInUi(session, shot) {
+  await session.click(await session.find('#tab-licenses'));
+  const add = await waitFor('the Add license code button', () => button(session, '#panel-licenses', 'Add license code'));
+  await session.click(add);
+  const input = await waitFor('the code field', () => session.find('#license-code'));
+  await session.type(input, vendor.code);
+  const confirm = await waitFor('the Add button to say what it adds', async () => {
+    for (const b of await session.findAll('.dialog button, [role="dialog"] button')) {
+      if ((await session.text(b)).startsWith('Add 5 seats of cad')) return b;
+    }
+    return undefined;
+  });
+  if (shot) await session.screenshot(shot);
+  await session.click(confirm);
+  await waitFor('the table to show the license', async () => {
+    const rows = await session.findAll('#panel-licenses table tbody tr');
+    for (const r of rows) if ((await session.text(r)).includes('cad')) return true;
+    return false;
+  });
+}
+
 async function panelText(session, tab) {
   try {
     return await session.text(await session.find(`#panel-${tab}`));
@@ -134,26 +161,7 @@ try {
   });
 
   await check('a license code can be added in the UI', async () => {
-    const buttons = await session.findAll('#panel-licenses button');
-    let add;
-    for (const b of buttons) if ((await session.text(b)).includes('Add license code')) add = b;
-    must(add, 'no Add license code button');
-    await session.click(add);
-    const input = await waitFor('the code field', () => session.find('#license-code'));
-    await session.type(input, vendor.code);
-    const confirm = await waitFor('the Add button to say what it adds', async () => {
-      for (const b of await session.findAll('.dialog button, [role="dialog"] button')) {
-        if ((await session.text(b)).startsWith('Add 5 seats of cad')) return b;
-      }
-      return undefined;
-    });
-    await session.screenshot(join(SHOTS, 'desktop-add-license.png'));
-    await session.click(confirm);
-    await waitFor('the table to show the license', async () => {
-      const rows = await session.findAll('#panel-licenses table tbody tr');
-      for (const r of rows) if ((await session.text(r)).includes('cad')) return true;
-      return false;
-    });
+    await addLicenseInUi(session, join(SHOTS, 'desktop-add-license.png'));
     const api = await fetch(`${conn.baseUrl}/admin/v1/licenses`, { headers: { Authorization: `Bearer ${conn.token}` } });
     must(api.ok, `GET licenses: ${api.status}`);
     const list = await api.json();
@@ -307,6 +315,10 @@ try {
   await check('SIGTERM quits the app with a clean server stop', async () => {
     must(firstApp && firstApp.exitCode === null, 'no running app to stop');
     const exited = new Promise((r) => firstApp.once('exit', (code, signal) => r(signal ?? code)));
+    // The app watches for signals only once its window and tray exist
+    // (src-tauri lib.rs setup), which can be a second after its server
+    // answers; a SIGTERM before that ends it uncleanly. Wait for a started app.
+    await sleep(2000);
     firstApp.kill('SIGTERM');
     const how = await Promise.race([exited, sleep(8000).then(() => 'still running')]);
     must(how === 0, `the app ended with ${how}`);
@@ -322,6 +334,118 @@ try {
   if (conn) await reap(conn.baseUrl); // cleanup only: the session check above already judged it
   if (results.some((r) => !r.ok) && driver) console.log(`--- tauri-driver output ---\n${driver.log().slice(-4000)}`);
   if (squatter.listening) squatter.close();
+}
+
+// --- The app as the console of a running service ---------------------------
+failedHard = false;
+const svcDir = join(tmp.dir, 'svc');
+const appDir = join(tmp.dir, 'app-data');
+mkdirSync(svcDir);
+mkdirSync(appDir);
+let service;
+let svcUrl;
+let attachedDriver;
+let attachedSession;
+try {
+  svcUrl = await check('a headless server runs as "the service"', async () => {
+    service = spawn(CLI, ['serve', '--listen', '127.0.0.1:0', '--no-mdns', '--data-dir', svcDir, '--trust', vendor.publicKey, '--name', 'e2e-service'], {
+      env: { ...process.env, RUST_LOG: 'warn' },
+      stdio: 'ignore',
+    });
+    return waitFor('the service to answer', async () => {
+      if (service.exitCode !== null) throw new Error(`leasehold serve exited with ${service.exitCode}`);
+      const a = readFileSync(join(svcDir, 'listen-address'), 'utf8').trim();
+      return (await healthy(`http://${a}`)) && `http://${a}`;
+    }, 15000, 100);
+  });
+  if (!svcUrl) failedHard = true;
+  const svcToken = svcUrl ? readFileSync(join(svcDir, 'admin-token'), 'utf8').trim() : '';
+
+  attachedSession = await check('the app started beside the service attaches to it', async () => {
+    attachedDriver = await startDriver({
+      LEASEHOLD_DATA_DIR: appDir,
+      LEASEHOLD_NO_MDNS: '1',
+      LEASEHOLD_NO_DISCOVERY: '1',
+      LEASEHOLD_CLIENT_CONFIG: clientConfig,
+      LEASEHOLD_LISTEN: '127.0.0.1:0',
+      LEASEHOLD_SERVICE_DATA_DIR: svcDir,
+    });
+    const s = await Session.create(attachedDriver.base, APP);
+    await waitFor('the window title', async () => (await s.title()) === 'Leasehold', 15000);
+    const c = await s.exec('return window.__LEASEHOLD__;');
+    const hello = await (await fetch(`${svcUrl}/v1/hello`)).json();
+    must(c && c.attached && c.attached.dataDir === svcDir && c.attached.manager === 'none' && c.attached.version === hello.version,
+      `window.__LEASEHOLD__.attached is ${JSON.stringify(c && c.attached)}`);
+    must(c.baseUrl === svcUrl && c.token === svcToken && c.running === true && !c.error && c.canInstallService === false,
+      `the connection is ${JSON.stringify({ ...c, token: c.token === svcToken ? 'the service’s' : c.token })}`);
+    return s;
+  });
+  if (!attachedSession) failedHard = true;
+
+  await check('the Server tab says the window is the service’s console', async () => {
+    const s = attachedSession;
+    await s.click(await waitFor('the Server tab', () => s.find('#tab-server')));
+    const text = await waitFor('the attached notice and the status', async () => {
+      const t = await panelText(s, 'server');
+      return t.includes('This window is the console') && t.includes('Running') && t;
+    });
+    must(text.includes(`This window is the console of the Leasehold service on this computer (no service manager, data in ${svcDir}).`), `the Server tab says: ${text.slice(0, 600)}`);
+    must(text.includes('e2e-service') && !text.includes('Install as a service'), `the Server tab says: ${text.slice(0, 600)}`);
+  });
+
+  await check('a license added in the window is held by the service', async () => {
+    await addLicenseInUi(attachedSession);
+    const r = await fetch(`${svcUrl}/admin/v1/licenses`, { headers: { Authorization: `Bearer ${svcToken}` } });
+    must(r.ok, `GET licenses from the service: ${r.status}`);
+    const list = await r.json();
+    must(list.length === 1 && list[0].product === 'cad' && list[0].customer === 'Acme Drafting', `the service has ${JSON.stringify(list)}`);
+    const s = attachedSession;
+    await s.click(await s.find('#tab-server'));
+    await waitFor('the Server tab to count the seats of cad', async () => {
+      const t = await panelText(s, 'server');
+      return t.includes('This window is the console') && t.includes('0 of 5');
+    });
+    await sleep(300);
+    await s.screenshot(join(SHOTS, 'desktop-attached.png'));
+  });
+
+  await check('the app has no server and no database of its own', async () => {
+    must(!existsSync(join(appDir, 'leasehold.db')), `${appDir} has a database`);
+    must(!existsSync(join(appDir, 'listen-address')), `${appDir} has a listen-address`);
+  });
+
+  await check('Stop on a service with no manager is refused in words, and the service keeps running', async () => {
+    const s = attachedSession;
+    const c = await s.exec("return window.__TAURI_INTERNALS__.invoke('server_stop');");
+    must(c.running === true && c.error && c.error.code === 'service_unsupported', `server_stop answered ${JSON.stringify({ ...c, token: undefined })}`);
+    must(await healthy(svcUrl), 'the service stopped answering');
+    const text = await waitFor('the refusal in the Server tab', async () => {
+      const t = await panelText(s, 'server');
+      return t.includes('This app cannot control the service here') && t;
+    });
+    must(text.includes('Running'), `the Server tab says: ${text.slice(0, 600)}`);
+  });
+
+  await check('ending the session leaves the service running', async () => {
+    await attachedSession.delete();
+    attachedSession = undefined;
+    await sleep(500);
+    must(await healthy(svcUrl), 'the service stopped with the app');
+  });
+} catch (e) {
+  results.push({ name: 'attached test harness', ok: false, why: e.message });
+  console.log(`not ok - attached test harness\n    ${e.message}`);
+} finally {
+  if (attachedSession) await attachedSession.delete().catch(() => {});
+  if (attachedDriver) {
+    if (results.some((r) => !r.ok)) console.log(`--- tauri-driver output (attached) ---\n${attachedDriver.log().slice(-4000)}`);
+    await attachedDriver.stop();
+  }
+  if (service && service.exitCode === null) {
+    const exited = new Promise((r) => service.once('exit', r));
+    service.kill('SIGTERM');
+    if ((await Promise.race([exited, sleep(5000).then(() => 'still running')])) === 'still running') service.kill('SIGKILL');
+  }
   tmp.remove();
 }
 

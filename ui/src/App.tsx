@@ -10,6 +10,7 @@ import { LicenseModeTab } from './tabs/LicenseModeTab';
 import { LicensesTab } from './tabs/LicensesTab';
 import { LogsTab } from './tabs/LogsTab';
 import { ServerTab } from './tabs/ServerTab';
+import { ServiceLocked } from './tabs/ServiceConsole';
 
 type TabKey = 'licenses' | 'computers' | 'server' | 'logs' | 'mode';
 const TABS: TabDef<TabKey>[] = [
@@ -37,6 +38,8 @@ export function App({ connection }: { connection?: Connection }) {
   const api = useMemo(() => (conn ? new Api(conn) : undefined), [conn]);
 
   if (!conn || !api) return <div className="boot"><Loading label="Connecting to Leasehold…" /></div>;
+  // Attached to the service, but this account may not read its admin token.
+  if (conn.desktop && conn.host?.attached && !conn.token) return <ServiceLocked host={conn.host} />;
   if (!conn.token || authProblem) {
     return (
       <SignIn
@@ -98,6 +101,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
   }, []);
 
   const stopped = api.conn.host !== undefined && !api.conn.host.running;
+  const what = api.conn.host?.attached ? 'Leasehold service' : 'license server';
   const offline = !stopped && live.state === 'reconnecting' && live.error?.isOffline;
   return (
     <AppContext.Provider value={ctx}>
@@ -108,12 +112,13 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
             <span className="brand-name">Leasehold</span>
           </div>
           <TabList tabs={TABS} active={tab} onChange={changeTab} />
-          {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />Server stopped</span> : <LivePill state={live.state} offline={!!offline} />}
+          {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />{api.conn.host?.attached ? 'Service stopped' : 'Server stopped'}</span> : <LivePill state={live.state} offline={!!offline} />}
         </header>
         {stopped && tab !== 'server' && (
           <div className="banner banner-neutral" role="status">
-            {api.conn.host?.error ? 'The license server did not start.' : 'The license server is stopped.'} Start it from the{' '}
-            <button type="button" className="link-button" onClick={() => changeTab('server')}>Server tab</button>. The data shown is from before it stopped.
+            {api.conn.host?.error && !api.conn.host.attached ? `The ${what} did not start.` : `The ${what} is stopped.`}{' '}
+            {api.conn.host?.attached?.manager === 'none' ? 'Start it where it was started' : <>Start it from the{' '}
+              <button type="button" className="link-button" onClick={() => changeTab('server')}>Server tab</button></>}. The data shown is from before it stopped.
           </div>
         )}
         {offline && (

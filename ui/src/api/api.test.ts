@@ -101,4 +101,17 @@ describe('the desktop host', () => {
     expect(browser.code).toBe('unavailable');
     expect(invoke).toHaveBeenCalledTimes(2);
   });
+
+  it('installs the service through the app and answers the new connection', async () => {
+    const { fakeInvoke } = await import('../test/fixtures');
+    const attached = { dataDir: '/var/lib/leasehold', version: '0.1.0', manager: 'systemd' };
+    const invoke = fakeInvoke({ service_install: () => ({ running: true, listen: '0.0.0.0:7878', attached }) });
+    const desk = new Api({ ...conn, desktop: true, serverControl: true }, fakeFetch({}), invoke);
+    expect(await desk.installService()).toEqual({ running: true, listen: '0.0.0.0:7878', attached });
+    const refused = fakeInvoke({ service_install: () => { throw { code: 'service_cli_missing', message: 'the `leasehold` command is not installed next to this app' }; } });
+    const err = await new Api({ ...conn, desktop: true, serverControl: true }, fakeFetch({}), refused).installService().catch((e) => e);
+    expect(err.code).toBe('service_cli_missing');
+    expect(err.message).toBe('The `leasehold` command is not installed next to this app.');
+    expect((await new Api(conn, fakeFetch({}), invoke).installService().catch((e) => e)).code).toBe('unavailable');
+  });
 });

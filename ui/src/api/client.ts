@@ -87,6 +87,17 @@ export class Api {
     return hostState(await this.host<HostInfo>('server_restart_on_port', { port }));
   }
 
+  /**
+   * Installs the Leasehold service on this computer (the app asks for an
+   * administrator's password) and makes this window its console. Answers
+   * the new connection; a refusal is an ApiError with the host's code
+   * (`service_not_permitted`, `service_cli_missing`, …).
+   */
+  async installService(): Promise<HostState> {
+    if (!this.conn.desktop) throw localError('unavailable');
+    return hostState(await this.host<HostInfo>('service_install'));
+  }
+
   // --- licenses -------------------------------------------------------------
   licenses = () => this.request<LicenseView[]>('GET', '/admin/v1/licenses');
   /** Checks a code and shows what it would add; stores nothing. */

@@ -28,6 +28,18 @@ describe('detectConnection', () => {
     expect((await detectConnection()).host).toEqual({ running: false, error: { code: 'port_in_use', message: 'port 7878 is in use' } });
   });
 
+  it('keeps the service the desktop app is attached to, or that it can install one', async () => {
+    const attached = { dataDir: '/var/lib/leasehold', version: '0.1.0', manager: 'systemd' as const };
+    window.__LEASEHOLD__ = { baseUrl: 'http://127.0.0.1:7878', token: 't', desktop: true, running: true, listen: '0.0.0.0:7878', attached, canInstallService: false };
+    expect((await detectConnection()).host).toEqual({ running: true, listen: '0.0.0.0:7878', attached });
+    window.__LEASEHOLD__ = { baseUrl: 'http://127.0.0.1:7878', token: '', desktop: true, running: true, attached, error: { code: 'service_token_unreadable', message: 'm' } };
+    const c = await detectConnection();
+    expect(c.token).toBeNull();
+    expect(c.host?.error?.code).toBe('service_token_unreadable');
+    window.__LEASEHOLD__ = { baseUrl: 'http://127.0.0.1:7878', token: 't', desktop: true, running: true, canInstallService: true };
+    expect((await detectConnection()).host).toEqual({ running: true, canInstallService: true });
+  });
+
   it('has no token when none was given', async () => {
     expect((await detectConnection()).token).toBeNull();
   });

@@ -34,7 +34,7 @@ function trimSlash(s: string): string {
 export function fromHost(h: HostGlobal): Connection {
   return {
     baseUrl: trimSlash(h.baseUrl ?? ''),
-    token: h.token ?? null,
+    token: h.token || null,
     desktop: h.desktop ?? true,
     serverControl: h.serverControl ?? (h.desktop ?? true),
     host: hostState(h),

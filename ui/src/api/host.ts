@@ -7,19 +7,38 @@ export interface PortConflict { wanted: number; got: number }
 /** An error the host names by `code` and explains in `message`. */
 export interface HostProblem { code: string; message: string }
 
-/** What the host says about its embedded server. */
+/** The service manager running the attached service; `none`: found by its data directory. */
+export type ServiceManager = 'systemd' | 'launchd' | 'windows' | 'none';
+
+/** The Leasehold service this window is the console of (src-tauri's `Attached`). */
+export interface ServiceAttachment {
+  dataDir: string;
+  version?: string | null;
+  manager: ServiceManager;
+}
+
+/** What the host says about its server: its own embedded one, or the service it is attached to. */
 export interface HostState {
   running: boolean;
   /** `host:port` the server listens on (what a firewall must allow). */
   listen?: string;
   portConflict?: PortConflict;
-  /** Why the server is not running, when it failed to start. */
+  /**
+   * Why the server is not running, when it failed to start; when attached,
+   * a problem with the service (`service_token_unreadable`, a failed Stop, …).
+   */
   error?: HostProblem;
+  /** Set when the window is the console of the Leasehold service on this computer. */
+  attached?: ServiceAttachment;
+  /** Not attached, and this computer can have the service: `service_install` is offered. */
+  canInstallService?: boolean;
 }
 
 /** `window.__LEASEHOLD__` and the `connection` command's answer. */
-export interface HostInfo extends Omit<HostState, 'running'> {
+export interface HostInfo extends Omit<HostState, 'running' | 'attached' | 'error'> {
   running?: boolean;
+  attached?: ServiceAttachment | null;
+  error?: HostProblem | null;
   baseUrl?: string;
   token?: string;
   desktop?: boolean;
@@ -52,7 +71,14 @@ export const invokeHost: Invoke = async <T,>(cmd: string, args?: Record<string, 
 };
 
 export function hostState(h: HostInfo): HostState {
-  return { running: h.running ?? true, listen: h.listen, portConflict: h.portConflict ?? undefined, error: h.error ?? undefined };
+  return {
+    running: h.running ?? true,
+    listen: h.listen,
+    portConflict: h.portConflict ?? undefined,
+    error: h.error ?? undefined,
+    attached: h.attached ?? undefined,
+    canInstallService: h.canInstallService || undefined,
+  };
 }
 
 /** Calls `fn` when the app reports a new connection (stopped, started, moved). */

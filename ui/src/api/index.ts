@@ -1,10 +1,10 @@
 // The one module that talks to the Leasehold server (and to the desktop host).
 export { Api } from './client';
 export type { EventQuery } from './client';
-export { ApiError, describeError } from './errors';
+export { ApiError, describeError, sentence } from './errors';
 export { detectConnection, rememberToken, adminUrlFor, fromHost } from './connection';
 export { onHostChange, hostError, hostState } from './host';
-export type { HostState, HostInfo, HostProblem, PortConflict, Invoke } from './host';
+export type { HostState, HostInfo, HostProblem, PortConflict, Invoke, ServiceAttachment, ServiceManager } from './host';
 export type { Connection } from './connection';
 export { followEvents, SseParser } from './live';
 export type { LiveState } from './live';

@@ -1,6 +1,6 @@
 // Server: is it running, where it listens, what it serves, and where its data is.
 import { useState } from 'react';
-import { adminUrlFor, describeError, type ServerStatus } from '../api';
+import { adminUrlFor, describeError, type ServerStatus, type ServiceAttachment } from '../api';
 import { Badge, SeatMeter } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/Copy';
@@ -8,6 +8,7 @@ import { ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { isOffline, useApp, useNow, useResource } from '../hooks';
 import { PortConflictNotice, PortDialog, ServerStartFailed, ServerStopped, useHost } from './ServerHost';
+import { AttachedNotice, InstalledNotice, ServiceOffer, ServiceProblem, ServiceStopped, useInstalledNote } from './ServiceConsole';
 
 const MDNS_LABEL: Record<string, { text: string; tone: 'ok' | 'neutral' | 'bad' }> = {
   announcing: { text: 'Announcing on the local network', tone: 'ok' },
@@ -32,13 +33,15 @@ export function ServerTab() {
   const [choosingPort, setChoosingPort] = useState(false);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<unknown>();
+  const [installed, dismissInstalled, showInstalled] = useInstalledNote();
+  const attached = host?.attached;
 
   const start = async () => {
     setStarting(true);
     setStartError(undefined);
     try {
       setHost(await api.setServerRunning(true));
-      notify('Server started.');
+      notify(attached ? 'Service started.' : 'Server started.');
       res.reload();
     } catch (e) {
       setStartError(e);
@@ -54,6 +57,18 @@ export function ServerTab() {
     />
   );
 
+  // Attached: what this window is the console of, and the service's problems.
+  const notes = attached && (
+    <>
+      {installed && <InstalledNotice onDismiss={dismissInstalled} />}
+      <AttachedNotice attached={attached} />
+      {host.error && <ServiceProblem problem={host.error} attached={attached} />}
+    </>
+  );
+
+  if (host && !host.running && attached) {
+    return <ServiceStopped attached={attached} notes={notes} onStart={start} busy={starting} error={startError} />;
+  }
   if (host && !host.running) {
     return (
       <>
@@ -71,6 +86,7 @@ export function ServerTab() {
     return (
       <section className="panel">
         <div className="panel-head"><h1>Server</h1><Badge tone="bad">Not reachable</Badge></div>
+        {notes}
         <ErrorState error={res.error} onRetry={res.reload} what="the server status" />
       </section>
     );
@@ -98,10 +114,11 @@ export function ServerTab() {
       <div className="panel-head">
         <div>
           <h1>Server</h1>
-          <p className="subtitle">{s.serverName} · Leasehold {s.version}</p>
+          <p className="subtitle">{s.serverName} · Leasehold {attached ? 'service ' : ''}{s.version}</p>
         </div>
-        <ServerControl s={s} running={running} onStop={() => setStopping(true)} onStart={start} />
+        <ServerControl s={s} running={running} attached={attached} onStop={() => setStopping(true)} onStart={start} />
       </div>
+      {notes}
       {host?.portConflict && <PortConflictNotice conflict={host.portConflict} onChoose={() => setChoosingPort(true)} />}
       <StaleNotice error={res.error} />
       <div className="cards">
@@ -176,11 +193,17 @@ export function ServerTab() {
             </dd>
           </dl>
         </div>
+        {host && !attached && <ServiceOffer host={host} onInstalled={(h) => { showInstalled(); setHost(h); res.reload(); }} />}
       </div>
       {stopping && (
-        <ConfirmDialog title="Stop the license server?" confirmLabel="Stop server" danger onClose={() => setStopping(false)}
-          onConfirm={async () => { setHost(await api.setServerRunning(false)); notify('Server stopped.'); }}>
-          <p>{plural(s.leases, 'seat')} {s.leases === 1 ? 'is' : 'are'} in use. Applications cannot renew while the server is stopped; their seats are kept and counted again when it starts, unless their leases run out first.</p>
+        <ConfirmDialog title={attached ? 'Stop the Leasehold service?' : 'Stop the license server?'} confirmLabel={attached ? 'Stop service' : 'Stop server'} danger onClose={() => setStopping(false)}
+          onConfirm={async () => {
+            const h = await api.setServerRunning(false);
+            setHost(h);
+            if (!h.running) notify(attached ? 'Service stopped.' : 'Server stopped.');
+          }}>
+          <p>{plural(s.leases, 'seat')} {s.leases === 1 ? 'is' : 'are'} in use. Applications cannot renew while the {attached ? 'service' : 'server'} is stopped; their seats are kept and counted again when it starts, unless their leases run out first.</p>
+          {attached && <p className="muted small">The service manager stops it; the app may ask for an administrator’s password.</p>}
         </ConfirmDialog>
       )}
       {portDialog}
@@ -190,12 +213,15 @@ export function ServerTab() {
 
 const KEY_SOURCE = { builtIn: 'built in', commandLine: 'from the command line', dataDir: 'added here' } as const;
 
-function ServerControl({ s, running, onStop, onStart }: { s: ServerStatus; running: boolean; onStop: () => void; onStart: () => void }) {
+function ServerControl({ s, running, attached, onStop, onStart }: { s: ServerStatus; running: boolean; attached?: ServiceAttachment; onStop: () => void; onStart: () => void }) {
   const { api } = useApp();
   if (!api.conn.serverControl) {
     return <p className="muted small control-note" title={`Server ${s.serverName}`}>Start and Stop are in the desktop app. A headless server is started and stopped by its service manager.</p>;
   }
+  if (attached?.manager === 'none') return null; // the attached notice says where it is started
+
+  const what = attached ? 'service' : 'server';
   return running
-    ? <button type="button" className="button button-danger" onClick={onStop}>Stop server</button>
-    : <button type="button" className="button button-primary" onClick={onStart}>Start server</button>;
+    ? <button type="button" className="button button-danger" onClick={onStop}>Stop {what}</button>
+    : <button type="button" className="button button-primary" onClick={onStart}>Start {what}</button>;
 }
