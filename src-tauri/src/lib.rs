@@ -58,11 +58,11 @@ pub fn run() {
             client_commands::client_test_connection,
         ])
         .setup(move |app| {
+            signals::quit_on_signals(app.handle());
             let info =
                 tauri::async_runtime::block_on(app.state::<EmbeddedServer>().start_first(bound));
             window::create(app.handle(), &info)?;
             tray::create(app.handle(), info.running)?;
-            signals::quit_on_signals(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -315,10 +315,8 @@ try {
   await check('SIGTERM quits the app with a clean server stop', async () => {
     must(firstApp && firstApp.exitCode === null, 'no running app to stop');
     const exited = new Promise((r) => firstApp.once('exit', (code, signal) => r(signal ?? code)));
-    // The app watches for signals only once its window and tray exist
-    // (src-tauri lib.rs setup), which can be a second after its server
-    // answers; a SIGTERM before that ends it uncleanly. Wait for a started app.
-    await sleep(2000);
+    // The app watches for signals before its server starts (src-tauri
+    // signals.rs), so a SIGTERM as soon as the server answers quits cleanly.
     firstApp.kill('SIGTERM');
     const how = await Promise.race([exited, sleep(8000).then(() => 'still running')]);
     must(how === 0, `the app ended with ${how}`);

@@ -218,8 +218,12 @@ async fn run_unix(cmd: ServiceCmd, manager: Manager) -> Result<()> {
                 Manager::Systemd => systemd::install_plan(&cfg),
                 Manager::Launchd => launchd::install_plan(&cfg),
             });
-            if let (false, Some(p)) = (args.dry_run, problem) {
-                bail!("{p}");
+            if !args.dry_run {
+                // What the machine lacks comes first: it is true wherever the binary is.
+                machine_ready(manager)?;
+                if let Some(p) = problem {
+                    bail!("{p}");
+                }
             }
             apply(manager, &steps, args.dry_run)
         }
@@ -261,6 +265,14 @@ fn apply(manager: Manager, steps: &[plan::Step], dry_run: bool) -> Result<()> {
         }
         return Ok(());
     }
+    machine_ready(manager)?;
+    plan::execute(steps)
+}
+
+/// Whether this machine can take a change to its services now: the service
+/// manager runs and we are root.
+#[cfg(not(windows))]
+fn machine_ready(manager: Manager) -> Result<()> {
     if manager == Manager::Systemd && !systemd::is_running() {
         bail!("{}", systemd::NOT_RUNNING);
     }
@@ -269,7 +281,7 @@ fn apply(manager: Manager, steps: &[plan::Step], dry_run: bool) -> Result<()> {
             "this changes the system's services: run it as root (`sudo leasehold service …`), or add --dry-run to see the steps"
         );
     }
-    plan::execute(steps)
+    Ok(())
 }
 
 /// Who asked for root to install: `$SUDO_USER`, else the name of
