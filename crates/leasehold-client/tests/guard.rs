@@ -2,13 +2,14 @@
 //! time, keeps its lease through a short outage, regains a seat after a long
 //! one or a disconnect, and releases on drop.
 
+mod common;
 mod fake;
 
 use std::time::Duration;
 
+use common::server::{client_at, wait_for};
 use fake::FakeServer;
-use leasehold_client::{Client, LeaseEnd, LeaseGuard, LostReason, SeatState};
-use tokio::sync::watch;
+use leasehold_client::{LeaseEnd, LeaseGuard, LostReason, SeatState};
 use tokio::time::{Instant, sleep};
 
 /// Leases of 30 s, renewed after 10 s.
@@ -16,37 +17,10 @@ const LEASE: u32 = 30;
 const RENEW_AFTER: u32 = 10;
 
 async fn checkout(server: &FakeServer) -> LeaseGuard {
-    Client::builder()
-        .server(server.address())
-        .app("Designer", "4.2")
-        .client_id("pc-1")
-        .user("alice")
-        .host("pc-1")
-        .build()
-        .unwrap()
+    client_at(server.address(), "pc-1")
         .checkout("Designer")
         .await
         .unwrap()
-}
-
-/// Waits (on tokio's clock, at most `limit`) for a state matching `want`.
-async fn wait_for(
-    states: &mut watch::Receiver<SeatState>,
-    limit: Duration,
-    want: impl Fn(&SeatState) -> bool,
-) -> SeatState {
-    let found = tokio::time::timeout(limit, async {
-        states.wait_for(|s| want(s)).await.map(|s| s.clone())
-    })
-    .await;
-    match found {
-        Ok(Ok(state)) => state,
-        Ok(Err(_)) => panic!("the guard's task ended"),
-        Err(_) => panic!(
-            "no matching state within {limit:?}; last: {:?}",
-            *states.borrow()
-        ),
-    }
 }
 
 #[tokio::test(start_paused = true)]

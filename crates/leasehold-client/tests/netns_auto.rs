@@ -5,56 +5,20 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::netns::{self, Loopback};
+use common::server::{client_from, start, with_license};
 use leasehold_client::settings::Remembered;
-use leasehold_client::{AutoDiscovery, Client, ClientError, SeatState, ServerSource};
-use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
-use leasehold_core::{LicenseId, Product, Timestamp};
-use leasehold_server::{Config, Server, ServerHandle};
+use leasehold_client::{AutoDiscovery, ClientError, SeatState, ServerSource};
+use leasehold_server::Config;
 
-/// A real server on 127.0.0.1:0 (or `port`) in `dir`, announcing over mDNS
-/// when `mdns`.
-async fn start(dir: &Path, vendor: &VendorKeyPair, mdns: bool, port: u16) -> ServerHandle {
-    let mut config = Config::ephemeral(dir);
+/// A server on 127.0.0.1:0 named "Design office", announcing itself over
+/// mDNS when `mdns`.
+fn design_office(config: &mut Config, mdns: bool) {
     config.mdns = mdns;
-    config.listen.set_port(port);
+    config.listen.set_port(0);
     config.server_name = Some("Design office".into());
-    config.trust.push(vendor.public());
-    Server::start(config).await.unwrap()
-}
-
-async fn add_license(server: &ServerHandle, vendor: &VendorKeyPair) {
-    let terms = LicenseTerms {
-        license_id: LicenseId::random(),
-        product: Product::from("Designer"),
-        seats: 2,
-        valid_from: None,
-        valid_until: None,
-        features: vec![],
-        customer: "Acme Ltd".into(),
-        lease_secs: 10,
-        node_lock: None,
-        issued_at: Timestamp::now(),
-    };
-    server
-        .engine()
-        .add_license(&issue(vendor, &terms).unwrap(), false)
-        .await
-        .unwrap();
-}
-
-fn client(source: ServerSource, id: &str) -> Client {
-    Client::builder()
-        .source(source)
-        .app("Designer", "4.2")
-        .client_id(id)
-        .user("alice")
-        .host(id)
-        .build()
-        .unwrap()
 }
 
 #[test]
@@ -64,15 +28,15 @@ fn auto_source_finds_uses_and_remembers_the_real_server() {
         Loopback::Up,
         || {
             netns::block_on(async {
-                let dir = tempfile::tempdir().unwrap();
-                let vendor = VendorKeyPair::generate().unwrap();
-                let server = start(dir.path(), &vendor, true, 0).await;
-                add_license(&server, &vendor).await;
+                let (dir, _vendor, server) = with_license(2, 10, |c| design_office(c, true)).await;
                 let state = dir.path().join("client.state.toml");
                 let auto = || ServerSource::Auto(AutoDiscovery::new().remember_in(&state));
 
                 let started = Instant::now();
-                let guard = client(auto(), "pc-1").checkout("Designer").await.unwrap();
+                let guard = client_from(auto(), "pc-1")
+                    .checkout("Designer")
+                    .await
+                    .unwrap();
                 let first = started.elapsed();
                 println!("auto mode: discovered and checked out from a fresh server in {first:?}");
                 assert!(
@@ -91,7 +55,7 @@ fn auto_source_finds_uses_and_remembers_the_real_server() {
 
                 // The next start uses the remembered server without browsing.
                 let started = Instant::now();
-                let (api, hello) = client(auto(), "pc-2").hello().await.unwrap();
+                let (api, hello) = client_from(auto(), "pc-2").hello().await.unwrap();
                 let again = started.elapsed();
                 println!("auto mode: remembered server answered in {again:?}");
                 assert_eq!(api.address(), remembered.address);
@@ -112,21 +76,21 @@ fn auto_finds_the_server_again_when_it_moves_and_keeps_the_lease() {
         Loopback::Up,
         || {
             netns::block_on(async {
-                let dir = tempfile::tempdir().unwrap();
-                let vendor = VendorKeyPair::generate().unwrap();
-                let server = start(dir.path(), &vendor, true, 0).await;
-                add_license(&server, &vendor).await;
+                let (dir, vendor, server) = with_license(2, 10, |c| design_office(c, true)).await;
                 let state = dir.path().join("client.state.toml");
                 let source = ServerSource::Auto(AutoDiscovery::new().remember_in(&state));
 
-                let guard = client(source, "pc-1").checkout("Designer").await.unwrap();
+                let guard = client_from(source, "pc-1")
+                    .checkout("Designer")
+                    .await
+                    .unwrap();
                 let lease_id = guard.grant().unwrap().lease_id;
                 let old_addr = server.local_addr();
 
                 // Restarted on another port with the same data: the old address
                 // stops answering, discovery finds the new one.
                 server.shutdown().await;
-                let server = start(dir.path(), &vendor, true, 0).await;
+                let server = start(dir.path(), &vendor, |c| design_office(c, true)).await;
                 assert_ne!(server.local_addr(), old_addr);
                 let moved = Instant::now();
                 // Wait for a renewal at the new address (remembered there).
@@ -164,18 +128,16 @@ fn manual_address_is_used_when_discovery_finds_nothing() {
         Loopback::Up,
         || {
             netns::block_on(async {
-                let dir = tempfile::tempdir().unwrap();
-                let vendor = VendorKeyPair::generate().unwrap();
                 // Not announcing: discovery finds nothing.
-                let server = start(dir.path(), &vendor, false, 0).await;
-                add_license(&server, &vendor).await;
+                let (_dir, _vendor, server) =
+                    with_license(2, 10, |c| design_office(c, false)).await;
                 let addr = server.local_addr().to_string();
 
                 let started = Instant::now();
                 let auto = AutoDiscovery::new()
                     .timeout(Duration::from_millis(800))
                     .fallback(vec![addr.clone()]);
-                let guard = client(ServerSource::Auto(auto), "pc-1")
+                let guard = client_from(ServerSource::Auto(auto), "pc-1")
                     .checkout("Designer")
                     .await
                     .unwrap();
@@ -188,7 +150,7 @@ fn manual_address_is_used_when_discovery_finds_nothing() {
 
                 // A manual source never browses.
                 let started = Instant::now();
-                let guard = client(ServerSource::Manual(vec![addr.clone()]), "pc-2")
+                let guard = client_from(ServerSource::Manual(vec![addr.clone()]), "pc-2")
                     .checkout("Designer")
                     .await
                     .unwrap();
@@ -198,7 +160,7 @@ fn manual_address_is_used_when_discovery_finds_nothing() {
                 // Auto with nothing found and nothing configured says so.
                 let started = Instant::now();
                 let auto = AutoDiscovery::new().timeout(Duration::from_millis(500));
-                let e = client(ServerSource::Auto(auto), "pc-3")
+                let e = client_from(ServerSource::Auto(auto), "pc-3")
                     .checkout("Designer")
                     .await
                     .unwrap_err();

@@ -4,64 +4,16 @@
 //! seat was lost and gets a new one. "Longer" is made with the server's clock
 //! (`Config.clock` skipped ahead), not by sleeping for a lease length.
 
-use std::net::SocketAddr;
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
-use leasehold_client::{Client, LostReason, SeatState};
-use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
-use leasehold_core::{LicenseId, Product, Timestamp};
+use common::server::{client_at, start, wait_for, with_license};
+use leasehold_client::{LostReason, SeatState};
 use leasehold_server::clock::Clock;
-use leasehold_server::{Config, Server, ServerHandle};
 use tokio::sync::watch;
 
 const LEASE_SECS: u32 = 10;
-
-async fn start(
-    dir: &Path,
-    vendor: &VendorKeyPair,
-    listen: Option<SocketAddr>,
-    clock: Option<Clock>,
-) -> ServerHandle {
-    let mut config = Config::ephemeral(dir);
-    if let Some(addr) = listen {
-        config.listen = addr;
-    }
-    config.clock = clock;
-    config.trust.push(vendor.public());
-    Server::start(config).await.unwrap()
-}
-
-async fn add_license(server: &ServerHandle, vendor: &VendorKeyPair) {
-    let terms = LicenseTerms {
-        license_id: LicenseId::random(),
-        product: Product::from("Designer"),
-        seats: 1,
-        valid_from: None,
-        valid_until: None,
-        features: vec![],
-        customer: "Acme Ltd".into(),
-        lease_secs: LEASE_SECS,
-        node_lock: None,
-        issued_at: Timestamp::now(),
-    };
-    server
-        .engine()
-        .add_license(&issue(vendor, &terms).unwrap(), false)
-        .await
-        .unwrap();
-}
-
-fn client(addr: SocketAddr, id: &str) -> Client {
-    Client::builder()
-        .server(addr.to_string())
-        .app("Designer", "4.2")
-        .client_id(id)
-        .user("alice")
-        .host(id)
-        .build()
-        .unwrap()
-}
 
 /// Records every state the guard publishes, so a short-lived `Lost` is seen.
 fn record(mut states: watch::Receiver<SeatState>) -> tokio::task::JoinHandle<Vec<SeatState>> {
@@ -79,34 +31,12 @@ fn record(mut states: watch::Receiver<SeatState>) -> tokio::task::JoinHandle<Vec
     })
 }
 
-async fn wait_for(
-    states: &mut watch::Receiver<SeatState>,
-    limit: Duration,
-    want: impl Fn(&SeatState) -> bool,
-) -> SeatState {
-    let found = tokio::time::timeout(limit, async {
-        states.wait_for(|s| want(s)).await.map(|s| s.clone())
-    })
-    .await;
-    match found {
-        Ok(Ok(state)) => state,
-        Ok(Err(_)) => panic!("the guard's task ended"),
-        Err(_) => panic!(
-            "no matching state within {limit:?}; last: {:?}",
-            *states.borrow()
-        ),
-    }
-}
-
 #[tokio::test]
 async fn down_for_less_than_a_lease_keeps_the_seat_and_the_same_lease() {
-    let dir = tempfile::tempdir().unwrap();
-    let vendor = VendorKeyPair::generate().unwrap();
-    let server = start(dir.path(), &vendor, None, None).await;
-    add_license(&server, &vendor).await;
+    let (dir, vendor, server) = with_license(1, LEASE_SECS, |_| {}).await;
     let addr = server.local_addr();
 
-    let guard = client(addr, "pc-1").checkout("Designer").await.unwrap();
+    let guard = client_at(addr, "pc-1").checkout("Designer").await.unwrap();
     let lease_id = guard.grant().unwrap().lease_id;
     let log = record(guard.subscribe());
     let mut states = guard.subscribe();
@@ -121,7 +51,7 @@ async fn down_for_less_than_a_lease_keeps_the_seat_and_the_same_lease() {
         guard.state().is_usable(),
         "the seat is kept while the lease is valid"
     );
-    let server = start(dir.path(), &vendor, Some(addr), None).await;
+    let server = start(dir.path(), &vendor, |c| c.listen = addr).await;
     let state = wait_for(&mut states, Duration::from_secs(6), |s| {
         matches!(s, SeatState::Held { .. })
     })
@@ -133,7 +63,10 @@ async fn down_for_less_than_a_lease_keeps_the_seat_and_the_same_lease() {
     assert_eq!(state.lease_id(), Some(lease_id));
 
     // Someone else still finds the only seat taken: it was never freed.
-    let e = client(addr, "pc-2").checkout("Designer").await.unwrap_err();
+    let e = client_at(addr, "pc-2")
+        .checkout("Designer")
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "no_seat_free", "{e}");
 
     assert!(guard.release().await.unwrap().unwrap().was_held);
@@ -152,13 +85,10 @@ async fn down_for_less_than_a_lease_keeps_the_seat_and_the_same_lease() {
 
 #[tokio::test]
 async fn down_for_longer_than_a_lease_tells_the_seat_was_lost_and_regains_a_new_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let vendor = VendorKeyPair::generate().unwrap();
-    let server = start(dir.path(), &vendor, None, None).await;
-    add_license(&server, &vendor).await;
+    let (dir, vendor, server) = with_license(1, LEASE_SECS, |_| {}).await;
     let addr = server.local_addr();
 
-    let guard = client(addr, "pc-1").checkout("Designer").await.unwrap();
+    let guard = client_at(addr, "pc-1").checkout("Designer").await.unwrap();
     let old = guard.grant().unwrap().lease_id;
     let log = record(guard.subscribe());
     let mut states = guard.subscribe();
@@ -172,7 +102,11 @@ async fn down_for_longer_than_a_lease_tells_the_seat_was_lost_and_regains_a_new_
     // and is reclaimed at start.
     let later = Clock::start();
     later.skip(Duration::from_secs(60));
-    let server = start(dir.path(), &vendor, Some(addr), Some(later)).await;
+    let server = start(dir.path(), &vendor, |c| {
+        c.listen = addr;
+        c.clock = Some(later);
+    })
+    .await;
 
     let state = wait_for(&mut states, Duration::from_secs(8), |s| {
         matches!(s, SeatState::Regained { .. })
