@@ -10,6 +10,8 @@ use std::time::Duration;
 use common::server::{client_at, wait_for};
 use fake::FakeServer;
 use leasehold_client::{LeaseEnd, LeaseGuard, LostReason, SeatState};
+use leasehold_core::LeaseId;
+use tokio::sync::watch;
 use tokio::time::{Instant, sleep};
 
 /// Leases of 30 s, renewed after 10 s.
@@ -21,6 +23,16 @@ async fn checkout(server: &FakeServer) -> LeaseGuard {
         .checkout("Designer")
         .await
         .unwrap()
+}
+
+/// A fake server with one seat, a guard holding it, its lease id and a
+/// receiver of its states.
+async fn holding() -> (FakeServer, LeaseGuard, LeaseId, watch::Receiver<SeatState>) {
+    let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
+    let guard = checkout(&server).await;
+    let lease_id = guard.grant().unwrap().lease_id;
+    let states = guard.subscribe();
+    (server, guard, lease_id, states)
 }
 
 #[tokio::test(start_paused = true)]
@@ -58,10 +70,7 @@ async fn renews_at_the_servers_renew_after() {
 
 #[tokio::test(start_paused = true)]
 async fn a_short_outage_keeps_the_same_lease() {
-    let mut server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
-    let guard = checkout(&server).await;
-    let lease_id = guard.grant().unwrap().lease_id;
-    let mut states = guard.subscribe();
+    let (mut server, guard, lease_id, mut states) = holding().await;
 
     server.stop().await;
     let state = wait_for(&mut states, Duration::from_secs(12), |s| {
@@ -98,10 +107,7 @@ async fn a_short_outage_keeps_the_same_lease() {
 
 #[tokio::test(start_paused = true)]
 async fn a_long_outage_loses_the_seat_and_regains_a_new_one() {
-    let mut server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
-    let guard = checkout(&server).await;
-    let old = guard.grant().unwrap().lease_id;
-    let mut states = guard.subscribe();
+    let (mut server, guard, old, mut states) = holding().await;
 
     server.stop().await;
     let state = wait_for(&mut states, Duration::from_secs(40), |s| {
@@ -145,10 +151,7 @@ async fn a_long_outage_loses_the_seat_and_regains_a_new_one() {
 
 #[tokio::test(start_paused = true)]
 async fn a_disconnected_lease_is_regained_with_the_reason() {
-    let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
-    let guard = checkout(&server).await;
-    let old = guard.grant().unwrap().lease_id;
-    let mut states = guard.subscribe();
+    let (server, _guard, old, mut states) = holding().await;
     server.disconnect(old);
 
     let state = wait_for(&mut states, Duration::from_secs(12), |s| {
@@ -168,9 +171,7 @@ async fn a_disconnected_lease_is_regained_with_the_reason() {
 
 #[tokio::test(start_paused = true)]
 async fn an_over_subscribed_lease_runs_to_its_end() {
-    let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
-    let guard = checkout(&server).await;
-    let mut states = guard.subscribe();
+    let (server, guard, _, mut states) = holding().await;
     server.state().over_subscribed = true;
 
     let state = wait_for(&mut states, Duration::from_secs(12), |s| {
@@ -205,10 +206,7 @@ async fn an_over_subscribed_lease_runs_to_its_end() {
 
 #[tokio::test(start_paused = true)]
 async fn dropping_the_guard_releases_the_seat() {
-    let server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
-    let guard = checkout(&server).await;
-    let lease_id = guard.grant().unwrap().lease_id;
-    let mut states = guard.subscribe();
+    let (server, guard, lease_id, mut states) = holding().await;
     drop(guard);
 
     wait_for(&mut states, Duration::from_secs(5), |s| {
@@ -221,9 +219,7 @@ async fn dropping_the_guard_releases_the_seat() {
 
 #[tokio::test(start_paused = true)]
 async fn release_while_lost_has_nothing_to_give_back() {
-    let mut server = FakeServer::start(1, LEASE, RENEW_AFTER).await;
-    let guard = checkout(&server).await;
-    let mut states = guard.subscribe();
+    let (mut server, guard, _, mut states) = holding().await;
     server.stop().await;
     wait_for(&mut states, Duration::from_secs(40), |s| {
         matches!(s, SeatState::Lost { .. })

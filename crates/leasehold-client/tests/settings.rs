@@ -1,10 +1,11 @@
 //! The end user's settings file: written atomically and read back, invalid
 //! content named by file and line (and left alone), and a client built from it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leasehold_client::settings::{self, Remembered};
 use leasehold_client::{Client, Settings, SettingsError};
+use tempfile::TempDir;
 
 fn build(path: &Path) -> Result<Client, leasehold_client::ClientError> {
     Client::builder()
@@ -16,6 +17,22 @@ fn build(path: &Path) -> Result<Client, leasehold_client::ClientError> {
                 .public(),
         )
         .build()
+}
+
+/// A temp dir and the path of a (not yet written) `client.toml` in it.
+fn settings_file() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("client.toml");
+    (dir, path)
+}
+
+/// The addresses of the servers `client` tries, in order.
+fn addresses(client: &Client) -> Vec<String> {
+    client
+        .servers()
+        .iter()
+        .map(|s| s.address().to_owned())
+        .collect()
 }
 
 #[test]
@@ -51,8 +68,7 @@ fn settings_round_trip_through_the_file() {
 
 #[test]
 fn a_relative_license_path_is_relative_to_the_settings_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("client.toml");
+    let (dir, path) = settings_file();
     std::fs::write(
         &path,
         "mode = \"standalone\"\nlicense_file = \"designer.lic\"\n",
@@ -70,8 +86,7 @@ fn a_relative_license_path_is_relative_to_the_settings_file() {
 
 #[test]
 fn an_invalid_file_is_an_error_naming_file_and_line_and_is_left_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("client.toml");
+    let (_dir, path) = settings_file();
     let text = "mode = \"network\"\nauto = true\nproxy = \"socks://x\"\n";
     std::fs::write(&path, text).unwrap();
 
@@ -102,8 +117,7 @@ fn an_invalid_file_is_an_error_naming_file_and_line_and_is_left_alone() {
 
 #[test]
 fn a_client_is_built_from_each_mode() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("client.toml");
+    let (_dir, path) = settings_file();
     Settings::Network {
         auto: false,
         servers: vec!["a.lan:7001".into(), "b.lan".into()],
@@ -111,11 +125,7 @@ fn a_client_is_built_from_each_mode() {
     .save(&path)
     .unwrap();
     let client = build(&path).unwrap();
-    let addrs: Vec<_> = client
-        .servers()
-        .iter()
-        .map(|s| s.address().to_owned())
-        .collect();
+    let addrs = addresses(&client);
     assert_eq!(addrs, ["a.lan:7001", "b.lan:7878"]);
     assert!(!client.is_standalone());
 
@@ -127,18 +137,13 @@ fn a_client_is_built_from_each_mode() {
     .save(&path)
     .unwrap();
     let client = build(&path).unwrap();
-    let addrs: Vec<_> = client
-        .servers()
-        .iter()
-        .map(|s| s.address().to_owned())
-        .collect();
+    let addrs = addresses(&client);
     assert_eq!(addrs, ["c.lan:7002"]);
 }
 
 #[test]
 fn the_remembered_server_lives_next_to_the_settings() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("client.toml");
+    let (dir, path) = settings_file();
     let state = settings::state_path(&path);
     assert_eq!(state, dir.path().join("client.state.toml"));
     assert_eq!(Remembered::load(&state), None);
