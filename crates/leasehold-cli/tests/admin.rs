@@ -2,36 +2,8 @@
 //! README walk-through end to end, JSON output, tokens and errors.
 
 mod common;
-use common::{Running, Server, Vendor, json, leasehold, leasehold_std, stderr, stdout};
+use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std, stderr, stdout};
 use predicates::str::contains;
-use std::path::Path;
-
-/// `leasehold client checkout PRODUCT` holding its seat in the background;
-/// returns the process (killed on drop) and the lease id it printed.
-fn hold_seat(
-    server: &Server,
-    dir: &Path,
-    product: &str,
-    client_id: &str,
-    user: &str,
-) -> (Running, String) {
-    let mut cmd = leasehold_std();
-    cmd.args([
-        "client",
-        "checkout",
-        product,
-        "--server",
-        &server.addr,
-        "--hold",
-        "60",
-    ]);
-    cmd.args(["--client-id", client_id, "--user", user, "--json"]);
-    let mut client = Running::spawn(cmd, &dir.join(format!("client-{client_id}.log")));
-    let grant: serde_json::Value =
-        serde_json::from_str(&client.next_line()).expect("the grant as JSON");
-    let lease_id = grant["leaseId"].as_str().expect("a lease id").to_owned();
-    (client, lease_id)
-}
 
 #[test]
 fn readme_walkthrough_end_to_end() {
@@ -40,11 +12,7 @@ fn readme_walkthrough_end_to_end() {
     let code = vendor.issue("cad", 1, &["--customer", "ACME"]);
     let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
 
-    let out = server
-        .admin()
-        .args(["license", "add", &code])
-        .assert()
-        .success();
+    let out = server.add_license(&code);
     assert!(stdout(&out).contains("added license"), "{}", stdout(&out));
     let out = server.admin().args(["license", "list"]).assert().success();
     let list = stdout(&out);
@@ -54,21 +22,13 @@ fn readme_walkthrough_end_to_end() {
     );
 
     // Two computers want the one seat: the first gets it, the second exits 3.
-    let (_first, lease_id) = hold_seat(&server, dir.path(), "cad", "ws-ann", "ann");
-    let out = leasehold()
-        .args([
-            "client",
-            "checkout",
-            "cad",
-            "--server",
-            &server.addr,
-            "--hold",
-            "0",
-            "--client-id",
-            "ws-bob",
-            "--user",
-            "bob",
-        ])
+    let Seat {
+        process: _first,
+        lease_id,
+        ..
+    } = server.hold_seat(dir.path(), "cad", "ws-ann", Some("ann"));
+    let out = server
+        .checkout_once("cad", "ws-bob", Some("bob"))
         .assert()
         .code(3);
     assert!(
@@ -152,20 +112,8 @@ fn readme_walkthrough_end_to_end() {
     );
 
     // The seat is free again.
-    leasehold()
-        .args([
-            "client",
-            "checkout",
-            "cad",
-            "--server",
-            &server.addr,
-            "--hold",
-            "0",
-            "--client-id",
-            "ws-bob",
-            "--user",
-            "bob",
-        ])
+    server
+        .checkout_once("cad", "ws-bob", Some("bob"))
         .assert()
         .success();
 }
@@ -193,7 +141,11 @@ fn json_output_parses_and_token_comes_from_the_data_dir() {
             .success(),
     );
     assert_eq!(list[0]["licenseId"], added["licenseId"]);
-    let (_client, lease_id) = hold_seat(&server, dir.path(), "cad", "ws-1", "ann");
+    let Seat {
+        process: _client,
+        lease_id,
+        ..
+    } = server.hold_seat(dir.path(), "cad", "ws-1", Some("ann"));
     let computers = json(
         &server
             .admin()
@@ -331,11 +283,7 @@ fn codes_from_stdin_other_vendors_and_removal() {
         "{}",
         stdout(&out)
     );
-    server
-        .admin()
-        .args(["license", "add", &other])
-        .assert()
-        .success();
+    server.add_license(&other);
     let out = server
         .admin()
         .args(["license", "add", &other])
@@ -377,11 +325,7 @@ fn logs_follow_prints_new_events_until_interrupted() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());
     let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
-    server
-        .admin()
-        .args(["license", "add", &vendor.issue("cad", 2, &[])])
-        .assert()
-        .success();
+    server.add_license(&vendor.issue("cad", 2, &[]));
 
     let mut cmd = leasehold_std();
     cmd.args([
@@ -396,20 +340,7 @@ fn logs_follow_prints_new_events_until_interrupted() {
     .arg(&server.data_dir);
     let mut follower = Running::spawn(cmd, &dir.path().join("follow.log"));
     for id in ["ws-1", "ws-2"] {
-        leasehold()
-            .args([
-                "client",
-                "checkout",
-                "cad",
-                "--server",
-                &server.addr,
-                "--hold",
-                "0",
-                "--client-id",
-                id,
-            ])
-            .assert()
-            .success();
+        server.checkout_once("cad", id, None).assert().success();
         let line = follower.line_containing(id);
         let event: serde_json::Value = serde_json::from_str(&line).expect("an event as JSON");
         assert_eq!(event["kind"], "grant", "only grants: {line}");

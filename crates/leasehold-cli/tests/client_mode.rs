@@ -36,14 +36,31 @@ impl Env {
     }
 
     fn stdout(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap()
+        success_stdout(self.cmd(args))
+    }
+
+    /// `client mode standalone --license-file FILE`.
+    fn use_license_file(&self, file: &Path) {
+        self.stdout(&[
+            "client",
+            "mode",
+            "standalone",
+            "--license-file",
+            file.to_str().unwrap(),
+        ]);
+    }
+
+    /// `client checkout Designer --hold 0 --vendor-key KEY`.
+    fn checkout(&self, vendor_key: &str) -> Command {
+        self.cmd(&[
+            "client",
+            "checkout",
+            "Designer",
+            "--hold",
+            "0",
+            "--vendor-key",
+            vendor_key,
+        ])
     }
 
     /// A vendor key; returns (key file, public key text).
@@ -74,6 +91,12 @@ impl Env {
         std::fs::write(&file, code).unwrap();
         file
     }
+}
+
+/// Runs `cmd`, which must succeed, and returns its stdout.
+fn success_stdout(mut cmd: Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
@@ -136,13 +159,7 @@ fn mode_is_shown_set_and_shown_again() {
     let (key, _) = env.vendor();
     let me = env.stdout(&["client", "machine-id"]);
     let file = env.license(&key, me.trim(), "designer.lic", &[]);
-    env.stdout(&[
-        "client",
-        "mode",
-        "standalone",
-        "--license-file",
-        file.to_str().unwrap(),
-    ]);
+    env.use_license_file(&file);
     let shown = env.stdout(&["client", "mode"]);
     assert!(shown.contains("mode      standalone"), "{shown}");
     assert!(shown.contains(file.to_str().unwrap()), "{shown}");
@@ -209,23 +226,9 @@ fn checkout_in_standalone_mode_verifies_the_license_file() {
         "designer.lic",
         &["--expires", "2999-12-31"],
     );
-    env.stdout(&[
-        "client",
-        "mode",
-        "standalone",
-        "--license-file",
-        good.to_str().unwrap(),
-    ]);
+    env.use_license_file(&good);
 
-    let out = env.stdout(&[
-        "client",
-        "checkout",
-        "Designer",
-        "--hold",
-        "0",
-        "--vendor-key",
-        &public,
-    ]);
+    let out = success_stdout(env.checkout(&public));
     assert!(
         out.contains("standalone license") && out.contains("2999-12-31"),
         "{out}"
@@ -246,44 +249,22 @@ fn checkout_in_standalone_mode_verifies_the_license_file() {
         .stderr(predicate::str::contains("--vendor-key"));
 
     let other = env.license(&key, "0123456789abcdef", "other.lic", &[]);
-    env.stdout(&[
-        "client",
-        "mode",
-        "standalone",
-        "--license-file",
-        other.to_str().unwrap(),
-    ]);
-    env.cmd(&[
-        "client",
-        "checkout",
-        "Designer",
-        "--hold",
-        "0",
-        "--vendor-key",
-        &public,
-    ])
-    .assert()
-    .code(1)
-    .stderr(predicate::str::contains("another computer"));
+    env.use_license_file(&other);
+    env.checkout(&public)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("another computer"));
     env.cmd(&["client", "status", "--vendor-key", &public])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("FAILED"));
 
     // LEASEHOLD_SERVER switches this run to that server instead.
-    env.cmd(&[
-        "client",
-        "checkout",
-        "Designer",
-        "--hold",
-        "0",
-        "--vendor-key",
-        &public,
-    ])
-    .env("LEASEHOLD_SERVER", "127.0.0.1:1")
-    .assert()
-    .code(1)
-    .stderr(predicate::str::contains(
-        "cannot reach the Leasehold server at 127.0.0.1:1",
-    ));
+    env.checkout(&public)
+        .env("LEASEHOLD_SERVER", "127.0.0.1:1")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot reach the Leasehold server at 127.0.0.1:1",
+        ));
 }

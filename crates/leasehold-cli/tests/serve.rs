@@ -2,7 +2,7 @@
 //! that survive a restart.
 
 mod common;
-use common::{Running, Server, Vendor, json, leasehold, leasehold_std};
+use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std};
 use predicates::str::contains;
 
 #[test]
@@ -43,28 +43,12 @@ fn sigterm_stops_cleanly_and_a_restart_keeps_the_leases() {
     let vendor = Vendor::new(dir.path());
     let data = dir.path().join("data");
     let mut server = Server::start(&data, &[&vendor.public_key]);
-    server
-        .admin()
-        .args(["license", "add", &vendor.issue("cad", 2, &[])])
-        .assert()
-        .success();
-
-    let mut cmd = leasehold_std();
-    cmd.args([
-        "client",
-        "checkout",
-        "cad",
-        "--server",
-        &server.addr,
-        "--hold",
-        "60",
-        "--client-id",
-        "ws-1",
-        "--json",
-    ]);
-    let mut client = Running::spawn(cmd, &dir.path().join("client.log"));
-    let grant: serde_json::Value =
-        serde_json::from_str(&client.next_line()).expect("grant as JSON");
+    server.add_license(&vendor.issue("cad", 2, &[]));
+    let Seat {
+        process: client,
+        grant,
+        ..
+    } = server.hold_seat(dir.path(), "cad", "ws-1", None);
 
     let status = server.process.terminate();
     assert!(

@@ -94,34 +94,13 @@ fn issue_prints_a_code_that_inspect_reads_back() {
 fn issue_refuses_bad_arguments_clearly() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());
-    let key = vendor.key_file.to_string_lossy().into_owned();
-    leasehold()
-        .args([
-            "vendor",
-            "issue",
-            "--key",
-            &key,
-            "--product",
-            "cad",
-            "--seats",
-            "0",
-        ])
+    vendor
+        .issue_cmd("cad", 0, &[])
         .assert()
         .code(2)
         .stderr(contains("--seats"));
-    leasehold()
-        .args([
-            "vendor",
-            "issue",
-            "--key",
-            &key,
-            "--product",
-            "cad",
-            "--seats",
-            "2",
-            "--expires",
-            "2026-13-45",
-        ])
+    vendor
+        .issue_cmd("cad", 2, &["--expires", "2026-13-45"])
         .assert()
         .code(2)
         .stderr(contains("YYYY-MM-DD"));

@@ -201,6 +201,78 @@ impl Server {
         cmd.arg("admin").arg("--data-dir").arg(&self.data_dir);
         cmd
     }
+
+    /// `admin license add CODE`, which must succeed.
+    pub fn add_license(&self, code: &str) -> assert_cmd::assert::Assert {
+        self.admin()
+            .args(["license", "add", code])
+            .assert()
+            .success()
+    }
+
+    /// `leasehold client checkout PRODUCT --server ADDR --hold 0 --client-id
+    /// ID`, and `--user USER` when given: a seat taken and given back at once.
+    pub fn checkout_once(
+        &self,
+        product: &str,
+        client_id: &str,
+        user: Option<&str>,
+    ) -> assert_cmd::Command {
+        let mut cmd = leasehold();
+        cmd.args([
+            "client",
+            "checkout",
+            product,
+            "--server",
+            &self.addr,
+            "--hold",
+            "0",
+            "--client-id",
+            client_id,
+        ]);
+        if let Some(user) = user {
+            cmd.args(["--user", user]);
+        }
+        cmd
+    }
+
+    /// `leasehold client checkout PRODUCT --hold 60 --json` as `client_id`
+    /// (and `user` when given) holding its seat in the background, its
+    /// stderr in `dir`; once it has printed its grant.
+    pub fn hold_seat(
+        &self,
+        dir: &Path,
+        product: &str,
+        client_id: &str,
+        user: Option<&str>,
+    ) -> Seat {
+        let mut cmd = leasehold_std();
+        cmd.args([
+            "client", "checkout", product, "--server", &self.addr, "--hold", "60",
+        ]);
+        cmd.args(["--client-id", client_id]);
+        if let Some(user) = user {
+            cmd.args(["--user", user]);
+        }
+        cmd.arg("--json");
+        let mut process = Running::spawn(cmd, &dir.join(format!("client-{client_id}.log")));
+        let grant: serde_json::Value =
+            serde_json::from_str(&process.next_line()).expect("the grant as JSON");
+        let lease_id = grant["leaseId"].as_str().expect("a lease id").to_owned();
+        Seat {
+            process,
+            grant,
+            lease_id,
+        }
+    }
+}
+
+/// A `leasehold client checkout --hold` process holding a seat (killed on
+/// drop), with the grant it printed.
+pub struct Seat {
+    pub process: Running,
+    pub grant: serde_json::Value,
+    pub lease_id: String,
 }
 
 fn unique() -> String {
@@ -243,15 +315,20 @@ impl Vendor {
         }
     }
 
-    /// Issues a code for `product` with `seats`, plus any extra arguments.
-    pub fn issue(&self, product: &str, seats: u32, extra: &[&str]) -> String {
-        let out = leasehold()
-            .args(["vendor", "issue", "--key"])
+    /// `leasehold vendor issue --key FILE --product PRODUCT --seats SEATS
+    /// EXTRA…`, not run yet.
+    pub fn issue_cmd(&self, product: &str, seats: u32, extra: &[&str]) -> assert_cmd::Command {
+        let mut cmd = leasehold();
+        cmd.args(["vendor", "issue", "--key"])
             .arg(&self.key_file)
             .args(["--product", product, "--seats", &seats.to_string()])
-            .args(extra)
-            .assert()
-            .success();
+            .args(extra);
+        cmd
+    }
+
+    /// Issues a code for `product` with `seats`, plus any extra arguments.
+    pub fn issue(&self, product: &str, seats: u32, extra: &[&str]) -> String {
+        let out = self.issue_cmd(product, seats, extra).assert().success();
         String::from_utf8_lossy(&out.get_output().stdout)
             .trim()
             .to_owned()
