@@ -93,19 +93,7 @@ pub fn parse_plist(text: &str) -> Option<(PathBuf, std::net::SocketAddr)> {
         .skip(1)
         .filter_map(|s| s.split_once("</string>").map(|(w, _)| xml_unescape(w)))
         .collect();
-    let flag = |name: &str| {
-        words
-            .iter()
-            .position(|w| w == name)
-            .and_then(|i| words.get(i + 1))
-    };
-    let data_dir =
-        flag("--data-dir").map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), PathBuf::from);
-    let listen = match flag("--listen") {
-        Some(l) => l.parse().ok()?,
-        None => std::net::SocketAddr::from(([0, 0, 0, 0], leasehold_server::DEFAULT_PORT)),
-    };
-    Some((data_dir, listen))
+    super::systemd::serve_flags(&words, DEFAULT_DATA_DIR)
 }
 
 /// The installed plist, if any.

@@ -170,7 +170,17 @@ pub fn parse_unit(text: &str) -> Option<(PathBuf, std::net::SocketAddr)> {
     let exec = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("ExecStart="))?;
-    let words = words(exec);
+    serve_flags(&words(exec), DEFAULT_DATA_DIR)
+}
+
+/// The data directory and listen address in the words of a `leasehold serve`
+/// command line (`default_data_dir` and all interfaces on the default port
+/// where a flag is absent); `None` for a listen address that does not parse.
+/// Shared with launchd's plist.
+pub(super) fn serve_flags(
+    words: &[String],
+    default_data_dir: &str,
+) -> Option<(PathBuf, std::net::SocketAddr)> {
     let flag = |name: &str| {
         words
             .iter()
@@ -178,7 +188,7 @@ pub fn parse_unit(text: &str) -> Option<(PathBuf, std::net::SocketAddr)> {
             .and_then(|i| words.get(i + 1))
     };
     let data_dir =
-        flag("--data-dir").map_or_else(|| PathBuf::from(DEFAULT_DATA_DIR), PathBuf::from);
+        flag("--data-dir").map_or_else(|| PathBuf::from(default_data_dir), PathBuf::from);
     let listen = match flag("--listen") {
         Some(l) => l.parse().ok()?,
         None => std::net::SocketAddr::from(([0, 0, 0, 0], leasehold_server::DEFAULT_PORT)),
