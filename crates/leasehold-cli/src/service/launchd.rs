@@ -186,16 +186,7 @@ pub fn uninstall_plan(data_dir: &Path, purge_data: bool) -> Vec<Step> {
             path: PathBuf::from(PLIST_PATH),
         },
     ];
-    if purge_data {
-        steps.push(Step::RemoveDir {
-            path: data_dir.to_path_buf(),
-        });
-    } else {
-        steps.push(Step::Note(format!(
-            "license data kept in {}; `leasehold service uninstall --purge-data` deletes it",
-            data_dir.display()
-        )));
-    }
+    steps.push(super::systemd::data_dir_step(data_dir, purge_data));
     steps.push(Step::Note(format!(
         "the account `{DEFAULT_USER}` stays; remove it with `dscl . -delete /Users/{DEFAULT_USER}; dscl . -delete /Groups/{DEFAULT_USER}`"
     )));

@@ -308,20 +308,26 @@ pub fn uninstall_plan(data_dir: &Path, purge_data: bool) -> Vec<Step> {
             &["systemctl", "daemon-reload"],
         ),
     ];
-    if purge_data {
-        steps.push(Step::RemoveDir {
-            path: data_dir.to_path_buf(),
-        });
-    } else {
-        steps.push(Step::Note(format!(
-            "license data kept in {}; `leasehold service uninstall --purge-data` deletes it",
-            data_dir.display()
-        )));
-    }
+    steps.push(data_dir_step(data_dir, purge_data));
     steps.push(Step::Note(format!(
         "the user `{DEFAULT_USER}` and group `{ADMIN_GROUP}` stay; remove them with `userdel {DEFAULT_USER}; groupdel {ADMIN_GROUP}`; a unit shipped by the package stays (disabled) until the package is removed"
     )));
     steps
+}
+
+/// What uninstalling does with the data directory: removes it when
+/// `purge_data`, else says where it was kept. Shared with launchd.
+pub(super) fn data_dir_step(data_dir: &Path, purge_data: bool) -> Step {
+    if purge_data {
+        Step::RemoveDir {
+            path: data_dir.to_path_buf(),
+        }
+    } else {
+        Step::Note(format!(
+            "license data kept in {}; `leasehold service uninstall --purge-data` deletes it",
+            data_dir.display()
+        ))
+    }
 }
 
 /// `systemctl start` / `systemctl stop`.
