@@ -14,8 +14,8 @@ APT_PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver at-spi2-core fonts-dejavu-core imagemagick xdotool librsvg2-bin
   # browser tests of the UI
   chromium chromium-driver
-  # private network namespaces for mDNS tests
-  iproute2 util-linux
+  # private network namespaces for mDNS tests; python3 runs a DNS-SD browser in them
+  iproute2 util-linux python3
   # systemd-analyze verifies the generated service unit
   systemd
   # Node.js for the UI build (when the machine has none)
@@ -52,6 +52,19 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   echo "setup: npm install"
   npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.leasehold-lock
+fi
+
+# python-zeroconf: an independent DNS-SD browser for the mDNS interop tests
+# (crates/leasehold-client/tests/netns_interop.rs).
+if ! python3 -c 'import zeroconf' >/dev/null 2>&1; then
+  echo "setup: pip install zeroconf"
+  if ! python3 -m pip install --quiet zeroconf; then
+    # Debian's own python3 refuses pip (PEP 668, externally managed): use its package.
+    echo "setup: pip refused; installing python3-zeroconf from Debian"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-zeroconf >/dev/null
+  fi
+  python3 -c 'import zeroconf'
 fi
 
 # tauri-driver drives the real desktop window in the end-to-end test.
