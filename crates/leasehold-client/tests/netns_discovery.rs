@@ -16,6 +16,7 @@ fn announcement(name: &str, id: &str, port: u16) -> Announcement {
         server_id: id.into(),
         server_name: name.into(),
         protocol_version: 1,
+        only_address: None,
     }
 }
 

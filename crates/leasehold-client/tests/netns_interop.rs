@@ -183,6 +183,7 @@ fn announcement_follows_an_address_added_after_start() {
                 server_id: "id-move".into(),
                 server_name: "Mover".into(),
                 protocol_version: 1,
+                only_address: None,
             });
             let start = Instant::now();
             while adv.status().state != MdnsState::Announcing || adv.status().addresses.is_empty() {

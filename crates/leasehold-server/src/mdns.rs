@@ -23,6 +23,7 @@
 //!     server_id: "6f1c…".into(),
 //!     server_name: "Design office".into(),
 //!     protocol_version: 1,
+//!     only_address: None,
 //! });
 //! // GET /admin/v1/server  -> include `advertiser.status()` (an `MdnsStatus`)
 //! // admin switch on/off   -> `advertiser.set_enabled(false)` / `(true)`
@@ -79,6 +80,11 @@ pub struct Announcement {
     pub server_name: String,
     /// Version of the client protocol, so old clients can skip new servers.
     pub protocol_version: u32,
+    /// The one address the server listens on, when it is not listening on
+    /// every interface: only that address is announced, so clients are never
+    /// sent to an address where nothing answers. `None` announces every
+    /// address of every interface, following changes.
+    pub only_address: Option<std::net::IpAddr>,
 }
 
 /// Where the announcement stands.
@@ -304,16 +310,16 @@ impl Advertiser {
         let ann = &self.announcement;
         let txt = names::txt_records(&ann.server_id, &ann.server_name, ann.protocol_version);
         let host = names::host_name(names::machine_host_name().as_deref());
-        let no_fixed_addresses: &[std::net::IpAddr] = &[];
+        let fixed: Vec<std::net::IpAddr> = ann.only_address.into_iter().collect();
         let info = ServiceInfo::new(
             SERVICE_TYPE,
             &names::instance_name(&ann.server_name),
             &host,
-            no_fixed_addresses,
+            fixed.as_slice(),
             ann.port,
             txt.as_slice(),
         )?;
-        Ok(info.enable_addr_auto())
+        Ok(if ann.only_address.is_some() { info } else { info.enable_addr_auto() })
     }
 }
 

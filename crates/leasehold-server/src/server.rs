@@ -196,6 +196,7 @@ fn advertiser(engine: &Engine, addr: SocketAddr, on: bool) -> Advertiser {
         server_id: id.server_id.to_string(),
         server_name: id.server_name.clone(),
         protocol_version: PROTOCOL_VERSION,
+        only_address: (!addr.ip().is_unspecified()).then_some(addr.ip()),
     };
     if on { Advertiser::start(ann) } else { Advertiser::new_off(ann) }
 }
