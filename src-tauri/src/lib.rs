@@ -27,7 +27,7 @@ const EXIT_STOP_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// Runs the app until Quit. Exits with status 2 on a bad setting and 1 when
 /// the window system cannot start.
 pub fn run() {
-    init_logging();
+    leasehold_server::logtail::init_logging();
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -87,17 +87,4 @@ pub fn run() {
             );
         }
     });
-}
-
-/// Logs to stderr (`RUST_LOG` filters, default `info`) and into the
-/// in-memory tail the Logs tab reads.
-fn init_logging() {
-    use tracing_subscriber::prelude::*;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(leasehold_server::logtail::LogTailLayer)
-        .try_init();
 }

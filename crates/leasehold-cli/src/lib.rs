@@ -47,7 +47,7 @@ pub enum Command {
 #[must_use]
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    leasehold_server::logtail::init_logging();
     let outcome = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime.block_on(run_command(cli.command)),
         Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
@@ -73,17 +73,4 @@ async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Logs to stderr (`RUST_LOG` filters, default `info`) and into the in-memory
-/// tail the admin API's Logs view reads.
-fn init_logging() {
-    use tracing_subscriber::prelude::*;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(leasehold_server::logtail::LogTailLayer)
-        .try_init();
 }

@@ -49,6 +49,20 @@ pub fn lines_after(after_seq: u64, limit: usize) -> LogPage {
     }
 }
 
+/// Sets up the process's logging the way every Leasehold program does: to
+/// stderr (`RUST_LOG` filters, default `info`) and into the in-memory tail
+/// the Logs tab reads. A second call does nothing.
+pub fn init_logging() {
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(LogTailLayer)
+        .try_init();
+}
+
 /// Add this layer to the process's subscriber to feed the Logs tab.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogTailLayer;
