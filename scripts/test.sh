@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+# A fresh clone gains nothing from incremental builds; they only fill the disk.
+export CARGO_INCREMENTAL=0
+echo "disk free before the build: $(df -h --output=avail . | tail -1 | tr -d ' ')"
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "UI build (embedded into the server at /ui/)"
@@ -49,3 +53,4 @@ fi
 passed=$(awk '/^test result: ok/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' /tmp/leasehold-cargo-test.log)
 echo
 echo "Rust: ${passed} passed, 0 failed"
+echo "target/ after the run: $(du -sh target 2>/dev/null | cut -f1)"
