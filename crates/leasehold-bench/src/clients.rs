@@ -146,6 +146,34 @@ impl Client for Renewer {
     }
 }
 
+/// Releases its leases, each once.
+pub struct Releaser {
+    paths: Vec<String>,
+}
+
+impl Releaser {
+    /// The given leases dealt out over `conns` releasers.
+    #[must_use]
+    pub fn deal(grants: &[Grant], conns: usize) -> Vec<Self> {
+        let conns = conns.max(1);
+        let mut out: Vec<Self> = (0..conns).map(|_| Self { paths: Vec::new() }).collect();
+        for (k, g) in grants.iter().enumerate() {
+            out[k % conns].paths.push(release_path(&g.lease_id));
+        }
+        out.retain(|r| !r.paths.is_empty());
+        out
+    }
+}
+
+impl Client for Releaser {
+    fn next(&mut self) -> Option<(String, Bytes)> {
+        self.paths.pop().map(|p| (p, Bytes::new()))
+    }
+    fn answer(&mut self, status: StatusCode, _: &Bytes) -> Outcome {
+        ok_if(status)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
     Checkout,

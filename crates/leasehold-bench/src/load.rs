@@ -1,7 +1,8 @@
 //! The load drivers: N keep-alive connections, each driving one simulated
 //! [`Client`] state machine, either as fast as answers come back (closed
-//! loop) or at a fixed pace (open loop, latency measured from the moment a
-//! request was due, so a stall is not hidden by sending less).
+//! loop) or at a fixed pace (open loop: a request the server held back by
+//! answering the one before late is timed from when it was due, so a stall
+//! is not hidden by sending less).
 
 use crate::http::Conn;
 use anyhow::Result;
@@ -133,6 +134,11 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
     let mut latency = histogram();
     let mut counts = [0u64; 3];
     let mut due = Instant::now() + pace.map_or(Duration::ZERO, |(_, off)| off);
+    // When the last answer came: a paced request that could not be sent on
+    // time because the server was still answering the one before is charged
+    // from when it was due; one merely woken late by the timer (tokio's has
+    // a 1 ms tick) is charged from when it was sent.
+    let mut answered = Instant::now();
     loop {
         if pace.is_some() {
             if due >= deadline {
@@ -148,8 +154,8 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
         if budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1)).is_err() {
             break;
         }
-        // Paced: from when the request was due (a late send counts as latency).
-        let start = if pace.is_some() { due } else { Instant::now() };
+        // Paced: from when the request was due if the server held it back.
+        let start = if pace.is_some() && answered > due { due } else { Instant::now() };
         let outcome = match conn.post(&path, body).await {
             Ok((status, bytes)) => client.answer(status, &bytes),
             Err(_) => {
@@ -161,7 +167,8 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
                 continue;
             }
         };
-        let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
+        answered = Instant::now();
+        let micros = u64::try_from(answered.duration_since(start).as_micros()).unwrap_or(u64::MAX).max(1);
         latency.saturating_record(micros);
         counts[match outcome {
             Outcome::Ok => 0,

@@ -18,6 +18,8 @@ pub const MAIN: &str = "cad";
 pub const SCARCE: &str = "scarce";
 /// Shortest allowed leases (10 s), for expiry lateness.
 pub const SHORT: &str = "short";
+/// The lease length of [`SHORT`], the shortest a code may give.
+pub const SHORT_LEASE_SECS: u32 = 10;
 /// Seats of the scarce product.
 pub const SCARCE_SEATS: u32 = 100;
 
@@ -65,7 +67,7 @@ impl Vendor {
     /// # Errors
     /// As [`Vendor::code`].
     pub fn codes(&self) -> Result<Vec<String>> {
-        Ok(vec![self.code(MAIN, 1_000_000, 600)?, self.code(SCARCE, SCARCE_SEATS, 600)?, self.code(SHORT, 1_000_000, 10)?])
+        Ok(vec![self.code(MAIN, 1_000_000, 600)?, self.code(SCARCE, SCARCE_SEATS, 600)?, self.code(SHORT, 1_000_000, SHORT_LEASE_SECS)?])
     }
 }
 

@@ -42,7 +42,34 @@ impl Lease {
     /// two renewals can fail before the seat is lost.
     #[must_use]
     pub fn renew_after_secs(&self) -> u32 {
-        (self.lease_secs / 3).max(1)
+        renew_after_secs(self.lease_secs)
+    }
+}
+
+fn renew_after_secs(lease_secs: u32) -> u32 {
+    (lease_secs / 3).max(1)
+}
+
+/// What a renewal gives back: what the client is answered and what the store
+/// is told, without copying out the rest of the lease.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renewal {
+    pub id: LeaseId,
+    pub product: Product,
+    pub client_id: ClientId,
+    pub renewed_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub lease_secs: u32,
+    /// The deadline to give the store, when the one it holds is now earlier
+    /// than the real one; `None`: nothing to write.
+    pub store_until: Option<Timestamp>,
+}
+
+impl Renewal {
+    /// As [`Lease::renew_after_secs`].
+    #[must_use]
+    pub fn renew_after_secs(&self) -> u32 {
+        renew_after_secs(self.lease_secs)
     }
 }
 

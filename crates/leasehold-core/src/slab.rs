@@ -23,6 +23,10 @@ pub(crate) struct Slot {
     pub renewed_at: Timestamp,
     pub expires_at: Timestamp,
     pub lease_secs: u32,
+    /// How far the deadline the store holds is ahead of `expires_at`, in ms
+    /// (never behind; see [`crate::table::LeaseTable::renew`]). At most one
+    /// lease length, which fits: leases are at most 30 days.
+    pub stored_lead_ms: u32,
 }
 
 impl Slot {
@@ -43,6 +47,11 @@ impl Slot {
             expires_at: self.expires_at,
             lease_secs: self.lease_secs,
         }
+    }
+
+    /// The deadline the store holds for this lease.
+    pub fn stored_until(&self) -> Timestamp {
+        self.expires_at.plus_millis(i64::from(self.stored_lead_ms))
     }
 
     pub fn is_alive(&self, now: Timestamp) -> bool {
@@ -156,6 +165,7 @@ mod tests {
             renewed_at: Timestamp(0),
             expires_at: Timestamp(1),
             lease_secs: 1,
+            stored_lead_ms: 0,
         };
         let a = slab.insert(slot(1));
         let b = slab.insert(slot(2));

@@ -3,7 +3,7 @@
 //! takes "now" as a parameter; the table never reads the clock.
 
 use crate::ids::{ClientId, LeaseId, LicenseId, Product};
-use crate::lease::{Ending, Holder, Lease, LeaseError};
+use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
 use crate::pool::Pools;
 use crate::time::Timestamp;
@@ -153,7 +153,11 @@ impl LeaseTable {
         if let Some(slot) = held.and_then(|i| self.slab.get(i)) {
             let id = slot.id;
             if slot.is_alive(now) {
-                let lease = self.renew(id, now)?;
+                self.renew(id, now)?;
+                // The caller stores the whole lease again, with this deadline.
+                let slot = held.and_then(|i| self.slab.get_mut(i)).ok_or(LeaseError::LeaseNotFound(id))?;
+                slot.stored_lead_ms = 0;
+                let lease = slot.to_lease();
                 return Ok(Granted { lease, reused: true, expired: None });
             }
             // Dead but not yet swept: it ends now, so it cannot hold a second seat.
@@ -197,10 +201,18 @@ impl LeaseTable {
 
     /// Extends a live lease by its length.
     ///
+    /// The store need not hear of every renewal. It holds a deadline that is
+    /// never earlier than the real one: when a renewal passes it, the store is
+    /// given one a whole lease further on ([`Renewal::store_until`]), so a
+    /// client renewing every third of a lease causes one write in three, and a
+    /// restart never takes a seat from a client that is still renewing. The
+    /// price: after a restart, the seat of a client that had crashed comes
+    /// back up to one lease length later than it would have.
+    ///
     /// # Errors
     /// Why the lease cannot be renewed: unknown, released, expired,
     /// disconnected, or the product is over-subscribed now.
-    pub fn renew(&mut self, id: LeaseId, now: Timestamp) -> Result<Lease, LeaseError> {
+    pub fn renew(&mut self, id: LeaseId, now: Timestamp) -> Result<Renewal, LeaseError> {
         let Some(&i) = self.by_id.get(&id) else {
             return Err(self.ended_error(id));
         };
@@ -218,10 +230,23 @@ impl LeaseTable {
         let Some(slot) = self.slab.get_mut(i) else {
             return Err(LeaseError::LeaseNotFound(id));
         };
+        let lease_ms = i64::from(slot.lease_secs) * 1000;
+        let stored = slot.stored_until();
+        let new_deadline = now.plus_millis(lease_ms).max(old_deadline);
+        let store_until = (new_deadline > stored).then(|| new_deadline.plus_millis(lease_ms));
+        let lead = store_until.unwrap_or(stored).0 - new_deadline.0;
         slot.renewed_at = now;
-        slot.expires_at = now.plus_millis(i64::from(slot.lease_secs) * 1000).max(old_deadline);
-        let new_deadline = slot.expires_at;
-        let renewed = slot.to_lease();
+        slot.expires_at = new_deadline;
+        slot.stored_lead_ms = u32::try_from(lead).unwrap_or(0);
+        let renewed = Renewal {
+            id,
+            product: Product(product.to_string()),
+            client_id: ClientId(slot.client_id.to_string()),
+            renewed_at: now,
+            expires_at: new_deadline,
+            lease_secs: slot.lease_secs,
+            store_until,
+        };
         if let Some(p) = self.products.get_mut(&*product) {
             p.deadlines.remove(&(old_deadline, id));
             p.deadlines.insert((new_deadline, id));
@@ -303,6 +328,7 @@ impl LeaseTable {
             renewed_at: lease.renewed_at,
             expires_at: lease.expires_at,
             lease_secs: lease.lease_secs,
+            stored_lead_ms: 0,
         };
         let holder_hash = self.holder_hash(&h.client_id.0, &h.user, &lease.product.0);
         let client_hash = self.hasher.hash_one(h.client_id.0.as_str());

@@ -248,3 +248,40 @@ fn the_holder_index_survives_churn() {
     assert_eq!(t.computers(), 50);
     assert_eq!(t.leases().count(), 50);
 }
+
+#[test]
+fn the_store_hears_of_at_most_one_renewal_in_three_and_never_lags_the_real_deadline() {
+    let mut t = table_with("cad", 1);
+    let lease = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    // The checkout stores the whole lease with its deadline.
+    let mut stored = lease.expires_at;
+    let mut writes = 0;
+    let mut now = 0;
+    // Renewals a third of a lease apart, some a little late, some early.
+    for k in 0..30 {
+        now += 20 * SEC + [0, 150, -120][k % 3];
+        let r = t.renew(lease.id, Timestamp(now)).unwrap();
+        if let Some(until) = r.store_until {
+            assert!(r.expires_at > stored, "written although the store was ahead (renewal {k})");
+            assert_eq!(until, r.expires_at.plus_millis(60 * SEC));
+            stored = until;
+            writes += 1;
+        }
+        assert!(stored >= r.expires_at, "the store lags the real deadline after renewal {k}");
+        assert!(stored <= r.expires_at.plus_millis(60 * SEC));
+    }
+    assert!((7..=10).contains(&writes), "{writes} of 30 renewals written");
+}
+
+#[test]
+fn a_reconnect_stores_the_lease_whole_so_the_next_renewal_is_written() {
+    let mut t = table_with("cad", 1);
+    let first = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    assert!(t.renew(first.id, Timestamp(20 * SEC)).unwrap().store_until.is_some());
+    // The reconnect is stored as a whole lease ending at 90 s.
+    let again = t.checkout(ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
+    assert!(again.reused);
+    assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
+    let r = t.renew(first.id, Timestamp(50 * SEC)).unwrap();
+    assert_eq!(r.store_until, Some(Timestamp(170 * SEC)));
+}

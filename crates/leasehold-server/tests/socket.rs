@@ -86,6 +86,40 @@ async fn a_restart_keeps_every_lease_and_never_oversells() {
 }
 
 #[tokio::test]
+async fn the_store_keeps_a_deadline_no_earlier_than_the_real_one_without_writing_every_renewal() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let (_, grant) = checkout(&server, "cad", "pc-1").await;
+    let id: LeaseId = grant["leaseId"].as_str().unwrap().parse().unwrap();
+    let lease_ms = i64::from(u32::try_from(grant["leaseSecs"].as_u64().unwrap()).unwrap()) * 1000;
+    // The first renewal (a few ms later) passes the stored deadline: the store
+    // is given one a lease further on. The next stay within it, unwritten.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let first = api.renew(id).await.unwrap();
+    let mut last = first.clone();
+    for _ in 0..5 {
+        last = api.renew(id).await.unwrap();
+    }
+    server.store_flush().await;
+    server.shutdown().await;
+
+    let (store, snapshot) = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    let stored = snapshot.leases.iter().find(|l| l.id == id).unwrap().expires_at;
+    assert_eq!(stored, first.expires_at.plus_millis(lease_ms));
+    assert!(stored >= last.expires_at && stored <= last.expires_at.plus_millis(lease_ms));
+    store.close().await;
+
+    // After a restart the lease is held, and renews, as before.
+    let server = start(dir.path(), &vendor).await;
+    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    assert_eq!(api.renew(id).await.unwrap().lease_id, id);
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new();

@@ -90,10 +90,14 @@ async fn store_every_op_round_trips_through_a_reopen() {
         ])
         .await
         .unwrap();
+    // Renewals: the newest per lease wins; one for a lease not stored, or
+    // deleted in the same batch, does nothing.
+    store.renew(renewed.id, Timestamp(40_000), Timestamp(130_000));
+    store.renew(renewed.id, Timestamp(50_000), Timestamp(140_000));
+    store.renew(LeaseId::random(), Timestamp(1), Timestamp(2));
+    store.renew(deleted.id, Timestamp(1), Timestamp(2));
     store
         .apply(vec![
-            Op::RenewLease { id: renewed.id, renewed_at: Timestamp(50_000), expires_at: Timestamp(140_000) },
-            Op::RenewLease { id: LeaseId::random(), renewed_at: Timestamp(1), expires_at: Timestamp(2) },
             Op::DeleteLease(deleted.id),
             Op::DeleteLicense(gone.license_id),
             Op::PutSetting { key: "admin_remote".into(), value: "true".into() },

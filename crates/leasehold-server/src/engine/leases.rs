@@ -79,7 +79,7 @@ impl Engine {
             self.inner.events.record(Event::new(EventKind::Grant, now, message).about(&lease).correlated(corr));
         }
         self.deadline_added(lease.expires_at);
-        Ok(self.grant(&lease, granted.reused))
+        Ok(self.grant(lease, granted.reused))
     }
 
     /// Extends a live lease.
@@ -90,8 +90,8 @@ impl Engine {
     pub async fn renew(&self, id: LeaseId, corr: CorrelationId) -> Result<LeaseGrant> {
         let now = self.now();
         let outcome = self.table().renew(id, now);
-        let lease = match outcome {
-            Ok(lease) => lease,
+        let renewal = match outcome {
+            Ok(renewal) => renewal,
             Err(e) => {
                 if matches!(e, LeaseError::LeaseExpired(_)) {
                     let mut event = Event::new(EventKind::RenewAfterExpiry, now, format!("lease {id} was renewed after it had expired")).correlated(corr);
@@ -101,13 +101,26 @@ impl Engine {
                 return Err(e.into());
             }
         };
-        // A renewal is answered before it is on disk: what a power loss can
-        // lose is an extension, never a seat. The stored row keeps its earlier
-        // expiry, at least two thirds of a lease after this renewal (clients
-        // renew at a third), and a restart never counts fewer leases than held.
-        self.inner.store.submit(vec![Op::RenewLease { id, renewed_at: lease.renewed_at, expires_at: lease.expires_at }]);
+        // Only when the stored deadline falls behind (see LeaseTable::renew),
+        // and answered before it is on disk: if the write is lost, the store
+        // still holds at least the deadline this renewal extended, so a power
+        // loss costs an extension, never a seat.
+        if let Some(until) = renewal.store_until {
+            self.inner.store.renew(id, renewal.renewed_at, until);
+        }
         self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
-        Ok(self.grant(&lease, true))
+        let renew_after_secs = renewal.renew_after_secs();
+        Ok(self.signed(LeaseGrant {
+            lease_id: id,
+            product: renewal.product,
+            client_id: renewal.client_id,
+            expires_at: renewal.expires_at,
+            renew_after_secs,
+            lease_secs: renewal.lease_secs,
+            server_time: now,
+            reused: true,
+            signature: String::new(),
+        }))
     }
 
     /// Ends a lease at the client's request; releasing twice is fine.
@@ -171,18 +184,22 @@ impl Engine {
         }
     }
 
-    fn grant(&self, lease: &Lease, reused: bool) -> LeaseGrant {
-        let mut grant = LeaseGrant {
+    fn grant(&self, lease: Lease, reused: bool) -> LeaseGrant {
+        let renew_after_secs = lease.renew_after_secs();
+        self.signed(LeaseGrant {
             lease_id: lease.id,
-            product: lease.product.clone(),
-            client_id: lease.holder.client_id.clone(),
+            product: lease.product,
+            client_id: lease.holder.client_id,
             expires_at: lease.expires_at,
-            renew_after_secs: lease.renew_after_secs(),
+            renew_after_secs,
             lease_secs: lease.lease_secs,
             server_time: self.now(),
             reused,
             signature: String::new(),
-        };
+        })
+    }
+
+    fn signed(&self, mut grant: LeaseGrant) -> LeaseGrant {
         grant.signature = hex::encode(self.inner.signer.sign(&grant.signed_bytes()).to_bytes());
         grant
     }

@@ -98,8 +98,6 @@ pub struct StoredLicense {
 pub enum Op {
     /// Inserts the lease, or replaces the one with its id.
     PutLease(Lease),
-    /// Updates a stored lease's times; nothing happens if it is not stored.
-    RenewLease { id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp },
     DeleteLease(LeaseId),
     /// Inserts the license, or replaces the one with its id.
     PutLicense(StoredLicense),
@@ -303,6 +301,18 @@ impl Store {
             || self.shared.tx.send(Msg::Write { ops, reply: None }).is_err()
         {
             tracing::warn!("ops submitted after the store closed were dropped");
+        }
+    }
+
+    /// Queues a renewal's new times for the next batch without waiting; a
+    /// lease no longer stored is left alone. Renewals ride along with the
+    /// batch (written after its other ops, the newest per lease only), so
+    /// the hot path costs one channel send, not a transaction.
+    pub fn renew(&self, id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp) {
+        if self.shared.closed.load(Ordering::Acquire)
+            || self.shared.tx.send(Msg::Renew { id, renewed_at, expires_at }).is_err()
+        {
+            tracing::warn!("a renewal submitted after the store closed was dropped");
         }
     }
 

@@ -6,11 +6,14 @@
 use super::error::StoreError;
 use super::Op;
 use leasehold_core::event::{Event, Level};
+use leasehold_core::{LeaseId, Timestamp};
 use rusqlite::{params, Connection, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
+use uuid::Uuid;
 
 /// How many events the log keeps; older ones are pruned.
 pub(crate) const EVENT_RETENTION: u64 = 1_000_000;
@@ -27,6 +30,8 @@ pub(crate) type Reply = oneshot::Sender<Result<(), StoreError>>;
 pub(crate) enum Msg {
     /// Ops to write; `reply` is `None` for fire-and-forget submissions.
     Write { ops: Vec<Op>, reply: Option<Reply> },
+    /// A lease's new times (fire and forget; see [`super::Store::renew`]).
+    Renew { id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp },
     /// Write what is queued before this, then stop; answered once the
     /// connection is closed.
     Close(oneshot::Sender<()>),
@@ -48,7 +53,7 @@ impl Writer {
 
     /// The thread's body: runs until `Close` arrives or every sender is gone.
     pub(crate) fn run(mut self) {
-        let mut batch: Vec<(Vec<Op>, Option<Reply>)> = Vec::new();
+        let mut batch = Batch::default();
         loop {
             let mut closing = None;
             let first = match self.rx.recv() {
@@ -56,21 +61,26 @@ impl Writer {
                 Err(_) => break, // every Store handle is gone
             };
             let mut next = Some(first);
+            let mut taken = 0;
             while let Some(msg) = next.take() {
                 match msg {
-                    Msg::Write { ops, reply } => batch.push((ops, reply)),
+                    Msg::Write { ops, reply } => batch.writes.push((ops, reply)),
+                    Msg::Renew { id, renewed_at, expires_at } => {
+                        batch.renewals.insert(id, (renewed_at, expires_at));
+                    }
                     Msg::Close(done) => {
                         closing = Some(done);
                         break;
                     }
                 }
-                if batch.len() >= MAX_BATCH {
+                taken += 1;
+                if taken >= MAX_BATCH {
                     break;
                 }
                 // Empty or disconnected: write what we have.
                 next = self.rx.try_recv().ok();
             }
-            if !batch.is_empty() {
+            if taken > 0 {
                 self.write_batch(&mut batch);
             }
             if let Some(done) = closing {
@@ -91,7 +101,7 @@ impl Writer {
                 Msg::Write { reply: Some(reply), .. } => {
                     let _ = reply.send(Err(StoreError::Closed));
                 }
-                Msg::Write { reply: None, .. } => tracing::warn!("ops submitted after close were dropped"),
+                Msg::Write { reply: None, .. } | Msg::Renew { .. } => tracing::warn!("ops submitted after close were dropped"),
                 Msg::Close(other) => {
                     let _ = other.send(());
                 }
@@ -105,10 +115,16 @@ impl Writer {
     }
 
     /// Writes one batch in one transaction and answers every caller in it.
-    fn write_batch(&mut self, batch: &mut Vec<(Vec<Op>, Option<Reply>)>) {
-        let mut outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(batch.len());
+    fn write_batch(&mut self, batch: &mut Batch) {
+        let mut outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(batch.writes.len());
         let committed = self.write_all(batch, &mut outcomes);
-        for (i, (_, reply)) in batch.drain(..).enumerate() {
+        if let Err(e) = &committed
+            && !batch.renewals.is_empty()
+        {
+            tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored");
+        }
+        batch.renewals.clear();
+        for (i, (_, reply)) in batch.writes.drain(..).enumerate() {
             let outcome = match &committed {
                 Ok(()) => outcomes.get(i).cloned().unwrap_or(Err(StoreError::Closed)),
                 Err(e) => Err(e.clone()),
@@ -129,16 +145,12 @@ impl Writer {
 
     /// The transaction itself; `outcomes[i]` is caller `i`'s own result,
     /// meaningful only if the whole returns `Ok`.
-    fn write_all(
-        &mut self,
-        batch: &[(Vec<Op>, Option<Reply>)],
-        outcomes: &mut Vec<Result<(), StoreError>>,
-    ) -> Result<(), StoreError> {
+    fn write_all(&mut self, batch: &Batch, outcomes: &mut Vec<Result<(), StoreError>>) -> Result<(), StoreError> {
         let dir = self.dir.clone();
         let sql = |e: rusqlite::Error| StoreError::sqlite("writing", &dir, &e);
         let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
         let mut events = 0u64;
-        for (ops, _) in batch {
+        for (ops, _) in &batch.writes {
             // One caller's bad op must not fail the others: each caller's ops
             // go in a savepoint of their own.
             let mut sp = tx.savepoint().map_err(sql)?;
@@ -162,6 +174,16 @@ impl Writer {
                 }
             }
         }
+        // Last, so a renewal lands after the checkout that stored its lease
+        // and does nothing once a release in this batch deleted it. Renewals
+        // are best effort: a failure here is logged and the rest commits.
+        if !batch.renewals.is_empty() {
+            let sp = tx.savepoint().map_err(sql)?;
+            match write_renewals(&sp, &batch.renewals) {
+                Ok(()) => sp.commit().map_err(sql)?,
+                Err(e) => tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored"),
+            }
+        }
         tx.commit().map_err(sql)?;
         self.events_since_prune += events;
         Ok(())
@@ -181,6 +203,24 @@ impl Writer {
             Err(e) => tracing::warn!(error = %e, "pruning old events failed"),
         }
     }
+}
+
+/// What one transaction writes: callers' ops, each in a savepoint of its
+/// own, and the newest times of each lease renewed meanwhile.
+#[derive(Default)]
+struct Batch {
+    writes: Vec<(Vec<Op>, Option<Reply>)>,
+    renewals: HashMap<LeaseId, (Timestamp, Timestamp)>,
+}
+
+fn write_renewals(conn: &Connection, renewals: &HashMap<LeaseId, (Timestamp, Timestamp)>) -> Result<(), rusqlite::Error> {
+    let mut update = conn.prepare_cached("UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1")?;
+    let mut buf = Uuid::encode_buffer();
+    for (id, (renewed_at, expires_at)) in renewals {
+        let id = id.0.hyphenated().encode_lower(&mut buf);
+        update.execute(params![&*id, renewed_at.0, expires_at.0])?;
+    }
+    Ok(())
 }
 
 /// Deletes all but the newest `keep` events; returns how many went.
@@ -227,10 +267,6 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
                 l.expires_at.0,
                 l.lease_secs,
             ])?;
-        }
-        Op::RenewLease { id, renewed_at, expires_at } => {
-            conn.prepare_cached("UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1")?
-                .execute(params![id.to_string(), renewed_at.0, expires_at.0])?;
         }
         Op::DeleteLease(id) => {
             conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?.execute([id.to_string()])?;
