@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use leasehold_core::LeaseId;
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
@@ -212,15 +212,13 @@ impl ServerApi {
     }
 
     fn verify(&self, key: &VerifyingKey, grant: &LeaseGrant) -> Result<(), ClientError> {
-        let bad = || ClientError::BadGrantSignature {
-            server: self.inner.display.clone(),
-        };
-        let bytes: [u8; 64] = hex::decode(grant.signature.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(bad)?;
-        key.verify(&grant.signed_bytes(), &Signature::from_bytes(&bytes))
-            .map_err(|_| bad())
+        if grant.verify(key) {
+            Ok(())
+        } else {
+            Err(ClientError::BadGrantSignature {
+                server: self.inner.display.clone(),
+            })
+        }
     }
 
     fn url(&self, path: &str) -> Result<Url, ClientError> {

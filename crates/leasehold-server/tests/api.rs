@@ -64,8 +64,48 @@ async fn reconnect_gets_the_same_lease_and_grants_are_signed() {
     let grant: leasehold_core::wire::client::LeaseGrant = serde_json::from_value(again).unwrap();
     let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap()).unwrap().try_into().unwrap();
     let key = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).unwrap();
-    let sig_bytes: [u8; 64] = hex::decode(&grant.signature).unwrap().try_into().unwrap();
-    key.verify_strict(&grant.signed_bytes(), &ed25519_dalek::Signature::from_bytes(&sig_bytes)).unwrap();
+    assert!(grant.verify(&key));
+    let mut forged = grant.clone();
+    forged.expires_at = forged.expires_at.plus_millis(60_000);
+    assert!(!forged.verify(&key), "a grant changed after signing must not verify");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn renewals_that_arrive_together_share_one_signature_and_each_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 50)).await;
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        let (_, grant) = checkout(&server, "cad", &format!("pc-{i}")).await;
+        ids.push(grant["leaseId"].as_str().unwrap().to_owned());
+    }
+    // All fifty are queued for signing before the signer runs (this test's
+    // runtime has one thread): one batch, one signature.
+    let paths: Vec<String> = ids.iter().map(|id| format!("/v1/leases/{id}/renew")).collect();
+    let renewals = futures_util::future::join_all(paths.iter().map(|p| call(&server, Method::POST, p, None, false))).await;
+    let (_, hello) = call(&server, Method::GET, "/v1/hello", None, false).await;
+    let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).unwrap();
+    let grants: Vec<leasehold_core::wire::client::LeaseGrant> = renewals
+        .into_iter()
+        .map(|(status, body)| {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value(body).unwrap()
+        })
+        .collect();
+    for g in &grants {
+        assert!(g.verify(&key), "renewal of {} does not verify", g.lease_id);
+        assert_eq!(g.proof.len(), 6, "a batch of 50 is a tree of depth 6");
+        assert_eq!(g.signature, grants[0].signature);
+    }
+    // Another grant's proof does not fit this one.
+    let mut swapped = grants[0].clone();
+    swapped.proof_index = grants[1].proof_index;
+    swapped.proof = grants[1].proof.clone();
+    assert!(!swapped.verify(&key));
     server.shutdown().await;
 }
 

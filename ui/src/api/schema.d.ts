@@ -412,8 +412,23 @@ export interface components {
             serverTime: components["schemas"]["Timestamp"];
             /** @description True when this is the lease the client already held (a reconnect). */
             reused: boolean;
-            /** @description Ed25519 signature (hex) by the server over [`LeaseGrant::signed_bytes`]. */
+            /**
+             * @description Ed25519 signature (hex) by the server over the root of the batch this
+             *     grant was signed in (see `proof`).
+             */
             signature: string;
+            /**
+             * Format: int32
+             * @description Where the grant's leaf sits in its batch (a batch of one: 0).
+             */
+            proofIndex?: number;
+            /**
+             * @description Sibling hashes (hex) from the grant's leaf up to the signed root
+             *     (a batch of one: none). The leaf is SHA-256 of `0x00` and the signed
+             *     bytes; an inner node is SHA-256 of `0x01`, left and right; the key
+             *     signs `"leasehold-grant-batch-v1\n"` and the root.
+             */
+            proof?: string[];
         };
         /**
          * @description One lease: one seat held by one client for one product.

@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::{Signer, SigningKey};
 use leasehold_core::wire::ErrorBody;
+use leasehold_core::wire::proof;
 use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
 use leasehold_core::{ClientId, LeaseId, Product, ServerId, Timestamp};
 use tokio::net::TcpListener;
@@ -81,9 +82,13 @@ impl Fake {
             server_time: self.now(),
             reused,
             signature: String::new(),
+            proof_index: 0,
+            proof: Vec::new(),
         };
+        // Signed as a batch of one.
         let key = self.wrong_key.as_ref().unwrap_or(&self.key);
-        grant.signature = hex::encode(key.sign(&grant.signed_bytes()).to_bytes());
+        let leaf = proof::leaf(&grant.signed_bytes());
+        grant.signature = hex::encode(key.sign(&proof::root_message(&leaf)).to_bytes());
         grant
     }
 }
@@ -185,7 +190,7 @@ fn error(status: StatusCode, body: ErrorBody) -> Response {
 async fn hello(State(state): State<Shared>) -> Json<Hello> {
     let fake = state.lock().unwrap();
     Json(Hello {
-        protocol_version: 1,
+        protocol_version: leasehold_core::wire::PROTOCOL_VERSION,
         server_id: ServerId(uuid::Uuid::nil()),
         server_name: "fake".into(),
         version: "0.0.0-fake".into(),

@@ -1,6 +1,8 @@
 //! The client protocol under `/v1/`: hello, checkout, renew, release.
 
+use super::proof::{self, Proof};
 use crate::ids::{ClientId, LeaseId, Product, ServerId};
+use ed25519_dalek::{Signature, VerifyingKey};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +50,18 @@ pub struct LeaseGrant {
     pub server_time: Timestamp,
     /// True when this is the lease the client already held (a reconnect).
     pub reused: bool,
-    /// Ed25519 signature (hex) by the server over [`LeaseGrant::signed_bytes`].
+    /// Ed25519 signature (hex) by the server over the root of the batch this
+    /// grant was signed in (see `proof`).
     pub signature: String,
+    /// Where the grant's leaf sits in its batch (a batch of one: 0).
+    #[serde(default)]
+    pub proof_index: u32,
+    /// Sibling hashes (hex) from the grant's leaf up to the signed root
+    /// (a batch of one: none). The leaf is SHA-256 of `0x00` and the signed
+    /// bytes; an inner node is SHA-256 of `0x01`, left and right; the key
+    /// signs `"leasehold-grant-batch-v1\n"` and the root.
+    #[serde(default)]
+    pub proof: Vec<String>,
 }
 
 impl LeaseGrant {
@@ -63,6 +75,31 @@ impl LeaseGrant {
         )
         .into_bytes()
     }
+
+    /// Whether the server that holds `key` signed this grant, as it is.
+    #[must_use]
+    pub fn verify(&self, key: &VerifyingKey) -> bool {
+        let Some(signature) = hex_array::<64>(&self.signature).map(|b| Signature::from_bytes(&b)) else {
+            return false;
+        };
+        let Some(siblings) = self.proof.iter().map(|h| hex_array::<32>(h)).collect::<Option<Vec<_>>>() else {
+            return false;
+        };
+        proof::verify(key, &self.signed_bytes(), &Proof { index: self.proof_index, siblings }, &signature)
+    }
+}
+
+fn hex_array<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let text = text.trim().as_bytes();
+    if text.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let digit = |c: u8| char::from(c).to_digit(16);
+        *byte = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(out)
 }
 
 /// `POST /v1/leases/{leaseId}/release`.

@@ -4,11 +4,13 @@
 
 pub mod admin;
 pub mod client;
+pub mod proof;
 
 use serde::{Deserialize, Serialize};
 
 /// The version of the client protocol under `/v1/`; announced over mDNS too.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2: grants are signed in batches (see [`proof`]).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Every error answer: a stable machine-readable `code` and a sentence for
 /// people. The optional fields carry what a client needs to act on the code.

@@ -4,7 +4,6 @@
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::store::Op;
-use ed25519_dalek::Signer;
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::lease::{Holder, Lease, LeaseError};
 use leasehold_core::table::CheckoutRequest;
@@ -79,7 +78,7 @@ impl Engine {
             self.inner.events.record(Event::new(EventKind::Grant, now, message).about(&lease).correlated(corr));
         }
         self.deadline_added(lease.expires_at);
-        Ok(self.grant(lease, granted.reused))
+        Ok(self.grant(lease, granted.reused).await)
     }
 
     /// Extends a live lease.
@@ -120,7 +119,10 @@ impl Engine {
             server_time: now,
             reused: true,
             signature: String::new(),
-        }))
+            proof_index: 0,
+            proof: Vec::new(),
+        })
+        .await)
     }
 
     /// Ends a lease at the client's request; releasing twice is fine.
@@ -184,7 +186,7 @@ impl Engine {
         }
     }
 
-    fn grant(&self, lease: Lease, reused: bool) -> LeaseGrant {
+    async fn grant(&self, lease: Lease, reused: bool) -> LeaseGrant {
         let renew_after_secs = lease.renew_after_secs();
         self.signed(LeaseGrant {
             lease_id: lease.id,
@@ -196,12 +198,14 @@ impl Engine {
             server_time: self.now(),
             reused,
             signature: String::new(),
+            proof_index: 0,
+            proof: Vec::new(),
         })
+        .await
     }
 
-    fn signed(&self, mut grant: LeaseGrant) -> LeaseGrant {
-        grant.signature = hex::encode(self.inner.signer.sign(&grant.signed_bytes()).to_bytes());
-        grant
+    async fn signed(&self, grant: LeaseGrant) -> LeaseGrant {
+        self.inner.signer.sign(grant).await
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod leases;
 mod licenses;
+mod signer;
 mod views;
 
 use crate::clock::Clock;
@@ -40,7 +41,7 @@ pub struct Engine {
 struct Inner {
     clock: Clock,
     identity: Identity,
-    signer: SigningKey,
+    signer: signer::GrantSigner,
     table: Mutex<LeaseTable>,
     licenses: Mutex<BTreeMap<LicenseId, LicenseRecord>>,
     trust: Mutex<TrustedKeys>,
@@ -96,7 +97,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 clock,
                 identity,
-                signer: SigningKey::from_bytes(&snapshot.server_key),
+                signer: signer::GrantSigner::new(SigningKey::from_bytes(&snapshot.server_key)),
                 table: Mutex::new(table),
                 licenses: Mutex::new(records),
                 trust: Mutex::new(trust),
@@ -150,7 +151,7 @@ impl Engine {
     /// The server's public key (hex), with which it signs grants.
     #[must_use]
     pub fn public_key_hex(&self) -> String {
-        hex::encode(self.inner.signer.verifying_key().as_bytes())
+        hex::encode(self.inner.signer.key().verifying_key().as_bytes())
     }
 
     /// Records a server start or stop.
