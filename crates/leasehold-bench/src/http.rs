@@ -104,3 +104,56 @@ pub async fn get_once(addr: SocketAddr, path: &str) -> Result<Bytes> {
     }
     Ok(bytes)
 }
+
+/// The server's own request latency histogram from `/metrics`: cumulative
+/// counts by upper bound in seconds.
+///
+/// # Errors
+/// When `/metrics` cannot be read.
+pub async fn server_latency(addr: SocketAddr) -> Result<Vec<(f64, u64)>> {
+    let text = get_once(addr, "/metrics").await?;
+    Ok(parse_latency(&String::from_utf8_lossy(&text)))
+}
+
+fn parse_latency(text: &str) -> Vec<(f64, u64)> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("leasehold_http_request_duration_seconds_bucket{le=\""))
+        .filter_map(|rest| {
+            let (bound, count) = rest.split_once("\"} ")?;
+            let bound = if bound == "+Inf" { f64::INFINITY } else { bound.parse().ok()? };
+            Some((bound, count.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// The smallest histogram bound (ms) holding at least `q` of the requests
+/// counted between two readings; `None` when nothing was counted.
+#[must_use]
+pub fn bucket_quantile_ms(before: &[(f64, u64)], after: &[(f64, u64)], q: f64) -> Option<f64> {
+    let counts: Vec<(f64, u64)> = after
+        .iter()
+        .map(|&(bound, n)| (bound, n.saturating_sub(before.iter().find(|b| b.0 == bound).map_or(0, |b| b.1))))
+        .collect();
+    let total = counts.iter().find(|c| c.0.is_infinite())?.1;
+    if total == 0 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    counts.iter().find(|c| c.1 as f64 >= q * total as f64).map(|c| c.0 * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_servers_latency_histogram() {
+        let before = parse_latency("leasehold_http_request_duration_seconds_bucket{le=\"0.0005\"} 10\nleasehold_http_request_duration_seconds_bucket{le=\"0.001\"} 10\nleasehold_http_request_duration_seconds_bucket{le=\"+Inf\"} 10\n");
+        let after = parse_latency("# HELP x\nleasehold_http_request_duration_seconds_bucket{le=\"0.0005\"} 900\nleasehold_http_request_duration_seconds_bucket{le=\"0.001\"} 1005\nleasehold_http_request_duration_seconds_bucket{le=\"+Inf\"} 1010\n");
+        assert_eq!(after.len(), 3);
+        assert_eq!(bucket_quantile_ms(&before, &after, 0.5), Some(0.5));
+        assert_eq!(bucket_quantile_ms(&before, &after, 0.99), Some(1.0));
+        assert_eq!(bucket_quantile_ms(&before, &after, 0.999), Some(f64::INFINITY));
+        assert_eq!(bucket_quantile_ms(&after, &after, 0.99), None);
+    }
+}
