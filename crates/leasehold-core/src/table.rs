@@ -203,9 +203,9 @@ impl LeaseTable {
     ///
     /// The store need not hear of every renewal. It holds a deadline that is
     /// never earlier than the real one: when a renewal passes it, the store is
-    /// given one a whole lease further on ([`Renewal::store_until`]), so a
-    /// client renewing every third of a lease causes one write in three, and a
-    /// restart never takes a seat from a client that is still renewing. The
+    /// given one a whole lease further on ([`Renewal::store_until`]). A client
+    /// renewing every third of a lease causes one write in three or four, and
+    /// a restart never takes a seat from a client that is still renewing. The
     /// price: after a restart, the seat of a client that had crashed comes
     /// back up to one lease length later than it would have.
     ///

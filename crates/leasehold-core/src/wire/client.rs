@@ -2,8 +2,8 @@
 
 use super::proof::{self, Proof};
 use crate::ids::{ClientId, LeaseId, Product, ServerId};
-use ed25519_dalek::{Signature, VerifyingKey};
 use crate::time::Timestamp;
+use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/hello`: who this server is.
@@ -90,15 +90,8 @@ impl LeaseGrant {
 }
 
 fn hex_array<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let text = text.trim().as_bytes();
-    if text.len() != 2 * N {
-        return None;
-    }
     let mut out = [0u8; N];
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let digit = |c: u8| char::from(c).to_digit(16);
-        *byte = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
-    }
+    hex::decode_to_slice(text.trim(), &mut out).ok()?;
     Some(out)
 }
 
@@ -109,4 +102,49 @@ pub struct Released {
     pub lease_id: LeaseId,
     /// False when the lease was already gone (release is idempotent).
     pub was_held: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+
+    fn signed_alone(key: &SigningKey) -> LeaseGrant {
+        let mut grant = LeaseGrant {
+            lease_id: LeaseId(uuid::Uuid::from_bytes([1; 16])),
+            product: Product::from("cad"),
+            client_id: ClientId::from("pc-1"),
+            expires_at: Timestamp(60_000),
+            renew_after_secs: 20,
+            lease_secs: 60,
+            server_time: Timestamp(0),
+            reused: false,
+            signature: String::new(),
+            proof_index: 0,
+            proof: Vec::new(),
+        };
+        let (signature, _) = proof::sign_batch(key, &[proof::leaf(&grant.signed_bytes())]);
+        grant.signature = hex::encode(signature.to_bytes());
+        grant
+    }
+
+    #[test]
+    fn malformed_signatures_and_proofs_are_refused_not_panicked_on() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let good = signed_alone(&key);
+        assert!(good.verify(&key.verifying_key()));
+        let bad = |f: &dyn Fn(&mut LeaseGrant)| {
+            let mut g = good.clone();
+            f(&mut g);
+            g.verify(&key.verifying_key())
+        };
+        assert!(!bad(&|g| g.signature = "zz".repeat(64)));
+        assert!(!bad(&|g| g.signature.truncate(100)));
+        assert!(!bad(&|g| g.signature = String::new()));
+        assert!(!bad(&|g| g.proof = vec!["ab".into()]));
+        assert!(!bad(&|g| g.proof = vec!["é".repeat(32)]));
+        assert!(!bad(&|g| g.proof = vec!["00".repeat(32); 11]));
+        assert!(!bad(&|g| g.proof_index = 1));
+        assert!(!bad(&|g| g.client_id = ClientId::from("pc-2")));
+    }
 }

@@ -109,7 +109,7 @@ impl Engine {
         }
         self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
         let renew_after_secs = renewal.renew_after_secs();
-        Ok(self.signed(LeaseGrant {
+        Ok(self.inner.signer.sign(LeaseGrant {
             lease_id: id,
             product: renewal.product,
             client_id: renewal.client_id,
@@ -188,7 +188,7 @@ impl Engine {
 
     async fn grant(&self, lease: Lease, reused: bool) -> LeaseGrant {
         let renew_after_secs = lease.renew_after_secs();
-        self.signed(LeaseGrant {
+        self.inner.signer.sign(LeaseGrant {
             lease_id: lease.id,
             product: lease.product,
             client_id: lease.holder.client_id,
@@ -204,9 +204,6 @@ impl Engine {
         .await
     }
 
-    async fn signed(&self, grant: LeaseGrant) -> LeaseGrant {
-        self.inner.signer.sign(grant).await
-    }
 }
 
 fn validate(req: &wire::CheckoutRequest) -> Result<()> {
