@@ -125,13 +125,7 @@ impl Renewer {
     /// The given leases dealt out over `conns` renewers.
     #[must_use]
     pub fn deal(grants: &[Grant], conns: usize) -> Vec<Self> {
-        let conns = conns.max(1);
-        let mut out: Vec<Self> = (0..conns).map(|_| Self { paths: Vec::new(), i: 0 }).collect();
-        for (k, g) in grants.iter().enumerate() {
-            out[k % conns].paths.push(renew_path(&g.lease_id));
-        }
-        out.retain(|r| !r.paths.is_empty());
-        out
+        deal(grants, conns, renew_path).into_iter().map(|paths| Self { paths, i: 0 }).collect()
     }
 }
 
@@ -155,14 +149,20 @@ impl Releaser {
     /// The given leases dealt out over `conns` releasers.
     #[must_use]
     pub fn deal(grants: &[Grant], conns: usize) -> Vec<Self> {
-        let conns = conns.max(1);
-        let mut out: Vec<Self> = (0..conns).map(|_| Self { paths: Vec::new() }).collect();
-        for (k, g) in grants.iter().enumerate() {
-            out[k % conns].paths.push(release_path(&g.lease_id));
-        }
-        out.retain(|r| !r.paths.is_empty());
-        out
+        deal(grants, conns, release_path).into_iter().map(|paths| Self { paths }).collect()
     }
+}
+
+/// The paths `path` makes of the leases, dealt round-robin into at most
+/// `conns` non-empty lists.
+fn deal(grants: &[Grant], conns: usize, path: fn(&str) -> String) -> Vec<Vec<String>> {
+    let conns = conns.max(1);
+    let mut out: Vec<Vec<String>> = vec![Vec::new(); conns];
+    for (k, g) in grants.iter().enumerate() {
+        out[k % conns].push(path(&g.lease_id));
+    }
+    out.retain(|paths| !paths.is_empty());
+    out
 }
 
 impl Client for Releaser {
