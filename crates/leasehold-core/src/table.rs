@@ -147,7 +147,7 @@ impl LeaseTable {
     /// [`LeaseError::NoLicense`] when no code names the product,
     /// [`LeaseError::NoValidLicense`] when none counts at `now`,
     /// [`LeaseError::NoSeatFree`] when every seat is taken.
-    pub fn checkout(&mut self, req: CheckoutRequest, now: Timestamp) -> Result<Granted, LeaseError> {
+    pub fn checkout(&mut self, req: &CheckoutRequest, now: Timestamp) -> Result<Granted, LeaseError> {
         let held = self.holder_slot(&req.holder.client_id.0, &req.holder.user, &req.product.0);
         let mut expired = None;
         if let Some(slot) = held.and_then(|i| self.slab.get(i)) {
@@ -166,21 +166,21 @@ impl LeaseTable {
         let seats = self.pools.seats(&req.product, now);
         if seats == 0 {
             return Err(if self.pools.knows(&req.product) {
-                LeaseError::NoValidLicense(req.product)
+                LeaseError::NoValidLicense(req.product.clone())
             } else {
-                LeaseError::NoLicense(req.product)
+                LeaseError::NoLicense(req.product.clone())
             });
         }
         let in_use = self.in_use(&req.product);
         let lease_secs = self.pools.lease_secs(&req.product, now);
         if in_use >= seats {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
-            return Err(LeaseError::NoSeatFree { product: req.product, seats, in_use, retry_after_secs });
+            return Err(LeaseError::NoSeatFree { product: req.product.clone(), seats, in_use, retry_after_secs });
         }
         let lease = Lease {
             id: LeaseId::random(),
-            product: req.product,
-            holder: req.holder,
+            product: req.product.clone(),
+            holder: req.holder.clone(),
             granted_at: now,
             renewed_at: now,
             expires_at: now.plus_millis(i64::from(lease_secs) * 1000),

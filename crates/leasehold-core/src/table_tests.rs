@@ -30,11 +30,11 @@ fn table_with(product: &str, seats: u32) -> LeaseTable {
 fn grants_up_to_the_seat_count_then_denies() {
     let mut t = table_with("cad", 2);
     let now = Timestamp(0);
-    let a = t.checkout(ask("cad", "pc-1"), now).unwrap();
+    let a = t.checkout(&ask("cad", "pc-1"), now).unwrap();
     assert_eq!(a.lease.expires_at, Timestamp(60 * SEC));
     assert_eq!(a.lease.renew_after_secs(), 20);
-    t.checkout(ask("cad", "pc-2"), now).unwrap();
-    let denied = t.checkout(ask("cad", "pc-3"), now).unwrap_err();
+    t.checkout(&ask("cad", "pc-2"), now).unwrap();
+    let denied = t.checkout(&ask("cad", "pc-3"), now).unwrap_err();
     assert_eq!(
         denied,
         LeaseError::NoSeatFree { product: "cad".into(), seats: 2, in_use: 2, retry_after_secs: 60 }
@@ -47,7 +47,7 @@ fn grants_up_to_the_seat_count_then_denies() {
 fn twelve_clients_on_ten_seats_get_exactly_ten() {
     let mut t = table_with("cad", 4);
     t.add_license(code("cad", 6));
-    let results: Vec<_> = (0..12).map(|i| t.checkout(ask("cad", &format!("pc-{i}")), Timestamp(0))).collect();
+    let results: Vec<_> = (0..12).map(|i| t.checkout(&ask("cad", &format!("pc-{i}")), Timestamp(0))).collect();
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 10);
     assert_eq!(t.in_use(&"cad".into()), 10);
     assert_eq!(t.high_water(&"cad".into()), 10);
@@ -59,16 +59,16 @@ fn unknown_and_invalid_products_are_told_apart() {
     let mut expired = code("cad", 5);
     expired.valid_until = Some(Timestamp(10 * SEC));
     t.add_license(expired);
-    assert_eq!(t.checkout(ask("viewer", "pc"), Timestamp(0)).unwrap_err().code(), "no_license_for_product");
-    assert!(t.checkout(ask("cad", "pc"), Timestamp(0)).is_ok());
-    assert_eq!(t.checkout(ask("cad", "pc-2"), Timestamp(10 * SEC)).unwrap_err().code(), "no_valid_license");
+    assert_eq!(t.checkout(&ask("viewer", "pc"), Timestamp(0)).unwrap_err().code(), "no_license_for_product");
+    assert!(t.checkout(&ask("cad", "pc"), Timestamp(0)).is_ok());
+    assert_eq!(t.checkout(&ask("cad", "pc-2"), Timestamp(10 * SEC)).unwrap_err().code(), "no_valid_license");
 }
 
 #[test]
 fn reconnecting_client_gets_the_same_lease_renewed() {
     let mut t = table_with("cad", 5);
-    let first = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
-    let again = t.checkout(ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
+    let first = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    let again = t.checkout(&ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
     assert!(again.reused);
     assert_eq!(again.lease.id, first.lease.id);
     assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
@@ -76,15 +76,15 @@ fn reconnecting_client_gets_the_same_lease_renewed() {
     // Another user on the same computer is another seat.
     let mut other_user = ask("cad", "pc-1");
     other_user.holder.user = "bob".into();
-    assert!(!t.checkout(other_user, Timestamp(30 * SEC)).unwrap().reused);
+    assert!(!t.checkout(&other_user, Timestamp(30 * SEC)).unwrap().reused);
     assert_eq!(t.in_use(&"cad".into()), 2);
 }
 
 #[test]
 fn a_dead_unswept_lease_is_replaced_not_doubled() {
     let mut t = table_with("cad", 1);
-    let first = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
-    let again = t.checkout(ask("cad", "pc-1"), Timestamp(61 * SEC)).unwrap();
+    let first = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    let again = t.checkout(&ask("cad", "pc-1"), Timestamp(61 * SEC)).unwrap();
     assert!(!again.reused);
     assert_ne!(again.lease.id, first.lease.id);
     assert_eq!(again.expired.map(|l| l.id), Some(first.lease.id));
@@ -95,7 +95,7 @@ fn a_dead_unswept_lease_is_replaced_not_doubled() {
 #[test]
 fn renew_extends_from_now() {
     let mut t = table_with("cad", 1);
-    let l = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    let l = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
     let r = t.renew(l.id, Timestamp(20 * SEC)).unwrap();
     assert_eq!(r.expires_at, Timestamp(80 * SEC));
     assert_eq!(r.renewed_at, Timestamp(20 * SEC));
@@ -107,9 +107,9 @@ fn renew_extends_from_now() {
 #[test]
 fn renewing_ended_leases_says_why() {
     let mut t = table_with("cad", 5);
-    let released = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease.id;
-    let expired = t.checkout(ask("cad", "pc-2"), Timestamp(0)).unwrap().lease.id;
-    let cut = t.checkout(ask("cad", "pc-3"), Timestamp(0)).unwrap().lease.id;
+    let released = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease.id;
+    let expired = t.checkout(&ask("cad", "pc-2"), Timestamp(0)).unwrap().lease.id;
+    let cut = t.checkout(&ask("cad", "pc-3"), Timestamp(0)).unwrap().lease.id;
     assert!(t.release(released).is_some());
     assert!(t.release(released).is_none(), "release is idempotent");
     assert!(t.disconnect(cut).is_some());
@@ -126,9 +126,9 @@ fn renewing_ended_leases_says_why() {
 #[test]
 fn expiry_frees_seats_in_deadline_order() {
     let mut t = table_with("cad", 3);
-    let a = t.checkout(ask("cad", "a"), Timestamp(0)).unwrap().lease;
-    let b = t.checkout(ask("cad", "b"), Timestamp(5 * SEC)).unwrap().lease;
-    let c = t.checkout(ask("cad", "c"), Timestamp(9 * SEC)).unwrap().lease;
+    let a = t.checkout(&ask("cad", "a"), Timestamp(0)).unwrap().lease;
+    let b = t.checkout(&ask("cad", "b"), Timestamp(5 * SEC)).unwrap().lease;
+    let c = t.checkout(&ask("cad", "c"), Timestamp(9 * SEC)).unwrap().lease;
     assert_eq!(t.next_deadline(), Some(a.expires_at));
     assert!(t.expire_due(Timestamp(60 * SEC - 1)).is_empty());
     let gone: Vec<_> = t.expire_due(Timestamp(66 * SEC)).into_iter().map(|l| l.id).collect();
@@ -136,14 +136,14 @@ fn expiry_frees_seats_in_deadline_order() {
     assert_eq!(t.next_deadline(), Some(c.expires_at));
     assert_eq!(t.in_use(&"cad".into()), 1);
     // The freed seats can be taken again.
-    assert!(t.checkout(ask("cad", "d"), Timestamp(66 * SEC)).is_ok());
+    assert!(t.checkout(&ask("cad", "d"), Timestamp(66 * SEC)).is_ok());
 }
 
 #[test]
 fn denial_suggests_retry_when_the_first_lease_ends() {
     let mut t = table_with("cad", 1);
-    t.checkout(ask("cad", "a"), Timestamp(0)).unwrap();
-    match t.checkout(ask("cad", "b"), Timestamp(45 * SEC)).unwrap_err() {
+    t.checkout(&ask("cad", "a"), Timestamp(0)).unwrap();
+    match t.checkout(&ask("cad", "b"), Timestamp(45 * SEC)).unwrap_err() {
         LeaseError::NoSeatFree { retry_after_secs, .. } => assert_eq!(retry_after_secs, 16),
         other => panic!("unexpected {other:?}"),
     }
@@ -153,9 +153,9 @@ fn denial_suggests_retry_when_the_first_lease_ends() {
 fn disconnecting_a_computer_ends_all_its_leases() {
     let mut t = table_with("cad", 5);
     t.add_license(code("viewer", 5));
-    t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
-    t.checkout(ask("viewer", "pc-1"), Timestamp(0)).unwrap();
-    t.checkout(ask("cad", "pc-2"), Timestamp(0)).unwrap();
+    t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    t.checkout(&ask("viewer", "pc-1"), Timestamp(0)).unwrap();
+    t.checkout(&ask("cad", "pc-2"), Timestamp(0)).unwrap();
     let ended = t.disconnect_client(&ClientId::from("pc-1"));
     assert_eq!(ended.len(), 2);
     assert_eq!(t.len(), 1);
@@ -169,16 +169,16 @@ fn over_subscription_after_a_code_expires_lets_leases_run_out() {
     let mut short = code("cad", 2);
     short.valid_until = Some(Timestamp(30 * SEC));
     t.add_license(short);
-    let leases: Vec<_> = (0..4).map(|i| t.checkout(ask("cad", &format!("pc-{i}")), Timestamp(0)).unwrap().lease).collect();
+    let leases: Vec<_> = (0..4).map(|i| t.checkout(&ask("cad", &format!("pc-{i}")), Timestamp(0)).unwrap().lease).collect();
     // At 40 s only 2 seats count but 4 are out: no renewals, no new grants.
     let now = Timestamp(40 * SEC);
     let refused = t.renew(leases[0].id, now).unwrap_err();
     assert_eq!(refused, LeaseError::OverSubscribed { product: "cad".into(), expires_at: leases[0].expires_at });
-    assert_eq!(t.checkout(ask("cad", "new"), now).unwrap_err().code(), "no_seat_free");
+    assert_eq!(t.checkout(&ask("cad", "new"), now).unwrap_err().code(), "no_seat_free");
     // The leases run to their end; afterwards renewals work again within the 2 seats.
     assert_eq!(t.expire_due(Timestamp(60 * SEC)).len(), 4);
-    let a = t.checkout(ask("cad", "a"), Timestamp(60 * SEC)).unwrap().lease;
-    t.checkout(ask("cad", "b"), Timestamp(60 * SEC)).unwrap();
+    let a = t.checkout(&ask("cad", "a"), Timestamp(60 * SEC)).unwrap().lease;
+    t.checkout(&ask("cad", "b"), Timestamp(60 * SEC)).unwrap();
     assert!(t.renew(a.id, Timestamp(70 * SEC)).is_ok());
 }
 
@@ -188,7 +188,7 @@ fn removing_a_code_keeps_leases_until_they_end() {
     let c = code("cad", 1);
     let id = c.license_id;
     t.add_license(c);
-    let l = t.checkout(ask("cad", "pc"), Timestamp(0)).unwrap().lease;
+    let l = t.checkout(&ask("cad", "pc"), Timestamp(0)).unwrap().lease;
     assert!(t.remove_license(id).is_some());
     assert_eq!(t.in_use(&"cad".into()), 1);
     assert_eq!(t.renew(l.id, Timestamp(SEC)).unwrap_err().code(), "over_subscribed");
@@ -197,12 +197,12 @@ fn removing_a_code_keeps_leases_until_they_end() {
 #[test]
 fn restore_brings_leases_back_counted() {
     let mut t = table_with("cad", 2);
-    let l = t.checkout(ask("cad", "pc"), Timestamp(0)).unwrap().lease;
+    let l = t.checkout(&ask("cad", "pc"), Timestamp(0)).unwrap().lease;
     let mut fresh = table_with("cad", 2);
     fresh.restore(l.clone());
     fresh.restore(l.clone());
     assert_eq!(fresh.in_use(&"cad".into()), 1);
-    let again = fresh.checkout(ask("cad", "pc"), Timestamp(SEC)).unwrap();
+    let again = fresh.checkout(&ask("cad", "pc"), Timestamp(SEC)).unwrap();
     assert!(again.reused);
     assert_eq!(again.lease.id, l.id);
 }
@@ -211,9 +211,9 @@ fn restore_brings_leases_back_counted() {
 fn counts_computers_without_a_scan() {
     let mut t = table_with("cad", 10);
     t.add_license(code("viewer", 10));
-    t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap();
-    t.checkout(ask("viewer", "pc-1"), Timestamp(0)).unwrap();
-    let b = t.checkout(ask("cad", "pc-2"), Timestamp(0)).unwrap().lease;
+    t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap();
+    t.checkout(&ask("viewer", "pc-1"), Timestamp(0)).unwrap();
+    let b = t.checkout(&ask("cad", "pc-2"), Timestamp(0)).unwrap().lease;
     assert_eq!((t.len(), t.computers()), (3, 2));
     t.release(b.id);
     assert_eq!((t.len(), t.computers()), (2, 1));
@@ -229,7 +229,7 @@ fn the_holder_index_survives_churn() {
     let mut now = Timestamp(0);
     for round in 0..20 {
         for i in 0..50 {
-            let g = t.checkout(ask("cad", &format!("pc-{i}")), now).unwrap();
+            let g = t.checkout(&ask("cad", &format!("pc-{i}")), now).unwrap();
             assert_eq!(g.lease.holder.client_id.0, format!("pc-{i}"));
             if (i + round) % 3 == 0 {
                 t.release(g.lease.id);
@@ -239,8 +239,8 @@ fn the_holder_index_survives_churn() {
         t.expire_due(now);
     }
     for i in 0..50 {
-        let again = t.checkout(ask("cad", &format!("pc-{i}")), now).unwrap();
-        let twice = t.checkout(ask("cad", &format!("pc-{i}")), now).unwrap();
+        let again = t.checkout(&ask("cad", &format!("pc-{i}")), now).unwrap();
+        let twice = t.checkout(&ask("cad", &format!("pc-{i}")), now).unwrap();
         assert_eq!(again.lease.id, twice.lease.id);
         assert!(twice.reused);
     }
@@ -252,7 +252,7 @@ fn the_holder_index_survives_churn() {
 #[test]
 fn the_store_hears_of_at_most_one_renewal_in_three_and_never_lags_the_real_deadline() {
     let mut t = table_with("cad", 1);
-    let lease = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    let lease = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
     // The checkout stores the whole lease with its deadline.
     let mut stored = lease.expires_at;
     let mut writes = 0;
@@ -276,10 +276,10 @@ fn the_store_hears_of_at_most_one_renewal_in_three_and_never_lags_the_real_deadl
 #[test]
 fn a_reconnect_stores_the_lease_whole_so_the_next_renewal_is_written() {
     let mut t = table_with("cad", 1);
-    let first = t.checkout(ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    let first = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
     assert!(t.renew(first.id, Timestamp(20 * SEC)).unwrap().store_until.is_some());
     // The reconnect is stored as a whole lease ending at 90 s.
-    let again = t.checkout(ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
+    let again = t.checkout(&ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
     assert!(again.reused);
     assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
     let r = t.renew(first.id, Timestamp(50 * SEC)).unwrap();

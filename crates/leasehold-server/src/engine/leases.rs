@@ -35,18 +35,17 @@ impl Engine {
                 address,
             },
         };
-        let asked = request.clone();
-        let outcome = self.table().checkout(request, now).map_err(|e| self.explain_unknown(e));
+        let outcome = self.table().checkout(&request, now).map_err(|e| self.explain_unknown(e));
         let granted = match outcome {
             Ok(g) => g,
             Err(e) => {
-                self.inner.metrics.deny(&asked.product, now.0.div_euclid(60_000));
-                let h = &asked.holder;
-                let mut event = Event::new(EventKind::Deny, now, format!("denied {} to {}@{}: {e}", asked.product, h.user, h.host)).correlated(corr);
-                event.product = Some(asked.product.clone());
-                event.client_id = Some(h.client_id.clone());
-                event.user = Some(h.user.clone());
-                event.host = Some(h.host.clone());
+                self.inner.metrics.deny(&request.product, now.0.div_euclid(60_000));
+                let CheckoutRequest { product, holder } = request;
+                let mut event = Event::new(EventKind::Deny, now, format!("denied {product} to {}@{}: {e}", holder.user, holder.host)).correlated(corr);
+                event.product = Some(product);
+                event.client_id = Some(holder.client_id);
+                event.user = Some(holder.user);
+                event.host = Some(holder.host);
                 self.inner.events.record(event);
                 return Err(e.into());
             }
