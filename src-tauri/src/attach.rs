@@ -52,25 +52,15 @@ impl Finder {
     }
 }
 
-/// Which service manager Start/Stop talk to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which service manager Start/Stop talk to (`manager` in `Attached`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Control {
     Systemd,
     Launchd,
     Windows,
     /// A server found by its data directory: nothing to start or stop it with.
     None,
-}
-
-impl Control {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Systemd => "systemd",
-            Self::Launchd => "launchd",
-            Self::Windows => "windows",
-            Self::None => "none",
-        }
-    }
 }
 
 /// The service the app is attached to.
@@ -90,13 +80,14 @@ pub struct Service {
 }
 
 /// What the window is told about the service (`attached` in the connection info).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Attached {
     pub data_dir: String,
+    #[schema(required)]
     pub version: Option<String>,
-    /// `systemd`, `launchd`, `windows`, or `none` (found by data directory).
-    pub manager: &'static str,
+    /// `none`: found by its data directory, nothing to start or stop it with.
+    pub manager: Control,
 }
 
 impl Service {
@@ -105,7 +96,7 @@ impl Service {
         Attached {
             data_dir: self.data_dir.display().to_string(),
             version: self.version.clone(),
-            manager: self.control.name(),
+            manager: self.control,
         }
     }
 

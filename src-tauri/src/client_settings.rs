@@ -23,7 +23,7 @@ pub const VENDOR_KEY_ENV: &str = "LEASEHOLD_VENDOR_KEY";
 const MAX_DISCOVERY: Duration = Duration::from_secs(10);
 
 /// An error the window can show (`message`) and tell apart (`code`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, thiserror::Error)]
 #[error("{message}")]
 pub struct CommandError {
     pub code: String,
@@ -51,16 +51,23 @@ impl From<ClientError> for CommandError {
     }
 }
 
-/// The settings as the window sees them: the client's [`Settings`], flat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "mode",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+/// The settings as the window sees them: the client's settings, flat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "mode", rename_all = "camelCase")]
 pub enum ClientSettings {
-    Standalone { license_file: PathBuf },
-    Network { auto: bool, servers: Vec<String> },
+    // Fields renamed per variant: utoipa does not read `rename_all_fields`.
+    #[serde(rename_all = "camelCase")]
+    Standalone {
+        #[schema(value_type = String)]
+        license_file: PathBuf,
+    },
+    #[serde(rename_all = "camelCase")]
+    Network {
+        /// Find servers over mDNS first.
+        auto: bool,
+        /// `host:port`, tried in order.
+        servers: Vec<String>,
+    },
 }
 
 impl From<Settings> for ClientSettings {
@@ -82,31 +89,37 @@ impl From<ClientSettings> for Settings {
 }
 
 /// What `client_settings_get` and `client_settings_set` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     /// The settings file (shown, so a person can find it).
+    #[schema(value_type = String)]
     pub path: PathBuf,
     /// False until the file is first saved (the defaults are shown).
     pub exists: bool,
-    /// The settings in effect; the defaults when there is no file, `None`
+    /// The settings in effect; the defaults when there is no file, null
     /// when the file is invalid.
+    #[schema(required)]
     pub settings: Option<ClientSettings>,
     /// Why the file cannot be used (invalid, unreadable): it is left as it
     /// is until the person confirms replacing it.
+    #[schema(required)]
     pub error: Option<CommandError>,
     /// For standalone mode: what the license file holds.
+    #[schema(required)]
     pub license: Option<LicenseCheck>,
 }
 
 /// A standalone license file, checked the way the client checks it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum LicenseCheck {
     /// Valid for this computer now.
+    #[serde(rename_all = "camelCase")]
     Valid {
         product: String,
         customer: String,
+        #[schema(required)]
         valid_until: Option<Timestamp>,
         features: Vec<String>,
     },
@@ -117,7 +130,7 @@ pub enum LicenseCheck {
 }
 
 /// What a server said to `hello`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestedServer {
     /// `host:port` as asked.

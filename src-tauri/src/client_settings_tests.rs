@@ -51,6 +51,22 @@ fn the_wire_form_is_tagged_by_mode_in_camel_case() {
 }
 
 #[test]
+fn a_license_check_is_tagged_by_state_in_camel_case() {
+    let v = serde_json::to_value(LicenseCheck::Valid {
+        product: "Designer".into(),
+        customer: "Acme Ltd".into(),
+        valid_until: Some(Timestamp(1_767_225_600_000)),
+        features: vec![],
+    })
+    .unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"state": "valid", "product": "Designer", "customer": "Acme Ltd",
+            "validUntil": 1_767_225_600_000_i64, "features": []})
+    );
+}
+
+#[test]
 fn an_invalid_file_is_shown_and_replaced_only_when_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("client.toml");

@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 /// the window is made).
 const OVERRIDE_KEY: &str = "leasehold.hostConnection";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionInfo {
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -28,21 +28,26 @@ pub struct ConnectionInfo {
     /// The address the server listens on (what a firewall must allow).
     pub listen: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub port_conflict: Option<PortConflict>,
-    /// Why the server is not running, when it failed to start.
+    /// Why the server is not running, when it failed to start; when
+    /// attached, a problem with the service (`service_token_unreadable`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub error: Option<Problem>,
     /// Set when the app is the console of the Leasehold service on this
     /// machine (no server of its own): Start/Stop control the service.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub attached: Option<Attached>,
     /// No service is attached and this machine can have one: the
     /// `service_install` command installs it (asking for an admin password).
     pub can_install_service: bool,
 }
 
-/// An error the UI can show and tell apart by `code`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// An error the UI can show and tell apart by `code` (a refused command's
+/// `DesktopError` crosses in the same shape).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     pub code: &'static str,
     pub message: String,

@@ -11,6 +11,7 @@ pub mod connection;
 mod control;
 pub mod embedded;
 pub mod error;
+pub mod host_schema;
 pub mod listen;
 pub mod settings;
 mod signals;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::net::{SocketAddr, TcpListener};
 
 /// The wanted port was taken; the server listens on `got` instead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PortConflict {
     pub wanted: u16,

@@ -19,7 +19,7 @@ pub const SERVICE_TYPE: &str = "_leasehold._tcp.local.";
 const DAEMON_STOP_WAIT: Duration = Duration::from_millis(500);
 
 /// A lease server seen on the network.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundServer {
     /// The server's human name (TXT `name`, else the instance name).
@@ -29,6 +29,7 @@ pub struct FoundServer {
     /// The client protocol version it speaks (TXT `proto`).
     pub protocol_version: u32,
     /// Where to reach its HTTP API: IPv4 first, then IPv6, each sorted.
+    #[schema(value_type = Vec<String>)]
     pub addresses: Vec<SocketAddr>,
 }
 
