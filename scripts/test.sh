@@ -24,6 +24,13 @@ if ! cmp -s /tmp/leasehold-openapi.json ui/src/api/openapi.json; then
   exit 1
 fi
 
+step "Host types are up to date with host-openapi.json (the Rust test checks that file)"
+node_modules/.bin/openapi-typescript ui/src/api/host-openapi.json -o /tmp/leasehold-host-schema.d.ts >/dev/null
+if ! cmp -s /tmp/leasehold-host-schema.d.ts ui/src/api/host-schema.d.ts; then
+  echo "ui/src/api/host-schema.d.ts is stale: run 'npm run gen:api'" >&2
+  exit 1
+fi
+
 step "clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
 

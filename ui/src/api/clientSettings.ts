@@ -1,51 +1,22 @@
 // License Mode: this computer's Leasehold client settings (`client.toml`, the
 // file leasehold-client reads). Only the desktop app can read and write it,
-// through its commands; the shapes mirror src-tauri/src/client_settings.rs.
+// through its commands; the shapes are generated from src-tauri's types
+// (client_settings.rs, leasehold-client's `FoundServer`) into host-schema.d.ts.
 import type { Api } from './client';
 import { toApiError } from './errors';
+import type { components } from './host-schema';
 import type { Hello } from './types';
 
-export type ClientMode = 'standalone' | 'network';
-
-export type ClientSettings =
-  | { mode: 'standalone'; licenseFile: string }
-  | { mode: 'network'; /** Find servers over mDNS first. */ auto: boolean; /** host:port, tried in order. */ servers: string[] };
-
+type S = components['schemas'];
+export type ClientSettings = S['ClientSettings'];
+export type ClientMode = ClientSettings['mode'];
 /** A standalone license file as the client would judge it on this computer. */
-export type LicenseCheck =
-  | { state: 'valid'; product: string; customer: string; validUntil: number | null; features: string[] }
-  | { state: 'invalid'; code: string; message: string }
-  | { state: 'unknown'; message: string };
-
-export interface ClientSettingsView {
-  /** The settings file. */
-  path: string;
-  /** False until first saved: the defaults are shown. */
-  exists: boolean;
-  /** Null when the file is invalid. */
-  settings: ClientSettings | null;
-  /** Why the file cannot be used; it is not replaced without confirmation. */
-  error: { code: string; message: string } | null;
-  license: LicenseCheck | null;
-}
-
+export type LicenseCheck = S['LicenseCheck'];
+export type ClientSettingsView = S['SettingsView'];
 /** A server seen on the network (leasehold-client's `FoundServer`). */
-export interface FoundServer {
-  name: string;
-  serverId: string;
-  protocolVersion: number;
-  addresses: string[];
-}
-
+export type FoundServer = S['FoundServer'];
 /** What a server said to hello. */
-export interface TestedServer {
-  address: string;
-  serverName: string;
-  serverId: string;
-  version: string;
-  protocolVersion: number;
-  elapsedMs: number;
-}
+export type TestedServer = S['TestedServer'];
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = { mode: 'network', auto: true, servers: [] };
 

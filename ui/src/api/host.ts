@@ -1,50 +1,28 @@
 // The desktop host (the Tauri app): the only place that calls its commands.
-// Shapes mirror src-tauri's `ConnectionInfo` (connection.rs) and the License
-// Mode adapter (client_settings.rs); in a browser none of this is reachable.
+// The shapes are generated from src-tauri's types (host-openapi.json →
+// `npm run gen:api` → host-schema.d.ts); in a browser none of this is reachable.
 import { ApiError, sentence } from './errors';
+import type { components } from './host-schema';
 
-export interface PortConflict { wanted: number; got: number }
+type S = components['schemas'];
+export type PortConflict = S['PortConflict'];
 /** An error the host names by `code` and explains in `message`. */
-export interface HostProblem { code: string; message: string }
-
+export type HostProblem = S['Problem'];
 /** The service manager running the attached service; `none`: found by its data directory. */
-export type ServiceManager = 'systemd' | 'launchd' | 'windows' | 'none';
+export type ServiceManager = S['Control'];
+/** The Leasehold service this window is the console of. */
+export type ServiceAttachment = S['Attached'];
+type ConnectionInfo = S['ConnectionInfo'];
 
-/** The Leasehold service this window is the console of (src-tauri's `Attached`). */
-export interface ServiceAttachment {
-  dataDir: string;
-  version?: string | null;
-  manager: ServiceManager;
-}
+/**
+ * `window.__LEASEHOLD__` and the `connection` command's answer (src-tauri's
+ * `ConnectionInfo`), read leniently: a field the host left out gets a default.
+ */
+export type HostInfo = Partial<ConnectionInfo>;
 
 /** What the host says about its server: its own embedded one, or the service it is attached to. */
-export interface HostState {
-  running: boolean;
-  /** `host:port` the server listens on (what a firewall must allow). */
-  listen?: string;
-  portConflict?: PortConflict;
-  /**
-   * Why the server is not running, when it failed to start; when attached,
-   * a problem with the service (`service_token_unreadable`, a failed Stop, …).
-   */
-  error?: HostProblem;
-  /** Set when the window is the console of the Leasehold service on this computer. */
-  attached?: ServiceAttachment;
-  /** Not attached, and this computer can have the service: `service_install` is offered. */
-  canInstallService?: boolean;
-}
-
-/** `window.__LEASEHOLD__` and the `connection` command's answer. */
-export interface HostInfo extends Omit<HostState, 'running' | 'attached' | 'error'> {
-  running?: boolean;
-  attached?: ServiceAttachment | null;
-  error?: HostProblem | null;
-  baseUrl?: string;
-  token?: string;
-  desktop?: boolean;
-  serverControl?: boolean;
-  canStartStop?: boolean;
-}
+export type HostState = Pick<ConnectionInfo, 'running'>
+  & Partial<Pick<ConnectionInfo, 'listen' | 'portConflict' | 'error' | 'attached' | 'canInstallService'>>;
 
 export type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
 
@@ -74,9 +52,9 @@ export function hostState(h: HostInfo): HostState {
   return {
     running: h.running ?? true,
     listen: h.listen,
-    portConflict: h.portConflict ?? undefined,
-    error: h.error ?? undefined,
-    attached: h.attached ?? undefined,
+    portConflict: h.portConflict,
+    error: h.error,
+    attached: h.attached,
     canInstallService: h.canInstallService || undefined,
   };
 }
