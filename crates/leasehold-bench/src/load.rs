@@ -1,8 +1,8 @@
 //! The load drivers: N keep-alive connections, each driving one simulated
 //! [`Client`] state machine, either as fast as answers come back (closed
-//! loop) or at a fixed pace (open loop: a request the server held back by
-//! answering the one before late is timed from when it was due, so a stall
-//! is not hidden by sending less).
+//! loop) or at a fixed pace (open loop: latency charged on the schedule an
+//! exact timer would keep, so a stall is not hidden by sending less and the
+//! generator's own timer lateness is not counted; see `Schedule`).
 
 use crate::http::Conn;
 use anyhow::Result;
@@ -134,11 +134,9 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
     let mut latency = histogram();
     let mut counts = [0u64; 3];
     let mut due = Instant::now() + pace.map_or(Duration::ZERO, |(_, off)| off);
-    // When the last answer came: a paced request that could not be sent on
-    // time because the server was still answering the one before is charged
-    // from when it was due; one merely woken late by the timer (tokio's has
-    // a 1 ms tick) is charged from when it was sent.
-    let mut answered = Instant::now();
+    // Paced: when the connection would have been free had the generator's
+    // timer been exact (see `Schedule`).
+    let mut schedule = Schedule::default();
     loop {
         if pace.is_some() {
             if due >= deadline {
@@ -154,8 +152,7 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
         if budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1)).is_err() {
             break;
         }
-        // Paced: from when the request was due if the server held it back.
-        let start = if pace.is_some() && answered > due { due } else { Instant::now() };
+        let sent = Instant::now();
         let outcome = match conn.post(&path, body).await {
             Ok((status, bytes)) => client.answer(status, &bytes),
             Err(_) => {
@@ -167,8 +164,9 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
                 continue;
             }
         };
-        answered = Instant::now();
-        let micros = u64::try_from(answered.duration_since(start).as_micros()).unwrap_or(u64::MAX).max(1);
+        let service = sent.elapsed();
+        let charged = if pace.is_some() { schedule.charge(due, service) } else { service };
+        let micros = u64::try_from(charged.as_micros()).unwrap_or(u64::MAX).max(1);
         latency.saturating_record(micros);
         counts[match outcome {
             Outcome::Ok => 0,
@@ -182,8 +180,61 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
     ConnResult { client, counts, latency }
 }
 
+/// The latency a paced request is charged, on the schedule an exact timer
+/// would have kept. Tokio's timer wakes a request up to ~2 ms after it was
+/// due; charging from the due time would count that lateness as the
+/// server's, and charging from the send alone would hide a server stall
+/// (coordinated omission). So each request is charged its own service time
+/// (send to answer) plus the time it would have waited, on the exact
+/// schedule, for the answers before it on its connection.
+#[derive(Debug, Default)]
+struct Schedule {
+    /// When the previous request would have been answered on that schedule.
+    free_at: Option<Instant>,
+}
+
+impl Schedule {
+    fn charge(&mut self, due: Instant, service: Duration) -> Duration {
+        let start = self.free_at.map_or(due, |free| free.max(due));
+        let answered = start + service;
+        self.free_at = Some(answered);
+        answered - due
+    }
+}
+
 /// A histogram of microseconds, 1 µs to 100 s, 3 significant digits.
 #[must_use]
 pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 100_000_000, 3).unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable!("3 digits is valid")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn a_paced_request_is_charged_its_service_time_when_the_server_keeps_up() {
+        let t0 = Instant::now();
+        let mut s = Schedule::default();
+        // Due every 2 ms, answered in 0.4 ms; the timer's lateness never counts.
+        for k in 0..5 {
+            assert_eq!(s.charge(t0 + 2 * k * MS, MS * 2 / 5), MS * 2 / 5);
+        }
+    }
+
+    #[test]
+    fn a_stall_is_charged_to_the_requests_it_held_back() {
+        let t0 = Instant::now();
+        let mut s = Schedule::default();
+        assert_eq!(s.charge(t0, 7 * MS), 7 * MS);
+        // Due at 2, 4 and 6 ms, but the connection is busy until 7 ms:
+        // each waits for the one before, as an exact client would have.
+        assert_eq!(s.charge(t0 + 2 * MS, MS), 6 * MS);
+        assert_eq!(s.charge(t0 + 4 * MS, MS), 5 * MS);
+        assert_eq!(s.charge(t0 + 6 * MS, MS), 4 * MS);
+        // Caught up by 10 ms: back to its own service time.
+        assert_eq!(s.charge(t0 + 12 * MS, MS), MS);
+    }
 }
