@@ -182,7 +182,7 @@ async fn renewals(opts: &Opts, pid: u32, addr: SocketAddr, bare: &ServerProc, ba
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let k = ((steady * f64::from(SHORT_LEASE_SECS) / 3.0) as u64).min(opts.storm_clients);
     let clients = Checkouts::split(SHORT, "steady", k, opts.conns, true);
-    let (_, _, clients) = measured(pid, addr, clients, opts.limits_for(k), None).await?;
+    let (_, clients) = load::closed(addr, clients, opts.limits_for(k)).await?;
     let held: Vec<Grant> = clients.into_iter().flat_map(|c| c.grants).collect();
     eprintln!("== steady state: {} leases of {SHORT_LEASE_SECS} s renewing, {steady:.0}/s in all (= 1M clients at 200 s)", held.len());
     let (r, u, _) = measured(pid, addr, Renewer::deal(&held, opts.conns), opts.limits(), Some(steady)).await?;

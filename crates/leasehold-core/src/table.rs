@@ -150,15 +150,14 @@ impl LeaseTable {
     pub fn checkout(&mut self, req: &CheckoutRequest, now: Timestamp) -> Result<Granted, LeaseError> {
         let held = self.holder_slot(&req.holder.client_id.0, &req.holder.user, &req.product.0);
         let mut expired = None;
-        if let Some(slot) = held.and_then(|i| self.slab.get(i)) {
+        if let Some((i, slot)) = held.and_then(|i| self.slab.get(i).map(|slot| (i, slot))) {
             let id = slot.id;
             if slot.is_alive(now) {
-                self.renew(id, now)?;
+                self.extend(i, id, now)?;
+                let slot = self.slab.get_mut(i).ok_or(LeaseError::LeaseNotFound(id))?;
                 // The caller stores the whole lease again, with this deadline.
-                let slot = held.and_then(|i| self.slab.get_mut(i)).ok_or(LeaseError::LeaseNotFound(id))?;
                 slot.stored_lead_ms = 0;
-                let lease = slot.to_lease();
-                return Ok(Granted { lease, reused: true, expired: None });
+                return Ok(Granted { lease: slot.to_lease(), reused: true, expired: None });
             }
             // Dead but not yet swept: it ends now, so it cannot hold a second seat.
             expired = self.end(id, Ending::Expired);
@@ -216,9 +215,23 @@ impl LeaseTable {
         let Some(&i) = self.by_id.get(&id) else {
             return Err(self.ended_error(id));
         };
-        let Some(slot) = self.slab.get(i) else {
-            return Err(LeaseError::LeaseNotFound(id));
-        };
+        let store_until = self.extend(i, id, now)?;
+        let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
+        Ok(Renewal {
+            id,
+            product: Product(slot.product.to_string()),
+            client_id: ClientId(slot.client_id.to_string()),
+            renewed_at: now,
+            expires_at: slot.expires_at,
+            lease_secs: slot.lease_secs,
+            store_until,
+        })
+    }
+
+    /// The renewal rules on lease `id` in slot `i`: extends it and says what
+    /// deadline the store must be given, if any (see [`LeaseTable::renew`]).
+    fn extend(&mut self, i: u32, id: LeaseId, now: Timestamp) -> Result<Option<Timestamp>, LeaseError> {
+        let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
         if !slot.is_alive(now) {
             return Err(LeaseError::LeaseExpired(id));
         }
@@ -238,20 +251,11 @@ impl LeaseTable {
         slot.renewed_at = now;
         slot.expires_at = new_deadline;
         slot.stored_lead_ms = u32::try_from(lead).unwrap_or(0);
-        let renewed = Renewal {
-            id,
-            product: Product(product.to_string()),
-            client_id: ClientId(slot.client_id.to_string()),
-            renewed_at: now,
-            expires_at: new_deadline,
-            lease_secs: slot.lease_secs,
-            store_until,
-        };
         if let Some(p) = self.products.get_mut(&*product) {
             p.deadlines.remove(&(old_deadline, id));
             p.deadlines.insert((new_deadline, id));
         }
-        Ok(renewed)
+        Ok(store_until)
     }
 
     /// Ends a lease at the client's request. Releasing twice is not an error:

@@ -297,11 +297,7 @@ impl Store {
     /// Queues ops to go with the next batch without waiting (for events that
     /// need not block a reply). A failure is logged, not returned.
     pub fn submit(&self, ops: Vec<Op>) {
-        if self.shared.closed.load(Ordering::Acquire)
-            || self.shared.tx.send(Msg::Write { ops, reply: None }).is_err()
-        {
-            tracing::warn!("ops submitted after the store closed were dropped");
-        }
+        self.send_unanswered(Msg::Write { ops, reply: None });
     }
 
     /// Queues a renewal's new times for the next batch without waiting; a
@@ -309,10 +305,12 @@ impl Store {
     /// batch (written after its other ops, the newest per lease only), so
     /// the hot path costs one channel send, not a transaction.
     pub fn renew(&self, id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp) {
-        if self.shared.closed.load(Ordering::Acquire)
-            || self.shared.tx.send(Msg::Renew { id, renewed_at, expires_at }).is_err()
-        {
-            tracing::warn!("a renewal submitted after the store closed was dropped");
+        self.send_unanswered(Msg::Renew { id, renewed_at, expires_at });
+    }
+
+    fn send_unanswered(&self, msg: Msg) {
+        if self.shared.closed.load(Ordering::Acquire) || self.shared.tx.send(msg).is_err() {
+            tracing::warn!("ops submitted after the store closed were dropped");
         }
     }
 
