@@ -2,6 +2,7 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { ComputerView, Lease } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { VirtualRows } from '../components/VirtualRows';
 import { addressHost, formatDateTime, formatDuration, formatRelative, plural } from '../format';
@@ -123,11 +124,7 @@ export function ComputersTab() {
   const sameComputer = p ? rows.filter((r) => r.computer.clientId === p.row.computer.clientId) : [];
   return (
     <section className="panel panel-fill">
-      <div className="panel-head">
-        <div>
-          <h1>Computers</h1>
-          {res.data && rows.length > 0 && <p className="subtitle">{plural(rows.length, 'seat')} held by {plural(computers, 'computer')}</p>}
-        </div>
+      <PanelHead title="Computers" subtitle={res.data && rows.length > 0 ? <>{plural(rows.length, 'seat')} held by {plural(computers, 'computer')}</> : undefined}>
         {rows.length > 0 && (
           <label className={`search${query ? ' search-has-count' : ''}`}>
             <span className="sr-only">Search computers</span>
@@ -135,7 +132,7 @@ export function ComputersTab() {
             {query && <span className="search-count">{shown.length.toLocaleString()} of {rows.length.toLocaleString()}</span>}
           </label>
         )}
-      </div>
+      </PanelHead>
       {body}
       {p && (
         <DisconnectDialog

@@ -8,6 +8,7 @@ import {
 } from '../api';
 import { Badge } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { PanelHead } from '../components/PanelHead';
 import { ErrorState, ErrorText, Loading } from '../components/States';
 import { formatDay } from '../format';
 import { useApp } from '../hooks';
@@ -74,11 +75,7 @@ function DesktopLicenseMode() {
 
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>License Mode</h1>
-          <p className="subtitle">How applications on this computer get their license</p>
-        </div>
+      <PanelHead title="License Mode" subtitle="How applications on this computer get their license">
         <div className="head-actions">
           {view.error ? <Badge tone="bad">Settings file invalid</Badge> : dirty ? <Badge tone="warn">{view.exists ? 'Unsaved changes' : 'Not saved yet'}</Badge> : <Badge tone="ok">Saved</Badge>}
           <button id="save-settings" type="button" className="button button-primary" disabled={saving || (!dirty && !view.error)}
@@ -86,7 +83,7 @@ function DesktopLicenseMode() {
             {saving ? 'Saving…' : 'Save'}
           </button>
         </div>
-      </div>
+      </PanelHead>
       <ErrorText error={saveError} />
       {view.error && (
         <div className="notice notice-error" role="alert">
@@ -158,13 +155,9 @@ function BrowserLicenseMode() {
   };
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>License Mode</h1>
-          <p className="subtitle">How applications on this computer get their license</p>
-        </div>
+      <PanelHead title="License Mode" subtitle="How applications on this computer get their license">
         <Badge tone="neutral">Desktop app only</Badge>
-      </div>
+      </PanelHead>
       <div className="state">
         <h3>Set up in the Leasehold desktop app</h3>
         <p>

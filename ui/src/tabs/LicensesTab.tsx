@@ -5,6 +5,7 @@ import { Badge, SeatMeter } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
+import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { useApp, useResource } from '../hooks';
@@ -81,13 +82,9 @@ export function LicensesTab() {
   const products = licenses ? new Set(licenses.map((l) => l.product)).size : 0;
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>Licenses</h1>
-          {licenses && licenses.length > 0 && <p className="subtitle">{plural(licenses.length, 'code')} for {plural(products, 'product')}</p>}
-        </div>
+      <PanelHead title="Licenses" subtitle={licenses && licenses.length > 0 ? <>{plural(licenses.length, 'code')} for {plural(products, 'product')}</> : undefined}>
         {licenses && licenses.length > 0 && addButton}
-      </div>
+      </PanelHead>
       {body}
       {adding && <AddLicenseDialog onClose={() => setAdding(false)} onAdded={(l) => { notify(`Added ${l.seats} ${l.seats === 1 ? 'seat' : 'seats'} of ${l.product}.`); res.reload(); }} />}
       {details && <LicenseDetails l={details} onClose={() => setDetails(undefined)} />}

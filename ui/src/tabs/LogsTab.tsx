@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Event, EventKind, Level, LogLine } from '../api';
 import { Badge, type Tone } from '../components/Badge';
+import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { VirtualRows } from '../components/VirtualRows';
 import { formatDateTime, formatTime, plural } from '../format';
@@ -170,18 +171,12 @@ export function LogsTab() {
 
   return (
     <section className="panel panel-fill">
-      <div className="panel-head">
-        <div>
-          <h1>Logs</h1>
-          <p className="subtitle">
-            {paused ? <><Badge tone="warn">Paused</Badge> {held.length ? `${plural(held.length, 'new line')} waiting` : 'no new lines yet'}</> : <><span className="dot dot-ok dot-pulse" aria-hidden="true" /> Following live</>}
-          </p>
-        </div>
+      <PanelHead title="Logs" subtitle={paused ? <><Badge tone="warn">Paused</Badge> {held.length ? `${plural(held.length, 'new line')} waiting` : 'no new lines yet'}</> : <><span className="dot dot-ok dot-pulse" aria-hidden="true" /> Following live</>}>
         <div className="toolbar">
           <button type="button" className="button" onClick={paused ? resume : () => setPaused(true)} aria-pressed={paused}>{paused ? 'Resume' : 'Pause'}</button>
           <button type="button" className="button" onClick={exportShown} disabled={!shown.length}>Export…</button>
         </div>
-      </div>
+      </PanelHead>
       <div className="filters">
         <label className="field-inline">
           <span>Level</span>

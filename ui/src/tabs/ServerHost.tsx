@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { describeError, hostState, onHostChange, type HostState, type PortConflict } from '../api';
 import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
+import { PanelHead } from '../components/PanelHead';
 import { ErrorText } from '../components/States';
 import { useApp } from '../hooks';
 
@@ -80,13 +81,9 @@ export function PortDialog({ suggested, onClose, onMoved }: { suggested?: number
 export function ServerStopped({ listen, onStart, busy, error }: { listen?: string; onStart: () => void; busy: boolean; error?: unknown }) {
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>Server</h1>
-          <p className="subtitle">The license server in this app</p>
-        </div>
+      <PanelHead title="Server" subtitle="The license server in this app">
         <Badge tone="neutral">Stopped</Badge>
-      </div>
+      </PanelHead>
       <div className="state state-stopped">
         <span className="dot dot-off" aria-hidden="true" />
         <h3>The license server is stopped</h3>
@@ -112,13 +109,9 @@ export function ServerStartFailed({ problem, onRetry, onChoosePort, busy, error 
   const portProblem = problem.code === 'port_in_use' || problem.code === 'bind_failed';
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>Server</h1>
-          <p className="subtitle">The license server in this app</p>
-        </div>
+      <PanelHead title="Server" subtitle="The license server in this app">
         <Badge tone="bad">Did not start</Badge>
-      </div>
+      </PanelHead>
       <div className="state state-error" role="alert">
         <h3>The license server did not start</h3>
         <p>{describeError(new Error(problem.message))}</p>

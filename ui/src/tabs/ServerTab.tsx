@@ -4,6 +4,7 @@ import { adminUrlFor, describeError, type ServerStatus, type ServiceAttachment }
 import { Badge, SeatMeter } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/Copy';
+import { PanelHead } from '../components/PanelHead';
 import { ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { isOffline, useApp, useNow, useResource } from '../hooks';
@@ -85,7 +86,7 @@ export function ServerTab() {
   if (!s) {
     return (
       <section className="panel">
-        <div className="panel-head"><h1>Server</h1><Badge tone="bad">Not reachable</Badge></div>
+        <PanelHead title="Server"><Badge tone="bad">Not reachable</Badge></PanelHead>
         {notes}
         <ErrorState error={res.error} onRetry={res.reload} what="the server status" />
       </section>
@@ -111,13 +112,9 @@ export function ServerTab() {
 
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>Server</h1>
-          <p className="subtitle">{s.serverName} · Leasehold {attached ? 'service ' : ''}{s.version}</p>
-        </div>
+      <PanelHead title="Server" subtitle={<>{s.serverName} · Leasehold {attached ? 'service ' : ''}{s.version}</>}>
         <ServerControl s={s} running={running} attached={attached} onStop={() => setStopping(true)} onStart={start} />
-      </div>
+      </PanelHead>
       {notes}
       {host?.portConflict && <PortConflictNotice conflict={host.portConflict} onChoose={() => setChoosingPort(true)} />}
       <StaleNotice error={res.error} />

@@ -5,6 +5,7 @@ import { Fragment, useState, type ReactNode } from 'react';
 import { ApiError, describeError, sentence, type HostProblem, type HostState, type ServiceAttachment } from '../api';
 import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
+import { PanelHead } from '../components/PanelHead';
 import { useApp } from '../hooks';
 
 const MANAGER: Record<ServiceAttachment['manager'], string> = {
@@ -88,13 +89,9 @@ export function ServiceStopped({ attached, notes, onStart, busy, error }: { atta
   const manual = attached.manager === 'none';
   return (
     <section className="panel">
-      <div className="panel-head">
-        <div>
-          <h1>Server</h1>
-          <p className="subtitle">The Leasehold service on this computer{attached.version ? ` · Leasehold ${attached.version}` : ''}</p>
-        </div>
+      <PanelHead title="Server" subtitle={<>The Leasehold service on this computer{attached.version ? ` · Leasehold ${attached.version}` : ''}</>}>
         <Badge tone="neutral">Stopped</Badge>
-      </div>
+      </PanelHead>
       {notes}
       <div className="state state-stopped">
         <span className="dot dot-off" aria-hidden="true" />
