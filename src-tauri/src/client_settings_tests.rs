@@ -201,7 +201,10 @@ async fn a_test_names_the_server_or_says_why_not() {
     let found = test_connection(&addr.to_string()).await.unwrap();
     assert_eq!(found.address, addr.to_string());
     assert!(!found.server_name.is_empty());
-    assert_eq!(found.protocol_version, leasehold_core::wire::PROTOCOL_VERSION);
+    assert_eq!(
+        found.protocol_version,
+        leasehold_core::wire::PROTOCOL_VERSION
+    );
     server.shutdown().await;
 
     let err = test_connection(&addr.to_string()).await.unwrap_err();

@@ -13,10 +13,15 @@ pub fn quit_on_signals<R: Runtime>(app: &AppHandle<R>) {
         use tokio::signal::unix::{SignalKind, signal};
         // Registered now, on the app's runtime; awaited on a task.
         let watched = tauri::async_runtime::block_on(async {
-            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+            (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            )
         });
         let (Ok(mut term), Ok(mut int)) = watched else {
-            tracing::warn!("cannot watch for SIGTERM/SIGINT; they will end the app without stopping the server");
+            tracing::warn!(
+                "cannot watch for SIGTERM/SIGINT; they will end the app without stopping the server"
+            );
             return;
         };
         let app = app.clone();

@@ -42,7 +42,10 @@ async fn echo(Json(ask): Json<Ask>) -> Json<Answer> {
         expires_at: 1_767_225_600_000,
         renew_after_secs: 200,
         lease_secs: 600,
-        holder: format!("{}@{} {} {}", ask.user, ask.host, ask.app_name, ask.app_version),
+        holder: format!(
+            "{}@{} {} {}",
+            ask.user, ask.host, ask.app_name, ask.app_version
+        ),
     })
 }
 
@@ -59,7 +62,9 @@ pub fn router() -> Router {
 /// # Errors
 /// When the runtime cannot start or the port cannot be bound.
 pub fn serve() -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let mut out = std::io::stdout();

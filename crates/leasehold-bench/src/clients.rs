@@ -36,7 +36,11 @@ fn release_path(lease: &str) -> String {
 }
 
 fn ok_if(status: StatusCode) -> Outcome {
-    if status.is_success() { Outcome::Ok } else { Outcome::Error }
+    if status.is_success() {
+        Outcome::Ok
+    } else {
+        Outcome::Error
+    }
 }
 
 /// The baseline load: the same checkout-shaped JSON to the bare endpoint.
@@ -47,7 +51,9 @@ pub struct Echo {
 impl Echo {
     #[must_use]
     pub fn new(conn: usize) -> Self {
-        Self { body: checkout_body("cad", "echo", conn as u64) }
+        Self {
+            body: checkout_body("cad", "echo", conn as u64),
+        }
     }
 }
 
@@ -74,7 +80,14 @@ pub struct Checkouts {
 impl Checkouts {
     #[must_use]
     pub fn new(product: &str, group: &str, first: u64, count: u64, keep: bool) -> Self {
-        Self { product: product.to_owned(), group: group.to_owned(), next: first, end: first + count, keep, grants: Vec::new() }
+        Self {
+            product: product.to_owned(),
+            group: group.to_owned(),
+            next: first,
+            end: first + count,
+            keep,
+            grants: Vec::new(),
+        }
     }
 
     /// `total` clients split over `conns` connections.
@@ -96,7 +109,10 @@ impl Client for Checkouts {
             return None;
         }
         self.next += 1;
-        Some(("/v1/checkout".to_owned(), checkout_body(&self.product, &self.group, self.next - 1)))
+        Some((
+            "/v1/checkout".to_owned(),
+            checkout_body(&self.product, &self.group, self.next - 1),
+        ))
     }
     fn answer(&mut self, status: StatusCode, body: &Bytes) -> Outcome {
         match status {
@@ -125,7 +141,10 @@ impl Renewer {
     /// The given leases dealt out over `conns` renewers.
     #[must_use]
     pub fn deal(grants: &[Grant], conns: usize) -> Vec<Self> {
-        deal(grants, conns, renew_path).into_iter().map(|paths| Self { paths, i: 0 }).collect()
+        deal(grants, conns, renew_path)
+            .into_iter()
+            .map(|paths| Self { paths, i: 0 })
+            .collect()
     }
 }
 
@@ -149,7 +168,10 @@ impl Releaser {
     /// The given leases dealt out over `conns` releasers.
     #[must_use]
     pub fn deal(grants: &[Grant], conns: usize) -> Vec<Self> {
-        deal(grants, conns, release_path).into_iter().map(|paths| Self { paths }).collect()
+        deal(grants, conns, release_path)
+            .into_iter()
+            .map(|paths| Self { paths })
+            .collect()
     }
 }
 
@@ -200,19 +222,37 @@ pub struct Churn {
 impl Churn {
     #[must_use]
     pub fn mix(product: &str, group: &str, hold: usize) -> Self {
-        Self { product: product.to_owned(), group: group.to_owned(), n: 0, hold, cycle: false, held: VecDeque::new(), step: 0, pending: Step::Checkout, grants: 0 }
+        Self {
+            product: product.to_owned(),
+            group: group.to_owned(),
+            n: 0,
+            hold,
+            cycle: false,
+            held: VecDeque::new(),
+            step: 0,
+            pending: Step::Checkout,
+            grants: 0,
+        }
     }
 
     #[must_use]
     pub fn cycle(product: &str, group: &str) -> Self {
-        Self { cycle: true, hold: 0, ..Self::mix(product, group, 0) }
+        Self {
+            cycle: true,
+            hold: 0,
+            ..Self::mix(product, group, 0)
+        }
     }
 }
 
 impl Client for Churn {
     fn next(&mut self) -> Option<(String, Bytes)> {
         let step = if self.cycle {
-            if self.held.is_empty() { Step::Checkout } else { Step::Release }
+            if self.held.is_empty() {
+                Step::Checkout
+            } else {
+                Step::Release
+            }
         } else if self.held.len() < self.hold || self.held.is_empty() {
             Step::Checkout
         } else {
@@ -227,7 +267,10 @@ impl Client for Churn {
         Some(match step {
             Step::Checkout => {
                 self.n += 1;
-                ("/v1/checkout".to_owned(), checkout_body(&self.product, &self.group, self.n))
+                (
+                    "/v1/checkout".to_owned(),
+                    checkout_body(&self.product, &self.group, self.n),
+                )
             }
             Step::Renew => {
                 let lease = self.held.pop_front()?;
@@ -262,8 +305,10 @@ mod tests {
 
     #[test]
     fn checkout_bodies_are_distinct_json() {
-        let a: serde_json::Value = serde_json::from_slice(&checkout_body("cad", "storm", 7)).unwrap();
-        let b: serde_json::Value = serde_json::from_slice(&checkout_body("cad", "storm", 8)).unwrap();
+        let a: serde_json::Value =
+            serde_json::from_slice(&checkout_body("cad", "storm", 7)).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_slice(&checkout_body("cad", "storm", 8)).unwrap();
         assert_eq!(a["product"], "cad");
         assert_ne!(a["clientId"], b["clientId"]);
         assert_ne!(a["host"], b["host"]);

@@ -20,7 +20,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "leasehold-bench", about = "Load and scale benchmarks of the Leasehold lease server (loopback only).")]
+#[command(
+    name = "leasehold-bench",
+    about = "Load and scale benchmarks of the Leasehold lease server (loopback only)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -98,13 +101,19 @@ impl Opts {
     /// The usual caps: the scenario duration and request cap.
     #[must_use]
     pub fn limits(&self) -> load::Limits {
-        load::Limits { duration: self.duration, max_requests: self.max_requests }
+        load::Limits {
+            duration: self.duration,
+            max_requests: self.max_requests,
+        }
     }
 
     /// A run of exactly `n` requests, capped at 10× the scenario duration.
     #[must_use]
     pub fn limits_for(&self, n: u64) -> load::Limits {
-        load::Limits { duration: self.duration * 10, max_requests: n }
+        load::Limits {
+            duration: self.duration * 10,
+            max_requests: n,
+        }
     }
 
     /// Whether scenario `name` is to run.
@@ -124,7 +133,9 @@ impl Opts {
             storm_clients: if quick { 2_000 } else { 50_000 },
             deny_clients: if quick { 1_000 } else { 20_000 },
             steady_rate: 5_000.0,
-            scale_leases: a.scale_leases.unwrap_or(if quick { 5_000 } else { 1_000_000 }),
+            scale_leases: a
+                .scale_leases
+                .unwrap_or(if quick { 5_000 } else { 1_000_000 }),
             fill_cap: Duration::from_secs(if quick { 10 } else { 300 }),
             short_leases: 20_000,
             only: a.only.clone(),
@@ -151,7 +162,10 @@ pub fn main() -> ExitCode {
 
 fn run(args: &RunArgs) -> Result<()> {
     let opts = Opts::from_args(args);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(args.load_threads.max(1)).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.load_threads.max(1))
+        .enable_all()
+        .build()?;
     let report = runtime.block_on(run_all(args, &opts))?;
     let md = report.markdown();
     println!("{md}");
@@ -162,11 +176,19 @@ fn run(args: &RunArgs) -> Result<()> {
 }
 
 async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
-    let bin = args.leasehold.clone().unwrap_or_else(proc::default_leasehold_bin);
+    let bin = args
+        .leasehold
+        .clone()
+        .unwrap_or_else(proc::default_leasehold_bin);
     let me = std::env::current_exe()?;
     let vendor = setup::Vendor::new()?;
     let codes = vendor.codes()?;
-    let serve = setup::ServeOpts { bin, trust: vendor.public(), durability: "full", threads: args.server_threads };
+    let serve = setup::ServeOpts {
+        bin,
+        trust: vendor.public(),
+        durability: "full",
+        threads: args.server_threads,
+    };
     let mut report = report::Report::default();
     report.note(format!(
         "{} connections, load generator on {} thread(s), servers on {} worker thread(s), {:?} per scenario",
@@ -180,7 +202,10 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);
     if !args.no_scale && opts.wants("scale") {
-        let fill = setup::ServeOpts { durability: "normal", ..serve.clone() };
+        let fill = setup::ServeOpts {
+            durability: "normal",
+            ..serve.clone()
+        };
         scale::run(opts, &fill, &codes, &base, &mut report).await?;
     }
     Ok(report)

@@ -76,7 +76,11 @@ impl LoadResult {
 ///
 /// # Errors
 /// When a connection cannot be opened.
-pub async fn closed<C: Client>(addr: SocketAddr, clients: Vec<C>, limits: Limits) -> Result<(LoadResult, Vec<C>)> {
+pub async fn closed<C: Client>(
+    addr: SocketAddr,
+    clients: Vec<C>,
+    limits: Limits,
+) -> Result<(LoadResult, Vec<C>)> {
     run(addr, clients, limits, None).await
 }
 
@@ -85,7 +89,12 @@ pub async fn closed<C: Client>(addr: SocketAddr, clients: Vec<C>, limits: Limits
 ///
 /// # Errors
 /// When a connection cannot be opened.
-pub async fn paced<C: Client>(addr: SocketAddr, clients: Vec<C>, limits: Limits, rate: f64) -> Result<(LoadResult, Vec<C>)> {
+pub async fn paced<C: Client>(
+    addr: SocketAddr,
+    clients: Vec<C>,
+    limits: Limits,
+    rate: f64,
+) -> Result<(LoadResult, Vec<C>)> {
     run(addr, clients, limits, Some(rate)).await
 }
 
@@ -95,7 +104,12 @@ struct ConnResult<C> {
     latency: Histogram<u64>,
 }
 
-async fn run<C: Client>(addr: SocketAddr, clients: Vec<C>, limits: Limits, rate: Option<f64>) -> Result<(LoadResult, Vec<C>)> {
+async fn run<C: Client>(
+    addr: SocketAddr,
+    clients: Vec<C>,
+    limits: Limits,
+    rate: Option<f64>,
+) -> Result<(LoadResult, Vec<C>)> {
     let n = clients.len().max(1);
     let mut conns = Vec::with_capacity(n);
     for _ in 0..clients.len() {
@@ -112,7 +126,13 @@ async fn run<C: Client>(addr: SocketAddr, clients: Vec<C>, limits: Limits, rate:
         // Stagger paced connections over one interval so they do not fire together.
         #[allow(clippy::cast_possible_truncation)]
         let offset = interval.map(|iv| iv.mul_f64(i as f64 / n as f64));
-        tasks.push(tokio::spawn(drive(client, conn, budget, deadline, interval.zip(offset))));
+        tasks.push(tokio::spawn(drive(
+            client,
+            conn,
+            budget,
+            deadline,
+            interval.zip(offset),
+        )));
     }
     let mut latency = histogram();
     let mut counts = [0u64; 3];
@@ -127,10 +147,26 @@ async fn run<C: Client>(addr: SocketAddr, clients: Vec<C>, limits: Limits, rate:
     }
     let elapsed = t0.elapsed();
     let requests = counts.iter().sum();
-    Ok((LoadResult { requests, ok: counts[0], denied: counts[1], errors: counts[2], elapsed, latency }, back))
+    Ok((
+        LoadResult {
+            requests,
+            ok: counts[0],
+            denied: counts[1],
+            errors: counts[2],
+            elapsed,
+            latency,
+        },
+        back,
+    ))
 }
 
-async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>, deadline: Instant, pace: Option<(Duration, Duration)>) -> ConnResult<C> {
+async fn drive<C: Client>(
+    mut client: C,
+    mut conn: Conn,
+    budget: Arc<AtomicU64>,
+    deadline: Instant,
+    pace: Option<(Duration, Duration)>,
+) -> ConnResult<C> {
     let mut latency = histogram();
     let mut counts = [0u64; 3];
     let mut due = Instant::now() + pace.map_or(Duration::ZERO, |(_, off)| off);
@@ -148,8 +184,13 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
             break;
         }
         // Ask the client first, so one that is done takes nothing from the budget.
-        let Some((path, body)) = client.next() else { break };
-        if budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1)).is_err() {
+        let Some((path, body)) = client.next() else {
+            break;
+        };
+        if budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
+            .is_err()
+        {
             break;
         }
         let sent = Instant::now();
@@ -165,8 +206,14 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
             }
         };
         let service = sent.elapsed();
-        let charged = if pace.is_some() { schedule.charge(due, service) } else { service };
-        let micros = u64::try_from(charged.as_micros()).unwrap_or(u64::MAX).max(1);
+        let charged = if pace.is_some() {
+            schedule.charge(due, service)
+        } else {
+            service
+        };
+        let micros = u64::try_from(charged.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
         latency.saturating_record(micros);
         counts[match outcome {
             Outcome::Ok => 0,
@@ -177,7 +224,11 @@ async fn drive<C: Client>(mut client: C, mut conn: Conn, budget: Arc<AtomicU64>,
             due += interval;
         }
     }
-    ConnResult { client, counts, latency }
+    ConnResult {
+        client,
+        counts,
+        latency,
+    }
 }
 
 /// The latency a paced request is charged, on the schedule an exact timer
@@ -205,7 +256,8 @@ impl Schedule {
 /// A histogram of microseconds, 1 µs to 100 s, 3 significant digits.
 #[must_use]
 pub fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 100_000_000, 3).unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable!("3 digits is valid")))
+    Histogram::new_with_bounds(1, 100_000_000, 3)
+        .unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable!("3 digits is valid")))
 }
 
 #[cfg(test)]

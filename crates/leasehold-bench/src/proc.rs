@@ -29,21 +29,33 @@ impl ServerProc {
     pub fn spawn(program: &Path, args: &[String], threads: Option<usize>) -> Result<Self> {
         let t0 = Instant::now();
         let mut cmd = Command::new(program);
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         cmd.env("RUST_LOG", "warn");
         if let Some(n) = threads {
             cmd.env("TOKIO_WORKER_THREADS", n.to_string());
         }
-        let mut child = cmd.spawn().with_context(|| format!("cannot run {}", program.display()))?;
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("cannot run {}", program.display()))?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut lines = BufReader::new(stdout);
         let mut first = String::new();
         lines.read_line(&mut first)?;
         if first.trim().is_empty() {
             let _ = child.kill();
-            bail!("{} printed no address (exited: {:?})", program.display(), child.try_wait()?);
+            bail!(
+                "{} printed no address (exited: {:?})",
+                program.display(),
+                child.try_wait()?
+            );
         }
-        let addr: SocketAddr = first.trim().parse().with_context(|| format!("first line `{}` is not an address", first.trim()))?;
+        let addr: SocketAddr = first
+            .trim()
+            .parse()
+            .with_context(|| format!("first line `{}` is not an address", first.trim()))?;
         let started_in = t0.elapsed();
         std::thread::spawn(move || {
             let mut sink = String::new();
@@ -51,7 +63,11 @@ impl ServerProc {
                 sink.clear();
             }
         });
-        Ok(Self { child, addr, started_in })
+        Ok(Self {
+            child,
+            addr,
+            started_in,
+        })
     }
 
     #[must_use]
@@ -109,7 +125,11 @@ pub struct ProcStat {
 pub fn stat(pid: u32) -> Result<ProcStat> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    Ok(ProcStat { rss: status_kib(&status, "VmRSS:")? * 1024, hwm: status_kib(&status, "VmHWM:")? * 1024, cpu: stat_cpu_secs(&stat)? })
+    Ok(ProcStat {
+        rss: status_kib(&status, "VmRSS:")? * 1024,
+        hwm: status_kib(&status, "VmHWM:")? * 1024,
+        cpu: stat_cpu_secs(&stat)?,
+    })
 }
 
 /// The value of a `Key:   123 kB` line of `/proc/PID/status`, in KiB.
@@ -117,8 +137,14 @@ pub fn stat(pid: u32) -> Result<ProcStat> {
 /// # Errors
 /// When the line is missing.
 pub fn status_kib(status: &str, key: &str) -> Result<u64> {
-    let line = status.lines().find(|l| l.starts_with(key)).with_context(|| format!("no {key} in status"))?;
-    let value = line[key.len()..].split_whitespace().next().context("empty value")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .with_context(|| format!("no {key} in status"))?;
+    let value = line[key.len()..]
+        .split_whitespace()
+        .next()
+        .context("empty value")?;
     Ok(value.parse()?)
 }
 
@@ -180,7 +206,14 @@ impl Sampler {
                 std::thread::sleep(Duration::from_millis(50));
             }
         });
-        Ok(Self { stop, peak, thread: Some(thread), pid, start, t0: Instant::now() })
+        Ok(Self {
+            stop,
+            peak,
+            thread: Some(thread),
+            pid,
+            start,
+            t0: Instant::now(),
+        })
     }
 
     /// Stops sampling.
@@ -194,7 +227,10 @@ impl Sampler {
         }
         let end = stat(self.pid)?;
         let wall = self.t0.elapsed().as_secs_f64();
-        Ok(Usage { peak_rss: self.peak.load(Ordering::Relaxed).max(end.rss), cpu_cores: (end.cpu - self.start.cpu) / wall.max(1e-9) })
+        Ok(Usage {
+            peak_rss: self.peak.load(Ordering::Relaxed).max(end.rss),
+            cpu_cores: (end.cpu - self.start.cpu) / wall.max(1e-9),
+        })
     }
 }
 

@@ -21,7 +21,11 @@ pub fn percentile_ms(h: &Histogram<u64>, q: f64) -> f64 {
         return 0.0;
     }
     #[allow(clippy::cast_precision_loss)]
-    let us = if q >= 1.0 { h.max() } else { h.value_at_quantile(q) } as f64;
+    let us = if q >= 1.0 {
+        h.max()
+    } else {
+        h.value_at_quantile(q)
+    } as f64;
     us / 1000.0
 }
 
@@ -104,10 +108,28 @@ pub struct Report {
 
 impl Report {
     /// Adds a row and prints it at once, so a long run shows progress.
-    pub fn add(&mut self, figure: impl Into<String>, value: f64, unit: Unit, baseline: Option<f64>, target: Option<Target>) {
+    pub fn add(
+        &mut self,
+        figure: impl Into<String>,
+        value: f64,
+        unit: Unit,
+        baseline: Option<f64>,
+        target: Option<Target>,
+    ) {
         let ratio = baseline.filter(|b| *b > 0.0).map(|b| value / b);
-        let row = Row { figure: figure.into(), value, unit, ratio, target };
-        eprintln!("  {:<52} {:>14}  {}", row.figure, fmt(row.value, row.unit), row.ratio.map_or(String::new(), |r| format!("{r:.2}× bare")));
+        let row = Row {
+            figure: figure.into(),
+            value,
+            unit,
+            ratio,
+            target,
+        };
+        eprintln!(
+            "  {:<52} {:>14}  {}",
+            row.figure,
+            fmt(row.value, row.unit),
+            row.ratio.map_or(String::new(), |r| format!("{r:.2}× bare"))
+        );
         self.rows.push(row);
     }
 
@@ -120,16 +142,30 @@ impl Report {
     /// The table in Markdown: figure, target, measured, ratio to bare, met?
     #[must_use]
     pub fn markdown(&self) -> String {
-        let mut out = String::from("| figure | target | measured | ratio to bare | met? |\n|---|---|---|---|---|\n");
+        let mut out = String::from(
+            "| figure | target | measured | ratio to bare | met? |\n|---|---|---|---|---|\n",
+        );
         for r in &self.rows {
-            let target = r.target.map_or_else(|| "—".to_owned(), |t| t.describe(r.unit));
-            let ratio = r.ratio.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}×"));
+            let target = r
+                .target
+                .map_or_else(|| "—".to_owned(), |t| t.describe(r.unit));
+            let ratio = r
+                .ratio
+                .map_or_else(|| "—".to_owned(), |x| format!("{x:.2}×"));
             let met = match r.target.and_then(|t| t.met(r.value, r.ratio)) {
                 Some(true) => "yes",
                 Some(false) => "**no**",
                 None => "—",
             };
-            let _ = writeln!(out, "| {} | {} | {} | {} | {} |", r.figure, target, fmt(r.value, r.unit), ratio, met);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                r.figure,
+                target,
+                fmt(r.value, r.unit),
+                ratio,
+                met
+            );
         }
         for n in &self.notes {
             let _ = writeln!(out, "\n- {n}");
@@ -168,12 +204,30 @@ mod tests {
     #[test]
     fn table_shows_ratio_and_whether_targets_are_met() {
         let mut r = Report::default();
-        r.add("renew throughput", 30_000.0, Unit::PerSec, Some(60_000.0), Some(Target::RatioAtLeast(0.5)));
-        r.add("idle RSS", 40_000_000.0, Unit::Bytes, None, Some(Target::AtMost(30_000_000.0)));
+        r.add(
+            "renew throughput",
+            30_000.0,
+            Unit::PerSec,
+            Some(60_000.0),
+            Some(Target::RatioAtLeast(0.5)),
+        );
+        r.add(
+            "idle RSS",
+            40_000_000.0,
+            Unit::Bytes,
+            None,
+            Some(Target::AtMost(30_000_000.0)),
+        );
         r.add("grants", 5.0, Unit::Count, None, None);
         let md = r.markdown();
-        assert!(md.contains("| renew throughput | ≥ 0.5× bare | 30.0k/s | 0.50× | yes |"), "{md}");
-        assert!(md.contains("| idle RSS | ≤ 30.0 MB | 40.0 MB | — | **no** |"), "{md}");
+        assert!(
+            md.contains("| renew throughput | ≥ 0.5× bare | 30.0k/s | 0.50× | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| idle RSS | ≤ 30.0 MB | 40.0 MB | — | **no** |"),
+            "{md}"
+        );
         assert!(md.contains("| grants | — | 5 | — | — |"), "{md}");
     }
 }

@@ -32,7 +32,9 @@ impl Vendor {
     /// # Errors
     /// When the system has no randomness.
     pub fn new() -> Result<Self> {
-        Ok(Self { key: VendorKeyPair::generate()? })
+        Ok(Self {
+            key: VendorKeyPair::generate()?,
+        })
     }
 
     /// The public key as `--trust` takes it.
@@ -67,7 +69,11 @@ impl Vendor {
     /// # Errors
     /// As [`Vendor::code`].
     pub fn codes(&self) -> Result<Vec<String>> {
-        Ok(vec![self.code(MAIN, 1_000_000, 600)?, self.code(SCARCE, SCARCE_SEATS, 600)?, self.code(SHORT, 1_000_000, SHORT_LEASE_SECS)?])
+        Ok(vec![
+            self.code(MAIN, 1_000_000, 600)?,
+            self.code(SCARCE, SCARCE_SEATS, 600)?,
+            self.code(SHORT, 1_000_000, SHORT_LEASE_SECS)?,
+        ])
     }
 }
 
@@ -109,8 +115,15 @@ impl Leasehold {
         ];
         let proc = ServerProc::spawn(&opts.bin, &args, opts.threads)?;
         wait_healthy(proc.addr, Duration::from_secs(30)).await?;
-        let token = std::fs::read_to_string(data_dir.join("admin-token")).context("reading admin-token")?.trim().to_owned();
-        Ok(Self { proc, token, data_dir: data_dir.to_path_buf() })
+        let token = std::fs::read_to_string(data_dir.join("admin-token"))
+            .context("reading admin-token")?
+            .trim()
+            .to_owned();
+        Ok(Self {
+            proc,
+            token,
+            data_dir: data_dir.to_path_buf(),
+        })
     }
 
     #[must_use]
@@ -128,7 +141,10 @@ impl Leasehold {
             let body = serde_json::json!({ "code": code }).to_string();
             let (status, answer) = admin.post("/admin/v1/licenses", Bytes::from(body)).await?;
             if !status.is_success() {
-                bail!("adding a license: {status} {}", String::from_utf8_lossy(&answer));
+                bail!(
+                    "adding a license: {status} {}",
+                    String::from_utf8_lossy(&answer)
+                );
             }
         }
         Ok(())

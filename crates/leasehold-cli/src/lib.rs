@@ -17,7 +17,12 @@ use std::process::ExitCode;
 pub const EXIT_NO_SEAT: u8 = 3;
 
 #[derive(Debug, Parser)]
-#[command(name = "leasehold", version, about = "Leasehold floating-license manager", propagate_version = true)]
+#[command(
+    name = "leasehold",
+    version,
+    about = "Leasehold floating-license manager",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -48,7 +53,10 @@ pub enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     leasehold_server::logtail::init_logging();
-    let outcome = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let outcome = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime.block_on(run_command(cli.command)),
         Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
@@ -69,7 +77,10 @@ async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
         Command::Service(cmd) => service::run(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Vendor(cmd) => vendor::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&leasehold_server::http::openapi::document())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&leasehold_server::http::openapi::document())?
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

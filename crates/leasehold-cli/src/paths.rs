@@ -28,7 +28,8 @@ pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
 /// # Errors
 /// As [`data_dir`].
 pub fn admin_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
-    let explicit = flag.is_some() || std::env::var_os("LEASEHOLD_DATA_DIR").is_some_and(|d| !d.is_empty());
+    let explicit =
+        flag.is_some() || std::env::var_os("LEASEHOLD_DATA_DIR").is_some_and(|d| !d.is_empty());
     let mine = data_dir(flag)?;
     if explicit || mine.join(leasehold_server::server::ADDRESS_FILE).exists() {
         return Ok(mine);
@@ -47,6 +48,8 @@ fn service_data_dir() -> Option<PathBuf> {
     }
     #[cfg(not(windows))]
     {
-        crate::service::Manager::current().ok().map(crate::service::Manager::default_data_dir)
+        crate::service::Manager::current()
+            .ok()
+            .map(crate::service::Manager::default_data_dir)
     }
 }

@@ -43,7 +43,9 @@ fn parse_durability(s: &str) -> Result<Durability, String> {
     match s {
         "full" => Ok(Durability::Full),
         "normal" => Ok(Durability::Normal),
-        other => Err(format!("`{other}` is not a durability level; use `full` or `normal`")),
+        other => Err(format!(
+            "`{other}` is not a durability level; use `full` or `normal`"
+        )),
     }
 }
 
@@ -62,12 +64,24 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     config.server_name = args.name;
     config.durability = args.durability;
     config.admin_group = args.admin_group;
-    let server = Server::start(config).await.context("the server could not start")?;
+    let server = Server::start(config)
+        .await
+        .context("the server could not start")?;
     let addr = server.local_addr();
     println!("{addr}");
-    let browse_host = if addr.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], addr.port())) } else { addr };
-    println!("admin UI: http://{browse_host}/ui/#token={}", server.admin_token());
-    eprintln!("Leasehold is serving on {addr} with data in {}. Stop with Ctrl-C.", data_dir.display());
+    let browse_host = if addr.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], addr.port()))
+    } else {
+        addr
+    };
+    println!(
+        "admin UI: http://{browse_host}/ui/#token={}",
+        server.admin_token()
+    );
+    eprintln!(
+        "Leasehold is serving on {addr} with data in {}. Stop with Ctrl-C.",
+        data_dir.display()
+    );
     shutdown_signal().await;
     eprintln!("stopping; leases stay valid and are restored on the next start");
     server.shutdown().await;

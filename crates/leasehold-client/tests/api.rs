@@ -26,7 +26,10 @@ async fn hello_names_the_server() {
     let api = ServerApi::new(&format!("http://{}", server.address())).unwrap();
     let hello = api.hello().await.unwrap();
     assert_eq!(hello.server_name, "fake");
-    assert_eq!(hello.protocol_version, leasehold_core::wire::PROTOCOL_VERSION);
+    assert_eq!(
+        hello.protocol_version,
+        leasehold_core::wire::PROTOCOL_VERSION
+    );
 }
 
 #[tokio::test]

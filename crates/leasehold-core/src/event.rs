@@ -74,15 +74,19 @@ impl EventKind {
     #[must_use]
     pub fn level(self) -> Level {
         match self {
-            Self::Deny | Self::RenewAfterExpiry | Self::Disconnect | Self::LicenseRejected | Self::Reclaim => {
-                Level::Warn
-            }
+            Self::Deny
+            | Self::RenewAfterExpiry
+            | Self::Disconnect
+            | Self::LicenseRejected
+            | Self::Reclaim => Level::Warn,
             _ => Level::Info,
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Debug,
@@ -157,7 +161,10 @@ mod tests {
     fn kinds_round_trip_through_their_names() {
         for k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
-            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::from(k.as_str()));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::Value::from(k.as_str())
+            );
         }
         assert_eq!(EventKind::parse("nope"), None);
     }

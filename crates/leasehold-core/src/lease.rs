@@ -85,16 +85,22 @@ pub enum Ending {
 /// What the lease rules refuse, each a real outcome the client acts on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LeaseError {
-    #[error("no seat of {product} is free: all {seats} are in use; try again in {retry_after_secs} s")]
+    #[error(
+        "no seat of {product} is free: all {seats} are in use; try again in {retry_after_secs} s"
+    )]
     NoSeatFree {
         product: Product,
         seats: u32,
         in_use: u32,
         retry_after_secs: u32,
     },
-    #[error("this server has no license for {0}; ask the administrator to add a license code for it")]
+    #[error(
+        "this server has no license for {0}; ask the administrator to add a license code for it"
+    )]
     NoLicense(Product),
-    #[error("the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab")]
+    #[error(
+        "the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab"
+    )]
     NoValidLicense(Product),
     #[error("lease {0} is not known to this server; check out a new seat")]
     LeaseNotFound(LeaseId),
@@ -104,7 +110,9 @@ pub enum LeaseError {
     LeaseExpired(LeaseId),
     #[error("lease {0} was ended by the administrator; check out a new seat")]
     LeaseDisconnected(LeaseId),
-    #[error("{product} has more seats in use than it is licensed for now; this lease is not renewed and ends at {expires_at}")]
+    #[error(
+        "{product} has more seats in use than it is licensed for now; this lease is not renewed and ends at {expires_at}"
+    )]
     OverSubscribed {
         product: Product,
         expires_at: Timestamp,

@@ -87,7 +87,11 @@ impl Pools {
             .min()
     }
 
-    fn active<'a>(&'a self, product: &'a Product, now: Timestamp) -> impl Iterator<Item = &'a LicenseTerms> {
+    fn active<'a>(
+        &'a self,
+        product: &'a Product,
+        now: Timestamp,
+    ) -> impl Iterator<Item = &'a LicenseTerms> {
         self.licenses
             .values()
             .filter(move |l| &l.product == product && l.is_active(now))
@@ -150,7 +154,10 @@ pub(crate) mod tests {
         assert_eq!(pools.seats(&cad, Timestamp(20 * DAY - 1)), 10);
         assert_eq!(pools.seats(&cad, Timestamp(20 * DAY)), 4);
         assert_eq!(pools.next_change(Timestamp(0)), Some(Timestamp(10 * DAY)));
-        assert_eq!(pools.next_change(Timestamp(10 * DAY)), Some(Timestamp(20 * DAY)));
+        assert_eq!(
+            pools.next_change(Timestamp(10 * DAY)),
+            Some(Timestamp(20 * DAY))
+        );
         assert_eq!(pools.next_change(Timestamp(20 * DAY)), None);
     }
 
@@ -164,6 +171,9 @@ pub(crate) mod tests {
         pools.add(a);
         pools.add(b);
         assert_eq!(pools.lease_secs(&"cad".into(), Timestamp(0)), 120);
-        assert_eq!(pools.lease_secs(&"none".into(), Timestamp(0)), DEFAULT_LEASE_SECS);
+        assert_eq!(
+            pools.lease_secs(&"none".into(), Timestamp(0)),
+            DEFAULT_LEASE_SECS
+        );
     }
 }

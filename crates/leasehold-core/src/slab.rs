@@ -134,7 +134,11 @@ mod tests {
 
     #[test]
     fn slot_stays_compact() {
-        assert!(std::mem::size_of::<Option<Slot>>() <= 160, "{}", std::mem::size_of::<Option<Slot>>());
+        assert!(
+            std::mem::size_of::<Option<Slot>>() <= 160,
+            "{}",
+            std::mem::size_of::<Option<Slot>>()
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use crate::ids::{ClientId, LeaseId, LicenseId, Product};
 use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
 use crate::pool::Pools;
-use crate::time::Timestamp;
 use crate::slab::{Interner, Slab, Slot};
+use crate::time::Timestamp;
 use hashbrown::HashTable;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasher, RandomState};
@@ -147,7 +147,11 @@ impl LeaseTable {
     /// [`LeaseError::NoLicense`] when no code names the product,
     /// [`LeaseError::NoValidLicense`] when none counts at `now`,
     /// [`LeaseError::NoSeatFree`] when every seat is taken.
-    pub fn checkout(&mut self, req: &CheckoutRequest, now: Timestamp) -> Result<Granted, LeaseError> {
+    pub fn checkout(
+        &mut self,
+        req: &CheckoutRequest,
+        now: Timestamp,
+    ) -> Result<Granted, LeaseError> {
         let held = self.holder_slot(&req.holder.client_id.0, &req.holder.user, &req.product.0);
         let mut expired = None;
         if let Some((i, slot)) = held.and_then(|i| self.slab.get(i).map(|slot| (i, slot))) {
@@ -157,7 +161,11 @@ impl LeaseTable {
                 let slot = self.slab.get_mut(i).ok_or(LeaseError::LeaseNotFound(id))?;
                 // The caller stores the whole lease again, with this deadline.
                 slot.stored_lead_ms = 0;
-                return Ok(Granted { lease: slot.to_lease(), reused: true, expired: None });
+                return Ok(Granted {
+                    lease: slot.to_lease(),
+                    reused: true,
+                    expired: None,
+                });
             }
             // Dead but not yet swept: it ends now, so it cannot hold a second seat.
             expired = self.end(id, Ending::Expired);
@@ -174,7 +182,12 @@ impl LeaseTable {
         let lease_secs = self.pools.lease_secs(&req.product, now);
         if in_use >= seats {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
-            return Err(LeaseError::NoSeatFree { product: req.product.clone(), seats, in_use, retry_after_secs });
+            return Err(LeaseError::NoSeatFree {
+                product: req.product.clone(),
+                seats,
+                in_use,
+                retry_after_secs,
+            });
         }
         let lease = Lease {
             id: LeaseId::random(),
@@ -186,7 +199,11 @@ impl LeaseTable {
             lease_secs,
         };
         self.insert(&lease);
-        Ok(Granted { lease, reused: false, expired })
+        Ok(Granted {
+            lease,
+            reused: false,
+            expired,
+        })
     }
 
     /// Puts a lease back as it was, e.g. when loading the store after a
@@ -230,7 +247,12 @@ impl LeaseTable {
 
     /// The renewal rules on lease `id` in slot `i`: extends it and says what
     /// deadline the store must be given, if any (see [`LeaseTable::renew`]).
-    fn extend(&mut self, i: u32, id: LeaseId, now: Timestamp) -> Result<Option<Timestamp>, LeaseError> {
+    fn extend(
+        &mut self,
+        i: u32,
+        id: LeaseId,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, LeaseError> {
         let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
         if !slot.is_alive(now) {
             return Err(LeaseError::LeaseExpired(id));
@@ -238,7 +260,10 @@ impl LeaseTable {
         let product = slot.product.clone();
         let old_deadline = slot.expires_at;
         if self.in_use_of(&product) > self.pools.seats_of(&product, now) {
-            return Err(LeaseError::OverSubscribed { product: Product(product.to_string()), expires_at: old_deadline });
+            return Err(LeaseError::OverSubscribed {
+                product: Product(product.to_string()),
+                expires_at: old_deadline,
+            });
         }
         let Some(slot) = self.slab.get_mut(i) else {
             return Err(LeaseError::LeaseNotFound(id));
@@ -277,7 +302,9 @@ impl LeaseTable {
             .filter(|s| *s.client_id == *client.0)
             .map(|s| s.id)
             .collect();
-        ids.into_iter().filter_map(|id| self.end(id, Ending::Disconnected)).collect()
+        ids.into_iter()
+            .filter_map(|id| self.end(id, Ending::Disconnected))
+            .collect()
     }
 
     /// Ends every lease whose deadline is at or before `now`, earliest first.
@@ -287,7 +314,10 @@ impl LeaseTable {
             due.extend(p.deadlines.iter().take_while(|(t, _)| *t <= now).copied());
         }
         due.sort_unstable();
-        let ended: Vec<Lease> = due.into_iter().filter_map(|(_, id)| self.end(id, Ending::Expired)).collect();
+        let ended: Vec<Lease> = due
+            .into_iter()
+            .filter_map(|(_, id)| self.end(id, Ending::Expired))
+            .collect();
         if !ended.is_empty() && self.slab.len() < self.strings.len() {
             self.strings.sweep();
         }
@@ -317,7 +347,9 @@ impl LeaseTable {
     fn insert(&mut self, lease: &Lease) {
         let product = self.products.entry(lease.product.clone()).or_default();
         product.deadlines.insert((lease.expires_at, lease.id));
-        product.high_water = product.high_water.max(u32::try_from(product.deadlines.len()).unwrap_or(u32::MAX));
+        product.high_water = product
+            .high_water
+            .max(u32::try_from(product.deadlines.len()).unwrap_or(u32::MAX));
         let h = &lease.holder;
         let slot = Slot {
             id: lease.id,
@@ -346,7 +378,9 @@ impl LeaseTable {
         let hasher = &self.hasher;
         let slab = &self.slab;
         self.by_holder.insert_unique(holder_hash, i, |&j| {
-            slab.get(j).map_or(0, |s| hasher.hash_one((&*s.client_id, &*s.user, &*s.product)))
+            slab.get(j).map_or(0, |s| {
+                hasher.hash_one((&*s.client_id, &*s.user, &*s.product))
+            })
         });
         *self.clients.entry(client_hash).or_insert(0) += 1;
     }
@@ -402,7 +436,9 @@ impl LeaseTable {
     fn retry_after_secs(&self, product: &Product, now: Timestamp, lease_secs: u32) -> u32 {
         let first = self.products.get(product).and_then(|p| p.deadlines.first());
         let secs = first.map_or(u64::from(lease_secs), |(t, _)| now.until(*t).as_secs() + 1);
-        u32::try_from(secs).unwrap_or(u32::MAX).clamp(1, lease_secs.max(1))
+        u32::try_from(secs)
+            .unwrap_or(u32::MAX)
+            .clamp(1, lease_secs.max(1))
     }
 }
 

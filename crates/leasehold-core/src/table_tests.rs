@@ -17,7 +17,10 @@ fn holder(client: &str, user: &str) -> Holder {
 }
 
 fn ask(product: &str, client: &str) -> CheckoutRequest {
-    CheckoutRequest { product: product.into(), holder: holder(client, "ann") }
+    CheckoutRequest {
+        product: product.into(),
+        holder: holder(client, "ann"),
+    }
 }
 
 fn table_with(product: &str, seats: u32) -> LeaseTable {
@@ -37,7 +40,12 @@ fn grants_up_to_the_seat_count_then_denies() {
     let denied = t.checkout(&ask("cad", "pc-3"), now).unwrap_err();
     assert_eq!(
         denied,
-        LeaseError::NoSeatFree { product: "cad".into(), seats: 2, in_use: 2, retry_after_secs: 60 }
+        LeaseError::NoSeatFree {
+            product: "cad".into(),
+            seats: 2,
+            in_use: 2,
+            retry_after_secs: 60
+        }
     );
     assert_eq!(denied.code(), "no_seat_free");
     assert_eq!(t.in_use(&"cad".into()), 2);
@@ -47,7 +55,9 @@ fn grants_up_to_the_seat_count_then_denies() {
 fn twelve_clients_on_ten_seats_get_exactly_ten() {
     let mut t = table_with("cad", 4);
     t.add_license(code("cad", 6));
-    let results: Vec<_> = (0..12).map(|i| t.checkout(&ask("cad", &format!("pc-{i}")), Timestamp(0))).collect();
+    let results: Vec<_> = (0..12)
+        .map(|i| t.checkout(&ask("cad", &format!("pc-{i}")), Timestamp(0)))
+        .collect();
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 10);
     assert_eq!(t.in_use(&"cad".into()), 10);
     assert_eq!(t.high_water(&"cad".into()), 10);
@@ -59,16 +69,28 @@ fn unknown_and_invalid_products_are_told_apart() {
     let mut expired = code("cad", 5);
     expired.valid_until = Some(Timestamp(10 * SEC));
     t.add_license(expired);
-    assert_eq!(t.checkout(&ask("viewer", "pc"), Timestamp(0)).unwrap_err().code(), "no_license_for_product");
+    assert_eq!(
+        t.checkout(&ask("viewer", "pc"), Timestamp(0))
+            .unwrap_err()
+            .code(),
+        "no_license_for_product"
+    );
     assert!(t.checkout(&ask("cad", "pc"), Timestamp(0)).is_ok());
-    assert_eq!(t.checkout(&ask("cad", "pc-2"), Timestamp(10 * SEC)).unwrap_err().code(), "no_valid_license");
+    assert_eq!(
+        t.checkout(&ask("cad", "pc-2"), Timestamp(10 * SEC))
+            .unwrap_err()
+            .code(),
+        "no_valid_license"
+    );
 }
 
 #[test]
 fn reconnecting_client_gets_the_same_lease_renewed() {
     let mut t = table_with("cad", 5);
     let first = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap();
-    let again = t.checkout(&ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
+    let again = t
+        .checkout(&ask("cad", "pc-1"), Timestamp(30 * SEC))
+        .unwrap();
     assert!(again.reused);
     assert_eq!(again.lease.id, first.lease.id);
     assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
@@ -84,12 +106,19 @@ fn reconnecting_client_gets_the_same_lease_renewed() {
 fn a_dead_unswept_lease_is_replaced_not_doubled() {
     let mut t = table_with("cad", 1);
     let first = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap();
-    let again = t.checkout(&ask("cad", "pc-1"), Timestamp(61 * SEC)).unwrap();
+    let again = t
+        .checkout(&ask("cad", "pc-1"), Timestamp(61 * SEC))
+        .unwrap();
     assert!(!again.reused);
     assert_ne!(again.lease.id, first.lease.id);
     assert_eq!(again.expired.map(|l| l.id), Some(first.lease.id));
     assert_eq!(t.in_use(&"cad".into()), 1);
-    assert_eq!(t.renew(first.lease.id, Timestamp(62 * SEC)).unwrap_err().code(), "lease_expired");
+    assert_eq!(
+        t.renew(first.lease.id, Timestamp(62 * SEC))
+            .unwrap_err()
+            .code(),
+        "lease_expired"
+    );
 }
 
 #[test]
@@ -107,9 +136,21 @@ fn renew_extends_from_now() {
 #[test]
 fn renewing_ended_leases_says_why() {
     let mut t = table_with("cad", 5);
-    let released = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease.id;
-    let expired = t.checkout(&ask("cad", "pc-2"), Timestamp(0)).unwrap().lease.id;
-    let cut = t.checkout(&ask("cad", "pc-3"), Timestamp(0)).unwrap().lease.id;
+    let released = t
+        .checkout(&ask("cad", "pc-1"), Timestamp(0))
+        .unwrap()
+        .lease
+        .id;
+    let expired = t
+        .checkout(&ask("cad", "pc-2"), Timestamp(0))
+        .unwrap()
+        .lease
+        .id;
+    let cut = t
+        .checkout(&ask("cad", "pc-3"), Timestamp(0))
+        .unwrap()
+        .lease
+        .id;
     assert!(t.release(released).is_some());
     assert!(t.release(released).is_none(), "release is idempotent");
     assert!(t.disconnect(cut).is_some());
@@ -119,7 +160,10 @@ fn renewing_ended_leases_says_why() {
     assert_eq!(t.renew(expired, now).unwrap_err().code(), "lease_expired");
     assert_eq!(t.renew(released, now).unwrap_err().code(), "lease_released");
     assert_eq!(t.renew(cut, now).unwrap_err().code(), "lease_disconnected");
-    assert_eq!(t.renew(LeaseId::random(), now).unwrap_err().code(), "lease_not_found");
+    assert_eq!(
+        t.renew(LeaseId::random(), now).unwrap_err().code(),
+        "lease_not_found"
+    );
     assert!(t.is_empty());
 }
 
@@ -127,11 +171,21 @@ fn renewing_ended_leases_says_why() {
 fn expiry_frees_seats_in_deadline_order() {
     let mut t = table_with("cad", 3);
     let a = t.checkout(&ask("cad", "a"), Timestamp(0)).unwrap().lease;
-    let b = t.checkout(&ask("cad", "b"), Timestamp(5 * SEC)).unwrap().lease;
-    let c = t.checkout(&ask("cad", "c"), Timestamp(9 * SEC)).unwrap().lease;
+    let b = t
+        .checkout(&ask("cad", "b"), Timestamp(5 * SEC))
+        .unwrap()
+        .lease;
+    let c = t
+        .checkout(&ask("cad", "c"), Timestamp(9 * SEC))
+        .unwrap()
+        .lease;
     assert_eq!(t.next_deadline(), Some(a.expires_at));
     assert!(t.expire_due(Timestamp(60 * SEC - 1)).is_empty());
-    let gone: Vec<_> = t.expire_due(Timestamp(66 * SEC)).into_iter().map(|l| l.id).collect();
+    let gone: Vec<_> = t
+        .expire_due(Timestamp(66 * SEC))
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
     assert_eq!(gone, vec![a.id, b.id]);
     assert_eq!(t.next_deadline(), Some(c.expires_at));
     assert_eq!(t.in_use(&"cad".into()), 1);
@@ -143,8 +197,13 @@ fn expiry_frees_seats_in_deadline_order() {
 fn denial_suggests_retry_when_the_first_lease_ends() {
     let mut t = table_with("cad", 1);
     t.checkout(&ask("cad", "a"), Timestamp(0)).unwrap();
-    match t.checkout(&ask("cad", "b"), Timestamp(45 * SEC)).unwrap_err() {
-        LeaseError::NoSeatFree { retry_after_secs, .. } => assert_eq!(retry_after_secs, 16),
+    match t
+        .checkout(&ask("cad", "b"), Timestamp(45 * SEC))
+        .unwrap_err()
+    {
+        LeaseError::NoSeatFree {
+            retry_after_secs, ..
+        } => assert_eq!(retry_after_secs, 16),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -169,15 +228,33 @@ fn over_subscription_after_a_code_expires_lets_leases_run_out() {
     let mut short = code("cad", 2);
     short.valid_until = Some(Timestamp(30 * SEC));
     t.add_license(short);
-    let leases: Vec<_> = (0..4).map(|i| t.checkout(&ask("cad", &format!("pc-{i}")), Timestamp(0)).unwrap().lease).collect();
+    let leases: Vec<_> = (0..4)
+        .map(|i| {
+            t.checkout(&ask("cad", &format!("pc-{i}")), Timestamp(0))
+                .unwrap()
+                .lease
+        })
+        .collect();
     // At 40 s only 2 seats count but 4 are out: no renewals, no new grants.
     let now = Timestamp(40 * SEC);
     let refused = t.renew(leases[0].id, now).unwrap_err();
-    assert_eq!(refused, LeaseError::OverSubscribed { product: "cad".into(), expires_at: leases[0].expires_at });
-    assert_eq!(t.checkout(&ask("cad", "new"), now).unwrap_err().code(), "no_seat_free");
+    assert_eq!(
+        refused,
+        LeaseError::OverSubscribed {
+            product: "cad".into(),
+            expires_at: leases[0].expires_at
+        }
+    );
+    assert_eq!(
+        t.checkout(&ask("cad", "new"), now).unwrap_err().code(),
+        "no_seat_free"
+    );
     // The leases run to their end; afterwards renewals work again within the 2 seats.
     assert_eq!(t.expire_due(Timestamp(60 * SEC)).len(), 4);
-    let a = t.checkout(&ask("cad", "a"), Timestamp(60 * SEC)).unwrap().lease;
+    let a = t
+        .checkout(&ask("cad", "a"), Timestamp(60 * SEC))
+        .unwrap()
+        .lease;
     t.checkout(&ask("cad", "b"), Timestamp(60 * SEC)).unwrap();
     assert!(t.renew(a.id, Timestamp(70 * SEC)).is_ok());
 }
@@ -191,7 +268,10 @@ fn removing_a_code_keeps_leases_until_they_end() {
     let l = t.checkout(&ask("cad", "pc"), Timestamp(0)).unwrap().lease;
     assert!(t.remove_license(id).is_some());
     assert_eq!(t.in_use(&"cad".into()), 1);
-    assert_eq!(t.renew(l.id, Timestamp(SEC)).unwrap_err().code(), "over_subscribed");
+    assert_eq!(
+        t.renew(l.id, Timestamp(SEC)).unwrap_err().code(),
+        "over_subscribed"
+    );
 }
 
 #[test]
@@ -262,24 +342,40 @@ fn the_store_hears_of_at_most_one_renewal_in_three_and_never_lags_the_real_deadl
         now += 20 * SEC + [0, 150, -120][k % 3];
         let r = t.renew(lease.id, Timestamp(now)).unwrap();
         if let Some(until) = r.store_until {
-            assert!(r.expires_at > stored, "written although the store was ahead (renewal {k})");
+            assert!(
+                r.expires_at > stored,
+                "written although the store was ahead (renewal {k})"
+            );
             assert_eq!(until, r.expires_at.plus_millis(60 * SEC));
             stored = until;
             writes += 1;
         }
-        assert!(stored >= r.expires_at, "the store lags the real deadline after renewal {k}");
+        assert!(
+            stored >= r.expires_at,
+            "the store lags the real deadline after renewal {k}"
+        );
         assert!(stored <= r.expires_at.plus_millis(60 * SEC));
     }
-    assert!((7..=10).contains(&writes), "{writes} of 30 renewals written");
+    assert!(
+        (7..=10).contains(&writes),
+        "{writes} of 30 renewals written"
+    );
 }
 
 #[test]
 fn a_reconnect_stores_the_lease_whole_so_the_next_renewal_is_written() {
     let mut t = table_with("cad", 1);
     let first = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
-    assert!(t.renew(first.id, Timestamp(20 * SEC)).unwrap().store_until.is_some());
+    assert!(
+        t.renew(first.id, Timestamp(20 * SEC))
+            .unwrap()
+            .store_until
+            .is_some()
+    );
     // The reconnect is stored as a whole lease ending at 90 s.
-    let again = t.checkout(&ask("cad", "pc-1"), Timestamp(30 * SEC)).unwrap();
+    let again = t
+        .checkout(&ask("cad", "pc-1"), Timestamp(30 * SEC))
+        .unwrap();
     assert!(again.reused);
     assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
     let r = t.renew(first.id, Timestamp(50 * SEC)).unwrap();

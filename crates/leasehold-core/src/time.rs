@@ -7,7 +7,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// A point in time, milliseconds since 1970-01-01T00:00:00Z. On the wire a plain
 /// integer, which JavaScript's `new Date(ms)` reads directly.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 #[schema(value_type = i64, example = 1_767_225_600_000_i64)]
@@ -35,7 +45,10 @@ impl Timestamp {
 
     #[must_use]
     pub fn plus(self, d: Duration) -> Self {
-        Self(self.0.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+        Self(
+            self.0
+                .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
     }
 
     #[must_use]
@@ -52,8 +65,10 @@ impl Timestamp {
     /// RFC 3339 text in UTC, for people and logs.
     #[must_use]
     pub fn to_rfc3339(self) -> String {
-        chrono::DateTime::from_timestamp_millis(self.0)
-            .map_or_else(|| format!("@{}ms", self.0), |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        chrono::DateTime::from_timestamp_millis(self.0).map_or_else(
+            || format!("@{}ms", self.0),
+            |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
     }
 }
 

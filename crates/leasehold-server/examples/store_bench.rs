@@ -31,12 +31,22 @@ fn grant(seq: u64) -> Vec<Op> {
         expires_at: now.plus_millis(90_000),
         lease_secs: 90,
     };
-    let mut event = Event::new(EventKind::Grant, now, format!("granted cad to ann@ws-{seq}")).about(&lease);
+    let mut event = Event::new(
+        EventKind::Grant,
+        now,
+        format!("granted cad to ann@ws-{seq}"),
+    )
+    .about(&lease);
     event.seq = seq;
     vec![Op::PutLease(lease), Op::AppendEvent(event)]
 }
 
-async fn run(durability: Durability, appliers: usize, secs: u64, base: &std::path::Path) -> anyhow::Result<()> {
+async fn run(
+    durability: Durability,
+    appliers: usize,
+    secs: u64,
+    base: &std::path::Path,
+) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(base)?;
     let (store, _) = Store::open(dir.path(), StoreOptions { durability })?;
     let seq = Arc::new(AtomicU64::new(0));
@@ -46,12 +56,18 @@ async fn run(durability: Durability, appliers: usize, secs: u64, base: &std::pat
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..appliers {
-        let (store, seq, done, latency_us) = (store.clone(), seq.clone(), done.clone(), latency_us.clone());
+        let (store, seq, done, latency_us) =
+            (store.clone(), seq.clone(), done.clone(), latency_us.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
                 let t = Instant::now();
-                store.apply(grant(seq.fetch_add(1, Ordering::Relaxed) + 1)).await?;
-                latency_us.fetch_add(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+                store
+                    .apply(grant(seq.fetch_add(1, Ordering::Relaxed) + 1))
+                    .await?;
+                latency_us.fetch_add(
+                    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX),
+                    Ordering::Relaxed,
+                );
                 done.fetch_add(1, Ordering::Relaxed);
             }
             anyhow::Ok(())
@@ -76,7 +92,9 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let appliers: usize = args.next().map_or(Ok(64), |a| a.parse())?;
     let secs: u64 = args.next().map_or(Ok(2), |a| a.parse())?;
-    let base = args.next().map_or_else(std::env::temp_dir, std::path::PathBuf::from);
+    let base = args
+        .next()
+        .map_or_else(std::env::temp_dir, std::path::PathBuf::from);
     for durability in [Durability::Full, Durability::Normal] {
         run(durability, appliers, secs, &base).await?;
     }

@@ -20,7 +20,12 @@ pub fn share_token_with_group(data_dir: &Path, group: &str) -> Result<(), Error>
         let gid = group_id(group)?;
         std::os::unix::fs::chown(&path, None, Some(gid))
             .and_then(|()| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)))
-            .map_err(|e| Error::Internal(format!("cannot share {} with group {group}: {e}", path.display())))
+            .map_err(|e| {
+                Error::Internal(format!(
+                    "cannot share {} with group {group}: {e}",
+                    path.display()
+                ))
+            })
     }
     #[cfg(not(unix))]
     {

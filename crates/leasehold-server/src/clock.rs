@@ -20,23 +20,34 @@ impl Clock {
     /// Reads the wall clock once; from then on time advances with tokio's clock.
     #[must_use]
     pub fn start() -> Self {
-        Self { base_wall: Timestamp::now(), base_instant: Instant::now(), skipped: Arc::default() }
+        Self {
+            base_wall: Timestamp::now(),
+            base_instant: Instant::now(),
+            skipped: Arc::default(),
+        }
     }
 
     #[must_use]
     pub fn now(&self) -> Timestamp {
-        self.base_wall.plus(self.base_instant.elapsed()).plus_millis(self.skipped.load(Ordering::Relaxed))
+        self.base_wall
+            .plus(self.base_instant.elapsed())
+            .plus_millis(self.skipped.load(Ordering::Relaxed))
     }
 
     /// Moves this clock (and every clone of it) ahead, for tests.
     pub fn skip(&self, d: Duration) {
-        self.skipped.fetch_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX), Ordering::Relaxed);
+        self.skipped.fetch_add(
+            i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// The tokio instant at which this clock shows `t`.
     #[must_use]
     pub fn instant_at(&self, t: Timestamp) -> Instant {
-        let offset = t.0.saturating_sub(self.base_wall.0).saturating_sub(self.skipped.load(Ordering::Relaxed));
+        let offset =
+            t.0.saturating_sub(self.base_wall.0)
+                .saturating_sub(self.skipped.load(Ordering::Relaxed));
         match u64::try_from(offset) {
             Ok(ms) => self.base_instant + Duration::from_millis(ms),
             Err(_) => self.base_instant,

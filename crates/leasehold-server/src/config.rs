@@ -51,6 +51,10 @@ impl Config {
     /// Loopback, port 0, no mDNS: what tests and embedded uses want.
     #[must_use]
     pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), mdns: false, ..Self::new(data_dir) }
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            mdns: false,
+            ..Self::new(data_dir)
+        }
     }
 }

@@ -28,9 +28,13 @@ pub enum Error {
     ClientNotFound(String),
     #[error("authentication required")]
     Unauthorized,
-    #[error("admin calls are accepted only from this machine; start the server with --admin-remote to allow them from the network")]
+    #[error(
+        "admin calls are accepted only from this machine; start the server with --admin-remote to allow them from the network"
+    )]
     AdminRemoteDisabled,
-    #[error("this build of Leasehold trusts only the vendor keys built into it; other keys cannot be added")]
+    #[error(
+        "this build of Leasehold trusts only the vendor keys built into it; other keys cannot be added"
+    )]
     TrustIsBuiltIn,
     #[error("{0}")]
     BadRequest(String),
@@ -40,8 +44,13 @@ pub enum Error {
     PayloadTooLarge(usize),
     #[error("there is nothing at {0}")]
     NotFound(String),
-    #[error("cannot listen on {addr}: {source}; choose another address with --listen (port 0 picks a free one)")]
-    Bind { addr: String, source: std::io::Error },
+    #[error(
+        "cannot listen on {addr}: {source}; choose another address with --listen (port 0 picks a free one)"
+    )]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -74,13 +83,13 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Lease(e) => match e {
-                LeaseError::NoSeatFree { .. } | LeaseError::NoValidLicense(_) | LeaseError::OverSubscribed { .. } => {
-                    StatusCode::CONFLICT
-                }
+                LeaseError::NoSeatFree { .. }
+                | LeaseError::NoValidLicense(_)
+                | LeaseError::OverSubscribed { .. } => StatusCode::CONFLICT,
                 LeaseError::NoLicense(_) | LeaseError::LeaseNotFound(_) => StatusCode::NOT_FOUND,
-                LeaseError::LeaseReleased(_) | LeaseError::LeaseExpired(_) | LeaseError::LeaseDisconnected(_) => {
-                    StatusCode::GONE
-                }
+                LeaseError::LeaseReleased(_)
+                | LeaseError::LeaseExpired(_)
+                | LeaseError::LeaseDisconnected(_) => StatusCode::GONE,
             },
             Self::License(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Store(e) => match e {
@@ -88,9 +97,10 @@ impl Error {
                 _ => StatusCode::SERVICE_UNAVAILABLE,
             },
             Self::LicenseAlreadyAdded(_) | Self::TrustIsBuiltIn => StatusCode::CONFLICT,
-            Self::LicenseNotFound(_) | Self::LeaseNotHeld(_) | Self::ClientNotFound(_) | Self::NotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            Self::LicenseNotFound(_)
+            | Self::LeaseNotHeld(_)
+            | Self::ClientNotFound(_)
+            | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::AdminRemoteDisabled => StatusCode::FORBIDDEN,
             Self::BadRequest(_) | Self::InvalidField { .. } => StatusCode::BAD_REQUEST,
@@ -105,17 +115,26 @@ impl Error {
     pub fn body(&self) -> ErrorBody {
         let message = match self {
             // Internal details stay in the log.
-            Self::Internal(_) => "the server hit an internal error; the details are in its log".to_owned(),
+            Self::Internal(_) => {
+                "the server hit an internal error; the details are in its log".to_owned()
+            }
             other => other.to_string(),
         };
         let mut body = ErrorBody::new(self.code(), message);
         match self {
-            Self::Lease(LeaseError::NoSeatFree { seats, in_use, retry_after_secs, .. }) => {
+            Self::Lease(LeaseError::NoSeatFree {
+                seats,
+                in_use,
+                retry_after_secs,
+                ..
+            }) => {
                 body.seats = Some(*seats);
                 body.in_use = Some(*in_use);
                 body.retry_after_secs = Some(*retry_after_secs);
             }
-            Self::Lease(LeaseError::OverSubscribed { expires_at, .. }) => body.expires_at = Some(*expires_at),
+            Self::Lease(LeaseError::OverSubscribed { expires_at, .. }) => {
+                body.expires_at = Some(*expires_at)
+            }
             _ => {}
         }
         body
@@ -132,7 +151,9 @@ impl IntoResponse for Error {
         let retry_after = body.retry_after_secs.map(axum::http::HeaderValue::from);
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(v) = retry_after {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         response
     }

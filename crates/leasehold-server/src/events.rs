@@ -26,7 +26,14 @@ impl EventLog {
     #[must_use]
     pub fn new(store: Store, last_seq: u64) -> Self {
         let (live, _) = broadcast::channel(1024);
-        Self { inner: Mutex::new(Tail { last_seq, recent: VecDeque::with_capacity(TAIL_LEN) }), live, store }
+        Self {
+            inner: Mutex::new(Tail {
+                last_seq,
+                recent: VecDeque::with_capacity(TAIL_LEN),
+            }),
+            live,
+            store,
+        }
     }
 
     /// Numbers the event, keeps it, sends it to followers and to the store.
@@ -40,7 +47,10 @@ impl EventLog {
         }
         let mut ops = Vec::with_capacity(events.len());
         {
-            let mut tail = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut tail = self
+                .inner
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for mut event in events {
                 tail.last_seq += 1;
                 event.seq = tail.last_seq;
@@ -70,7 +80,14 @@ impl EventLog {
         if after_seq.saturating_add(1) < oldest && after_seq < tail.last_seq {
             return None;
         }
-        Some(tail.recent.iter().filter(|e| e.seq > after_seq).take(limit).cloned().collect())
+        Some(
+            tail.recent
+                .iter()
+                .filter(|e| e.seq > after_seq)
+                .take(limit)
+                .cloned()
+                .collect(),
+        )
     }
 
     #[must_use]
@@ -79,6 +96,8 @@ impl EventLog {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Tail> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

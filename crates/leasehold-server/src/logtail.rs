@@ -42,9 +42,17 @@ fn ring() -> &'static Mutex<Ring> {
 /// Lines after `after_seq`, oldest first, at most `limit`.
 #[must_use]
 pub fn lines_after(after_seq: u64, limit: usize) -> LogPage {
-    let ring = ring().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let ring = ring()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     LogPage {
-        lines: ring.lines.iter().filter(|l| l.seq > after_seq).take(limit).cloned().collect(),
+        lines: ring
+            .lines
+            .iter()
+            .filter(|l| l.seq > after_seq)
+            .take(limit)
+            .cloned()
+            .collect(),
         last_seq: ring.last_seq,
     }
 }
@@ -72,7 +80,9 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for LogTailLayer {
         let meta = event.metadata();
         let mut text = Text::default();
         event.record(&mut text);
-        let mut ring = ring().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut ring = ring()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         ring.last_seq += 1;
         let line = LogLine {
             seq: ring.last_seq,
@@ -104,17 +114,35 @@ struct Text(String);
 impl Visit for Text {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         if field.name() == "message" {
-            let _ = write!(self.0, "{}{value:?}", if self.0.is_empty() { "" } else { " " });
+            let _ = write!(
+                self.0,
+                "{}{value:?}",
+                if self.0.is_empty() { "" } else { " " }
+            );
         } else {
-            let _ = write!(self.0, "{}{}={value:?}", if self.0.is_empty() { "" } else { " " }, field.name());
+            let _ = write!(
+                self.0,
+                "{}{}={value:?}",
+                if self.0.is_empty() { "" } else { " " },
+                field.name()
+            );
         }
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
-            let _ = write!(self.0, "{}{value}", if self.0.is_empty() { "" } else { " " });
+            let _ = write!(
+                self.0,
+                "{}{value}",
+                if self.0.is_empty() { "" } else { " " }
+            );
         } else {
-            let _ = write!(self.0, "{}{}={value}", if self.0.is_empty() { "" } else { " " }, field.name());
+            let _ = write!(
+                self.0,
+                "{}{}={value}",
+                if self.0.is_empty() { "" } else { " " },
+                field.name()
+            );
         }
     }
 }

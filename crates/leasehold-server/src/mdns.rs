@@ -319,7 +319,11 @@ impl Advertiser {
             ann.port,
             txt.as_slice(),
         )?;
-        Ok(if ann.only_address.is_some() { info } else { info.enable_addr_auto() })
+        Ok(if ann.only_address.is_some() {
+            info
+        } else {
+            info.enable_addr_auto()
+        })
     }
 }
 

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the request latency histogram, in seconds.
-const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
 
 #[derive(Default)]
 pub struct Metrics {
@@ -33,14 +35,19 @@ impl Metrics {
             }
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
-        self.latency_sum_micros
-            .fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.latency_sum_micros.fetch_add(
+            u64::try_from(d.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// Counts a denial of `product` in the minute `minute` (minutes since the epoch).
     pub fn deny(&self, product: &Product, minute: i64) {
         self.denials.fetch_add(1, Ordering::Relaxed);
-        let mut map = self.denials_by_minute.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .denials_by_minute
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let ring = map.entry(product.clone()).or_insert([(i64::MIN, 0); 60]);
         let slot = &mut ring[usize::try_from(minute.rem_euclid(60)).unwrap_or(0)];
         if slot.0 == minute {
@@ -53,9 +60,15 @@ impl Metrics {
     /// Denials of `product` in the hour up to minute `now_minute`.
     #[must_use]
     pub fn denials_last_hour(&self, product: &Product, now_minute: i64) -> u32 {
-        let map = self.denials_by_minute.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map = self
+            .denials_by_minute
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.get(product).map_or(0, |ring| {
-            ring.iter().filter(|(m, _)| *m <= now_minute && *m > now_minute.saturating_sub(60)).map(|(_, n)| *n).sum()
+            ring.iter()
+                .filter(|(m, _)| *m <= now_minute && *m > now_minute.saturating_sub(60))
+                .map(|(_, n)| *n)
+                .sum()
         })
     }
 
@@ -65,28 +78,76 @@ impl Metrics {
         let mut out = String::new();
         let counters = [
             ("leasehold_grants_total", "Seats granted.", &self.grants),
-            ("leasehold_denials_total", "Checkouts denied.", &self.denials),
-            ("leasehold_renewals_total", "Leases renewed.", &self.renewals),
-            ("leasehold_releases_total", "Leases released by clients.", &self.releases),
-            ("leasehold_expiries_total", "Leases that expired unrenewed.", &self.expiries),
-            ("leasehold_disconnects_total", "Leases ended by an administrator.", &self.disconnects),
+            (
+                "leasehold_denials_total",
+                "Checkouts denied.",
+                &self.denials,
+            ),
+            (
+                "leasehold_renewals_total",
+                "Leases renewed.",
+                &self.renewals,
+            ),
+            (
+                "leasehold_releases_total",
+                "Leases released by clients.",
+                &self.releases,
+            ),
+            (
+                "leasehold_expiries_total",
+                "Leases that expired unrenewed.",
+                &self.expiries,
+            ),
+            (
+                "leasehold_disconnects_total",
+                "Leases ended by an administrator.",
+                &self.disconnects,
+            ),
         ];
         for (name, help, value) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
         }
-        let _ = writeln!(out, "# HELP leasehold_leases Leases held now.\n# TYPE leasehold_leases gauge\nleasehold_leases {leases}");
-        let _ = writeln!(out, "# HELP leasehold_seats Seats licensed now, per product.\n# TYPE leasehold_seats gauge");
+        let _ = writeln!(
+            out,
+            "# HELP leasehold_leases Leases held now.\n# TYPE leasehold_leases gauge\nleasehold_leases {leases}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP leasehold_seats Seats licensed now, per product.\n# TYPE leasehold_seats gauge"
+        );
         for (product, seats, _) in products {
-            let _ = writeln!(out, "leasehold_seats{{product=\"{}\"}} {seats}", escape(product.as_str()));
+            let _ = writeln!(
+                out,
+                "leasehold_seats{{product=\"{}\"}} {seats}",
+                escape(product.as_str())
+            );
         }
-        let _ = writeln!(out, "# HELP leasehold_seats_in_use Seats in use now, per product.\n# TYPE leasehold_seats_in_use gauge");
+        let _ = writeln!(
+            out,
+            "# HELP leasehold_seats_in_use Seats in use now, per product.\n# TYPE leasehold_seats_in_use gauge"
+        );
         for (product, _, in_use) in products {
-            let _ = writeln!(out, "leasehold_seats_in_use{{product=\"{}\"}} {in_use}", escape(product.as_str()));
+            let _ = writeln!(
+                out,
+                "leasehold_seats_in_use{{product=\"{}\"}} {in_use}",
+                escape(product.as_str())
+            );
         }
         let name = "leasehold_http_request_duration_seconds";
-        let _ = writeln!(out, "# HELP {name} HTTP request latency.\n# TYPE {name} histogram");
+        let _ = writeln!(
+            out,
+            "# HELP {name} HTTP request latency.\n# TYPE {name} histogram"
+        );
         for (bound, bucket) in BUCKETS.iter().zip(&self.latency_buckets) {
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", bucket.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
         let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
@@ -98,7 +159,10 @@ impl Metrics {
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

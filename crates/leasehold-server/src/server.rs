@@ -41,7 +41,10 @@ impl Server {
     pub async fn start(config: Config) -> Result<ServerHandle> {
         let listener = TcpListener::bind(config.listen)
             .await
-            .map_err(|source| Error::Bind { addr: config.listen.to_string(), source })?;
+            .map_err(|source| Error::Bind {
+                addr: config.listen.to_string(),
+                source,
+            })?;
         Self::start_on(listener, config).await
     }
 
@@ -51,13 +54,16 @@ impl Server {
     /// # Errors
     /// As [`Server::start`], except binding.
     pub async fn start_on(listener: TcpListener, config: Config) -> Result<ServerHandle> {
-        let addr = listener.local_addr().map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
         let data_dir = config.data_dir.clone();
         let dir = data_dir.clone();
         let durability = config.durability;
-        let (store, snapshot) = tokio::task::spawn_blocking(move || Store::open(&dir, StoreOptions { durability }))
-            .await
-            .map_err(|e| Error::Internal(format!("store open task failed: {e}")))??;
+        let (store, snapshot) =
+            tokio::task::spawn_blocking(move || Store::open(&dir, StoreOptions { durability }))
+                .await
+                .map_err(|e| Error::Internal(format!("store open task failed: {e}")))??;
         let admin_token = snapshot.admin_token.clone();
         if let Some(group) = &config.admin_group
             && let Err(e) = crate::access::share_token_with_group(&data_dir, group)
@@ -66,7 +72,10 @@ impl Server {
             return Err(e);
         }
         let trust = TrustedKeys::load(&config.trust, &snapshot.trusted_keys);
-        let server_name = config.server_name.clone().unwrap_or_else(default_server_name);
+        let server_name = config
+            .server_name
+            .clone()
+            .unwrap_or_else(default_server_name);
         let clock = config.clock.clone().unwrap_or_else(Clock::start);
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
         let advertiser = advertiser(&engine, addr, config.mdns);
@@ -79,14 +88,20 @@ impl Server {
             mdns: Mutex::new(Some(advertiser)),
             stopping: stopped.clone(),
         });
-        let app = router(AppState { engine: engine.clone(), run: run.clone() });
+        let app = router(AppState {
+            engine: engine.clone(),
+            run: run.clone(),
+        });
         let mut http_stop = stopped.clone();
         let http = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
             let shutdown = async move {
                 let _ = http_stop.wait_for(|s| *s).await;
             };
-            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+            if let Err(e) = axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
                 tracing::error!("the HTTP server stopped: {e}");
             }
         });
@@ -94,7 +109,16 @@ impl Server {
         write_address_file(&data_dir, addr);
         engine.record(EventKind::ServerStart, format!("server started on {addr}"));
         tracing::info!(%addr, data_dir = %data_dir.display(), "lease server started");
-        Ok(ServerHandle { addr, admin_token, data_dir, engine, run, stop, http, sweeper })
+        Ok(ServerHandle {
+            addr,
+            admin_token,
+            data_dir,
+            engine,
+            run,
+            stop,
+            http,
+            sweeper,
+        })
     }
 }
 
@@ -123,7 +147,10 @@ impl ServerHandle {
 
     /// The server's router, for in-process calls (`oneshot`) to the same state.
     pub fn router(&self) -> axum::Router {
-        router(AppState { engine: self.engine.clone(), run: self.run.clone() })
+        router(AppState {
+            engine: self.engine.clone(),
+            run: self.run.clone(),
+        })
     }
 
     /// Waits until everything recorded so far (events included) is in the store.
@@ -137,7 +164,12 @@ impl ServerHandle {
     /// No lease is ended: after a restart every unexpired lease is back.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        let advertiser = self.run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let advertiser = self
+            .run
+            .mdns
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(a) = advertiser {
             let _ = tokio::task::spawn_blocking(move || a.shutdown()).await;
         }
@@ -158,14 +190,24 @@ pub const ADDRESS_FILE: &str = "listen-address";
 /// every interface.
 fn write_address_file(data_dir: &std::path::Path, addr: SocketAddr) {
     let local = if addr.ip().is_unspecified() {
-        SocketAddr::new(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() }, addr.port())
+        SocketAddr::new(
+            if addr.is_ipv4() {
+                [127, 0, 0, 1].into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            },
+            addr.port(),
+        )
     } else {
         addr
     };
     let path = data_dir.join(ADDRESS_FILE);
     match std::fs::write(&path, format!("{local}\n")) {
         Ok(()) => crate::access::world_readable(&path),
-        Err(e) => tracing::warn!("cannot write {}: {e}; `leasehold admin` will need --server", ADDRESS_FILE),
+        Err(e) => tracing::warn!(
+            "cannot write {}: {e}; `leasehold admin` will need --server",
+            ADDRESS_FILE
+        ),
     }
 }
 
@@ -198,7 +240,11 @@ fn advertiser(engine: &Engine, addr: SocketAddr, on: bool) -> Advertiser {
         protocol_version: PROTOCOL_VERSION,
         only_address: (!addr.ip().is_unspecified()).then_some(addr.ip()),
     };
-    if on { Advertiser::start(ann) } else { Advertiser::new_off(ann) }
+    if on {
+        Advertiser::start(ann)
+    } else {
+        Advertiser::new_off(ann)
+    }
 }
 
 /// The host name, cleaned for display and mDNS; a generic name if there is none.
@@ -210,5 +256,9 @@ fn default_server_name() -> String {
         .take(63)
         .collect();
     let host = host.trim();
-    if host.is_empty() { "Leasehold server".to_owned() } else { host.to_owned() }
+    if host.is_empty() {
+        "Leasehold server".to_owned()
+    } else {
+        host.to_owned()
+    }
 }

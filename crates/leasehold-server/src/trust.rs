@@ -22,7 +22,12 @@ impl TrustedKeys {
     #[must_use]
     pub fn load(command_line: &[VendorPublicKey], stored: &[String]) -> Self {
         let mut trust = Self::default();
-        for text in BUILT_IN.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for text in BUILT_IN
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match VendorPublicKey::from_str(text) {
                 Ok(key) => trust.push(key, KeySource::BuiltIn),
                 Err(e) => tracing::error!("a built-in vendor key does not parse: {e}"),
@@ -30,7 +35,9 @@ impl TrustedKeys {
         }
         if trust.is_built_in_only() {
             if !command_line.is_empty() || !stored.is_empty() {
-                tracing::warn!("this build trusts only its built-in vendor keys; other keys are ignored");
+                tracing::warn!(
+                    "this build trusts only its built-in vendor keys; other keys are ignored"
+                );
             }
             return trust;
         }

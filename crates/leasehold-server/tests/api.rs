@@ -18,12 +18,19 @@ async fn twelve_clients_on_ten_seats_get_exactly_ten() {
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &vendor.code("cad", 6)).await;
     let view = add_license(&server, &vendor.code("cad", 4)).await;
-    assert_eq!(view["productSeats"], 10, "codes for one product add up: {view}");
+    assert_eq!(
+        view["productSeats"], 10,
+        "codes for one product add up: {view}"
+    );
     let mut granted = Vec::new();
     let mut denied = Vec::new();
     for i in 0..12 {
         let (status, body) = checkout(&server, "cad", &format!("pc-{i}")).await;
-        if status == StatusCode::OK { granted.push(body) } else { denied.push((status, body)) }
+        if status == StatusCode::OK {
+            granted.push(body)
+        } else {
+            denied.push((status, body))
+        }
     }
     assert_eq!(granted.len(), 10);
     assert_eq!(denied.len(), 2);
@@ -35,10 +42,31 @@ async fn twelve_clients_on_ten_seats_get_exactly_ten() {
     assert!(body["retryAfterSecs"].as_u64().unwrap() >= 1);
     // Release frees one seat for the next client.
     let lease = granted[0]["leaseId"].as_str().unwrap();
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{lease}/release"), None, false).await;
-    assert_eq!((status, body["wasHeld"].clone()), (StatusCode::OK, json!(true)));
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{lease}/release"), None, false).await;
-    assert_eq!((status, body["wasHeld"].clone()), (StatusCode::OK, json!(false)), "release is idempotent");
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{lease}/release"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["wasHeld"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{lease}/release"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["wasHeld"].clone()),
+        (StatusCode::OK, json!(false)),
+        "release is idempotent"
+    );
     assert_eq!(checkout(&server, "cad", "pc-10").await.0, StatusCode::OK);
     let (_, status) = call(&server, Method::GET, "/admin/v1/status", None, true).await;
     assert_eq!(status["products"][0]["inUse"], 10);
@@ -62,12 +90,18 @@ async fn reconnect_gets_the_same_lease_and_grants_are_signed() {
     // The signature verifies with the key from hello.
     let (_, hello) = call(&server, Method::GET, "/v1/hello", None, false).await;
     let grant: leasehold_core::wire::client::LeaseGrant = serde_json::from_value(again).unwrap();
-    let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
     let key = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).unwrap();
     assert!(grant.verify(&key));
     let mut forged = grant.clone();
     forged.expires_at = forged.expires_at.plus_millis(60_000);
-    assert!(!forged.verify(&key), "a grant changed after signing must not verify");
+    assert!(
+        !forged.verify(&key),
+        "a grant changed after signing must not verify"
+    );
     server.shutdown().await;
 }
 
@@ -84,10 +118,21 @@ async fn renewals_that_arrive_together_share_one_signature_and_each_verifies() {
     }
     // All fifty are queued for signing before the signer runs (this test's
     // runtime has one thread): one batch, one signature.
-    let paths: Vec<String> = ids.iter().map(|id| format!("/v1/leases/{id}/renew")).collect();
-    let renewals = futures_util::future::join_all(paths.iter().map(|p| call(&server, Method::POST, p, None, false))).await;
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/v1/leases/{id}/renew"))
+        .collect();
+    let renewals = futures_util::future::join_all(
+        paths
+            .iter()
+            .map(|p| call(&server, Method::POST, p, None, false)),
+    )
+    .await;
     let (_, hello) = call(&server, Method::GET, "/v1/hello", None, false).await;
-    let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let key_bytes: [u8; 32] = hex::decode(hello["serverPublicKey"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
     let key = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).unwrap();
     let grants: Vec<leasehold_core::wire::client::LeaseGrant> = renewals
         .into_iter()
@@ -116,26 +161,61 @@ async fn a_silent_clients_seat_comes_back_after_its_lease() {
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &vendor.code("cad", 1)).await;
     let (_, lease) = checkout(&server, "cad", "crashed").await;
-    assert_eq!(checkout(&server, "cad", "other").await.1["code"], "no_seat_free");
+    assert_eq!(
+        checkout(&server, "cad", "other").await.1["code"],
+        "no_seat_free"
+    );
     // 59 s later the lease still holds; renewing moves it on.
     server.engine().skip_time(Duration::from_secs(59));
     let id = lease["leaseId"].as_str().unwrap();
-    let (status, renewed) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
+    let (status, renewed) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{id}/renew"),
+        None,
+        false,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{renewed}");
     assert!(renewed["expiresAt"].as_i64() > lease["expiresAt"].as_i64());
     // Then the client goes silent: one lease length later the sweeper has freed the seat.
     server.engine().skip_time(Duration::from_secs(61));
     let (status, body) = wait_for_checkout(&server, "cad", "other").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("lease_expired")));
-    let (_, events) = call(&server, Method::GET, "/admin/v1/events?kind=expire", None, true).await;
-    assert_eq!(events["events"].as_array().map(Vec::len), Some(1), "{events}");
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{id}/renew"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("lease_expired"))
+    );
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=expire",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(
+        events["events"].as_array().map(Vec::len),
+        Some(1),
+        "{events}"
+    );
     server.shutdown().await;
 }
 
 /// The sweeper runs on its own task: give it a moment (bounded) to act.
-async fn wait_for_checkout(server: &leasehold_server::ServerHandle, product: &str, client: &str) -> (StatusCode, Value) {
+async fn wait_for_checkout(
+    server: &leasehold_server::ServerHandle,
+    product: &str,
+    client: &str,
+) -> (StatusCode, Value) {
     for _ in 0..100 {
         let (status, body) = checkout(server, product, client).await;
         if status == StatusCode::OK {
@@ -160,21 +240,82 @@ async fn disconnect_ends_a_lease_and_the_client_learns_it_on_renew() {
     assert_eq!(computers.as_array().unwrap().len(), 2);
     assert_eq!(computers[1]["leases"].as_array().unwrap().len(), 2);
     assert_eq!(computers[0]["leases"][0]["holder"]["appName"], "Designer");
-    let (status, ended) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "leaseId": one["leaseId"] })), true).await;
+    let (status, ended) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/disconnect",
+        Some(json!({ "leaseId": one["leaseId"] })),
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ended["ended"], json!([one["leaseId"]]));
     let id = one["leaseId"].as_str().unwrap();
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("lease_disconnected")));
-    let (_, ended) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "clientId": "pc-2" })), true).await;
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{id}/renew"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("lease_disconnected"))
+    );
+    let (_, ended) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/disconnect",
+        Some(json!({ "clientId": "pc-2" })),
+        true,
+    )
+    .await;
     assert_eq!(ended["ended"].as_array().unwrap().len(), 2);
-    let (status, body) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "clientId": "pc-2" })), true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("client_not_found")));
-    let (status, body) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({ "leaseId": id })), true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("lease_not_found")));
-    let (status, body) = call(&server, Method::POST, "/admin/v1/disconnect", Some(json!({})), true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")));
-    let (_, events) = call(&server, Method::GET, "/admin/v1/events?kind=disconnect", None, true).await;
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/disconnect",
+        Some(json!({ "clientId": "pc-2" })),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("client_not_found"))
+    );
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/disconnect",
+        Some(json!({ "leaseId": id })),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("lease_not_found"))
+    );
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/disconnect",
+        Some(json!({})),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_field"))
+    );
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=disconnect",
+        None,
+        true,
+    )
+    .await;
     assert_eq!(events["events"].as_array().unwrap().len(), 3);
     server.shutdown().await;
 }
@@ -185,17 +326,30 @@ async fn admin_calls_need_the_token_and_loopback() {
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
     let (status, body) = call(&server, Method::GET, "/admin/v1/status", None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    assert_eq!(body["message"], "authentication required", "no detail is given");
-    let req = Request::get("/admin/v1/licenses").header("authorization", "Bearer wrong").body(Body::empty()).unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    assert_eq!(
+        body["message"], "authentication required",
+        "no detail is given"
+    );
+    let req = Request::get("/admin/v1/licenses")
+        .header("authorization", "Bearer wrong")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&server, req).await.0, StatusCode::UNAUTHORIZED);
     let mut req = Request::get("/admin/v1/licenses")
         .header("authorization", format!("Bearer {}", server.admin_token()))
         .body(Body::empty())
         .unwrap();
-    req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([192, 0, 2, 7], 40_000))));
     let (status, body) = send(&server, req).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("admin_remote_disabled")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("admin_remote_disabled"))
+    );
     let (status, _) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
     assert_eq!(status, StatusCode::OK);
     server.shutdown().await;
@@ -207,31 +361,95 @@ async fn hostile_input_gets_clear_errors() {
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &vendor.code("cad", 1)).await;
-    let raw = |body: &'static str| Request::post("/v1/checkout").header("content-type", "application/json").body(Body::from(body)).unwrap();
+    let raw = |body: &'static str| {
+        Request::post("/v1/checkout")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
     let (status, body) = send(&server, raw("{not json")).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
-    let (status, body) = send(&server, raw(r#"{"product": 5, "clientId": "x", "user": "u"}"#)).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
-    assert!(body["message"].as_str().unwrap().contains("product"), "{body}");
-    let req = Request::post("/v1/checkout").body(Body::from("{}")).unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    let (status, body) = send(
+        &server,
+        raw(r#"{"product": 5, "clientId": "x", "user": "u"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("product"),
+        "{body}"
+    );
+    let req = Request::post("/v1/checkout")
+        .body(Body::from("{}"))
+        .unwrap();
     assert_eq!(send(&server, req).await.1["code"], "bad_request");
-    let huge = format!(r#"{{"product":"{}","clientId":"x","user":"u"}}"#, "x".repeat(10 << 20));
-    let req = Request::post("/v1/checkout").header("content-type", "application/json").body(Body::from(huge)).unwrap();
+    let huge = format!(
+        r#"{{"product":"{}","clientId":"x","user":"u"}}"#,
+        "x".repeat(10 << 20)
+    );
+    let req = Request::post("/v1/checkout")
+        .header("content-type", "application/json")
+        .body(Body::from(huge))
+        .unwrap();
     let (status, body) = send(&server, req).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
-    for (field, value) in [("product", json!("")), ("clientId", json!("  ")), ("user", json!("x".repeat(300))), ("host", json!("a\u{0}b"))] {
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    for (field, value) in [
+        ("product", json!("")),
+        ("clientId", json!("  ")),
+        ("user", json!("x".repeat(300))),
+        ("host", json!("a\u{0}b")),
+    ] {
         let mut body = checkout_body("cad", "pc");
         body[field] = value;
         let (status, answer) = call(&server, Method::POST, "/v1/checkout", Some(body), false).await;
-        assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")), "{field}");
-        assert!(answer["message"].as_str().unwrap().starts_with(field), "{answer}");
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_field")),
+            "{field}"
+        );
+        assert!(
+            answer["message"].as_str().unwrap().starts_with(field),
+            "{answer}"
+        );
     }
-    let (status, body) = call(&server, Method::POST, "/v1/leases/not-a-uuid/renew", None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/v1/leases/not-a-uuid/renew",
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
     let (status, body) = call(&server, Method::GET, "/nowhere", None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-    let (status, body) = call(&server, Method::GET, "/admin/v1/events?kind=bogus", None, true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, body) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=bogus",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_field"))
+    );
     // The server still works after all that.
     assert_eq!(checkout(&server, "cad", "pc").await.0, StatusCode::OK);
     server.shutdown().await;
@@ -243,39 +461,107 @@ async fn product_and_lease_errors_have_their_codes() {
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
     let (status, body) = checkout(&server, "cad", "pc").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_license_for_product")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_license_for_product"))
+    );
     // A code that starts in the future is accepted but does not count yet.
     let mut later = vendor.terms("cad", 3);
     let start = chrono::Utc::now().date_naive() + chrono::Days::new(10);
     later.valid_from = Some(leasehold_core::license::valid_from_date(&start.to_string()).unwrap());
     let view = add_license(&server, &vendor.issue(&later)).await;
     assert_eq!(view["state"], "notYetValid");
-    assert!(view["stateReason"].as_str().unwrap().contains("starts counting"));
+    assert!(
+        view["stateReason"]
+            .as_str()
+            .unwrap()
+            .contains("starts counting")
+    );
     let (status, body) = checkout(&server, "cad", "pc").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("no_valid_license")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_valid_license"))
+    );
     let unknown = uuid::Uuid::new_v4();
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{unknown}/renew"), None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("lease_not_found")));
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{unknown}/renew"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("lease_not_found"))
+    );
     // Released leases say so.
     let code = vendor.code("viewer", 1);
     let added = add_license(&server, &code).await;
     let (_, lease) = checkout(&server, "viewer", "pc").await;
     let id = lease["leaseId"].as_str().unwrap();
-    call(&server, Method::POST, &format!("/v1/leases/{id}/release"), None, false).await;
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("lease_released")));
+    call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{id}/release"),
+        None,
+        false,
+    )
+    .await;
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{id}/renew"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("lease_released"))
+    );
     // Removing the code leaves the lease running but not renewable.
     let (_, lease) = checkout(&server, "viewer", "pc").await;
     let license = added["licenseId"].as_str().unwrap();
-    let (status, removed) = call(&server, Method::DELETE, &format!("/admin/v1/licenses/{license}"), None, true).await;
+    let (status, removed) = call(
+        &server,
+        Method::DELETE,
+        &format!("/admin/v1/licenses/{license}"),
+        None,
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((removed["seatsNow"].as_u64(), removed["inUse"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (removed["seatsNow"].as_u64(), removed["inUse"].as_u64()),
+        (Some(0), Some(1))
+    );
     let id = lease["leaseId"].as_str().unwrap();
-    let (status, body) = call(&server, Method::POST, &format!("/v1/leases/{id}/renew"), None, false).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("over_subscribed")));
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/v1/leases/{id}/renew"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("over_subscribed"))
+    );
     assert_eq!(body["expiresAt"], lease["expiresAt"]);
-    let (status, body) = call(&server, Method::DELETE, &format!("/admin/v1/licenses/{license}"), None, true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("license_not_found")));
+    let (status, body) = call(
+        &server,
+        Method::DELETE,
+        &format!("/admin/v1/licenses/{license}"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("license_not_found"))
+    );
     server.shutdown().await;
 }
 
@@ -287,15 +573,30 @@ async fn license_codes_are_checked_before_anything_is_stored() {
     let server = start(dir.path(), &vendor).await;
     let add = |code: String| {
         let server = &server;
-        async move { call(server, Method::POST, "/admin/v1/licenses", Some(json!({ "code": code })), true).await }
+        async move {
+            call(
+                server,
+                Method::POST,
+                "/admin/v1/licenses",
+                Some(json!({ "code": code })),
+                true,
+            )
+            .await
+        }
     };
     let good = vendor.code("cad", 5);
     let (status, body) = add("hello world".into()).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_license_code")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_license_code"))
+    );
     let typo = flip_one_char(&good, 2);
     let (_, body) = add(typo).await;
     assert_eq!(body["code"], "license_checksum");
-    assert!(body["message"].as_str().unwrap().contains("group 3"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("group 3"),
+        "{body}"
+    );
     let (_, body) = add(stranger.code("cad", 5)).await;
     assert_eq!(body["code"], "untrusted_vendor");
     let mut old = vendor.terms("cad", 5);
@@ -305,7 +606,14 @@ async fn license_codes_are_checked_before_anything_is_stored() {
     assert_eq!(body["code"], "license_expired");
     // Pasted with line breaks, spaces and lower case: accepted. A dry run stores nothing.
     let messy = format!("  {}\n", good.to_lowercase().replace('-', "-\n "));
-    let (status, preview) = call(&server, Method::POST, "/admin/v1/licenses", Some(json!({ "code": messy, "dryRun": true })), true).await;
+    let (status, preview) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/licenses",
+        Some(json!({ "code": messy, "dryRun": true })),
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{preview}");
     assert_eq!(preview["productSeats"], 5);
     let (_, list) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
@@ -315,8 +623,18 @@ async fn license_codes_are_checked_before_anything_is_stored() {
     assert_eq!(view["state"], "active");
     assert_eq!(view["customer"], "Acme Ltd");
     let (status, body) = add(messy).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("license_already_added")));
-    let (_, events) = call(&server, Method::GET, "/admin/v1/events?kind=license_rejected,license_added", None, true).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("license_already_added"))
+    );
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=license_rejected,license_added",
+        None,
+        true,
+    )
+    .await;
     assert_eq!(events["events"].as_array().unwrap().len(), 6, "{events}");
     server.shutdown().await;
 }
@@ -338,22 +656,71 @@ async fn serves_health_metrics_and_a_complete_openapi_document() {
     add_license(&server, &vendor.code("cad", 2)).await;
     checkout(&server, "cad", "pc").await;
     let req = Request::get("/metrics").body(Body::empty()).unwrap();
-    let response = tower::ServiceExt::oneshot(server.router(), req).await.unwrap();
-    let text = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    let response = tower::ServiceExt::oneshot(server.router(), req)
+        .await
+        .unwrap();
+    let text = String::from_utf8(
+        axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
     assert!(text.contains("leasehold_grants_total 1"), "{text}");
     assert!(text.contains("leasehold_seats{product=\"cad\"} 2"));
     assert!(text.contains("leasehold_seats_in_use{product=\"cad\"} 1"));
     assert!(text.contains("leasehold_http_request_duration_seconds_count"));
     let (_, doc) = call(&server, Method::GET, "/openapi.json", None, false).await;
-    for path in ["/v1/hello", "/v1/checkout", "/v1/leases/{lease_id}/renew", "/v1/leases/{lease_id}/release", "/admin/v1/status", "/admin/v1/licenses", "/admin/v1/licenses/{license_id}", "/admin/v1/computers", "/admin/v1/disconnect", "/admin/v1/events", "/admin/v1/events/stream", "/admin/v1/logs", "/admin/v1/trusted-keys", "/admin/v1/mdns"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    for path in [
+        "/v1/hello",
+        "/v1/checkout",
+        "/v1/leases/{lease_id}/renew",
+        "/v1/leases/{lease_id}/release",
+        "/admin/v1/status",
+        "/admin/v1/licenses",
+        "/admin/v1/licenses/{license_id}",
+        "/admin/v1/computers",
+        "/admin/v1/disconnect",
+        "/admin/v1/events",
+        "/admin/v1/events/stream",
+        "/admin/v1/logs",
+        "/admin/v1/trusted-keys",
+        "/admin/v1/mdns",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
     }
-    for schema in ["LeaseGrant", "ErrorBody", "ServerStatus", "LicenseView", "ComputerView", "Event", "Lease", "Holder"] {
-        assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema} missing");
+    for schema in [
+        "LeaseGrant",
+        "ErrorBody",
+        "ServerStatus",
+        "LicenseView",
+        "ComputerView",
+        "Event",
+        "Lease",
+        "Holder",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{schema} missing"
+        );
     }
-    assert!(doc["info"]["description"].as_str().unwrap().contains("no_seat_free"));
+    assert!(
+        doc["info"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("no_seat_free")
+    );
     let req = Request::get("/healthz").body(Body::empty()).unwrap();
-    assert_eq!(tower::ServiceExt::oneshot(server.router(), req).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        tower::ServiceExt::oneshot(server.router(), req)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
     server.shutdown().await;
 }
 
@@ -362,13 +729,26 @@ async fn serves_the_built_ui_when_there_is_one() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &Vendor::new()).await;
     let req = Request::get("/ui/").body(Body::empty()).unwrap();
-    let response = tower::ServiceExt::oneshot(server.router(), req).await.unwrap();
+    let response = tower::ServiceExt::oneshot(server.router(), req)
+        .await
+        .unwrap();
     let status = response.status();
-    let html = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
-    let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist/index.html").exists();
+    let html = String::from_utf8(
+        axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/dist/index.html")
+        .exists();
     if built {
         assert_eq!(status, StatusCode::OK, "{html}");
-        assert!(html.contains("<div id=\"root\">") || html.contains("id=\"root\""), "{html}");
+        assert!(
+            html.contains("<div id=\"root\">") || html.contains("id=\"root\""),
+            "{html}"
+        );
     } else {
         // Without a UI build the page says how to make one, never a blank 404.
         assert!(html.contains("npm run build"), "{html}");
@@ -380,11 +760,28 @@ async fn serves_the_built_ui_when_there_is_one() {
 async fn absurd_event_cursors_are_answered_not_crashed_on() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), &Vendor::new()).await;
-    let (status, page) = call(&server, Method::GET, &format!("/admin/v1/events?afterSeq={}", u64::MAX), None, true).await;
+    let (status, page) = call(
+        &server,
+        Method::GET,
+        &format!("/admin/v1/events?afterSeq={}", u64::MAX),
+        None,
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["events"], json!([]));
-    let (status, body) = call(&server, Method::GET, "/admin/v1/events?afterSeq=-1", None, true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, body) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?afterSeq=-1",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
     server.shutdown().await;
 }
 
@@ -394,14 +791,44 @@ async fn trusting_a_vendor_key_through_the_api() {
     let server = start(dir.path(), &Vendor::new()).await;
     let other = Vendor::new();
     let code = other.code("cad", 3);
-    let (_, body) = call(&server, Method::POST, "/admin/v1/licenses", Some(json!({ "code": code })), true).await;
+    let (_, body) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/licenses",
+        Some(json!({ "code": code })),
+        true,
+    )
+    .await;
     assert_eq!(body["code"], "untrusted_vendor");
-    let (status, body) = call(&server, Method::POST, "/admin/v1/trusted-keys", Some(json!({ "publicKey": "LHPK-NOT-A-KEY" })), true).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_public_key")));
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/trusted-keys",
+        Some(json!({ "publicKey": "LHPK-NOT-A-KEY" })),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_public_key"))
+    );
     let key = other.key.public().to_string();
-    let (status, keys) = call(&server, Method::POST, "/admin/v1/trusted-keys", Some(json!({ "publicKey": key })), true).await;
+    let (status, keys) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/trusted-keys",
+        Some(json!({ "publicKey": key })),
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{keys}");
-    assert!(keys.as_array().unwrap().iter().any(|k| k["publicKey"] == key && k["source"] == "dataDir"), "{keys}");
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["publicKey"] == key && k["source"] == "dataDir"),
+        "{keys}"
+    );
     let view = add_license(&server, &code).await;
     assert_eq!(view["state"], "active");
     server.shutdown().await;
@@ -424,8 +851,17 @@ async fn a_stored_code_whose_vendor_is_no_longer_trusted_is_shown_invalid_and_co
     let server = start(dir.path(), &Vendor::new()).await;
     let (_, list) = call(&server, Method::GET, "/admin/v1/licenses", None, true).await;
     assert_eq!(list[0]["state"], "invalid", "{list}");
-    assert!(list[0]["stateReason"].as_str().unwrap().contains("not trusted"), "{list}");
+    assert!(
+        list[0]["stateReason"]
+            .as_str()
+            .unwrap()
+            .contains("not trusted"),
+        "{list}"
+    );
     let (status, body) = checkout(&server, "cad", "pc").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("no_valid_license")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_valid_license"))
+    );
     server.shutdown().await;
 }

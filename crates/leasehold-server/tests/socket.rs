@@ -77,7 +77,10 @@ async fn a_restart_keeps_every_lease_and_never_oversells() {
     let (_, computers) = call(&server, Method::GET, "/admin/v1/computers", None, true).await;
     assert_eq!(computers.as_array().unwrap().len(), 2, "{computers}");
     // Both seats are still taken: a third client is denied.
-    assert!(matches!(api.checkout(&request("c")).await, Err(ClientError::NoSeatFree { .. })));
+    assert!(matches!(
+        api.checkout(&request("c")).await,
+        Err(ClientError::NoSeatFree { .. })
+    ));
     // The holders renew their same leases on the restarted server.
     assert_eq!(api.renew(a.lease_id).await.unwrap().lease_id, a.lease_id);
     let again = api.checkout(&request("b")).await.unwrap();
@@ -107,7 +110,12 @@ async fn the_store_keeps_a_deadline_no_earlier_than_the_real_one_without_writing
     server.shutdown().await;
 
     let (store, snapshot) = Store::open(dir.path(), StoreOptions::default()).unwrap();
-    let stored = snapshot.leases.iter().find(|l| l.id == id).unwrap().expires_at;
+    let stored = snapshot
+        .leases
+        .iter()
+        .find(|l| l.id == id)
+        .unwrap()
+        .expires_at;
     assert_eq!(stored, first.expires_at.plus_millis(lease_ms));
     assert!(stored >= last.expires_at && stored <= last.expires_at.plus_millis(lease_ms));
     store.close().await;
@@ -145,7 +153,10 @@ async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
         expires_at: now.plus_millis(-60_000),
         lease_secs: 60,
     };
-    store.apply(vec![Op::PutLease(stale.clone())]).await.unwrap();
+    store
+        .apply(vec![Op::PutLease(stale.clone())])
+        .await
+        .unwrap();
     store.close().await;
 
     let server = start(dir.path(), &vendor).await;
@@ -155,22 +166,43 @@ async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
     let reclaims = server
         .engine()
         .store()
-        .events(EventQuery { kinds: vec![EventKind::Reclaim], ..EventQuery::default() })
+        .events(EventQuery {
+            kinds: vec![EventKind::Reclaim],
+            ..EventQuery::default()
+        })
         .await
         .unwrap();
     assert_eq!(reclaims.len(), 1);
     assert_eq!(reclaims[0].lease_id, Some(stale.id));
     server.shutdown().await;
     let (_, snapshot) = Store::open(dir.path(), StoreOptions::default()).unwrap();
-    assert!(snapshot.leases.iter().all(|l| l.id != stale.id), "the reclaimed lease is gone from the store");
+    assert!(
+        snapshot.leases.iter().all(|l| l.id != stale.id),
+        "the reclaimed lease is gone from the store"
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_server_is_reported_quickly() {
     // Bind then drop a listener: nothing listens on that port now.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let started = std::time::Instant::now();
-    let result = Client::builder().server(format!("127.0.0.1:{port}")).client_id("x").user("u").host("h").build().unwrap().checkout("cad").await;
-    assert!(matches!(result, Err(ref e) if e.is_unreachable()), "{result:?}");
+    let result = Client::builder()
+        .server(format!("127.0.0.1:{port}"))
+        .client_id("x")
+        .user("u")
+        .host("h")
+        .build()
+        .unwrap()
+        .checkout("cad")
+        .await;
+    assert!(
+        matches!(result, Err(ref e) if e.is_unreachable()),
+        "{result:?}"
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

@@ -32,7 +32,13 @@ fn lease(n: u64) -> Lease {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_a_thousand_concurrent_applies_all_land() {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, _) = Store::open(tmp.path(), StoreOptions { durability: Durability::Full }).unwrap();
+    let (store, _) = Store::open(
+        tmp.path(),
+        StoreOptions {
+            durability: Durability::Full,
+        },
+    )
+    .unwrap();
     let leases: Vec<Lease> = (0..1_000).map(lease).collect();
     let tasks: Vec<_> = leases
         .iter()
@@ -57,9 +63,17 @@ async fn store_a_second_open_of_the_same_dir_is_locked_until_close() {
     let tmp = tempfile::tempdir().unwrap();
     let (store, _) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
     let err = Store::open(tmp.path(), StoreOptions::default()).unwrap_err();
-    assert_eq!(err, StoreError::Locked { dir: tmp.path().to_path_buf() });
+    assert_eq!(
+        err,
+        StoreError::Locked {
+            dir: tmp.path().to_path_buf()
+        }
+    );
     assert_eq!(err.code(), "storage_locked");
-    assert!(err.to_string().contains(&tmp.path().display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&tmp.path().display().to_string()),
+        "{err}"
+    );
     store.close().await;
     let (again, _) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
     drop(again); // dropping every handle releases the lock too
@@ -70,21 +84,37 @@ async fn store_a_second_open_of_the_same_dir_is_locked_until_close() {
 #[tokio::test]
 async fn store_after_close_apply_fails_with_closed() {
     let tmp = tempfile::tempdir().unwrap();
-    let (store, _) = Store::open(tmp.path(), StoreOptions { durability: Durability::Normal }).unwrap();
+    let (store, _) = Store::open(
+        tmp.path(),
+        StoreOptions {
+            durability: Durability::Normal,
+        },
+    )
+    .unwrap();
     let handle = store.clone();
     store.submit(vec![Op::PutLease(lease(1))]);
     store.close().await;
     store.close().await;
-    let err = handle.apply(vec![Op::PutLease(lease(2))]).await.unwrap_err();
+    let err = handle
+        .apply(vec![Op::PutLease(lease(2))])
+        .await
+        .unwrap_err();
     assert_eq!(err, StoreError::Closed);
     assert_eq!(err.code(), "storage_closed");
     let (store, snap) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
-    assert_eq!(snap.leases.len(), 1, "what was submitted before close was flushed");
+    assert_eq!(
+        snap.leases.len(),
+        1,
+        "what was submitted before close was flushed"
+    );
     store.close().await;
 }
 
 fn file_state(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
-    (std::fs::read(path).unwrap(), std::fs::metadata(path).unwrap().modified().unwrap())
+    (
+        std::fs::read(path).unwrap(),
+        std::fs::metadata(path).unwrap().modified().unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -100,7 +130,16 @@ async fn store_a_newer_schema_is_refused_and_left_untouched() {
     let db = tmp.path().join(DB_FILE);
     let before = file_state(&db);
     let err = Store::open(tmp.path(), StoreOptions::default()).unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { found: 99, supported: 1 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::NewerSchema {
+                found: 99,
+                supported: 1
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(err.code(), "storage_newer_schema");
     assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert_eq!(file_state(&db), before, "the database file must not change");
@@ -112,8 +151,16 @@ const CHILD_MARKER: &str = "LEASEHOLD_STORE_CRASH_CHILD";
 /// prints each id once its apply() returned Ok, until it is killed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn store_crash_child() {
-    let Some(dir) = std::env::var_os(CHILD_MARKER) else { return };
-    let (store, _) = Store::open(Path::new(&dir), StoreOptions { durability: Durability::Full }).unwrap();
+    let Some(dir) = std::env::var_os(CHILD_MARKER) else {
+        return;
+    };
+    let (store, _) = Store::open(
+        Path::new(&dir),
+        StoreOptions {
+            durability: Durability::Full,
+        },
+    )
+    .unwrap();
     let out = std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
     let mut tasks = Vec::new();
     for t in 0..32 {
@@ -137,7 +184,12 @@ async fn store_crash_child() {
 async fn store_every_acknowledged_lease_survives_sigkill() {
     let tmp = tempfile::tempdir().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["store_crash_child", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "store_crash_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_MARKER, tmp.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -153,7 +205,11 @@ async fn store_every_acknowledged_lease_survives_sigkill() {
     }
     child.kill().unwrap(); // SIGKILL on unix
     child.wait().unwrap();
-    assert!(acked.len() >= 3_000, "the child stopped early after {} leases", acked.len());
+    assert!(
+        acked.len() >= 3_000,
+        "the child stopped early after {} leases",
+        acked.len()
+    );
 
     let (store, snap) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
     let stored: HashSet<LeaseId> = snap.leases.iter().map(|l| l.id).collect();

@@ -79,13 +79,27 @@ impl LeaseGrant {
     /// Whether the server that holds `key` signed this grant, as it is.
     #[must_use]
     pub fn verify(&self, key: &VerifyingKey) -> bool {
-        let Some(signature) = hex_array::<64>(&self.signature).map(|b| Signature::from_bytes(&b)) else {
+        let Some(signature) = hex_array::<64>(&self.signature).map(|b| Signature::from_bytes(&b))
+        else {
             return false;
         };
-        let Some(siblings) = self.proof.iter().map(|h| hex_array::<32>(h)).collect::<Option<Vec<_>>>() else {
+        let Some(siblings) = self
+            .proof
+            .iter()
+            .map(|h| hex_array::<32>(h))
+            .collect::<Option<Vec<_>>>()
+        else {
             return false;
         };
-        proof::verify(key, &self.signed_bytes(), &Proof { index: self.proof_index, siblings }, &signature)
+        proof::verify(
+            key,
+            &self.signed_bytes(),
+            &Proof {
+                index: self.proof_index,
+                siblings,
+            },
+            &signature,
+        )
     }
 }
 

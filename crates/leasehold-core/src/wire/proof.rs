@@ -23,11 +23,20 @@ pub const MAX_BATCH: usize = 1024;
 /// never pass for an inner node (or the reverse).
 #[must_use]
 pub fn leaf(signed_bytes: &[u8]) -> Hash {
-    Sha256::new().chain_update([0u8]).chain_update(signed_bytes).finalize().into()
+    Sha256::new()
+        .chain_update([0u8])
+        .chain_update(signed_bytes)
+        .finalize()
+        .into()
 }
 
 fn node(left: &Hash, right: &Hash) -> Hash {
-    Sha256::new().chain_update([1u8]).chain_update(left).chain_update(right).finalize().into()
+    Sha256::new()
+        .chain_update([1u8])
+        .chain_update(left)
+        .chain_update(right)
+        .finalize()
+        .into()
 }
 
 /// Fills a level up to an even count; never equal to a leaf or a node.
@@ -59,7 +68,10 @@ pub struct Proof {
 #[must_use]
 pub fn sign_batch(key: &SigningKey, leaves: &[Hash]) -> (Signature, Vec<Proof>) {
     let mut proofs: Vec<Proof> = (0..leaves.len())
-        .map(|i| Proof { index: u32::try_from(i).unwrap_or(u32::MAX), siblings: Vec::new() })
+        .map(|i| Proof {
+            index: u32::try_from(i).unwrap_or(u32::MAX),
+            siblings: Vec::new(),
+        })
         .collect();
     let mut level: Vec<Hash> = leaves.to_vec();
     // Which node of the current level each leaf is under.
@@ -72,7 +84,10 @@ pub fn sign_batch(key: &SigningKey, leaves: &[Hash]) -> (Signature, Vec<Proof>) 
             proof.siblings.push(level[*pos ^ 1]);
             *pos /= 2;
         }
-        level = level.chunks_exact(2).map(|pair| node(&pair[0], &pair[1])).collect();
+        level = level
+            .chunks_exact(2)
+            .map(|pair| node(&pair[0], &pair[1]))
+            .collect();
     }
     let root = level.first().copied().unwrap_or_else(padding);
     (key.sign(&root_message(&root)), proofs)
@@ -84,7 +99,11 @@ pub fn root_of(leaf: Hash, proof: &Proof) -> Hash {
     let mut hash = leaf;
     let mut index = proof.index;
     for sibling in &proof.siblings {
-        hash = if index & 1 == 0 { node(&hash, sibling) } else { node(sibling, &hash) };
+        hash = if index & 1 == 0 {
+            node(&hash, sibling)
+        } else {
+            node(sibling, &hash)
+        };
         index >>= 1;
     }
     hash
@@ -94,13 +113,22 @@ pub fn root_of(leaf: Hash, proof: &Proof) -> Hash {
 /// proof lead to was made with `key`. A proof deeper than a batch can make,
 /// or an index outside its tree, is refused.
 #[must_use]
-pub fn verify(key: &VerifyingKey, signed_bytes: &[u8], proof: &Proof, signature: &Signature) -> bool {
+pub fn verify(
+    key: &VerifyingKey,
+    signed_bytes: &[u8],
+    proof: &Proof,
+    signature: &Signature,
+) -> bool {
     // MAX_BATCH = 2^10.
     let depth = proof.siblings.len();
     if depth > 10 || u64::from(proof.index) >> depth != 0 {
         return false;
     }
-    key.verify(&root_message(&root_of(leaf(signed_bytes), proof)), signature).is_ok()
+    key.verify(
+        &root_message(&root_of(leaf(signed_bytes), proof)),
+        signature,
+    )
+    .is_ok()
 }
 
 #[cfg(test)]
@@ -126,12 +154,28 @@ mod tests {
             let grants = grants(n);
             let (signature, proofs) = sign_batch(&key, &leaves(&grants));
             assert_eq!(proofs.len(), n);
-            assert!(verify(&key.verifying_key(), &grants[n - 1], &proofs[n - 1], &signature), "batch of {n}");
+            assert!(
+                verify(
+                    &key.verifying_key(),
+                    &grants[n - 1],
+                    &proofs[n - 1],
+                    &signature
+                ),
+                "batch of {n}"
+            );
             // Every proof leads to the root that signature covers.
             let root = root_of(leaf(&grants[0]), &proofs[0]);
             for (grant, proof) in grants.iter().zip(&proofs) {
-                assert_eq!(root_of(leaf(grant), proof), root, "batch of {n}, grant {}", proof.index);
-                assert_eq!(proof.siblings.len(), n.next_power_of_two().trailing_zeros() as usize);
+                assert_eq!(
+                    root_of(leaf(grant), proof),
+                    root,
+                    "batch of {n}, grant {}",
+                    proof.index
+                );
+                assert_eq!(
+                    proof.siblings.len(),
+                    n.next_power_of_two().trailing_zeros() as usize
+                );
             }
         }
     }
@@ -140,8 +184,18 @@ mod tests {
     fn a_batch_of_one_is_a_signature_over_its_leaf() {
         let key = key();
         let (signature, proofs) = sign_batch(&key, &[leaf(b"only")]);
-        assert_eq!(proofs, vec![Proof { index: 0, siblings: vec![] }]);
-        assert!(key.verifying_key().verify(&root_message(&leaf(b"only")), &signature).is_ok());
+        assert_eq!(
+            proofs,
+            vec![Proof {
+                index: 0,
+                siblings: vec![]
+            }]
+        );
+        assert!(
+            key.verifying_key()
+                .verify(&root_message(&leaf(b"only")), &signature)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -168,13 +222,27 @@ mod tests {
         p.siblings.push([0; 32]);
         assert!(!verify(&vk, &grants[2], &p, &signature));
         // An index beyond the tree, and another server's key.
-        let p = Proof { index: 1 << 3, ..proofs[2].clone() };
+        let p = Proof {
+            index: 1 << 3,
+            ..proofs[2].clone()
+        };
         assert!(!verify(&vk, &grants[2], &p, &signature));
-        assert!(!verify(&SigningKey::from_bytes(&[8; 32]).verifying_key(), &grants[2], &proofs[2], &signature));
+        assert!(!verify(
+            &SigningKey::from_bytes(&[8; 32]).verifying_key(),
+            &grants[2],
+            &proofs[2],
+            &signature
+        ));
         // Bytes that spell an inner node's two children are no leaf of it.
         let children = [leaves[0], leaves[1]].concat();
-        let short = Proof { index: 0, siblings: proofs[0].siblings[1..].to_vec() };
-        assert_eq!(root_of(node(&leaves[0], &leaves[1]), &short), root_of(leaves[0], &proofs[0]));
+        let short = Proof {
+            index: 0,
+            siblings: proofs[0].siblings[1..].to_vec(),
+        };
+        assert_eq!(
+            root_of(node(&leaves[0], &leaves[1]), &short),
+            root_of(leaves[0], &proofs[0])
+        );
         assert!(!verify(&vk, &children, &short, &signature));
     }
 }

@@ -4,7 +4,9 @@ use super::Engine;
 use crate::error::{Error, Result};
 use crate::store::{Op, StoredLicense};
 use leasehold_core::event::{Event, EventKind};
-use leasehold_core::license::{LicenseError, LicenseTerms, Validity, VendorPublicKey, last_day_text, day_text, parse};
+use leasehold_core::license::{
+    LicenseError, LicenseTerms, Validity, VendorPublicKey, day_text, last_day_text, parse,
+};
 use leasehold_core::wire::admin::{LicenseRemoved, LicenseState, LicenseView};
 use leasehold_core::{LicenseId, Timestamp};
 use std::str::FromStr;
@@ -52,7 +54,11 @@ impl LicenseRecord {
     /// The terms, if this code counts towards seats (it verifies).
     #[must_use]
     pub fn counting_terms(&self) -> Option<&LicenseTerms> {
-        if self.invalid.is_some() { None } else { self.terms.as_ref() }
+        if self.invalid.is_some() {
+            None
+        } else {
+            self.terms.as_ref()
+        }
     }
 
     fn state(&self, now: Timestamp) -> (LicenseState, Option<String>) {
@@ -60,17 +66,24 @@ impl LicenseRecord {
             return (LicenseState::Invalid, Some(e.to_string()));
         }
         let Some(terms) = &self.terms else {
-            return (LicenseState::Invalid, Some("the code cannot be read".into()));
+            return (
+                LicenseState::Invalid,
+                Some("the code cannot be read".into()),
+            );
         };
         match terms.validity(now) {
             Validity::Active => (LicenseState::Active, None),
             Validity::NotYetValid => (
                 LicenseState::NotYetValid,
-                terms.valid_from.map(|t| format!("starts counting on {}", day_text(t))),
+                terms
+                    .valid_from
+                    .map(|t| format!("starts counting on {}", day_text(t))),
             ),
             Validity::Expired => (
                 LicenseState::Expired,
-                terms.valid_until.map(|t| format!("expired at the end of {}", last_day_text(t))),
+                terms
+                    .valid_until
+                    .map(|t| format!("expired at the end of {}", last_day_text(t))),
             ),
         }
     }
@@ -90,7 +103,11 @@ impl Engine {
             Ok(v) => v,
             Err(e) => {
                 if !dry_run {
-                    self.inner.events.record(Event::new(EventKind::LicenseRejected, now, format!("a license code was refused: {e}")));
+                    self.inner.events.record(Event::new(
+                        EventKind::LicenseRejected,
+                        now,
+                        format!("a license code was refused: {e}"),
+                    ));
                 }
                 return Err(e);
             }
@@ -105,7 +122,11 @@ impl Engine {
         };
         if dry_run {
             let mut view = self.view(id, &record, now);
-            view.product_seats += if record.terms.as_ref().is_some_and(|t| t.is_active(now)) { view.seats } else { 0 };
+            view.product_seats += if record.terms.as_ref().is_some_and(|t| t.is_active(now)) {
+                view.seats
+            } else {
+                0
+            };
             return Ok(view);
         }
         {
@@ -115,13 +136,22 @@ impl Engine {
             }
             licenses.insert(id, record.clone());
         }
-        let stored = StoredLicense { license_id: id, code: record.code.clone(), added_at: now };
+        let stored = StoredLicense {
+            license_id: id,
+            code: record.code.clone(),
+            added_at: now,
+        };
         if let Err(e) = self.persist(vec![Op::PutLicense(stored)]).await {
             self.licenses().remove(&id);
             return Err(e);
         }
         let terms = verified.into_terms();
-        let message = format!("license for {} ({}, {}) added", terms.product, seats_text(terms.seats), terms.customer);
+        let message = format!(
+            "license for {} ({}, {}) added",
+            terms.product,
+            seats_text(terms.seats),
+            terms.customer
+        );
         let mut event = Event::new(EventKind::LicenseAdded, now, message);
         event.product = Some(terms.product.clone());
         event.license_id = Some(id);
@@ -130,7 +160,11 @@ impl Engine {
         Ok(self.view(id, &record, now))
     }
 
-    fn verify_new(&self, text: &str, now: Timestamp) -> Result<leasehold_core::license::VerifiedLicense> {
+    fn verify_new(
+        &self,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<leasehold_core::license::VerifiedLicense> {
         let code = parse(text)?;
         let verified = code.verify(&self.trust().keys())?;
         if let Err(e @ LicenseError::Expired { .. }) = verified.check_window(now) {
@@ -149,35 +183,57 @@ impl Engine {
     /// # Errors
     /// [`Error::LicenseNotFound`], or a store error (nothing is removed then).
     pub async fn remove_license(&self, id: LicenseId) -> Result<LicenseRemoved> {
-        let record = self.licenses().get(&id).cloned().ok_or(Error::LicenseNotFound(id))?;
+        let record = self
+            .licenses()
+            .get(&id)
+            .cloned()
+            .ok_or(Error::LicenseNotFound(id))?;
         self.persist(vec![Op::DeleteLicense(id)]).await?;
         self.licenses().remove(&id);
         let now = self.now();
         let (product, seats_now, in_use) = {
             let mut table = self.table();
             table.remove_license(id);
-            let product = record.terms.as_ref().map(|t| t.product.clone()).unwrap_or_default();
+            let product = record
+                .terms
+                .as_ref()
+                .map(|t| t.product.clone())
+                .unwrap_or_default();
             let seats = table.pools().seats(&product, now);
             (product.clone(), seats, table.in_use(&product))
         };
         let mut event = Event::new(
             EventKind::LicenseRemoved,
             now,
-            format!("license for {product} removed; {} now, {in_use} in use", seats_text(seats_now)),
+            format!(
+                "license for {product} removed; {} now, {in_use} in use",
+                seats_text(seats_now)
+            ),
         );
         event.product = Some(product.clone());
         event.license_id = Some(id);
         self.inner.events.record(event);
-        Ok(LicenseRemoved { license_id: id, product, seats_now, in_use })
+        Ok(LicenseRemoved {
+            license_id: id,
+            product,
+            seats_now,
+            in_use,
+        })
     }
 
     /// Every stored code, by product then start.
     #[must_use]
     pub fn license_views(&self) -> Vec<LicenseView> {
         let now = self.now();
-        let records: Vec<(LicenseId, LicenseRecord)> =
-            self.licenses().iter().map(|(id, r)| (*id, r.clone())).collect();
-        let mut views: Vec<LicenseView> = records.iter().map(|(id, r)| self.view(*id, r, now)).collect();
+        let records: Vec<(LicenseId, LicenseRecord)> = self
+            .licenses()
+            .iter()
+            .map(|(id, r)| (*id, r.clone()))
+            .collect();
+        let mut views: Vec<LicenseView> = records
+            .iter()
+            .map(|(id, r)| self.view(*id, r, now))
+            .collect();
         views.sort_by(|a, b| a.product.cmp(&b.product).then(a.added_at.cmp(&b.added_at)));
         views
     }
@@ -192,15 +248,24 @@ impl Engine {
         if !self.trust().add(key)? {
             return Ok(false);
         }
-        self.persist(vec![Op::PutTrustedKey(key.to_string())]).await?;
+        self.persist(vec![Op::PutTrustedKey(key.to_string())])
+            .await?;
         let now = self.now();
-        self.inner.events.record(Event::new(EventKind::TrustedKeyAdded, now, format!("vendor key {} is now trusted", key.fingerprint())));
+        self.inner.events.record(Event::new(
+            EventKind::TrustedKeyAdded,
+            now,
+            format!("vendor key {} is now trusted", key.fingerprint()),
+        ));
         // Codes that did not verify before may now.
         let keys = self.trust().keys();
         let mut newly_valid = Vec::new();
         for (id, record) in self.licenses().iter_mut() {
             if record.invalid.is_some() {
-                let stored = StoredLicense { license_id: *id, code: record.code.clone(), added_at: record.added_at };
+                let stored = StoredLicense {
+                    license_id: *id,
+                    code: record.code.clone(),
+                    added_at: record.added_at,
+                };
                 *record = LicenseRecord::check(&stored, &keys);
                 if let Some(terms) = record.counting_terms() {
                     newly_valid.push(terms.clone());
@@ -222,7 +287,10 @@ impl Engine {
     fn view(&self, id: LicenseId, record: &LicenseRecord, now: Timestamp) -> LicenseView {
         let (state, state_reason) = record.state(now);
         let terms = record.terms.clone();
-        let product = terms.as_ref().map(|t| t.product.clone()).unwrap_or_default();
+        let product = terms
+            .as_ref()
+            .map(|t| t.product.clone())
+            .unwrap_or_default();
         let (product_seats, product_in_use) = {
             let table = self.table();
             (table.pools().seats(&product, now), table.in_use(&product))
@@ -233,8 +301,14 @@ impl Engine {
             product,
             product_in_use,
             product_seats,
-            customer: terms.as_ref().map(|t| t.customer.clone()).unwrap_or_default(),
-            features: terms.as_ref().map(|t| t.features.clone()).unwrap_or_default(),
+            customer: terms
+                .as_ref()
+                .map(|t| t.customer.clone())
+                .unwrap_or_default(),
+            features: terms
+                .as_ref()
+                .map(|t| t.features.clone())
+                .unwrap_or_default(),
             valid_from: terms.as_ref().and_then(|t| t.valid_from),
             valid_until: terms.as_ref().and_then(|t| t.valid_until),
             lease_secs: terms.as_ref().map_or(0, |t| t.lease_secs),
@@ -249,5 +323,9 @@ impl Engine {
 
 /// "1 seat", "5 seats".
 fn seats_text(n: u32) -> String {
-    if n == 1 { "1 seat".to_owned() } else { format!("{n} seats") }
+    if n == 1 {
+        "1 seat".to_owned()
+    } else {
+        format!("{n} seats")
+    }
 }

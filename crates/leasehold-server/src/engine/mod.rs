@@ -60,7 +60,13 @@ impl Engine {
     /// code against the trusted keys, puts unexpired leases back, and
     /// reclaims (and logs) leases that expired while the server was down.
     #[must_use]
-    pub fn load(snapshot: Snapshot, store: Store, trust: TrustedKeys, server_name: String, clock: Clock) -> Self {
+    pub fn load(
+        snapshot: Snapshot,
+        store: Store,
+        trust: TrustedKeys,
+        server_name: String,
+        clock: Clock,
+    ) -> Self {
         let now = clock.now();
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
         let mut table = LeaseTable::new();
@@ -81,18 +87,33 @@ impl Engine {
             }
         }
         if !reclaimed.is_empty() {
-            tracing::info!(count = reclaimed.len(), "reclaimed leases that expired while the server was down");
+            tracing::info!(
+                count = reclaimed.len(),
+                "reclaimed leases that expired while the server was down"
+            );
             store.submit(reclaimed.iter().map(|l| Op::DeleteLease(l.id)).collect());
             events.record_all(
                 reclaimed
                     .iter()
                     .map(|l| {
-                        Event::new(EventKind::Reclaim, now, format!("{} of {}@{} expired while the server was down", l.product, l.holder.user, l.holder.host)).about(l)
+                        Event::new(
+                            EventKind::Reclaim,
+                            now,
+                            format!(
+                                "{} of {}@{} expired while the server was down",
+                                l.product, l.holder.user, l.holder.host
+                            ),
+                        )
+                        .about(l)
                     })
                     .collect(),
             );
         }
-        let identity = Identity { server_id: snapshot.server_id, server_name, version: env!("CARGO_PKG_VERSION") };
+        let identity = Identity {
+            server_id: snapshot.server_id,
+            server_name,
+            version: env!("CARGO_PKG_VERSION"),
+        };
         Self {
             inner: Arc::new(Inner {
                 clock,
@@ -156,7 +177,9 @@ impl Engine {
 
     /// Records a server start or stop.
     pub fn record(&self, kind: EventKind, message: impl Into<String>) {
-        self.inner.events.record(Event::new(kind, self.now(), message));
+        self.inner
+            .events
+            .record(Event::new(kind, self.now(), message));
     }
 
     /// Ends every lease whose deadline has passed; returns the next deadline.
@@ -167,15 +190,30 @@ impl Engine {
             let expired = table.expire_due(now);
             (expired, table.next_deadline())
         };
-        self.inner.sweeper_deadline.store(next.map_or(i64::MAX, |t| t.0), Ordering::Relaxed);
+        self.inner
+            .sweeper_deadline
+            .store(next.map_or(i64::MAX, |t| t.0), Ordering::Relaxed);
         if !expired.is_empty() {
-            self.inner.metrics.expiries.fetch_add(expired.len() as u64, Ordering::Relaxed);
-            self.inner.store.submit(expired.iter().map(|l| Op::DeleteLease(l.id)).collect());
+            self.inner
+                .metrics
+                .expiries
+                .fetch_add(expired.len() as u64, Ordering::Relaxed);
+            self.inner
+                .store
+                .submit(expired.iter().map(|l| Op::DeleteLease(l.id)).collect());
             self.inner.events.record_all(
                 expired
                     .iter()
                     .map(|l| {
-                        Event::new(EventKind::Expire, now, format!("lease of {} by {}@{} expired unrenewed", l.product, l.holder.user, l.holder.host)).about(l)
+                        Event::new(
+                            EventKind::Expire,
+                            now,
+                            format!(
+                                "lease of {} by {}@{} expired unrenewed",
+                                l.product, l.holder.user, l.holder.host
+                            ),
+                        )
+                        .about(l)
                     })
                     .collect(),
             );
@@ -189,22 +227,34 @@ impl Engine {
     }
 
     fn deadline_added(&self, deadline: Timestamp) {
-        let current = self.inner.sweeper_deadline.fetch_min(deadline.0, Ordering::Relaxed);
+        let current = self
+            .inner
+            .sweeper_deadline
+            .fetch_min(deadline.0, Ordering::Relaxed);
         if deadline.0 < current {
             self.inner.sweeper.notify_one();
         }
     }
 
     fn table(&self) -> MutexGuard<'_, LeaseTable> {
-        self.inner.table.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn licenses(&self) -> MutexGuard<'_, BTreeMap<LicenseId, LicenseRecord>> {
-        self.inner.licenses.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .licenses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn trust(&self) -> MutexGuard<'_, TrustedKeys> {
-        self.inner.trust.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .trust
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     async fn persist(&self, ops: Vec<Op>) -> Result<()> {

@@ -20,7 +20,10 @@ pub(super) struct GrantSigner {
 
 impl GrantSigner {
     pub fn new(key: SigningKey) -> Self {
-        Self { key, queue: OnceLock::new() }
+        Self {
+            key,
+            queue: OnceLock::new(),
+        }
     }
 
     pub fn key(&self) -> &SigningKey {
@@ -73,5 +76,8 @@ async fn run(key: SigningKey, mut queue: mpsc::UnboundedReceiver<Job>) {
 fn sign_batch(key: &SigningKey, leaves: &[Hash]) -> Vec<Signed> {
     let (signature, proofs) = proof::sign_batch(key, leaves);
     let signature: Arc<str> = hex::encode(signature.to_bytes()).into();
-    proofs.into_iter().map(|p| (Arc::clone(&signature), p)).collect()
+    proofs
+        .into_iter()
+        .map(|p| (Arc::clone(&signature), p))
+        .collect()
 }

@@ -1,9 +1,9 @@
 //! What the admin API shows: computers, usage per product, status figures.
 
 use super::Engine;
+use leasehold_core::lease::Lease;
 use leasehold_core::wire::admin::{ComputerView, ProductUsage};
 use leasehold_core::{ClientId, Product};
-use leasehold_core::lease::Lease;
 use std::collections::BTreeMap;
 
 impl Engine {
@@ -14,19 +14,25 @@ impl Engine {
         let leases: Vec<Lease> = self.table().leases().collect();
         let mut by_client: BTreeMap<ClientId, ComputerView> = BTreeMap::new();
         for lease in leases {
-            let view = by_client.entry(lease.holder.client_id.clone()).or_insert_with(|| ComputerView {
-                client_id: lease.holder.client_id.clone(),
-                host: lease.holder.host.clone(),
-                address: lease.holder.address.clone(),
-                leases: Vec::new(),
-            });
+            let view = by_client
+                .entry(lease.holder.client_id.clone())
+                .or_insert_with(|| ComputerView {
+                    client_id: lease.holder.client_id.clone(),
+                    host: lease.holder.host.clone(),
+                    address: lease.holder.address.clone(),
+                    leases: Vec::new(),
+                });
             view.leases.push(lease);
         }
         let mut computers: Vec<ComputerView> = by_client.into_values().collect();
         for c in &mut computers {
             c.leases.sort_by_key(|l| l.granted_at);
         }
-        computers.sort_by(|a, b| a.host.cmp(&b.host).then_with(|| a.client_id.cmp(&b.client_id)));
+        computers.sort_by(|a, b| {
+            a.host
+                .cmp(&b.host)
+                .then_with(|| a.client_id.cmp(&b.client_id))
+        });
         computers
     }
 

@@ -15,8 +15,8 @@ use futures_util::stream::{self, Stream, StreamExt};
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::admin::{
-    AddLicense, AddTrustedKey, ComputerView, DisconnectRequest, Disconnected, EventPage, LicenseRemoved, LicenseView,
-    MdnsState, ServerStatus, SetMdns, TrustedKeyView,
+    AddLicense, AddTrustedKey, ComputerView, DisconnectRequest, Disconnected, EventPage,
+    LicenseRemoved, LicenseView, MdnsState, ServerStatus, SetMdns, TrustedKeyView,
 };
 use leasehold_core::{CorrelationId, LicenseId, Timestamp};
 use serde::Deserialize;
@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/v1/events", get(events))
         .route("/admin/v1/events/stream", get(event_stream))
         .route("/admin/v1/logs", get(logs))
-        .route("/admin/v1/trusted-keys", get(trusted_keys).post(add_trusted_key))
+        .route(
+            "/admin/v1/trusted-keys",
+            get(trusted_keys).post(add_trusted_key),
+        )
         .route("/admin/v1/mdns", put(set_mdns))
 }
 
@@ -44,7 +47,13 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
     let id = engine.identity();
     let (leases, clients) = engine.counts();
     let now = engine.now();
-    let mdns = state.run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|a| a.status());
+    let mdns = state
+        .run
+        .mdns
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+        .map(|a| a.status());
     axum::Json(ServerStatus {
         version: id.version.to_owned(),
         server_id: id.server_id,
@@ -60,11 +69,18 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
         trusted_keys: engine.trusted_key_views(),
         mdns: match mdns {
             Some(s) => MdnsState {
-                state: serde_json::to_value(s.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                state: serde_json::to_value(s.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 detail: s.detail,
                 addresses: s.addresses,
             },
-            None => MdnsState { state: "off".into(), detail: Some("the server is stopping".into()), addresses: vec![] },
+            None => MdnsState {
+                state: "off".into(),
+                detail: Some("the server is stopping".into()),
+                addresses: vec![],
+            },
         },
     })
 }
@@ -82,9 +98,16 @@ pub async fn list_licenses(State(state): State<AppState>) -> axum::Json<Vec<Lice
     (status = 422, description = "`not_a_license_code`, `license_checksum`, `license_corrupt`, `license_unsupported_version`, `bad_signature`, `untrusted_vendor`, `license_expired`, `invalid_license_terms`", body = ErrorBody),
     (status = 409, description = "`license_already_added`", body = ErrorBody),
 ))]
-pub async fn add_license(State(state): State<AppState>, Json(req): Json<AddLicense>) -> Result<(StatusCode, axum::Json<LicenseView>)> {
+pub async fn add_license(
+    State(state): State<AppState>,
+    Json(req): Json<AddLicense>,
+) -> Result<(StatusCode, axum::Json<LicenseView>)> {
     let view = state.engine.add_license(&req.code, req.dry_run).await?;
-    let status = if req.dry_run { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if req.dry_run {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, axum::Json(view)))
 }
 
@@ -92,7 +115,10 @@ pub async fn add_license(State(state): State<AppState>, Json(req): Json<AddLicen
 #[utoipa::path(delete, path = "/admin/v1/licenses/{license_id}", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
     (status = 200, body = LicenseRemoved), (status = 404, description = "`license_not_found`", body = ErrorBody),
 ))]
-pub async fn remove_license(State(state): State<AppState>, Path(id): Path<LicenseId>) -> Result<axum::Json<LicenseRemoved>> {
+pub async fn remove_license(
+    State(state): State<AppState>,
+    Path(id): Path<LicenseId>,
+) -> Result<axum::Json<LicenseRemoved>> {
     state.engine.remove_license(id).await.map(axum::Json)
 }
 
@@ -106,8 +132,15 @@ pub async fn computers(State(state): State<AppState>) -> axum::Json<Vec<Computer
 #[utoipa::path(post, path = "/admin/v1/disconnect", tag = "admin", security(("bearer" = [])), request_body = DisconnectRequest, responses(
     (status = 200, body = Disconnected), (status = 404, description = "`lease_not_found` or `client_not_found`", body = ErrorBody),
 ))]
-pub async fn disconnect(State(state): State<AppState>, Json(req): Json<DisconnectRequest>) -> Result<axum::Json<Disconnected>> {
-    state.engine.disconnect(req, CorrelationId::random()).await.map(axum::Json)
+pub async fn disconnect(
+    State(state): State<AppState>,
+    Json(req): Json<DisconnectRequest>,
+) -> Result<axum::Json<Disconnected>> {
+    state
+        .engine
+        .disconnect(req, CorrelationId::random())
+        .await
+        .map(axum::Json)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -130,18 +163,36 @@ pub struct EventFilter {
 
 /// Events by time range, kind and text, oldest first.
 #[utoipa::path(get, path = "/admin/v1/events", tag = "admin", security(("bearer" = [])), params(EventFilter), responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
-pub async fn events(State(state): State<AppState>, Query(f): Query<EventFilter>) -> Result<axum::Json<EventPage>> {
+pub async fn events(
+    State(state): State<AppState>,
+    Query(f): Query<EventFilter>,
+) -> Result<axum::Json<EventPage>> {
     let mut kinds = Vec::new();
-    for k in f.kind.as_deref().unwrap_or("").split(',').map(str::trim).filter(|k| !k.is_empty()) {
+    for k in f
+        .kind
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
         kinds.push(EventKind::parse(k).ok_or_else(|| Error::InvalidField {
             field: "kind",
-            reason: format!("`{k}` is not an event kind; use one of {}", EventKind::ALL.map(EventKind::as_str).join(", ")),
+            reason: format!(
+                "`{k}` is not an event kind; use one of {}",
+                EventKind::ALL.map(EventKind::as_str).join(", ")
+            ),
         })?);
     }
     let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
     let last_seq = state.engine.events().last_seq();
     let simple = f.since.is_none() && f.until.is_none() && kinds.is_empty() && f.text.is_none();
-    if simple && let Some(events) = state.engine.events().recent_after(f.after_seq.unwrap_or(0), limit as usize) {
+    if simple
+        && let Some(events) = state
+            .engine
+            .events()
+            .recent_after(f.after_seq.unwrap_or(0), limit as usize)
+    {
         return Ok(axum::Json(EventPage { events, last_seq }));
     }
     let query = EventQuery {
@@ -169,11 +220,19 @@ pub struct Follow {
 
 /// Live events as server-sent events; each `data:` is one Event as JSON.
 #[utoipa::path(get, path = "/admin/v1/events/stream", tag = "admin", security(("bearer" = [])), params(Follow), responses((status = 200, description = "text/event-stream of Event")))]
-pub async fn event_stream(State(state): State<AppState>, Query(f): Query<Follow>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+pub async fn event_stream(
+    State(state): State<AppState>,
+    Query(f): Query<Follow>,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let live = BroadcastStream::new(state.engine.events().subscribe());
     let backlog = f
         .after_seq
-        .and_then(|seq| state.engine.events().recent_after(seq, crate::events::TAIL_LEN))
+        .and_then(|seq| {
+            state
+                .engine
+                .events()
+                .recent_after(seq, crate::events::TAIL_LEN)
+        })
         .unwrap_or_default();
     let mut stopping = state.run.stopping.clone();
     let stopped = async move {
@@ -182,7 +241,11 @@ pub async fn event_stream(State(state): State<AppState>, Query(f): Query<Follow>
     let stream = stream::iter(backlog)
         .chain(live.filter_map(|e| async move { e.ok() }))
         .take_until(stopped)
-        .map(|e: Event| Ok(SseEvent::default().id(e.seq.to_string()).data(serde_json::to_string(&e).unwrap_or_default())));
+        .map(|e: Event| {
+            Ok(SseEvent::default()
+                .id(e.seq.to_string())
+                .data(serde_json::to_string(&e).unwrap_or_default()))
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -202,19 +265,30 @@ pub async fn trusted_keys(State(state): State<AppState>) -> axum::Json<Vec<Trust
 #[utoipa::path(post, path = "/admin/v1/trusted-keys", tag = "admin", security(("bearer" = [])), request_body = AddTrustedKey, responses(
     (status = 200, body = Vec<TrustedKeyView>), (status = 422, description = "`bad_public_key`", body = ErrorBody), (status = 409, description = "`trust_is_built_in`", body = ErrorBody),
 ))]
-pub async fn add_trusted_key(State(state): State<AppState>, Json(req): Json<AddTrustedKey>) -> Result<axum::Json<Vec<TrustedKeyView>>> {
+pub async fn add_trusted_key(
+    State(state): State<AppState>,
+    Json(req): Json<AddTrustedKey>,
+) -> Result<axum::Json<Vec<TrustedKeyView>>> {
     state.engine.add_trusted_key(&req.public_key).await?;
     Ok(axum::Json(state.engine.trusted_key_views()))
 }
 
 /// Switches the mDNS announcement on or off for this run.
 #[utoipa::path(put, path = "/admin/v1/mdns", tag = "admin", security(("bearer" = [])), request_body = SetMdns, responses((status = 200, body = ServerStatus)))]
-pub async fn set_mdns(State(state): State<AppState>, Json(req): Json<SetMdns>) -> axum::Json<ServerStatus> {
+pub async fn set_mdns(
+    State(state): State<AppState>,
+    Json(req): Json<SetMdns>,
+) -> axum::Json<ServerStatus> {
     // Switching off waits for the goodbye to go out (up to about a second):
     // off the async workers.
     let run = state.run.clone();
     let switched = tokio::task::spawn_blocking(move || {
-        if let Some(a) = run.mdns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+        if let Some(a) = run
+            .mdns
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
             a.set_enabled(req.enabled);
         }
     });

@@ -11,7 +11,10 @@ use std::net::SocketAddr;
 
 pub async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     // In-process calls (tests, the desktop app) carry no peer address.
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     if !state.run.admin_remote && peer.is_some_and(|p| !p.ip().is_loopback()) {
         return Error::AdminRemoteDisabled.into_response();
     }
@@ -22,7 +25,9 @@ pub async fn require_admin(State(state): State<AppState>, req: Request, next: Ne
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     match given {
-        Some(token) if constant_time_eq(token.as_bytes(), state.run.admin_token.as_bytes()) => next.run(req).await,
+        Some(token) if constant_time_eq(token.as_bytes(), state.run.admin_token.as_bytes()) => {
+            next.run(req).await
+        }
         _ => Error::Unauthorized.into_response(),
     }
 }

@@ -8,8 +8,8 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::Extensions;
 use axum::routing::{get, post};
 use leasehold_core::wire::ErrorBody;
-use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
 use leasehold_core::wire::PROTOCOL_VERSION;
+use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
 use leasehold_core::{CorrelationId, LeaseId};
 use std::net::SocketAddr;
 
@@ -43,9 +43,17 @@ pub async fn hello(State(state): State<AppState>) -> axum::Json<Hello> {
     (status = 404, description = "`no_license_for_product`", body = ErrorBody),
     (status = 400, description = "`bad_request` or `invalid_field`", body = ErrorBody),
 ))]
-pub async fn checkout(State(state): State<AppState>, extensions: Extensions, Json(req): Json<CheckoutRequest>) -> Result<axum::Json<LeaseGrant>> {
+pub async fn checkout(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    Json(req): Json<CheckoutRequest>,
+) -> Result<axum::Json<LeaseGrant>> {
     let address = peer(&extensions);
-    state.engine.checkout(req, address, CorrelationId::random()).await.map(axum::Json)
+    state
+        .engine
+        .checkout(req, address, CorrelationId::random())
+        .await
+        .map(axum::Json)
 }
 
 /// Renews a lease for another lease length.
@@ -55,16 +63,30 @@ pub async fn checkout(State(state): State<AppState>, extensions: Extensions, Jso
     (status = 410, description = "`lease_released`, `lease_expired` or `lease_disconnected`: check out again", body = ErrorBody),
     (status = 409, description = "`over_subscribed`: not renewed, ends at expiresAt", body = ErrorBody),
 ))]
-pub async fn renew(State(state): State<AppState>, Path(id): Path<LeaseId>) -> Result<axum::Json<LeaseGrant>> {
-    state.engine.renew(id, CorrelationId::random()).await.map(axum::Json)
+pub async fn renew(
+    State(state): State<AppState>,
+    Path(id): Path<LeaseId>,
+) -> Result<axum::Json<LeaseGrant>> {
+    state
+        .engine
+        .renew(id, CorrelationId::random())
+        .await
+        .map(axum::Json)
 }
 
 /// Releases a lease. Releasing twice is not an error.
 #[utoipa::path(post, path = "/v1/leases/{lease_id}/release", tag = "client", params(("lease_id" = String, Path, description = "The lease id")), responses(
     (status = 200, body = Released),
 ))]
-pub async fn release(State(state): State<AppState>, Path(id): Path<LeaseId>) -> Result<axum::Json<Released>, Error> {
-    state.engine.release(id, CorrelationId::random()).await.map(axum::Json)
+pub async fn release(
+    State(state): State<AppState>,
+    Path(id): Path<LeaseId>,
+) -> Result<axum::Json<Released>, Error> {
+    state
+        .engine
+        .release(id, CorrelationId::random())
+        .await
+        .map(axum::Json)
 }
 
 fn peer(extensions: &Extensions) -> String {

@@ -14,13 +14,18 @@ pub struct Json<T>(pub T);
 impl From<JsonRejection> for Error {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::BytesRejection(b) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            JsonRejection::BytesRejection(b)
+                if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Error::PayloadTooLarge(super::BODY_LIMIT)
             }
-            JsonRejection::MissingJsonContentType(_) => {
-                Error::BadRequest("send the body as JSON with the header Content-Type: application/json".into())
-            }
-            other => Error::BadRequest(format!("the request body is not valid: {}", other.body_text())),
+            JsonRejection::MissingJsonContentType(_) => Error::BadRequest(
+                "send the body as JSON with the header Content-Type: application/json".into(),
+            ),
+            other => Error::BadRequest(format!(
+                "the request body is not valid: {}",
+                other.body_text()
+            )),
         }
     }
 }

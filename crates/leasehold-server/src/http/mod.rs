@@ -47,12 +47,17 @@ pub struct RunInfo {
 
 /// Builds the whole API.
 pub fn router(state: AppState) -> Router {
-    let admin = admin::routes()
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_admin));
+    let admin = admin::routes().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_admin,
+    ));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
-        .route("/openapi.json", get(|| async { axum::Json(openapi::document()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
         .merge(client::routes())
         .merge(admin)
         .merge(ui::routes())
@@ -86,7 +91,10 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let usage = state.engine.usage();
-    let gauges: Vec<_> = usage.into_iter().map(|u| (u.product, u.seats, u.in_use)).collect();
+    let gauges: Vec<_> = usage
+        .into_iter()
+        .map(|u| (u.product, u.seats, u.in_use))
+        .collect();
     let (leases, _) = state.engine.counts();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -6,35 +6,89 @@ use utoipa::{Modify, OpenApi};
 
 /// Stable error codes, for the document's description.
 pub const ERROR_CODES: &[(&str, &str)] = &[
-    ("no_seat_free", "every seat of the product is in use; retry after retryAfterSecs"),
-    ("no_license_for_product", "no license code names the product"),
-    ("no_valid_license", "the product's codes are expired or not yet valid"),
-    ("lease_not_found", "the lease is not known (check out again)"),
+    (
+        "no_seat_free",
+        "every seat of the product is in use; retry after retryAfterSecs",
+    ),
+    (
+        "no_license_for_product",
+        "no license code names the product",
+    ),
+    (
+        "no_valid_license",
+        "the product's codes are expired or not yet valid",
+    ),
+    (
+        "lease_not_found",
+        "the lease is not known (check out again)",
+    ),
     ("lease_released", "the lease was released (check out again)"),
-    ("lease_expired", "the lease expired before it was renewed (check out again)"),
-    ("lease_disconnected", "an administrator ended the lease (check out again)"),
-    ("over_subscribed", "not renewed: more seats in use than licensed now; the lease ends at expiresAt"),
+    (
+        "lease_expired",
+        "the lease expired before it was renewed (check out again)",
+    ),
+    (
+        "lease_disconnected",
+        "an administrator ended the lease (check out again)",
+    ),
+    (
+        "over_subscribed",
+        "not renewed: more seats in use than licensed now; the lease ends at expiresAt",
+    ),
     ("not_a_license_code", "the text is not a license code"),
     ("license_checksum", "a typo in the group the message names"),
-    ("license_corrupt", "groups missing, repeated or out of order"),
-    ("license_unsupported_version", "a newer code format than this server reads"),
+    (
+        "license_corrupt",
+        "groups missing, repeated or out of order",
+    ),
+    (
+        "license_unsupported_version",
+        "a newer code format than this server reads",
+    ),
     ("bad_signature", "the code was altered after it was issued"),
-    ("untrusted_vendor", "the code is signed by a vendor key this server does not trust"),
+    (
+        "untrusted_vendor",
+        "the code is signed by a vendor key this server does not trust",
+    ),
     ("license_expired", "the code's validity ended"),
-    ("license_not_yet_valid", "the code's validity has not started (standalone licenses)"),
+    (
+        "license_not_yet_valid",
+        "the code's validity has not started (standalone licenses)",
+    ),
     ("invalid_license_terms", "the code's terms break a rule"),
-    ("license_already_added", "the code is already on this server"),
-    ("license_not_found", "no code with that id is on this server"),
+    (
+        "license_already_added",
+        "the code is already on this server",
+    ),
+    (
+        "license_not_found",
+        "no code with that id is on this server",
+    ),
     ("client_not_found", "no computer with that id holds a seat"),
     ("bad_public_key", "the text is not a vendor public key"),
-    ("trust_is_built_in", "this build trusts only its built-in vendor keys"),
+    (
+        "trust_is_built_in",
+        "this build trusts only its built-in vendor keys",
+    ),
     ("unauthorized", "admin call without the right bearer token"),
-    ("admin_remote_disabled", "admin call from another machine without --admin-remote"),
-    ("bad_request", "malformed JSON, wrong types, bad path or query"),
-    ("invalid_field", "a field's value is refused (empty, too long, control characters)"),
+    (
+        "admin_remote_disabled",
+        "admin call from another machine without --admin-remote",
+    ),
+    (
+        "bad_request",
+        "malformed JSON, wrong types, bad path or query",
+    ),
+    (
+        "invalid_field",
+        "a field's value is refused (empty, too long, control characters)",
+    ),
     ("payload_too_large", "the request body is over the limit"),
     ("not_found", "no such route"),
-    ("storage_full", "the disk holding the data directory is full"),
+    (
+        "storage_full",
+        "the disk holding the data directory is full",
+    ),
     ("storage_error", "the store failed; see the server log"),
     ("storage_closed", "the server is stopping"),
     ("internal", "an internal error; see the server log"),
@@ -60,10 +114,17 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        let codes: Vec<String> = ERROR_CODES.iter().map(|(c, m)| format!("- `{c}`: {m}")).collect();
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        let codes: Vec<String> = ERROR_CODES
+            .iter()
+            .map(|(c, m)| format!("- `{c}`: {m}"))
+            .collect();
         let description = openapi.info.description.get_or_insert_with(String::new);
-        description.push_str("\n\nEvery error is JSON `{ code, message }` with these stable codes:\n");
+        description
+            .push_str("\n\nEvery error is JSON `{ code, message }` with these stable codes:\n");
         description.push_str(&codes.join("\n"));
         openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     }

@@ -68,7 +68,10 @@ impl StoreError {
     pub(crate) fn io(doing: &str, path: &Path, e: &std::io::Error) -> Self {
         let disk_full = e.kind() == std::io::ErrorKind::StorageFull;
         let message = if disk_full {
-            format!("the disk holding {} is full; free space and retry", path.display())
+            format!(
+                "the disk holding {} is full; free space and retry",
+                path.display()
+            )
         } else if e.kind() == std::io::ErrorKind::PermissionDenied {
             format!(
                 "permission denied while {doing} {}; check the owner and permissions of the data directory",
@@ -84,11 +87,13 @@ impl StoreError {
     /// which data directory it concerns.
     pub(crate) fn sqlite(doing: &str, dir: &Path, e: &rusqlite::Error) -> Self {
         let dir_shown = dir.display();
-        let failure = |message: String, disk_full: bool| Self::Sqlite(Failure { message, disk_full });
+        let failure =
+            |message: String, disk_full: bool| Self::Sqlite(Failure { message, disk_full });
         match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => {
-                failure(format!("the disk holding {dir_shown} is full; free space and retry"), true)
-            }
+            Some(ErrorCode::DiskFull) => failure(
+                format!("the disk holding {dir_shown} is full; free space and retry"),
+                true,
+            ),
             Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => failure(
                 format!(
                     "the database in {dir_shown} cannot be written ({e}); check the owner and permissions of the directory and its files"
@@ -96,7 +101,9 @@ impl StoreError {
                 false,
             ),
             Some(ErrorCode::CannotOpen) => failure(
-                format!("cannot open the database in {dir_shown} ({e}); check that the directory exists and is writable"),
+                format!(
+                    "cannot open the database in {dir_shown} ({e}); check that the directory exists and is writable"
+                ),
                 false,
             ),
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Self::Corrupt(format!(
@@ -109,7 +116,10 @@ impl StoreError {
                 ),
                 false,
             ),
-            _ => failure(format!("storage error while {doing} in {dir_shown}: {e}"), false),
+            _ => failure(
+                format!("storage error while {doing} in {dir_shown}: {e}"),
+                false,
+            ),
         }
     }
 }
@@ -124,20 +134,46 @@ mod tests {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         let e = StoreError::io("writing", dir, &full);
         assert_eq!(e.code(), "storage_full");
-        assert!(e.to_string().contains("/data is full; free space and retry"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("/data is full; free space and retry"),
+            "{e}"
+        );
         let other = std::io::Error::from(std::io::ErrorKind::Other);
-        assert_eq!(StoreError::io("writing", dir, &other).code(), "storage_error");
+        assert_eq!(
+            StoreError::io("writing", dir, &other).code(),
+            "storage_error"
+        );
 
-        let sql_full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        let sql_full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
         let e = StoreError::sqlite("committing", dir, &sql_full);
         assert_eq!(e.code(), "storage_full");
         assert!(e.to_string().contains("free space"), "{e}");
 
-        let notadb = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB), None);
-        assert!(matches!(StoreError::sqlite("opening", dir, &notadb), StoreError::Corrupt(_)));
+        let notadb = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+            None,
+        );
+        assert!(matches!(
+            StoreError::sqlite("opening", dir, &notadb),
+            StoreError::Corrupt(_)
+        ));
 
         assert_eq!(StoreError::Closed.code(), "storage_closed");
-        assert_eq!(StoreError::Locked { dir: dir.into() }.code(), "storage_locked");
-        assert_eq!(StoreError::NewerSchema { found: 9, supported: 1 }.code(), "storage_newer_schema");
+        assert_eq!(
+            StoreError::Locked { dir: dir.into() }.code(),
+            "storage_locked"
+        );
+        assert_eq!(
+            StoreError::NewerSchema {
+                found: 9,
+                supported: 1
+            }
+            .code(),
+            "storage_newer_schema"
+        );
     }
 }

@@ -20,7 +20,9 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), StoreError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).map_err(|e| StoreError::io("creating the data directory", dir, &e))
+    builder
+        .create(dir)
+        .map_err(|e| StoreError::io("creating the data directory", dir, &e))
 }
 
 /// Takes the directory's exclusive lock. The returned file holds it; dropping
@@ -36,7 +38,9 @@ pub(crate) fn lock_dir(dir: &Path) -> Result<File, StoreError> {
         .map_err(|e| StoreError::io("opening the lock file", &path, &e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Locked { dir: dir.to_path_buf() }),
+        Err(TryLockError::WouldBlock) => Err(StoreError::Locked {
+            dir: dir.to_path_buf(),
+        }),
         Err(TryLockError::Error(e)) => Err(StoreError::io("locking", &path, &e)),
     }
 }
@@ -47,9 +51,13 @@ pub(crate) fn ensure_token_file(dir: &Path, token: &str) -> Result<(), StoreErro
     let path = dir.join(TOKEN_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) if text.trim() == token => return Ok(()),
-        Ok(_) => tracing::warn!(path = %path.display(), "admin token file did not match the database; rewriting it"),
+        Ok(_) => {
+            tracing::warn!(path = %path.display(), "admin token file did not match the database; rewriting it")
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => tracing::warn!(path = %path.display(), error = %e, "admin token file unreadable; rewriting it"),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "admin token file unreadable; rewriting it")
+        }
     }
     let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
     let write = || -> std::io::Result<()> {
@@ -105,7 +113,11 @@ pub(crate) fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     if text.len() != N * 2 {
         return None;
     }
-    let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
     let mut out = [0u8; N];
     for (i, pair) in text.chunks_exact(2).enumerate() {
         let (hi, lo) = (digit(pair[0])?, digit(pair[1])?);

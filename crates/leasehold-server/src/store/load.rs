@@ -35,8 +35,12 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
         server_id: id.server_id,
         server_key: id.server_key,
         admin_token: id.admin_token,
-        licenses: rows(conn, "SELECT license_id, code, added_at FROM licenses ORDER BY added_at", license_row)
-            .map_err(sql)?,
+        licenses: rows(
+            conn,
+            "SELECT license_id, code, added_at FROM licenses ORDER BY added_at",
+            license_row,
+        )
+        .map_err(sql)?,
         leases: rows(
             conn,
             "SELECT id, product, client_id, user, host, app_name, app_version, address,
@@ -44,11 +48,16 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
             lease_row,
         )
         .map_err(sql)?,
-        trusted_keys: rows(conn, "SELECT key FROM trusted_keys ORDER BY key", |r| text(r, 0)).map_err(sql)?,
-        settings: rows(conn, "SELECT key, value FROM settings", |r| Ok((text(r, 0)?, text(r, 1)?)))
-            .map_err(sql)?
-            .into_iter()
-            .collect::<BTreeMap<_, _>>(),
+        trusted_keys: rows(conn, "SELECT key FROM trusted_keys ORDER BY key", |r| {
+            text(r, 0)
+        })
+        .map_err(sql)?,
+        settings: rows(conn, "SELECT key, value FROM settings", |r| {
+            Ok((text(r, 0)?, text(r, 1)?))
+        })
+        .map_err(sql)?
+        .into_iter()
+        .collect::<BTreeMap<_, _>>(),
         last_event_seq: u64::try_from(last_event_seq).unwrap_or(0),
     })
 }
@@ -56,11 +65,15 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
 /// Reads the identity, making whatever is missing in one transaction.
 fn identity(conn: &mut Connection, dir: &Path) -> Result<Identity, StoreError> {
     let sql = |e: rusqlite::Error| StoreError::sqlite("reading the server identity", dir, &e);
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql)?;
     let get = |key: &str| -> Result<Option<String>, StoreError> {
-        tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, String>(0))
-            .optional()
-            .map_err(sql)
+        tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()
+        .map_err(sql)
     };
     let damaged = |what: &str| {
         StoreError::Corrupt(format!(
@@ -68,13 +81,15 @@ fn identity(conn: &mut Connection, dir: &Path) -> Result<Identity, StoreError> {
             dir.join(super::DB_FILE).display()
         ))
     };
-    let (server_id, server_key, admin_token) = (get(SERVER_ID)?, get(SERVER_KEY)?, get(ADMIN_TOKEN)?);
+    let (server_id, server_key, admin_token) =
+        (get(SERVER_ID)?, get(SERVER_KEY)?, get(ADMIN_TOKEN)?);
     let mut made = Vec::new();
 
     let server_id = match server_id {
         Some(text) => text.parse::<ServerId>().map_err(|_| damaged("server id"))?,
         None => {
-            let id = ServerId(uuid::Builder::from_random_bytes(random_bytes::<16>(dir)?).into_uuid());
+            let id =
+                ServerId(uuid::Builder::from_random_bytes(random_bytes::<16>(dir)?).into_uuid());
             made.push((SERVER_ID, id.to_string()));
             id
         }
@@ -97,14 +112,21 @@ fn identity(conn: &mut Connection, dir: &Path) -> Result<Identity, StoreError> {
         }
     };
     for (key, value) in &made {
-        tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [key, value.as_str()])
-            .map_err(sql)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value.as_str()],
+        )
+        .map_err(sql)?;
     }
     tx.commit().map_err(sql)?;
     if !made.is_empty() {
         tracing::info!(server_id = %server_id, "made a new server identity");
     }
-    Ok(Identity { server_id, server_key, admin_token })
+    Ok(Identity {
+        server_id,
+        server_key,
+        admin_token,
+    })
 }
 
 /// A row that could not be read, and why, for the warning.
@@ -135,7 +157,10 @@ pub(crate) fn text(row: &Row<'_>, i: usize) -> Result<String, BadRow> {
         Ok(ValueRef::Text(t)) => {
             String::from_utf8(t.to_vec()).map_err(|_| BadRow(format!("column {i} is not UTF-8")))
         }
-        Ok(other) => Err(BadRow(format!("column {i} is {:?}, expected text", other.data_type()))),
+        Ok(other) => Err(BadRow(format!(
+            "column {i} is {:?}, expected text",
+            other.data_type()
+        ))),
         Err(e) => Err(BadRow(e.to_string())),
     }
 }
@@ -152,7 +177,10 @@ pub(crate) fn opt_text(row: &Row<'_>, i: usize) -> Result<Option<String>, BadRow
 pub(crate) fn int(row: &Row<'_>, i: usize) -> Result<i64, BadRow> {
     match row.get_ref(i) {
         Ok(ValueRef::Integer(n)) => Ok(n),
-        Ok(other) => Err(BadRow(format!("column {i} is {:?}, expected an integer", other.data_type()))),
+        Ok(other) => Err(BadRow(format!(
+            "column {i} is {:?}, expected an integer",
+            other.data_type()
+        ))),
         Err(e) => Err(BadRow(e.to_string())),
     }
 }
@@ -160,7 +188,8 @@ pub(crate) fn int(row: &Row<'_>, i: usize) -> Result<i64, BadRow> {
 /// Column `i` as a uuid newtype.
 pub(crate) fn id<T: std::str::FromStr>(row: &Row<'_>, i: usize) -> Result<T, BadRow> {
     let t = text(row, i)?;
-    t.parse().map_err(|_| BadRow(format!("column {i} is not a valid id: {t:?}")))
+    t.parse()
+        .map_err(|_| BadRow(format!("column {i} is not a valid id: {t:?}")))
 }
 
 fn license_row(row: &Row<'_>) -> Result<StoredLicense, BadRow> {
@@ -187,6 +216,7 @@ fn lease_row(row: &Row<'_>) -> Result<Lease, BadRow> {
         granted_at: Timestamp(int(row, 8)?),
         renewed_at: Timestamp(int(row, 9)?),
         expires_at: Timestamp(int(row, 10)?),
-        lease_secs: u32::try_from(secs).map_err(|_| BadRow(format!("lease_secs {secs} is out of range")))?,
+        lease_secs: u32::try_from(secs)
+            .map_err(|_| BadRow(format!("lease_secs {secs} is out of range")))?,
     })
 }

@@ -10,9 +10,9 @@ mod files;
 mod load;
 mod query;
 mod schema;
-mod writer;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 pub use error::{Failure, StoreError};
 pub use files::{LOCK_FILE, TOKEN_FILE};
@@ -104,7 +104,10 @@ pub enum Op {
     DeleteLicense(LicenseId),
     /// Adds a trusted vendor key (already there: nothing happens).
     PutTrustedKey(String),
-    PutSetting { key: String, value: String },
+    PutSetting {
+        key: String,
+        value: String,
+    },
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).
     AppendEvent(Event),
@@ -135,7 +138,14 @@ pub struct EventQuery {
 impl Default for EventQuery {
     /// Every event, the newest 1,000.
     fn default() -> Self {
-        Self { after_seq: None, since: None, until: None, kinds: Vec::new(), text: None, limit: 1_000 }
+        Self {
+            after_seq: None,
+            since: None,
+            until: None,
+            kinds: Vec::new(),
+            text: None,
+            limit: 1_000,
+        }
     }
 }
 
@@ -174,13 +184,21 @@ struct Held {
 
 impl Held {
     fn release(&self) {
-        let thread = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(thread) = thread
             && thread.join().is_err()
         {
             tracing::error!("the store's writer thread panicked");
         }
-        let lock = self.lock.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let lock = self
+            .lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         drop(lock);
     }
 }
@@ -207,7 +225,11 @@ impl Store {
         Self::open_with(data_dir, opts, schema::MIGRATIONS)
     }
 
-    fn open_with(dir: &Path, opts: StoreOptions, steps: &[&str]) -> Result<(Store, Snapshot), StoreError> {
+    fn open_with(
+        dir: &Path,
+        opts: StoreOptions,
+        steps: &[&str],
+    ) -> Result<(Store, Snapshot), StoreError> {
         files::create_dir(dir)?;
         let lock = files::lock_dir(dir)?;
         let db = dir.join(DB_FILE);
@@ -221,11 +243,16 @@ impl Store {
         let sql = |e: rusqlite::Error| StoreError::sqlite("opening the database", dir, &e);
         let mut conn = Connection::open_with_flags(
             &db,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sql)?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(sql)?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "the database could not switch to WAL mode");
         }
@@ -238,16 +265,21 @@ impl Store {
         // SQLite's 2 MB default it re-reads them from the kernel on every
         // batch (BENCHMARKS.md, cause 2). 32 MB holds the hot interior pages
         // of a million-lease table.
-        conn.pragma_update(None, "cache_size", -32_768).map_err(sql)?;
+        conn.pragma_update(None, "cache_size", -32_768)
+            .map_err(sql)?;
         conn.set_prepared_statement_cache_capacity(32);
         schema::migrate(&mut conn, steps, dir)?;
         let snapshot = load::load(&mut conn, dir)?;
         files::ensure_token_file(dir, &snapshot.admin_token)?;
 
-        let reader =
-            Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(sql)?;
-        reader.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
+        let reader = Connection::open_with_flags(
+            &db,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        reader
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sql)?;
 
         let (tx, rx) = std::sync::mpsc::channel();
         let writer = Writer::new(conn, dir.to_path_buf(), rx);
@@ -261,7 +293,10 @@ impl Store {
                 tx,
                 closed: AtomicBool::new(false),
                 reader: Arc::new(Mutex::new(Some(reader))),
-                held: Held { thread: Mutex::new(Some(thread)), lock: Mutex::new(Some(lock)) },
+                held: Held {
+                    thread: Mutex::new(Some(thread)),
+                    lock: Mutex::new(Some(lock)),
+                },
             }),
         };
         tracing::info!(dir = %dir.display(), leases = snapshot.leases.len(), "store opened");
@@ -289,7 +324,10 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         self.shared
             .tx
-            .send(Msg::Write { ops, reply: Some(reply) })
+            .send(Msg::Write {
+                ops,
+                reply: Some(reply),
+            })
             .map_err(|_| StoreError::Closed)?;
         answer.await.unwrap_or(Err(StoreError::Closed))
     }
@@ -305,7 +343,11 @@ impl Store {
     /// batch (written after its other ops, the newest per lease only), so
     /// the hot path costs one channel send, not a transaction.
     pub fn renew(&self, id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp) {
-        self.send_unanswered(Msg::Renew { id, renewed_at, expires_at });
+        self.send_unanswered(Msg::Renew {
+            id,
+            renewed_at,
+            expires_at,
+        });
     }
 
     fn send_unanswered(&self, msg: Msg) {
@@ -345,7 +387,11 @@ impl Store {
         }
         let shared = Arc::clone(&self.shared);
         let released = tokio::task::spawn_blocking(move || {
-            let reader = shared.reader.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let reader = shared
+                .reader
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
             drop(reader);
             shared.held.release();
         })

@@ -1,8 +1,8 @@
 //! Reading the event log by filter, on the read connection.
 
-use super::error::StoreError;
-use super::load::{id, int, opt_text, text, BadRow};
 use super::EventQuery;
+use super::error::StoreError;
+use super::load::{BadRow, id, int, opt_text, text};
 use leasehold_core::event::{Event, EventKind, Level};
 use leasehold_core::{ClientId, CorrelationId, LeaseId, LicenseId, Product};
 use rusqlite::types::Value;
@@ -12,11 +12,14 @@ use std::path::Path;
 /// The most events one query returns.
 pub const MAX_EVENTS: u32 = 10_000;
 
-const COLUMNS: &str =
-    "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message";
+const COLUMNS: &str = "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message";
 
 /// Runs `q` (see [`EventQuery`] for what each field means).
-pub(crate) fn events(conn: &Connection, q: &EventQuery, dir: &Path) -> Result<Vec<Event>, StoreError> {
+pub(crate) fn events(
+    conn: &Connection,
+    q: &EventQuery,
+    dir: &Path,
+) -> Result<Vec<Event>, StoreError> {
     let limit = q.limit.min(MAX_EVENTS);
     if limit == 0 {
         return Ok(Vec::new());
@@ -25,7 +28,9 @@ pub(crate) fn events(conn: &Connection, q: &EventQuery, dir: &Path) -> Result<Ve
     let mut args: Vec<Value> = Vec::new();
     if let Some(after) = q.after_seq {
         // Beyond i64 nothing is stored, so "after" it is nothing.
-        let Ok(after) = i64::try_from(after) else { return Ok(Vec::new()) };
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
         args.push(Value::Integer(after));
         conds.push(format!("seq > ?{}", args.len()));
     }
@@ -48,14 +53,27 @@ pub(crate) fn events(conn: &Connection, q: &EventQuery, dir: &Path) -> Result<Ve
     if let Some(needle) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         args.push(Value::Text(format!("%{}%", escape_like(needle))));
         let n = args.len();
-        let any_column = ["message", "product", "client_id", "user", "host", "lease_id", "license_id", "correlation_id"]
-            .iter()
-            .map(|c| format!("{c} LIKE ?{n} ESCAPE '\\'"))
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        let any_column = [
+            "message",
+            "product",
+            "client_id",
+            "user",
+            "host",
+            "lease_id",
+            "license_id",
+            "correlation_id",
+        ]
+        .iter()
+        .map(|c| format!("{c} LIKE ?{n} ESCAPE '\\'"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
         conds.push(format!("({any_column})"));
     }
-    let filter = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let filter = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
     args.push(Value::Integer(i64::from(limit)));
     let n = args.len();
     // Paging forward from a seq wants the first `limit` after it; any other
@@ -63,7 +81,9 @@ pub(crate) fn events(conn: &Connection, q: &EventQuery, dir: &Path) -> Result<Ve
     let sql = if q.after_seq.is_some() {
         format!("SELECT {COLUMNS} FROM events {filter} ORDER BY seq ASC LIMIT ?{n}")
     } else {
-        format!("SELECT * FROM (SELECT {COLUMNS} FROM events {filter} ORDER BY seq DESC LIMIT ?{n}) ORDER BY seq ASC")
+        format!(
+            "SELECT * FROM (SELECT {COLUMNS} FROM events {filter} ORDER BY seq DESC LIMIT ?{n}) ORDER BY seq ASC"
+        )
     };
 
     let fail = |e: rusqlite::Error| StoreError::sqlite("reading events", dir, &e);
@@ -111,7 +131,8 @@ fn event_row(row: &Row<'_>) -> Result<Event, BadRow> {
     Ok(Event {
         seq: u64::try_from(seq).map_err(|_| BadRow(format!("seq {seq} is negative")))?,
         at: leasehold_core::Timestamp(int(row, 1)?),
-        kind: EventKind::parse(&kind_text).ok_or_else(|| BadRow(format!("unknown kind {kind_text:?}")))?,
+        kind: EventKind::parse(&kind_text)
+            .ok_or_else(|| BadRow(format!("unknown kind {kind_text:?}")))?,
         level: level(&level_text).ok_or_else(|| BadRow(format!("unknown level {level_text:?}")))?,
         product: opt_text(row, 4)?.map(Product),
         client_id: opt_text(row, 5)?.map(ClientId),

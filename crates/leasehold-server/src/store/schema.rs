@@ -71,8 +71,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[V1];
 /// # Errors
 /// `Corrupt` when the file is not a SQLite database, `Sqlite` otherwise.
 pub(crate) fn probe_version(db: &Path, dir: &Path) -> Result<u32, StoreError> {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| StoreError::sqlite("opening", dir, &e))?;
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::sqlite("opening", dir, &e))?;
     let v = user_version(&conn, dir)?;
     drop(conn);
     Ok(v)
@@ -118,10 +121,12 @@ pub(crate) fn migrate(conn: &mut Connection, steps: &[&str], dir: &Path) -> Resu
                 dir.display()
             )));
         }
-        tx.execute_batch(sql).map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
         tx.pragma_update(None, "user_version", to as i64)
             .map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
-        tx.commit().map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
+        tx.commit()
+            .map_err(|e| StoreError::sqlite(&doing, dir, &e))?;
         tracing::info!(version = to, "database schema upgraded");
     }
     Ok(())

@@ -30,7 +30,8 @@ fn raw(dir: &Path) -> Connection {
 }
 
 fn user_version(conn: &Connection) -> i64 {
-    conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
 }
 
 #[tokio::test]
@@ -49,12 +50,20 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     let steps = [schema::MIGRATIONS[0], failing];
     let err = Store::open_with(dir, StoreOptions::default(), &steps).unwrap_err();
     assert!(matches!(err, StoreError::Sqlite(_)), "{err:?}");
-    assert!(err.to_string().contains("upgrading the schema to version 2"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("upgrading the schema to version 2"),
+        "{err}"
+    );
 
     let conn = raw(dir);
     assert_eq!(user_version(&conn), 1);
     let extra: i64 = conn
-        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(extra, 0, "the failed step's table must be rolled back");
     drop(conn);
@@ -69,13 +78,23 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
 fn migrations_run_step_by_step_and_refuse_newer() {
     let tmp = tempfile::tempdir().unwrap();
     let mut conn = raw(tmp.path());
-    let steps = [schema::MIGRATIONS[0], "CREATE TABLE two (x INTEGER);", "CREATE TABLE three (x INTEGER);"];
+    let steps = [
+        schema::MIGRATIONS[0],
+        "CREATE TABLE two (x INTEGER);",
+        "CREATE TABLE three (x INTEGER);",
+    ];
     schema::migrate(&mut conn, &steps[..2], tmp.path()).unwrap();
     assert_eq!(user_version(&conn), 2);
     schema::migrate(&mut conn, &steps, tmp.path()).unwrap();
     assert_eq!(user_version(&conn), 3);
     let err = schema::migrate(&mut conn, &steps[..1], tmp.path()).unwrap_err();
-    assert_eq!(err, StoreError::NewerSchema { found: 3, supported: 1 });
+    assert_eq!(
+        err,
+        StoreError::NewerSchema {
+            found: 3,
+            supported: 1
+        }
+    );
     assert_eq!(user_version(&conn), 3);
 }
 
@@ -106,7 +125,13 @@ async fn damaged_rows_are_skipped_on_load() {
     assert!(snap.licenses.is_empty());
     assert_eq!(snap.last_event_seq, 3);
     let events = store.events(EventQuery::default()).await.unwrap();
-    assert_eq!(events.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(), ["fine"]);
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>(),
+        ["fine"]
+    );
     store.close().await;
 }
 
@@ -116,15 +141,23 @@ async fn a_damaged_identity_or_file_is_a_clear_error() {
     let dir = tmp.path();
     let (store, _) = Store::open(dir, StoreOptions::default()).unwrap();
     store.close().await;
-    raw(dir).execute("UPDATE meta SET value = 'zz' WHERE key = 'server_key'", []).unwrap();
+    raw(dir)
+        .execute("UPDATE meta SET value = 'zz' WHERE key = 'server_key'", [])
+        .unwrap();
     let err = Store::open(dir, StoreOptions::default()).unwrap_err();
-    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("server key")), "{err:?}");
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("server key")),
+        "{err:?}"
+    );
     assert_eq!(err.code(), "storage_error");
 
     let other = tempfile::tempdir().unwrap();
     std::fs::write(other.path().join(DB_FILE), vec![b'x'; 4096]).unwrap();
     let err = Store::open(other.path(), StoreOptions::default()).unwrap_err();
-    assert!(matches!(&err, StoreError::Corrupt(m) if m.contains("not a readable Leasehold database")), "{err:?}");
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("not a readable Leasehold database")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -141,8 +174,11 @@ fn pruning_keeps_the_newest_events() {
     }
     assert_eq!(writer::prune_events(&conn, 100).unwrap(), 0);
     assert_eq!(writer::prune_events(&conn, 10).unwrap(), 40);
-    let (min, count): (i64, i64) =
-        conn.query_row("SELECT MIN(seq), COUNT(*) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (min, count): (i64, i64) = conn
+        .query_row("SELECT MIN(seq), COUNT(*) FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
     assert_eq!((min, count), (41, 10));
     assert_eq!(writer::prune_events(&conn, 0).unwrap(), 10);
 }

@@ -3,11 +3,11 @@
 //! then answers every waiter. Under load a batch holds hundreds of callers, so
 //! one fsync serves them all.
 
-use super::error::StoreError;
 use super::Op;
+use super::error::StoreError;
 use leasehold_core::event::{Event, Level};
 use leasehold_core::{LeaseId, Timestamp};
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -31,7 +31,11 @@ pub(crate) enum Msg {
     /// Ops to write; `reply` is `None` for fire-and-forget submissions.
     Write { ops: Vec<Op>, reply: Option<Reply> },
     /// A lease's new times (fire and forget; see [`super::Store::renew`]).
-    Renew { id: LeaseId, renewed_at: Timestamp, expires_at: Timestamp },
+    Renew {
+        id: LeaseId,
+        renewed_at: Timestamp,
+        expires_at: Timestamp,
+    },
     /// Write what is queued before this, then stop; answered once the
     /// connection is closed.
     Close(oneshot::Sender<()>),
@@ -48,7 +52,13 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub(crate) fn new(conn: Connection, dir: PathBuf, rx: Receiver<Msg>) -> Self {
-        Self { conn, dir, rx, events_since_prune: 0, last_prune: Instant::now() }
+        Self {
+            conn,
+            dir,
+            rx,
+            events_since_prune: 0,
+            last_prune: Instant::now(),
+        }
     }
 
     /// The thread's body: runs until `Close` arrives or every sender is gone.
@@ -65,7 +75,11 @@ impl Writer {
             while let Some(msg) = next.take() {
                 match msg {
                     Msg::Write { ops, reply } => batch.writes.push((ops, reply)),
-                    Msg::Renew { id, renewed_at, expires_at } => {
+                    Msg::Renew {
+                        id,
+                        renewed_at,
+                        expires_at,
+                    } => {
                         batch.renewals.insert(id, (renewed_at, expires_at));
                     }
                     Msg::Close(done) => {
@@ -98,10 +112,14 @@ impl Writer {
         let Self { conn, rx, .. } = self;
         while let Ok(msg) = rx.try_recv() {
             match msg {
-                Msg::Write { reply: Some(reply), .. } => {
+                Msg::Write {
+                    reply: Some(reply), ..
+                } => {
                     let _ = reply.send(Err(StoreError::Closed));
                 }
-                Msg::Write { reply: None, .. } | Msg::Renew { .. } => tracing::warn!("ops submitted after close were dropped"),
+                Msg::Write { reply: None, .. } | Msg::Renew { .. } => {
+                    tracing::warn!("ops submitted after close were dropped")
+                }
                 Msg::Close(other) => {
                     let _ = other.send(());
                 }
@@ -145,10 +163,17 @@ impl Writer {
 
     /// The transaction itself; `outcomes[i]` is caller `i`'s own result,
     /// meaningful only if the whole returns `Ok`.
-    fn write_all(&mut self, batch: &Batch, outcomes: &mut Vec<Result<(), StoreError>>) -> Result<(), StoreError> {
+    fn write_all(
+        &mut self,
+        batch: &Batch,
+        outcomes: &mut Vec<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
         let dir = self.dir.clone();
         let sql = |e: rusqlite::Error| StoreError::sqlite("writing", &dir, &e);
-        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
         let mut events = 0u64;
         for (ops, _) in &batch.writes {
             // One caller's bad op must not fail the others: each caller's ops
@@ -164,7 +189,10 @@ impl Writer {
             match result {
                 Ok(()) => {
                     sp.commit().map_err(sql)?;
-                    events += ops.iter().filter(|op| matches!(op, Op::AppendEvent(_))).count() as u64;
+                    events += ops
+                        .iter()
+                        .filter(|op| matches!(op, Op::AppendEvent(_)))
+                        .count() as u64;
                     outcomes.push(Ok(()));
                 }
                 Err(e) => {
@@ -181,7 +209,9 @@ impl Writer {
             let sp = tx.savepoint().map_err(sql)?;
             match write_renewals(&sp, &batch.renewals) {
                 Ok(()) => sp.commit().map_err(sql)?,
-                Err(e) => tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored"),
+                Err(e) => {
+                    tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored")
+                }
             }
         }
         tx.commit().map_err(sql)?;
@@ -213,8 +243,12 @@ struct Batch {
     renewals: HashMap<LeaseId, (Timestamp, Timestamp)>,
 }
 
-fn write_renewals(conn: &Connection, renewals: &HashMap<LeaseId, (Timestamp, Timestamp)>) -> Result<(), rusqlite::Error> {
-    let mut update = conn.prepare_cached("UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1")?;
+fn write_renewals(
+    conn: &Connection,
+    renewals: &HashMap<LeaseId, (Timestamp, Timestamp)>,
+) -> Result<(), rusqlite::Error> {
+    let mut update =
+        conn.prepare_cached("UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1")?;
     let mut buf = Uuid::encode_buffer();
     for (id, (renewed_at, expires_at)) in renewals {
         let id = id.0.hyphenated().encode_lower(&mut buf);
@@ -269,17 +303,22 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             ])?;
         }
         Op::DeleteLease(id) => {
-            conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?.execute([id.to_string()])?;
+            conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?
+                .execute([id.to_string()])?;
         }
         Op::PutLicense(l) => {
-            conn.prepare_cached("INSERT OR REPLACE INTO licenses (license_id, code, added_at) VALUES (?1, ?2, ?3)")?
-                .execute(params![l.license_id.to_string(), l.code, l.added_at.0])?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO licenses (license_id, code, added_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![l.license_id.to_string(), l.code, l.added_at.0])?;
         }
         Op::DeleteLicense(id) => {
-            conn.prepare_cached("DELETE FROM licenses WHERE license_id = ?1")?.execute([id.to_string()])?;
+            conn.prepare_cached("DELETE FROM licenses WHERE license_id = ?1")?
+                .execute([id.to_string()])?;
         }
         Op::PutTrustedKey(key) => {
-            conn.prepare_cached("INSERT OR IGNORE INTO trusted_keys (key) VALUES (?1)")?.execute([key])?;
+            conn.prepare_cached("INSERT OR IGNORE INTO trusted_keys (key) VALUES (?1)")?
+                .execute([key])?;
         }
         Op::PutSetting { key, value } => {
             conn.prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
@@ -291,7 +330,8 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
 }
 
 fn append_event(conn: &Connection, e: &Event) -> Result<(), rusqlite::Error> {
-    let seq = i64::try_from(e.seq).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, i64::MAX))?;
+    let seq =
+        i64::try_from(e.seq).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, i64::MAX))?;
     let added = conn
         .prepare_cached(
             "INSERT INTO events (seq, at, kind, level, product, client_id, user, host, lease_id,
@@ -316,7 +356,11 @@ fn append_event(conn: &Connection, e: &Event) -> Result<(), rusqlite::Error> {
     if added == 0 {
         // Two events with one seq is a bug in the caller; keeping the first
         // and saying so is better than failing the grant it came with.
-        tracing::warn!(seq = e.seq, kind = e.kind.as_str(), "an event with this seq is already stored; kept the first");
+        tracing::warn!(
+            seq = e.seq,
+            kind = e.kind.as_str(),
+            "an event with this seq is already stored; kept the first"
+        );
     }
     Ok(())
 }

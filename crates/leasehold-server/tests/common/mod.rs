@@ -17,7 +17,9 @@ pub struct Vendor {
 
 impl Vendor {
     pub fn new() -> Self {
-        Self { key: VendorKeyPair::generate().expect("keygen") }
+        Self {
+            key: VendorKeyPair::generate().expect("keygen"),
+        }
     }
 
     pub fn terms(&self, product: &str, seats: u32) -> LicenseTerms {
@@ -51,13 +53,21 @@ pub async fn start(dir: &Path, vendor: &Vendor) -> ServerHandle {
 }
 
 /// One in-process call; returns status and JSON body (Null when empty or not JSON).
-pub async fn call(server: &ServerHandle, method: Method, path: &str, body: Option<Value>, admin: bool) -> (StatusCode, Value) {
+pub async fn call(
+    server: &ServerHandle,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    admin: bool,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(path);
     if admin {
         req = req.header("authorization", format!("Bearer {}", server.admin_token()));
     }
     let req = match body {
-        Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
         None => req.body(Body::empty()),
     }
     .expect("request");
@@ -67,12 +77,24 @@ pub async fn call(server: &ServerHandle, method: Method, path: &str, body: Optio
 pub async fn send(server: &ServerHandle, req: Request<Body>) -> (StatusCode, Value) {
     let response = server.router().oneshot(req).await.expect("infallible");
     let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.expect("body");
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 pub async fn add_license(server: &ServerHandle, code: &str) -> Value {
-    let (status, body) = call(server, Method::POST, "/admin/v1/licenses", Some(serde_json::json!({ "code": code })), true).await;
+    let (status, body) = call(
+        server,
+        Method::POST,
+        "/admin/v1/licenses",
+        Some(serde_json::json!({ "code": code })),
+        true,
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
 }
@@ -82,5 +104,12 @@ pub fn checkout_body(product: &str, client: &str) -> Value {
 }
 
 pub async fn checkout(server: &ServerHandle, product: &str, client: &str) -> (StatusCode, Value) {
-    call(server, Method::POST, "/v1/checkout", Some(checkout_body(product, client)), false).await
+    call(
+        server,
+        Method::POST,
+        "/v1/checkout",
+        Some(checkout_body(product, client)),
+        false,
+    )
+    .await
 }
