@@ -203,6 +203,8 @@ fn found_server(resolved: &ResolvedService) -> Option<FoundServer> {
         .get_property_val_str("name")
         .filter(|name| !name.is_empty())
         .map_or_else(|| instance_label(&resolved.fullname), str::to_owned);
+    // A name from the network is shown as it is, tricks included, escaped.
+    let name = leasehold_core::text::escaped(&name);
     let mut addresses: Vec<_> = resolved
         .addresses
         .iter()

@@ -2,6 +2,7 @@
 //! as recorded for the Logs tab, the usage figures and the audit trail.
 
 use crate::ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product};
+use crate::lease::{Ending, Holder, Lease};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +138,7 @@ impl Event {
 
     /// Fills the subject fields from a lease.
     #[must_use]
-    pub fn about(mut self, lease: &crate::lease::Lease) -> Self {
+    pub fn about(mut self, lease: &Lease) -> Self {
         self.product = Some(lease.product.clone());
         self.client_id = Some(lease.holder.client_id.clone());
         self.user = Some(lease.holder.user.clone());
@@ -150,6 +151,68 @@ impl Event {
     pub fn correlated(mut self, id: CorrelationId) -> Self {
         self.correlation_id = Some(id);
         self
+    }
+
+    /// Correlates the event when there is an id (a sweeper's expiry has none).
+    #[must_use]
+    pub fn correlated_opt(self, id: Option<CorrelationId>) -> Self {
+        match id {
+            Some(id) => self.correlated(id),
+            None => self,
+        }
+    }
+
+    /// A seat granted: "granted cad to ann@ws-12 (3 of 10 in use)".
+    #[must_use]
+    pub fn granted(lease: &Lease, at: Timestamp, in_use: u32, seats: u32) -> Self {
+        let h = &lease.holder;
+        let message = format!(
+            "granted {} to {}@{} ({in_use} of {seats} in use)",
+            lease.product, h.user, h.host
+        );
+        Self::new(EventKind::Grant, at, message).about(lease)
+    }
+
+    /// A checkout refused, with the reason the rules gave.
+    #[must_use]
+    pub fn denied(product: &Product, holder: &Holder, at: Timestamp, reason: &str) -> Self {
+        let message = format!(
+            "denied {product} to {}@{}: {reason}",
+            holder.user, holder.host
+        );
+        let mut event = Self::new(EventKind::Deny, at, message);
+        event.product = Some(product.clone());
+        event.client_id = Some(holder.client_id.clone());
+        event.user = Some(holder.user.clone());
+        event.host = Some(holder.host.clone());
+        event
+    }
+
+    /// A lease ended: released by its client, ended by an administrator, or
+    /// expired unrenewed.
+    #[must_use]
+    pub fn lease_ended(how: Ending, lease: &Lease, at: Timestamp) -> Self {
+        let (p, u, h) = (&lease.product, &lease.holder.user, &lease.holder.host);
+        let (kind, message) = match how {
+            Ending::Released => (EventKind::Release, format!("{u}@{h} released {p}")),
+            Ending::Disconnected => (
+                EventKind::Disconnect,
+                format!("administrator disconnected {u}@{h} from {p}"),
+            ),
+            Ending::Expired => (
+                EventKind::Expire,
+                format!("lease of {p} by {u}@{h} expired unrenewed"),
+            ),
+        };
+        Self::new(kind, at, message).about(lease)
+    }
+
+    /// A lease that expired while the server was down, reclaimed on start.
+    #[must_use]
+    pub fn reclaimed(lease: &Lease, at: Timestamp) -> Self {
+        let (p, u, h) = (&lease.product, &lease.holder.user, &lease.holder.host);
+        let message = format!("{p} of {u}@{h} expired while the server was down");
+        Self::new(EventKind::Reclaim, at, message).about(lease)
     }
 }
 

@@ -46,7 +46,7 @@ impl Lease {
     }
 }
 
-fn renew_after_secs(lease_secs: u32) -> u32 {
+pub(crate) fn renew_after_secs(lease_secs: u32) -> u32 {
     (lease_secs / 3).max(1)
 }
 
@@ -63,14 +63,6 @@ pub struct Renewal {
     /// The deadline to give the store, when the one it holds is now earlier
     /// than the real one; `None`: nothing to write.
     pub store_until: Option<Timestamp>,
-}
-
-impl Renewal {
-    /// As [`Lease::renew_after_secs`].
-    #[must_use]
-    pub fn renew_after_secs(&self) -> u32 {
-        renew_after_secs(self.lease_secs)
-    }
 }
 
 /// How a lease ended, remembered for a while so a late renewal can be told why.

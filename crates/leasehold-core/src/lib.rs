@@ -8,6 +8,7 @@ pub mod license;
 pub mod pool;
 mod slab;
 pub mod table;
+pub mod text;
 pub mod time;
 pub mod wire;
 

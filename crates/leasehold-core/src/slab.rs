@@ -26,8 +26,13 @@ pub(crate) struct Slot {
     /// How far the deadline the store holds is ahead of `expires_at`, in ms
     /// (never behind; see [`crate::table::LeaseTable::renew`]). At most one
     /// lease length, which fits: leases are at most 30 days.
+    /// [`UNSTORED`]: a write of this deadline failed, so what the store holds
+    /// is unknown and the next renewal writes again.
     pub stored_lead_ms: u32,
 }
+
+/// `stored_lead_ms` of a lease whose last deadline write failed.
+pub(crate) const UNSTORED: u32 = u32::MAX;
 
 impl Slot {
     pub fn to_lease(&self) -> Lease {
@@ -51,6 +56,9 @@ impl Slot {
 
     /// The deadline the store holds for this lease.
     pub fn stored_until(&self) -> Timestamp {
+        if self.stored_lead_ms == UNSTORED {
+            return Timestamp(i64::MIN);
+        }
         self.expires_at.plus_millis(i64::from(self.stored_lead_ms))
     }
 

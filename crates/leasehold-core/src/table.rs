@@ -6,7 +6,7 @@ use crate::ids::{ClientId, LeaseId, LicenseId, Product};
 use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
 use crate::pool::Pools;
-use crate::slab::{Interner, Slab, Slot};
+use crate::slab::{Interner, Slab, Slot, UNSTORED};
 use crate::time::Timestamp;
 use hashbrown::HashTable;
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -29,15 +29,33 @@ pub struct Granted {
     pub lease: Lease,
     pub reused: bool,
     /// The client's previous lease, dead but not yet swept, that this
-    /// checkout ended (the caller records its expiry).
+    /// checkout ended and whose seat the new lease took over. The caller
+    /// stores its deletion and the new lease in one transaction (and records
+    /// its expiry); when that fails, [`LeaseTable::undo_checkout`] puts both
+    /// back as they were.
     pub expired: Option<Lease>,
+    /// Seats of the product in use with this lease, and licensed now.
+    pub in_use: u32,
+    pub seats: u32,
 }
 
 /// Per-product bookkeeping: the deadlines of its leases, earliest first.
 #[derive(Debug, Default)]
 struct ProductLeases {
     deadlines: BTreeSet<(Timestamp, LeaseId)>,
+    /// Leases that have ended but whose end is not yet durable: their seats
+    /// still count, so a crash or a failed write can never leave more leases
+    /// in the store than seats (see [`LeaseTable::settle`]).
+    ending: u32,
     high_water: u32,
+}
+
+impl ProductLeases {
+    fn in_use(&self) -> u32 {
+        u32::try_from(self.deadlines.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(self.ending)
+    }
 }
 
 /// The leases held, kept compact (see [`crate::slab`]): slots in a slab, an
@@ -114,16 +132,21 @@ impl LeaseTable {
         self.products.keys()
     }
 
-    /// Seats of `product` in use (leases not yet swept, alive or just expired).
+    /// Seats of `product` in use: leases not yet swept (alive or just
+    /// expired) and leases whose end is not yet durable.
     #[must_use]
     pub fn in_use(&self, product: &Product) -> u32 {
         self.in_use_of(&product.0)
     }
 
     fn in_use_of(&self, product: &str) -> u32 {
-        self.products
-            .get(product)
-            .map_or(0, |p| u32::try_from(p.deadlines.len()).unwrap_or(u32::MAX))
+        self.products.get(product).map_or(0, ProductLeases::in_use)
+    }
+
+    /// Leases of `product` that have ended but whose end is not yet durable.
+    #[must_use]
+    pub fn ending(&self, product: &Product) -> u32 {
+        self.products.get(product).map_or(0, |p| p.ending)
     }
 
     /// The most seats of `product` ever in use at once since the server started.
@@ -153,7 +176,7 @@ impl LeaseTable {
         now: Timestamp,
     ) -> Result<Granted, LeaseError> {
         let held = self.holder_slot(&req.holder.client_id.0, &req.holder.user, &req.product.0);
-        let mut expired = None;
+        let mut dead = None;
         if let Some((i, slot)) = held.and_then(|i| self.slab.get(i).map(|slot| (i, slot))) {
             let id = slot.id;
             if slot.is_alive(now) {
@@ -161,14 +184,19 @@ impl LeaseTable {
                 let slot = self.slab.get_mut(i).ok_or(LeaseError::LeaseNotFound(id))?;
                 // The caller stores the whole lease again, with this deadline.
                 slot.stored_lead_ms = 0;
+                let lease = slot.to_lease();
                 return Ok(Granted {
-                    lease: slot.to_lease(),
+                    in_use: self.in_use(&req.product),
+                    seats: self.pools.seats(&req.product, now),
+                    lease,
                     reused: true,
                     expired: None,
                 });
             }
-            // Dead but not yet swept: it ends now, so it cannot hold a second seat.
-            expired = self.end(id, Ending::Expired);
+            // Dead but not yet swept: if a seat is granted, this lease ends
+            // with it (it cannot hold a second seat) and the new lease takes
+            // its seat in the same transaction.
+            dead = Some(id);
         }
         let seats = self.pools.seats(&req.product, now);
         if seats == 0 {
@@ -178,7 +206,9 @@ impl LeaseTable {
                 LeaseError::NoLicense(req.product.clone())
             });
         }
-        let in_use = self.in_use(&req.product);
+        let in_use = self
+            .in_use(&req.product)
+            .saturating_sub(u32::from(dead.is_some()));
         let lease_secs = self.pools.lease_secs(&req.product, now);
         if in_use >= seats {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
@@ -198,21 +228,50 @@ impl LeaseTable {
             expires_at: now.plus_millis(i64::from(lease_secs) * 1000),
             lease_secs,
         };
+        let expired = dead.and_then(|id| self.unlink(id, Some(Ending::Expired)));
         self.insert(&lease);
         Ok(Granted {
             lease,
             reused: false,
             expired,
+            in_use: in_use + 1,
+            seats,
         })
     }
 
     /// Puts a lease back as it was, e.g. when loading the store after a
     /// restart. A lease with the same id is replaced.
     pub fn restore(&mut self, lease: Lease) {
-        if self.by_id.contains_key(&lease.id) {
-            self.end(lease.id, Ending::Released);
-        }
+        self.unlink(lease.id, None);
         self.insert(&lease);
+    }
+
+    /// Takes back a checkout whose write failed: the new lease goes, the
+    /// dead lease it replaced comes back (to expire as usual), and a
+    /// reconnect's renewed deadline is marked as not stored.
+    pub fn undo_checkout(&mut self, granted: &Granted) {
+        if granted.reused {
+            self.mark_unstored(&[granted.lease.id]);
+            return;
+        }
+        // Gone already when an administrator disconnected it meanwhile; that
+        // end settles through its own write.
+        self.unlink(granted.lease.id, None);
+        if let Some(old) = &granted.expired {
+            self.restore(old.clone());
+        }
+    }
+
+    /// Marks the deadlines of these leases as not stored (their write
+    /// failed), so each one's next renewal writes again.
+    pub fn mark_unstored(&mut self, ids: &[LeaseId]) {
+        for id in ids {
+            if let Some(&i) = self.by_id.get(id)
+                && let Some(slot) = self.slab.get_mut(i)
+            {
+                slot.stored_lead_ms = UNSTORED;
+            }
+        }
     }
 
     /// Extends a live lease by its length.
@@ -271,7 +330,8 @@ impl LeaseTable {
         let lease_ms = i64::from(slot.lease_secs) * 1000;
         let stored = slot.stored_until();
         let new_deadline = now.plus_millis(lease_ms).max(old_deadline);
-        let store_until = (new_deadline > stored).then(|| new_deadline.plus_millis(lease_ms));
+        let store_until = (new_deadline > stored || slot.stored_lead_ms == UNSTORED)
+            .then(|| new_deadline.plus_millis(lease_ms));
         let lead = store_until.unwrap_or(stored).0 - new_deadline.0;
         slot.renewed_at = now;
         slot.expires_at = new_deadline;
@@ -285,6 +345,11 @@ impl LeaseTable {
 
     /// Ends a lease at the client's request. Releasing twice is not an error:
     /// the second time returns `None`.
+    ///
+    /// Every way a lease ends (release, disconnect, expiry) takes it out of
+    /// the table at once (no renewal or reconnect finds it), but its seat
+    /// counts until the caller has made the end durable and calls
+    /// [`LeaseTable::settle`].
     pub fn release(&mut self, id: LeaseId) -> Option<Lease> {
         self.end(id, Ending::Released)
     }
@@ -305,6 +370,13 @@ impl LeaseTable {
         ids.into_iter()
             .filter_map(|id| self.end(id, Ending::Disconnected))
             .collect()
+    }
+
+    /// Frees the seat of an ended lease once its end is durable.
+    pub fn settle(&mut self, product: &Product) {
+        if let Some(p) = self.products.get_mut(product) {
+            p.ending = p.ending.saturating_sub(1);
+        }
     }
 
     /// Ends every lease whose deadline is at or before `now`, earliest first.
@@ -347,9 +419,7 @@ impl LeaseTable {
     fn insert(&mut self, lease: &Lease) {
         let product = self.products.entry(lease.product.clone()).or_default();
         product.deadlines.insert((lease.expires_at, lease.id));
-        product.high_water = product
-            .high_water
-            .max(u32::try_from(product.deadlines.len()).unwrap_or(u32::MAX));
+        product.high_water = product.high_water.max(product.in_use());
         let h = &lease.holder;
         let slot = Slot {
             id: lease.id,
@@ -391,12 +461,25 @@ impl LeaseTable {
         }
     }
 
+    /// Ends a lease: see [`LeaseTable::release`]. Its seat counts until
+    /// [`LeaseTable::settle`].
     fn end(&mut self, id: LeaseId, how: Ending) -> Option<Lease> {
-        let i = self.by_id.remove(&id)?;
+        let lease = self.unlink(id, Some(how))?;
+        if let Some(p) = self.products.get_mut(&lease.product) {
+            p.ending = p.ending.saturating_add(1);
+        }
+        Some(lease)
+    }
+
+    /// Takes a lease out of every index (its seat with it); `how` is
+    /// remembered so a late renewal learns why.
+    fn unlink(&mut self, id: LeaseId, how: Option<Ending>) -> Option<Lease> {
+        let i = *self.by_id.get(&id)?;
         let slot = self.slab.get(i)?;
         let holder_hash = self.holder_hash(&slot.client_id, &slot.user, &slot.product);
         let client_hash = self.hasher.hash_one(&*slot.client_id);
         self.unindex_holder(holder_hash, i);
+        self.by_id.remove(&id);
         let slot = self.slab.remove(i)?;
         if let Some(p) = self.products.get_mut(&*slot.product) {
             p.deadlines.remove(&(slot.expires_at, id));
@@ -407,7 +490,9 @@ impl LeaseTable {
                 self.clients.remove(&client_hash);
             }
         }
-        self.remember(id, how);
+        if let Some(how) = how {
+            self.remember(id, how);
+        }
         Some(slot.to_lease())
     }
 
@@ -432,8 +517,12 @@ impl LeaseTable {
     }
 
     /// When a denied client should try again: when the product's first lease
-    /// runs out, at least a second and at most one lease length away.
+    /// runs out, at least a second and at most one lease length away; in a
+    /// second when a lease has ended and its seat is about to be free.
     fn retry_after_secs(&self, product: &Product, now: Timestamp, lease_secs: u32) -> u32 {
+        if self.ending(product) > 0 {
+            return 1; // a seat frees as soon as its end is written
+        }
         let first = self.products.get(product).and_then(|p| p.deadlines.first());
         let secs = first.map_or(u64::from(lease_secs), |(t, _)| now.until(*t).as_secs() + 1);
         u32::try_from(secs)

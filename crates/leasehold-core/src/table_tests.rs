@@ -23,6 +23,14 @@ fn ask(product: &str, client: &str) -> CheckoutRequest {
     }
 }
 
+/// Frees the seats of ended leases, as the server does once their end is durable.
+fn settled(t: &mut LeaseTable, ended: Vec<Lease>) -> Vec<Lease> {
+    for l in &ended {
+        t.settle(&l.product);
+    }
+    ended
+}
+
 fn table_with(product: &str, seats: u32) -> LeaseTable {
     let mut t = LeaseTable::new();
     t.add_license(code(product, seats));
@@ -181,11 +189,8 @@ fn expiry_frees_seats_in_deadline_order() {
         .lease;
     assert_eq!(t.next_deadline(), Some(a.expires_at));
     assert!(t.expire_due(Timestamp(60 * SEC - 1)).is_empty());
-    let gone: Vec<_> = t
-        .expire_due(Timestamp(66 * SEC))
-        .into_iter()
-        .map(|l| l.id)
-        .collect();
+    let expired = t.expire_due(Timestamp(66 * SEC));
+    let gone: Vec<_> = settled(&mut t, expired).into_iter().map(|l| l.id).collect();
     assert_eq!(gone, vec![a.id, b.id]);
     assert_eq!(t.next_deadline(), Some(c.expires_at));
     assert_eq!(t.in_use(&"cad".into()), 1);
@@ -250,7 +255,8 @@ fn over_subscription_after_a_code_expires_lets_leases_run_out() {
         "no_seat_free"
     );
     // The leases run to their end; afterwards renewals work again within the 2 seats.
-    assert_eq!(t.expire_due(Timestamp(60 * SEC)).len(), 4);
+    let expired = t.expire_due(Timestamp(60 * SEC));
+    assert_eq!(settled(&mut t, expired).len(), 4);
     let a = t
         .checkout(&ask("cad", "a"), Timestamp(60 * SEC))
         .unwrap()
@@ -312,11 +318,13 @@ fn the_holder_index_survives_churn() {
             let g = t.checkout(&ask("cad", &format!("pc-{i}")), now).unwrap();
             assert_eq!(g.lease.holder.client_id.0, format!("pc-{i}"));
             if (i + round) % 3 == 0 {
-                t.release(g.lease.id);
+                let released = t.release(g.lease.id).into_iter().collect();
+                settled(&mut t, released);
             }
         }
         now = now.plus_millis(if round % 2 == 0 { 61 * SEC } else { SEC });
-        t.expire_due(now);
+        let expired = t.expire_due(now);
+        settled(&mut t, expired);
     }
     for i in 0..50 {
         let again = t.checkout(&ask("cad", &format!("pc-{i}")), now).unwrap();
@@ -380,4 +388,85 @@ fn a_reconnect_stores_the_lease_whole_so_the_next_renewal_is_written() {
     assert_eq!(again.lease.expires_at, Timestamp(90 * SEC));
     let r = t.renew(first.id, Timestamp(50 * SEC)).unwrap();
     assert_eq!(r.store_until, Some(Timestamp(170 * SEC)));
+}
+
+#[test]
+fn an_ended_lease_holds_its_seat_until_its_end_is_settled() {
+    let cad = Product::from("cad");
+    let mut t = table_with("cad", 1);
+    let now = Timestamp(0);
+    let a = t.checkout(&ask("cad", "pc-1"), now).unwrap().lease;
+    let released = t.release(a.id).unwrap();
+    // Not renewable any more, but the seat is not free until the end is durable.
+    assert_eq!(t.renew(a.id, now).unwrap_err().code(), "lease_released");
+    assert_eq!((t.in_use(&cad), t.ending(&cad)), (1, 1));
+    match t.checkout(&ask("cad", "pc-2"), now).unwrap_err() {
+        LeaseError::NoSeatFree {
+            retry_after_secs, ..
+        } => assert_eq!(retry_after_secs, 1),
+        other => panic!("expected no_seat_free, got {other:?}"),
+    }
+    t.settle(&released.product);
+    assert_eq!((t.in_use(&cad), t.ending(&cad)), (0, 0));
+    assert!(t.checkout(&ask("cad", "pc-2"), now).is_ok());
+}
+
+#[test]
+fn expired_and_disconnected_leases_also_hold_their_seats_until_settled() {
+    let cad = Product::from("cad");
+    let mut t = table_with("cad", 2);
+    let a = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    t.checkout(&ask("cad", "pc-2"), Timestamp(SEC)).unwrap();
+    assert_eq!(t.disconnect(a.id).map(|l| l.id), Some(a.id));
+    let expired = t.expire_due(Timestamp(61 * SEC));
+    assert_eq!(expired.len(), 1);
+    assert_eq!((t.len(), t.in_use(&cad), t.ending(&cad)), (0, 2, 2));
+    assert!(
+        t.checkout(&ask("cad", "pc-3"), Timestamp(61 * SEC))
+            .is_err()
+    );
+    t.settle(&cad);
+    t.settle(&cad);
+    t.settle(&cad); // one too many is harmless
+    assert_eq!(t.in_use(&cad), 0);
+}
+
+#[test]
+fn an_undone_checkout_leaves_the_table_as_it_was() {
+    let cad = Product::from("cad");
+    let mut t = table_with("cad", 1);
+    let old = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    // The same holder comes back after its lease died, before the sweeper ran.
+    let again = t
+        .checkout(&ask("cad", "pc-1"), Timestamp(61 * SEC))
+        .unwrap();
+    assert_eq!(again.expired.as_ref().map(|l| l.id), Some(old.id));
+    t.undo_checkout(&again);
+    assert!(t.get(again.lease.id).is_none());
+    assert_eq!(t.get(old.id), Some(old.clone()));
+    assert_eq!((t.in_use(&cad), t.ending(&cad)), (1, 0));
+    // The dead lease then expires the usual way.
+    assert_eq!(t.expire_due(Timestamp(61 * SEC)).len(), 1);
+}
+
+#[test]
+fn a_deadline_whose_write_failed_is_written_at_the_next_renewal() {
+    let mut t = table_with("cad", 1);
+    let a = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
+    let first = t.renew(a.id, Timestamp(20 * SEC)).unwrap();
+    assert!(
+        first.store_until.is_some(),
+        "the first renewal passes the stored deadline"
+    );
+    assert_eq!(
+        t.renew(a.id, Timestamp(21 * SEC)).unwrap().store_until,
+        None
+    );
+    t.mark_unstored(&[a.id]);
+    let again = t.renew(a.id, Timestamp(21 * SEC)).unwrap();
+    assert_eq!(again.store_until, Some(Timestamp(141 * SEC)));
+    assert_eq!(
+        t.renew(a.id, Timestamp(22 * SEC)).unwrap().store_until,
+        None
+    );
 }

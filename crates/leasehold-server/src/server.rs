@@ -9,6 +9,7 @@ use crate::http::{AppState, RunInfo, router};
 use crate::mdns::{Advertiser, Announcement};
 use crate::store::{Store, StoreOptions};
 use crate::trust::TrustedKeys;
+use axum::extract::ConnectInfo;
 use leasehold_core::event::EventKind;
 use leasehold_core::wire::PROTOCOL_VERSION;
 use std::net::SocketAddr;
@@ -145,12 +146,23 @@ impl ServerHandle {
         &self.engine
     }
 
-    /// The server's router, for in-process calls (`oneshot`) to the same state.
+    /// The server's router, for in-process calls (`oneshot`) to the same
+    /// state. Such calls come from this process, so they count as local
+    /// (the admin API refuses a request whose peer it does not know).
     pub fn router(&self) -> axum::Router {
-        router(AppState {
+        let app = router(AppState {
             engine: self.engine.clone(),
             run: self.run.clone(),
-        })
+        });
+        app.layer(axum::middleware::map_request(
+            |mut req: axum::extract::Request| async {
+                if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+                    let here = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+                    req.extensions_mut().insert(ConnectInfo(here));
+                }
+                req
+            },
+        ))
     }
 
     /// Waits until everything recorded so far (events included) is in the store.
@@ -215,7 +227,7 @@ fn write_address_file(data_dir: &std::path::Path, addr: SocketAddr) {
 /// woken early when a lease with an earlier deadline appears.
 async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
     loop {
-        let next = engine.sweep();
+        let next = engine.sweep().await;
         let wake = async {
             match next {
                 Some(t) => tokio::time::sleep_until(engine.clock().instant_at(t)).await,
@@ -252,7 +264,7 @@ fn default_server_name() -> String {
     let host: String = gethostname::gethostname()
         .to_string_lossy()
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !leasehold_core::text::is_deceptive(*c))
         .take(63)
         .collect();
     let host = host.trim();

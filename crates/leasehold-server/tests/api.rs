@@ -356,6 +356,36 @@ async fn admin_calls_need_the_token_and_loopback() {
 }
 
 #[tokio::test]
+async fn admin_calls_whose_peer_is_unknown_are_refused() {
+    use leasehold_server::http::{AppState, RunInfo, router};
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    // The router as served, but without the connection's address: a request
+    // that cannot be shown to be local is not taken as local.
+    let (_stop, stopping) = tokio::sync::watch::channel(false);
+    let bare = router(AppState {
+        engine: server.engine().clone(),
+        run: std::sync::Arc::new(RunInfo {
+            listen: server.local_addr(),
+            data_dir: dir.path().to_path_buf(),
+            admin_remote: false,
+            admin_token: server.admin_token().to_owned(),
+            mdns: std::sync::Mutex::new(None),
+            stopping,
+        }),
+    });
+    let req = Request::get("/admin/v1/licenses")
+        .header("authorization", format!("Bearer {}", server.admin_token()))
+        .body(Body::empty())
+        .unwrap();
+    let response = bare.oneshot(req).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn hostile_input_gets_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new();
@@ -862,6 +892,41 @@ async fn a_stored_code_whose_vendor_is_no_longer_trusted_is_shown_invalid_and_co
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::CONFLICT, Some("no_valid_license"))
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn names_that_would_display_as_something_else_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 5)).await;
+    let tricks = [
+        ("user", "ann\u{202E}nimda"), // right-to-left override
+        ("host", "ws\u{200B}-12"),    // zero-width space
+        ("clientId", "\u{2066}pc-1"), // bidi isolate
+        ("appName", "Designer\u{FEFF}"),
+    ];
+    for (field, value) in tricks {
+        let mut body = checkout_body("cad", "pc-1");
+        body[field] = json!(value);
+        let (status, answer) = call(&server, Method::POST, "/v1/checkout", Some(body), false).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {answer}");
+        assert_eq!(answer["code"], "invalid_field", "{answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.contains("U+"),
+            "the message names the character: {message}"
+        );
+    }
+    let mut plain = checkout_body("cad", "pc-1");
+    plain["user"] = json!("Zoë 山田");
+    assert_eq!(
+        call(&server, Method::POST, "/v1/checkout", Some(plain), false)
+            .await
+            .0,
+        StatusCode::OK
     );
     server.shutdown().await;
 }

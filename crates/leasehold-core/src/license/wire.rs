@@ -103,8 +103,8 @@ fn text(what: &str, value: &str, max: usize, may_be_empty: bool) -> Result<(), L
             value.len()
         )));
     }
-    if value.chars().any(char::is_control) {
-        return Err(invalid(format!("the {what} contains control characters")));
+    if let Some(why) = crate::text::refusal(value) {
+        return Err(invalid(format!("the {what} {why}")));
     }
     if value.trim() != value {
         return Err(invalid(format!("the {what} starts or ends with a space")));

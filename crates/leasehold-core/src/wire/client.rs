@@ -65,6 +65,32 @@ pub struct LeaseGrant {
 }
 
 impl LeaseGrant {
+    /// A grant as checkout and renew build it, before the server signs it.
+    #[must_use]
+    pub fn unsigned(
+        lease_id: LeaseId,
+        product: Product,
+        client_id: ClientId,
+        expires_at: Timestamp,
+        lease_secs: u32,
+        server_time: Timestamp,
+        reused: bool,
+    ) -> Self {
+        Self {
+            lease_id,
+            product,
+            client_id,
+            expires_at,
+            renew_after_secs: crate::lease::renew_after_secs(lease_secs),
+            lease_secs,
+            server_time,
+            reused,
+            signature: String::new(),
+            proof_index: 0,
+            proof: Vec::new(),
+        }
+    }
+
     /// What the server signs: lease id, product, client id and expiry, so a
     /// spoofed server cannot hand out a grant the client would accept.
     #[must_use]

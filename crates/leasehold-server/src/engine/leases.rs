@@ -2,10 +2,11 @@
 //! makes it durable, and only then is the client answered.
 
 use super::Engine;
+use super::ending::Ended;
 use crate::error::{Error, Result};
 use crate::store::Op;
 use leasehold_core::event::{Event, EventKind};
-use leasehold_core::lease::{Holder, Lease, LeaseError};
+use leasehold_core::lease::{Ending, Holder, Lease, LeaseError};
 use leasehold_core::table::CheckoutRequest;
 use leasehold_core::wire::admin::{DisconnectRequest, Disconnected};
 use leasehold_core::wire::client::{self as wire, LeaseGrant, Released};
@@ -50,70 +51,47 @@ impl Engine {
                 self.inner
                     .metrics
                     .deny(&request.product, now.0.div_euclid(60_000));
-                let CheckoutRequest { product, holder } = request;
-                let mut event = Event::new(
-                    EventKind::Deny,
-                    now,
-                    format!("denied {product} to {}@{}: {e}", holder.user, holder.host),
-                )
-                .correlated(corr);
-                event.product = Some(product);
-                event.client_id = Some(holder.client_id);
-                event.user = Some(holder.user);
-                event.host = Some(holder.host);
-                self.inner.events.record(event);
+                let reason = e.to_string();
+                let event = Event::denied(&request.product, &request.holder, now, &reason);
+                self.inner.events.record(event.correlated(corr));
                 return Err(e.into());
             }
         };
+        // The new lease and the end of the dead one it replaces are one
+        // transaction: both happen or neither does.
         let mut ops = vec![Op::PutLease(granted.lease.clone())];
         if let Some(old) = &granted.expired {
             ops.push(Op::DeleteLease(old.id));
         }
         if let Err(e) = self.persist(ops).await {
-            if !granted.reused {
-                self.table().release(granted.lease.id);
+            self.table().undo_checkout(&granted);
+            if let Some(old) = &granted.expired {
+                self.deadline_added(old.expires_at);
             }
             return Err(e);
         }
-        if let Some(old) = &granted.expired {
-            self.inner.metrics.expiries.fetch_add(1, Ordering::Relaxed);
-            self.inner.events.record(
-                Event::new(
-                    EventKind::Expire,
-                    now,
-                    format!(
-                        "lease of {} by {}@{} expired unrenewed",
-                        old.product, old.holder.user, old.holder.host
-                    ),
-                )
-                .about(old)
-                .correlated(corr),
-            );
+        if let Some(old) = granted.expired {
+            self.log_ends(&[Ended::new(old, Ending::Expired, Some(corr))]);
         }
         let lease = granted.lease;
         if granted.reused {
             self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
         } else {
             self.inner.metrics.grants.fetch_add(1, Ordering::Relaxed);
-            let (in_use, seats) = {
-                let table = self.table();
-                (
-                    table.in_use(&lease.product),
-                    table.pools().seats(&lease.product, now),
-                )
-            };
-            let message = format!(
-                "granted {} to {}@{} ({in_use} of {seats} in use)",
-                lease.product, lease.holder.user, lease.holder.host
-            );
-            self.inner.events.record(
-                Event::new(EventKind::Grant, now, message)
-                    .about(&lease)
-                    .correlated(corr),
-            );
+            let event = Event::granted(&lease, now, granted.in_use, granted.seats);
+            self.inner.events.record(event.correlated(corr));
         }
         self.deadline_added(lease.expires_at);
-        Ok(self.grant(lease, granted.reused).await)
+        let grant = LeaseGrant::unsigned(
+            lease.id,
+            lease.product,
+            lease.holder.client_id,
+            lease.expires_at,
+            lease.lease_secs,
+            now,
+            granted.reused,
+        );
+        Ok(self.inner.signer.sign(grant).await)
     }
 
     /// Extends a live lease.
@@ -148,31 +126,23 @@ impl Engine {
             self.inner.store.renew(id, renewal.renewed_at, until);
         }
         self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
-        let renew_after_secs = renewal.renew_after_secs();
-        Ok(self
-            .inner
-            .signer
-            .sign(LeaseGrant {
-                lease_id: id,
-                product: renewal.product,
-                client_id: renewal.client_id,
-                expires_at: renewal.expires_at,
-                renew_after_secs,
-                lease_secs: renewal.lease_secs,
-                server_time: now,
-                reused: true,
-                signature: String::new(),
-                proof_index: 0,
-                proof: Vec::new(),
-            })
-            .await)
+        let grant = LeaseGrant::unsigned(
+            id,
+            renewal.product,
+            renewal.client_id,
+            renewal.expires_at,
+            renewal.lease_secs,
+            now,
+            true,
+        );
+        Ok(self.inner.signer.sign(grant).await)
     }
 
     /// Ends a lease at the client's request; releasing twice is fine.
     ///
     /// # Errors
-    /// A store error (the lease is then gone from memory but may come back
-    /// after a restart, to expire by itself).
+    /// A store error: the lease has ended (it cannot be renewed), but its
+    /// seat stays taken until the sweeper manages to write the end.
     pub async fn release(&self, id: LeaseId, corr: CorrelationId) -> Result<Released> {
         let Some(lease) = self.table().release(id) else {
             return Ok(Released {
@@ -180,17 +150,8 @@ impl Engine {
                 was_held: false,
             });
         };
-        self.persist(vec![Op::DeleteLease(id)]).await?;
-        self.inner.metrics.releases.fetch_add(1, Ordering::Relaxed);
-        let message = format!(
-            "{}@{} released {}",
-            lease.holder.user, lease.holder.host, lease.product
-        );
-        self.inner.events.record(
-            Event::new(EventKind::Release, self.now(), message)
-                .about(&lease)
-                .correlated(corr),
-        );
+        self.finish_ends(vec![Ended::new(lease, Ending::Released, Some(corr))])
+            .await?;
         Ok(Released {
             lease_id: id,
             was_held: true,
@@ -202,7 +163,8 @@ impl Engine {
     ///
     /// # Errors
     /// `invalid_field` when neither or both are given, `lease_not_found` /
-    /// `client_not_found` when nothing matched, or a store error.
+    /// `client_not_found` when nothing matched, or a store error (the leases
+    /// have ended; their seats stay taken until the end is written).
     pub async fn disconnect(
         &self,
         req: DisconnectRequest,
@@ -224,33 +186,13 @@ impl Engine {
                 });
             }
         };
-        self.persist(ended.iter().map(|l| Op::DeleteLease(l.id)).collect())
-            .await?;
-        self.inner
-            .metrics
-            .disconnects
-            .fetch_add(ended.len() as u64, Ordering::Relaxed);
-        let now = self.now();
-        self.inner.events.record_all(
-            ended
-                .iter()
-                .map(|l| {
-                    Event::new(
-                        EventKind::Disconnect,
-                        now,
-                        format!(
-                            "administrator disconnected {}@{} from {}",
-                            l.holder.user, l.holder.host, l.product
-                        ),
-                    )
-                    .about(l)
-                    .correlated(corr)
-                })
-                .collect(),
-        );
-        Ok(Disconnected {
-            ended: ended.into_iter().map(|l| l.id).collect(),
-        })
+        let ids = ended.iter().map(|l| l.id).collect();
+        let ended = ended
+            .into_iter()
+            .map(|l| Ended::new(l, Ending::Disconnected, Some(corr)))
+            .collect();
+        self.finish_ends(ended).await?;
+        Ok(Disconnected { ended: ids })
     }
 
     /// A product whose only codes no longer verify (their vendor key is not
@@ -267,26 +209,6 @@ impl Engine {
             }
             other => other,
         }
-    }
-
-    async fn grant(&self, lease: Lease, reused: bool) -> LeaseGrant {
-        let renew_after_secs = lease.renew_after_secs();
-        self.inner
-            .signer
-            .sign(LeaseGrant {
-                lease_id: lease.id,
-                product: lease.product,
-                client_id: lease.holder.client_id,
-                expires_at: lease.expires_at,
-                renew_after_secs,
-                lease_secs: lease.lease_secs,
-                server_time: self.now(),
-                reused,
-                signature: String::new(),
-                proof_index: 0,
-                proof: Vec::new(),
-            })
-            .await
     }
 }
 
@@ -315,11 +237,8 @@ fn validate(req: &wire::CheckoutRequest) -> Result<()> {
                 ),
             });
         }
-        if value.chars().any(char::is_control) {
-            return Err(Error::InvalidField {
-                field,
-                reason: "contains control characters".into(),
-            });
+        if let Some(reason) = leasehold_core::text::refusal(value) {
+            return Err(Error::InvalidField { field, reason });
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! the rules of when something is durable and what gets logged. HTTP handlers
 //! are thin calls into it.
 
+mod ending;
 mod leases;
 mod licenses;
 mod signer;
@@ -15,6 +16,7 @@ use crate::store::{Op, Snapshot, Store};
 use crate::trust::TrustedKeys;
 use ed25519_dalek::SigningKey;
 use leasehold_core::event::{Event, EventKind};
+use leasehold_core::lease::Ending;
 use leasehold_core::table::LeaseTable;
 use leasehold_core::{LicenseId, ServerId, Timestamp};
 use std::collections::BTreeMap;
@@ -42,7 +44,9 @@ struct Inner {
     clock: Clock,
     identity: Identity,
     signer: signer::GrantSigner,
-    table: Mutex<LeaseTable>,
+    /// Shared with the store's writer, which marks renewals it failed to
+    /// write (see [`Store::on_lost_renewals`]).
+    table: Arc<Mutex<LeaseTable>>,
     licenses: Mutex<BTreeMap<LicenseId, LicenseRecord>>,
     trust: Mutex<TrustedKeys>,
     store: Store,
@@ -53,6 +57,9 @@ struct Inner {
     /// it sleeps towards appears.
     sweeper: Notify,
     sweeper_deadline: AtomicI64,
+    /// Ended leases whose deletion failed to commit (disk full): their seats
+    /// stay taken, and the sweeper retries them.
+    unsettled: Mutex<Vec<ending::Ended>>,
 }
 
 impl Engine {
@@ -92,23 +99,16 @@ impl Engine {
                 "reclaimed leases that expired while the server was down"
             );
             store.submit(reclaimed.iter().map(|l| Op::DeleteLease(l.id)).collect());
-            events.record_all(
-                reclaimed
-                    .iter()
-                    .map(|l| {
-                        Event::new(
-                            EventKind::Reclaim,
-                            now,
-                            format!(
-                                "{} of {}@{} expired while the server was down",
-                                l.product, l.holder.user, l.holder.host
-                            ),
-                        )
-                        .about(l)
-                    })
-                    .collect(),
-            );
+            events.record_all(reclaimed.iter().map(|l| Event::reclaimed(l, now)).collect());
         }
+        let table = Arc::new(Mutex::new(table));
+        let lost = Arc::downgrade(&table);
+        store.on_lost_renewals(Box::new(move |ids| {
+            if let Some(table) = lost.upgrade() {
+                let mut table = table.lock().unwrap_or_else(PoisonError::into_inner);
+                table.mark_unstored(ids);
+            }
+        }));
         let identity = Identity {
             server_id: snapshot.server_id,
             server_name,
@@ -119,7 +119,7 @@ impl Engine {
                 clock,
                 identity,
                 signer: signer::GrantSigner::new(SigningKey::from_bytes(&snapshot.server_key)),
-                table: Mutex::new(table),
+                table: Arc::clone(&table),
                 licenses: Mutex::new(records),
                 trust: Mutex::new(trust),
                 store,
@@ -128,6 +128,7 @@ impl Engine {
                 started_at: now,
                 sweeper: Notify::new(),
                 sweeper_deadline: AtomicI64::new(i64::MAX),
+                unsettled: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -182,42 +183,33 @@ impl Engine {
             .record(Event::new(kind, self.now(), message));
     }
 
-    /// Ends every lease whose deadline has passed; returns the next deadline.
-    pub fn sweep(&self) -> Option<Timestamp> {
+    /// Ends every lease whose deadline has passed, and retries ends whose
+    /// write failed; returns when to sweep next.
+    pub async fn sweep(&self) -> Option<Timestamp> {
         let now = self.now();
         let (expired, next) = {
             let mut table = self.table();
             let expired = table.expire_due(now);
             (expired, table.next_deadline())
         };
+        let ended = expired
+            .into_iter()
+            .map(|l| ending::Ended::new(l, Ending::Expired, None))
+            .collect();
+        // A failure is logged and kept for a retry inside finish_ends.
+        let failed = self.finish_ends(ended).await.is_err();
+        let waiting = self.retry_unsettled().await || failed;
+        let next = if waiting {
+            let retry = self
+                .now()
+                .plus_millis(ending::RETRY_ENDS_AFTER.as_millis() as i64);
+            Some(next.map_or(retry, |t| t.min(retry)))
+        } else {
+            next
+        };
         self.inner
             .sweeper_deadline
             .store(next.map_or(i64::MAX, |t| t.0), Ordering::Relaxed);
-        if !expired.is_empty() {
-            self.inner
-                .metrics
-                .expiries
-                .fetch_add(expired.len() as u64, Ordering::Relaxed);
-            self.inner
-                .store
-                .submit(expired.iter().map(|l| Op::DeleteLease(l.id)).collect());
-            self.inner.events.record_all(
-                expired
-                    .iter()
-                    .map(|l| {
-                        Event::new(
-                            EventKind::Expire,
-                            now,
-                            format!(
-                                "lease of {} by {}@{} expired unrenewed",
-                                l.product, l.holder.user, l.holder.host
-                            ),
-                        )
-                        .about(l)
-                    })
-                    .collect(),
-            );
-        }
         next
     }
 
@@ -246,6 +238,13 @@ impl Engine {
     fn licenses(&self) -> MutexGuard<'_, BTreeMap<LicenseId, LicenseRecord>> {
         self.inner
             .licenses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn unsettled(&self) -> MutexGuard<'_, Vec<ending::Ended>> {
+        self.inner
+            .unsettled
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

@@ -22,7 +22,7 @@ const FALLBACK_NAME: &str = "Leasehold server";
 /// space and the result is cut on a character boundary.
 pub fn instance_name(server_name: &str) -> String {
     let cleaned: String = server_name
-        .split(|c: char| c.is_whitespace() || c.is_control())
+        .split(|c: char| c.is_whitespace() || leasehold_core::text::is_deceptive(c))
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ");

@@ -17,6 +17,7 @@ mod writer;
 pub use error::{Failure, StoreError};
 pub use files::{LOCK_FILE, TOKEN_FILE};
 pub use query::MAX_EVENTS;
+pub use writer::LostRenewalsHook;
 
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::lease::Lease;
@@ -173,6 +174,8 @@ struct Shared {
     closed: AtomicBool,
     /// The read connection for `events()`; `None` once closed.
     reader: Arc<Mutex<Option<Connection>>>,
+    /// Told which renewals a failed batch did not write.
+    lost_renewals: writer::LostRenewals,
     held: Held,
 }
 
@@ -282,7 +285,8 @@ impl Store {
             .map_err(sql)?;
 
         let (tx, rx) = std::sync::mpsc::channel();
-        let writer = Writer::new(conn, dir.to_path_buf(), rx);
+        let lost_renewals = writer::LostRenewals::default();
+        let writer = Writer::new(conn, dir.to_path_buf(), rx, lost_renewals.clone());
         let thread = std::thread::Builder::new()
             .name("leasehold-store".into())
             .spawn(move || writer.run())
@@ -293,6 +297,7 @@ impl Store {
                 tx,
                 closed: AtomicBool::new(false),
                 reader: Arc::new(Mutex::new(Some(reader))),
+                lost_renewals,
                 held: Held {
                     thread: Mutex::new(Some(thread)),
                     lock: Mutex::new(Some(lock)),
@@ -348,6 +353,13 @@ impl Store {
             renewed_at,
             expires_at,
         });
+    }
+
+    /// Sets who is told the ids of renewals that a failed batch did not
+    /// write, so that their next renewal writes again: the deadline a store
+    /// is believed to hold only advances when its write committed.
+    pub fn on_lost_renewals(&self, hook: LostRenewalsHook) {
+        self.shared.lost_renewals.set(hook);
     }
 
     fn send_unanswered(&self, msg: Msg) {

@@ -11,6 +11,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -25,6 +26,26 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 const MAX_BATCH: usize = 8_192;
 
 pub(crate) type Reply = oneshot::Sender<Result<(), StoreError>>;
+
+/// Told the ids of renewals a failed batch did not write.
+pub type LostRenewalsHook = Box<dyn Fn(&[LeaseId]) + Send + Sync>;
+
+/// Who hears of renewals a batch failed to write (see
+/// [`super::Store::on_lost_renewals`]).
+#[derive(Clone, Default)]
+pub(crate) struct LostRenewals(Arc<Mutex<Option<LostRenewalsHook>>>);
+
+impl LostRenewals {
+    pub(crate) fn set(&self, hook: LostRenewalsHook) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(hook);
+    }
+
+    fn tell(&self, ids: &[LeaseId]) {
+        if let Some(hook) = &*self.0.lock().unwrap_or_else(PoisonError::into_inner) {
+            hook(ids);
+        }
+    }
+}
 
 /// What callers send the writer.
 pub(crate) enum Msg {
@@ -48,11 +69,18 @@ pub(crate) struct Writer {
     /// Events appended since the last pruning.
     events_since_prune: u64,
     last_prune: Instant,
+    lost_renewals: LostRenewals,
 }
 
 impl Writer {
-    pub(crate) fn new(conn: Connection, dir: PathBuf, rx: Receiver<Msg>) -> Self {
+    pub(crate) fn new(
+        conn: Connection,
+        dir: PathBuf,
+        rx: Receiver<Msg>,
+        lost_renewals: LostRenewals,
+    ) -> Self {
         Self {
+            lost_renewals,
             conn,
             dir,
             rx,
@@ -136,11 +164,20 @@ impl Writer {
     fn write_batch(&mut self, batch: &mut Batch) {
         let mut outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(batch.writes.len());
         let committed = self.write_all(batch, &mut outcomes);
-        if let Err(e) = &committed
-            && !batch.renewals.is_empty()
-        {
-            tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored");
+        let renewals_stored = match &committed {
+            Ok(stored) => *stored,
+            Err(e) => {
+                if !batch.renewals.is_empty() {
+                    tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored");
+                }
+                false
+            }
+        };
+        if !renewals_stored && !batch.renewals.is_empty() {
+            let ids: Vec<LeaseId> = batch.renewals.keys().copied().collect();
+            self.lost_renewals.tell(&ids);
         }
+        let committed = committed.map(|_| ());
         batch.renewals.clear();
         for (i, (_, reply)) in batch.writes.drain(..).enumerate() {
             let outcome = match &committed {
@@ -162,12 +199,13 @@ impl Writer {
     }
 
     /// The transaction itself; `outcomes[i]` is caller `i`'s own result,
-    /// meaningful only if the whole returns `Ok`.
+    /// meaningful only if the whole returns `Ok`, which says whether the
+    /// batch's renewals were written too.
     fn write_all(
         &mut self,
         batch: &Batch,
         outcomes: &mut Vec<Result<(), StoreError>>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let dir = self.dir.clone();
         let sql = |e: rusqlite::Error| StoreError::sqlite("writing", &dir, &e);
         let mut tx = self
@@ -205,18 +243,20 @@ impl Writer {
         // Last, so a renewal lands after the checkout that stored its lease
         // and does nothing once a release in this batch deleted it. Renewals
         // are best effort: a failure here is logged and the rest commits.
+        let mut renewals_stored = true;
         if !batch.renewals.is_empty() {
             let sp = tx.savepoint().map_err(sql)?;
             match write_renewals(&sp, &batch.renewals) {
                 Ok(()) => sp.commit().map_err(sql)?,
                 Err(e) => {
-                    tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored")
+                    renewals_stored = false;
+                    tracing::warn!(error = %e, count = batch.renewals.len(), "renewals were not stored");
                 }
             }
         }
         tx.commit().map_err(sql)?;
         self.events_since_prune += events;
-        Ok(())
+        Ok(renewals_stored)
     }
 
     fn maybe_prune(&mut self) {

@@ -113,3 +113,4 @@ pub async fn checkout(server: &ServerHandle, product: &str, client: &str) -> (St
     )
     .await
 }
+pub mod tiny_disk;

@@ -1,0 +1,165 @@
+//! Storage failures never over-grant and never drop a client that renews.
+//! Each test runs on a tiny tmpfs of its own (a real "disk full"), then
+//! "crashes" the server (what `kill -9` leaves: the files as they are) and
+//! starts a new one on that copy, later.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::tiny_disk::{self, crash_copy, fill};
+use common::{Vendor, add_license, call, checkout};
+use leasehold_server::clock::Clock;
+use leasehold_server::{Config, Server, ServerHandle};
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+async fn start_at(dir: &Path, vendor: &Vendor, clock: Clock) -> ServerHandle {
+    let mut config = Config::ephemeral(dir);
+    config.trust.push(vendor.key.public());
+    config.clock = Some(clock);
+    Server::start(config).await.expect("server starts")
+}
+
+async fn lease_of(server: &ServerHandle, client: &str) -> String {
+    let (status, grant) = checkout(server, "cad", client).await;
+    assert_eq!(status, StatusCode::OK, "{grant}");
+    grant["leaseId"].as_str().expect("lease id").to_owned()
+}
+
+async fn post(server: &ServerHandle, path: &str) -> (StatusCode, Value) {
+    call(server, Method::POST, path, None, false).await
+}
+
+fn in_use(server: &ServerHandle) -> u32 {
+    server.engine().usage().iter().map(|u| u.in_use).sum()
+}
+
+#[test]
+fn a_release_that_cannot_be_written_keeps_its_seat_until_it_is() {
+    tiny_disk::run(
+        "a_release_that_cannot_be_written_keeps_its_seat_until_it_is",
+        4096,
+        |disk| {
+            block_on(async {
+                let vendor = Vendor::new();
+                let data = disk.join("data");
+                let clock = Clock::start();
+                let server = start_at(&data, &vendor, clock.clone()).await;
+                add_license(&server, &vendor.code("cad", 3)).await;
+                let a = lease_of(&server, "pc-a").await;
+                let b = lease_of(&server, "pc-b").await;
+                let c = lease_of(&server, "pc-c").await;
+                server.store_flush().await;
+
+                let filler = fill(disk);
+                let (status, body) = post(&server, &format!("/v1/leases/{a}/release")).await;
+                assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+                assert_eq!(body["code"], "storage_full", "{body}");
+                // The seat is still taken: the store still holds the lease.
+                assert_eq!(in_use(&server), 3);
+                assert_eq!(
+                    checkout(&server, "cad", "pc-d").await.0,
+                    StatusCode::CONFLICT
+                );
+                // The release did happen for the client: no renewal.
+                assert_eq!(
+                    post(&server, &format!("/v1/leases/{a}/renew")).await.0,
+                    StatusCode::GONE
+                );
+
+                // Space comes back; the server writes the end itself and the
+                // seat is free for someone else.
+                std::fs::remove_file(&filler).expect("free space");
+                server.engine().skip_time(Duration::from_secs(2));
+                let mut d = None;
+                for _ in 0..100 {
+                    let (status, grant) = checkout(&server, "cad", "pc-d").await;
+                    if status == StatusCode::OK {
+                        d = grant["leaseId"].as_str().map(str::to_owned);
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                let d = d.expect("the seat came back once the disk had room");
+                server.store_flush().await;
+
+                // kill -9 now, start again: three leases on three seats.
+                let copy = disk.join("after-crash");
+                crash_copy(&data, &copy);
+                let again = start_at(&copy, &vendor, clock.clone()).await;
+                let mut held: Vec<String> = again
+                    .engine()
+                    .computers()
+                    .into_iter()
+                    .flat_map(|c| c.leases)
+                    .map(|l| l.id.to_string())
+                    .collect();
+                held.sort();
+                let mut want = vec![b, c, d];
+                want.sort();
+                assert_eq!(held, want);
+                assert_eq!(in_use(&again), 3);
+                again.shutdown().await;
+                server.shutdown().await;
+            });
+        },
+    );
+}
+
+#[test]
+fn a_client_that_renews_through_a_full_disk_keeps_its_lease_across_a_crash() {
+    tiny_disk::run(
+        "a_client_that_renews_through_a_full_disk_keeps_its_lease_across_a_crash",
+        4096,
+        |disk| {
+            block_on(async {
+                let vendor = Vendor::new();
+                let data = disk.join("data");
+                let clock = Clock::start();
+                let server = start_at(&data, &vendor, clock.clone()).await;
+                add_license(&server, &vendor.code("cad", 1)).await;
+                // 60 s leases, stored until 60 s.
+                let e = lease_of(&server, "pc-e").await;
+                let renew = format!("/v1/leases/{e}/renew");
+                server.store_flush().await;
+
+                let filler = fill(disk);
+                // At 20 s the renewal passes the stored deadline; its write fails.
+                clock.skip(Duration::from_secs(20));
+                assert_eq!(post(&server, &renew).await.0, StatusCode::OK);
+                server.store_flush().await;
+
+                std::fs::remove_file(&filler).expect("free space");
+                // At 40 s the next renewal must write again.
+                clock.skip(Duration::from_secs(20));
+                assert_eq!(post(&server, &renew).await.0, StatusCode::OK);
+                server.store_flush().await;
+
+                // kill -9, and the server is back only at 70 s: past the
+                // deadline of the first checkout, within the renewed one.
+                let copy = disk.join("after-crash");
+                crash_copy(&data, &copy);
+                clock.skip(Duration::from_secs(30));
+                let again = start_at(&copy, &vendor, clock.clone()).await;
+                let (status, body) = post(&again, &renew).await;
+                assert_eq!(
+                    status,
+                    StatusCode::OK,
+                    "the renewing client lost its lease: {body}"
+                );
+                again.shutdown().await;
+                server.shutdown().await;
+            });
+        },
+    );
+}
