@@ -37,6 +37,11 @@ pub struct ServeArgs {
     /// admins of a system service; the server must be a member of the group.
     #[arg(long, value_name = "GROUP")]
     pub admin_group: Option<String>,
+    /// Most connections open at once; more are closed as they arrive.
+    /// Default: three quarters of the open-file limit (raised to its
+    /// maximum at start), at most 16384.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
 }
 
 fn parse_durability(s: &str) -> Result<Durability, String> {
@@ -64,6 +69,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     config.server_name = args.name;
     config.durability = args.durability;
     config.admin_group = args.admin_group;
+    config.max_connections = args.max_connections.map(|n| n as usize);
     let server = Server::start(config)
         .await
         .context("the server could not start")?;

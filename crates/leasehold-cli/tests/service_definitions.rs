@@ -43,6 +43,7 @@ fn service_unit_has_every_line_that_matters() {
         "UMask=0027",
         "Restart=on-failure",
         "KillSignal=SIGTERM",
+        "LimitNOFILE=65536",
         "NoNewPrivileges=yes",
         "ProtectSystem=strict",
         "ProtectHome=yes",

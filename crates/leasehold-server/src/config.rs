@@ -4,6 +4,7 @@ use crate::store::Durability;
 use leasehold_core::license::VendorPublicKey;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The default port of the lease server.
 pub const DEFAULT_PORT: u16 = 7878;
@@ -28,6 +29,13 @@ pub struct Config {
     /// The clock to run on; `None` starts a fresh one. Tests pass a clock
     /// they have skipped ahead to restart a server "later".
     pub clock: Option<crate::clock::Clock>,
+    /// Connections open at once (`serve --max-connections`); `None` derives
+    /// the cap from the open-file limit (see [`crate::connections`]).
+    pub max_connections: Option<usize>,
+    /// Headers must arrive within this; idle connections close after it.
+    pub header_timeout: Duration,
+    /// On shutdown, how long requests in progress may take to finish.
+    pub shutdown_grace: Duration,
 }
 
 impl Config {
@@ -45,6 +53,9 @@ impl Config {
             durability: Durability::Full,
             admin_group: None,
             clock: None,
+            max_connections: None,
+            header_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(2),
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod engine;
 pub mod error;
 pub mod events;

@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::connections;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::http::{AppState, RunInfo, router};
@@ -81,7 +82,9 @@ impl Server {
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
         let advertiser = advertiser(&engine, addr, config.mdns);
         let (stop, stopped) = watch::channel(false);
+        let limits = connection_limits(&config);
         let run = Arc::new(RunInfo {
+            connections: Arc::default(),
             listen: addr,
             data_dir: data_dir.clone(),
             admin_remote: config.admin_remote,
@@ -93,19 +96,13 @@ impl Server {
             engine: engine.clone(),
             run: run.clone(),
         });
-        let mut http_stop = stopped.clone();
-        let http = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let shutdown = async move {
-                let _ = http_stop.wait_for(|s| *s).await;
-            };
-            if let Err(e) = axum::serve(listener, service)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!("the HTTP server stopped: {e}");
-            }
-        });
+        let http = tokio::spawn(connections::serve(
+            listener,
+            app,
+            limits,
+            Arc::clone(&run.connections),
+            stopped.clone(),
+        ));
         let sweeper = tokio::spawn(sweep(engine.clone(), stopped));
         write_address_file(&data_dir, addr);
         engine.record(EventKind::ServerStart, format!("server started on {addr}"));
@@ -239,6 +236,30 @@ async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
             () = engine.sweeper_woken() => {}
             _ = stopped.wait_for(|s| *s) => return,
         }
+    }
+}
+
+/// The connection limits of this run; raises the open-file limit first.
+fn connection_limits(config: &Config) -> connections::Limits {
+    let open_files = connections::raise_open_file_limit();
+    let max_connections = match config.max_connections {
+        Some(n) => {
+            if n as u64 >= open_files {
+                tracing::warn!(
+                    max_connections = n,
+                    open_files,
+                    "the connection cap is above the open-file limit; the server may run out of files before it refuses connections"
+                );
+            }
+            n.max(1)
+        }
+        None => connections::default_max_connections(open_files),
+    };
+    tracing::debug!(max_connections, open_files, "connection limits");
+    connections::Limits {
+        max_connections,
+        header_timeout: config.header_timeout,
+        shutdown_grace: config.shutdown_grace,
     }
 }
 

@@ -368,6 +368,7 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
     let bare = router(AppState {
         engine: server.engine().clone(),
         run: std::sync::Arc::new(RunInfo {
+            connections: std::sync::Arc::default(),
             listen: server.local_addr(),
             data_dir: dir.path().to_path_buf(),
             admin_remote: false,

@@ -164,14 +164,24 @@ impl Server {
     /// Starts a server on `data_dir`, trusting `trust` keys, and waits for its address.
     pub fn start(data_dir: &Path, trust: &[&str]) -> Self {
         let mut cmd = leasehold_std();
-        cmd.arg("serve").arg("--data-dir").arg(data_dir).args([
-            "--listen",
-            "127.0.0.1:0",
-            "--no-mdns",
-        ]);
+        cmd.args(Self::args(data_dir, trust));
+        Self::start_cmd(cmd, data_dir)
+    }
+
+    /// The arguments of `leasehold serve` that [`Server::start`] gives.
+    pub fn args(data_dir: &Path, trust: &[&str]) -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = vec!["serve".into(), "--data-dir".into()];
+        args.push(data_dir.into());
+        args.extend(["--listen", "127.0.0.1:0", "--no-mdns"].map(Into::into));
         for key in trust {
-            cmd.args(["--trust", key]);
+            args.extend(["--trust", key].map(Into::into));
         }
+        args
+    }
+
+    /// Starts `cmd`, a `leasehold serve` (or a wrapper that runs one) on
+    /// `data_dir`, and waits for its address.
+    pub fn start_cmd(cmd: std::process::Command, data_dir: &Path) -> Self {
         std::fs::create_dir_all(data_dir).expect("create data dir");
         let log = data_dir
             .parent()

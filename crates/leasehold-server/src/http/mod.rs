@@ -35,6 +35,8 @@ pub struct AppState {
 
 /// Facts about this run of the server that the admin API reports.
 pub struct RunInfo {
+    /// Open and refused connections, for `/metrics`.
+    pub connections: Arc<crate::connections::ConnectionStats>,
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub admin_remote: bool,
@@ -96,8 +98,13 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .map(|u| (u.product, u.seats, u.in_use))
         .collect();
     let (leases, _) = state.engine.counts();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.engine.metrics().render(&gauges, leases),
-    )
+    let mut text = state.engine.metrics().render(&gauges, leases);
+    let conns = &state.run.connections;
+    let open = conns.open.load(std::sync::atomic::Ordering::Relaxed);
+    let refused = conns.refused.load(std::sync::atomic::Ordering::Relaxed);
+    text.push_str(&format!(
+        "# HELP leasehold_connections_open HTTP connections open now.\n# TYPE leasehold_connections_open gauge\nleasehold_connections_open {open}\n\
+         # HELP leasehold_connections_refused_total Connections closed at once because the cap was reached.\n# TYPE leasehold_connections_refused_total counter\nleasehold_connections_refused_total {refused}\n"
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
