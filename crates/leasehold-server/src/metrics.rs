@@ -12,6 +12,9 @@ const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
+/// Denials per minute of the last hour, per product (see `Metrics::deny`).
+type DenialRings = HashMap<Option<Product>, [(i64, u32); 60]>;
+
 #[derive(Default)]
 pub struct Metrics {
     pub grants: AtomicU64,
@@ -23,7 +26,8 @@ pub struct Metrics {
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
-    denials_by_minute: Mutex<HashMap<Product, [(i64, u32); 60]>>,
+    /// Per product with a code on this server; `None` sums all others.
+    denials_by_minute: Mutex<DenialRings>,
 }
 
 impl Metrics {
@@ -41,14 +45,16 @@ impl Metrics {
         );
     }
 
-    /// Counts a denial of `product` in the minute `minute` (minutes since the epoch).
-    pub fn deny(&self, product: &Product, minute: i64) {
+    /// Counts a denial of `product` in the minute `minute` (minutes since
+    /// the epoch); `None` for a product this server has no code for, all
+    /// counted together so a stranger cannot add counters.
+    pub fn deny(&self, product: Option<&Product>, minute: i64) {
         self.denials.fetch_add(1, Ordering::Relaxed);
         let mut map = self
             .denials_by_minute
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let ring = map.entry(product.clone()).or_insert([(i64::MIN, 0); 60]);
+        let ring = map.entry(product.cloned()).or_insert([(i64::MIN, 0); 60]);
         let slot = &mut ring[usize::try_from(minute.rem_euclid(60)).unwrap_or(0)];
         if slot.0 == minute {
             slot.1 = slot.1.saturating_add(1);
@@ -64,7 +70,7 @@ impl Metrics {
             .denials_by_minute
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(product).map_or(0, |ring| {
+        map.get(&Some(product.clone())).map_or(0, |ring| {
             ring.iter()
                 .filter(|(m, _)| *m <= now_minute && *m > now_minute.saturating_sub(60))
                 .map(|(_, n)| *n)
@@ -173,9 +179,9 @@ mod tests {
     fn denials_count_only_the_last_hour() {
         let m = Metrics::default();
         let p = Product::from("cad");
-        m.deny(&p, 100);
-        m.deny(&p, 100);
-        m.deny(&p, 130);
+        m.deny(Some(&p), 100);
+        m.deny(Some(&p), 100);
+        m.deny(Some(&p), 130);
         assert_eq!(m.denials_last_hour(&p, 130), 3);
         assert_eq!(m.denials_last_hour(&p, 160), 1);
         assert_eq!(m.denials_last_hour(&p, 190), 0);

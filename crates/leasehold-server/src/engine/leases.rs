@@ -2,6 +2,7 @@
 //! makes it durable, and only then is the client answered.
 
 use super::Engine;
+use super::denials::Bucket;
 use super::ending::Ended;
 use crate::error::{Error, Result};
 use crate::store::Op;
@@ -48,12 +49,21 @@ impl Engine {
         let granted = match outcome {
             Ok(g) => g,
             Err(e) => {
+                // Only products this server has a code for get a counter
+                // and a log of their own: a stranger naming a new product
+                // each time must not grow memory or the store.
+                let licensed = !matches!(e, LeaseError::NoLicense(_));
+                let minute = now.0.div_euclid(60_000);
                 self.inner
                     .metrics
-                    .deny(&request.product, now.0.div_euclid(60_000));
-                let reason = e.to_string();
-                let event = Event::denied(&request.product, &request.holder, now, &reason);
-                self.inner.events.record(event.correlated(corr));
+                    .deny(licensed.then_some(&request.product), minute);
+                let bucket = if licensed {
+                    Bucket::Licensed(request.product.clone())
+                } else {
+                    Bucket::Unlicensed
+                };
+                let event = Event::denied(&request.product, &request.holder, now, &e.to_string());
+                self.record_denial(bucket, event.correlated(corr));
                 return Err(e.into());
             }
         };
@@ -113,7 +123,7 @@ impl Engine {
                     )
                     .correlated(corr);
                     event.lease_id = Some(id);
-                    self.inner.events.record(event);
+                    self.record_denial(Bucket::LateRenewals, event);
                 }
                 return Err(e.into());
             }

@@ -2,6 +2,7 @@
 //! the rules of when something is durable and what gets logged. HTTP handlers
 //! are thin calls into it.
 
+mod denials;
 mod ending;
 mod leases;
 mod licenses;
@@ -60,6 +61,8 @@ struct Inner {
     /// Ended leases whose deletion failed to commit (disk full): their seats
     /// stay taken, and the sweeper retries them.
     unsettled: Mutex<Vec<ending::Ended>>,
+    /// Denials summed per product per interval (see `denials.rs`).
+    denials: Mutex<denials::DenialLog>,
 }
 
 impl Engine {
@@ -129,6 +132,7 @@ impl Engine {
                 sweeper: Notify::new(),
                 sweeper_deadline: AtomicI64::new(i64::MAX),
                 unsettled: Mutex::new(Vec::new()),
+                denials: Mutex::default(),
             }),
         }
     }
@@ -198,6 +202,7 @@ impl Engine {
             .collect();
         // A failure is logged and kept for a retry inside finish_ends.
         let failed = self.finish_ends(ended).await.is_err();
+        self.flush_denials(now);
         let waiting = self.retry_unsettled().await || failed;
         let next = if waiting {
             let retry = self
@@ -240,6 +245,28 @@ impl Engine {
             .licenses
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Logs a denial, or sums it into its bucket's summary.
+    fn record_denial(&self, bucket: denials::Bucket, event: Event) {
+        let now = event.at;
+        let events = self
+            .inner
+            .denials
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .deny(bucket, now, event);
+        self.inner.events.record_all(events);
+    }
+
+    fn flush_denials(&self, now: Timestamp) {
+        let events = self
+            .inner
+            .denials
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush(now);
+        self.inner.events.record_all(events);
     }
 
     fn unsettled(&self) -> MutexGuard<'_, Vec<ending::Ended>> {
