@@ -83,7 +83,7 @@ export async function startServer() {
     const publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
     // `--durability normal`: these tests are about the UI, not power loss, and
     // 10,000 checkouts without an fsync each keep the seeding quick.
-    started = await spawnServer(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey]);
+    started = await spawnServer(bin, ['serve', '--print-admin-url', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey]);
   } catch (e) {
     cleanup();
     throw e;

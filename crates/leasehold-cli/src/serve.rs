@@ -5,6 +5,7 @@ use clap::Args;
 use leasehold_core::license::VendorPublicKey;
 use leasehold_server::store::Durability;
 use leasehold_server::{Config, DEFAULT_PORT, Server};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -42,6 +43,12 @@ pub struct ServeArgs {
     /// maximum at start), at most 16384.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
+    /// Print the admin UI's sign-in link with its token even when stdout is
+    /// not a terminal. Without it the token is printed only to a terminal,
+    /// so a service's journal never holds it (`leasehold admin url` prints
+    /// the link on demand).
+    #[arg(long)]
+    pub print_admin_url: bool,
 }
 
 fn parse_durability(s: &str) -> Result<Durability, String> {
@@ -80,10 +87,17 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     } else {
         addr
     };
-    println!(
-        "admin UI: http://{browse_host}/ui/#token={}",
-        server.admin_token()
-    );
+    if args.print_admin_url || std::io::stdout().is_terminal() {
+        println!(
+            "admin UI: http://{browse_host}/ui/#token={}",
+            server.admin_token()
+        );
+    } else {
+        println!(
+            "admin UI: http://{browse_host}/ui/ (sign in with the link `leasehold admin url --data-dir {}` prints)",
+            data_dir.display()
+        );
+    }
     eprintln!(
         "Leasehold is serving on {addr} with data in {}. Stop with Ctrl-C.",
         data_dir.display()

@@ -2,7 +2,7 @@
 //! that survive a restart.
 
 mod common;
-use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std};
+use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std, stdout};
 use predicates::str::contains;
 
 #[test]
@@ -101,4 +101,30 @@ fn sigterm_stops_the_server_while_someone_follows_the_log() {
         status.success(),
         "SIGTERM exits 0 with a live log open: {status:?}"
     );
+}
+
+#[test]
+fn the_admin_token_is_printed_only_when_asked_for_or_to_a_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    // stdout is a pipe here, as in a service's journal.
+    let mut server = Server::start(&data, &[]);
+    let token = std::fs::read_to_string(data.join("admin-token")).expect("token file");
+    let token = token.trim();
+    assert!(
+        !server.process.stderr().contains(token),
+        "the token is not in the log"
+    );
+    let url = stdout(&server.admin().arg("url").assert().success());
+    assert_eq!(
+        url.trim(),
+        format!("http://{}/ui/#token={token}", server.addr)
+    );
+    let status = server.process.terminate();
+    assert!(status.success());
+
+    let mut cmd = common::leasehold_std();
+    cmd.args(Server::args(&data, &[])).arg("--print-admin-url");
+    let mut asked = Server::start_cmd(cmd, &data);
+    let _ = asked.process.terminate();
 }

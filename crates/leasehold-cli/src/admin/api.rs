@@ -119,6 +119,13 @@ impl AdminApi {
         })
     }
 
+    /// The admin UI's sign-in link: opening it signs the browser in (the
+    /// token rides in the fragment, which browsers never send to a server).
+    #[must_use]
+    pub fn ui_url(&self) -> String {
+        format!("{}/ui/#token={}", self.base, self.token)
+    }
+
     /// `host:port` (or the URL) this talks to.
     #[must_use]
     pub fn address(&self) -> &str {

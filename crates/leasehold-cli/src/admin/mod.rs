@@ -79,6 +79,9 @@ pub enum AdminCmd {
     Logs(logs::LogsArgs),
     /// Print the admin token from the data directory (no server needed).
     Token,
+    /// Print the admin UI's sign-in link, token included (no server call).
+    /// `serve` prints it only to a terminal, never to a service's journal.
+    Url,
     /// Trust license codes signed by a vendor public key (kept in the data directory).
     Trust {
         /// The vendor public key, `LHPK-…` as `leasehold vendor pubkey` prints it.
@@ -139,6 +142,14 @@ pub async fn run(args: AdminArgs) -> Result<()> {
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
                 AdminCmd::Token => status::token(&target),
+                AdminCmd::Url => {
+                    if json {
+                        print_json(&serde_json::json!({ "url": api.ui_url() }))
+                    } else {
+                        outln!("{}", api.ui_url());
+                        Ok(())
+                    }
+                }
             }
         }
     }

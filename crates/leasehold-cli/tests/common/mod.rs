@@ -187,6 +187,7 @@ impl Server {
             .parent()
             .unwrap_or(data_dir)
             .join(format!("serve-{}.log", unique()));
+        let asked = format!("{cmd:?}").contains("--print-admin-url");
         let mut process = Running::spawn(cmd, &log);
         let addr = process.next_line();
         assert!(
@@ -198,6 +199,8 @@ impl Server {
             ui.starts_with("admin UI: http://"),
             "second line is the admin URL, got {ui:?}"
         );
+        // The token only with --print-admin-url: stdout is not a terminal here.
+        assert_eq!(ui.contains("#token="), asked, "{ui}");
         Self {
             process,
             addr,

@@ -25,6 +25,40 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), StoreError> {
         .map_err(|e| StoreError::io("creating the data directory", dir, &e))
 }
 
+/// Makes the database and its WAL and shared-memory files owner-only (they
+/// hold the admin token and the server's signing key), whatever the
+/// directory's mode or the umask: the database is created so before SQLite
+/// opens it (SQLite gives its WAL and shared-memory files the database's
+/// mode), and files an older version left readable are tightened.
+pub(crate) fn secure_db_files(dir: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let db = dir.join(super::DB_FILE);
+        if !db.exists() {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&db)
+                .map_err(|e| StoreError::io("creating", &db, &e))?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let path = dir.join(format!("{}{suffix}", super::DB_FILE));
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| StoreError::io("making owner-only", &path, &e))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// Takes the directory's exclusive lock. The returned file holds it; dropping
 /// the file (or the process ending, even by SIGKILL) releases it.
 pub(crate) fn lock_dir(dir: &Path) -> Result<File, StoreError> {

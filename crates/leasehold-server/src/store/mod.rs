@@ -235,6 +235,7 @@ impl Store {
     ) -> Result<(Store, Snapshot), StoreError> {
         files::create_dir(dir)?;
         let lock = files::lock_dir(dir)?;
+        files::secure_db_files(dir)?;
         let db = dir.join(DB_FILE);
         let supported = u32::try_from(steps.len()).unwrap_or(u32::MAX);
         if std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {

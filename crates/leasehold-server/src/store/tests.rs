@@ -182,3 +182,34 @@ fn pruning_keeps_the_newest_events() {
     assert_eq!((min, count), (41, 10));
     assert_eq!(writer::prune_events(&conn, 0).unwrap(), 10);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn database_files_are_owner_only_whatever_the_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for existing in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        // A directory an installer made world-readable.
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if existing {
+            // Files an older version left readable to every local user.
+            let (store, _) = Store::open(&dir, StoreOptions::default()).unwrap();
+            store.close().await;
+            for f in [DB_FILE, "leasehold.db-wal", "leasehold.db-shm"] {
+                let p = dir.join(f);
+                if p.exists() {
+                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+                }
+            }
+        }
+        let (store, _) = Store::open(&dir, StoreOptions::default()).unwrap();
+        store.apply(vec![Op::PutLease(lease(1))]).await.unwrap();
+        for f in [DB_FILE, "leasehold.db-wal", "leasehold.db-shm", TOKEN_FILE] {
+            assert_eq!(mode(&dir.join(f)), 0o600, "{f} (existing: {existing})");
+        }
+        store.close().await;
+    }
+}
