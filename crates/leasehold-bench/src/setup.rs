@@ -106,6 +106,8 @@ impl Leasehold {
             "--listen".to_owned(),
             "127.0.0.1:0".to_owned(),
             "--no-mdns".to_owned(),
+            // The bench reads the server's own latency histogram.
+            "--public-metrics".to_owned(),
             "--data-dir".to_owned(),
             data_dir.display().to_string(),
             "--trust".to_owned(),

@@ -49,6 +49,16 @@ pub struct ServeArgs {
     /// the link on demand).
     #[arg(long)]
     pub print_admin_url: bool,
+    /// A host name admin calls may use for this server (repeatable), besides
+    /// IP addresses, `localhost` and this machine's own names. Others are
+    /// refused (`host_not_allowed`), so a web page whose name was pointed at
+    /// this server cannot call the admin API.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Serve /metrics to anyone, without the admin token (it shows product
+    /// names and seat counts).
+    #[arg(long)]
+    pub public_metrics: bool,
 }
 
 fn parse_durability(s: &str) -> Result<Durability, String> {
@@ -77,6 +87,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     config.durability = args.durability;
     config.admin_group = args.admin_group;
     config.max_connections = args.max_connections.map(|n| n as usize);
+    config.allowed_hosts = args.allow_host;
+    config.public_metrics = args.public_metrics;
     let server = Server::start(config)
         .await
         .context("the server could not start")?;

@@ -36,6 +36,11 @@ pub struct Config {
     pub header_timeout: Duration,
     /// On shutdown, how long requests in progress may take to finish.
     pub shutdown_grace: Duration,
+    /// Host names admin calls may use besides IP literals, `localhost` and
+    /// this machine's own names (`serve --allow-host`).
+    pub allowed_hosts: Vec<String>,
+    /// Serve `/metrics` without the admin token (`serve --public-metrics`).
+    pub public_metrics: bool,
 }
 
 impl Config {
@@ -56,6 +61,8 @@ impl Config {
             max_connections: None,
             header_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(2),
+            allowed_hosts: Vec::new(),
+            public_metrics: false,
         }
     }
 

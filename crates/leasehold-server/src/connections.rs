@@ -167,6 +167,8 @@ pub async fn serve(
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
+                // Bounds what one connection can make the server buffer.
+                .max_buf_size(64 * 1024)
                 .serve_connection(TokioIo::new(socket), service);
             let mut conn = std::pin::pin!(conn);
             tokio::select! {

@@ -44,6 +44,16 @@ pub enum Error {
     PayloadTooLarge(usize),
     #[error("there is nothing at {0}")]
     NotFound(String),
+    #[error("{0} is not allowed at this address; /openapi.json lists what each address takes")]
+    MethodNotAllowed(String),
+    #[error("the address is {0} bytes long; at most {max} are accepted", max = crate::http::MAX_URI)]
+    UriTooLong(usize),
+    #[error("the request headers are {0} bytes long; at most {max} are accepted", max = crate::http::MAX_HEADERS)]
+    HeadersTooLarge(usize),
+    #[error(
+        "admin calls must name this server by an IP address, `localhost` or one of its names (got Host `{0}`); start the server with --allow-host NAME to accept another"
+    )]
+    HostNotAllowed(String),
     #[error(
         "cannot listen on {addr}: {source}; choose another address with --listen (port 0 picks a free one)"
     )]
@@ -74,6 +84,10 @@ impl Error {
             Self::InvalidField { .. } => "invalid_field",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
+            Self::UriTooLong(_) => "uri_too_long",
+            Self::HeadersTooLarge(_) => "headers_too_large",
+            Self::HostNotAllowed(_) => "host_not_allowed",
             Self::Bind { .. } => "bind_failed",
             Self::Internal(_) => "internal",
         }
@@ -102,7 +116,10 @@ impl Error {
             | Self::ClientNotFound(_)
             | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::AdminRemoteDisabled => StatusCode::FORBIDDEN,
+            Self::AdminRemoteDisabled | Self::HostNotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::BadRequest(_) | Self::InvalidField { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Bind { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

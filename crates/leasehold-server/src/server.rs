@@ -91,6 +91,8 @@ impl Server {
             admin_token: admin_token.clone(),
             mdns: Mutex::new(Some(advertiser)),
             stopping: stopped.clone(),
+            allowed_hosts: allowed_hosts(&config, &engine.identity().server_name),
+            public_metrics: config.public_metrics,
         });
         let app = router(AppState {
             engine: engine.clone(),
@@ -278,6 +280,39 @@ fn advertiser(engine: &Engine, addr: SocketAddr, on: bool) -> Advertiser {
     } else {
         Advertiser::new_off(ann)
     }
+}
+
+/// The names admin calls may give as Host: this machine's (bare, `.local`
+/// and `.lan`), the server's name when it is one, and `--allow-host`.
+fn allowed_hosts(config: &Config, server_name: &str) -> Vec<String> {
+    let machine = gethostname::gethostname()
+        .to_string_lossy()
+        .to_ascii_lowercase();
+    let mut names: Vec<String> = config
+        .allowed_hosts
+        .iter()
+        .map(|n| n.trim().trim_end_matches('.').to_ascii_lowercase())
+        .collect();
+    if !machine.is_empty() {
+        let bare = machine.split('.').next().unwrap_or(&machine).to_owned();
+        names.extend([
+            format!("{bare}.local"),
+            format!("{bare}.lan"),
+            bare,
+            machine,
+        ]);
+    }
+    let server = server_name.to_ascii_lowercase();
+    if !server.is_empty()
+        && server
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        names.push(server);
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The host name, cleaned for display and mDNS; a generic name if there is none.

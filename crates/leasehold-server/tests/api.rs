@@ -375,6 +375,8 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
             admin_token: server.admin_token().to_owned(),
             mdns: std::sync::Mutex::new(None),
             stopping,
+            allowed_hosts: Vec::new(),
+            public_metrics: false,
         }),
     });
     let req = Request::get("/admin/v1/licenses")
@@ -687,6 +689,15 @@ async fn serves_health_metrics_and_a_complete_openapi_document() {
     add_license(&server, &vendor.code("cad", 2)).await;
     checkout(&server, "cad", "pc").await;
     let req = Request::get("/metrics").body(Body::empty()).unwrap();
+    assert_eq!(
+        send(&server, req).await.0,
+        StatusCode::UNAUTHORIZED,
+        "/metrics needs the token"
+    );
+    let req = Request::get("/metrics")
+        .header("authorization", format!("Bearer {}", server.admin_token()))
+        .body(Body::empty())
+        .unwrap();
     let response = tower::ServiceExt::oneshot(server.router(), req)
         .await
         .unwrap();
@@ -929,5 +940,127 @@ async fn names_that_would_display_as_something_else_are_refused() {
             .0,
         StatusCode::OK
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_error_is_json_and_says_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let token = format!("Bearer {}", server.admin_token());
+    let long_uri = format!("/v1/hello?x={}", "a".repeat(9_000));
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (
+            Request::delete("/v1/checkout").body(Body::empty()).unwrap(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Request::get("/ui/%ff").body(Body::empty()).unwrap(),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            Request::get("/ui/nothing-here.png")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Request::get(long_uri.as_str()).body(Body::empty()).unwrap(),
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+        ),
+        (
+            Request::get("/healthz")
+                .header("x-big", "a".repeat(40_000))
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+        ),
+        (
+            Request::get(format!("/admin/v1/events?text={}", "a".repeat(300)).as_str())
+                .header("authorization", &token)
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+        ),
+    ];
+    for (req, status, code) in cases {
+        let what = format!(
+            "{} {}",
+            req.method(),
+            &req.uri().to_string()[..req.uri().to_string().len().min(40)]
+        );
+        let (got, body) = send(&server, req).await;
+        assert_eq!(
+            (got, body["code"].as_str()),
+            (status, Some(code)),
+            "{what}: {body}"
+        );
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.len() > 10),
+            "{what}: {body}"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_ui_cannot_be_framed_sniffed_or_fed_from_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    for path in ["/ui/", "/v1/hello"] {
+        let req = Request::get(path).body(Body::empty()).unwrap();
+        let response = tower::ServiceExt::oneshot(server.router(), req)
+            .await
+            .unwrap();
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+            "{csp}"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_calls_naming_another_site_are_refused() {
+    // DNS rebinding: a page on evil.example whose name now points here.
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let port = server.local_addr().port();
+    for (host, allowed) in [
+        (format!("127.0.0.1:{port}"), true),
+        (format!("localhost:{port}"), true),
+        (format!("[::1]:{port}"), true),
+        (format!("evil.example:{port}"), false),
+        ("evil.example".to_owned(), false),
+    ] {
+        let req = Request::get("/admin/v1/status")
+            .header("host", &host)
+            .header("authorization", format!("Bearer {}", server.admin_token()))
+            .body(Body::empty())
+            .unwrap();
+        let (status, body) = send(&server, req).await;
+        if allowed {
+            assert_eq!(status, StatusCode::OK, "{host}: {body}");
+        } else {
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (StatusCode::FORBIDDEN, Some("host_not_allowed")),
+                "{host}: {body}"
+            );
+        }
+    }
     server.shutdown().await;
 }

@@ -161,6 +161,9 @@ pub struct EventFilter {
     limit: Option<u32>,
 }
 
+/// The longest text the Logs search takes: longer is a typo or an attack.
+const MAX_SEARCH_CHARS: usize = 200;
+
 /// Events by time range, kind and text, oldest first.
 #[utoipa::path(get, path = "/admin/v1/events", tag = "admin", security(("bearer" = [])), params(EventFilter), responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
 pub async fn events(
@@ -183,6 +186,17 @@ pub async fn events(
                 EventKind::ALL.map(EventKind::as_str).join(", ")
             ),
         })?);
+    }
+    if let Some(text) = &f.text
+        && text.chars().count() > MAX_SEARCH_CHARS
+    {
+        return Err(Error::InvalidField {
+            field: "text",
+            reason: format!(
+                "the search text is {} characters long; search for at most {MAX_SEARCH_CHARS}",
+                text.chars().count()
+            ),
+        });
     }
     let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
     let last_seq = state.engine.events().last_seq();

@@ -10,6 +10,18 @@ use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 
 pub async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match check_admin(&state, &req) {
+        Ok(()) => next.run(req).await,
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// The admin rules: from this machine (unless `--admin-remote`), naming the
+/// server by a host it knows, with the bearer token.
+///
+/// # Errors
+/// `admin_remote_disabled`, `host_not_allowed` or `unauthorized`.
+pub fn check_admin(state: &AppState, req: &Request) -> Result<(), Error> {
     // A request whose peer is unknown is not known to be local: refused.
     // (In-process callers go through `ServerHandle::router`, which says they
     // are local.)
@@ -18,7 +30,17 @@ pub async fn require_admin(State(state): State<AppState>, req: Request, next: Ne
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     if !state.run.admin_remote && !peer.is_some_and(|p| is_local(p.ip())) {
-        return Error::AdminRemoteDisabled.into_response();
+        return Err(Error::AdminRemoteDisabled);
+    }
+    // A page on another site whose name was pointed at this server (DNS
+    // rebinding) sends its own name as Host.
+    if let Some(host) = req.headers().get(header::HOST) {
+        let host = host.to_str().unwrap_or("");
+        if !host_allowed(host, &state.run.allowed_hosts) {
+            return Err(Error::HostNotAllowed(leasehold_core::text::escaped(
+                &host.chars().take(100).collect::<String>(),
+            )));
+        }
     }
     let given = req
         .headers()
@@ -28,10 +50,34 @@ pub async fn require_admin(State(state): State<AppState>, req: Request, next: Ne
         .map(str::trim);
     match given {
         Some(token) if constant_time_eq(token.as_bytes(), state.run.admin_token.as_bytes()) => {
-            next.run(req).await
+            Ok(())
         }
-        _ => Error::Unauthorized.into_response(),
+        _ => Err(Error::Unauthorized),
     }
+}
+
+/// Whether a Host header names this server: an IP literal, `localhost`, or
+/// one of `allowed` (lower case), with or without a port.
+#[must_use]
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        match rest.split_once(']') {
+            Some((v6, _)) => return v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || allowed.contains(&name)
 }
 
 /// Whether a peer address is this machine: loopback, including IPv4
@@ -64,6 +110,33 @@ mod tests {
             "::",
         ] {
             assert!(!super::is_local(remote.parse().unwrap()), "{remote}");
+        }
+    }
+
+    #[test]
+    fn hosts_an_attacker_could_point_here_are_not_allowed() {
+        let names = vec!["lic1".to_owned(), "lic1.lan".to_owned()];
+        for ok in [
+            "127.0.0.1:7878",
+            "192.0.2.7",
+            "[::1]:7878",
+            "localhost:7878",
+            "LocalHost",
+            "lic1.lan:7878",
+            "LIC1",
+            "lic1.lan.",
+        ] {
+            assert!(super::host_allowed(ok, &names), "{ok}");
+        }
+        for bad in [
+            "evil.example:7878",
+            "evil.example",
+            "lic1.evil.example",
+            "127.0.0.1.evil.example",
+            "[evil]:80",
+            "",
+        ] {
+            assert!(!super::host_allowed(bad, &names), "{bad}");
         }
     }
 

@@ -25,6 +25,14 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// Largest request body accepted, in bytes. A license code is well under 1 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Longest path and query accepted, in bytes.
+pub const MAX_URI: usize = 8 * 1024;
+/// Most header bytes accepted (names and values). Past 64 KiB the HTTP
+/// parser itself refuses a request, before it is routed, with a bare 431.
+pub const MAX_HEADERS: usize = 32 * 1024;
+
+/// What the UI's page may load and who may frame it: nothing but itself.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Everything a handler may need: the engine plus facts about this run.
 #[derive(Clone)]
@@ -45,6 +53,11 @@ pub struct RunInfo {
     /// Turns true when the server stops, so endless responses (the live
     /// event stream) end and graceful shutdown does not wait on them.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Host names (lower case) admin calls may name besides IP literals and
+    /// `localhost`: this machine's names and `--allow-host`.
+    pub allowed_hosts: Vec<String>,
+    /// `/metrics` without the token (`serve --public-metrics`).
+    pub public_metrics: bool,
 }
 
 /// Builds the whole API.
@@ -64,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .merge(admin)
         .merge(ui::routes())
         .fallback(|req: Request| async move { Error::NotFound(req.uri().path().to_owned()) })
+        .method_not_allowed_fallback(|req: Request| async move {
+            Error::MethodNotAllowed(req.method().to_string())
+        })
+        .layer(middleware::from_fn(harden))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors())
@@ -91,7 +108,46 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     response
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Refuses oversized addresses and headers with our JSON errors, and gives
+/// every answer the headers that keep browsers from sniffing types,
+/// framing the UI, or loading anything into it from elsewhere.
+async fn harden(req: Request, next: Next) -> Response {
+    let uri = req.uri().to_string().len();
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    let mut response = if uri > MAX_URI {
+        Error::UriTooLong(uri).into_response()
+    } else if headers > MAX_HEADERS {
+        Error::HeadersTooLarge(headers).into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
+}
+
+async fn metrics(State(state): State<AppState>, req: Request) -> Response {
+    if !state.run.public_metrics
+        && let Err(refused) = auth::check_admin(&state, &req)
+    {
+        return refused.into_response();
+    }
     let usage = state.engine.usage();
     let gauges: Vec<_> = usage
         .into_iter()
@@ -106,5 +162,5 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "# HELP leasehold_connections_open HTTP connections open now.\n# TYPE leasehold_connections_open gauge\nleasehold_connections_open {open}\n\
          # HELP leasehold_connections_refused_total Connections closed at once because the cap was reached.\n# TYPE leasehold_connections_refused_total counter\nleasehold_connections_refused_total {refused}\n"
     ));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

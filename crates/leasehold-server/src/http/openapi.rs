@@ -86,6 +86,16 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
     ("payload_too_large", "the request body is over the limit"),
     ("not_found", "no such route"),
     (
+        "method_not_allowed",
+        "the route exists but not with this method",
+    ),
+    ("uri_too_long", "the address (path and query) is over 8 KiB"),
+    ("headers_too_large", "the request headers are over 32 KiB"),
+    (
+        "host_not_allowed",
+        "admin call naming the server by a host name it does not know (DNS rebinding); see --allow-host",
+    ),
+    (
         "storage_full",
         "the disk holding the data directory is full",
     ),

@@ -17,7 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|| async { Redirect::temporary("/ui/") }))
         .route("/ui", get(|| async { Redirect::permanent("/ui/") }))
         .route("/ui/", get(|| async { asset("index.html") }))
-        .route("/ui/{*path}", get(|axum::extract::Path(path): axum::extract::Path<String>| async move { asset(&path) }))
+        .route("/ui/{*path}", get(|super::extract::Path(path): super::extract::Path<String>| async move { asset(&path) }))
 }
 
 fn asset(path: &str) -> Response {
@@ -30,7 +30,7 @@ fn asset(path: &str) -> Response {
         // Client-side routes fall back to the app; a missing build says how to make it.
         None => match Assets::get("index.html") {
             Some(index) if !path.contains('.') => Html(index.data).into_response(),
-            Some(_) => StatusCode::NOT_FOUND.into_response(),
+            Some(_) => crate::error::Error::NotFound(format!("/ui/{path}")).into_response(),
             None => (
                 StatusCode::NOT_FOUND,
                 Html("<h1>Leasehold</h1><p>This server was built without its web UI. Build it with <code>npm run build</code> and rebuild the server.</p>"),
