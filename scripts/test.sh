@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests (server in-process and on
-# loopback sockets, CLI end to end, mDNS inside private network namespaces),
-# the UI's unit tests, browser tests against a real server in Chromium, the
-# desktop window end to end under Xvfb, and a benchmark smoke run.
+# Runs every test: formatting, generated files, clippy, Rust unit and
+# integration tests (server in-process and on loopback sockets, CLI end to
+# end, mDNS inside private network namespaces), the UI's unit tests, browser
+# tests against a real server in Chromium, the desktop window end to end under
+# Xvfb, and a benchmark smoke run. Every group runs; the closing line sums
+# their real counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,51 +15,82 @@ echo "disk free before the build: $(df -h --output=avail . | tail -1 | tr -d ' '
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Every group's real count, summed for the closing line.
+total_passed=0
+total_failed=0
+count() { # count GROUP PASSED FAILED
+  echo "$1: $2 passed, $3 failed"
+  total_passed=$((total_passed + $2))
+  total_failed=$((total_failed + $3))
+}
+
+step "Formatting (cargo fmt --check with rustfmt.toml)"
+if ! cargo fmt --all -- --check >/tmp/leasehold-fmt.log 2>&1; then
+  head -40 /tmp/leasehold-fmt.log
+  echo "not formatted: run 'cargo fmt --all'" >&2
+  exit 1
+fi
+
 step "UI build (embedded into the server at /ui/)"
 npm run build --silent
 
-step "OpenAPI document is up to date with the server"
+step "Generated files are up to date: both OpenAPI documents and their TypeScript types"
 cargo build -q -p leasehold-cli
 target/debug/leasehold openapi > /tmp/leasehold-openapi.json
-if ! cmp -s /tmp/leasehold-openapi.json ui/src/api/openapi.json; then
-  echo "ui/src/api/openapi.json is stale: run 'target/debug/leasehold openapi > ui/src/api/openapi.json && npm run gen:api'" >&2
+stale=()
+cmp -s /tmp/leasehold-openapi.json ui/src/api/openapi.json ||
+  stale+=("ui/src/api/openapi.json (target/debug/leasehold openapi > ui/src/api/openapi.json)")
+# host-openapi.json is written from the desktop app's Rust types; a Rust test
+# in src-tauri fails when it is stale.
+for doc in openapi host-openapi; do
+  schema="${doc%openapi}schema.d.ts"
+  node_modules/.bin/openapi-typescript "ui/src/api/$doc.json" -o "/tmp/leasehold-$schema" >/dev/null
+  cmp -s "/tmp/leasehold-$schema" "ui/src/api/$schema" || stale+=("ui/src/api/$schema (npm run gen:api)")
+done
+if ((${#stale[@]})); then
+  printf 'stale: %s\n' "${stale[@]}" >&2
   exit 1
 fi
 
-step "Host types are up to date with host-openapi.json (the Rust test checks that file)"
-node_modules/.bin/openapi-typescript ui/src/api/host-openapi.json -o /tmp/leasehold-host-schema.d.ts >/dev/null
-if ! cmp -s /tmp/leasehold-host-schema.d.ts ui/src/api/host-schema.d.ts; then
-  echo "ui/src/api/host-schema.d.ts is stale: run 'npm run gen:api'" >&2
-  exit 1
-fi
-
-step "clippy"
+step "clippy (workspace lints: no unwrap/expect outside tests)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 
 step "Rust tests"
 cargo test -q --workspace 2>&1 | tee /tmp/leasehold-cargo-test.log | grep -E '^(test result|running|error|failures:|---- )' || true
 if grep -qE '^test result: FAILED|^error' /tmp/leasehold-cargo-test.log || ! grep -q '^test result: ok' /tmp/leasehold-cargo-test.log; then
-  cat /tmp/leasehold-cargo-test.log | tail -60
+  tail -60 /tmp/leasehold-cargo-test.log
   exit 1
 fi
+rust_passed=$(awk '/^test result: ok/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' /tmp/leasehold-cargo-test.log)
 
 step "UI unit tests"
-npm test --silent
+npm test --silent 2>&1 | tee /tmp/leasehold-vitest.log
+ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' /tmp/leasehold-vitest.log | grep -E '^ *Tests ' | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
 
 step "UI in Chromium against a real server"
-LEASEHOLD_BIN=target/debug/leasehold node --test --test-concurrency=1 tests/ui/
+LEASEHOLD_BIN=target/debug/leasehold node --test --test-concurrency=1 tests/ui/ 2>&1 | tee /tmp/leasehold-browser.log
+browser_passed=$(awk '/^# pass / { print $3 }' /tmp/leasehold-browser.log)
+browser_failed=$(awk '/^# fail / { print $3 }' /tmp/leasehold-browser.log)
 
-if [ -x scripts/desktop-e2e.sh ]; then
-  step "Desktop window end to end (Xvfb + tauri-driver)"
-  bash scripts/desktop-e2e.sh
-fi
+step "Desktop window end to end (Xvfb + tauri-driver)"
+bash scripts/desktop-e2e.sh 2>&1 | tee /tmp/leasehold-desktop.log
+desktop=$(grep -E '^desktop e2e: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-desktop.log | tail -1)
+desktop_passed=$(echo "$desktop" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+desktop_failed=$(echo "$desktop" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
 
-if [ -x scripts/bench.sh ]; then
-  step "Benchmark smoke run (prints figures, asserts nothing about speed)"
-  LEASEHOLD_BENCH_PROFILE=debug bash scripts/bench.sh --quick
-fi
+step "Benchmark smoke run (fails on an oversell or a wrong count; asserts nothing about speed)"
+LEASEHOLD_BENCH_PROFILE=debug bash scripts/bench.sh --quick
 
-passed=$(awk '/^test result: ok/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' /tmp/leasehold-cargo-test.log)
 echo
-echo "Rust: ${passed} passed, 0 failed"
+count "Rust" "$rust_passed" 0
+count "UI unit tests" "${ui_passed:-0}" 0
+count "browser tests" "${browser_passed:-0}" "${browser_failed:-0}"
+count "desktop e2e" "${desktop_passed:-0}" "${desktop_failed:-0}"
+count "bench smoke run" 1 0
 echo "target/ after the run: $(du -sh target 2>/dev/null | cut -f1)"
+echo
+echo "${total_passed} passed, ${total_failed} failed"
+# A group that reports nothing ran nothing: that is a failure too.
+if ((total_failed > 0 || rust_passed == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0)); then
+  exit 1
+fi

@@ -2,6 +2,7 @@
 //! directory (what `leasehold serve` runs), the app's attach logic is
 //! pointed at that directory (`LEASEHOLD_SERVICE_DATA_DIR`), and the app
 //! uses that server instead of starting its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use leasehold_desktop::attach::Finder;
 use leasehold_desktop::embedded::EmbeddedServer;

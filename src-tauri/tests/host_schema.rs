@@ -1,6 +1,7 @@
 //! `ui/src/api/host-openapi.json` is the schema the app's types give, so the
 //! UI's generated host types (`host-schema.d.ts`) match what the commands
 //! answer. `LEASEHOLD_UPDATE_SCHEMA=1` rewrites the file instead of failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use std::path::PathBuf;
 

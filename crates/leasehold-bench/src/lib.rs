@@ -172,6 +172,13 @@ fn run(args: &RunArgs) -> Result<()> {
     if let Some(out) = &args.out {
         std::fs::write(out, &md).with_context(|| format!("writing {}", out.display()))?;
     }
+    if !report.failures.is_empty() {
+        anyhow::bail!(
+            "{} broken promise(s): {}",
+            report.failures.len(),
+            report.failures.join("; ")
+        );
+    }
     Ok(())
 }
 

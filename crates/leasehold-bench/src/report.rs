@@ -104,6 +104,9 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Free-text lines printed under the table (what was skipped, errors seen).
     pub notes: Vec<String>,
+    /// Broken promises seen (more seats granted than licensed, a wrong
+    /// count after a restart): the run fails when there is any.
+    pub failures: Vec<String>,
 }
 
 impl Report {
@@ -131,6 +134,14 @@ impl Report {
             row.ratio.map_or(String::new(), |r| format!("{r:.2}× bare"))
         );
         self.rows.push(row);
+    }
+
+    /// Records a broken promise: the run prints it and exits non-zero.
+    pub fn fail(&mut self, line: impl Into<String>) {
+        let line = line.into();
+        eprintln!("  FAILED: {line}");
+        self.notes.push(format!("**FAILED:** {line}"));
+        self.failures.push(line);
     }
 
     pub fn note(&mut self, line: impl Into<String>) {

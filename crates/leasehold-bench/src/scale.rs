@@ -146,12 +146,14 @@ pub async fn run(
                 .ok()
         })
         .unwrap_or(0);
-    if restored < r.ok {
-        report.note(format!(
-            "after restart {restored} leases were held, {} before",
+    // Every lease from before the restart, plus the one checked out after it.
+    if restored != r.ok + 1 {
+        report.fail(format!(
+            "after restart {restored} leases were held: {} from before and 1 new were expected",
             r.ok
         ));
     }
+    server.check_counts("the restart", report).await?;
     let after = stat(server.proc.pid())?;
     #[allow(clippy::cast_precision_loss)]
     report.add(

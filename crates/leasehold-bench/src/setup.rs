@@ -4,6 +4,7 @@
 
 use crate::http::{Conn, get_once};
 use crate::proc::ServerProc;
+use crate::report::Report;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
@@ -131,6 +132,36 @@ impl Leasehold {
     #[must_use]
     pub fn addr(&self) -> SocketAddr {
         self.proc.addr
+    }
+
+    /// Checks the server's own count: no product has more seats in use than
+    /// it is licensed for. A breach fails the run (see [`Report::fail`]).
+    ///
+    /// # Errors
+    /// When the status cannot be read.
+    pub async fn check_counts(&self, after: &str, report: &mut Report) -> Result<()> {
+        let mut admin = Conn::open_admin(self.addr(), &self.token).await?;
+        let (status, body) = admin.get("/admin/v1/status").await?;
+        if !status.is_success() {
+            bail!("reading the status after {after}: {status}");
+        }
+        let status: serde_json::Value =
+            serde_json::from_slice(&body).context("the status is not JSON")?;
+        let products = status["products"].as_array().cloned().unwrap_or_default();
+        if products.is_empty() {
+            report.fail(format!("after {after}: the status lists no products"));
+        }
+        for p in products {
+            let (seats, in_use) = (p["seats"].as_u64(), p["inUse"].as_u64());
+            match (seats, in_use) {
+                (Some(seats), Some(in_use)) if in_use <= seats => {}
+                _ => report.fail(format!(
+                    "after {after}: {} has {in_use:?} seats in use of {seats:?} licensed",
+                    p["product"]
+                )),
+            }
+        }
+        Ok(())
     }
 
     /// Adds license codes through the admin API.

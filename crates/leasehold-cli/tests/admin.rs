@@ -1,5 +1,6 @@
 //! `leasehold admin …` against a real `leasehold serve` in a temp dir: the
 //! README walk-through end to end, JSON output, tokens and errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std, stderr, stdout};

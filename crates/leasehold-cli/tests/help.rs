@@ -1,4 +1,5 @@
 //! Every subcommand answers `--help` with its usage, and usage errors exit 2.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 use common::{leasehold, stdout};

@@ -1,5 +1,6 @@
 //! `leasehold serve` as a process: clear failures, a clean SIGTERM, and leases
 //! that survive a restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std, stdout};

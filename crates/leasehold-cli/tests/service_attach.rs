@@ -2,6 +2,7 @@
 //! this machine: the data directory's `listen-address`, `/healthz` and
 //! `/v1/hello` of a real server; and the data directory lock that keeps a
 //! second server off the same data.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use leasehold_cli::service::Installed;
 use leasehold_cli::service::status::{gather, local_address, probe};

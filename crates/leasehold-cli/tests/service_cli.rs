@@ -1,6 +1,7 @@
 //! `leasehold service …` as a user runs it. Only `--dry-run` and `status`:
 //! no test installs or starts a system service.
 #![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -1,5 +1,6 @@
 //! The generated systemd unit and launchd plist: every line that matters,
 //! `systemd-analyze verify` on the unit, and the unit the .deb ships.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use leasehold_cli::service::plan::{Step, render};
 use leasehold_cli::service::{ServiceConfig, launchd, systemd};

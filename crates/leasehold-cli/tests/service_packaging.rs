@@ -2,6 +2,7 @@
 //! and group as `leasehold service install`, run with stubbed system
 //! commands, and license data never deleted.
 #![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

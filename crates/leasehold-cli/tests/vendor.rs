@@ -1,4 +1,5 @@
 //! `leasehold vendor …` through the real binary: keys, codes, inspection.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 use common::{Vendor, leasehold, stderr, stdout};

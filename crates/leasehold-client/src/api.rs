@@ -154,7 +154,7 @@ impl ServerApi {
                 grant.product, grant.client_id, request.product, request.client_id
             )));
         }
-        self.verify(&key, &grant)?;
+        self.verify(&key, &grant).await?;
         Ok(grant)
     }
 
@@ -180,7 +180,7 @@ impl ServerApi {
                 grant.lease_id
             )));
         }
-        self.verify(&key, &grant)?;
+        self.verify(&key, &grant).await?;
         Ok(grant)
     }
 
@@ -211,14 +211,23 @@ impl ServerApi {
             .ok_or_else(|| self.protocol("the hello did not yield a server key".into()))
     }
 
-    fn verify(&self, key: &VerifyingKey, grant: &LeaseGrant) -> Result<(), ClientError> {
+    /// Checks the server's signature on a grant. A grant that does not
+    /// verify is refused, and its lease is released (best effort): a seat
+    /// this client will never use must not stay taken until it expires.
+    async fn verify(&self, key: &VerifyingKey, grant: &LeaseGrant) -> Result<(), ClientError> {
         if grant.verify(key) {
-            Ok(())
-        } else {
-            Err(ClientError::BadGrantSignature {
-                server: self.inner.display.clone(),
-            })
+            return Ok(());
         }
+        let server = self.inner.display.clone();
+        tracing::warn!(
+            %server,
+            lease = %grant.lease_id,
+            "a grant with a bad signature was refused (a spoofed server or a changed key); releasing its lease"
+        );
+        if let Err(e) = self.release(grant.lease_id).await {
+            tracing::warn!(%server, error = %e, "releasing the lease of a refused grant failed; it will expire");
+        }
+        Err(ClientError::BadGrantSignature { server })
     }
 
     fn url(&self, path: &str) -> Result<Url, ClientError> {

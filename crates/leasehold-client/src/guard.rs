@@ -40,6 +40,12 @@ pub enum LostReason {
     OverSubscribed,
     /// Standalone mode: the license file's last valid day has passed.
     LicenseExpired,
+    /// The lease ran out while the server answered renewals with errors
+    /// (its `code` and `message`: a full disk, an internal error …).
+    ServerError { code: String, message: String },
+    /// The server's grant did not carry a valid signature (a spoofed server
+    /// or a changed key); the lease was released.
+    BadSignature,
 }
 
 impl LostReason {
@@ -51,6 +57,8 @@ impl LostReason {
             Self::TimedOut => "timed_out",
             Self::OverSubscribed => "over_subscribed",
             Self::LicenseExpired => "license_expired",
+            Self::ServerError { .. } => "server_error",
+            Self::BadSignature => "bad_grant_signature",
         }
     }
 }
@@ -66,6 +74,13 @@ impl std::fmt::Display for LostReason {
                 f.write_str("the license is over-subscribed and the lease ran out")
             }
             Self::LicenseExpired => f.write_str("the standalone license expired"),
+            Self::ServerError { message, .. } => write!(
+                f,
+                "the lease ran out while the server answered renewals with an error: {message}"
+            ),
+            Self::BadSignature => f.write_str(
+                "the server's grant had a bad signature (a spoofed server or a changed key); the lease was released",
+            ),
         }
     }
 }
@@ -233,6 +248,7 @@ impl LeaseGuard {
             lease: None,
             lost: None,
             over_subscribed: false,
+            server_failing: None,
             next: Instant::now(),
             backoff: INITIAL_BACKOFF,
         };
@@ -394,6 +410,8 @@ struct Renewer {
     lost: Option<LostReason>,
     /// The server refused to renew because the license is over-subscribed.
     over_subscribed: bool,
+    /// The last renewal was answered with an error (code, sentence).
+    server_failing: Option<(String, String)>,
     /// When to act next.
     next: Instant,
     /// The wait after the next failure.
@@ -423,6 +441,8 @@ impl Renewer {
             Some(_) => {
                 let reason = if self.over_subscribed {
                     LostReason::OverSubscribed
+                } else if let Some((code, message)) = self.server_failing.take() {
+                    LostReason::ServerError { code, message }
                 } else {
                     LostReason::TimedOut
                 };
@@ -441,7 +461,12 @@ impl Renewer {
         match server.renew(id).await {
             Ok(grant) => {
                 self.over_subscribed = false;
+                self.server_failing = None;
                 self.hold(&grant);
+            }
+            Err(ClientError::BadGrantSignature { .. }) => {
+                // Already logged and released by the API.
+                self.lose(LostReason::BadSignature);
             }
             Err(ClientError::LeaseLost { reason, .. }) => {
                 tracing::info!(lease = %id, %reason, "lease lost; checking out again");
@@ -465,6 +490,10 @@ impl Renewer {
             }
             Err(e) => {
                 tracing::warn!(lease = %id, error = %e, "renew failed; retrying while the lease is valid");
+                // A server that answers with errors is not "unreachable":
+                // if the lease runs out, say what it answered.
+                self.server_failing =
+                    (!e.is_unreachable()).then(|| (e.code().to_owned(), e.to_string()));
                 if let Some(lease) = &self.lease {
                     self.state.send_replace(SeatState::Reconnecting {
                         lease_id: id,
@@ -496,7 +525,11 @@ impl Renewer {
                 self.next = Instant::now() + retry_after.max(MIN_RETRY);
             }
             Err(e) => {
-                tracing::debug!(error = %e, "checking out again failed");
+                if e.is_unreachable() {
+                    tracing::debug!(error = %e, "checking out again failed");
+                } else {
+                    tracing::warn!(error = %e, "checking out again failed");
+                }
                 if e.is_unreachable() {
                     self.rediscover().await;
                 }

@@ -1,5 +1,6 @@
 //! `ServerApi` and `Client::checkout` against the fake server: grants,
 //! error answers as typed errors, signatures, unreachable servers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod fake;
 
@@ -223,4 +224,24 @@ fn building_without_a_server_says_so() {
         .build()
         .unwrap_err();
     assert_eq!(err.code(), "no_server");
+}
+
+#[tokio::test]
+async fn the_lease_of_a_grant_with_a_bad_signature_is_released() {
+    let server = FakeServer::start(1, 30, 10).await;
+    server.state().wrong_key = Some(ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    let err = client(&server, "pc-1")
+        .checkout("Designer")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "bad_grant_signature");
+    let state = server.state();
+    assert_eq!(state.checkouts, 1);
+    assert_eq!(
+        state.released.len(),
+        1,
+        "the refused grant's lease was given back"
+    );
+    drop(state);
+    assert_eq!(server.live_leases(), 0, "no seat stays taken");
 }

@@ -1,12 +1,14 @@
 //! The lease guard on tokio's paused clock against the fake server: renews on
 //! time, keeps its lease through a short outage, regains a seat after a long
 //! one or a disconnect, and releases on drop.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 mod fake;
 
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use common::server::{client_at, wait_for};
 use fake::FakeServer;
 use leasehold_client::{LeaseEnd, LeaseGuard, LostReason, SeatState};
@@ -227,4 +229,35 @@ async fn release_while_lost_has_nothing_to_give_back() {
     .await;
     assert_eq!(guard.release().await.unwrap(), None);
     assert_eq!(*states.borrow(), SeatState::Released);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_answering_errors_is_reported_as_such_not_as_unreachable() {
+    let (server, guard, _old, mut states) = holding().await;
+    server.state().fail_renewals = Some((StatusCode::SERVICE_UNAVAILABLE, "storage_full"));
+    let reconnecting = wait_for(&mut states, Duration::from_secs(15), |s| {
+        matches!(s, SeatState::Reconnecting { .. })
+    })
+    .await;
+    match reconnecting {
+        SeatState::Reconnecting { error, .. } => {
+            assert!(!error.contains("reach"), "{error}");
+            assert!(error.contains("storage_full"), "{error}");
+        }
+        other => unreachable!("{other:?}"),
+    }
+    let lost = wait_for(&mut states, Duration::from_secs(40), |s| {
+        matches!(s, SeatState::Lost { .. })
+    })
+    .await;
+    match lost {
+        SeatState::Lost {
+            reason: LostReason::ServerError { code, message },
+        } => {
+            assert_eq!(code, "storage_full");
+            assert!(message.contains("disk"), "{message}");
+        }
+        other => panic!("expected a server error, got {other:?}"),
+    }
+    drop(guard);
 }

@@ -3,6 +3,7 @@
 //! `--admin-remote`. Runs in private network namespaces, so the "other
 //! machine" address (TEST-NET-1, on the namespace's own `lo`) and a server
 //! listening on every interface stay inside them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! announcing itself over mDNS, and the manual fallback when discovery finds
 //! nothing. Each test runs in its own private network namespace
 //! (`common/netns.rs`); nothing here touches the real network.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

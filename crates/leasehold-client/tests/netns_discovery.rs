@@ -1,5 +1,6 @@
 //! mDNS announcement (server) and discovery (client) end to end, each test in
 //! its own private network namespace (see `common/netns.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

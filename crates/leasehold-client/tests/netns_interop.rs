@@ -6,6 +6,7 @@
 //!
 //! Needs `python3` with the `zeroconf` package (`scripts/setup.sh` installs
 //! it); without them these tests fail, they do not skip.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

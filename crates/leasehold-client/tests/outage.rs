@@ -3,6 +3,7 @@
 //! that is down for longer has reclaimed the lease, so the client is told the
 //! seat was lost and gets a new one. "Longer" is made with the server's clock
 //! (`Config.clock` skipped ahead), not by sleeping for a lease length.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The client against the real `leasehold_server::Server` on 127.0.0.1:0:
 //! checkout, no seat free, release, and a server restart that keeps the lease.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The end user's settings file: written atomically and read back, invalid
 //! content named by file and line (and left alone), and a client built from it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Standalone mode: a node-locked license file verified offline, with no
 //! server anywhere; each way a file can be wrong has its own error.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use std::path::{Path, PathBuf};
 

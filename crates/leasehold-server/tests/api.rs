@@ -1,5 +1,6 @@
 //! The HTTP API in-process: grants, denials, renewals, releases, admin calls,
 //! and every error code the server answers with.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

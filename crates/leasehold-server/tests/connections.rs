@@ -4,6 +4,7 @@
 //! on loopback, driven by the real client. (The whole attack — 2,000 idle and
 //! 200 slow sockets against a server process started with a 1,024 open-file
 //! limit, then SIGTERM — is `leasehold-cli/tests/connections.rs`.)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The server over a real socket on loopback port 0, driven by the real
 //! `leasehold-client`; and what survives a restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

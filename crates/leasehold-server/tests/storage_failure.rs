@@ -2,6 +2,7 @@
 //! Each test runs on a tiny tmpfs of its own (a real "disk full"), then
 //! "crashes" the server (what `kill -9` leaves: the files as they are) and
 //! starts a new one on that copy, later.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

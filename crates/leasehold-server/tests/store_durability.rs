@@ -1,6 +1,7 @@
 //! The store under stress and failure: group commit with many callers, the
 //! directory lock, a newer schema left untouched, close, and a SIGKILL in the
 //! middle of writing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use leasehold_core::lease::{Holder, Lease};
 use leasehold_core::{ClientId, LeaseId, Product, Timestamp};

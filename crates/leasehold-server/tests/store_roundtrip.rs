@@ -1,5 +1,6 @@
 //! The store's public API: identity on first open, every op round-tripping
 //! through a reopen, and every event filter.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::lease::{Holder, Lease};

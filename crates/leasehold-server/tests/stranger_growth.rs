@@ -1,6 +1,7 @@
 //! Nothing a client without a licence sends grows memory or the store past a
 //! fixed bound: 200,000 checkouts, each naming a product nobody has a code
 //! for. (Alone in its test binary, so the RSS it reads is its own.)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
 

@@ -49,6 +49,8 @@ pub struct Fake {
     pub renewals: u32,
     /// Answer renewals with `over_subscribed`.
     pub over_subscribed: bool,
+    /// Answer renewals with this error (e.g. a 503 `storage_full`).
+    pub fail_renewals: Option<(StatusCode, &'static str)>,
     started: Instant,
 }
 
@@ -117,6 +119,7 @@ impl FakeServer {
             checkouts: 0,
             renewals: 0,
             over_subscribed: false,
+            fail_renewals: None,
             started: Instant::now(),
         }));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -246,6 +249,12 @@ async fn renew(State(state): State<Shared>, Path(id): Path<LeaseId>) -> Response
     let mut fake = state.lock().unwrap();
     fake.renewals += 1;
     let now = Instant::now();
+    if let Some((status, code)) = fake.fail_renewals {
+        return error(
+            status,
+            ErrorBody::new(code, "the disk holding the data is full"),
+        );
+    }
     if fake.released.contains(&id) {
         return error(
             StatusCode::GONE,
