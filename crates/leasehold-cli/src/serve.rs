@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// names and seat counts).
     #[arg(long)]
     pub public_metrics: bool,
+    /// Keep events this many days (default 400); older ones are deleted and
+    /// the file shrinks. Past a million events, denials go first.
+    #[arg(long, value_name = "DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub events_keep_days: u32,
 }
 
 fn parse_durability(s: &str) -> Result<Durability, String> {
@@ -89,6 +93,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     config.max_connections = args.max_connections.map(|n| n as usize);
     config.allowed_hosts = args.allow_host;
     config.public_metrics = args.public_metrics;
+    config.events_keep_days = args.events_keep_days;
     let server = Server::start(config)
         .await
         .context("the server could not start")?;

@@ -48,7 +48,13 @@ async fn run(
     base: &std::path::Path,
 ) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(base)?;
-    let (store, _) = Store::open(dir.path(), StoreOptions { durability })?;
+    let (store, _) = Store::open(
+        dir.path(),
+        StoreOptions {
+            durability,
+            ..StoreOptions::default()
+        },
+    )?;
     let seq = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
     let latency_us = Arc::new(AtomicU64::new(0));

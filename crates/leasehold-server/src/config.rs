@@ -41,6 +41,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Serve `/metrics` without the admin token (`serve --public-metrics`).
     pub public_metrics: bool,
+    /// Events older than this many days are deleted (`--events-keep-days`).
+    pub events_keep_days: u32,
 }
 
 impl Config {
@@ -63,6 +65,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(2),
             allowed_hosts: Vec::new(),
             public_metrics: false,
+            events_keep_days: 400,
         }
     }
 

@@ -62,10 +62,21 @@ impl Server {
         let data_dir = config.data_dir.clone();
         let dir = data_dir.clone();
         let durability = config.durability;
-        let (store, snapshot) =
-            tokio::task::spawn_blocking(move || Store::open(&dir, StoreOptions { durability }))
-                .await
-                .map_err(|e| Error::Internal(format!("store open task failed: {e}")))??;
+        let retention = crate::store::Retention {
+            keep_days: config.events_keep_days,
+            ..crate::store::Retention::default()
+        };
+        let (store, snapshot) = tokio::task::spawn_blocking(move || {
+            Store::open(
+                &dir,
+                StoreOptions {
+                    durability,
+                    retention,
+                },
+            )
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("store open task failed: {e}")))??;
         let admin_token = snapshot.admin_token.clone();
         if let Some(group) = &config.admin_group
             && let Err(e) = crate::access::share_token_with_group(&data_dir, group)

@@ -37,6 +37,7 @@ async fn store_a_thousand_concurrent_applies_all_land() {
         tmp.path(),
         StoreOptions {
             durability: Durability::Full,
+            ..StoreOptions::default()
         },
     )
     .unwrap();
@@ -89,6 +90,7 @@ async fn store_after_close_apply_fails_with_closed() {
         tmp.path(),
         StoreOptions {
             durability: Durability::Normal,
+            ..StoreOptions::default()
         },
     )
     .unwrap();
@@ -159,6 +161,7 @@ async fn store_crash_child() {
         Path::new(&dir),
         StoreOptions {
             durability: Durability::Full,
+            ..StoreOptions::default()
         },
     )
     .unwrap();

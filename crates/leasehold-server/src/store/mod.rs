@@ -9,6 +9,7 @@ mod error;
 mod files;
 mod load;
 mod query;
+mod retention;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -17,6 +18,7 @@ mod writer;
 pub use error::{Failure, StoreError};
 pub use files::{LOCK_FILE, TOKEN_FILE};
 pub use query::MAX_EVENTS;
+pub use retention::Retention;
 pub use writer::LostRenewalsHook;
 
 use leasehold_core::event::{Event, EventKind};
@@ -51,6 +53,8 @@ pub enum Durability {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StoreOptions {
     pub durability: Durability,
+    /// What the event log keeps (by age and count).
+    pub retention: Retention,
 }
 
 /// Everything stored, as read on open.
@@ -272,7 +276,13 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_768)
             .map_err(sql)?;
         conn.set_prepared_statement_cache_capacity(32);
+        retention::enable_incremental_vacuum(&conn);
         schema::migrate(&mut conn, steps, dir)?;
+        match retention::prune(&conn, opts.retention, Timestamp::now()) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(pruned = n, "events past their retention were deleted"),
+            Err(e) => tracing::warn!(error = %e, "pruning old events failed"),
+        }
         let snapshot = load::load(&mut conn, dir)?;
         files::ensure_token_file(dir, &snapshot.admin_token)?;
 
@@ -287,7 +297,13 @@ impl Store {
 
         let (tx, rx) = std::sync::mpsc::channel();
         let lost_renewals = writer::LostRenewals::default();
-        let writer = Writer::new(conn, dir.to_path_buf(), rx, lost_renewals.clone());
+        let writer = Writer::new(
+            conn,
+            dir.to_path_buf(),
+            rx,
+            lost_renewals.clone(),
+            opts.retention,
+        );
         let thread = std::thread::Builder::new()
             .name("leasehold-store".into())
             .spawn(move || writer.run())

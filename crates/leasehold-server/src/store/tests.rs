@@ -120,7 +120,15 @@ async fn damaged_rows_are_skipped_on_load() {
     .unwrap();
     drop(conn);
 
-    let (store, snap) = Store::open(dir, StoreOptions::default()).unwrap();
+    // Keep the 1970 events this test writes.
+    let keep_all = StoreOptions {
+        retention: Retention {
+            keep_days: 36_500,
+            ..Retention::default()
+        },
+        ..StoreOptions::default()
+    };
+    let (store, snap) = Store::open(dir, keep_all).unwrap();
     assert_eq!(snap.leases, vec![good]);
     assert!(snap.licenses.is_empty());
     assert_eq!(snap.last_event_seq, 3);
@@ -160,27 +168,104 @@ async fn a_damaged_identity_or_file_is_a_clear_error() {
     );
 }
 
-#[test]
-fn pruning_keeps_the_newest_events() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut conn = raw(tmp.path());
-    schema::migrate(&mut conn, schema::MIGRATIONS, tmp.path()).unwrap();
-    for seq in 1..=50 {
+fn event_rows(conn: &Connection, rows: &[(i64, i64, &str)]) {
+    for (seq, at, kind) in rows {
         conn.execute(
-            "INSERT INTO events (seq, at, kind, level, message) VALUES (?1, ?1, 'grant', 'info', 'm')",
-            [seq],
+            "INSERT INTO events (seq, at, kind, level, message) VALUES (?1, ?2, ?3, 'info', 'm')",
+            rusqlite::params![seq, at, kind],
         )
         .unwrap();
     }
-    assert_eq!(writer::prune_events(&conn, 100).unwrap(), 0);
-    assert_eq!(writer::prune_events(&conn, 10).unwrap(), 40);
-    let (min, count): (i64, i64) = conn
-        .query_row("SELECT MIN(seq), COUNT(*) FROM events", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+}
+
+fn seqs(conn: &Connection) -> Vec<i64> {
+    let mut stmt = conn.prepare("SELECT seq FROM events ORDER BY seq").unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn events_go_by_age_and_past_the_cap_noise_goes_first() {
+    const DAY: i64 = 86_400_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut conn = raw(tmp.path());
+    schema::migrate(&mut conn, schema::MIGRATIONS, tmp.path()).unwrap();
+    let now = Timestamp(500 * DAY);
+    // 1-2: older than 400 days; 3-10: denials (noise) mixed with real events.
+    event_rows(&conn, &[(1, 10 * DAY, "grant"), (2, 99 * DAY, "deny")]);
+    for seq in 3..=10 {
+        let kind = if seq % 2 == 0 { "deny" } else { "release" };
+        event_rows(&conn, &[(seq, 450 * DAY + seq, kind)]);
+    }
+    let keep = retention::Retention {
+        keep_days: 400,
+        max_events: 100,
+    };
+    assert_eq!(
+        retention::prune(&conn, keep, now).unwrap(),
+        2,
+        "only by age"
+    );
+    assert_eq!(seqs(&conn), (3..=10).collect::<Vec<_>>());
+    // Over a cap of 5: the three oldest denials go, no real event.
+    let cap = retention::Retention {
+        keep_days: 400,
+        max_events: 5,
+    };
+    assert_eq!(retention::prune(&conn, cap, now).unwrap(), 3);
+    assert_eq!(seqs(&conn), vec![3, 5, 7, 9, 10]);
+    // Over a cap of 2 with one denial left: it goes, then the oldest real ones.
+    let tight = retention::Retention {
+        keep_days: 400,
+        max_events: 2,
+    };
+    assert_eq!(retention::prune(&conn, tight, now).unwrap(), 3);
+    assert_eq!(seqs(&conn), vec![7, 9]);
+}
+
+#[tokio::test]
+async fn the_file_shrinks_after_old_events_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (store, _) = Store::open(dir, StoreOptions::default()).unwrap();
+    let long_ago = Timestamp(1_000);
+    // Fewer than the writer prunes after, so they are still there at close.
+    let events: Vec<Op> = (1..=5_000u64)
+        .map(|seq| {
+            let mut e = leasehold_core::event::Event::new(
+                leasehold_core::event::EventKind::Grant,
+                long_ago,
+                "x".repeat(200),
+            );
+            e.seq = seq;
+            Op::AppendEvent(e)
         })
-        .unwrap();
-    assert_eq!((min, count), (41, 10));
-    assert_eq!(writer::prune_events(&conn, 0).unwrap(), 10);
+        .collect();
+    store.apply(events).await.unwrap();
+    store.close().await;
+    let pages = |dir: &Path| -> (i64, i64) {
+        let conn = raw(dir);
+        let count = conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        let free = conn
+            .pragma_query_value(None, "freelist_count", |r| r.get(0))
+            .unwrap();
+        (count, free)
+    };
+    let (before, _) = pages(dir);
+    // Reopening prunes: every event is far older than 400 days.
+    let (store, snapshot) = Store::open(dir, StoreOptions::default()).unwrap();
+    assert_eq!(snapshot.last_event_seq, 0, "all gone");
+    store.close().await;
+    let (after, free) = pages(dir);
+    assert!(
+        after * 4 < before,
+        "the file shrank: {before} pages -> {after}"
+    );
+    assert_eq!(free, 0, "freed pages went back to the file system");
 }
 
 #[cfg(unix)]

@@ -16,8 +16,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-/// How many events the log keeps; older ones are pruned.
-pub(crate) const EVENT_RETENTION: u64 = 1_000_000;
 /// Prune after this many appended events (or [`PRUNE_EVERY`]), so the
 /// pruning query's cost is spread thin.
 const PRUNE_AFTER_EVENTS: u64 = 10_000;
@@ -70,6 +68,7 @@ pub(crate) struct Writer {
     events_since_prune: u64,
     last_prune: Instant,
     lost_renewals: LostRenewals,
+    retention: super::Retention,
 }
 
 impl Writer {
@@ -78,8 +77,10 @@ impl Writer {
         dir: PathBuf,
         rx: Receiver<Msg>,
         lost_renewals: LostRenewals,
+        retention: super::Retention,
     ) -> Self {
         Self {
+            retention,
             lost_renewals,
             conn,
             dir,
@@ -267,7 +268,7 @@ impl Writer {
         }
         self.events_since_prune = 0;
         self.last_prune = Instant::now();
-        match prune_events(&self.conn, EVENT_RETENTION) {
+        match super::retention::prune(&self.conn, self.retention, Timestamp::now()) {
             Ok(0) => {}
             Ok(n) => tracing::debug!(pruned = n, "old events pruned"),
             Err(e) => tracing::warn!(error = %e, "pruning old events failed"),
@@ -295,18 +296,6 @@ fn write_renewals(
         update.execute(params![&*id, renewed_at.0, expires_at.0])?;
     }
     Ok(())
-}
-
-/// Deletes all but the newest `keep` events; returns how many went.
-pub(crate) fn prune_events(conn: &Connection, keep: u64) -> Result<usize, rusqlite::Error> {
-    let offset = i64::try_from(keep.saturating_sub(1)).unwrap_or(i64::MAX);
-    if keep == 0 {
-        return conn.execute("DELETE FROM events", []);
-    }
-    conn.execute(
-        "DELETE FROM events WHERE seq < (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?1)",
-        [offset],
-    )
 }
 
 /// The name of a level as stored.
