@@ -357,3 +357,50 @@ fn logs_follow_prints_new_events_until_interrupted() {
         follower.stderr()
     );
 }
+
+#[test]
+fn a_backup_taken_while_running_restores_the_same_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let mut server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server.add_license(&vendor.issue("cad", 2, &[]));
+    let Seat { lease_id, .. } = server.hold_seat(dir.path(), "cad", "ws-1", None);
+    let file = dir.path().join("backup.db");
+    let out = server.admin().arg("backup").arg(&file).assert().success();
+    assert!(stdout(&out).contains("written to"), "{}", stdout(&out));
+    let out = server.admin().arg("backup").arg(&file).assert().code(1);
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a backup holds the server's key: owner-only");
+    }
+    assert!(server.process.terminate().success());
+
+    // Restore into a new data directory, as the README says.
+    let restored = dir.path().join("restored");
+    std::fs::create_dir(&restored).unwrap();
+    std::fs::copy(&file, restored.join("leasehold.db")).unwrap();
+    let again = Server::start(&restored, &[&vendor.public_key]);
+    let licenses = json(
+        &again
+            .admin()
+            .args(["license", "list", "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(licenses.as_array().map(Vec::len), Some(1), "{licenses}");
+    let computers = json(
+        &again
+            .admin()
+            .args(["computers", "--json"])
+            .assert()
+            .success(),
+    );
+    assert_eq!(
+        computers[0]["leases"][0]["id"],
+        lease_id.as_str(),
+        "{computers}"
+    );
+}

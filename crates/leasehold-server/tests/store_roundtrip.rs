@@ -5,7 +5,20 @@
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::lease::{Holder, Lease};
 use leasehold_core::{ClientId, CorrelationId, LeaseId, LicenseId, Product, Timestamp};
-use leasehold_server::store::{EventQuery, Op, Store, StoreOptions, StoredLicense, TOKEN_FILE};
+use leasehold_server::store::{
+    EventQuery, Op, Retention, Store, StoreOptions, StoredLicense, TOKEN_FILE,
+};
+
+/// This file's events are dated 1970: keep them across a reopen.
+fn keep_every_event() -> StoreOptions {
+    StoreOptions {
+        retention: Retention {
+            keep_days: 36_500,
+            ..Retention::default()
+        },
+        ..StoreOptions::default()
+    }
+}
 
 fn lease(client: &str, at: i64) -> Lease {
     Lease {
@@ -140,7 +153,7 @@ async fn store_every_op_round_trips_through_a_reopen() {
         Err(leasehold_server::store::StoreError::Closed)
     );
 
-    let (store, snap) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
+    let (store, snap) = Store::open(tmp.path(), keep_every_event()).unwrap();
     let mut expected_renewed = renewed;
     expected_renewed.renewed_at = Timestamp(50_000);
     expected_renewed.expires_at = Timestamp(140_000);

@@ -3,7 +3,7 @@
 //! requests, and turns every failure into a sentence that says what to do.
 
 use super::Target;
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use leasehold_core::wire::ErrorBody;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Serialize;
@@ -169,6 +169,56 @@ impl AdminApi {
     /// See [`AdminApi::send`].
     pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// `GET path` written to the new file `to` (owner-only; via a temporary
+    /// file renamed at the end, so `to` is whole or absent); returns the
+    /// bytes written.
+    ///
+    /// # Errors
+    /// `to` exists or cannot be written, or see [`AdminApi::send`].
+    pub async fn download(&self, path: &str, to: &std::path::Path) -> Result<u64> {
+        use std::io::Write;
+        if to.exists() {
+            return Err(anyhow!(
+                "{} already exists; choose another file name (a backup never overwrites one)",
+                to.display()
+            ));
+        }
+        let resp = self
+            .request(Method::GET, path)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let mut resp = self.check(resp).await?;
+        let tmp = to.with_extension("partial");
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut file = opts
+            .open(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut written = 0u64;
+        let result: Result<()> = async {
+            while let Some(chunk) = resp.chunk().await.map_err(|e| self.unreachable(&e))? {
+                file.write_all(&chunk)
+                    .with_context(|| format!("cannot write {}", tmp.display()))?;
+                written += chunk.len() as u64;
+            }
+            file.sync_all()
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, to)
+                .with_context(|| format!("cannot move {} to {}", tmp.display(), to.display()))
+        }
+        .await;
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map(|()| written)
     }
 
     /// Opens a streaming `GET` (server-sent events); no overall time limit.

@@ -79,6 +79,15 @@ pub enum AdminCmd {
     Logs(logs::LogsArgs),
     /// Print the admin token from the data directory (no server needed).
     Token,
+    /// Save a consistent copy of the server's database (licenses, leases,
+    /// events, its identity and key) to FILE while it runs. Restore: stop
+    /// the server, put FILE in place of DATA_DIR/leasehold.db (and delete
+    /// leasehold.db-wal and -shm), start it.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
     /// Print the admin UI's sign-in link, token included (no server call).
     /// `serve` prints it only to a terminal, never to a service's journal.
     Url,
@@ -142,6 +151,15 @@ pub async fn run(args: AdminArgs) -> Result<()> {
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
                 AdminCmd::Token => status::token(&target),
+                AdminCmd::Backup { file } => {
+                    let bytes = api.download("/admin/v1/backup", &file).await?;
+                    if json {
+                        print_json(&serde_json::json!({ "file": file, "bytes": bytes }))
+                    } else {
+                        outln!("backup of {bytes} bytes written to {}", file.display());
+                        Ok(())
+                    }
+                }
                 AdminCmd::Url => {
                     if json {
                         print_json(&serde_json::json!({ "url": api.ui_url() }))

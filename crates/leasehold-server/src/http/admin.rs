@@ -8,8 +8,9 @@ use crate::logtail::{self, LogPage};
 use crate::store::EventQuery;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use futures_util::stream::{self, Stream, StreamExt};
 use leasehold_core::event::{Event, EventKind};
@@ -38,6 +39,44 @@ pub fn routes() -> Router<AppState> {
             get(trusted_keys).post(add_trusted_key),
         )
         .route("/admin/v1/mdns", put(set_mdns))
+        .route("/admin/v1/backup", get(backup))
+}
+
+/// A consistent copy of the whole database, taken while the server runs
+/// (licenses, leases, events, trusted keys, the server's identity and key:
+/// keep it as safe as the server). Restore it as `leasehold.db` of a
+/// stopped server's data directory (README: Backup and restore).
+#[utoipa::path(get, path = "/admin/v1/backup", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "the SQLite database", content_type = "application/vnd.sqlite3"), (status = 503, body = ErrorBody)))]
+pub async fn backup(State(state): State<AppState>) -> Result<Response> {
+    let tmp = state
+        .run
+        .data_dir
+        .join(format!("backup-{}.db.tmp", uuid::Uuid::new_v4()));
+    state.engine.store().backup_to(tmp.clone()).await?;
+    let file = tokio::fs::File::open(&tmp)
+        .await
+        .map_err(|e| Error::Store(crate::store::StoreError::io("reading the backup", &tmp, &e)))?;
+    let stream = crate::http::download::RemovedAfter::new(file, tmp);
+    let name = format!(
+        "leasehold-{}.db",
+        state
+            .engine
+            .now()
+            .to_rfc3339()
+            .get(..10)
+            .unwrap_or("backup")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.sqlite3".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// Version, uptime, address, seats and use per product, trusted keys, mDNS.

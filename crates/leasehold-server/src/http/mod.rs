@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod client;
+mod download;
 mod extract;
 pub mod openapi;
 mod ui;

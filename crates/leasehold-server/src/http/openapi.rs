@@ -112,6 +112,7 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         super::admin::status, super::admin::list_licenses, super::admin::add_license, super::admin::remove_license,
         super::admin::computers, super::admin::disconnect, super::admin::events, super::admin::event_stream,
         super::admin::logs, super::admin::trusted_keys, super::admin::add_trusted_key, super::admin::set_mdns,
+        super::admin::backup,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease)),
     modifiers(&Security),

@@ -10,6 +10,43 @@ use std::path::Path;
 pub const LOCK_FILE: &str = "leasehold.lock";
 /// The admin token, readable by the owner only, for `leasehold admin token`.
 pub const TOKEN_FILE: &str = "admin-token";
+/// Written with the server's id once it has one: a data directory that has
+/// this file had an identity, so an empty or missing database in it is
+/// damage to report, never a fresh install to start.
+pub const IDENTITY_FILE: &str = "server-id";
+
+/// Refuses to start a new identity where one existed: the database is
+/// missing or empty but the directory holds a server's files.
+pub(crate) fn refuse_lost_identity(dir: &Path) -> Result<(), StoreError> {
+    let db = dir.join(super::DB_FILE);
+    if std::fs::metadata(&db).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let had = [IDENTITY_FILE, TOKEN_FILE]
+        .into_iter()
+        .find(|f| dir.join(f).exists());
+    match had {
+        None => Ok(()),
+        Some(file) => Err(StoreError::Corrupt(format!(
+            "{} is missing or empty, but {} shows this directory belonged to a Leasehold server; \
+             starting would make a new server and lose its licenses and leases. Restore leasehold.db \
+             from a backup (`leasehold admin backup` makes one; see the README), or move the \
+             directory away to start as a new server",
+            db.display(),
+            dir.join(file).display()
+        ))),
+    }
+}
+
+/// Writes the identity file when it is missing.
+pub(crate) fn ensure_identity_file(dir: &Path, server_id: &str) -> Result<(), StoreError> {
+    let path = dir.join(IDENTITY_FILE);
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::write(&path, format!("{server_id}\n"))
+        .map_err(|e| StoreError::io("writing", &path, &e))
+}
 
 /// Creates the data directory if it is missing, owner-only on unix.
 pub(crate) fn create_dir(dir: &Path) -> Result<(), StoreError> {

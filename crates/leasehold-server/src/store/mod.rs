@@ -16,7 +16,7 @@ mod tests;
 mod writer;
 
 pub use error::{Failure, StoreError};
-pub use files::{LOCK_FILE, TOKEN_FILE};
+pub use files::{IDENTITY_FILE, LOCK_FILE, TOKEN_FILE};
 pub use query::MAX_EVENTS;
 pub use retention::Retention;
 pub use writer::LostRenewalsHook;
@@ -35,6 +35,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 use writer::{Msg, Writer};
+
+/// SQLite's `quick_check`: a damaged database is refused at start with
+/// what to do, rather than failing later in the data path.
+fn quick_check(conn: &Connection, dir: &Path) -> Result<(), StoreError> {
+    let verdict: String = conn
+        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+        .map_err(|e| StoreError::sqlite("checking the database", dir, &e))?;
+    if verdict == "ok" {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt(format!(
+        "{} is damaged ({verdict}); stop here and restore it from a backup (`leasehold admin backup` makes one; see the README), or move the data directory away to start as a new server",
+        dir.join(DB_FILE).display()
+    )))
+}
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "leasehold.db";
@@ -239,6 +254,7 @@ impl Store {
     ) -> Result<(Store, Snapshot), StoreError> {
         files::create_dir(dir)?;
         let lock = files::lock_dir(dir)?;
+        files::refuse_lost_identity(dir)?;
         files::secure_db_files(dir)?;
         let db = dir.join(DB_FILE);
         let supported = u32::try_from(steps.len()).unwrap_or(u32::MAX);
@@ -276,6 +292,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_768)
             .map_err(sql)?;
         conn.set_prepared_statement_cache_capacity(32);
+        quick_check(&conn, dir)?;
         retention::enable_incremental_vacuum(&conn);
         schema::migrate(&mut conn, steps, dir)?;
         match retention::prune(&conn, opts.retention, Timestamp::now()) {
@@ -285,6 +302,7 @@ impl Store {
         }
         let snapshot = load::load(&mut conn, dir)?;
         files::ensure_token_file(dir, &snapshot.admin_token)?;
+        files::ensure_identity_file(dir, &snapshot.server_id.to_string())?;
 
         let reader = Connection::open_with_flags(
             &db,
@@ -400,6 +418,46 @@ impl Store {
                 Some(conn) => query::events(conn, &q, &dir),
                 None => Err(StoreError::Closed),
             }
+        })
+        .await
+        .unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Writes a consistent copy of the whole database to `to` (which must
+    /// not exist), owner-only, while the server keeps running: SQLite's
+    /// `VACUUM INTO` on a connection of its own reads one snapshot.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; `Io` when `to` cannot be created
+    /// (exists, no room); `Sqlite` when the copy fails (`storage_full`).
+    pub async fn backup_to(&self, to: PathBuf) -> Result<(), StoreError> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        let dir = self.shared.dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            opts.open(&to)
+                .map_err(|e| StoreError::io("creating the backup file", &to, &e))?;
+            let copy = || -> Result<(), rusqlite::Error> {
+                let conn = Connection::open_with_flags(
+                    dir.join(DB_FILE),
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
+                Ok(())
+            };
+            copy().map_err(|e| {
+                let _ = std::fs::remove_file(&to);
+                StoreError::sqlite("making a backup", &dir, &e)
+            })
         })
         .await
         .unwrap_or(Err(StoreError::Closed))

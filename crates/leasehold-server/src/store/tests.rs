@@ -298,3 +298,98 @@ async fn database_files_are_owner_only_whatever_the_directory() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_directory_that_had_a_server_is_never_silently_made_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (store, first) = Store::open(dir, StoreOptions::default()).unwrap();
+    store.close().await;
+    assert_eq!(
+        std::fs::read_to_string(dir.join(IDENTITY_FILE))
+            .unwrap()
+            .trim(),
+        first.server_id.to_string()
+    );
+    let token_before = std::fs::read(dir.join(TOKEN_FILE)).unwrap();
+    for damage in ["empty", "missing"] {
+        match damage {
+            "empty" => std::fs::write(dir.join(DB_FILE), b"").unwrap(),
+            _ => std::fs::remove_file(dir.join(DB_FILE)).unwrap(),
+        }
+        for f in ["leasehold.db-wal", "leasehold.db-shm"] {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        let err = Store::open(dir, StoreOptions::default()).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Corrupt(m) if m.contains("missing or empty") && m.contains("backup")),
+            "{damage}: {err:?}"
+        );
+        assert_eq!(
+            std::fs::read(dir.join(TOKEN_FILE)).unwrap(),
+            token_before,
+            "nothing rewritten"
+        );
+        assert!(std::fs::metadata(dir.join(DB_FILE)).map_or(true, |m| m.len() == 0));
+    }
+}
+
+#[tokio::test]
+async fn a_damaged_database_is_refused_at_start_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (store, _) = Store::open(dir, StoreOptions::default()).unwrap();
+    store
+        .apply((0..3_000).map(|n| Op::PutLease(lease(n))).collect())
+        .await
+        .unwrap();
+    store.close().await;
+    // Checkpoint the WAL into the file, then scribble over a page in the middle.
+    raw(dir)
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    let db = dir.join(DB_FILE);
+    let mut bytes = std::fs::read(&db).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 20 * page, "{} bytes", bytes.len());
+    for b in &mut bytes[10 * page..10 * page + 200] {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, bytes).unwrap();
+    let err = Store::open(dir, StoreOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt(m) if m.contains("restore it from a backup")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_backup_is_a_whole_owner_only_copy_taken_while_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let (store, first) = Store::open(&dir, StoreOptions::default()).unwrap();
+    let l = lease(1);
+    store.apply(vec![Op::PutLease(l.clone())]).await.unwrap();
+    let copy = tmp.path().join("backup.db");
+    store.backup_to(copy.clone()).await.unwrap();
+    assert!(
+        store.backup_to(copy.clone()).await.is_err(),
+        "never overwrites"
+    );
+    store.close().await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // Restored into a fresh directory it is the same server.
+    let restored = tmp.path().join("restored");
+    std::fs::create_dir(&restored).unwrap();
+    std::fs::copy(&copy, restored.join(DB_FILE)).unwrap();
+    let (store, again) = Store::open(&restored, StoreOptions::default()).unwrap();
+    assert_eq!(again.server_id, first.server_id);
+    assert_eq!(again.admin_token, first.admin_token);
+    assert_eq!(again.leases, vec![l]);
+    store.close().await;
+}
