@@ -89,7 +89,13 @@ impl Server {
             .server_name
             .clone()
             .unwrap_or_else(default_server_name);
-        let clock = config.clock.clone().unwrap_or_else(Clock::start);
+        let clock = config.clock.clone().unwrap_or_else(Clock::system);
+        let last_seen = snapshot
+            .settings
+            .get(crate::engine::LAST_SEEN_SETTING)
+            .and_then(|v| v.parse().ok())
+            .map(leasehold_core::Timestamp);
+        let clock_warning = crate::clock::check_against_last_seen(clock.now(), last_seen);
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
         let advertiser = advertiser(&engine, addr, config.mdns);
         let (stop, stopped) = watch::channel(false);
@@ -118,7 +124,16 @@ impl Server {
         ));
         let sweeper = tokio::spawn(sweep(engine.clone(), stopped));
         write_address_file(&data_dir, addr);
-        engine.record(EventKind::ServerStart, format!("server started on {addr}"));
+        match clock_warning {
+            Some(warning) => {
+                tracing::warn!("{warning}");
+                engine.record(
+                    EventKind::ServerStart,
+                    format!("server started on {addr}; {warning}"),
+                );
+            }
+            None => engine.record(EventKind::ServerStart, format!("server started on {addr}")),
+        }
         tracing::info!(%addr, data_dir = %data_dir.display(), "lease server started");
         Ok(ServerHandle {
             addr,
@@ -198,6 +213,7 @@ impl ServerHandle {
         let _ = self.http.await;
         let _ = self.sweeper.await;
         let _ = std::fs::remove_file(self.data_dir.join(ADDRESS_FILE));
+        self.engine.note_time_now();
         self.engine.record(EventKind::ServerStop, "server stopped");
         self.engine.store().close().await;
         tracing::info!("lease server stopped");
@@ -238,12 +254,13 @@ fn write_address_file(data_dir: &std::path::Path, addr: SocketAddr) {
 async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
     loop {
         let next = engine.sweep().await;
-        let wake = async {
-            match next {
-                Some(t) => tokio::time::sleep_until(engine.clock().instant_at(t)).await,
-                None => std::future::pending().await,
-            }
+        engine.note_time();
+        // Never longer than clock::MAX_SLEEP: wall time may jump (suspend, NTP).
+        let at = match next {
+            Some(t) => engine.clock().instant_at(t),
+            None => tokio::time::Instant::now() + crate::clock::MAX_SLEEP,
         };
+        let wake = tokio::time::sleep_until(at);
         tokio::select! {
             () = wake => {}
             () = engine.sweeper_woken() => {}

@@ -207,3 +207,46 @@ async fn an_unreachable_server_is_reported_quickly() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn a_clock_set_back_since_the_last_run_is_reported_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    server.shutdown().await;
+    // The last run saw a wall time two hours ahead of this clock.
+    let (store, snap) = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    let seen: i64 = snap.settings["last_seen_at"].parse().unwrap();
+    assert!(
+        (seen - Timestamp::now().0).abs() < 60_000,
+        "stop noted the time"
+    );
+    let ahead = Timestamp::now().plus_millis(2 * 3_600_000);
+    store
+        .apply(vec![Op::PutSetting {
+            key: "last_seen_at".into(),
+            value: ahead.0.to_string(),
+        }])
+        .await
+        .unwrap();
+    store.close().await;
+    let server = start(dir.path(), &vendor).await;
+    server.store_flush().await;
+    let starts = server
+        .engine()
+        .store()
+        .events(EventQuery {
+            kinds: vec![EventKind::ServerStart],
+            ..EventQuery::default()
+        })
+        .await
+        .unwrap();
+    let last = starts.last().unwrap();
+    assert!(
+        last.message
+            .contains("minutes before the last time this server ran"),
+        "{}",
+        last.message
+    );
+    server.shutdown().await;
+}

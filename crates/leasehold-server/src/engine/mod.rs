@@ -27,6 +27,12 @@ use tokio::sync::Notify;
 
 pub use licenses::LicenseRecord;
 
+/// The setting holding the last wall time this server saw (ms), written
+/// about once a minute and at stop; a clock far behind it at start is reported.
+pub const LAST_SEEN_SETTING: &str = "last_seen_at";
+/// How often the last wall time seen is stored.
+const NOTE_TIME_EVERY_MS: i64 = 60_000;
+
 /// Who this server is.
 #[derive(Clone, Debug)]
 pub struct Identity {
@@ -63,6 +69,8 @@ struct Inner {
     unsettled: Mutex<Vec<ending::Ended>>,
     /// Denials summed per product per interval (see `denials.rs`).
     denials: Mutex<denials::DenialLog>,
+    /// When [`LAST_SEEN_SETTING`] was last written (ms; 0: never).
+    time_noted: AtomicI64,
 }
 
 impl Engine {
@@ -133,6 +141,7 @@ impl Engine {
                 sweeper_deadline: AtomicI64::new(i64::MAX),
                 unsettled: Mutex::new(Vec::new()),
                 denials: Mutex::default(),
+                time_noted: AtomicI64::new(0),
             }),
         }
     }
@@ -216,6 +225,25 @@ impl Engine {
             .sweeper_deadline
             .store(next.map_or(i64::MAX, |t| t.0), Ordering::Relaxed);
         next
+    }
+
+    /// Stores the wall time now when a minute has passed since it last did.
+    pub fn note_time(&self) {
+        let now = self.now();
+        let last = self.inner.time_noted.load(Ordering::Relaxed);
+        if now.0 - last >= NOTE_TIME_EVERY_MS || now.0 < last {
+            self.note_time_now();
+        }
+    }
+
+    /// Stores the wall time now (at stop, and from [`Engine::note_time`]).
+    pub fn note_time_now(&self) {
+        let now = self.now();
+        self.inner.time_noted.store(now.0, Ordering::Relaxed);
+        self.inner.store.submit(vec![Op::PutSetting {
+            key: LAST_SEEN_SETTING.to_owned(),
+            value: now.0.to_string(),
+        }]);
     }
 
     /// Waits until a lease with an earlier deadline than the sweeper's appears.
