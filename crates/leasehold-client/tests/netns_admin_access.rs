@@ -98,3 +98,54 @@ fn admin_from_another_address_needs_admin_remote() {
         },
     );
 }
+
+#[test]
+fn the_admins_mdns_switch_survives_a_restart() {
+    netns::run(
+        "the_admins_mdns_switch_survives_a_restart",
+        Loopback::Up,
+        || {
+            netns::block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let vendor = VendorKeyPair::generate().unwrap();
+                let http = reqwest::Client::builder().no_proxy().build().unwrap();
+                let state = |addr: SocketAddr, token: String| {
+                    let http = http.clone();
+                    async move {
+                        let status: serde_json::Value = http
+                            .get(format!("http://{addr}/admin/v1/status"))
+                            .bearer_auth(token)
+                            .send()
+                            .await
+                            .unwrap()
+                            .json()
+                            .await
+                            .unwrap();
+                        status["mdns"]["state"].as_str().map(str::to_owned)
+                    }
+                };
+                let server = start(dir.path(), &vendor, |c| c.mdns = true).await;
+                let (addr, token) = (server.local_addr(), server.admin_token().to_owned());
+                assert_ne!(state(addr, token.clone()).await.as_deref(), Some("off"));
+                let switched = http
+                    .put(format!("http://{addr}/admin/v1/mdns"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({ "enabled": false }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(switched.status().is_success());
+                server.shutdown().await;
+
+                let again = start(dir.path(), &vendor, |c| c.mdns = true).await;
+                let (addr, token) = (again.local_addr(), again.admin_token().to_owned());
+                assert_eq!(
+                    state(addr, token).await.as_deref(),
+                    Some("off"),
+                    "still off after a restart"
+                );
+                again.shutdown().await;
+            });
+        },
+    );
+}

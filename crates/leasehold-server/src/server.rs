@@ -96,8 +96,14 @@ impl Server {
             .and_then(|v| v.parse().ok())
             .map(leasehold_core::Timestamp);
         let clock_warning = crate::clock::check_against_last_seen(clock.now(), last_seen);
+        let mdns_on = config.mdns
+            && snapshot
+                .settings
+                .get(crate::engine::MDNS_SETTING)
+                .map(String::as_str)
+                != Some("off");
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
-        let advertiser = advertiser(&engine, addr, config.mdns);
+        let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
         let limits = connection_limits(&config);
         let run = Arc::new(RunInfo {

@@ -729,6 +729,7 @@ async fn serves_health_metrics_and_a_complete_openapi_document() {
         "/admin/v1/logs",
         "/admin/v1/trusted-keys",
         "/admin/v1/mdns",
+        "/admin/v1/backup",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),

@@ -30,6 +30,9 @@ pub use licenses::LicenseRecord;
 /// The setting holding the last wall time this server saw (ms), written
 /// about once a minute and at stop; a clock far behind it at start is reported.
 pub const LAST_SEEN_SETTING: &str = "last_seen_at";
+/// The setting holding the admin's mDNS switch (`on` / `off`), so it
+/// survives a restart (`serve --no-mdns` still wins).
+pub const MDNS_SETTING: &str = "mdns";
 /// How often the last wall time seen is stored.
 const NOTE_TIME_EVERY_MS: i64 = 60_000;
 

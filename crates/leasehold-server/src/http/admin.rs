@@ -348,5 +348,17 @@ pub async fn set_mdns(
     if let Err(e) = switched.await {
         tracing::error!("switching mDNS failed: {e}");
     }
+    // Remembered, so the next start announces (or not) the same way.
+    let remembered = state
+        .engine
+        .store()
+        .apply(vec![crate::store::Op::PutSetting {
+            key: crate::engine::MDNS_SETTING.to_owned(),
+            value: if req.enabled { "on" } else { "off" }.to_owned(),
+        }])
+        .await;
+    if let Err(e) = remembered {
+        tracing::warn!("the mDNS switch was not stored; the next start will use the default: {e}");
+    }
     status(State(state)).await
 }
