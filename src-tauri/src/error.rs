@@ -27,8 +27,8 @@ impl DesktopError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::PortInUse { .. } => "port_in_use",
-            Self::Bind { .. } => "bind_failed",
-            Self::Server(e) => e.code(),
+            Self::Bind { .. } => leasehold_core::ErrorCode::BindFailed.as_str(),
+            Self::Server(e) => e.code().as_str(),
             Self::Service { code, .. } => code,
         }
     }

@@ -2,6 +2,7 @@
 //! hello, checkout, renew, release. Error answers become [`ClientError`]s and
 //! every grant's signature is checked against the key the server announced.
 
+use leasehold_core::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -288,8 +289,8 @@ struct ErrorAnswer {
 
 fn checkout_error(request: &CheckoutRequest, answer: ErrorAnswer) -> ClientError {
     let body = answer.body;
-    match body.code.as_str() {
-        "no_seat_free" => ClientError::NoSeatFree {
+    match body.error_code() {
+        Some(ErrorCode::NoSeatFree) => ClientError::NoSeatFree {
             product: request.product.clone(),
             seats: body.seats.unwrap_or(0),
             in_use: body.in_use.unwrap_or(0),
@@ -297,11 +298,11 @@ fn checkout_error(request: &CheckoutRequest, answer: ErrorAnswer) -> ClientError
                 .retry_after_secs
                 .map_or(DEFAULT_RETRY_AFTER, |s| Duration::from_secs(u64::from(s))),
         },
-        "no_license_for_product" => ClientError::NoLicense {
+        Some(ErrorCode::NoLicenseForProduct) => ClientError::NoLicense {
             product: request.product.clone(),
             message: body.message,
         },
-        "no_valid_license" => ClientError::NoValidLicense {
+        Some(ErrorCode::NoValidLicense) => ClientError::NoValidLicense {
             product: request.product.clone(),
             message: body.message,
         },
@@ -321,7 +322,7 @@ fn lease_error(lease_id: LeaseId, answer: ErrorAnswer) -> ClientError {
             message: body.message,
         };
     }
-    if body.code == "over_subscribed" {
+    if body.error_code() == Some(ErrorCode::OverSubscribed) {
         return ClientError::OverSubscribed {
             lease_id,
             expires_at: body.expires_at,

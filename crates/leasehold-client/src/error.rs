@@ -1,6 +1,7 @@
 //! What can go wrong when borrowing a seat, as outcomes an application can act
 //! on: "no seat free" is not "server unreachable" is not "lease lost".
 
+use leasehold_core::ErrorCode;
 use std::time::Duration;
 
 use leasehold_core::{LeaseId, Product, Timestamp};
@@ -23,21 +24,22 @@ impl LeaseEnd {
     #[must_use]
     pub fn code(self) -> &'static str {
         match self {
-            Self::NotFound => "lease_not_found",
-            Self::Released => "lease_released",
-            Self::Expired => "lease_expired",
-            Self::Disconnected => "lease_disconnected",
+            Self::NotFound => ErrorCode::LeaseNotFound,
+            Self::Released => ErrorCode::LeaseReleased,
+            Self::Expired => ErrorCode::LeaseExpired,
+            Self::Disconnected => ErrorCode::LeaseDisconnected,
         }
+        .as_str()
     }
 
     /// The reason for a wire code, if it is one of the lease-ending codes.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "lease_not_found" => Some(Self::NotFound),
-            "lease_released" => Some(Self::Released),
-            "lease_expired" => Some(Self::Expired),
-            "lease_disconnected" => Some(Self::Disconnected),
+        match ErrorCode::parse(code)? {
+            ErrorCode::LeaseNotFound => Some(Self::NotFound),
+            ErrorCode::LeaseReleased => Some(Self::Released),
+            ErrorCode::LeaseExpired => Some(Self::Expired),
+            ErrorCode::LeaseDisconnected => Some(Self::Disconnected),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! A lease: one seat of one product held by one client until a deadline, and
 //! the errors the lease rules give.
 
+use crate::ErrorCode;
 use crate::ids::{ClientId, LeaseId, Product};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -114,16 +115,16 @@ pub enum LeaseError {
 impl LeaseError {
     /// The stable machine-readable code sent to clients.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NoSeatFree { .. } => "no_seat_free",
-            Self::NoLicense(_) => "no_license_for_product",
-            Self::NoValidLicense(_) => "no_valid_license",
-            Self::LeaseNotFound(_) => "lease_not_found",
-            Self::LeaseReleased(_) => "lease_released",
-            Self::LeaseExpired(_) => "lease_expired",
-            Self::LeaseDisconnected(_) => "lease_disconnected",
-            Self::OverSubscribed { .. } => "over_subscribed",
+            Self::NoSeatFree { .. } => ErrorCode::NoSeatFree,
+            Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
+            Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
+            Self::LeaseNotFound(_) => ErrorCode::LeaseNotFound,
+            Self::LeaseReleased(_) => ErrorCode::LeaseReleased,
+            Self::LeaseExpired(_) => ErrorCode::LeaseExpired,
+            Self::LeaseDisconnected(_) => ErrorCode::LeaseDisconnected,
+            Self::OverSubscribed { .. } => ErrorCode::OverSubscribed,
         }
     }
 }

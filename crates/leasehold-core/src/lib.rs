@@ -1,6 +1,7 @@
 //! Leasehold's domain, with no I/O: license codes and their signatures, seat
 //! pools, the lease table and its rules, and the types that cross the wire.
 
+pub mod error_code;
 pub mod event;
 pub mod ids;
 pub mod lease;
@@ -12,5 +13,6 @@ pub mod text;
 pub mod time;
 pub mod wire;
 
+pub use error_code::ErrorCode;
 pub use ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product, ServerId};
 pub use time::Timestamp;

@@ -5,6 +5,7 @@
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use leasehold_core::ErrorCode;
 use leasehold_core::lease::LeaseError;
 use leasehold_core::license::LicenseError;
 use leasehold_core::wire::ErrorBody;
@@ -68,62 +69,35 @@ pub enum Error {
 impl Error {
     /// The stable machine-readable code.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::Lease(e) => e.code(),
             Self::License(e) => e.code(),
             Self::Store(e) => e.code(),
-            Self::LicenseAlreadyAdded(_) => "license_already_added",
-            Self::LicenseNotFound(_) => "license_not_found",
-            Self::LeaseNotHeld(_) => "lease_not_found",
-            Self::ClientNotFound(_) => "client_not_found",
-            Self::Unauthorized => "unauthorized",
-            Self::AdminRemoteDisabled => "admin_remote_disabled",
-            Self::TrustIsBuiltIn => "trust_is_built_in",
-            Self::BadRequest(_) => "bad_request",
-            Self::InvalidField { .. } => "invalid_field",
-            Self::PayloadTooLarge(_) => "payload_too_large",
-            Self::NotFound(_) => "not_found",
-            Self::MethodNotAllowed(_) => "method_not_allowed",
-            Self::UriTooLong(_) => "uri_too_long",
-            Self::HeadersTooLarge(_) => "headers_too_large",
-            Self::HostNotAllowed(_) => "host_not_allowed",
-            Self::Bind { .. } => "bind_failed",
-            Self::Internal(_) => "internal",
+            Self::LicenseAlreadyAdded(_) => ErrorCode::LicenseAlreadyAdded,
+            Self::LicenseNotFound(_) => ErrorCode::LicenseNotFound,
+            Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,
+            Self::ClientNotFound(_) => ErrorCode::ClientNotFound,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::AdminRemoteDisabled => ErrorCode::AdminRemoteDisabled,
+            Self::TrustIsBuiltIn => ErrorCode::TrustIsBuiltIn,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::InvalidField { .. } => ErrorCode::InvalidField,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            Self::UriTooLong(_) => ErrorCode::UriTooLong,
+            Self::HeadersTooLarge(_) => ErrorCode::HeadersTooLarge,
+            Self::HostNotAllowed(_) => ErrorCode::HostNotAllowed,
+            Self::Bind { .. } => ErrorCode::BindFailed,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
+    /// The HTTP status: the code's (see [`ErrorCode::http_status`]).
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Lease(e) => match e {
-                LeaseError::NoSeatFree { .. }
-                | LeaseError::NoValidLicense(_)
-                | LeaseError::OverSubscribed { .. } => StatusCode::CONFLICT,
-                LeaseError::NoLicense(_) | LeaseError::LeaseNotFound(_) => StatusCode::NOT_FOUND,
-                LeaseError::LeaseReleased(_)
-                | LeaseError::LeaseExpired(_)
-                | LeaseError::LeaseDisconnected(_) => StatusCode::GONE,
-            },
-            Self::License(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Store(e) => match e {
-                StoreError::Locked { .. } | StoreError::NewerSchema { .. } => StatusCode::CONFLICT,
-                _ => StatusCode::SERVICE_UNAVAILABLE,
-            },
-            Self::LicenseAlreadyAdded(_) | Self::TrustIsBuiltIn => StatusCode::CONFLICT,
-            Self::LicenseNotFound(_)
-            | Self::LeaseNotHeld(_)
-            | Self::ClientNotFound(_)
-            | Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::AdminRemoteDisabled | Self::HostNotAllowed(_) => StatusCode::FORBIDDEN,
-            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            Self::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            Self::BadRequest(_) | Self::InvalidField { .. } => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Bind { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The body sent to the client: code, a sentence, and what the client
@@ -162,7 +136,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(code = self.code(), "{self}");
+            tracing::error!(code = self.code().as_str(), "{self}");
         }
         let body = self.body();
         let retry_after = body.retry_after_secs.map(axum::http::HeaderValue::from);

@@ -1,6 +1,6 @@
 // ApiError: what went wrong talking to the server, as a stable `code` plus a
 // sentence a person can act on. Never raw JSON, never "undefined".
-import type { ErrorBody } from './types';
+import type { ErrorBody, ErrorCode } from './types';
 
 /** Codes made on this side of the wire (the server's codes pass through). */
 export type LocalCode = 'network' | 'unauthorized' | 'bad_response' | 'timeout' | 'unavailable';
@@ -29,8 +29,9 @@ export class ApiError extends Error {
   }
 }
 
-/** Sentences for codes whose server message may be missing or too terse. */
-const FALLBACK: Record<string, string> = {
+/** Sentences for codes whose server message may be missing or too terse
+ * (the server's codes are the generated ErrorCode union, so a typo fails to compile). */
+const FALLBACK: Record<LocalCode | 'not_found', string> & Partial<Record<ErrorCode, string>> = {
   network: 'Cannot reach the Leasehold server. Check that it is running and that this computer can reach it.',
   timeout: 'The Leasehold server did not answer in time. It may be busy or unreachable.',
   unauthorized: 'The admin token was not accepted. Sign in again with the token the server printed.',

@@ -320,8 +320,11 @@ export interface components {
          *     people. The optional fields carry what a client needs to act on the code.
          */
         ErrorBody: {
-            /** @description Stable code, e.g. `no_seat_free`; see the README for the full list. */
-            code: string;
+            /**
+             * @description Stable code, e.g. `no_seat_free`: one of ErrorCode (sent as text, so
+             *     a client still reads a code newer than itself).
+             */
+            code: components["schemas"]["ErrorCode"];
             message: string;
             /**
              * Format: int32
@@ -340,6 +343,11 @@ export interface components {
             retryAfterSecs?: number | null;
             expiresAt?: null | components["schemas"]["Timestamp"];
         };
+        /**
+         * @description A stable, machine-readable error code (snake_case on the wire).
+         * @enum {string}
+         */
+        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "bad_request" | "invalid_field" | "payload_too_large" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N".

@@ -5,6 +5,7 @@ import type { components } from './schema';
 
 type S = components['schemas'];
 export type ErrorBody = S['ErrorBody'];
+export type ErrorCode = S['ErrorCode'];
 export type Hello = S['Hello'];
 export type LicenseView = S['LicenseView'];
 export type LicenseState = S['LicenseState'];

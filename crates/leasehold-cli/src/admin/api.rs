@@ -300,29 +300,35 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// The server's message verbatim, then a line saying what to do.
 fn explain(status: StatusCode, error: &ErrorBody, address: &str) -> anyhow::Error {
-    let hint = match error.code.as_str() {
-        "unauthorized" => {
+    use leasehold_core::ErrorCode as C;
+    let hint = match error.error_code() {
+        Some(C::Unauthorized) => {
             return anyhow!(
                 "the server at {address} refused the admin token (401 unauthorized)\nuse the token `leasehold admin token` prints on the server's machine, with --token T or LEASEHOLD_ADMIN_TOKEN"
             );
         }
-        "admin_remote_disabled" => "or run this command on the server's machine",
-        "untrusted_vendor" => {
+        Some(C::AdminRemoteDisabled) => "or run this command on the server's machine",
+        Some(C::HostNotAllowed) => {
+            "call the server by its IP address or `localhost`, or start it with --allow-host NAME"
+        }
+        Some(C::UntrustedVendor) => {
             "trust the vendor's public key first with `leasehold admin trust LHPK-…` (or start the server with --trust), then add the code again"
         }
-        "license_checksum" | "not_a_license_code" | "license_corrupt" => {
+        Some(C::LicenseChecksum | C::NotALicenseCode | C::LicenseCorrupt) => {
             "check the code for typos or paste it again; a code with line breaks can be piped in with `license add -`"
         }
-        "license_already_added" => "`leasehold admin license list` shows it",
-        "license_expired" | "license_not_yet_valid" => "ask the vendor for a current license code",
-        "license_not_found" => "`leasehold admin license list` shows the ids",
-        "lease_not_found" | "client_not_found" => {
+        Some(C::LicenseAlreadyAdded) => "`leasehold admin license list` shows it",
+        Some(C::LicenseExpired | C::LicenseNotYetValid) => {
+            "ask the vendor for a current license code"
+        }
+        Some(C::LicenseNotFound) => "`leasehold admin license list` shows the ids",
+        Some(C::LeaseNotFound | C::ClientNotFound) => {
             "`leasehold admin computers` shows the computers and leases that hold seats"
         }
-        "bad_public_key" => {
+        Some(C::BadPublicKey) => {
             "a vendor public key looks like LHPK-…; `leasehold vendor pubkey` prints it"
         }
-        "storage_full" => "free space on the server's disk",
+        Some(C::StorageFull) => "free space on the server's disk",
         _ => "",
     };
     let message = if error.message.is_empty() {

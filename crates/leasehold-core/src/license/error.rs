@@ -2,6 +2,7 @@
 //! a sentence a customer's admin can act on and a stable machine code.
 
 use super::keys::KeyFingerprint;
+use crate::ErrorCode;
 use crate::time::Timestamp;
 use thiserror::Error;
 
@@ -106,20 +107,20 @@ pub enum LicenseError {
 impl LicenseError {
     /// A stable machine-readable code for this error, for the API and the UI.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotACode { .. } => "not_a_license_code",
-            Self::Checksum { .. } | Self::AmbiguousCharacter { .. } => "license_checksum",
-            Self::Truncated { .. } | Self::Corrupt { .. } => "license_corrupt",
-            Self::UnsupportedVersion { .. } => "license_unsupported_version",
-            Self::BadSignature => "bad_signature",
-            Self::UntrustedVendor { .. } => "untrusted_vendor",
-            Self::NotYetValid { .. } => "license_not_yet_valid",
-            Self::Expired { .. } => "license_expired",
-            Self::BadKeyFile { .. } => "bad_key_file",
-            Self::BadPublicKey { .. } => "bad_public_key",
-            Self::InvalidTerms { .. } => "invalid_license_terms",
-            Self::NoRandomness { .. } => "no_randomness",
+            Self::NotACode { .. } => ErrorCode::NotALicenseCode,
+            Self::Checksum { .. } | Self::AmbiguousCharacter { .. } => ErrorCode::LicenseChecksum,
+            Self::Truncated { .. } | Self::Corrupt { .. } => ErrorCode::LicenseCorrupt,
+            Self::UnsupportedVersion { .. } => ErrorCode::LicenseUnsupportedVersion,
+            Self::BadSignature => ErrorCode::BadSignature,
+            Self::UntrustedVendor { .. } => ErrorCode::UntrustedVendor,
+            Self::NotYetValid { .. } => ErrorCode::LicenseNotYetValid,
+            Self::Expired { .. } => ErrorCode::LicenseExpired,
+            Self::BadKeyFile { .. } => ErrorCode::BadKeyFile,
+            Self::BadPublicKey { .. } => ErrorCode::BadPublicKey,
+            Self::InvalidTerms { .. } => ErrorCode::InvalidLicenseTerms,
+            Self::NoRandomness { .. } => ErrorCode::NoRandomness,
         }
     }
 

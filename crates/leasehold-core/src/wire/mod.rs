@@ -17,7 +17,9 @@ pub const PROTOCOL_VERSION: u32 = 2;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
-    /// Stable code, e.g. `no_seat_free`; see the README for the full list.
+    /// Stable code, e.g. `no_seat_free`: one of ErrorCode (sent as text, so
+    /// a client still reads a code newer than itself).
+    #[schema(value_type = crate::ErrorCode)]
     pub code: String,
     pub message: String,
     /// With `no_seat_free`: seats of the product.
@@ -35,6 +37,12 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// The code, when this build knows it.
+    #[must_use]
+    pub fn error_code(&self) -> Option<crate::ErrorCode> {
+        crate::ErrorCode::parse(&self.code)
+    }
+
     #[must_use]
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self {

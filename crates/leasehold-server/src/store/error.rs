@@ -1,7 +1,8 @@
 //! What the store can fail with, each outcome a variant the server can tell
 //! apart, and each message saying what to do about it.
 
-use rusqlite::ErrorCode;
+use leasehold_core::ErrorCode;
+use rusqlite::ErrorCode as SqliteCode;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,13 +55,13 @@ pub enum StoreError {
 impl StoreError {
     /// The stable machine-readable code sent to clients.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Locked { .. } => "storage_locked",
-            Self::NewerSchema { .. } => "storage_newer_schema",
-            Self::Io(f) | Self::Sqlite(f) if f.disk_full => "storage_full",
-            Self::Io(_) | Self::Sqlite(_) | Self::Corrupt(_) => "storage_error",
-            Self::Closed => "storage_closed",
+            Self::Locked { .. } => ErrorCode::StorageLocked,
+            Self::NewerSchema { .. } => ErrorCode::StorageNewerSchema,
+            Self::Io(f) | Self::Sqlite(f) if f.disk_full => ErrorCode::StorageFull,
+            Self::Io(_) | Self::Sqlite(_) | Self::Corrupt(_) => ErrorCode::StorageError,
+            Self::Closed => ErrorCode::StorageClosed,
         }
     }
 
@@ -90,27 +91,27 @@ impl StoreError {
         let failure =
             |message: String, disk_full: bool| Self::Sqlite(Failure { message, disk_full });
         match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => failure(
+            Some(SqliteCode::DiskFull) => failure(
                 format!("the disk holding {dir_shown} is full; free space and retry"),
                 true,
             ),
-            Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => failure(
+            Some(SqliteCode::ReadOnly | SqliteCode::PermissionDenied) => failure(
                 format!(
                     "the database in {dir_shown} cannot be written ({e}); check the owner and permissions of the directory and its files"
                 ),
                 false,
             ),
-            Some(ErrorCode::CannotOpen) => failure(
+            Some(SqliteCode::CannotOpen) => failure(
                 format!(
                     "cannot open the database in {dir_shown} ({e}); check that the directory exists and is writable"
                 ),
                 false,
             ),
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Self::Corrupt(format!(
+            Some(SqliteCode::NotADatabase | SqliteCode::DatabaseCorrupt) => Self::Corrupt(format!(
                 "{} is not a readable Leasehold database ({e}); restore it from a backup, or move it away to start with an empty one",
                 dir.join(super::DB_FILE).display()
             )),
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => failure(
+            Some(SqliteCode::DatabaseBusy | SqliteCode::DatabaseLocked) => failure(
                 format!(
                     "the database in {dir_shown} is busy ({e}); another program has it open, close it and retry"
                 ),

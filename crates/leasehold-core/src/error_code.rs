@@ -1,0 +1,135 @@
+//! Every stable error code, defined once. The server's answers, the SDK, the
+//! CLI, the OpenAPI document (and from it the UI's TypeScript union) and the
+//! README's table all come from this list; a test checks the README.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $status:literal, $meaning:literal; )*) => {
+        /// A stable, machine-readable error code (snake_case on the wire).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of the README's table.
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant),*];
+
+            /// The code as sent on the wire.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name,)* }
+            }
+
+            /// The HTTP status an answer with this code has.
+            #[must_use]
+            pub fn http_status(self) -> u16 {
+                match self { $(Self::$variant => $status,)* }
+            }
+
+            /// What it means, in a few words (the OpenAPI description).
+            #[must_use]
+            pub fn meaning(self) -> &'static str {
+                match self { $(Self::$variant => $meaning,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    NoSeatFree = "no_seat_free", 409, "every seat of the product is in use; retry after retryAfterSecs";
+    NoLicenseForProduct = "no_license_for_product", 404, "no license code names the product";
+    NoValidLicense = "no_valid_license", 409, "the product's codes are expired or not yet valid";
+    LeaseNotFound = "lease_not_found", 404, "the lease is not known (check out again)";
+    LeaseReleased = "lease_released", 410, "the lease was released (check out again)";
+    LeaseExpired = "lease_expired", 410, "the lease expired before it was renewed (check out again)";
+    LeaseDisconnected = "lease_disconnected", 410, "an administrator ended the lease (check out again)";
+    OverSubscribed = "over_subscribed", 409, "not renewed: more seats in use than licensed now; the lease ends at expiresAt";
+    NotALicenseCode = "not_a_license_code", 422, "the text is not a license code";
+    LicenseChecksum = "license_checksum", 422, "a typo in the group the message names";
+    LicenseCorrupt = "license_corrupt", 422, "groups missing, repeated or out of order";
+    LicenseUnsupportedVersion = "license_unsupported_version", 422, "a newer code format than this server reads";
+    BadSignature = "bad_signature", 422, "the code was altered after it was issued";
+    UntrustedVendor = "untrusted_vendor", 422, "the code is signed by a vendor key this server does not trust";
+    LicenseExpired = "license_expired", 422, "the code's validity ended";
+    LicenseNotYetValid = "license_not_yet_valid", 422, "the code's validity has not started (standalone licenses)";
+    InvalidLicenseTerms = "invalid_license_terms", 422, "the code's terms break a rule";
+    BadKeyFile = "bad_key_file", 422, "a vendor key file cannot be read (vendor tools)";
+    NoRandomness = "no_randomness", 422, "the system gave no randomness for a new key (vendor tools)";
+    LicenseAlreadyAdded = "license_already_added", 409, "the code is already on this server";
+    LicenseNotFound = "license_not_found", 404, "no code with that id is on this server";
+    ClientNotFound = "client_not_found", 404, "no computer with that id holds a seat";
+    NotFound = "not_found", 404, "no such route";
+    BadPublicKey = "bad_public_key", 422, "the text is not a vendor public key";
+    TrustIsBuiltIn = "trust_is_built_in", 409, "this build trusts only its built-in vendor keys";
+    Unauthorized = "unauthorized", 401, "admin call without the right bearer token";
+    AdminRemoteDisabled = "admin_remote_disabled", 403, "admin call from another machine without --admin-remote";
+    HostNotAllowed = "host_not_allowed", 403, "admin call naming the server by a host name it does not know (DNS rebinding); see --allow-host";
+    MethodNotAllowed = "method_not_allowed", 405, "the route exists but not with this method";
+    UriTooLong = "uri_too_long", 414, "the address (path and query) is over 8 KiB";
+    HeadersTooLarge = "headers_too_large", 431, "the request headers are over 32 KiB";
+    BadRequest = "bad_request", 400, "malformed JSON, wrong types, bad path or query";
+    InvalidField = "invalid_field", 400, "a field's value is refused (empty, too long, control or invisible characters)";
+    PayloadTooLarge = "payload_too_large", 413, "the request body is over the limit";
+    StorageFull = "storage_full", 503, "the disk holding the data directory is full";
+    StorageError = "storage_error", 503, "the store failed; see the server log";
+    StorageClosed = "storage_closed", 503, "the server is stopping";
+    StorageLocked = "storage_locked", 409, "another server has the data directory open (at start)";
+    StorageNewerSchema = "storage_newer_schema", 409, "a newer Leasehold wrote the data directory (at start)";
+    BindFailed = "bind_failed", 500, "the listen address cannot be used (at start)";
+    Internal = "internal", 500, "an internal error; see the server log";
+}
+
+impl ErrorCode {
+    /// The code named `s`, if it is one.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<ErrorCode> for String {
+    fn from(code: ErrorCode) -> Self {
+        code.as_str().to_owned()
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_code_is_spelled_the_same_on_the_wire_and_parses_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::from(code.as_str())
+            );
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert!((400..600).contains(&code.http_status()), "{code}");
+        }
+        assert_eq!(ErrorCode::parse("nope"), None);
+    }
+}
