@@ -81,16 +81,24 @@ desktop_failed=$(echo "$desktop" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' 
 step "Benchmark smoke run (fails on an oversell or a wrong count; asserts nothing about speed)"
 LEASEHOLD_BENCH_PROFILE=debug bash scripts/bench.sh --quick
 
+# Last: it recompiles the server and CLI with a built-in key.
+step "A vendor's build with a built-in key trusts only that key"
+bash scripts/builtin-trust-check.sh 2>&1 | tee /tmp/leasehold-builtin.log
+builtin=$(grep -E '^builtin trust: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-builtin.log | tail -1)
+builtin_passed=$(echo "$builtin" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+builtin_failed=$(echo "$builtin" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+
 echo
 count "Rust" "$rust_passed" 0
 count "UI unit tests" "${ui_passed:-0}" 0
 count "browser tests" "${browser_passed:-0}" "${browser_failed:-0}"
 count "desktop e2e" "${desktop_passed:-0}" "${desktop_failed:-0}"
 count "bench smoke run" 1 0
+count "built-in trust" "${builtin_passed:-0}" "${builtin_failed:-0}"
 echo "target/ after the run: $(du -sh target 2>/dev/null | cut -f1)"
 echo
 echo "${total_passed} passed, ${total_failed} failed"
 # A group that reports nothing ran nothing: that is a failure too.
-if ((total_failed > 0 || rust_passed == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0)); then
+if ((total_failed > 0 || rust_passed == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
   exit 1
 fi

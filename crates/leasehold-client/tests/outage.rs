@@ -44,7 +44,7 @@ async fn down_for_less_than_a_lease_keeps_the_seat_and_the_same_lease() {
 
     server.shutdown().await;
     let down = tokio::time::Instant::now();
-    wait_for(&mut states, Duration::from_secs(6), |s| {
+    wait_for(&mut states, Duration::from_secs(9), |s| {
         matches!(s, SeatState::Reconnecting { .. })
     })
     .await;
@@ -53,7 +53,7 @@ async fn down_for_less_than_a_lease_keeps_the_seat_and_the_same_lease() {
         "the seat is kept while the lease is valid"
     );
     let server = start(dir.path(), &vendor, |c| c.listen = addr).await;
-    let state = wait_for(&mut states, Duration::from_secs(6), |s| {
+    let state = wait_for(&mut states, Duration::from_secs(9), |s| {
         matches!(s, SeatState::Held { .. })
     })
     .await;
@@ -95,7 +95,7 @@ async fn down_for_longer_than_a_lease_tells_the_seat_was_lost_and_regains_a_new_
     let mut states = guard.subscribe();
 
     server.shutdown().await;
-    wait_for(&mut states, Duration::from_secs(6), |s| {
+    wait_for(&mut states, Duration::from_secs(9), |s| {
         matches!(s, SeatState::Reconnecting { .. })
     })
     .await;

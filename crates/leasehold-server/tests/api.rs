@@ -1017,7 +1017,12 @@ async fn the_ui_cannot_be_framed_sniffed_or_fed_from_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
-    for path in ["/ui/", "/v1/hello"] {
+    let req = Request::get("/v1/hello").body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(server.router(), req)
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    for path in ["/ui/", "/ui/licenses"] {
         let req = Request::get(path).body(Body::empty()).unwrap();
         let response = tower::ServiceExt::oneshot(server.router(), req)
             .await

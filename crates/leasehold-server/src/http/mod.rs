@@ -110,15 +110,17 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 }
 
 /// Refuses oversized addresses and headers with our JSON errors, and gives
-/// every answer the headers that keep browsers from sniffing types,
-/// framing the UI, or loading anything into it from elsewhere.
+/// every answer `nosniff`, and the UI's pages the headers that keep browsers
+/// from framing them or loading anything into them from elsewhere. (Only
+/// pages: the JSON answers stay small, they are the hot path.)
 async fn harden(req: Request, next: Next) -> Response {
-    let uri = req.uri().to_string().len();
+    let uri = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     let headers: usize = req
         .headers()
         .iter()
         .map(|(k, v)| k.as_str().len() + v.len())
         .sum();
+    let page = req.uri().path().starts_with("/ui");
     let mut response = if uri > MAX_URI {
         Error::UriTooLong(uri).into_response()
     } else if headers > MAX_HEADERS {
@@ -131,15 +133,17 @@ async fn harden(req: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    if page {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+    }
     response
 }
 
