@@ -1,6 +1,5 @@
 use super::*;
 use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
-use leasehold_core::{LicenseId, Product};
 
 fn network(auto: bool, servers: &[&str]) -> ClientSettings {
     ClientSettings::Network {
@@ -108,16 +107,9 @@ fn settings_the_client_would_refuse_are_not_written() {
 
 fn license_file(dir: &Path, vendor: &VendorKeyPair, node_lock: &str) -> PathBuf {
     let terms = LicenseTerms {
-        license_id: LicenseId::random(),
-        product: Product::from("Designer"),
-        seats: 1,
-        valid_from: None,
-        valid_until: None,
-        features: vec!["export".into()],
-        customer: "Acme Ltd".into(),
         lease_secs: 600,
         node_lock: Some(node_lock.to_owned()),
-        issued_at: Timestamp(Timestamp::now().0 / 1000 * 1000),
+        ..leasehold_core::testing::terms("Designer", 1)
     };
     let path = dir.join("designer.lic");
     std::fs::write(&path, issue(vendor, &terms).unwrap()).unwrap();

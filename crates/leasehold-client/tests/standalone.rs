@@ -6,20 +6,12 @@ use std::path::{Path, PathBuf};
 
 use leasehold_client::{Client, ClientError, SeatState, StandaloneError, identity};
 use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue, valid_until_date};
-use leasehold_core::{LicenseId, Product, Timestamp};
 
 fn terms(node_lock: Option<String>) -> LicenseTerms {
     LicenseTerms {
-        license_id: LicenseId::random(),
-        product: Product::from("Designer"),
-        seats: 1,
-        valid_from: None,
-        valid_until: None,
-        features: vec!["export".into()],
-        customer: "Acme Ltd".into(),
         lease_secs: 600,
         node_lock,
-        issued_at: Timestamp(Timestamp::now().0 / 1000 * 1000), // codes keep whole seconds
+        ..leasehold_core::testing::terms("Designer", 1)
     }
 }
 

@@ -9,6 +9,8 @@ pub mod license;
 pub mod pool;
 mod slab;
 pub mod table;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod text;
 pub mod time;
 pub mod wire;

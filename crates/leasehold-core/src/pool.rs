@@ -105,18 +105,7 @@ pub(crate) mod tests {
     pub(crate) const DAY: i64 = 86_400_000;
 
     pub(crate) fn code(product: &str, seats: u32) -> LicenseTerms {
-        LicenseTerms {
-            license_id: LicenseId::random(),
-            product: Product::from(product),
-            seats,
-            valid_from: None,
-            valid_until: None,
-            features: vec![],
-            customer: "Acme".into(),
-            lease_secs: 60,
-            node_lock: None,
-            issued_at: Timestamp(0),
-        }
+        crate::testing::terms(product, seats)
     }
 
     #[test]

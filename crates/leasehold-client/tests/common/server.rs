@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use leasehold_client::{Client, ClientBuilder, SeatState, ServerSource};
 use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
-use leasehold_core::{LicenseId, Product, Timestamp};
 use leasehold_server::{Config, Server, ServerHandle};
 use tempfile::TempDir;
 use tokio::sync::watch;
@@ -33,16 +32,8 @@ pub async fn add_license(
     lease_secs: u32,
 ) {
     let terms = LicenseTerms {
-        license_id: LicenseId::random(),
-        product: Product::from("Designer"),
-        seats,
-        valid_from: None,
-        valid_until: None,
-        features: vec![],
-        customer: "Acme Ltd".into(),
         lease_secs,
-        node_lock: None,
-        issued_at: Timestamp::now(),
+        ..leasehold_core::testing::terms("Designer", seats)
     };
     server
         .engine()

@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
-use leasehold_core::{LicenseId, Product, Timestamp};
 use leasehold_server::{Config, Server, ServerHandle};
 use serde_json::Value;
 use std::path::Path;
@@ -23,18 +22,7 @@ impl Vendor {
     }
 
     pub fn terms(&self, product: &str, seats: u32) -> LicenseTerms {
-        LicenseTerms {
-            license_id: LicenseId::random(),
-            product: Product::from(product),
-            seats,
-            valid_from: None,
-            valid_until: None,
-            features: vec!["export".into()],
-            customer: "Acme Ltd".into(),
-            lease_secs: 60,
-            node_lock: None,
-            issued_at: Timestamp::now(),
-        }
+        leasehold_core::testing::terms(product, seats)
     }
 
     pub fn code(&self, product: &str, seats: u32) -> String {

@@ -1,0 +1,25 @@
+//! What the tests of every crate share (feature `testing`): one builder of
+//! licence terms, not a copy per crate. Change a field with struct update
+//! syntax: `LicenseTerms { lease_secs: 10, ..testing::terms("cad", 2) }`.
+
+use crate::license::LicenseTerms;
+use crate::{LicenseId, Product, Timestamp};
+
+/// Terms for `seats` seats of `product` for "Acme Ltd": a fresh id, no
+/// dates, 60 s leases, feature `export`, issued now (whole seconds, as a code
+/// keeps them), not node-locked.
+#[must_use]
+pub fn terms(product: &str, seats: u32) -> LicenseTerms {
+    LicenseTerms {
+        license_id: LicenseId::random(),
+        product: Product::from(product),
+        seats,
+        valid_from: None,
+        valid_until: None,
+        features: vec!["export".into()],
+        customer: "Acme Ltd".into(),
+        lease_secs: 60,
+        node_lock: None,
+        issued_at: Timestamp(Timestamp::now().0 / 1000 * 1000),
+    }
+}
