@@ -164,3 +164,57 @@ fn a_client_that_renews_through_a_full_disk_keeps_its_lease_across_a_crash() {
         },
     );
 }
+
+#[test]
+fn a_checkout_that_cannot_be_written_grants_nothing() {
+    tiny_disk::run(
+        "a_checkout_that_cannot_be_written_grants_nothing",
+        4096,
+        |disk| {
+            block_on(async {
+                let vendor = Vendor::new();
+                let data = disk.join("data");
+                let clock = Clock::start();
+                let server = start_at(&data, &vendor, clock.clone()).await;
+                add_license(&server, &vendor.code("cad", 2)).await;
+                let a = lease_of(&server, "pc-a").await;
+                server.store_flush().await;
+
+                let filler = fill(disk);
+                let (status, body) = checkout(&server, "cad", "pc-b").await;
+                assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+                assert_eq!(body["code"], "storage_full", "{body}");
+                assert!(
+                    body["message"].as_str().unwrap().contains("free space"),
+                    "{body}"
+                );
+                assert_eq!(in_use(&server), 1, "nothing was granted");
+                // The holder of the other seat keeps renewing meanwhile.
+                assert_eq!(
+                    post(&server, &format!("/v1/leases/{a}/renew")).await.0,
+                    StatusCode::OK
+                );
+
+                std::fs::remove_file(&filler).expect("free space");
+                let b = lease_of(&server, "pc-b").await;
+                server.store_flush().await;
+                let copy = disk.join("after-crash");
+                crash_copy(&data, &copy);
+                let again = start_at(&copy, &vendor, clock.clone()).await;
+                let mut held: Vec<String> = again
+                    .engine()
+                    .computers()
+                    .into_iter()
+                    .flat_map(|c| c.leases)
+                    .map(|l| l.id.to_string())
+                    .collect();
+                held.sort();
+                let mut want = vec![a, b];
+                want.sort();
+                assert_eq!(held, want);
+                again.shutdown().await;
+                server.shutdown().await;
+            });
+        },
+    );
+}
