@@ -49,6 +49,13 @@ use utoipa::ToSchema;
 
 pub use names::SERVICE_TYPE;
 
+/// The `.local` host name this server announces (what an admin browsing by
+/// name types).
+#[must_use]
+pub fn announced_host_name() -> String {
+    names::host_name(names::machine_host_name().as_deref())
+}
+
 /// How long to wait for the first announcement before reporting `failed`.
 /// Probing (RFC 6762 §8.1) takes about 750 ms, so 3 s leaves room.
 const ANNOUNCE_DEADLINE: Duration = Duration::from_secs(3);

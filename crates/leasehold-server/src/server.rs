@@ -90,11 +90,7 @@ impl Server {
             .clone()
             .unwrap_or_else(default_server_name);
         let clock = config.clock.clone().unwrap_or_else(Clock::system);
-        let last_seen = snapshot
-            .settings
-            .get(crate::engine::LAST_SEEN_SETTING)
-            .and_then(|v| v.parse().ok())
-            .map(leasehold_core::Timestamp);
+        let last_seen = crate::engine::last_seen(&snapshot.settings);
         let clock_warning = crate::clock::check_against_last_seen(clock.now(), last_seen);
         let mdns_on = config.mdns
             && snapshot
@@ -336,6 +332,9 @@ fn allowed_hosts(config: &Config, server_name: &str) -> Vec<String> {
             machine,
         ]);
     }
+    // The name mDNS announces (cleaned up: `build_box` -> `build-box.local`).
+    let announced = crate::mdns::announced_host_name().to_ascii_lowercase();
+    names.push(announced.trim_end_matches('.').to_owned());
     let server = server_name.to_ascii_lowercase();
     if !server.is_empty()
         && server

@@ -1071,3 +1071,34 @@ async fn admin_calls_naming_another_site_are_refused() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_release_whose_caller_goes_away_still_frees_the_seat() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    let (_, grant) = checkout(&server, "cad", "pc-1").await;
+    let id: leasehold_core::LeaseId = grant["leaseId"].as_str().unwrap().parse().unwrap();
+    let engine = server.engine().clone();
+    // The client closes its socket while the release waits for the disk:
+    // the request's future is dropped after its first poll.
+    let gone = tokio::time::timeout(
+        Duration::ZERO,
+        engine.release(id, leasehold_core::CorrelationId::random()),
+    )
+    .await;
+    assert!(gone.is_err(), "the release was still waiting for the store");
+    let mut freed = false;
+    for _ in 0..200 {
+        server.store_flush().await;
+        if engine.usage().iter().all(|u| u.in_use == 0) {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(freed, "the seat stayed counted: {:?}", engine.usage());
+    assert_eq!(checkout(&server, "cad", "pc-2").await.0, StatusCode::OK);
+    server.shutdown().await;
+}

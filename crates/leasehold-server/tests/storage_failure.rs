@@ -139,12 +139,20 @@ fn a_client_that_renews_through_a_full_disk_keeps_its_lease_across_a_crash() {
                 clock.skip(Duration::from_secs(20));
                 assert_eq!(post(&server, &renew).await.0, StatusCode::OK);
                 server.store_flush().await;
+                assert!(
+                    server.engine().renewals_unstored() >= 1,
+                    "the renewal's write did fail (else this test proves nothing)"
+                );
 
                 std::fs::remove_file(&filler).expect("free space");
                 // At 40 s the next renewal must write again.
                 clock.skip(Duration::from_secs(20));
                 assert_eq!(post(&server, &renew).await.0, StatusCode::OK);
                 server.store_flush().await;
+                assert!(
+                    server.engine().renewals_unstored() >= 1,
+                    "the renewal's write did fail (else this test proves nothing)"
+                );
 
                 // kill -9, and the server is back only at 70 s: past the
                 // deadline of the first checkout, within the renewed one.

@@ -6,16 +6,22 @@
 //! becomes free here and nowhere else: whoever waits for one is served here.
 
 use super::Engine;
-use crate::error::Result;
-use crate::store::Op;
-use leasehold_core::CorrelationId;
+use crate::error::{Error, Result};
+use crate::store::{Op, StoreError};
 use leasehold_core::event::Event;
 use leasehold_core::lease::{Ending, Lease};
+use leasehold_core::table::LeaseTable;
+use leasehold_core::{CorrelationId, LeaseId};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How soon the sweeper retries writing ends that failed (disk full).
 pub(super) const RETRY_ENDS_AFTER: Duration = Duration::from_secs(1);
+
+/// The store ops that end these leases.
+pub(super) fn deletions(ended: &[Ended]) -> Vec<Op> {
+    ended.iter().map(|e| Op::DeleteLease(e.lease.id)).collect()
+}
 
 /// A lease the table has ended, on its way to the store.
 pub(crate) struct Ended {
@@ -31,18 +37,63 @@ impl Ended {
 }
 
 impl Engine {
+    /// Ends leases: `end` takes them out of the table, and their deletion is
+    /// queued under the same lock, so the store sees the ends in the order
+    /// the table made them (no checkout's write can overtake them). Then as
+    /// [`Engine::finish_ends`]. Returns the ids ended (none: nothing matched).
+    ///
+    /// # Errors
+    /// As [`Engine::finish_ends`].
+    pub(super) async fn end_leases(
+        &self,
+        how: Ending,
+        corr: Option<CorrelationId>,
+        end: impl FnOnce(&mut LeaseTable) -> Vec<Lease>,
+    ) -> Result<Vec<LeaseId>> {
+        let (ended, written) = {
+            let mut table = self.table();
+            let ended: Vec<Ended> = end(&mut table)
+                .into_iter()
+                .map(|l| Ended::new(l, how, corr))
+                .collect();
+            let written = self.inner.store.enqueue(deletions(&ended));
+            (ended, written)
+        };
+        let ids = ended.iter().map(|e| e.lease.id).collect();
+        self.finish_ends(ended, written).await?;
+        Ok(ids)
+    }
+
     /// Makes the ends of these leases (already out of the table) durable,
     /// then frees their seats, counts and logs them.
     ///
     /// # Errors
     /// The store's error (`storage_full`, …). The ends are then kept and
     /// retried by the sweeper; their seats stay taken until a retry succeeds.
-    pub(super) async fn finish_ends(&self, ended: Vec<Ended>) -> Result<()> {
+    ///
+    /// `written` is the commit of their deletion, queued by the caller under
+    /// the table lock that ended them (see [`deletions`]). The rest runs in a
+    /// task of its own: a caller that goes away (a client closing its socket
+    /// mid-release) cannot leave a seat counted as ending for ever.
+    pub(super) async fn finish_ends(
+        &self,
+        ended: Vec<Ended>,
+        written: impl Future<Output = std::result::Result<(), StoreError>> + Send + 'static,
+    ) -> Result<()> {
         if ended.is_empty() {
             return Ok(());
         }
-        let ops = ended.iter().map(|e| Op::DeleteLease(e.lease.id)).collect();
-        match self.persist(ops).await {
+        let engine = self.clone();
+        let done = tokio::spawn(async move {
+            let outcome = written.await.map_err(Error::from);
+            engine.after_ends(ended, outcome)
+        });
+        done.await
+            .unwrap_or_else(|e| Err(Error::Internal(format!("ending leases failed: {e}"))))
+    }
+
+    fn after_ends(&self, ended: Vec<Ended>, written: Result<()>) -> Result<()> {
+        match written {
             Ok(()) => {
                 {
                     let mut table = self.table();
@@ -71,7 +122,8 @@ impl Engine {
         if waiting.is_empty() {
             return false;
         }
-        self.finish_ends(waiting).await.is_err()
+        let written = self.inner.store.enqueue(deletions(&waiting));
+        self.finish_ends(waiting, written).await.is_err()
     }
 
     /// Counts and logs ends that are durable.

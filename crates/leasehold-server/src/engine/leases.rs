@@ -7,8 +7,8 @@ use super::ending::Ended;
 use crate::error::{Error, Result};
 use crate::store::Op;
 use leasehold_core::event::{Event, EventKind};
-use leasehold_core::lease::{Ending, Holder, Lease, LeaseError};
-use leasehold_core::table::CheckoutRequest;
+use leasehold_core::lease::{Ending, Holder, LeaseError};
+use leasehold_core::table::{CheckoutRequest, Granted};
 use leasehold_core::wire::admin::{DisconnectRequest, Disconnected};
 use leasehold_core::wire::client::{self as wire, LeaseGrant, Released};
 use leasehold_core::{CorrelationId, LeaseId};
@@ -42,11 +42,18 @@ impl Engine {
                 address,
             },
         };
-        let outcome = self
-            .table()
-            .checkout(&request, now)
-            .map_err(|e| self.explain_unknown(e));
-        let granted = match outcome {
+        // Decided and queued under one lock, so the store sees this lease's
+        // write in the table's order (a release or disconnect of it cannot
+        // be written before it).
+        let outcome = {
+            let mut table = self.table();
+            table.checkout(&request, now).map(|granted| {
+                let written = self.inner.store.enqueue(checkout_ops(&granted));
+                (granted, written)
+            })
+        };
+        let outcome = outcome.map_err(|e| self.explain_unknown(e));
+        let (granted, written) = match outcome {
             Ok(g) => g,
             Err(e) => {
                 // Only products this server has a code for get a counter
@@ -67,19 +74,24 @@ impl Engine {
                 return Err(e.into());
             }
         };
-        // The new lease and the end of the dead one it replaces are one
-        // transaction: both happen or neither does.
-        let mut ops = vec![Op::PutLease(granted.lease.clone())];
-        if let Some(old) = &granted.expired {
-            ops.push(Op::DeleteLease(old.id));
-        }
-        if let Err(e) = self.persist(ops).await {
-            self.table().undo_checkout(&granted);
-            if let Some(old) = &granted.expired {
-                self.deadline_added(old.expires_at);
+        // Waited for (and undone on failure) in a task of its own: a client
+        // that goes away mid-checkout cannot leave the table and the store
+        // apart.
+        let engine = self.clone();
+        let undo = granted.clone();
+        let committed = tokio::spawn(async move {
+            let outcome = written.await;
+            if outcome.is_err() {
+                engine.table().undo_checkout(&undo);
+                if let Some(old) = &undo.expired {
+                    engine.deadline_added(old.expires_at);
+                }
             }
-            return Err(e);
-        }
+            outcome
+        })
+        .await
+        .unwrap_or(Err(crate::store::StoreError::Closed));
+        committed?;
         if let Some(old) = granted.expired {
             self.log_ends(&[Ended::new(old, Ending::Expired, Some(corr))]);
         }
@@ -154,17 +166,14 @@ impl Engine {
     /// A store error: the lease has ended (it cannot be renewed), but its
     /// seat stays taken until the sweeper manages to write the end.
     pub async fn release(&self, id: LeaseId, corr: CorrelationId) -> Result<Released> {
-        let Some(lease) = self.table().release(id) else {
-            return Ok(Released {
-                lease_id: id,
-                was_held: false,
-            });
-        };
-        self.finish_ends(vec![Ended::new(lease, Ending::Released, Some(corr))])
+        let ended = self
+            .end_leases(Ending::Released, Some(corr), |t| {
+                t.release(id).into_iter().collect()
+            })
             .await?;
         Ok(Released {
             lease_id: id,
-            was_held: true,
+            was_held: !ended.is_empty(),
         })
     }
 
@@ -180,10 +189,21 @@ impl Engine {
         req: DisconnectRequest,
         corr: CorrelationId,
     ) -> Result<Disconnected> {
-        let ended: Vec<Lease> = match (req.lease_id, req.client_id) {
-            (Some(id), None) => vec![self.table().disconnect(id).ok_or(Error::LeaseNotHeld(id))?],
+        let how = (Ending::Disconnected, Some(corr));
+        let ended = match (req.lease_id, req.client_id) {
+            (Some(id), None) => {
+                let ended = self
+                    .end_leases(how.0, how.1, |t| t.disconnect(id).into_iter().collect())
+                    .await?;
+                if ended.is_empty() {
+                    return Err(Error::LeaseNotHeld(id));
+                }
+                ended
+            }
             (None, Some(client)) => {
-                let ended = self.table().disconnect_client(&client);
+                let ended = self
+                    .end_leases(how.0, how.1, |t| t.disconnect_client(&client))
+                    .await?;
                 if ended.is_empty() {
                     return Err(Error::ClientNotFound(client.0));
                 }
@@ -196,13 +216,7 @@ impl Engine {
                 });
             }
         };
-        let ids = ended.iter().map(|l| l.id).collect();
-        let ended = ended
-            .into_iter()
-            .map(|l| Ended::new(l, Ending::Disconnected, Some(corr)))
-            .collect();
-        self.finish_ends(ended).await?;
-        Ok(Disconnected { ended: ids })
+        Ok(Disconnected { ended })
     }
 
     /// A product whose only codes no longer verify (their vendor key is not
@@ -220,6 +234,25 @@ impl Engine {
             other => other,
         }
     }
+}
+
+/// What a checkout writes: a new lease, together with the end of the dead
+/// one it replaces (one transaction: both or neither); or a reconnect's new
+/// times, which never bring back a lease that ended meanwhile.
+fn checkout_ops(granted: &Granted) -> Vec<Op> {
+    let lease = &granted.lease;
+    if granted.reused {
+        return vec![Op::UpdateLeaseTimes {
+            id: lease.id,
+            renewed_at: lease.renewed_at,
+            expires_at: lease.expires_at,
+        }];
+    }
+    let mut ops = vec![Op::PutLease(lease.clone())];
+    if let Some(old) = &granted.expired {
+        ops.push(Op::DeleteLease(old.id));
+    }
+    ops
 }
 
 fn validate(req: &wire::CheckoutRequest) -> Result<()> {

@@ -21,7 +21,7 @@ use leasehold_core::lease::Ending;
 use leasehold_core::table::LeaseTable;
 use leasehold_core::{LicenseId, ServerId, Timestamp};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::Notify;
 
@@ -33,6 +33,15 @@ pub const LAST_SEEN_SETTING: &str = "last_seen_at";
 /// The setting holding the admin's mDNS switch (`on` / `off`), so it
 /// survives a restart (`serve --no-mdns` still wins).
 pub const MDNS_SETTING: &str = "mdns";
+/// The last wall time a server on this store saw, if it noted one.
+#[must_use]
+pub fn last_seen(settings: &BTreeMap<String, String>) -> Option<Timestamp> {
+    settings
+        .get(LAST_SEEN_SETTING)
+        .and_then(|v| v.parse().ok())
+        .map(Timestamp)
+}
+
 /// How often the last wall time seen is stored.
 const NOTE_TIME_EVERY_MS: i64 = 60_000;
 
@@ -72,8 +81,13 @@ struct Inner {
     unsettled: Mutex<Vec<ending::Ended>>,
     /// Denials summed per product per interval (see `denials.rs`).
     denials: Mutex<denials::DenialLog>,
-    /// When [`LAST_SEEN_SETTING`] was last written (ms; 0: never).
+    /// Renewals whose deadline write failed (written again at their next
+    /// renewal); `/metrics` shows it.
+    renewals_unstored: Arc<AtomicU64>,
+    /// The latest wall time written to [`LAST_SEEN_SETTING`] (ms; 0: never).
     time_noted: AtomicI64,
+    /// A clock behind `time_noted` was logged (once until it is right).
+    clock_warned: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {
@@ -89,6 +103,7 @@ impl Engine {
         clock: Clock,
     ) -> Self {
         let now = clock.now();
+        let last_seen = last_seen(&snapshot.settings);
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
         let mut table = LeaseTable::new();
         let mut records = BTreeMap::new();
@@ -117,7 +132,10 @@ impl Engine {
         }
         let table = Arc::new(Mutex::new(table));
         let lost = Arc::downgrade(&table);
+        let renewals_unstored = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&renewals_unstored);
         store.on_lost_renewals(Box::new(move |ids| {
+            counted.fetch_add(ids.len() as u64, Ordering::Relaxed);
             if let Some(table) = lost.upgrade() {
                 let mut table = table.lock().unwrap_or_else(PoisonError::into_inner);
                 table.mark_unstored(ids);
@@ -144,9 +162,17 @@ impl Engine {
                 sweeper_deadline: AtomicI64::new(i64::MAX),
                 unsettled: Mutex::new(Vec::new()),
                 denials: Mutex::default(),
-                time_noted: AtomicI64::new(0),
+                time_noted: AtomicI64::new(last_seen.map_or(0, |t| t.0)),
+                clock_warned: std::sync::atomic::AtomicBool::new(false),
+                renewals_unstored,
             }),
         }
+    }
+
+    /// Renewals whose deadline write failed so far (see `Store::on_lost_renewals`).
+    #[must_use]
+    pub fn renewals_unstored(&self) -> u64 {
+        self.inner.renewals_unstored.load(Ordering::Relaxed)
     }
 
     #[must_use]
@@ -203,17 +229,12 @@ impl Engine {
     /// write failed; returns when to sweep next.
     pub async fn sweep(&self) -> Option<Timestamp> {
         let now = self.now();
-        let (expired, next) = {
-            let mut table = self.table();
-            let expired = table.expire_due(now);
-            (expired, table.next_deadline())
-        };
-        let ended = expired
-            .into_iter()
-            .map(|l| ending::Ended::new(l, Ending::Expired, None))
-            .collect();
         // A failure is logged and kept for a retry inside finish_ends.
-        let failed = self.finish_ends(ended).await.is_err();
+        let failed = self
+            .end_leases(Ending::Expired, None, |t| t.expire_due(now))
+            .await
+            .is_err();
+        let next = self.table().next_deadline();
         self.flush_denials(now);
         let waiting = self.retry_unsettled().await || failed;
         let next = if waiting {
@@ -230,19 +251,32 @@ impl Engine {
         next
     }
 
-    /// Stores the wall time now when a minute has passed since it last did.
+    /// Stores the latest wall time seen, about once a minute. The stored
+    /// time never goes back: a clock set back while the server runs is
+    /// logged (once) and still reported at the next start.
     pub fn note_time(&self) {
         let now = self.now();
         let last = self.inner.time_noted.load(Ordering::Relaxed);
-        if now.0 - last >= NOTE_TIME_EVERY_MS || now.0 < last {
+        if let Some(warning) = crate::clock::check_against_last_seen(now, Some(Timestamp(last))) {
+            if !self.inner.clock_warned.swap(true, Ordering::Relaxed) {
+                tracing::warn!("{warning}");
+            }
+            return;
+        }
+        self.inner.clock_warned.store(false, Ordering::Relaxed);
+        if now.0 - last >= NOTE_TIME_EVERY_MS {
             self.note_time_now();
         }
     }
 
-    /// Stores the wall time now (at stop, and from [`Engine::note_time`]).
+    /// Stores the wall time now, unless a later one was stored (at stop, and
+    /// from [`Engine::note_time`]).
     pub fn note_time_now(&self) {
         let now = self.now();
-        self.inner.time_noted.store(now.0, Ordering::Relaxed);
+        let previous = self.inner.time_noted.fetch_max(now.0, Ordering::Relaxed);
+        if now.0 <= previous {
+            return;
+        }
         self.inner.store.submit(vec![Op::PutSetting {
             key: LAST_SEEN_SETTING.to_owned(),
             value: now.0.to_string(),

@@ -42,6 +42,15 @@ pub fn check_admin(state: &AppState, req: &Request) -> Result<(), Error> {
             )));
         }
     }
+    check_token(state, req)
+}
+
+/// Only the bearer token (what `/metrics` needs: a Prometheus elsewhere
+/// scrapes it).
+///
+/// # Errors
+/// `unauthorized`.
+pub fn check_token(state: &AppState, req: &Request) -> Result<(), Error> {
     let given = req
         .headers()
         .get(header::AUTHORIZATION)

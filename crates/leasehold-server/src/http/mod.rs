@@ -149,7 +149,7 @@ async fn harden(req: Request, next: Next) -> Response {
 
 async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     if !state.run.public_metrics
-        && let Err(refused) = auth::check_admin(&state, &req)
+        && let Err(refused) = auth::check_token(&state, &req)
     {
         return refused.into_response();
     }
@@ -163,9 +163,11 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     let conns = &state.run.connections;
     let open = conns.open.load(std::sync::atomic::Ordering::Relaxed);
     let refused = conns.refused.load(std::sync::atomic::Ordering::Relaxed);
+    let unstored = state.engine.renewals_unstored();
     text.push_str(&format!(
         "# HELP leasehold_connections_open HTTP connections open now.\n# TYPE leasehold_connections_open gauge\nleasehold_connections_open {open}\n\
-         # HELP leasehold_connections_refused_total Connections closed at once because the cap was reached.\n# TYPE leasehold_connections_refused_total counter\nleasehold_connections_refused_total {refused}\n"
+         # HELP leasehold_connections_refused_total Connections closed at once because the cap was reached.\n# TYPE leasehold_connections_refused_total counter\nleasehold_connections_refused_total {refused}\n\
+         # HELP leasehold_renewals_unstored_total Renewals whose deadline write failed (written again at the next renewal).\n# TYPE leasehold_renewals_unstored_total counter\nleasehold_renewals_unstored_total {unstored}\n"
     ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -38,6 +38,26 @@ pub(crate) fn refuse_lost_identity(dir: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Deletes temporary backup copies a crash left behind (they hold the
+/// server's key and token); `backup-*.db.tmp`, see `Store::backup_to`.
+pub(crate) fn remove_leftover_backups(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("backup-") && name.ends_with(".db.tmp") {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => tracing::info!(file = %name, "removed a backup copy left by a crash"),
+                Err(e) => {
+                    tracing::warn!(file = %name, error = %e, "cannot remove a backup copy left by a crash")
+                }
+            }
+        }
+    }
+}
+
 /// Writes the identity file when it is missing.
 pub(crate) fn ensure_identity_file(dir: &Path, server_id: &str) -> Result<(), StoreError> {
     let path = dir.join(IDENTITY_FILE);

@@ -119,6 +119,13 @@ pub enum Op {
     /// Inserts the lease, or replaces the one with its id.
     PutLease(Lease),
     DeleteLease(LeaseId),
+    /// A reconnect's new times for a stored lease; a lease no longer stored
+    /// stays gone (unlike `PutLease`, it never brings a row back).
+    UpdateLeaseTimes {
+        id: LeaseId,
+        renewed_at: Timestamp,
+        expires_at: Timestamp,
+    },
     /// Inserts the license, or replaces the one with its id.
     PutLicense(StoredLicense),
     DeleteLicense(LicenseId),
@@ -255,6 +262,7 @@ impl Store {
         files::create_dir(dir)?;
         let lock = files::lock_dir(dir)?;
         files::refuse_lost_identity(dir)?;
+        files::remove_leftover_backups(dir);
         files::secure_db_files(dir)?;
         let db = dir.join(DB_FILE);
         let supported = u32::try_from(steps.len()).unwrap_or(u32::MAX);
@@ -358,18 +366,30 @@ impl Store {
     /// nothing of the batch is applied and every caller in it gets the error
     /// (`storage_full` when the disk is full).
     pub async fn apply(&self, ops: Vec<Op>) -> Result<(), StoreError> {
-        if self.shared.closed.load(Ordering::Acquire) {
-            return Err(StoreError::Closed);
-        }
+        self.enqueue(ops).await
+    }
+
+    /// Queues ops at once (in the order callers queue them: call it under
+    /// the lock that decided them, so the store sees changes in the order
+    /// the lease table made them) and returns a future of their commit, as
+    /// [`Store::apply`]. Queued ops are written even if the future is dropped.
+    pub fn enqueue(&self, ops: Vec<Op>) -> impl Future<Output = Result<(), StoreError>> + use<> {
         let (reply, answer) = oneshot::channel();
-        self.shared
-            .tx
-            .send(Msg::Write {
-                ops,
-                reply: Some(reply),
-            })
-            .map_err(|_| StoreError::Closed)?;
-        answer.await.unwrap_or(Err(StoreError::Closed))
+        let sent = !self.shared.closed.load(Ordering::Acquire)
+            && self
+                .shared
+                .tx
+                .send(Msg::Write {
+                    ops,
+                    reply: Some(reply),
+                })
+                .is_ok();
+        async move {
+            if !sent {
+                return Err(StoreError::Closed);
+            }
+            answer.await.unwrap_or(Err(StoreError::Closed))
+        }
     }
 
     /// Queues ops to go with the next batch without waiting (for events that

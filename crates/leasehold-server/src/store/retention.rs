@@ -38,7 +38,11 @@ pub(crate) fn prune(
     r: Retention,
     now: Timestamp,
 ) -> Result<usize, rusqlite::Error> {
-    let cutoff = now.0.saturating_sub(i64::from(r.keep_days) * 86_400_000);
+    // Counted back from the newest event when the clock is ahead of it: a
+    // clock set far ahead at boot must not delete the whole log.
+    let newest: Option<i64> = conn.query_row("SELECT MAX(at) FROM events", [], |row| row.get(0))?;
+    let reference = newest.map_or(now.0, |n| n.min(now.0));
+    let cutoff = reference.saturating_sub(i64::from(r.keep_days) * 86_400_000);
     let mut gone = conn.execute("DELETE FROM events WHERE at < ?1", [cutoff])?;
     let max = i64::try_from(r.max_events).unwrap_or(i64::MAX);
     let over = |conn: &Connection| -> Result<i64, rusqlite::Error> {

@@ -194,7 +194,9 @@ fn events_go_by_age_and_past_the_cap_noise_goes_first() {
     schema::migrate(&mut conn, schema::MIGRATIONS, tmp.path()).unwrap();
     let now = Timestamp(500 * DAY);
     // 1-2: older than 400 days; 3-10: denials (noise) mixed with real events.
-    event_rows(&conn, &[(1, 10 * DAY, "grant"), (2, 99 * DAY, "deny")]);
+    // (Ages count back from the newest event, 450 days, when the clock is
+    // ahead of it: 400 days before is day 50.)
+    event_rows(&conn, &[(1, 10 * DAY, "grant"), (2, 40 * DAY, "deny")]);
     for seq in 3..=10 {
         let kind = if seq % 2 == 0 { "deny" } else { "release" };
         event_rows(&conn, &[(seq, 450 * DAY + seq, kind)]);
@@ -242,6 +244,16 @@ async fn the_file_shrinks_after_old_events_go() {
             e.seq = seq;
             Op::AppendEvent(e)
         })
+        .chain(std::iter::once({
+            // One event of today: the ages count back from it.
+            let mut e = leasehold_core::event::Event::new(
+                leasehold_core::event::EventKind::Grant,
+                Timestamp::now(),
+                "today",
+            );
+            e.seq = 5_001;
+            Op::AppendEvent(e)
+        }))
         .collect();
     store.apply(events).await.unwrap();
     store.close().await;
@@ -258,7 +270,7 @@ async fn the_file_shrinks_after_old_events_go() {
     let (before, _) = pages(dir);
     // Reopening prunes: every event is far older than 400 days.
     let (store, snapshot) = Store::open(dir, StoreOptions::default()).unwrap();
-    assert_eq!(snapshot.last_event_seq, 0, "all gone");
+    assert_eq!(snapshot.last_event_seq, 5_001, "today's event stays");
     store.close().await;
     let (after, free) = pages(dir);
     assert!(
@@ -383,6 +395,12 @@ async fn a_backup_is_a_whole_owner_only_copy_taken_while_running() {
         let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
+    // A temporary copy left by a crash goes at the next open.
+    let leftover = dir.join("backup-0000.db.tmp");
+    std::fs::write(&leftover, b"secret").unwrap();
+    let (store, _) = Store::open(&dir, StoreOptions::default()).unwrap();
+    assert!(!leftover.exists());
+    store.close().await;
     // Restored into a fresh directory it is the same server.
     let restored = tmp.path().join("restored");
     std::fs::create_dir(&restored).unwrap();
@@ -392,4 +410,21 @@ async fn a_backup_is_a_whole_owner_only_copy_taken_while_running() {
     assert_eq!(again.admin_token, first.admin_token);
     assert_eq!(again.leases, vec![l]);
     store.close().await;
+}
+
+#[test]
+fn a_clock_far_ahead_does_not_wipe_the_log() {
+    const DAY: i64 = 86_400_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut conn = raw(tmp.path());
+    schema::migrate(&mut conn, schema::MIGRATIONS, tmp.path()).unwrap();
+    event_rows(&conn, &[(1, 100 * DAY, "grant"), (2, 101 * DAY, "release")]);
+    // The clock at boot says 10 years later: nothing is older than 400 days
+    // before the newest event, so nothing goes.
+    let keep = retention::Retention::default();
+    assert_eq!(
+        retention::prune(&conn, keep, Timestamp(3_750 * DAY)).unwrap(),
+        0
+    );
+    assert_eq!(seqs(&conn), vec![1, 2]);
 }

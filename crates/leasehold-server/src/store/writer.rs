@@ -331,6 +331,16 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
                 l.lease_secs,
             ])?;
         }
+        Op::UpdateLeaseTimes {
+            id,
+            renewed_at,
+            expires_at,
+        } => {
+            conn.prepare_cached(
+                "UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id.to_string(), renewed_at.0, expires_at.0])?;
+        }
         Op::DeleteLease(id) => {
             conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?
                 .execute([id.to_string()])?;
