@@ -73,6 +73,7 @@ error_codes! {
     BadRequest = "bad_request", 400, "malformed JSON, wrong types, bad path or query";
     InvalidField = "invalid_field", 400, "a field's value is refused (empty, too long, control or invisible characters)";
     PayloadTooLarge = "payload_too_large", 413, "the request body is over the limit";
+    RequestTimeout = "request_timeout", 408, "the request (its body included) took over 30 s to arrive and be answered";
     StorageFull = "storage_full", 503, "the disk holding the data directory is full";
     StorageError = "storage_error", 503, "the store failed; see the server log";
     StorageClosed = "storage_closed", 503, "the server is stopping";

@@ -43,6 +43,8 @@ pub enum Error {
     InvalidField { field: &'static str, reason: String },
     #[error("the request body is larger than the {0} bytes this server accepts")]
     PayloadTooLarge(usize),
+    #[error("the request was not complete and answered within {} s; send it again", crate::http::REQUEST_TIMEOUT.as_secs())]
+    RequestTimeout,
     #[error("there is nothing at {0}")]
     NotFound(String),
     #[error("{0} is not allowed at this address; /openapi.json lists what each address takes")]
@@ -84,6 +86,7 @@ impl Error {
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::InvalidField { .. } => ErrorCode::InvalidField,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::RequestTimeout => ErrorCode::RequestTimeout,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             Self::UriTooLong(_) => ErrorCode::UriTooLong,

@@ -1102,3 +1102,24 @@ async fn a_release_whose_caller_goes_away_still_frees_the_seat() {
     assert_eq!(checkout(&server, "cad", "pc-2").await.0, StatusCode::OK);
     server.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_body_that_never_finishes_is_cut_off_with_request_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    // A client announces a body and then sends nothing more.
+    let never = futures_util::stream::pending::<Result<axum::body::Bytes, std::io::Error>>();
+    let req = Request::post("/v1/checkout")
+        .header("content-type", "application/json")
+        .header("content-length", "100")
+        .body(Body::from_stream(never))
+        .unwrap();
+    let (status, body) = send(&server, req).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::REQUEST_TIMEOUT, Some("request_timeout")),
+        "{body}"
+    );
+    server.shutdown().await;
+}
