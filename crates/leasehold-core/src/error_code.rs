@@ -64,6 +64,7 @@ error_codes! {
     NotFound = "not_found", 404, "no such route";
     BadPublicKey = "bad_public_key", 422, "the text is not a vendor public key";
     TrustIsBuiltIn = "trust_is_built_in", 409, "this build trusts only its built-in vendor keys";
+    BackupInProgress = "backup_in_progress", 409, "a backup is being made already; one at a time";
     Unauthorized = "unauthorized", 401, "admin call without the right bearer token";
     AdminRemoteDisabled = "admin_remote_disabled", 403, "admin call from another machine without --admin-remote";
     HostNotAllowed = "host_not_allowed", 403, "admin call naming the server by a host name it does not know (DNS rebinding); see --allow-host";

@@ -37,6 +37,8 @@ pub enum Error {
         "this build of Leasehold trusts only the vendor keys built into it; other keys cannot be added"
     )]
     TrustIsBuiltIn,
+    #[error("a backup is being made already; try again when it has finished")]
+    BackupInProgress,
     #[error("{0}")]
     BadRequest(String),
     #[error("{field}: {reason}")]
@@ -83,6 +85,7 @@ impl Error {
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::AdminRemoteDisabled => ErrorCode::AdminRemoteDisabled,
             Self::TrustIsBuiltIn => ErrorCode::TrustIsBuiltIn,
+            Self::BackupInProgress => ErrorCode::BackupInProgress,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::InvalidField { .. } => ErrorCode::InvalidField,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,

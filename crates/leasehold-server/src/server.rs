@@ -112,6 +112,7 @@ impl Server {
             stopping: stopped.clone(),
             allowed_hosts: allowed_hosts(&config, &engine.identity().server_name),
             public_metrics: config.public_metrics,
+            backup: Arc::default(),
         });
         let app = router(AppState {
             engine: engine.clone(),

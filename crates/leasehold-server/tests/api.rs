@@ -378,6 +378,7 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
             stopping,
             allowed_hosts: Vec::new(),
             public_metrics: false,
+            backup: std::sync::Arc::default(),
         }),
     });
     let req = Request::get("/admin/v1/licenses")
@@ -1121,5 +1122,47 @@ async fn a_body_that_never_finishes_is_cut_off_with_request_timeout() {
         (StatusCode::REQUEST_TIMEOUT, Some("request_timeout")),
         "{body}"
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn backups_are_made_one_at_a_time_and_leave_no_copy_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let get = || {
+        Request::get("/admin/v1/backup")
+            .header("authorization", format!("Bearer {}", server.admin_token()))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let first = tower::ServiceExt::oneshot(server.router(), get())
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    // Its download has not been read yet: a second one waits its turn.
+    let (status, body) = send(&server, get()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("backup_in_progress")),
+        "{body}"
+    );
+    let bytes = axum::body::to_bytes(first.into_body(), 1 << 26)
+        .await
+        .unwrap();
+    assert!(bytes.starts_with(b"SQLite format 3\0"), "a SQLite database");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("backup-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "the staged copy is gone: {leftovers:?}"
+    );
+    let again = tower::ServiceExt::oneshot(server.router(), get())
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
     server.shutdown().await;
 }

@@ -66,8 +66,11 @@ fn a_release_that_cannot_be_written_keeps_its_seat_until_it_is() {
                 let (status, body) = post(&server, &format!("/v1/leases/{a}/release")).await;
                 assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
                 assert_eq!(body["code"], "storage_full", "{body}");
-                // The seat is still taken: the store still holds the lease.
+                // The seat is still taken: the store still holds the lease,
+                // and the admin is told why.
                 assert_eq!(in_use(&server), 3);
+                let ending: u32 = server.engine().usage().iter().map(|u| u.ending).sum();
+                assert_eq!(ending, 1);
                 assert_eq!(
                     checkout(&server, "cad", "pc-d").await.0,
                     StatusCode::CONFLICT

@@ -69,6 +69,13 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
             ]);
         }
         out!("{table}");
+        for p in s.products.iter().filter(|p| p.ending > 0) {
+            outln!(
+                "{}: {} ended but cannot be written to the disk yet (is it full?); the seats come back once it can",
+                p.product,
+                format::count(p.ending as usize, "lease has", "leases have")
+            );
+        }
     }
 
     outln!();

@@ -103,6 +103,10 @@ pub struct ProductUsage {
     /// Most seats in use at once since the server started.
     pub high_water: u32,
     pub denials_last_hour: u32,
+    /// Of `in_use`: leases that have ended but whose end could not be
+    /// written yet (a full disk); their seats come back once it is.
+    #[serde(default)]
+    pub ending: u32,
 }
 
 /// Where a trusted vendor key came from.

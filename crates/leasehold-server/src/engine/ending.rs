@@ -95,6 +95,9 @@ impl Engine {
     fn after_ends(&self, ended: Vec<Ended>, written: Result<()>) -> Result<()> {
         match written {
             Ok(()) => {
+                if self.inner.ends_failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("ended leases are written again; their seats are free");
+                }
                 {
                     let mut table = self.table();
                     for e in &ended {
@@ -105,10 +108,18 @@ impl Engine {
                 Ok(())
             }
             Err(e) => {
-                tracing::warn!(
-                    count = ended.len(),
-                    "ended leases could not be written; their seats stay taken until a retry succeeds: {e}"
-                );
+                // Said once per streak of failures, not at every retry.
+                if !self.inner.ends_failing.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        count = ended.len(),
+                        "ended leases could not be written; their seats stay taken until a retry succeeds: {e}"
+                    );
+                } else {
+                    tracing::debug!(
+                        count = ended.len(),
+                        "writing ended leases failed again: {e}"
+                    );
+                }
                 self.unsettled().extend(ended);
                 self.inner.sweeper.notify_one();
                 Err(e)

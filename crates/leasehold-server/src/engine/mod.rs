@@ -79,6 +79,8 @@ struct Inner {
     /// Ended leases whose deletion failed to commit (disk full): their seats
     /// stay taken, and the sweeper retries them.
     unsettled: Mutex<Vec<ending::Ended>>,
+    /// Writing ends is failing (logged once per streak).
+    ends_failing: std::sync::atomic::AtomicBool,
     /// Denials summed per product per interval (see `denials.rs`).
     denials: Mutex<denials::DenialLog>,
     /// Renewals whose deadline write failed (written again at their next
@@ -161,6 +163,7 @@ impl Engine {
                 sweeper: Notify::new(),
                 sweeper_deadline: AtomicI64::new(i64::MAX),
                 unsettled: Mutex::new(Vec::new()),
+                ends_failing: std::sync::atomic::AtomicBool::new(false),
                 denials: Mutex::default(),
                 time_noted: AtomicI64::new(last_seen.map_or(0, |t| t.0)),
                 clock_warned: std::sync::atomic::AtomicBool::new(false),

@@ -52,6 +52,7 @@ impl Engine {
             .map(|product| ProductUsage {
                 seats: table.pools().seats(&product, now),
                 in_use: table.in_use(&product),
+                ending: table.ending(&product),
                 high_water: table.high_water(&product),
                 denials_last_hour: self.inner.metrics.denials_last_hour(&product, minute),
                 product,

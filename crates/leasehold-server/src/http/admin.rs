@@ -22,6 +22,7 @@ use leasehold_core::wire::admin::{
 use leasehold_core::{CorrelationId, LicenseId, Timestamp};
 use serde::Deserialize;
 use std::convert::Infallible;
+use std::sync::Arc;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub fn routes() -> Router<AppState> {
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
 /// stopped server's data directory (README: Backup and restore).
 #[utoipa::path(get, path = "/admin/v1/backup", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "the SQLite database", content_type = "application/vnd.sqlite3"), (status = 503, body = ErrorBody)))]
 pub async fn backup(State(state): State<AppState>) -> Result<Response> {
+    // Held until the download ends (the stream owns the guard).
+    let one_at_a_time = Arc::clone(&state.run.backup)
+        .try_lock_owned()
+        .map_err(|_| Error::BackupInProgress)?;
     let tmp = state
         .run
         .data_dir
@@ -56,7 +61,7 @@ pub async fn backup(State(state): State<AppState>) -> Result<Response> {
     let file = tokio::fs::File::open(&tmp)
         .await
         .map_err(|e| Error::Store(crate::store::StoreError::io("reading the backup", &tmp, &e)))?;
-    let stream = crate::http::download::RemovedAfter::new(file, tmp);
+    let stream = crate::http::download::RemovedAfter::new(file, tmp, one_at_a_time);
     let name = format!(
         "leasehold-{}.db",
         state

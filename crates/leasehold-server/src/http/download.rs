@@ -13,13 +13,20 @@ pub struct RemovedAfter {
     /// (Windows cannot remove an open file).
     stream: Option<ReaderStream<tokio::fs::File>>,
     path: PathBuf,
+    /// Whatever must be held until the download is over (the backup lock).
+    _held: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl RemovedAfter {
-    pub fn new(file: tokio::fs::File, path: PathBuf) -> Self {
+    pub fn new(
+        file: tokio::fs::File,
+        path: PathBuf,
+        held: tokio::sync::OwnedMutexGuard<()>,
+    ) -> Self {
         Self {
             stream: Some(ReaderStream::new(file)),
             path,
+            _held: held,
         }
     }
 }

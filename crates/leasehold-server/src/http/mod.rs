@@ -64,6 +64,9 @@ pub struct RunInfo {
     pub allowed_hosts: Vec<String>,
     /// `/metrics` without the token (`serve --public-metrics`).
     pub public_metrics: bool,
+    /// Held while a backup is made: one at a time (each stages a whole copy
+    /// of the database beside it).
+    pub backup: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Builds the whole API.
