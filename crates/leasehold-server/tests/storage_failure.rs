@@ -41,6 +41,19 @@ async fn post(server: &ServerHandle, path: &str) -> (StatusCode, Value) {
     call(server, Method::POST, path, None, false).await
 }
 
+/// The ids of every lease the server holds, sorted.
+fn held_leases(server: &ServerHandle) -> Vec<String> {
+    let mut held: Vec<String> = server
+        .engine()
+        .computers()
+        .into_iter()
+        .flat_map(|c| c.leases)
+        .map(|l| l.id.to_string())
+        .collect();
+    held.sort();
+    held
+}
+
 fn in_use(server: &ServerHandle) -> u32 {
     server.engine().usage().iter().map(|u| u.in_use).sum()
 }
@@ -101,14 +114,7 @@ fn a_release_that_cannot_be_written_keeps_its_seat_until_it_is() {
                 let copy = disk.join("after-crash");
                 crash_copy(&data, &copy);
                 let again = start_at(&copy, &vendor, clock.clone()).await;
-                let mut held: Vec<String> = again
-                    .engine()
-                    .computers()
-                    .into_iter()
-                    .flat_map(|c| c.leases)
-                    .map(|l| l.id.to_string())
-                    .collect();
-                held.sort();
+                let held = held_leases(&again);
                 let mut want = vec![b, c, d];
                 want.sort();
                 assert_eq!(held, want);
@@ -212,14 +218,7 @@ fn a_checkout_that_cannot_be_written_grants_nothing() {
                 let copy = disk.join("after-crash");
                 crash_copy(&data, &copy);
                 let again = start_at(&copy, &vendor, clock.clone()).await;
-                let mut held: Vec<String> = again
-                    .engine()
-                    .computers()
-                    .into_iter()
-                    .flat_map(|c| c.leases)
-                    .map(|l| l.id.to_string())
-                    .collect();
-                held.sort();
+                let held = held_leases(&again);
                 let mut want = vec![a, b];
                 want.sort();
                 assert_eq!(held, want);
