@@ -10,7 +10,6 @@ mod common;
 
 use common::{Vendor, add_license};
 use leasehold_client::ServerApi;
-use leasehold_core::{ClientId, Product};
 use leasehold_server::{Config, Server, ServerHandle};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -28,14 +27,7 @@ async fn start_with(
 }
 
 fn request(id: &str) -> leasehold_client::CheckoutRequest {
-    leasehold_client::CheckoutRequest {
-        product: Product::from("cad"),
-        client_id: ClientId::from(id),
-        user: "ann".into(),
-        host: format!("{id}.lan"),
-        app_name: "Designer".into(),
-        app_version: "4.2".into(),
-    }
+    common::checkout_request("cad", id)
 }
 
 /// Opens `n` connections that never send a byte.

@@ -61,14 +61,7 @@ async fn a_restart_keeps_every_lease_and_never_oversells() {
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &vendor.code("cad", 2)).await;
     let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
-    let request = |id: &str| leasehold_client::CheckoutRequest {
-        product: Product::from("cad"),
-        client_id: ClientId::from(id),
-        user: "ann".into(),
-        host: format!("{id}.lan"),
-        app_name: "Designer".into(),
-        app_version: "4.2".into(),
-    };
+    let request = |id: &str| checkout_request("cad", id);
     let a = api.checkout(&request("a")).await.unwrap();
     let b = api.checkout(&request("b")).await.unwrap();
     server.shutdown().await;

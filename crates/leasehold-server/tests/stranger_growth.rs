@@ -6,9 +6,9 @@
 mod common;
 
 use common::{Vendor, add_license, start};
+use leasehold_core::CorrelationId;
 use leasehold_core::event::EventKind;
 use leasehold_core::wire::client::CheckoutRequest;
-use leasehold_core::{ClientId, CorrelationId, Product};
 use leasehold_server::store::{EventQuery, MAX_EVENTS};
 
 fn rss_kib() -> u64 {
@@ -21,14 +21,7 @@ fn rss_kib() -> u64 {
 }
 
 fn ask(product: String, i: u32) -> CheckoutRequest {
-    CheckoutRequest {
-        product: Product(product),
-        client_id: ClientId(format!("stranger-{i}")),
-        user: "mallory".into(),
-        host: "evil.lan".into(),
-        app_name: "x".into(),
-        app_version: "1".into(),
-    }
+    common::checkout_request(&product, &format!("stranger-{i}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -87,6 +87,21 @@ pub async fn add_license(server: &ServerHandle, code: &str) -> Value {
     body
 }
 
+/// The checkout request a client `client` sends for `product`, typed.
+pub fn checkout_request(
+    product: &str,
+    client: &str,
+) -> leasehold_core::wire::client::CheckoutRequest {
+    leasehold_core::wire::client::CheckoutRequest {
+        product: leasehold_core::Product::from(product),
+        client_id: leasehold_core::ClientId::from(client),
+        user: "ann".into(),
+        host: format!("{client}.lan"),
+        app_name: "Designer".into(),
+        app_version: "4.2".into(),
+    }
+}
+
 pub fn checkout_body(product: &str, client: &str) -> Value {
     serde_json::json!({ "product": product, "clientId": client, "user": "ann", "host": format!("{client}.lan"), "appName": "Designer", "appVersion": "4.2" })
 }
