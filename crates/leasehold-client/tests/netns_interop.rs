@@ -92,7 +92,7 @@ fn zeroconf_finds_the_real_server_with_rfc6763_name_and_txt() {
             let server_id = server.engine().identity().server_id.to_string();
 
             let started = Instant::now();
-            let out = zeroconf_browse(&["--timeout", "3", "--first", "--raw-ptr"]);
+            let out = zeroconf_browse(&["--timeout", "10", "--first", "--raw-ptr"]);
             println!(
                 "zeroconf resolved the real server in {:?} (script: {} ms): {out:?}",
                 started.elapsed(),
@@ -253,7 +253,7 @@ fn announcement_follows_an_address_added_after_start() {
             );
 
             // And an independent browser resolves the new address.
-            let out = zeroconf_browse(&["--timeout", "3", "--want-address", NEW_IP]);
+            let out = zeroconf_browse(&["--timeout", "10", "--want-address", NEW_IP]);
             println!("zeroconf: {out:?}");
             let s = out.services.first().expect("zeroconf found the server");
             assert!(s.addresses.contains(&NEW_IP.to_owned()), "{s:?}");
