@@ -74,6 +74,16 @@ export function useResource<T>(
   return { data, error, loading, reload };
 }
 
+/** `value`, once it has stayed the same for `ms` (typing into a search). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 /** The current time, ticking, for "for how long" and "expires in". */
 export function useNow(intervalMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());

@@ -5,6 +5,7 @@
 
 pub mod bare;
 pub mod clients;
+pub mod computers;
 pub mod http;
 pub mod load;
 pub mod proc;

@@ -77,6 +77,9 @@ pub async fn run(
         Some(Target::AtMost(0.005)),
     );
 
+    eprintln!("== the Computers list with {} leases", r.ok);
+    crate::computers::run(&server, r.ok, base, report).await?;
+
     eprintln!("== restart with {} leases in the store", r.ok);
     let Leasehold { proc, data_dir, .. } = server;
     let stop = proc.terminate(Duration::from_secs(60))?;
@@ -154,10 +157,13 @@ pub async fn run(
         ));
     }
     server.check_counts("the restart", report).await?;
+    // Settled: the server gives back the start-up load's memory a moment
+    // after it starts (`memory::give_back`).
+    tokio::time::sleep(opts.idle.max(Duration::from_secs(3))).await;
     let after = stat(server.proc.pid())?;
     #[allow(clippy::cast_precision_loss)]
     report.add(
-        format!("RSS after restart with {} leases", r.ok),
+        format!("RSS after restart with {} leases, settled", r.ok),
         after.rss as f64,
         Unit::Bytes,
         Some(base.idle_rss),

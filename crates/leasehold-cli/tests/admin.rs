@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
-use common::{Running, Seat, Server, Vendor, json, leasehold, leasehold_std, stderr, stdout};
+use common::{Running, Seat, Server, Vendor, http, json, leasehold, leasehold_std, stderr, stdout};
 use predicates::str::contains;
 
 #[test]
@@ -120,6 +120,92 @@ fn readme_walkthrough_end_to_end() {
 }
 
 #[test]
+fn computers_pages_through_more_seats_than_one_page_holds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server.add_license(&vendor.issue("cad", 2000, &[]));
+    // More than the 1,000 rows one page may hold.
+    for i in 0..1005 {
+        let body = format!(
+            r#"{{"product":"cad","clientId":"ws-{i:04}","user":"u{}","host":"ws-{i:04}.lan","appName":"Designer","appVersion":"4.2"}}"#,
+            i % 7
+        );
+        let (status, answer) = http(&server.addr, "POST", "/v1/checkout", &body);
+        assert_eq!(status, 200, "{answer}");
+    }
+    let all = json(
+        &server
+            .admin()
+            .args([
+                "computers",
+                "--json",
+                "--limit",
+                "1004",
+                "--sort",
+                "user",
+                "--desc",
+            ])
+            .assert()
+            .success(),
+    );
+    let rows = all["rows"].as_array().unwrap();
+    let ids: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["lease"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (rows.len(), ids.len()),
+        (1004, 1004),
+        "two pages, no seat twice"
+    );
+    assert_eq!(
+        (&all["matching"], &all["seats"]),
+        (&serde_json::json!(1005), &serde_json::json!(1005))
+    );
+    assert_eq!(rows[0]["lease"]["holder"]["user"], "u6");
+    assert_eq!(rows[1003]["lease"]["holder"]["user"], "u0");
+
+    let out = server
+        .admin()
+        .args(["computers", "--limit", "2"])
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert!(
+        text.contains("ws-0000.lan")
+            && text.contains("ws-0001.lan")
+            && !text.contains("ws-0002.lan"),
+        "{text}"
+    );
+    assert!(text.contains("1005 seats held by 1005 computers"), "{text}");
+    assert!(
+        text.contains("showing the first 2 of 1005; narrow with --search or raise --limit"),
+        "{text}"
+    );
+    let out = server
+        .admin()
+        .args(["computers", "--search", "WS-0042 u0"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("1 seat matching \"WS-0042 u0\""),
+        "{}",
+        stdout(&out)
+    );
+    let out = server
+        .admin()
+        .args(["computers", "--sort", "size"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&out).contains("use one of host, user, product"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn json_output_parses_and_token_comes_from_the_data_dir() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());
@@ -154,8 +240,12 @@ fn json_output_parses_and_token_comes_from_the_data_dir() {
             .assert()
             .success(),
     );
-    assert_eq!(computers[0]["clientId"], "ws-1");
-    assert_eq!(computers[0]["leases"][0]["id"], lease_id.as_str());
+    assert_eq!(computers["rows"][0]["lease"]["holder"]["clientId"], "ws-1");
+    assert_eq!(computers["rows"][0]["lease"]["id"], lease_id.as_str());
+    assert_eq!(
+        (&computers["seats"], &computers["computers"]),
+        (&serde_json::json!(1), &serde_json::json!(1))
+    );
     let status = json(&server.admin().args(["status", "--json"]).assert().success());
     assert_eq!(status["products"][0]["product"], "cad");
     assert_eq!(status["products"][0]["inUse"], 1);
@@ -399,7 +489,7 @@ fn a_backup_taken_while_running_restores_the_same_server() {
             .success(),
     );
     assert_eq!(
-        computers[0]["leases"][0]["id"],
+        computers["rows"][0]["lease"]["id"],
         lease_id.as_str(),
         "{computers}"
     );

@@ -72,9 +72,10 @@ fn sigterm_stops_cleanly_and_a_restart_keeps_the_leases() {
             .assert()
             .success(),
     );
-    assert_eq!(computers[0]["clientId"], "ws-1", "{computers}");
+    let row = &computers["rows"][0]["lease"];
+    assert_eq!(row["holder"]["clientId"], "ws-1", "{computers}");
     assert_eq!(
-        computers[0]["leases"][0]["id"], grant["leaseId"],
+        row["id"], grant["leaseId"],
         "the same lease is back: {computers}"
     );
     drop(client);

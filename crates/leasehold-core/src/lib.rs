@@ -6,6 +6,7 @@ pub mod event;
 pub mod ids;
 pub mod lease;
 pub mod license;
+pub mod listing;
 pub mod pool;
 mod slab;
 pub mod table;

@@ -4,21 +4,17 @@
 
 use crate::ids::{ClientId, LeaseId, Product};
 use crate::lease::{Holder, Lease};
+use crate::listing::{HolderNames, Listed};
 use crate::time::Timestamp;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// One lease as stored: about 160 bytes plus its unique strings.
+/// One lease as stored: about 64 bytes, and its names (shared with the
+/// Computers list's copy, which so costs one count per lease, not a copy).
 #[derive(Debug)]
 pub(crate) struct Slot {
     pub id: LeaseId,
-    pub product: Arc<str>,
-    pub client_id: Box<str>,
-    pub user: Box<str>,
-    pub host: Box<str>,
-    pub app_name: Arc<str>,
-    pub app_version: Arc<str>,
-    pub address: Box<str>,
+    pub names: Arc<HolderNames>,
     pub granted_at: Timestamp,
     pub renewed_at: Timestamp,
     pub expires_at: Timestamp,
@@ -38,19 +34,29 @@ impl Slot {
     pub fn to_lease(&self) -> Lease {
         Lease {
             id: self.id,
-            product: Product(self.product.to_string()),
+            product: Product(self.names.product.to_string()),
             holder: Holder {
-                client_id: ClientId(self.client_id.to_string()),
-                user: self.user.to_string(),
-                host: self.host.to_string(),
-                app_name: self.app_name.to_string(),
-                app_version: self.app_version.to_string(),
-                address: self.address.to_string(),
+                client_id: ClientId(self.names.client_id().to_owned()),
+                user: self.names.user().to_owned(),
+                host: self.names.host().to_owned(),
+                app_name: self.names.app_name.to_string(),
+                app_version: self.names.app_version.to_string(),
+                address: self.names.address().to_owned(),
             },
             granted_at: self.granted_at,
             renewed_at: self.renewed_at,
             expires_at: self.expires_at,
             lease_secs: self.lease_secs,
+        }
+    }
+
+    fn to_listed(&self) -> Listed {
+        Listed {
+            id: self.id,
+            names: Arc::clone(&self.names),
+            granted_at: self.granted_at,
+            renewed_at: self.renewed_at,
+            expires_at: self.expires_at,
         }
     }
 
@@ -134,6 +140,16 @@ impl Slab {
     pub fn len(&self) -> usize {
         self.len
     }
+
+    /// Copies up to `max` leases from slot index `start` on; the index to go
+    /// on from, or `None` at the end.
+    pub fn list_from(&self, start: usize, max: usize, out: &mut Vec<Listed>) -> Option<usize> {
+        let end = start.saturating_add(max).min(self.slots.len());
+        for slot in self.slots.get(start..end)?.iter().flatten() {
+            out.push(slot.to_listed());
+        }
+        (end < self.slots.len()).then_some(end)
+    }
 }
 
 #[cfg(test)]
@@ -143,7 +159,7 @@ mod tests {
     #[test]
     fn slot_stays_compact() {
         assert!(
-            std::mem::size_of::<Option<Slot>>() <= 160,
+            std::mem::size_of::<Option<Slot>>() <= 64,
             "{}",
             std::mem::size_of::<Option<Slot>>()
         );
@@ -166,13 +182,12 @@ mod tests {
         let mut slab = Slab::default();
         let slot = |n: u8| Slot {
             id: LeaseId(uuid::Uuid::from_bytes([n; 16])),
-            product: Arc::from("p"),
-            client_id: "c".into(),
-            user: "u".into(),
-            host: "h".into(),
-            app_name: Arc::from("a"),
-            app_version: Arc::from("v"),
-            address: "x".into(),
+            names: Arc::new(HolderNames::new(
+                Arc::from("p"),
+                Arc::from("a"),
+                Arc::from("v"),
+                ["c", "u", "h", "x"],
+            )),
             granted_at: Timestamp(0),
             renewed_at: Timestamp(0),
             expires_at: Timestamp(1),

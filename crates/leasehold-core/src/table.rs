@@ -5,12 +5,14 @@
 use crate::ids::{ClientId, LeaseId, LicenseId, Product};
 use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
+use crate::listing::{HolderNames, Listed};
 use crate::pool::Pools;
 use crate::slab::{Interner, Slab, Slot, UNSTORED};
 use crate::time::Timestamp;
 use hashbrown::HashTable;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 /// How many ended leases are remembered so a late renewal learns why.
 const REMEMBERED_ENDINGS: usize = 65_536;
@@ -77,6 +79,8 @@ pub struct LeaseTable {
     hasher: RandomState,
     endings: HashMap<LeaseId, Ending>,
     ending_order: VecDeque<LeaseId>,
+    /// Bumped whenever a lease comes or goes (not on renewal).
+    generation: u64,
 }
 
 impl LeaseTable {
@@ -119,6 +123,27 @@ impl LeaseTable {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.slab.len() == 0
+    }
+
+    /// Changes whenever a lease is added or taken out; a copy of the list
+    /// taken at one generation is complete while it stays the same.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Copies up to `max` leases, from position `start` on, for the Computers
+    /// list; where to go on from, or `None` when all are copied. Called in
+    /// short pieces so the table is never locked for long.
+    pub fn list_from(&self, start: usize, max: usize, out: &mut Vec<Listed>) -> Option<usize> {
+        self.slab.list_from(start, max, out)
+    }
+
+    /// How many seats the computer `client_id` holds.
+    #[must_use]
+    pub fn seats_of(&self, client_id: &str) -> u32 {
+        let hash = self.hasher.hash_one(client_id);
+        self.clients.get(&hash).copied().unwrap_or(0)
     }
 
     /// How many computers hold at least one seat.
@@ -295,8 +320,8 @@ impl LeaseTable {
         let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
         Ok(Renewal {
             id,
-            product: Product(slot.product.to_string()),
-            client_id: ClientId(slot.client_id.to_string()),
+            product: Product(slot.names.product.to_string()),
+            client_id: ClientId(slot.names.client_id().to_owned()),
             renewed_at: now,
             expires_at: slot.expires_at,
             lease_secs: slot.lease_secs,
@@ -316,7 +341,7 @@ impl LeaseTable {
         if !slot.is_alive(now) {
             return Err(LeaseError::LeaseExpired(id));
         }
-        let product = slot.product.clone();
+        let product = slot.names.product.clone();
         let old_deadline = slot.expires_at;
         if self.in_use_of(&product) > self.pools.seats_of(&product, now) {
             return Err(LeaseError::OverSubscribed {
@@ -364,7 +389,7 @@ impl LeaseTable {
         let ids: Vec<LeaseId> = self
             .slab
             .iter()
-            .filter(|s| *s.client_id == *client.0)
+            .filter(|s| s.names.client_id() == client.0)
             .map(|s| s.id)
             .collect();
         ids.into_iter()
@@ -410,7 +435,8 @@ impl LeaseTable {
         self.by_holder
             .find(hash, |&i| {
                 slab.get(i).is_some_and(|s| {
-                    *s.client_id == *client_id && *s.user == *user && *s.product == *product
+                    let n = &s.names;
+                    n.client_id() == client_id && n.user() == user && *n.product == *product
                 })
             })
             .copied()
@@ -423,13 +449,12 @@ impl LeaseTable {
         let h = &lease.holder;
         let slot = Slot {
             id: lease.id,
-            product: self.strings.get(&lease.product.0),
-            client_id: h.client_id.0.as_str().into(),
-            user: h.user.as_str().into(),
-            host: h.host.as_str().into(),
-            app_name: self.strings.get(&h.app_name),
-            app_version: self.strings.get(&h.app_version),
-            address: h.address.as_str().into(),
+            names: Arc::new(HolderNames::new(
+                self.strings.get(&lease.product.0),
+                self.strings.get(&h.app_name),
+                self.strings.get(&h.app_version),
+                [&h.client_id.0, &h.user, &h.host, &h.address],
+            )),
             granted_at: lease.granted_at,
             renewed_at: lease.renewed_at,
             expires_at: lease.expires_at,
@@ -444,12 +469,13 @@ impl LeaseTable {
             self.unindex_holder(holder_hash, old);
         }
         let i = self.slab.insert(slot);
+        self.generation = self.generation.wrapping_add(1);
         self.by_id.insert(lease.id, i);
         let hasher = &self.hasher;
         let slab = &self.slab;
         self.by_holder.insert_unique(holder_hash, i, |&j| {
             slab.get(j).map_or(0, |s| {
-                hasher.hash_one((&*s.client_id, &*s.user, &*s.product))
+                hasher.hash_one((s.names.client_id(), s.names.user(), &*s.names.product))
             })
         });
         *self.clients.entry(client_hash).or_insert(0) += 1;
@@ -476,12 +502,14 @@ impl LeaseTable {
     fn unlink(&mut self, id: LeaseId, how: Option<Ending>) -> Option<Lease> {
         let i = *self.by_id.get(&id)?;
         let slot = self.slab.get(i)?;
-        let holder_hash = self.holder_hash(&slot.client_id, &slot.user, &slot.product);
-        let client_hash = self.hasher.hash_one(&*slot.client_id);
+        let n = &slot.names;
+        let holder_hash = self.holder_hash(n.client_id(), n.user(), &n.product);
+        let client_hash = self.hasher.hash_one(n.client_id());
         self.unindex_holder(holder_hash, i);
         self.by_id.remove(&id);
         let slot = self.slab.remove(i)?;
-        if let Some(p) = self.products.get_mut(&*slot.product) {
+        self.generation = self.generation.wrapping_add(1);
+        if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
         }
         if let Some(n) = self.clients.get_mut(&client_hash) {

@@ -99,6 +99,12 @@ impl Server {
                 .map(String::as_str)
                 != Some("off");
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
+        // After the start, off its path: with a million leases it takes
+        // about a second and holds the allocator's main lock meanwhile.
+        tokio::spawn(async {
+            tokio::time::sleep(crate::memory::GIVE_BACK_AFTER).await;
+            let _ = tokio::task::spawn_blocking(crate::memory::give_back).await;
+        });
         let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
         let limits = connection_limits(&config);
@@ -258,6 +264,7 @@ async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
     loop {
         let next = engine.sweep().await;
         engine.note_time();
+        engine.drop_idle_listing();
         // Never longer than clock::MAX_SLEEP: wall time may jump (suspend, NTP).
         let at = match next {
             Some(t) => engine.clock().instant_at(t),

@@ -238,9 +238,16 @@ async fn disconnect_ends_a_lease_and_the_client_learns_it_on_renew() {
     checkout(&server, "cad", "pc-2").await;
     checkout(&server, "viewer", "pc-2").await;
     let (_, computers) = call(&server, Method::GET, "/admin/v1/computers", None, true).await;
-    assert_eq!(computers.as_array().unwrap().len(), 2);
-    assert_eq!(computers[1]["leases"].as_array().unwrap().len(), 2);
-    assert_eq!(computers[0]["leases"][0]["holder"]["appName"], "Designer");
+    assert_eq!(
+        (&computers["seats"], &computers["computers"]),
+        (&json!(3), &json!(2))
+    );
+    let rows = computers["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["lease"]["holder"]["appName"], "Designer");
+    assert_eq!(
+        (&rows[0]["computerSeats"], &rows[2]["computerSeats"]),
+        (&json!(1), &json!(2))
+    );
     let (status, ended) = call(
         &server,
         Method::POST,
@@ -742,7 +749,7 @@ async fn serves_health_metrics_and_a_complete_openapi_document() {
         "ErrorBody",
         "ServerStatus",
         "LicenseView",
-        "ComputerView",
+        "ComputersPage",
         "Event",
         "Lease",
         "Holder",

@@ -69,7 +69,11 @@ async fn a_restart_keeps_every_lease_and_never_oversells() {
     let server = start(dir.path(), &vendor).await;
     let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
     let (_, computers) = call(&server, Method::GET, "/admin/v1/computers", None, true).await;
-    assert_eq!(computers.as_array().unwrap().len(), 2, "{computers}");
+    assert_eq!(
+        computers["rows"].as_array().unwrap().len(),
+        2,
+        "{computers}"
+    );
     // Both seats are still taken: a third client is denied.
     assert!(matches!(
         api.checkout(&request("c")).await,

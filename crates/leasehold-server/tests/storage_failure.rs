@@ -9,7 +9,9 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::tiny_disk::{self, crash_copy, fill};
 use common::{Vendor, add_license, call, checkout};
+use leasehold_core::wire::admin::COMPUTERS_PAGE_MAX;
 use leasehold_server::clock::Clock;
+use leasehold_server::engine::ComputersRequest;
 use leasehold_server::{Config, Server, ServerHandle};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -75,14 +77,14 @@ async fn post(server: &ServerHandle, path: &str) -> (StatusCode, Value) {
 }
 
 /// The ids of every lease the server holds, sorted.
-fn held_leases(server: &ServerHandle) -> Vec<String> {
-    let mut held: Vec<String> = server
-        .engine()
-        .computers()
-        .into_iter()
-        .flat_map(|c| c.leases)
-        .map(|l| l.id.to_string())
-        .collect();
+async fn held_leases(server: &ServerHandle) -> Vec<String> {
+    let request = ComputersRequest {
+        limit: COMPUTERS_PAGE_MAX,
+        ..ComputersRequest::default()
+    };
+    let page = server.engine().computers(request).await.expect("computers");
+    assert!(page.next_cursor.is_none(), "more than one page");
+    let mut held: Vec<String> = page.rows.iter().map(|r| r.lease.id.to_string()).collect();
     held.sort();
     held
 }
@@ -142,7 +144,7 @@ fn a_release_that_cannot_be_written_keeps_its_seat_until_it_is() {
 
                 // kill -9 now, start again: three leases on three seats.
                 let again = run.after_crash(disk, Duration::ZERO).await;
-                let held = held_leases(&again);
+                let held = held_leases(&again).await;
                 let mut want = vec![b, c, d];
                 want.sort();
                 assert_eq!(held, want);
@@ -237,7 +239,7 @@ fn a_checkout_that_cannot_be_written_grants_nothing() {
                 let b = lease_of(server, "pc-b").await;
                 server.store_flush().await;
                 let again = run.after_crash(disk, Duration::ZERO).await;
-                let held = held_leases(&again);
+                let held = held_leases(&again).await;
                 let mut want = vec![a, b];
                 want.sort();
                 assert_eq!(held, want);

@@ -3,9 +3,19 @@ import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
-  ComputerView, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
-  LicenseView, LogPage, MdnsState, ServerStatus, TrustedKeyView,
+  ComputerSort, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
+  LicenseView, LogPage, MdnsState, ServerStatus, SortOrder, TrustedKeyView,
 } from './types';
+
+export interface ComputersQuery {
+  sort?: ComputerSort;
+  order?: SortOrder;
+  /** Words that must each appear in the seat's computer, user, product, address, application or client id. */
+  text?: string;
+  limit?: number;
+  /** `nextCursor` of the page before. */
+  cursor?: string;
+}
 
 export interface EventQuery {
   afterSeq?: number;
@@ -109,7 +119,9 @@ export class Api {
   addTrustedKey = (publicKey: string) => this.request<TrustedKeyView>('POST', '/admin/v1/trusted-keys', { body: { publicKey } });
 
   // --- computers ------------------------------------------------------------
-  computers = () => this.request<ComputerView[]>('GET', '/admin/v1/computers');
+  /** One page of the seats held, sorted and searched by the server. */
+  computers = (q: ComputersQuery = {}) =>
+    this.request<ComputersPage>('GET', '/admin/v1/computers', { query: { sort: q.sort, order: q.order, text: q.text, limit: q.limit, cursor: q.cursor } });
   disconnect = (req: DisconnectRequest) => this.request<Disconnected>('POST', '/admin/v1/disconnect', { body: req });
 
   // --- logs -----------------------------------------------------------------

@@ -33,7 +33,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every computer holding a seat, with its leases. */
+        /**
+         * The seats held, a page at a time: sorted, searched, with a cursor for
+         *     the next page. Fast at any number of leases (a sorted copy is kept;
+         *     see `asOf`).
+         */
         get: operations["computers"];
         put?: never;
         post?: never;
@@ -295,12 +299,34 @@ export interface components {
         };
         /** @description A stable id of one computer (the machine id by default). */
         ClientId: string;
-        /** @description Every lease of one computer. */
-        ComputerView: {
-            clientId: components["schemas"]["ClientId"];
-            host: string;
-            address: string;
-            leases: components["schemas"]["Lease"][];
+        /**
+         * @description How the Computers list is sorted (`GET /admin/v1/computers?sort=`).
+         * @enum {string}
+         */
+        ComputerSort: "host" | "user" | "product" | "address" | "app" | "since" | "renewed" | "expires";
+        /** @description `GET /admin/v1/computers`: one page of the seats held, in the asked order. */
+        ComputersPage: {
+            rows: components["schemas"]["SeatRow"][];
+            /**
+             * Format: int64
+             * @description Seats that match the search (all seats without one), as of `asOf`.
+             */
+            matching: number;
+            /**
+             * Format: int64
+             * @description Seats held now, and computers holding them.
+             */
+            seats: number;
+            /** Format: int64 */
+            computers: number;
+            /** @description Give this back as `cursor` for the next page; absent on the last. */
+            nextCursor?: string | null;
+            /**
+             * @description When the order and the search were worked out. Rows show each
+             *     lease as it is now; a seat taken after this time is on the list from
+             *     the next refresh (within seconds).
+             */
+            asOf: components["schemas"]["Timestamp"];
         };
         /**
          * @description Ties together everything one request caused, in the event log.
@@ -575,6 +601,15 @@ export interface components {
             wasHeld: boolean;
         };
         /**
+         * @description One seat in the Computers list: the lease, and how many seats its
+         *     computer holds in all (what "disconnect the whole computer" would end).
+         */
+        SeatRow: {
+            lease: components["schemas"]["Lease"];
+            /** Format: int32 */
+            computerSeats: number;
+        };
+        /**
          * @description One lease server installation (made on its first start).
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
@@ -606,6 +641,8 @@ export interface components {
         SetMdns: {
             enabled: boolean;
         };
+        /** @enum {string} */
+        SortOrder: "asc" | "desc";
         /**
          * Format: int64
          * @description A point in time, milliseconds since 1970-01-01T00:00:00Z. On the wire a plain
@@ -657,7 +694,21 @@ export interface operations {
     };
     computers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Sort by (default `host`). */
+                sort?: components["schemas"]["ComputerSort"];
+                /** @description `asc` (default) or `desc`. */
+                order?: components["schemas"]["SortOrder"];
+                /**
+                 * @description Words that must each appear in the computer, user, product, address,
+                 *     application, version or client id (any case).
+                 */
+                text?: string;
+                /** @description Rows per page (default 200, at most 1,000). */
+                limit?: number;
+                /** @description `nextCursor` of the page before, to go on from it. */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -669,7 +720,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComputerView"][];
+                    "application/json": components["schemas"]["ComputersPage"];
+                };
+            };
+            /** @description `bad_request` or `invalid_field` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

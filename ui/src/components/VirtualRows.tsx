@@ -12,8 +12,10 @@ export function VirtualRows<T>(props: {
   /** Keep the view pinned to the end while the user is there (log tail). */
   stickToEnd?: boolean;
   overscan?: number;
+  /** Called when the rows in view reach the last few (load the next page). */
+  onNearEnd?: () => void;
 }) {
-  const { items, rowHeight, renderRow, rowKey, className, label, stickToEnd, overscan = 8 } = props;
+  const { items, rowHeight, renderRow, rowKey, className, label, stickToEnd, overscan = 8, onNearEnd } = props;
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(480);
@@ -45,6 +47,11 @@ export function VirtualRows<T>(props: {
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(items.length, Math.ceil((scrollTop + height) / rowHeight) + overscan);
   const visible = items.slice(first, last);
+  const nearEnd = items.length > 0 && last >= items.length - overscan;
+
+  useEffect(() => {
+    if (nearEnd) onNearEnd?.();
+  }, [nearEnd, items.length, onNearEnd]);
 
   return (
     <div ref={ref} className={`vlist ${className ?? ''}`} onScroll={onScroll} role="rowgroup" aria-label={label}>

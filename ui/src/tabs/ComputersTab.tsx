@@ -1,21 +1,16 @@
-// Computers: every seat held right now, who holds it and since when.
-import { useDeferredValue, useMemo, useState } from 'react';
-import type { ComputerView, Lease } from '../api';
+// Computers: every seat held right now, who holds it and since when; sorted,
+// searched and paged by the server (seatPages.ts).
+import { useState } from 'react';
+import type { ComputerSort, ComputersPage, SeatRow } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { VirtualRows } from '../components/VirtualRows';
 import { addressHost, formatDateTime, formatDuration, formatRelative, plural } from '../format';
-import { useApp, useNow, useResource } from '../hooks';
+import { useApp, useDebounced, useNow } from '../hooks';
+import { type SeatPages, useSeatPages } from './seatPages';
 
-interface Row {
-  lease: Lease;
-  computer: ComputerView;
-  /** Lower-cased text the search looks in. */
-  haystack: string;
-}
-
-type SortKey = 'host' | 'user' | 'product' | 'address' | 'app' | 'since' | 'renewed' | 'expires';
+type SortKey = ComputerSort;
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'host', label: 'Computer' },
@@ -28,61 +23,25 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'expires', label: 'Expires' },
 ];
 
-const sortValue: Record<SortKey, (r: Row) => string | number> = {
-  host: (r) => r.computer.host.toLowerCase(),
-  user: (r) => r.lease.holder.user.toLowerCase(),
-  product: (r) => r.lease.product.toLowerCase(),
-  address: (r) => r.lease.holder.address,
-  app: (r) => `${r.lease.holder.appName} ${r.lease.holder.appVersion}`.toLowerCase(),
-  since: (r) => r.lease.grantedAt,
-  renewed: (r) => r.lease.renewedAt,
-  expires: (r) => r.lease.expiresAt,
-};
-
-const SEAT_EVENTS = new Set(['grant', 'release', 'expire', 'disconnect', 'reclaim']);
-
-type Pending = { kind: 'lease'; row: Row } | { kind: 'computer'; row: Row };
+const ROW_HEIGHT = 52;
 
 export function ComputersTab() {
   const { api, notify } = useApp();
-  const res = useResource(api.computers, { intervalMs: 3000, refreshOn: (e) => SEAT_EVENTS.has(e.kind) });
   const now = useNow(1000);
   const [query, setQuery] = useState('');
-  const deferredQuery = useDeferredValue(query);
+  const text = useDebounced(query.trim(), 250);
   const [sort, setSort] = useState<{ key: SortKey; asc: boolean }>({ key: 'host', asc: true });
-  const [pending, setPending] = useState<Pending>();
+  const [pending, setPending] = useState<SeatRow>();
+  const seats = useSeatPages({ sort: sort.key, asc: sort.asc, text });
+  const { rows, last } = seats;
 
-  const rows = useMemo<Row[]>(() => {
-    const out: Row[] = [];
-    for (const c of res.data ?? []) {
-      for (const lease of c.leases) {
-        const h = lease.holder;
-        out.push({ lease, computer: c, haystack: `${c.host} ${h.user} ${lease.product} ${h.address || c.address} ${h.appName} ${h.appVersion} ${c.clientId}`.toLowerCase() });
-      }
-    }
-    return out;
-  }, [res.data]);
-
-  const shown = useMemo(() => {
-    const q = deferredQuery.trim().toLowerCase();
-    const terms = q ? q.split(/\s+/) : [];
-    const filtered = terms.length ? rows.filter((r) => terms.every((t) => r.haystack.includes(t))) : rows.slice();
-    const val = sortValue[sort.key];
-    const dir = sort.asc ? 1 : -1;
-    filtered.sort((a, b) => {
-      const x = val(a), y = val(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * dir || a.lease.id.localeCompare(b.lease.id);
-    });
-    return filtered;
-  }, [rows, deferredQuery, sort]);
-
-  const computers = res.data?.length ?? 0;
   const toggleSort = (key: SortKey) => setSort((s) => ({ key, asc: s.key === key ? !s.asc : true }));
+  const searching = text !== '';
 
   let body;
-  if (res.loading && !res.data) body = <Loading label="Loading computers…" />;
-  else if (!res.data) body = <ErrorState error={res.error} onRetry={res.reload} what="the computers" />;
-  else if (!rows.length)
+  if (!last && !seats.error) body = <Loading label="Loading computers…" />;
+  else if (!last) body = <ErrorState error={seats.error} onRetry={seats.refresh} what="the computers" />;
+  else if (last.seats === 0 && !searching)
     body = (
       <Empty title="No computer holds a seat right now">
         When an application on this network starts and borrows a seat, its computer appears here within a few seconds.
@@ -91,8 +50,8 @@ export function ComputersTab() {
   else
     body = (
       <>
-        <StaleNotice error={res.error} />
-        <div className="grid-table computers-grid" role="table" aria-label="Seats in use" aria-rowcount={shown.length + 1}>
+        <StaleNotice error={seats.error} />
+        <div className="grid-table computers-grid" role="table" aria-label="Seats in use" aria-rowcount={last.matching + 1} aria-busy={!seats.current || seats.loadingMore}>
           <div className="grid-head" role="row" aria-rowindex={1}>
             {COLUMNS.map((c) => (
               <div key={c.key} role="columnheader" aria-sort={sort.key === c.key ? (sort.asc ? 'ascending' : 'descending') : 'none'}>
@@ -104,45 +63,44 @@ export function ComputersTab() {
             ))}
             <div role="columnheader"><span className="sr-only">Actions</span></div>
           </div>
-          {shown.length ? (
+          {rows.length ? (
             <VirtualRows
-              items={shown}
-              rowHeight={52}
+              items={rows}
+              rowHeight={ROW_HEIGHT}
               rowKey={(r) => r.lease.id}
               label="Seats"
               className="grid-body"
-              renderRow={(r) => <ComputerRow r={r} now={now} onDisconnect={() => setPending({ kind: 'lease', row: r })} />}
+              onNearEnd={last.nextCursor ? seats.more : undefined}
+              renderRow={(r) => <ComputerRow r={r} now={now} onDisconnect={() => setPending(r)} />}
             />
           ) : (
-            <p className="grid-empty">Nothing matches “{deferredQuery}”.</p>
+            <p className="grid-empty">Nothing matches “{text}”.</p>
           )}
         </div>
+        <ListFooter shown={rows.length} last={last} seats={seats} />
       </>
     );
 
-  const p = pending;
-  const sameComputer = p ? rows.filter((r) => r.computer.clientId === p.row.computer.clientId) : [];
   return (
     <section className="panel panel-fill">
-      <PanelHead title="Computers" subtitle={res.data && rows.length > 0 ? <>{plural(rows.length, 'seat')} held by {plural(computers, 'computer')}</> : undefined}>
-        {rows.length > 0 && (
-          <label className={`search${query ? ' search-has-count' : ''}`}>
+      <PanelHead title="Computers" subtitle={last && last.seats > 0 ? <>{plural(last.seats, 'seat')} held by {plural(last.computers, 'computer')}</> : undefined}>
+        {last && (last.seats > 0 || query) && (
+          <label className={`search${searching ? ' search-has-count' : ''}`}>
             <span className="sr-only">Search computers</span>
-            <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search computer, user, product, address…" />
-            {query && <span className="search-count">{shown.length.toLocaleString()} of {rows.length.toLocaleString()}</span>}
+            <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search computer, user, product, address…" maxLength={200} />
+            {searching && seats.current && <span className="search-count">{last.matching.toLocaleString()} of {last.seats.toLocaleString()}</span>}
           </label>
         )}
       </PanelHead>
       {body}
-      {p && (
+      {pending && (
         <DisconnectDialog
-          row={p.row}
-          seatsOfComputer={sameComputer.length}
+          row={pending}
           onClose={() => setPending(undefined)}
           onConfirm={async (all) => {
-            const r = await api.disconnect(all ? { clientId: p.row.computer.clientId } : { leaseId: p.row.lease.id });
+            const r = await api.disconnect(all ? { clientId: pending.lease.holder.clientId } : { leaseId: pending.lease.id });
             notify(r.ended.length ? `Disconnected: ${plural(r.ended.length, 'seat')} freed.` : 'That seat had already been given back.');
-            res.reload();
+            seats.refresh();
           }}
         />
       )}
@@ -150,15 +108,31 @@ export function ComputersTab() {
   );
 }
 
-function ComputerRow({ r, now, onDisconnect }: { r: Row; now: number; onDisconnect: () => void }) {
+/** Under a long list: how much of it is shown, and whether it is still live. */
+function ListFooter({ shown, last, seats }: { shown: number; last: ComputersPage; seats: SeatPages }) {
+  if (shown >= last.matching && !seats.paused) return null;
+  return (
+    <p className="list-footer muted small" role="status">
+      {shown < last.matching && <>Showing {shown.toLocaleString()} of {last.matching.toLocaleString()}{seats.loadingMore ? ' · loading more…' : ' · scroll for more'}. </>}
+      {seats.paused && (
+        <>
+          List as of {formatDateTime(last.asOf)}.{' '}
+          <button type="button" className="link-button" onClick={seats.refresh}>Refresh</button>
+        </>
+      )}
+    </p>
+  );
+}
+
+function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisconnect: () => void }) {
   const h = r.lease.holder;
   const expiresIn = r.lease.expiresAt - now;
   return (
     <>
-      <div role="cell" className="cell-strong" title={r.computer.clientId}>{r.computer.host || h.host || <span className="muted">unknown</span>}</div>
+      <div role="cell" className="cell-strong" title={h.clientId}>{h.host || <span className="muted">unknown</span>}</div>
       <div role="cell">{h.user}</div>
       <div role="cell"><span className="chip">{r.lease.product}</span></div>
-      <div role="cell" className="mono small" title={h.address || r.computer.address}>{addressHost(h.address || r.computer.address)}</div>
+      <div role="cell" className="mono small" title={h.address}>{addressHost(h.address)}</div>
       <div role="cell">{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
       <div role="cell" title={formatDateTime(r.lease.grantedAt)}>
         <div>{formatDateTime(r.lease.grantedAt)}</div>
@@ -167,16 +141,17 @@ function ComputerRow({ r, now, onDisconnect }: { r: Row; now: number; onDisconne
       <div role="cell" title={formatDateTime(r.lease.renewedAt)}>{formatRelative(r.lease.renewedAt, now)}</div>
       <div role="cell" className={expiresIn < 30_000 ? 'text-warn' : undefined}>{expiresIn > 0 ? `in ${formatDuration(expiresIn)}` : 'ending now'}</div>
       <div role="cell" className="actions">
-        <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${r.computer.host} from ${r.lease.product}`}>Disconnect…</button>
+        <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
       </div>
     </>
   );
 }
 
-function DisconnectDialog(props: { row: Row; seatsOfComputer: number; onClose: () => void; onConfirm: (all: boolean) => Promise<void> }) {
-  const { row, seatsOfComputer } = props;
+function DisconnectDialog(props: { row: SeatRow; onClose: () => void; onConfirm: (all: boolean) => Promise<void> }) {
+  const { row } = props;
+  const seatsOfComputer = row.computerSeats;
   const [all, setAll] = useState(false);
-  const host = row.computer.host || row.lease.holder.host;
+  const host = row.lease.holder.host;
   return (
     <ConfirmDialog
       title={`Disconnect ${host}?`}

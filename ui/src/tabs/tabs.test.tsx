@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { formatDay } from '../format';
-import { computer, event, fakeFetch, json, license, renderWithApi, status } from '../test/fixtures';
+import { event, fakeFetch, json, license, renderWithApi, seat, seatServer, status } from '../test/fixtures';
 import { ComputersTab } from './ComputersTab';
 import { LicenseModeTab } from './LicenseModeTab';
 import { LicensesTab } from './LicensesTab';
@@ -72,7 +72,7 @@ describe('Computers tab', () => {
     const { unmount } = renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': never }));
     expect(screen.getByRole('status')).toHaveTextContent('Loading computers');
     unmount();
-    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': () => json([]) }));
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': seatServer([]) }));
     expect(await screen.findByText('No computer holds a seat right now')).toBeInTheDocument();
   });
 
@@ -82,21 +82,47 @@ describe('Computers tab', () => {
     expect(screen.getByText('The database is locked.')).toBeInTheDocument();
   });
 
-  it('lists seats, searches, and renders only the visible rows of 10,000', async () => {
-    const many = Array.from({ length: 10000 }, (_, i) => computer(i));
-    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': () => json(many) }));
+  it('asks the server for one page, renders only the visible rows, and searches on the server', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/computers': seatServer(Array.from({ length: 10000 }, (_, i) => seat(i))) });
+    renderWithApi(<ComputersTab />, f);
     expect(await screen.findByText('10,000 seats held by 10,000 computers')).toBeInTheDocument();
     expect(document.querySelectorAll('.vrow').length).toBeLessThan(100);
+    expect(screen.getByText(/Showing 200 of 10,000/)).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Search computers'), { target: { value: 'ws-4321' } });
     expect(await screen.findByText('1 of 10,000')).toBeInTheDocument();
     expect(screen.getByText('user4321')).toBeInTheDocument();
     expect(screen.getByText('10.0.0.4321')).toHaveAttribute('title', '10.0.0.4321:5000');
+    const asked = new URL(String(f.mock.calls.at(-1)?.[0]));
+    expect(Object.fromEntries(asked.searchParams)).toEqual({ sort: 'host', order: 'asc', text: 'ws-4321', limit: '200' });
   });
 
-  it('disconnects one seat after confirming', async () => {
-    const f = fakeFetch({ 'GET /admin/v1/computers': () => json([computer(1)]), 'POST /admin/v1/disconnect': () => json({ ended: ['lease-1'] }) });
+  it('loads the next page with the cursor when scrolled near the end', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/computers': seatServer(Array.from({ length: 450 }, (_, i) => seat(i))) });
+    renderWithApi(<ComputersTab />, f);
+    await screen.findByText(/Showing 200 of 450/);
+    const list = screen.getByRole('rowgroup', { name: 'Seats' });
+    fireEvent.scroll(list, { target: { scrollTop: 200 * 52 - 480 } });
+    expect(await screen.findByText(/Showing 400 of 450/)).toBeInTheDocument();
+    const next = new URL(String(f.mock.calls.at(-1)?.[0]));
+    expect(next.searchParams.get('cursor')).toBe('200');
+  });
+
+  it('sorts on the server when a column is clicked', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/computers': seatServer([seat(1), seat(2)]) });
+    renderWithApi(<ComputersTab />, f);
+    await screen.findByText('2 seats held by 2 computers');
+    await userEvent.click(screen.getByRole('button', { name: /User/ }));
+    await waitFor(() => expect(new URL(String(f.mock.calls.at(-1)?.[0])).searchParams.get('sort')).toBe('user'));
+    await userEvent.click(screen.getByRole('button', { name: /User/ }));
+    await waitFor(() => expect(new URL(String(f.mock.calls.at(-1)?.[0])).searchParams.get('order')).toBe('desc'));
+    expect(screen.getByRole('columnheader', { name: /User/ })).toHaveAttribute('aria-sort', 'descending');
+  });
+
+  it('disconnects one seat, or the whole computer, after confirming', async () => {
+    const f = fakeFetch({ 'GET /admin/v1/computers': seatServer([seat(1, 'cad', 3)]), 'POST /admin/v1/disconnect': () => json({ ended: ['lease-1'] }) });
     const { ctx } = renderWithApi(<ComputersTab />, f);
     await userEvent.click(await screen.findByRole('button', { name: 'Disconnect user1 on ws-1 from cad' }));
+    expect(within(screen.getByRole('dialog')).getByText(/Every seat of ws-1/).parentElement).toHaveTextContent('Every seat of ws-1: 3 seats');
     await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Disconnect this seat' }));
     await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('Disconnected: 1 seat freed.'));
     const post = f.mock.calls.find((c) => c[1]?.method === 'POST');

@@ -3,7 +3,7 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { vi } from 'vitest';
-import { Api, type ComputerView, type Connection, type Event, type HostState, type Invoke, type LicenseView, type ServerStatus } from '../api';
+import { Api, type ComputersPage, type Connection, type Event, type HostState, type Invoke, type LicenseView, type SeatRow, type ServerStatus } from '../api';
 import { AppContext, type AppContextValue } from '../hooks';
 
 export const conn: Connection = { baseUrl: 'http://srv:7878', token: 'tok', desktop: false, serverControl: false };
@@ -58,11 +58,30 @@ export function license(over: Partial<LicenseView> = {}): LicenseView {
   };
 }
 
-export function computer(i: number, product = 'cad'): ComputerView {
+export function seat(i: number, product = 'cad', computerSeats = 1): SeatRow {
   const id = `machine-${i}`;
   return {
-    clientId: id, host: `ws-${i}`, address: `10.0.0.${i}`,
-    leases: [{ id: `lease-${i}`, product, holder: { clientId: id, user: `user${i}`, host: `ws-${i}`, appName: 'Acme CAD', appVersion: '2025.3', address: `10.0.0.${i}:5000` }, grantedAt: now - 3600000, renewedAt: now - 10000, expiresAt: now + 290000, leaseSecs: 300 }],
+    computerSeats,
+    lease: { id: `lease-${i}`, product, holder: { clientId: id, user: `user${i}`, host: `ws-${i}`, appName: 'Acme CAD', appVersion: '2025.3', address: `10.0.0.${i}:5000` }, grantedAt: now - 3600000, renewedAt: now - 10000, expiresAt: now + 290000, leaseSecs: 300 },
+  };
+}
+
+/** A server's Computers list over `all`: searched by `text`, paged by `limit` and `cursor` (an offset here). */
+export function seatServer(all: SeatRow[]) {
+  return ({ url }: { url: URL }): Response => {
+    const q = url.searchParams;
+    const words = (q.get('text') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const h = (r: SeatRow) => `${r.lease.holder.host} ${r.lease.holder.user} ${r.lease.product}`.toLowerCase();
+    const matching = all.filter((r) => words.every((w) => h(r).includes(w)));
+    if (q.get('order') === 'desc') matching.reverse();
+    const from = Number(q.get('cursor') ?? 0);
+    const limit = Number(q.get('limit') ?? 200);
+    const rows = matching.slice(from, from + limit);
+    const page: ComputersPage = {
+      rows, matching: matching.length, seats: all.length, computers: new Set(all.map((r) => r.lease.holder.clientId)).size,
+      nextCursor: from + limit < matching.length ? String(from + limit) : undefined, asOf: now,
+    };
+    return json(page);
   };
 }
 

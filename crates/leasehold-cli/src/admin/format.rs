@@ -73,8 +73,8 @@ pub fn seats(in_use: u32, seats: u32) -> String {
 
 /// `1 seat`, `4 seats`.
 #[must_use]
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    if n == N::from(1) {
         format!("1 {one}")
     } else {
         format!("{n} {many}")

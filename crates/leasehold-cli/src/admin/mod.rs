@@ -68,8 +68,8 @@ pub enum AdminCmd {
     /// Add, list and remove license codes.
     #[command(subcommand)]
     License(LicenseCmd),
-    /// Show the computers holding seats, with their leases.
-    Computers,
+    /// Show the seats held, by computer (or sorted and searched as asked).
+    Computers(computers::ComputersArgs),
     /// End a lease, or every lease of a computer, now (its seat is free at once).
     Disconnect(DisconnectArgs),
     /// Show the server: version, uptime, address, seats and use per product,
@@ -145,7 +145,7 @@ pub async fn run(args: AdminArgs) -> Result<()> {
             let api = AdminApi::connect(&target)?;
             match command {
                 AdminCmd::License(cmd) => licenses::run(&api, cmd, json).await,
-                AdminCmd::Computers => computers::list(&api, json).await,
+                AdminCmd::Computers(c) => computers::list(&api, c, json).await,
                 AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
                 AdminCmd::Status => status::status(&api, json).await,
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,

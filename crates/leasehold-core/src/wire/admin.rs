@@ -66,17 +66,111 @@ pub struct LicenseRemoved {
     pub in_use: u32,
 }
 
-/// A lease as the Computers tab shows it.
-pub type LeaseView = Lease;
+/// How the Computers list is sorted (`GET /admin/v1/computers?sort=`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ComputerSort {
+    /// Computer name, then client id: a computer's seats stay together.
+    #[default]
+    Host,
+    User,
+    Product,
+    Address,
+    /// Application name, then version.
+    App,
+    /// When the seat was checked out.
+    Since,
+    /// When it was last renewed.
+    Renewed,
+    /// When it runs out unless renewed.
+    Expires,
+}
 
-/// Every lease of one computer.
+impl ComputerSort {
+    pub const ALL: [ComputerSort; 8] = [
+        Self::Host,
+        Self::User,
+        Self::Product,
+        Self::Address,
+        Self::App,
+        Self::Since,
+        Self::Renewed,
+        Self::Expires,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Host => "host",
+            Self::User => "user",
+            Self::Product => "product",
+            Self::Address => "address",
+            Self::App => "app",
+            Self::Since => "since",
+            Self::Renewed => "renewed",
+            Self::Expires => "expires",
+        }
+    }
+
+    /// Its place in [`Self::ALL`].
+    #[must_use]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortOrder {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}
+
+/// Rows of a Computers page when the request does not say, and at most.
+pub const COMPUTERS_PAGE_DEFAULT: u32 = 200;
+pub const COMPUTERS_PAGE_MAX: u32 = 1000;
+
+/// One seat in the Computers list: the lease, and how many seats its
+/// computer holds in all (what "disconnect the whole computer" would end).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ComputerView {
-    pub client_id: ClientId,
-    pub host: String,
-    pub address: String,
-    pub leases: Vec<Lease>,
+pub struct SeatRow {
+    pub lease: Lease,
+    pub computer_seats: u32,
+}
+
+/// `GET /admin/v1/computers`: one page of the seats held, in the asked order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComputersPage {
+    pub rows: Vec<SeatRow>,
+    /// Seats that match the search (all seats without one), as of `asOf`.
+    pub matching: u64,
+    /// Seats held now, and computers holding them.
+    pub seats: u64,
+    pub computers: u64,
+    /// Give this back as `cursor` for the next page; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// When the order and the search were worked out. Rows show each
+    /// lease as it is now; a seat taken after this time is on the list from
+    /// the next refresh (within seconds).
+    pub as_of: Timestamp,
 }
 
 /// `POST /admin/v1/disconnect`: one lease, or every lease of a computer.

@@ -2,6 +2,7 @@
 //! the rules of when something is durable and what gets logged. HTTP handlers
 //! are thin calls into it.
 
+mod computers;
 mod denials;
 mod ending;
 mod leases;
@@ -25,6 +26,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::Notify;
 
+pub use computers::{ComputersRequest, FRESH_FOR, REBUILD_INLINE_MAX};
 pub use licenses::LicenseRecord;
 
 /// The setting holding the last wall time this server saw (ms), written
@@ -90,6 +92,8 @@ struct Inner {
     time_noted: AtomicI64,
     /// A clock behind `time_noted` was logged (once until it is right).
     clock_warned: std::sync::atomic::AtomicBool,
+    /// The Computers list's sorted copy (see `computers.rs`).
+    computers: computers::ComputersIndex,
 }
 
 impl Engine {
@@ -167,6 +171,7 @@ impl Engine {
                 denials: Mutex::default(),
                 time_noted: AtomicI64::new(last_seen.map_or(0, |t| t.0)),
                 clock_warned: std::sync::atomic::AtomicBool::new(false),
+                computers: computers::ComputersIndex::default(),
                 renewals_unstored,
             }),
         }

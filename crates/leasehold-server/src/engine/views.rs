@@ -1,41 +1,10 @@
-//! What the admin API shows: computers, usage per product, status figures.
+//! What the admin API shows: usage per product, status figures.
 
 use super::Engine;
-use leasehold_core::lease::Lease;
-use leasehold_core::wire::admin::{ComputerView, ProductUsage};
-use leasehold_core::{ClientId, Product};
-use std::collections::BTreeMap;
+use leasehold_core::Product;
+use leasehold_core::wire::admin::ProductUsage;
 
 impl Engine {
-    /// Every computer holding a seat, with its leases, by host name.
-    #[must_use]
-    pub fn computers(&self) -> Vec<ComputerView> {
-        // Copy out under the lock; group and sort after it is released.
-        let leases: Vec<Lease> = self.table().leases().collect();
-        let mut by_client: BTreeMap<ClientId, ComputerView> = BTreeMap::new();
-        for lease in leases {
-            let view = by_client
-                .entry(lease.holder.client_id.clone())
-                .or_insert_with(|| ComputerView {
-                    client_id: lease.holder.client_id.clone(),
-                    host: lease.holder.host.clone(),
-                    address: lease.holder.address.clone(),
-                    leases: Vec::new(),
-                });
-            view.leases.push(lease);
-        }
-        let mut computers: Vec<ComputerView> = by_client.into_values().collect();
-        for c in &mut computers {
-            c.leases.sort_by_key(|l| l.granted_at);
-        }
-        computers.sort_by(|a, b| {
-            a.host
-                .cmp(&b.host)
-                .then_with(|| a.client_id.cmp(&b.client_id))
-        });
-        computers
-    }
-
     /// Seats and use of every product named by a code or holding leases.
     /// Per product, not per lease: cheap however many leases are held.
     #[must_use]

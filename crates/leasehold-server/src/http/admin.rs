@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::extract::{Json, Path, Query};
+use crate::engine::ComputersRequest;
 use crate::error::{Error, Result};
 use crate::logtail::{self, LogPage};
 use crate::store::EventQuery;
@@ -16,8 +17,9 @@ use futures_util::stream::{self, Stream, StreamExt};
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::admin::{
-    AddLicense, AddTrustedKey, ComputerView, DisconnectRequest, Disconnected, EventPage,
-    LicenseRemoved, LicenseView, MdnsState, ServerStatus, SetMdns, TrustedKeyView,
+    AddLicense, AddTrustedKey, COMPUTERS_PAGE_DEFAULT, ComputerSort, ComputersPage,
+    DisconnectRequest, Disconnected, EventPage, LicenseRemoved, LicenseView, MdnsState,
+    ServerStatus, SetMdns, SortOrder, TrustedKeyView,
 };
 use leasehold_core::{CorrelationId, LicenseId, Timestamp};
 use serde::Deserialize;
@@ -166,10 +168,42 @@ pub async fn remove_license(
     state.engine.remove_license(id).await.map(axum::Json)
 }
 
-/// Every computer holding a seat, with its leases.
-#[utoipa::path(get, path = "/admin/v1/computers", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<ComputerView>)))]
-pub async fn computers(State(state): State<AppState>) -> axum::Json<Vec<ComputerView>> {
-    axum::Json(state.engine.computers())
+/// Which seats, in what order (`GET /admin/v1/computers`).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ComputersFilter {
+    /// Sort by (default `host`).
+    sort: Option<ComputerSort>,
+    /// `asc` (default) or `desc`.
+    order: Option<SortOrder>,
+    /// Words that must each appear in the computer, user, product, address,
+    /// application, version or client id (any case).
+    text: Option<String>,
+    /// Rows per page (default 200, at most 1,000).
+    limit: Option<u32>,
+    /// `nextCursor` of the page before, to go on from it.
+    cursor: Option<String>,
+}
+
+/// The seats held, a page at a time: sorted, searched, with a cursor for
+/// the next page. Fast at any number of leases (a sorted copy is kept;
+/// see `asOf`).
+#[utoipa::path(get, path = "/admin/v1/computers", tag = "admin", security(("bearer" = [])), params(ComputersFilter), responses((status = 200, body = ComputersPage), (status = 400, description = "`bad_request` or `invalid_field`", body = ErrorBody)))]
+pub async fn computers(
+    State(state): State<AppState>,
+    Query(f): Query<ComputersFilter>,
+) -> Result<axum::Json<ComputersPage>> {
+    let text = f.text.unwrap_or_default();
+    check_search_text("text", &text)?;
+    let request = ComputersRequest {
+        sort: f.sort.unwrap_or_default(),
+        order: f.order.unwrap_or_default(),
+        text,
+        limit: f.limit.unwrap_or(COMPUTERS_PAGE_DEFAULT),
+        cursor: f.cursor,
+    };
+    state.engine.computers(request).await.map(axum::Json)
 }
 
 /// Ends one lease (`leaseId`) or every lease of a computer (`clientId`) now.
@@ -208,6 +242,20 @@ pub struct EventFilter {
 /// The longest text the Logs search takes: longer is a typo or an attack.
 const MAX_SEARCH_CHARS: usize = 200;
 
+/// A search text of at most [`MAX_SEARCH_CHARS`].
+fn check_search_text(field: &'static str, text: &str) -> Result<()> {
+    let chars = text.chars().count();
+    if chars > MAX_SEARCH_CHARS {
+        return Err(Error::InvalidField {
+            field,
+            reason: format!(
+                "the search text is {chars} characters long; search for at most {MAX_SEARCH_CHARS}"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Events by time range, kind and text, oldest first.
 #[utoipa::path(get, path = "/admin/v1/events", tag = "admin", security(("bearer" = [])), params(EventFilter), responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
 pub async fn events(
@@ -231,16 +279,8 @@ pub async fn events(
             ),
         })?);
     }
-    if let Some(text) = &f.text
-        && text.chars().count() > MAX_SEARCH_CHARS
-    {
-        return Err(Error::InvalidField {
-            field: "text",
-            reason: format!(
-                "the search text is {} characters long; search for at most {MAX_SEARCH_CHARS}",
-                text.chars().count()
-            ),
-        });
+    if let Some(text) = &f.text {
+        check_search_text("text", text)?;
     }
     let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
     let last_seq = state.engine.events().last_seq();

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         super::admin::logs, super::admin::trusted_keys, super::admin::add_trusted_key, super::admin::set_mdns,
         super::admin::backup,
     ),
-    components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode)),
+    components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),
     modifiers(&Security),
     tags((name = "client", description = "What applications call"), (name = "admin", description = "What the admin UI and CLI call")),
 )]
