@@ -2,13 +2,13 @@
 //! the service runs (or an admin installed it), the app uses the service's
 //! address and admin token instead of starting a second server, and Start /
 //! Stop go to the service manager with privileges (`pkexec` on Linux).
-//! Finding the service is `leasehold_cli::service` — the code behind
+//! Finding the service is `leasehold_service` — the code behind
 //! `leasehold service status` — so the app and the command agree.
 
 use crate::connection::ConnectionInfo;
 use crate::embedded::EmbeddedServer;
 use crate::error::DesktopError;
-use leasehold_cli::service::{Installed, plan::Step, status};
+use leasehold_service::{DataDir, Installed, TokenError, plan::Step, status};
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -102,7 +102,7 @@ impl Service {
 
     #[must_use]
     pub fn token_file(&self) -> PathBuf {
-        self.data_dir.join(leasehold_server::store::TOKEN_FILE)
+        DataDir::new(&self.data_dir).token_file()
     }
 
     /// The admin token from the service's data directory.
@@ -111,25 +111,20 @@ impl Service {
     /// [`DesktopError::Service`] `service_token_unreadable` when this user may
     /// not read it (not in the admin group yet) or it is missing.
     pub fn token(&self) -> Result<String, DesktopError> {
-        let file = self.token_file();
-        match std::fs::read_to_string(&file) {
-            Ok(t) => Ok(t.trim().to_owned()),
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(service_error(
+        DataDir::new(&self.data_dir).admin_token().map_err(|e| match e {
+            TokenError::NotAllowed { file } => service_error(
                 "service_token_unreadable",
                 format!(
                     "the Leasehold service runs on this computer, but you may not read its admin token ({}): ask an administrator to run `sudo usermod -aG {} $USER`, then log out and in again",
                     file.display(),
                     admin_group()
                 ),
-            )),
-            Err(e) => Err(service_error(
+            ),
+            other => service_error(
                 "service_token_unreadable",
-                format!(
-                    "cannot read the service's admin token {}: {e}",
-                    file.display()
-                ),
-            )),
-        }
+                format!("cannot read the service's admin token: {other}"),
+            ),
+        })
     }
 
     /// Asks the server again whether it answers, and its version.
@@ -147,11 +142,8 @@ impl Service {
 }
 
 fn admin_group() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "admin"
-    } else {
-        leasehold_cli::service::systemd::ADMIN_GROUP
-    }
+    leasehold_service::Manager::current()
+        .map_or(leasehold_service::systemd::ADMIN_GROUP, |m| m.admin_group())
 }
 
 fn service_error(code: &'static str, message: String) -> DesktopError {
@@ -180,14 +172,14 @@ pub async fn find(finder: &Finder) -> Option<Service> {
         }
         Finder::Installed => {
             let (installed, running, control) = installed_service().await?;
-            let by_admin = !leasehold_cli::service::systemd::PACKAGE_UNIT_PATHS
+            let by_admin = !leasehold_service::systemd::PACKAGE_UNIT_PATHS
                 .iter()
                 .any(|p| installed.definition == Path::new(p));
             if !running && !by_admin {
                 return None;
             }
             let mut service = Service {
-                address: status::local_address(&installed.data_dir, installed.listen),
+                address: DataDir::new(&installed.data_dir).local_address(installed.listen),
                 data_dir: installed.data_dir,
                 listen: installed.listen,
                 version: None,
@@ -208,7 +200,7 @@ pub async fn find(finder: &Finder) -> Option<Service> {
 /// The installed definition, whether its manager runs it, and the manager.
 #[cfg(unix)]
 async fn installed_service() -> Option<(Installed, bool, Control)> {
-    use leasehold_cli::service::{Manager, launchd, systemd};
+    use leasehold_service::{Manager, launchd, systemd};
     match Manager::current().ok()? {
         Manager::Systemd => {
             let installed = systemd::installed()?;
@@ -225,8 +217,8 @@ async fn installed_service() -> Option<(Installed, bool, Control)> {
 
 #[cfg(windows)]
 async fn installed_service() -> Option<(Installed, bool, Control)> {
-    let installed = leasehold_cli::service::windows::installed()?;
-    let running = leasehold_cli::service::windows::local()
+    let installed = leasehold_service::windows::installed()?;
+    let running = leasehold_service::windows::local()
         .await
         .running
         .unwrap_or(false);
@@ -243,7 +235,7 @@ async fn installed_service() -> Option<(Installed, bool, Control)> {
 #[must_use]
 pub fn can_install_service() -> bool {
     if cfg!(target_os = "linux") {
-        leasehold_cli::service::systemd::is_running()
+        leasehold_service::systemd::is_running()
     } else {
         cfg!(any(target_os = "macos", windows))
     }
@@ -263,7 +255,7 @@ pub enum Elevation {
 impl Elevation {
     #[must_use]
     pub fn detect() -> Self {
-        if is_root() {
+        if leasehold_service::local::is_root() {
             Self::Root
         } else if cfg!(target_os = "linux") && on_path("pkexec") {
             Self::Pkexec
@@ -271,14 +263,6 @@ impl Elevation {
             Self::Unavailable
         }
     }
-}
-
-fn is_root() -> bool {
-    cfg!(unix)
-        && std::process::Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn on_path(program: &str) -> bool {
@@ -300,8 +284,8 @@ pub fn start_stop_commands(
 ) -> Result<Vec<Vec<String>>, DesktopError> {
     let verb = if start { "start" } else { "stop" };
     let steps = match control {
-        Control::Systemd => leasehold_cli::service::systemd::start_stop_plan(start),
-        Control::Launchd => leasehold_cli::service::launchd::start_stop_plan(start),
+        Control::Systemd => leasehold_service::systemd::start_stop_plan(start),
+        Control::Launchd => leasehold_service::launchd::start_stop_plan(start),
         Control::Windows => {
             return Err(service_error(
                 "service_unsupported",

@@ -6,7 +6,7 @@
 use crate::attach::Attached;
 use crate::listen::PortConflict;
 use serde::Serialize;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
 /// Where a page that was already open keeps a newer connection, so that a
 /// reload after a port change sees it (initialization scripts are fixed when
@@ -110,12 +110,7 @@ impl ConnectionInfo {
 /// The URL local callers use: loopback when the server listens everywhere.
 #[must_use]
 pub fn base_url(listen: SocketAddr) -> String {
-    let ip = match listen {
-        SocketAddr::V4(a) if a.ip().is_unspecified() => Ipv4Addr::LOCALHOST.into(),
-        SocketAddr::V6(a) if a.ip().is_unspecified() => Ipv6Addr::LOCALHOST.into(),
-        other => other.ip(),
-    };
-    format!("http://{}", SocketAddr::new(ip, listen.port()))
+    format!("http://{}", leasehold_service::local::reachable(listen))
 }
 
 fn js_string(s: &str) -> String {

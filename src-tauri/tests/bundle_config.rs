@@ -83,7 +83,7 @@ fn the_deb_carries_the_cli_the_unit_and_the_maintainer_scripts() {
     let unit = &files["/usr/lib/systemd/system/leasehold.service"];
     assert_eq!(
         read(&source(unit)),
-        leasehold_cli::service::systemd::packaged_unit(),
+        leasehold_service::systemd::packaged_unit(),
         "the packaged unit is what `leasehold service install` makes with /usr/bin/leasehold"
     );
     assert!(

@@ -6,7 +6,6 @@ pub mod admin;
 pub mod client;
 pub mod paths;
 pub mod serve;
-pub mod service;
 pub mod table;
 pub mod vendor;
 
@@ -39,7 +38,7 @@ pub enum Command {
     Client(client::ClientCmd),
     /// Install, remove, start, stop the server as a system service; its status.
     #[command(subcommand)]
-    Service(service::ServiceCmd),
+    Service(leasehold_service::ServiceCmd),
     /// Make vendor keys and issue license codes (for the software vendor).
     #[command(subcommand)]
     Vendor(vendor::VendorCmd),
@@ -74,7 +73,9 @@ async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Client(cmd) => client::run(cmd).await,
-        Command::Service(cmd) => service::run(cmd).await.map(|()| ExitCode::SUCCESS),
+        Command::Service(cmd) => leasehold_service::run(cmd)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::Vendor(cmd) => vendor::run(cmd).map(|()| ExitCode::SUCCESS),
         Command::Openapi => {
             println!(

@@ -1,6 +1,7 @@
 //! Where things live when the user does not say.
 
 use anyhow::{Result, anyhow};
+use leasehold_service::DataDir;
 use std::path::PathBuf;
 
 /// The data directory: the flag, else `LEASEHOLD_DATA_DIR`, else the
@@ -31,11 +32,12 @@ pub fn admin_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     let explicit =
         flag.is_some() || std::env::var_os("LEASEHOLD_DATA_DIR").is_some_and(|d| !d.is_empty());
     let mine = data_dir(flag)?;
-    if explicit || mine.join(leasehold_server::server::ADDRESS_FILE).exists() {
+    let serving = |dir: &PathBuf| DataDir::new(dir).address_file().exists();
+    if explicit || serving(&mine) {
         return Ok(mine);
     }
     match service_data_dir() {
-        Some(system) if system.join(leasehold_server::server::ADDRESS_FILE).exists() => Ok(system),
+        Some(system) if serving(&system) => Ok(system),
         _ => Ok(mine),
     }
 }
@@ -44,12 +46,12 @@ pub fn admin_data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
 fn service_data_dir() -> Option<PathBuf> {
     #[cfg(windows)]
     {
-        Some(crate::service::windows::default_data_dir())
+        Some(leasehold_service::windows::default_data_dir())
     }
     #[cfg(not(windows))]
     {
-        crate::service::Manager::current()
+        leasehold_service::Manager::current()
             .ok()
-            .map(crate::service::Manager::default_data_dir)
+            .map(leasehold_service::Manager::default_data_dir)
     }
 }

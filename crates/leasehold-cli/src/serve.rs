@@ -99,11 +99,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .context("the server could not start")?;
     let addr = server.local_addr();
     println!("{addr}");
-    let browse_host = if addr.ip().is_unspecified() {
-        SocketAddr::from(([127, 0, 0, 1], addr.port()))
-    } else {
-        addr
-    };
+    let browse_host = leasehold_service::local::reachable(addr);
     if args.print_admin_url || std::io::stdout().is_terminal() {
         println!(
             "admin UI: http://{browse_host}/ui/#token={}",

@@ -206,6 +206,33 @@ fn computers_pages_through_more_seats_than_one_page_holds() {
 }
 
 #[test]
+fn an_address_left_by_a_killed_server_is_recognised_as_such() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &[]);
+    // kill -9: the server cannot remove its listen-address file.
+    server.process.child.kill().expect("kill");
+    server.process.child.wait().expect("wait");
+    assert!(data.join("listen-address").exists());
+    let out = leasehold()
+        .args(["admin", "status", "--data-dir"])
+        .arg(&data)
+        .assert()
+        .code(1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("no server running on this data directory")
+            && err.contains(
+                "listen-address is left from a server that was stopped without removing it"
+            ),
+        "{err}"
+    );
+    // Started again, it is found as before.
+    let again = Server::start(&data, &[]);
+    again.admin().arg("status").assert().success();
+}
+
+#[test]
 fn json_output_parses_and_token_comes_from_the_data_dir() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());

@@ -4,9 +4,9 @@
 //! second server off the same data.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
-use leasehold_cli::service::Installed;
-use leasehold_cli::service::status::{gather, local_address, probe};
 use leasehold_server::{Config, Server};
+use leasehold_service::status::{gather, probe};
+use leasehold_service::{DataDir, Installed};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -17,7 +17,10 @@ async fn service_probe_finds_a_running_server_by_its_data_directory() {
     let server = Server::start(Config::ephemeral(dir.path())).await.unwrap();
     // The listen address the definition names is ignored in favour of what the server wrote.
     let configured: SocketAddr = "0.0.0.0:7878".parse().unwrap();
-    assert_eq!(local_address(dir.path(), configured), server.local_addr());
+    assert_eq!(
+        DataDir::new(dir.path()).local_address(configured),
+        server.local_addr()
+    );
 
     let p = probe(dir.path(), configured).await;
     assert!(p.healthy, "{p:?}");

@@ -2,8 +2,8 @@
 //! `systemd-analyze verify` on the unit, and the unit the .deb ships.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
-use leasehold_cli::service::plan::{Step, render};
-use leasehold_cli::service::{ServiceConfig, launchd, systemd};
+use leasehold_service::plan::{Step, render};
+use leasehold_service::{ServiceConfig, launchd, systemd};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -5,16 +5,12 @@
 use super::Target;
 use anyhow::{Context, Result, anyhow};
 use leasehold_core::wire::ErrorBody;
+use leasehold_service::{DataDir, TokenError};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The file a running server writes with the address local tools should call.
-pub const ADDRESS_FILE: &str = leasehold_server::server::ADDRESS_FILE;
-/// The file holding the admin token (owner-only).
-pub const TOKEN_FILE: &str = leasehold_server::store::TOKEN_FILE;
 
 /// How long a plain (non-streaming) admin call may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -34,26 +30,20 @@ pub struct AdminApi {
 /// Reads the admin token a server keeps in `data_dir`.
 ///
 /// # Errors
-/// When the file is missing (no server ever started there) or unreadable.
+/// When the file is missing (no server ever started there) or unreadable,
+/// with what to do.
 pub fn read_token(data_dir: &Path) -> Result<String> {
-    let path = data_dir.join(TOKEN_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
-        Ok(_) => Err(anyhow!(
-            "the token file {} is empty; restart the server to write it again",
-            path.display()
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
-            "no admin token in {} (no {TOKEN_FILE} file); a server makes one on its first start: run `leasehold serve --data-dir {}` once",
-            data_dir.display(),
+    DataDir::new(data_dir).admin_token().map_err(|e| match e {
+        TokenError::Missing { .. } => anyhow!(
+            "{e}; a server makes one on its first start: run `leasehold serve --data-dir {}` once",
             data_dir.display()
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(anyhow!(
-            "cannot read {}: permission denied; run this as the user the server runs as",
-            path.display()
-        )),
-        Err(e) => Err(anyhow!("cannot read {}: {e}", path.display())),
-    }
+        ),
+        TokenError::Empty { .. } => anyhow!("{e}; restart the server to write it again"),
+        TokenError::NotAllowed { .. } => {
+            anyhow!("{e}; run this as the user the server runs as")
+        }
+        TokenError::Io { .. } => anyhow!("{e}"),
+    })
 }
 
 fn data_dir(target: &Target) -> Result<PathBuf> {
@@ -71,18 +61,29 @@ impl AdminApi {
         let (address, origin) = match &target.server {
             Some(server) => (server.trim().to_owned(), "--server".to_owned()),
             None => {
-                let dir = data_dir(target)?;
-                let path = dir.join(ADDRESS_FILE);
-                match std::fs::read_to_string(&path) {
-                    Ok(text) if !text.trim().is_empty() => {
-                        (text.trim().to_owned(), path.display().to_string())
+                let dir = DataDir::new(data_dir(target)?);
+                let file = dir.address_file();
+                let no_server = |why: &str| {
+                    anyhow!(
+                        "no server running on this data directory ({why}); start one with `leasehold serve --data-dir {}` or pass --server HOST:PORT",
+                        dir.path().display()
+                    )
+                };
+                match dir.listen_address() {
+                    // The server that wrote it was killed: its lock is free.
+                    Some(_) if dir.in_use() == Some(false) => {
+                        return Err(no_server(&format!(
+                            "{} is left from a server that was stopped without removing it",
+                            file.display()
+                        )));
                     }
-                    Ok(_) | Err(_) => {
-                        return Err(anyhow!(
-                            "no server running on this data directory (no {ADDRESS_FILE} file in {}); start one with `leasehold serve --data-dir {}` or pass --server HOST:PORT",
-                            dir.display(),
-                            dir.display()
-                        ));
+                    Some(addr) => (addr.to_string(), file.display().to_string()),
+                    None => {
+                        return Err(no_server(&format!(
+                            "no {} file in {}",
+                            leasehold_server::server::ADDRESS_FILE,
+                            dir.path().display()
+                        )));
                     }
                 }
             }

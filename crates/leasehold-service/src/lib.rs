@@ -1,16 +1,22 @@
-//! `leasehold service …`: run the headless server as a system service —
-//! systemd on Linux, launchd on macOS, the Service Control Manager on
-//! Windows — under an unprivileged account with its data in the system-wide
-//! location. Unit and plist files come from pure functions of a
+//! Leasehold as a system service — systemd on Linux, launchd on macOS, the
+//! Service Control Manager on Windows — under an unprivileged account with
+//! its data in the system-wide location: `leasehold service …` (install,
+//! uninstall, start, stop, status), and finding the service on this machine
+//! for the desktop app. Unit and plist files come from pure functions of a
 //! [`ServiceConfig`]; the changes to the machine are a [`plan::Step`] list
-//! that `--dry-run` prints instead of doing.
+//! that `--dry-run` prints instead of doing. [`DataDir`] is how every
+//! program beside a server reads its data directory.
 
+pub mod data_dir;
 pub mod launchd;
+pub mod local;
 pub mod plan;
 pub mod status;
 pub mod systemd;
 #[cfg(windows)]
 pub mod windows;
+
+pub use data_dir::{DataDir, TokenError};
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
@@ -170,6 +176,15 @@ impl Manager {
         }
     }
 
+    /// The group whose members may read the service's admin token.
+    #[must_use]
+    pub fn admin_group(self) -> &'static str {
+        match self {
+            Self::Systemd => systemd::ADMIN_GROUP,
+            Self::Launchd => launchd::ADMIN_GROUP,
+        }
+    }
+
     #[must_use]
     pub fn default_user(self) -> &'static str {
         match self {
@@ -276,7 +291,7 @@ fn machine_ready(manager: Manager) -> Result<()> {
     if manager == Manager::Systemd && !systemd::is_running() {
         bail!("{}", systemd::NOT_RUNNING);
     }
-    if !is_root() {
+    if !local::is_root() {
         bail!(
             "this changes the system's services: run it as root (`sudo leasehold service …`), or add --dry-run to see the steps"
         );
@@ -301,14 +316,6 @@ fn invoking_user() -> Option<String> {
         .ok()?;
     let name = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     (out.status.success() && !name.is_empty()).then_some(name)
-}
-
-#[cfg(not(windows))]
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// Why the service could not use `cfg` (its binary or data directory in a

@@ -3,10 +3,10 @@
 //! directory, listen address), the service manager's state, the data
 //! directory's `listen-address` file, and `GET /healthz` + `/v1/hello`.
 
-use super::{Installed, Manager};
+use super::{DataDir, Installed, Manager};
 use anyhow::Result;
 use serde::Serialize;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -52,33 +52,10 @@ pub struct Probe {
     pub server_name: Option<String>,
 }
 
-/// Where a local tool calls a server on `data_dir` that was told to listen
-/// on `listen`: the address the running server wrote, else `listen`
-/// (loopback for 0.0.0.0 / ::).
-#[must_use]
-pub fn local_address(data_dir: &Path, listen: SocketAddr) -> SocketAddr {
-    let file = data_dir.join(leasehold_server::server::ADDRESS_FILE);
-    if let Some(addr) = std::fs::read_to_string(file)
-        .ok()
-        .and_then(|t| t.trim().parse().ok())
-    {
-        return addr;
-    }
-    match listen.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => {
-            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), listen.port())
-        }
-        IpAddr::V6(ip) if ip.is_unspecified() => {
-            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), listen.port())
-        }
-        _ => listen,
-    }
-}
-
-/// Asks the server at [`local_address`] whether it is healthy and who it is.
+/// Asks the server on `data_dir` (at [`DataDir::local_address`]) whether it is healthy and who it is.
 /// Never fails: an unreachable server is `healthy: false`.
 pub async fn probe(data_dir: &Path, listen: SocketAddr) -> Probe {
-    let address = local_address(data_dir, listen);
+    let address = DataDir::new(data_dir).local_address(listen);
     let mut probe = Probe {
         address,
         healthy: false,
@@ -163,7 +140,7 @@ pub async fn gather(
     };
     let probe = probe(&installed.data_dir, installed.listen).await;
     status.installed = true;
-    status.admin_token = Some(installed.data_dir.join(leasehold_server::store::TOKEN_FILE));
+    status.admin_token = Some(DataDir::new(&installed.data_dir).token_file());
     status.definition = Some(installed.definition);
     status.listen = Some(installed.listen);
     status.data_dir = Some(installed.data_dir);
@@ -246,28 +223,4 @@ pub fn print_status(status: &ServiceStatus, json: bool) -> Result<()> {
         print!("{}", render(status));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_address_prefers_the_file_and_maps_unspecified_to_loopback() {
-        let dir = tempfile::tempdir().unwrap();
-        let any: SocketAddr = "0.0.0.0:7878".parse().unwrap();
-        assert_eq!(
-            local_address(dir.path(), any),
-            "127.0.0.1:7878".parse().unwrap()
-        );
-        assert_eq!(
-            local_address(dir.path(), "[::]:7000".parse().unwrap()),
-            "[::1]:7000".parse().unwrap()
-        );
-        std::fs::write(dir.path().join("listen-address"), "127.0.0.1:4242\n").unwrap();
-        assert_eq!(
-            local_address(dir.path(), any),
-            "127.0.0.1:4242".parse().unwrap()
-        );
-    }
 }

@@ -282,7 +282,7 @@ pub fn install_plan(cfg: &ServiceConfig) -> Vec<Step> {
         plan::run("start the service at every boot", &["systemctl", "enable", UNIT_NAME]),
         plan::run("start (or restart) the service now", &["systemctl", "restart", UNIT_NAME]),
         Step::ShareToken {
-            path: cfg.data_dir.join(leasehold_server::store::TOKEN_FILE),
+            path: crate::DataDir::new(&cfg.data_dir).token_file(),
             group: ADMIN_GROUP.to_owned(),
             wait: Duration::from_secs(15),
         },

@@ -163,7 +163,7 @@ pub fn install_plan(cfg: &ServiceConfig) -> Vec<Step> {
         Step::Write { path: PathBuf::from(PLIST_PATH), contents: plist(cfg), mode: 0o644 },
         plan::run("load the service (it starts now and at every boot)", &["launchctl", "bootstrap", "system", PLIST_PATH]),
         Step::ShareToken {
-            path: cfg.data_dir.join(leasehold_server::store::TOKEN_FILE),
+            path: crate::DataDir::new(&cfg.data_dir).token_file(),
             group: ADMIN_GROUP.to_owned(),
             wait: Duration::from_secs(15),
         },
