@@ -289,15 +289,17 @@ struct ErrorAnswer {
 
 fn checkout_error(request: &CheckoutRequest, answer: ErrorAnswer) -> ClientError {
     let body = answer.body;
-    match body.error_code() {
-        Some(ErrorCode::NoSeatFree) => ClientError::NoSeatFree {
+    if let Some(taken) = body.seats_taken() {
+        return ClientError::NoSeatFree {
             product: request.product.clone(),
-            seats: body.seats.unwrap_or(0),
-            in_use: body.in_use.unwrap_or(0),
-            retry_after: body
+            seats: taken.seats,
+            in_use: taken.in_use,
+            retry_after: taken
                 .retry_after_secs
                 .map_or(DEFAULT_RETRY_AFTER, |s| Duration::from_secs(u64::from(s))),
-        },
+        };
+    }
+    match body.error_code() {
         Some(ErrorCode::NoLicenseForProduct) => ClientError::NoLicense {
             product: request.product.clone(),
             message: body.message,
@@ -325,7 +327,7 @@ fn lease_error(lease_id: LeaseId, answer: ErrorAnswer) -> ClientError {
     if body.error_code() == Some(ErrorCode::OverSubscribed) {
         return ClientError::OverSubscribed {
             lease_id,
-            expires_at: body.expires_at,
+            expires_at: body.runs_until(),
             message: body.message,
         };
     }

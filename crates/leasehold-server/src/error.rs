@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use leasehold_core::ErrorCode;
 use leasehold_core::lease::LeaseError;
 use leasehold_core::license::LicenseError;
-use leasehold_core::wire::ErrorBody;
+use leasehold_core::wire::{ErrorBody, SeatsTaken};
 use leasehold_core::{LeaseId, LicenseId};
 
 #[derive(Debug, thiserror::Error)]
@@ -117,24 +117,25 @@ impl Error {
             }
             other => other.to_string(),
         };
-        let mut body = ErrorBody::new(self.code(), message);
         match self {
             Self::Lease(LeaseError::NoSeatFree {
                 seats,
                 in_use,
                 retry_after_secs,
                 ..
-            }) => {
-                body.seats = Some(*seats);
-                body.in_use = Some(*in_use);
-                body.retry_after_secs = Some(*retry_after_secs);
-            }
+            }) => ErrorBody::no_seat_free(
+                message,
+                SeatsTaken {
+                    seats: *seats,
+                    in_use: *in_use,
+                    retry_after_secs: Some(*retry_after_secs),
+                },
+            ),
             Self::Lease(LeaseError::OverSubscribed { expires_at, .. }) => {
-                body.expires_at = Some(*expires_at)
+                ErrorBody::over_subscribed(message, *expires_at)
             }
-            _ => {}
+            _ => ErrorBody::new(self.code(), message),
         }
-        body
     }
 }
 
@@ -145,7 +146,10 @@ impl IntoResponse for Error {
             tracing::error!(code = self.code().as_str(), "{self}");
         }
         let body = self.body();
-        let retry_after = body.retry_after_secs.map(axum::http::HeaderValue::from);
+        let retry_after = body
+            .seats_taken()
+            .and_then(|t| t.retry_after_secs)
+            .map(axum::http::HeaderValue::from);
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(v) = retry_after {
             response

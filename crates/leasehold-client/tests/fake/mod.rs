@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::{Signer, SigningKey};
-use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
 use leasehold_core::wire::proof;
+use leasehold_core::wire::{ErrorBody, SeatsTaken};
 use leasehold_core::{ClientId, LeaseId, Product, ServerId, Timestamp};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -226,10 +226,12 @@ async fn checkout(State(state): State<Shared>, Json(req): Json<CheckoutRequest>)
     }
     let in_use = u32::try_from(fake.live()).unwrap();
     if in_use >= fake.seats {
-        let mut body = ErrorBody::new("no_seat_free", "all seats are in use");
-        body.seats = Some(fake.seats);
-        body.in_use = Some(in_use);
-        body.retry_after_secs = Some(20);
+        let taken = SeatsTaken {
+            seats: fake.seats,
+            in_use,
+            retry_after_secs: Some(20),
+        };
+        let body = ErrorBody::no_seat_free("all seats are in use", taken);
         return error(StatusCode::CONFLICT, body);
     }
     let id = LeaseId::random();
@@ -280,8 +282,8 @@ async fn renew(State(state): State<Shared>, Path(id): Path<LeaseId>) -> Response
         );
     }
     if fake.over_subscribed {
-        let mut body = ErrorBody::new("over_subscribed", "the license is over-subscribed");
-        body.expires_at = Some(fake.wall(lease.deadline));
+        let body =
+            ErrorBody::over_subscribed("the license is over-subscribed", fake.wall(lease.deadline));
         return error(StatusCode::CONFLICT, body);
     }
     let deadline = now + Duration::from_secs(u64::from(fake.lease_secs));

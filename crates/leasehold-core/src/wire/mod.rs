@@ -14,6 +14,9 @@ pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Every error answer: a stable machine-readable `code` and a sentence for
 /// people. The optional fields carry what a client needs to act on the code.
+// (Only the code they belong to sets them — `ErrorBody::no_seat_free`,
+// `over_subscribed` — and they are read the same way: `seats_taken`,
+// `runs_until`. This comment stays out of the OpenAPI document.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
@@ -24,16 +27,25 @@ pub struct ErrorBody {
     pub message: String,
     /// With `no_seat_free`: seats of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seats: Option<u32>,
+    seats: Option<u32>,
     /// With `no_seat_free`: seats in use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_use: Option<u32>,
+    in_use: Option<u32>,
     /// With `no_seat_free`: when to try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_after_secs: Option<u32>,
+    retry_after_secs: Option<u32>,
     /// With `over_subscribed`: when the lease ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<crate::Timestamp>,
+    expires_at: Option<crate::Timestamp>,
+}
+
+/// What a `no_seat_free` answer says about the product's seats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeatsTaken {
+    pub seats: u32,
+    pub in_use: u32,
+    /// When a seat may be free (absent from servers that do not say).
+    pub retry_after_secs: Option<u32>,
 }
 
 impl ErrorBody {
@@ -41,6 +53,46 @@ impl ErrorBody {
     #[must_use]
     pub fn error_code(&self) -> Option<crate::ErrorCode> {
         crate::ErrorCode::parse(&self.code)
+    }
+
+    /// `no_seat_free`, with the seats and when to try again.
+    #[must_use]
+    pub fn no_seat_free(message: impl Into<String>, taken: SeatsTaken) -> Self {
+        Self {
+            seats: Some(taken.seats),
+            in_use: Some(taken.in_use),
+            retry_after_secs: taken.retry_after_secs,
+            ..Self::new(crate::ErrorCode::NoSeatFree.as_str(), message)
+        }
+    }
+
+    /// `over_subscribed`, with when the lease ends.
+    #[must_use]
+    pub fn over_subscribed(message: impl Into<String>, expires_at: crate::Timestamp) -> Self {
+        Self {
+            expires_at: Some(expires_at),
+            ..Self::new(crate::ErrorCode::OverSubscribed.as_str(), message)
+        }
+    }
+
+    /// The seats of a `no_seat_free` answer; `None` for any other code.
+    #[must_use]
+    pub fn seats_taken(&self) -> Option<SeatsTaken> {
+        (self.error_code() == Some(crate::ErrorCode::NoSeatFree)).then_some(SeatsTaken {
+            seats: self.seats.unwrap_or(0),
+            in_use: self.in_use.unwrap_or(0),
+            retry_after_secs: self.retry_after_secs,
+        })
+    }
+
+    /// When the lease of an `over_subscribed` answer ends; `None` otherwise.
+    #[must_use]
+    pub fn runs_until(&self) -> Option<crate::Timestamp> {
+        if self.error_code() == Some(crate::ErrorCode::OverSubscribed) {
+            self.expires_at
+        } else {
+            None
+        }
     }
 
     #[must_use]
@@ -53,5 +105,46 @@ impl ErrorBody {
             retry_after_secs: None,
             expires_at: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::Timestamp;
+
+    #[test]
+    fn fields_belong_to_their_code_on_the_wire_and_when_read() {
+        let taken = SeatsTaken {
+            seats: 10,
+            in_use: 10,
+            retry_after_secs: Some(60),
+        };
+        let body = ErrorBody::no_seat_free("no seat of cad is free", taken);
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "code": "no_seat_free", "message": "no seat of cad is free", "seats": 10, "inUse": 10, "retryAfterSecs": 60 })
+        );
+        let read: ErrorBody = serde_json::from_value(json).unwrap();
+        assert_eq!(read.seats_taken(), Some(taken));
+        assert_eq!(read.runs_until(), None);
+
+        let ended = ErrorBody::over_subscribed("over", Timestamp(5));
+        assert_eq!(ended.runs_until(), Some(Timestamp(5)));
+        assert_eq!(ended.seats_taken(), None);
+        // Fields sent with another code are not taken for that code's.
+        let odd: ErrorBody = serde_json::from_value(
+            serde_json::json!({ "code": "internal", "message": "x", "seats": 3, "expiresAt": 9 }),
+        )
+        .unwrap();
+        assert_eq!((odd.seats_taken(), odd.runs_until()), (None, None));
+        // A server that gives no advice on when to retry.
+        let bare: ErrorBody = serde_json::from_value(
+            serde_json::json!({ "code": "no_seat_free", "message": "x", "seats": 1, "inUse": 1 }),
+        )
+        .unwrap();
+        assert_eq!(bare.seats_taken().unwrap().retry_after_secs, None);
     }
 }
