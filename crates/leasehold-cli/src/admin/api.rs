@@ -313,7 +313,7 @@ fn explain(status: StatusCode, error: &ErrorBody, address: &str) -> anyhow::Erro
             "call the server by its IP address or `localhost`, or start it with --allow-host NAME"
         }
         Some(C::UntrustedVendor) => {
-            "trust the vendor's public key first with `leasehold admin trust LHPK-…` (or start the server with --trust), then add the code again"
+            "trust the vendor's public key first with `leasehold admin trust LHPK-…` (or start the server with --trust), then add the code again; a vendor's own build of Leasehold takes only that vendor's codes (`leasehold admin status` lists the keys it trusts)"
         }
         Some(C::LicenseChecksum | C::NotALicenseCode | C::LicenseCorrupt) => {
             "check the code for typos or paste it again; a code with line breaks can be piped in with `license add -`"
