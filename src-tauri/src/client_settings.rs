@@ -22,6 +22,25 @@ pub const VENDOR_KEY_ENV: &str = "LEASEHOLD_VENDOR_KEY";
 /// The longest "Find servers" may browse.
 const MAX_DISCOVERY: Duration = Duration::from_secs(10);
 
+/// What the commands need from the app's environment, read once at start
+/// (the app's managed state for License Mode).
+pub struct ClientContext {
+    /// For checking a standalone license file (`LEASEHOLD_VENDOR_KEY`, trusted keys).
+    pub vendor_keys: Vec<VendorPublicKey>,
+    /// `LEASEHOLD_NO_DISCOVERY`: "Find servers" refuses to browse.
+    pub no_discovery: bool,
+}
+
+impl ClientContext {
+    #[must_use]
+    pub fn from_env(trusted: &[VendorPublicKey]) -> Self {
+        Self {
+            vendor_keys: vendor_keys(std::env::var(VENDOR_KEY_ENV).ok(), trusted),
+            no_discovery: discovery_disabled(std::env::var(NO_DISCOVERY_ENV).ok().as_deref()),
+        }
+    }
+}
+
 /// An error the window can show (`message`) and tell apart (`code`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, thiserror::Error)]
 #[error("{message}")]

@@ -3,8 +3,8 @@
 //! before the page loads (read synchronously by `ui/src/api/connection.ts`)
 //! and as the answer of the `connection` command.
 
-use crate::attach::Attached;
 use crate::listen::PortConflict;
+use crate::service::Attached;
 use serde::Serialize;
 use std::net::SocketAddr;
 
@@ -54,8 +54,10 @@ pub struct Problem {
 }
 
 impl ConnectionInfo {
+    /// A server listening on `listen`; the caller adds what it knows more
+    /// (an error, the attached service, whether a service can be installed).
     #[must_use]
-    pub fn embedded(
+    pub fn new(
         listen: SocketAddr,
         token: &str,
         running: bool,
@@ -136,7 +138,7 @@ mod tests {
 
     #[test]
     fn wire_form_is_camel_case_and_names_a_conflict() {
-        let info = ConnectionInfo::embedded(
+        let info = ConnectionInfo::new(
             "0.0.0.0:40001".parse().unwrap(),
             "tok",
             true,
@@ -153,14 +155,14 @@ mod tests {
         assert_eq!(v["canStartStop"], true);
         assert_eq!(v["portConflict"]["wanted"], 7878);
         assert_eq!(v["portConflict"]["got"], 40001);
-        let none = ConnectionInfo::embedded("0.0.0.0:7878".parse().unwrap(), "tok", true, None);
+        let none = ConnectionInfo::new("0.0.0.0:7878".parse().unwrap(), "tok", true, None);
         assert!(!none.json().contains("portConflict"));
     }
 
     #[test]
     fn init_script_embeds_the_json_safely() {
         let info =
-            ConnectionInfo::embedded("127.0.0.1:1".parse().unwrap(), "a\"b</script>", false, None);
+            ConnectionInfo::new("127.0.0.1:1".parse().unwrap(), "a\"b</script>", false, None);
         let script = info.init_script();
         assert!(script.contains(r#""token":"a\"b</script>""#), "{script}");
         assert!(script.contains("__LEASEHOLD__"));

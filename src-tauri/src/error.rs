@@ -16,7 +16,8 @@ pub enum DesktopError {
     #[error(transparent)]
     Server(#[from] leasehold_server::Error),
     /// Attaching to, controlling or installing the Leasehold service
-    /// (`service_not_permitted`, `service_token_unreadable`, …; see attach.rs).
+    /// (`service_not_permitted`, `service_token_unreadable`, …; see
+    /// service.rs, elevate.rs and attached.rs).
     #[error("{message}")]
     Service { code: &'static str, message: String },
 }
@@ -30,6 +31,14 @@ impl DesktopError {
             Self::Bind { .. } => leasehold_core::ErrorCode::BindFailed.as_str(),
             Self::Server(e) => e.code().as_str(),
             Self::Service { code, .. } => code,
+        }
+    }
+
+    /// A [`DesktopError::Service`] with its stable `code`.
+    pub(crate) fn service(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Service {
+            code,
+            message: message.into(),
         }
     }
 

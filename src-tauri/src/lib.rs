@@ -1,24 +1,35 @@
 //! The Leasehold desktop app: an adapter that runs the lease server from
-//! `leasehold-server` in-process and shows the admin UI (`ui/`) in a window,
-//! with a tray icon. No licensing logic lives here.
+//! `leasehold-server` in-process, or attaches to the Leasehold service on this
+//! machine, and shows the admin UI (`ui/`) in a window, with a tray icon. No
+//! licensing logic lives here.
+//!
+//! Modules, each using only those listed before it: `settings`, `listen`,
+//! `error`, `service` (finding the service), `elevate` (controlling it),
+//! `connection`, `embedded` (the app's own server), `attached` (the service
+//! as the app shows it), `server` (the one managed state: either of the
+//! two), `window`, `tray`, `control` (actions that update tray and window),
+//! `client_settings`, `commands` (every Tauri command), `host_schema`.
 
 mod assets;
-pub mod attach;
-mod client_commands;
+mod attached;
 pub mod client_settings;
 mod commands;
 pub mod connection;
 mod control;
-pub mod embedded;
+pub mod elevate;
+mod embedded;
 pub mod error;
 pub mod host_schema;
 pub mod listen;
+pub mod server;
+pub mod service;
 pub mod settings;
 mod signals;
 mod tray;
 mod window;
 
-use embedded::EmbeddedServer;
+use client_settings::ClientContext;
+use server::LicenseServer;
 use settings::Settings;
 use tauri::{Manager, RunEvent, WindowEvent};
 
@@ -45,25 +56,25 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show(app)
         }))
-        .manage(client_commands::ClientContext::from_env(&settings.trust))
-        .manage(EmbeddedServer::new(settings))
+        .manage(ClientContext::from_env(&settings.trust))
+        .manage(LicenseServer::new(settings))
         .invoke_handler(tauri::generate_handler![
             commands::connection,
             commands::server_stop,
             commands::server_start,
             commands::server_restart_on_port,
-            attach::service_install,
-            client_commands::client_settings_get,
-            client_commands::client_settings_set,
-            client_commands::client_discover,
-            client_commands::client_test_connection,
+            commands::service_install,
+            commands::client_settings_get,
+            commands::client_settings_set,
+            commands::client_discover,
+            commands::client_test_connection,
         ])
         .setup(move |app| {
             signals::quit_on_signals(app.handle());
             let info =
-                tauri::async_runtime::block_on(app.state::<EmbeddedServer>().start_first(bound));
+                tauri::async_runtime::block_on(app.state::<LicenseServer>().start_first(bound));
             window::create(app.handle(), &info)?;
-            tray::create(app.handle(), info.running)?;
+            tray::create(app.handle(), info.running, control::toggle)?;
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -84,7 +95,7 @@ pub fn run() {
     app.run(|app, event| {
         if let RunEvent::Exit = event {
             tauri::async_runtime::block_on(
-                app.state::<EmbeddedServer>().stop_for_exit(EXIT_STOP_LIMIT),
+                app.state::<LicenseServer>().stop_for_exit(EXIT_STOP_LIMIT),
             );
         }
     });

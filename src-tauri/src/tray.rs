@@ -1,6 +1,7 @@
-//! The tray icon and its menu: Open, Start/Stop server, Quit.
+//! The tray icon and its menu: Open, Start/Stop server, Quit. What
+//! Start/Stop does is handed in (`control::toggle`, which calls back
+//! [`show_running`] to relabel it), so the arrows point one way.
 
-use crate::control;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
@@ -12,9 +13,15 @@ const QUIT: &str = "quit";
 /// The Start/Stop item, kept to relabel it when the server starts or stops.
 struct Toggle<R: Runtime>(MenuItem<R>);
 
+/// Makes the tray; `on_toggle` runs when Start/Stop is clicked.
+///
 /// # Errors
 /// When the menu or the icon cannot be made.
-pub fn create<R: Runtime>(app: &AppHandle<R>, running: bool) -> tauri::Result<()> {
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    running: bool,
+    on_toggle: impl Fn(&AppHandle<R>) + Send + Sync + 'static,
+) -> tauri::Result<()> {
     let toggle = MenuItem::with_id(app, TOGGLE, toggle_label(running), true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
@@ -29,12 +36,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, running: bool) -> tauri::Result<()
     let mut tray = TrayIconBuilder::with_id("leasehold")
         .menu(&menu)
         .tooltip("Leasehold license server")
-        .on_menu_event(|app, event| match event.id().as_ref() {
+        .on_menu_event(move |app, event| match event.id().as_ref() {
             OPEN => crate::window::show(app),
-            TOGGLE => {
-                let app = app.clone();
-                tauri::async_runtime::spawn(async move { control::toggle(&app).await });
-            }
+            TOGGLE => on_toggle(app),
             QUIT => app.exit(0),
             _ => {}
         });

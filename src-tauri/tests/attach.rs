@@ -4,9 +4,9 @@
 //! uses that server instead of starting its own.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
-use leasehold_desktop::attach::Finder;
-use leasehold_desktop::embedded::EmbeddedServer;
 use leasehold_desktop::listen;
+use leasehold_desktop::server::LicenseServer;
+use leasehold_desktop::service::Finder;
 use leasehold_desktop::settings::Settings;
 use leasehold_server::{Config, Server};
 use std::net::SocketAddr;
@@ -47,7 +47,7 @@ async fn the_app_attaches_to_a_running_service_instead_of_embedding() {
         .await
         .unwrap();
 
-    let app = EmbeddedServer::with_finder(
+    let app = LicenseServer::with_finder(
         settings(app_dir.path()),
         Finder::DataDir(service_dir.path().to_path_buf()),
     );
@@ -99,7 +99,7 @@ async fn the_app_attaches_to_a_running_service_instead_of_embedding() {
 async fn without_a_service_the_app_embeds_its_own_server() {
     let service_dir = tempfile::tempdir().unwrap(); // nothing runs there
     let app_dir = tempfile::tempdir().unwrap();
-    let app = EmbeddedServer::with_finder(
+    let app = LicenseServer::with_finder(
         settings(app_dir.path()),
         Finder::DataDir(service_dir.path().to_path_buf()),
     );
@@ -129,7 +129,7 @@ async fn attaching_can_be_turned_off() {
     let service = Server::start(Config::ephemeral(service_dir.path()))
         .await
         .unwrap();
-    let app = EmbeddedServer::with_finder(settings(app_dir.path()), Finder::Off);
+    let app = LicenseServer::with_finder(settings(app_dir.path()), Finder::Off);
     let info = app
         .start_first(listen::bind_or_fallback("127.0.0.1:0".parse().unwrap()))
         .await;
