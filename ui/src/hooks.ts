@@ -29,6 +29,27 @@ export interface Resource<T> {
 }
 
 /**
+ * Calls `reload` now, again every `intervalMs` while the page is visible, and
+ * 150 ms after live events `refreshOn` accepts (once for a burst of them).
+ */
+export function useLiveRefresh(reload: () => void, intervalMs: number, refreshOn?: (e: Event) => boolean) {
+  const { subscribe } = useApp();
+  const refreshRef = useRef(refreshOn);
+  refreshRef.current = refreshOn;
+  useEffect(() => {
+    reload();
+    const t = setInterval(() => { if (!document.hidden) reload(); }, intervalMs);
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const unsub = subscribe((events) => {
+      if (refreshRef.current && events.some(refreshRef.current) && !pending) {
+        pending = setTimeout(() => { pending = undefined; reload(); }, 150);
+      }
+    });
+    return () => { clearInterval(t); clearTimeout(pending); unsub(); };
+  }, [reload, subscribe, intervalMs]);
+}
+
+/**
  * Loads `load()` now, again every `intervalMs` while the page is visible, and
  * soon after any live event `refreshOn` accepts. Keeps the last data when a
  * reload fails, so a blip shows a notice instead of an empty screen.
@@ -37,14 +58,12 @@ export function useResource<T>(
   load: () => Promise<T>,
   opts: { intervalMs?: number; refreshOn?: (e: Event) => boolean } = {},
 ): Resource<T> {
-  const { subscribe, reportError } = useApp();
+  const { reportError } = useApp();
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);
   const loadRef = useRef(load);
   loadRef.current = load;
-  const refreshRef = useRef(opts.refreshOn);
-  refreshRef.current = opts.refreshOn;
   const inFlight = useRef(false);
   const alive = useRef(true);
 
@@ -59,17 +78,9 @@ export function useResource<T>(
 
   useEffect(() => {
     alive.current = true;
-    reload();
-    const interval = opts.intervalMs ?? 5000;
-    const t = setInterval(() => { if (!document.hidden) reload(); }, interval);
-    let pending: ReturnType<typeof setTimeout> | undefined;
-    const unsub = subscribe((events) => {
-      if (refreshRef.current && events.some(refreshRef.current) && !pending) {
-        pending = setTimeout(() => { pending = undefined; reload(); }, 150);
-      }
-    });
-    return () => { alive.current = false; clearInterval(t); clearTimeout(pending); unsub(); };
-  }, [reload, subscribe, opts.intervalMs]);
+    return () => { alive.current = false; };
+  }, []);
+  useLiveRefresh(reload, opts.intervalMs ?? 5000, opts.refreshOn);
 
   return { data, error, loading, reload };
 }

@@ -323,8 +323,8 @@ impl Listing {
             .collect()
     }
 
-    /// Up to `limit` lease ids of `order` after `after` in the direction of
-    /// `cursor`'s order, and the cursor of the last one when more follow.
+    /// Up to `limit` lease ids of `order`, read in `direction`, after the
+    /// cursor `after`; and the cursor of the last one when more follow.
     #[must_use]
     pub fn page(
         &self,

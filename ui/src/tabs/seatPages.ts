@@ -2,15 +2,16 @@
 // there: a server may hold a million seats). Loads the first page whenever
 // the sort or the search changes, more as the admin scrolls, and refreshes
 // what is shown every few seconds and soon after a seat is taken or freed.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ComputerSort, ComputersPage, SeatRow } from '../api';
-import { useApp } from '../hooks';
+import { useCallback, useRef, useState } from 'react';
+import type { ComputerSort, ComputersPage, Event, SeatRow } from '../api';
+import { useApp, useLiveRefresh } from '../hooks';
 
 /** Rows asked for per page. */
 export const PAGE = 200;
 /** Up to this many rows shown, a refresh reloads them all; further down, the list keeps still. */
 export const REFRESH_MAX = 1000;
 const SEAT_EVENTS = new Set(['grant', 'release', 'expire', 'disconnect', 'reclaim']);
+const isSeatEvent = (e: Event) => SEAT_EVENTS.has(e.kind);
 
 export interface SeatQuery {
   sort: ComputerSort;
@@ -40,7 +41,7 @@ interface Loaded {
 }
 
 export function useSeatPages(q: SeatQuery, intervalMs = 3000): SeatPages {
-  const { api, subscribe, reportError } = useApp();
+  const { api, reportError } = useApp();
   const key = `${q.sort} ${q.asc} ${q.text}`;
   const [loaded, setLoaded] = useState<Loaded>();
   const [error, setError] = useState<unknown>();
@@ -104,26 +105,8 @@ export function useSeatPages(q: SeatQuery, intervalMs = 3000): SeatPages {
   const loadMore = useCallback(() => void more(), [more]);
   const refresh = useCallback(() => void reload(true), [reload]);
 
-  useEffect(() => {
-    reload(false);
-    const t = setInterval(() => {
-      if (!document.hidden) reload(false);
-    }, intervalMs);
-    let pending: ReturnType<typeof setTimeout> | undefined;
-    const unsub = subscribe((events) => {
-      if (!pending && events.some((e) => SEAT_EVENTS.has(e.kind))) {
-        pending = setTimeout(() => {
-          pending = undefined;
-          reload(false);
-        }, 150);
-      }
-    });
-    return () => {
-      clearInterval(t);
-      clearTimeout(pending);
-      unsub();
-    };
-  }, [reload, subscribe, intervalMs]);
+  const refreshLive = useCallback(() => void reload(false), [reload]);
+  useLiveRefresh(refreshLive, intervalMs, isSeatEvent);
 
   const current = loaded?.key === key;
   return {
