@@ -274,7 +274,7 @@ async fn renewals(
         max,
         Unit::PerSec,
         Some(base.rate),
-        Some(Target::RatioAtLeast(0.5)),
+        Some(Target::RatioAtLeast(0.6)),
     );
     report.add(
         "renew latency p50 at max",

@@ -108,6 +108,13 @@ pub(crate) struct Slab {
 }
 
 impl Slab {
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            slots: Vec::with_capacity(n),
+            ..Self::default()
+        }
+    }
+
     pub fn insert(&mut self, slot: Slot) -> u32 {
         self.len += 1;
         if let Some(i) = self.free.pop() {

@@ -89,6 +89,18 @@ impl LeaseTable {
         Self::default()
     }
 
+    /// A table with room for `leases` without growing (a restart knows how
+    /// many it loads: growing a million-entry index rehashes it each time).
+    #[must_use]
+    pub fn with_capacity(leases: usize) -> Self {
+        Self {
+            slab: Slab::with_capacity(leases),
+            by_id: HashMap::with_capacity(leases),
+            by_holder: HashTable::with_capacity(leases),
+            ..Self::default()
+        }
+    }
+
     #[must_use]
     pub fn pools(&self) -> &Pools {
         &self.pools

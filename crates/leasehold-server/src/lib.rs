@@ -13,7 +13,6 @@ pub mod events;
 pub mod http;
 pub mod logtail;
 pub mod mdns;
-mod memory;
 pub mod metrics;
 pub mod server;
 pub mod store;

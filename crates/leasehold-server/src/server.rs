@@ -99,12 +99,6 @@ impl Server {
                 .map(String::as_str)
                 != Some("off");
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
-        // After the start, off its path: with a million leases it takes
-        // about a second and holds the allocator's main lock meanwhile.
-        tokio::spawn(async {
-            tokio::time::sleep(crate::memory::GIVE_BACK_AFTER).await;
-            let _ = tokio::task::spawn_blocking(crate::memory::give_back).await;
-        });
         let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
         let limits = connection_limits(&config);

@@ -110,7 +110,7 @@ async fn the_store_keeps_a_deadline_no_earlier_than_the_real_one_without_writing
     let (store, snapshot) = Store::open(dir.path(), StoreOptions::default()).unwrap();
     let stored = snapshot
         .leases
-        .iter()
+        .leases()
         .find(|l| l.id == id)
         .unwrap()
         .expires_at;
@@ -175,7 +175,7 @@ async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
     server.shutdown().await;
     let (_, snapshot) = Store::open(dir.path(), StoreOptions::default()).unwrap();
     assert!(
-        snapshot.leases.iter().all(|l| l.id != stale.id),
+        snapshot.leases.leases().all(|l| l.id != stale.id),
         "the reclaimed lease is gone from the store"
     );
 }

@@ -55,7 +55,7 @@ async fn store_a_thousand_concurrent_applies_all_land() {
     }
     store.close().await;
     let (store, snap) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
-    let stored: HashSet<LeaseId> = snap.leases.iter().map(|l| l.id).collect();
+    let stored: HashSet<LeaseId> = snap.leases.leases().map(|l| l.id).collect();
     assert_eq!(stored, leases.iter().map(|l| l.id).collect());
     store.close().await;
 }
@@ -216,7 +216,7 @@ async fn store_every_acknowledged_lease_survives_sigkill() {
     );
 
     let (store, snap) = Store::open(tmp.path(), StoreOptions::default()).unwrap();
-    let stored: HashSet<LeaseId> = snap.leases.iter().map(|l| l.id).collect();
+    let stored: HashSet<LeaseId> = snap.leases.leases().map(|l| l.id).collect();
     let missing = acked.difference(&stored).count();
     assert_eq!(missing, 0, "{missing} acknowledged leases were lost");
     assert!(stored.len() >= acked.len());

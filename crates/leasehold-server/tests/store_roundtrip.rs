@@ -157,7 +157,10 @@ async fn store_every_op_round_trips_through_a_reopen() {
     let mut expected_renewed = renewed;
     expected_renewed.renewed_at = Timestamp(50_000);
     expected_renewed.expires_at = Timestamp(140_000);
-    assert_eq!(snap.leases, vec![kept, expected_renewed]);
+    assert_eq!(
+        snap.leases.leases().collect::<Vec<_>>(),
+        vec![kept, expected_renewed]
+    );
     assert_eq!(snap.licenses, vec![license]);
     assert_eq!(
         snap.trusted_keys,

@@ -111,7 +111,7 @@ impl Engine {
         let now = clock.now();
         let last_seen = last_seen(&snapshot.settings);
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
-        let mut table = LeaseTable::new();
+        let mut table = snapshot.leases;
         let mut records = BTreeMap::new();
         for stored in snapshot.licenses {
             let record = LicenseRecord::check(&stored, &trust.keys());
@@ -120,13 +120,11 @@ impl Engine {
             }
             records.insert(stored.license_id, record);
         }
-        let mut reclaimed = Vec::new();
-        for lease in snapshot.leases {
-            if lease.is_alive(now) {
-                table.restore(lease);
-            } else {
-                reclaimed.push(lease);
-            }
+        // Expired while the server was down: nobody can renew them, so their
+        // seats are free at once (the deletes follow).
+        let reclaimed = table.expire_due(now);
+        for lease in &reclaimed {
+            table.settle(&lease.product);
         }
         if !reclaimed.is_empty() {
             tracing::info!(

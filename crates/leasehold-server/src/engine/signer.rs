@@ -47,7 +47,7 @@ impl GrantSigner {
         let (signature, proof) = signed.unwrap_or_else(|| sign_batch(&self.key, &[leaf]).remove(0));
         grant.signature = signature.to_string();
         grant.proof_index = proof.index;
-        grant.proof = proof.siblings.iter().map(hex::encode).collect();
+        grant.proof = proof.siblings.iter().map(|h| proof::to_hex(h)).collect();
         grant
     }
 }
@@ -75,7 +75,7 @@ async fn run(key: SigningKey, mut queue: mpsc::UnboundedReceiver<Job>) {
 
 fn sign_batch(key: &SigningKey, leaves: &[Hash]) -> Vec<Signed> {
     let (signature, proofs) = proof::sign_batch(key, leaves);
-    let signature: Arc<str> = hex::encode(signature.to_bytes()).into();
+    let signature: Arc<str> = proof::to_hex(&signature.to_bytes()).into();
     proofs
         .into_iter()
         .map(|p| (Arc::clone(&signature), p))

@@ -47,13 +47,13 @@ pub async fn checkout(
     State(state): State<AppState>,
     extensions: Extensions,
     Json(req): Json<CheckoutRequest>,
-) -> Result<axum::Json<LeaseGrant>> {
+) -> Result<Json<LeaseGrant>> {
     let address = peer(&extensions);
     state
         .engine
         .checkout(req, address, CorrelationId::random())
         .await
-        .map(axum::Json)
+        .map(Json)
 }
 
 /// Renews a lease for another lease length.
@@ -66,12 +66,12 @@ pub async fn checkout(
 pub async fn renew(
     State(state): State<AppState>,
     Path(id): Path<LeaseId>,
-) -> Result<axum::Json<LeaseGrant>> {
+) -> Result<Json<LeaseGrant>> {
     state
         .engine
         .renew(id, CorrelationId::random())
         .await
-        .map(axum::Json)
+        .map(Json)
 }
 
 /// Releases a lease. Releasing twice is not an error.

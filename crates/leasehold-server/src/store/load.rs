@@ -1,11 +1,17 @@
 //! Reading everything back on start: the server's identity (made on the
 //! first start), licenses, leases, trusted keys and settings. A damaged row is
 //! skipped with a warning; only a damaged identity stops the start.
+//!
+//! Leases go row by row straight into the table the engine serves from: a
+//! million of them never exist twice, and what one row allocates is freed
+//! before the next, so the heap the server keeps is not left fragmented by a
+//! start-up copy.
 
 use super::error::StoreError;
 use super::files::{from_hex, random_bytes, to_hex};
 use super::{Snapshot, StoredLicense};
 use leasehold_core::lease::{Holder, Lease};
+use leasehold_core::table::LeaseTable;
 use leasehold_core::{ClientId, LeaseId, LicenseId, Product, ServerId, Timestamp};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
@@ -41,13 +47,7 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
             license_row,
         )
         .map_err(sql)?,
-        leases: rows(
-            conn,
-            "SELECT id, product, client_id, user, host, app_name, app_version, address,
-                    granted_at, renewed_at, expires_at, lease_secs FROM leases ORDER BY granted_at",
-            lease_row,
-        )
-        .map_err(sql)?,
+        leases: lease_table(conn).map_err(sql)?,
         trusted_keys: rows(conn, "SELECT key FROM trusted_keys ORDER BY key", |r| {
             text(r, 0)
         })
@@ -132,23 +132,49 @@ fn identity(conn: &mut Connection, dir: &Path) -> Result<Identity, StoreError> {
 /// A row that could not be read, and why, for the warning.
 pub(crate) struct BadRow(pub String);
 
-/// Runs `sql` and converts each row, skipping (with a warning) those that do
-/// not convert. Only a failing query is an error.
+/// Runs `sql` and hands each converted row to `sink`, skipping (with a
+/// warning) those that do not convert. Only a failing query is an error.
+fn each_row<T>(
+    conn: &Connection,
+    sql: &str,
+    convert: impl Fn(&Row<'_>) -> Result<T, BadRow>,
+    mut sink: impl FnMut(T),
+) -> Result<(), rusqlite::Error> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        match convert(row) {
+            Ok(v) => sink(v),
+            Err(BadRow(why)) => tracing::warn!(query = sql, why, "skipping a damaged row"),
+        }
+    }
+    Ok(())
+}
+
+/// [`each_row`] into a vector.
 fn rows<T>(
     conn: &Connection,
     sql: &str,
     convert: impl Fn(&Row<'_>) -> Result<T, BadRow>,
 ) -> Result<Vec<T>, rusqlite::Error> {
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([])?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        match convert(row) {
-            Ok(v) => out.push(v),
-            Err(BadRow(why)) => tracing::warn!(query = sql, why, "skipping a damaged row"),
-        }
-    }
+    each_row(conn, sql, convert, |v| out.push(v))?;
     Ok(out)
+}
+
+/// Every stored lease, expired or not, in a table (the engine ends the
+/// expired ones with its clock).
+fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM leases", [], |r| r.get(0))?;
+    let mut table = LeaseTable::with_capacity(usize::try_from(count).unwrap_or(0));
+    each_row(
+        conn,
+        "SELECT id, product, client_id, user, host, app_name, app_version, address,
+                granted_at, renewed_at, expires_at, lease_secs FROM leases ORDER BY granted_at",
+        lease_row,
+        |lease| table.restore(lease),
+    )?;
+    Ok(table)
 }
 
 /// Column `i` as text (NULL and non-text values are damage).

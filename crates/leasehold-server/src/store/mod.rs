@@ -23,6 +23,7 @@ pub use writer::LostRenewalsHook;
 
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::lease::Lease;
+use leasehold_core::table::LeaseTable;
 use leasehold_core::{LeaseId, LicenseId, ServerId, Timestamp};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::BTreeMap;
@@ -73,7 +74,6 @@ pub struct StoreOptions {
 }
 
 /// Everything stored, as read on open.
-#[derive(Clone)]
 pub struct Snapshot {
     pub server_id: ServerId,
     /// The server's Ed25519 secret seed, made on the first open.
@@ -82,7 +82,9 @@ pub struct Snapshot {
     /// and also kept in `DATA_DIR/admin-token` (owner-only).
     pub admin_token: String,
     pub licenses: Vec<StoredLicense>,
-    pub leases: Vec<Lease>,
+    /// Every stored lease, including those that expired while the server was
+    /// down (the engine ends those when it starts).
+    pub leases: LeaseTable,
     pub trusted_keys: Vec<String>,
     pub settings: BTreeMap<String, String>,
     /// The highest event seq stored (0 when none); the next event takes the

@@ -70,7 +70,7 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
 
     // The lock was released by the failed open, and the data is intact.
     let (store, snap) = Store::open(dir, StoreOptions::default()).unwrap();
-    assert_eq!(snap.leases, vec![kept]);
+    assert_eq!(snap.leases.leases().collect::<Vec<_>>(), vec![kept]);
     store.close().await;
 }
 
@@ -129,7 +129,7 @@ async fn damaged_rows_are_skipped_on_load() {
         ..StoreOptions::default()
     };
     let (store, snap) = Store::open(dir, keep_all).unwrap();
-    assert_eq!(snap.leases, vec![good]);
+    assert_eq!(snap.leases.leases().collect::<Vec<_>>(), vec![good]);
     assert!(snap.licenses.is_empty());
     assert_eq!(snap.last_event_seq, 3);
     let events = store.events(EventQuery::default()).await.unwrap();
@@ -408,7 +408,7 @@ async fn a_backup_is_a_whole_owner_only_copy_taken_while_running() {
     let (store, again) = Store::open(&restored, StoreOptions::default()).unwrap();
     assert_eq!(again.server_id, first.server_id);
     assert_eq!(again.admin_token, first.admin_token);
-    assert_eq!(again.leases, vec![l]);
+    assert_eq!(again.leases.leases().collect::<Vec<_>>(), vec![l]);
     store.close().await;
 }
 
