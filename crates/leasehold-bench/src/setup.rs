@@ -60,6 +60,8 @@ impl Vendor {
             lease_secs,
             node_lock: None,
             issued_at: Timestamp::now(),
+            activation_required: false,
+            max_activations: 0,
         };
         Ok(issue(&self.key, &terms)?)
     }

@@ -3,6 +3,7 @@
 //! maps outcomes to exit codes (0 ok, 1 error, 2 usage, 3 no seat free).
 
 pub mod admin;
+pub mod blocks;
 pub mod client;
 pub mod paths;
 pub mod serve;

@@ -13,6 +13,9 @@ use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
+mod activate;
+pub use activate::{ActivateArgs, DeactivateArgs};
+
 /// The `vendor` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum VendorCmd {
@@ -38,6 +41,12 @@ pub enum VendorCmd {
     /// Decode a license code and show its terms; with `--trust`, also check
     /// its signature.
     Inspect(InspectArgs),
+    /// Answer a server's activation request: prints the signed activation
+    /// response for the admin to import.
+    Activate(ActivateArgs),
+    /// Check a server's deactivation proof: the licence may then be activated
+    /// elsewhere.
+    Deactivate(DeactivateArgs),
 }
 
 /// `vendor issue`.
@@ -73,6 +82,22 @@ pub struct IssueArgs {
     /// The machine id the code is bound to (as `leasehold client` shows it).
     #[arg(long, value_name = "MACHINE_ID", requires = "node_locked")]
     pub machine: Option<String>,
+    /// Whether a server counts the code only once you have activated it for
+    /// that server (`vendor activate`, or your Authority): `required` binds a
+    /// network licence to one server; `none` lets any server count it.
+    #[arg(long, value_enum, default_value_t = ActivationRule::Required)]
+    pub activation: ActivationRule,
+    /// On how many servers at once the code may be activated.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(license::MAX_ACTIVATIONS)))]
+    pub max_activations: u32,
+}
+
+/// `vendor issue --activation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ActivationRule {
+    Required,
+    None,
 }
 
 /// `vendor inspect`.
@@ -131,6 +156,8 @@ pub fn run_with(
         }
         VendorCmd::Issue(args) => issue(args, now, out, err),
         VendorCmd::Inspect(args) => inspect(&args, now, input, out),
+        VendorCmd::Activate(args) => activate::activate(&args, now, input, out, err),
+        VendorCmd::Deactivate(args) => activate::deactivate(&args, input, out),
     }
 }
 
@@ -221,6 +248,11 @@ fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Wri
         lease_secs: args.lease_secs,
         node_lock: if args.node_locked { args.machine } else { None },
         issued_at: now,
+        activation_required: args.activation == ActivationRule::Required,
+        max_activations: match args.activation {
+            ActivationRule::Required => args.max_activations,
+            ActivationRule::None => 0,
+        },
     };
     let code = license::issue(&key, &terms)?;
     writeln!(out, "{code}")?;
@@ -236,6 +268,14 @@ fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Wri
         ),
         key.public().fingerprint()
     )?;
+    if terms.activation_required {
+        writeln!(
+            err,
+            "It counts on a server once activated there (at most {} at once): the admin sends you \
+             the request from `leasehold admin activation request`, you answer it with `leasehold vendor activate`.",
+            terms.max_activations
+        )?;
+    }
     Ok(())
 }
 
@@ -306,6 +346,14 @@ fn write_terms(out: &mut dyn Write, t: &LicenseTerms, now: Timestamp) -> std::io
         ),
         ("lease", format!("{} s", t.lease_secs)),
         ("node lock", or(t.node_lock.clone(), "(none: floating)")),
+        (
+            "activation",
+            if t.activation_required {
+                format!("required, on at most {} server(s)", t.max_activations)
+            } else {
+                "none (any server counts it)".to_owned()
+            },
+        ),
         ("valid from", or(t.valid_from.map(day_text), "(at once)")),
         (
             "valid until",

@@ -142,3 +142,147 @@ fn inspect_names_the_group_with_a_typo() {
         stderr(&out)
     );
 }
+
+/// A request as a server with key seed `server` on computer `machine` makes
+/// it (the server side is tested with the admin commands).
+fn request_for(code: &str, server: u8, machine: &str) -> (String, [u8; 32]) {
+    use leasehold_core::license::activation::ActivationRequest;
+    use leasehold_core::license::fingerprint::{Fingerprint, Part};
+    let key = ed25519_dalek::SigningKey::from_bytes(&[server; 32]);
+    let request = ActivationRequest {
+        code: leasehold_core::license::parse(code).unwrap(),
+        server_key: key.verifying_key().to_bytes(),
+        fingerprint: Fingerprint::of([(Part::MachineId, machine), (Part::HostName, "lic01")]),
+        server_name: "lic01".into(),
+        made_at: leasehold_core::Timestamp::now(),
+    };
+    (request.to_text(), key.verifying_key().to_bytes())
+}
+
+#[test]
+fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
+    use leasehold_core::license::activation::Activation;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let out = vendor
+        .issue_cmd("cad", 10, &["--max-activations", "2"])
+        .assert()
+        .success();
+    assert!(
+        stderr(&out).contains("once activated there (at most 2"),
+        "{}",
+        stderr(&out)
+    );
+    let code = stdout(&out).trim().to_owned();
+    let shown = leasehold()
+        .args(["vendor", "inspect", &code])
+        .assert()
+        .success();
+    assert!(
+        stdout(&shown).contains("required, on at most 2 server(s)"),
+        "{}",
+        stdout(&shown)
+    );
+
+    // The request as a file; the response verifies for that server only.
+    let (request, server_key) = request_for(&code, 7, "m-1");
+    let file = dir.path().join("request.txt");
+    std::fs::write(&file, &request).unwrap();
+    let out = leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(
+        stderr(&out).contains("at most 2 server(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let response = Activation::parse(stdout(&out).trim()).unwrap();
+    let public: leasehold_core::license::VendorPublicKey = vendor.public_key.parse().unwrap();
+    response.verify(&[public]).unwrap();
+    let id = leasehold_core::license::parse(&code)
+        .unwrap()
+        .terms()
+        .license_id;
+    response.check_for(id, &server_key).unwrap();
+
+    // A code that needs none, or one of another vendor's, is not signed.
+    let free = vendor.issue("cad", 1, &["--activation", "none"]);
+    let (request, _) = request_for(&free, 7, "m-1");
+    let out = leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg(&request)
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("needs no activation"),
+        "{}",
+        stderr(&out)
+    );
+    let other_dir = dir.path().join("other");
+    std::fs::create_dir(&other_dir).unwrap();
+    let other = Vendor::new(&other_dir);
+    let (request, _) = request_for(&other.issue("cad", 1, &[]), 7, "m-1");
+    let out = leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg(&request)
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("not issued with this key file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn vendor_activate_names_the_group_with_a_typo_and_deactivate_checks_the_proof() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue("cad", 3, &[]);
+    let (request, _) = request_for(&code, 7, "m-1");
+    let mut groups: Vec<String> = request.split('-').map(str::to_owned).collect();
+    groups[4] = groups[4].chars().rev().collect();
+    if groups[4] == request.split('-').nth(4).unwrap() {
+        groups[4] = "ZZZZZZ".into();
+    }
+    let out = leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg(groups.join("-"))
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("group 5"), "{}", stderr(&out));
+
+    let id = leasehold_core::license::parse(&code)
+        .unwrap()
+        .terms()
+        .license_id;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let proof = leasehold_core::license::activation::Deactivation::sign(
+        &key,
+        id,
+        leasehold_core::Timestamp::now(),
+    );
+    let out = leasehold()
+        .args(["vendor", "deactivate", "-"])
+        .write_stdin(proof.to_text())
+        .assert()
+        .success();
+    assert!(stdout(&out).contains(&id.to_string()), "{}", stdout(&out));
+    assert!(stdout(&out).contains("may be activated on another server"));
+    let out = leasehold()
+        .args(["vendor", "deactivate", &code])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("not a deactivation proof")
+            || stderr(&out).contains("deactivation proof is damaged"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -58,6 +58,8 @@ error_codes! {
     InvalidLicenseTerms = "invalid_license_terms", 422, "the code's terms break a rule";
     BadKeyFile = "bad_key_file", 422, "a vendor key file cannot be read (vendor tools)";
     NoRandomness = "no_randomness", 422, "the system gave no randomness for a new key (vendor tools)";
+    BadActivation = "bad_activation", 422, "an activation request, response or deactivation proof cannot be read (a typo in the group named, or cut off)";
+    ActivationMismatch = "activation_mismatch", 422, "the activation response is for another server or another licence";
     LicenseAlreadyAdded = "license_already_added", 409, "the code is already on this server";
     LicenseNotFound = "license_not_found", 404, "no code with that id is on this server";
     ClientNotFound = "client_not_found", 404, "no computer with that id holds a seat";

@@ -7,7 +7,7 @@ use crate::{LicenseId, Product, Timestamp};
 
 /// Terms for `seats` seats of `product` for "Acme Ltd": a fresh id, no
 /// dates, 60 s leases, feature `export`, issued now (whole seconds, as a code
-/// keeps them), not node-locked.
+/// keeps them), not node-locked, needing no activation.
 #[must_use]
 pub fn terms(product: &str, seats: u32) -> LicenseTerms {
     LicenseTerms {
@@ -21,5 +21,7 @@ pub fn terms(product: &str, seats: u32) -> LicenseTerms {
         lease_secs: 60,
         node_lock: None,
         issued_at: Timestamp(Timestamp::now().0 / 1000 * 1000),
+        activation_required: false,
+        max_activations: 0,
     }
 }

@@ -2,23 +2,22 @@
 //! check, telling the user which group has a typo) and verifying against
 //! trusted vendor keys.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! Bytes: `version (1) | terms length (LEB128) | terms (postcard, see
 //! `wire.rs`) | vendor key fingerprint (8) | Ed25519 signature (64)`; the
-//! signature covers everything before it. The bytes are written in the
-//! 32-symbol alphabet `23456789ABCDEFGHJKLMNPQRSTUVWXYZ` (5 bits a symbol),
-//! followed by 3 whole-code check symbols (catch groups out of order, repeated
-//! or missing). That sequence is cut into groups of 5 symbols, and each group
-//! gets a 6th, check symbol (catches every single typo and every swap of two
-//! characters inside it, and says which group). Groups are joined with `-`.
+//! signature covers everything before it. Written as text the way every
+//! block is (see `block.rs`): groups of 5 symbols and a check symbol, with 3
+//! whole-code check symbols. Version 1 is version 2 without the activation
+//! rule at the end of the terms; it is still read (as needing no activation).
 //!
 //! A typical code (10 seats, an expiry date, product `acme-cad`, customer
-//! `Example GmbH`, no features, not node-locked) is 127 bytes: 207 symbols in
-//! 42 groups, 290 characters with dashes. 80 of those bytes are the 64-byte
-//! signature, the 8-byte fingerprint and the 16-byte license id (postcard
-//! varints, days for dates and seconds for the issue time keep the rest small).
-//! Each feature, node lock or longer name adds its length plus one byte.
+//! `Example GmbH`, no features, not node-locked, no activation) is 128 bytes:
+//! 208 symbols in 42 groups, 291 characters with dashes. 80 of those bytes are
+//! the 64-byte signature, the 8-byte fingerprint and the 16-byte license id
+//! (postcard varints, days for dates and seconds for the issue time keep the
+//! rest small). Each feature, node lock or longer name adds its length plus
+//! one byte; an activation limit two to four.
 //!
 //! # Reading
 //!
@@ -29,30 +28,24 @@
 //! group holds it ([`LicenseError::AmbiguousCharacter`]) rather than us
 //! guessing what was meant.
 
+use super::block::{self, BlockError};
 use super::error::LicenseError;
 use super::keys::{KeyFingerprint, VendorKeyPair, VendorPublicKey};
-use super::symbols;
 use super::terms::LicenseTerms;
 use super::wire;
 use crate::time::Timestamp;
 use std::fmt;
 use std::str::FromStr;
 
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u8 = 1;
+/// The format version this build writes; it reads this one and version 1
+/// (codes from before activation, read as needing none).
+pub const FORMAT_VERSION: u8 = 2;
 
-/// Data symbols per group; each group adds one check symbol.
-const GROUP_DATA: usize = 5;
-const GROUP_LEN: usize = GROUP_DATA + 1;
-/// Whole-code check symbols, after the data and before grouping.
-const WHOLE_CHECK: usize = 3;
 const WHOLE_CHECK_DOMAIN: &[u8] = b"leasehold-license-code";
 const FINGERPRINT_LEN: usize = 8;
 const SIGNATURE_LEN: usize = 64;
 /// Fewer letters and digits than this is not a damaged code but something else.
 const MIN_SYMBOLS: usize = 100;
-/// Longer input than this is not looked at (the longest code is ~1,900).
-const MAX_INPUT_LEN: usize = 16 * 1024;
 
 /// Issues a license code: checks the terms, encodes them, signs them with
 /// `key`, and prints the code as one line of dash-separated groups.
@@ -65,10 +58,7 @@ const MAX_INPUT_LEN: usize = 16 * 1024;
 /// [`LicenseError::InvalidTerms`] when the terms break a rule (no seats, empty
 /// product, over-long texts, an impossible validity window, …).
 pub fn issue(key: &VendorKeyPair, terms: &LicenseTerms) -> Result<String, LicenseError> {
-    let terms_bytes = wire::encode(terms)?;
-    let mut bytes = vec![FORMAT_VERSION];
-    push_varint(&mut bytes, terms_bytes.len());
-    bytes.extend_from_slice(&terms_bytes);
+    let mut bytes = block::header(FORMAT_VERSION, &wire::encode(terms)?);
     bytes.extend_from_slice(&key.public().fingerprint().0);
     let signature = key.sign(&bytes);
     bytes.extend_from_slice(&signature);
@@ -109,29 +99,30 @@ impl fmt::Debug for LicenseCode {
 /// - [`LicenseError::UnsupportedVersion`]: a newer format;
 /// - [`LicenseError::InvalidTerms`]: readable terms that break a rule.
 pub fn parse(text: &str) -> Result<LicenseCode, LicenseError> {
-    let stream = check_groups(text)?;
-    let (data, check) = stream.split_at(stream.len().saturating_sub(WHOLE_CHECK));
-    if symbols::whole_check(WHOLE_CHECK_DOMAIN, data, WHOLE_CHECK) != check {
-        return Err(diagnose_whole(&stream));
-    }
-    let bytes = symbols::decode(data)
-        .ok_or_else(|| LicenseError::corrupt("its length does not fit together"))?;
-    let (&version, rest) = bytes
-        .split_first()
-        .ok_or_else(|| LicenseError::corrupt("it is empty"))?;
-    if version != FORMAT_VERSION {
-        return Err(LicenseError::UnsupportedVersion { version });
-    }
-    let (terms_len, rest) =
-        read_varint(rest).ok_or_else(|| LicenseError::corrupt("its header cannot be read"))?;
-    if rest.len() != terms_len.saturating_add(FINGERPRINT_LEN + SIGNATURE_LEN) {
-        return Err(LicenseError::corrupt(
-            "its length does not match its header",
+    if text
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with(super::keys::PUBLIC_KEY_PREFIX)
+    {
+        return Err(LicenseError::not_a_code(
+            "it is a vendor public key (`LHPK-…`); add it as a trusted key, and paste the license code here",
         ));
     }
-    let (terms_bytes, rest) = rest.split_at(terms_len);
-    let (fp_bytes, sig_bytes) = rest.split_at(FINGERPRINT_LEN);
-    let terms = wire::decode(terms_bytes)?;
+    from_bytes(&BLOCK.read(text)?)
+}
+
+/// A license code from its bytes (as an activation request carries it).
+///
+/// # Errors
+/// As [`parse`], for the contents.
+pub(crate) fn from_bytes(bytes: &[u8]) -> Result<LicenseCode, LicenseError> {
+    let version = bytes.first().copied().unwrap_or(0);
+    if !BLOCK.versions.contains(&version) {
+        return Err(LicenseError::UnsupportedVersion { version });
+    }
+    let (version, terms_bytes, tail) = block::split(bytes, FINGERPRINT_LEN + SIGNATURE_LEN)?;
+    let (fp_bytes, sig_bytes) = tail.split_at(FINGERPRINT_LEN);
+    let terms = wire::decode(version, terms_bytes)?;
     let mut fingerprint = [0u8; FINGERPRINT_LEN];
     fingerprint.copy_from_slice(fp_bytes);
     let mut signature = [0u8; SIGNATURE_LEN];
@@ -273,176 +264,40 @@ impl VerifiedLicense {
     }
 }
 
-/// Bytes to code text: symbols, whole-code check, groups with check symbols.
+/// How license codes are written as text.
+pub(crate) const BLOCK: block::Kind = block::Kind {
+    domain: WHOLE_CHECK_DOMAIN,
+    noun: "license code",
+    min_symbols: MIN_SYMBOLS,
+    typical: "a license code has about 200, in groups of 6",
+    versions: &[1, FORMAT_VERSION],
+    tail: FINGERPRINT_LEN + SIGNATURE_LEN,
+};
+
 fn render(bytes: &[u8]) -> String {
-    let mut stream = symbols::encode(bytes);
-    let check = symbols::whole_check(WHOLE_CHECK_DOMAIN, &stream, WHOLE_CHECK);
-    stream.extend_from_slice(&check);
-    let groups: Vec<String> = stream
-        .chunks(GROUP_DATA)
-        .map(|g| {
-            let mut text = symbols::to_text(g);
-            text.push(symbols::to_char(symbols::group_check(g)));
-            text
-        })
-        .collect();
-    groups.join("-")
+    BLOCK.render(bytes)
 }
 
-/// Normalizes the text, splits it into groups and checks each; returns the
-/// data symbols of all groups (the symbol stream, whole check included).
-fn check_groups(text: &str) -> Result<Vec<u8>, LicenseError> {
-    if text.len() > MAX_INPUT_LEN {
-        return Err(LicenseError::not_a_code(format!(
-            "it is {} characters long, far longer than any license code",
-            text.len()
-        )));
-    }
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    if compact.is_empty() {
-        return Err(LicenseError::not_a_code("it is empty"));
-    }
-    if compact.starts_with(super::keys::PUBLIC_KEY_PREFIX) {
-        return Err(LicenseError::not_a_code(
-            "it is a vendor public key (`LHPK-…`); add it as a trusted key, and paste the license code here",
-        ));
-    }
-    if let Some(c) = compact
-        .chars()
-        .find(|&c| !(c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(LicenseError::not_a_code(format!(
-            "it contains `{c}`, and license codes are only letters, digits and dashes"
-        )));
-    }
-    let count = compact.chars().filter(|&c| c != '-').count();
-    if count < MIN_SYMBOLS {
-        return Err(LicenseError::not_a_code(format!(
-            "it has only {count} letters and digits; a license code has about 200, in groups of 6"
-        )));
-    }
-    let tokens: Vec<&str> = compact.split('-').filter(|t| !t.is_empty()).collect();
-    let groups: Vec<&str> = if tokens.len() == 1 {
-        // No dashes: cut into groups ourselves (all ASCII, so byte offsets are safe).
-        compact
-            .as_bytes()
-            .chunks(GROUP_LEN)
-            .filter_map(|c| std::str::from_utf8(c).ok())
-            .collect()
-    } else {
-        tokens
-    };
-    let last = groups.len();
-    let mut stream = Vec::with_capacity(last * GROUP_DATA);
-    for (i, group) in groups.iter().enumerate() {
-        let number = i + 1;
-        if let Some(ch) = group.chars().find(|c| symbols::AMBIGUOUS.contains(c)) {
-            return Err(LicenseError::AmbiguousCharacter {
-                group: number,
-                text: (*group).to_owned(),
-                ch,
-            });
-        }
-        let typo = || LicenseError::Checksum {
-            group: number,
-            text: (*group).to_owned(),
-        };
-        let syms: Vec<u8> = group
-            .chars()
-            .map(symbols::from_char)
-            .collect::<Option<_>>()
-            .ok_or_else(typo)?;
-        let len_ok = if number == last {
-            (2..=GROUP_LEN).contains(&syms.len())
-        } else {
-            syms.len() == GROUP_LEN
-        };
-        let Some((&check, data)) = syms.split_last() else {
-            return Err(typo());
-        };
-        if !len_ok || symbols::group_check(data) != check {
-            // A short or bad last group after good ones is most likely a cut-off code.
-            let expected = if number == last && number > 1 {
-                expected_groups(&stream)
-            } else {
-                None
-            };
-            if let Some(expected) = expected.filter(|&e| e > last) {
-                return Err(LicenseError::Truncated {
-                    have: last,
-                    expected,
-                });
+impl From<BlockError> for LicenseError {
+    fn from(e: BlockError) -> Self {
+        match e {
+            BlockError::NotABlock(reason) => Self::NotACode { reason },
+            BlockError::Checksum { group, text } => Self::Checksum { group, text },
+            BlockError::Ambiguous { group, text, ch } => {
+                Self::AmbiguousCharacter { group, text, ch }
             }
-            return Err(typo());
-        }
-        stream.extend_from_slice(data);
-    }
-    Ok(stream)
-}
-
-/// The whole-code check failed although every group passed: tell a cut-off
-/// code from one whose groups are out of order, repeated or missing.
-fn diagnose_whole(stream: &[u8]) -> LicenseError {
-    let have = stream.len().div_ceil(GROUP_DATA);
-    match expected_groups(stream) {
-        Some(expected) if expected > have => LicenseError::Truncated { have, expected },
-        _ => LicenseError::corrupt(
-            "each group checks out, but they do not fit together: a group is out of order, repeated or missing",
-        ),
-    }
-}
-
-/// How many groups the code should have, from the header in its first
-/// symbols; `None` when the header cannot be read.
-fn expected_groups(stream: &[u8]) -> Option<usize> {
-    let head = symbols::decode_prefix(stream.get(..8.min(stream.len()))?);
-    let (&version, rest) = head.split_first()?;
-    if version != FORMAT_VERSION {
-        return None;
-    }
-    let (terms_len, _) = read_varint(rest)?;
-    let bytes = 1 + varint_len(terms_len) + terms_len + FINGERPRINT_LEN + SIGNATURE_LEN;
-    Some(((bytes * 8).div_ceil(5) + WHOLE_CHECK).div_ceil(GROUP_DATA))
-}
-
-fn push_varint(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        out.push((n as u8 & 0x7F) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn varint_len(n: usize) -> usize {
-    let mut v = Vec::new();
-    push_varint(&mut v, n);
-    v.len()
-}
-
-/// A LEB128 length of at most 2 bytes (codes are far shorter than 16 KiB),
-/// in its shortest form.
-fn read_varint(bytes: &[u8]) -> Option<(usize, &[u8])> {
-    let mut n = 0usize;
-    for (i, &b) in bytes.iter().enumerate().take(2) {
-        n |= usize::from(b & 0x7F) << (7 * i);
-        if b & 0x80 == 0 {
-            if i > 0 && b == 0 {
-                return None;
-            }
-            return Some((n, &bytes[i + 1..]));
+            BlockError::Truncated { have, expected } => Self::Truncated { have, expected },
+            BlockError::Corrupt(reason) => Self::Corrupt { reason },
         }
     }
-    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::license::block::{GROUP_LEN, MAX_INPUT_LEN};
     use crate::license::dates::{DAY_MS, valid_from_date, valid_until_date};
+    use crate::license::symbols;
     use crate::license::wire::tests::sample;
 
     fn key(n: u8) -> VendorKeyPair {
@@ -487,7 +342,7 @@ mod tests {
         assert!((2..=GROUP_LEN).contains(&g[g.len() - 1].len()));
         // Keep the module doc's length statement honest.
         assert_eq!(g.len(), 42, "{code}");
-        assert_eq!(code.len(), 290);
+        assert_eq!(code.len(), 291);
         assert_eq!(code.lines().count(), 1);
     }
 
@@ -693,10 +548,10 @@ mod tests {
     #[test]
     fn newer_format_versions_are_named() {
         let mut bytes = raw(&sample_code());
-        bytes[0] = 2;
+        bytes[0] = 3;
         assert_eq!(
             parse(&render(&bytes)),
-            Err(LicenseError::UnsupportedVersion { version: 2 })
+            Err(LicenseError::UnsupportedVersion { version: 3 })
         );
     }
 

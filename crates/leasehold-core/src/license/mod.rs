@@ -6,9 +6,12 @@
 //! server:  parse(text)?.verify(&trusted)?.check_window(now)?
 //! ```
 
+pub mod activation;
+mod block;
 pub mod code;
 pub mod dates;
 pub mod error;
+pub mod fingerprint;
 pub mod keys;
 mod symbols;
 pub mod terms;
@@ -20,6 +23,6 @@ pub use error::LicenseError;
 pub use keys::{KeyFingerprint, PUBLIC_KEY_PREFIX, VendorKeyPair, VendorPublicKey};
 pub use terms::{DEFAULT_LEASE_SECS, LicenseTerms, Validity};
 pub use wire::{
-    MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES, MAX_LEASE_SECS, MAX_NODE_LOCK_LEN,
-    MAX_PRODUCT_LEN, MIN_LEASE_SECS, validate as validate_terms,
+    MAX_ACTIVATIONS, MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES, MAX_LEASE_SECS,
+    MAX_NODE_LOCK_LEN, MAX_PRODUCT_LEN, MIN_LEASE_SECS, validate as validate_terms,
 };

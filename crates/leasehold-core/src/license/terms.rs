@@ -30,6 +30,14 @@ pub struct LicenseTerms {
     /// For standalone use: the machine id this code is bound to.
     pub node_lock: Option<String>,
     pub issued_at: Timestamp,
+    /// Whether the code counts on a server only once the vendor has activated
+    /// it for that server (codes of format 1 need no activation).
+    #[serde(default)]
+    pub activation_required: bool,
+    /// On how many servers at once the vendor will activate the code (at
+    /// least 1 when activation is required, 0 when not).
+    #[serde(default)]
+    pub max_activations: u32,
 }
 
 /// Whether a code counts at a given moment.

@@ -42,6 +42,17 @@ struct WireTerms {
     issued_at_secs: u64,
 }
 
+/// Format 2: format 1's terms followed by the activation rule (`None`: no
+/// activation; `Some(n)`: activation required, on at most `n` servers).
+#[derive(Serialize, Deserialize)]
+struct WireTermsV2 {
+    v1: WireTerms,
+    activations: Option<u32>,
+}
+
+/// Most servers one code may be activated on at once.
+pub const MAX_ACTIVATIONS: u32 = 1000;
+
 /// Checks the terms a code may carry.
 ///
 /// # Errors
@@ -84,6 +95,17 @@ pub fn validate(t: &LicenseTerms) -> Result<(), LicenseError> {
     {
         return Err(invalid(String::from(
             "the expiry date is before the start date",
+        )));
+    }
+    if t.activation_required && !(1..=MAX_ACTIVATIONS).contains(&t.max_activations) {
+        return Err(invalid(format!(
+            "a code that needs activation must allow between 1 and {MAX_ACTIVATIONS} activations, not {}",
+            t.max_activations
+        )));
+    }
+    if !t.activation_required && t.max_activations != 0 {
+        return Err(invalid(String::from(
+            "a code that needs no activation cannot limit activations",
         )));
     }
     if t.issued_at.0 < 0 {
@@ -132,54 +154,72 @@ fn day(what: &str, t: Option<Timestamp>) -> Result<Option<u32>, LicenseError> {
         .map_err(|_| LicenseError::invalid_terms("date out of range"))
 }
 
-/// The terms as compact bytes. `issued_at` is kept to the whole second.
+/// The terms as compact bytes (format 2). `issued_at` is kept to the whole
+/// second.
 ///
 /// # Errors
 /// [`LicenseError::InvalidTerms`] when the terms break a rule of [`validate`].
 pub fn encode(t: &LicenseTerms) -> Result<Vec<u8>, LicenseError> {
     validate(t)?;
-    let wire = WireTerms {
-        license_id: *t.license_id.0.as_bytes(),
-        product: t.product.0.clone(),
-        seats: t.seats,
-        valid_from_day: day("start", t.valid_from)?,
-        valid_until_day: day("end", t.valid_until)?,
-        features: t.features.clone(),
-        customer: t.customer.clone(),
-        lease_secs: t.lease_secs,
-        node_lock: t.node_lock.clone(),
-        issued_at_secs: u64::try_from(t.issued_at.0 / 1000).unwrap_or(0),
+    let wire = WireTermsV2 {
+        v1: WireTerms {
+            license_id: *t.license_id.0.as_bytes(),
+            product: t.product.0.clone(),
+            seats: t.seats,
+            valid_from_day: day("start", t.valid_from)?,
+            valid_until_day: day("end", t.valid_until)?,
+            features: t.features.clone(),
+            customer: t.customer.clone(),
+            lease_secs: t.lease_secs,
+            node_lock: t.node_lock.clone(),
+            issued_at_secs: u64::try_from(t.issued_at.0 / 1000).unwrap_or(0),
+        },
+        activations: t.activation_required.then_some(t.max_activations),
     };
     postcard::to_stdvec(&wire)
         .map_err(|e| LicenseError::invalid_terms(format!("cannot encode: {e}")))
 }
 
-/// Terms back from exactly these bytes (nothing may be left over), checked
-/// against the same rules as when issued.
+/// Terms back from exactly these bytes of format `version` (nothing may be
+/// left over), checked against the same rules as when issued.
 ///
 /// # Errors
 /// [`LicenseError::Corrupt`] when the bytes are not terms;
 /// [`LicenseError::InvalidTerms`] when they are but break a rule.
-pub fn decode(bytes: &[u8]) -> Result<LicenseTerms, LicenseError> {
-    let (wire, rest) = postcard::take_from_bytes::<WireTerms>(bytes)
-        .map_err(|_| LicenseError::corrupt("its contents cannot be read"))?;
+pub fn decode(version: u8, bytes: &[u8]) -> Result<LicenseTerms, LicenseError> {
+    let unreadable = |_| LicenseError::corrupt("its contents cannot be read");
+    let (wire, rest) = if version == 1 {
+        let (v1, rest) = postcard::take_from_bytes::<WireTerms>(bytes).map_err(unreadable)?;
+        (
+            WireTermsV2 {
+                v1,
+                activations: None,
+            },
+            rest,
+        )
+    } else {
+        postcard::take_from_bytes::<WireTermsV2>(bytes).map_err(unreadable)?
+    };
     if !rest.is_empty() {
         return Err(LicenseError::corrupt(
             "it has bytes left over after its contents",
         ));
     }
     let day_ts = |d: Option<u32>| d.map(|d| Timestamp(i64::from(d) * DAY_MS));
+    let WireTermsV2 { v1, activations } = wire;
     let terms = LicenseTerms {
-        license_id: LicenseId(Uuid::from_bytes(wire.license_id)),
-        product: Product(wire.product),
-        seats: wire.seats,
-        valid_from: day_ts(wire.valid_from_day),
-        valid_until: day_ts(wire.valid_until_day),
-        features: wire.features,
-        customer: wire.customer,
-        lease_secs: wire.lease_secs,
-        node_lock: wire.node_lock,
-        issued_at: Timestamp::from_secs(i64::try_from(wire.issued_at_secs).unwrap_or(i64::MAX)),
+        license_id: LicenseId(Uuid::from_bytes(v1.license_id)),
+        product: Product(v1.product),
+        seats: v1.seats,
+        valid_from: day_ts(v1.valid_from_day),
+        valid_until: day_ts(v1.valid_until_day),
+        features: v1.features,
+        customer: v1.customer,
+        lease_secs: v1.lease_secs,
+        node_lock: v1.node_lock,
+        issued_at: Timestamp::from_secs(i64::try_from(v1.issued_at_secs).unwrap_or(i64::MAX)),
+        activation_required: activations.is_some(),
+        max_activations: activations.unwrap_or(0),
     };
     validate(&terms)?;
     Ok(terms)
@@ -203,6 +243,8 @@ pub(crate) mod tests {
             lease_secs: DEFAULT_LEASE_SECS,
             node_lock: None,
             issued_at: Timestamp::from_secs(1_767_225_600),
+            activation_required: false,
+            max_activations: 0,
         }
     }
 
@@ -212,7 +254,21 @@ pub(crate) mod tests {
         t.valid_from = Some(valid_from_date("2026-01-01").unwrap());
         t.features = vec!["export".into(), "render".into()];
         t.node_lock = Some("machine-42".into());
-        assert_eq!(decode(&encode(&t).unwrap()).unwrap(), t);
+        assert_eq!(decode(2, &encode(&t).unwrap()).unwrap(), t);
+        t.activation_required = true;
+        t.max_activations = 3;
+        assert_eq!(decode(2, &encode(&t).unwrap()).unwrap(), t);
+    }
+
+    #[test]
+    fn format_1_terms_read_as_needing_no_activation() {
+        let t = sample();
+        let v2 = encode(&t).unwrap();
+        // Format 2 is format 1 followed by the activation rule (here `None`, one 0 byte).
+        assert_eq!(v2.last(), Some(&0));
+        let v1 = &v2[..v2.len() - 1];
+        assert_eq!(decode(1, v1).unwrap(), t);
+        assert_eq!(decode(1, &v2).unwrap_err().code(), "license_corrupt");
     }
 
     #[test]
@@ -220,7 +276,7 @@ pub(crate) mod tests {
         let mut t = sample();
         t.issued_at = Timestamp(1_767_225_600_999);
         assert_eq!(
-            decode(&encode(&t).unwrap()).unwrap().issued_at,
+            decode(2, &encode(&t).unwrap()).unwrap().issued_at,
             Timestamp(1_767_225_600_000)
         );
     }
@@ -255,6 +311,11 @@ pub(crate) mod tests {
             (|t| t.valid_from = t.valid_until, "before the start"),
             (|t| t.valid_until = Some(Timestamp(-DAY_MS)), "outside"),
             (|t| t.issued_at = Timestamp(-1), "before 1970"),
+            (
+                |t| t.activation_required = true,
+                "between 1 and 1000 activations",
+            ),
+            (|t| t.max_activations = 2, "cannot limit activations"),
         ];
         for (edit, want) in cases {
             let mut t = sample();
@@ -269,8 +330,8 @@ pub(crate) mod tests {
     fn decode_refuses_garbage_and_leftovers() {
         let mut bytes = encode(&sample()).unwrap();
         bytes.push(0);
-        assert_eq!(decode(&bytes).unwrap_err().code(), "license_corrupt");
-        assert_eq!(decode(&[0xFF; 3]).unwrap_err().code(), "license_corrupt");
-        assert_eq!(decode(&[]).unwrap_err().code(), "license_corrupt");
+        assert_eq!(decode(2, &bytes).unwrap_err().code(), "license_corrupt");
+        assert_eq!(decode(2, &[0xFF; 3]).unwrap_err().code(), "license_corrupt");
+        assert_eq!(decode(2, &[]).unwrap_err().code(), "license_corrupt");
     }
 }

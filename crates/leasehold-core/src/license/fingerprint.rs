@@ -1,0 +1,195 @@
+//! What a computer looks like, without saying who it is: a few parts (the
+//! machine id, the host name, the network cards, the processor), each kept
+//! only as an 8-byte hash. An activation records the server's fingerprint;
+//! the server compares its own with it at every start.
+//!
+//! The rule (also for the SDK's host fingerprint): two fingerprints are of
+//! the same computer when more than half of the parts both name are equal.
+//! One part changing (a new network card, a renamed host) keeps an
+//! activation; a data directory copied to another computer changes most.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Which part of the computer a hash stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Part {
+    MachineId,
+    HostName,
+    NetworkCards,
+    Processor,
+}
+
+impl Part {
+    fn tag(self) -> &'static [u8] {
+        match self {
+            Self::MachineId => b"machine-id",
+            Self::HostName => b"host-name",
+            Self::NetworkCards => b"network-cards",
+            Self::Processor => b"processor",
+        }
+    }
+
+    /// How a person calls it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MachineId => "machine id",
+            Self::HostName => "host name",
+            Self::NetworkCards => "network cards",
+            Self::Processor => "processor",
+        }
+    }
+}
+
+/// Most parts a fingerprint may have (every [`Part`] once).
+pub const MAX_PARTS: usize = 4;
+
+/// A computer's parts, hashed; at most one per [`Part`], in `Part` order.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    parts: Vec<(Part, [u8; 8])>,
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_map();
+        for (part, hash) in &self.parts {
+            list.entry(&part.name(), &crate::wire::proof::to_hex(hash));
+        }
+        list.finish()
+    }
+}
+
+/// How two fingerprints compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    /// Parts both name and that are equal.
+    pub same: Vec<Part>,
+    /// Parts both name and that differ.
+    pub changed: Vec<Part>,
+}
+
+impl Comparison {
+    /// More than half of the parts both name are equal.
+    #[must_use]
+    pub fn is_same_computer(&self) -> bool {
+        self.same.len() * 2 > self.same.len() + self.changed.len()
+    }
+}
+
+impl Fingerprint {
+    /// A fingerprint of these parts' values (empty values are left out; a
+    /// part named twice keeps its first value).
+    #[must_use]
+    pub fn of<'a>(values: impl IntoIterator<Item = (Part, &'a str)>) -> Self {
+        let mut parts: Vec<(Part, [u8; 8])> = Vec::new();
+        for (part, value) in values {
+            let value = value.trim();
+            if value.is_empty() || parts.iter().any(|(p, _)| *p == part) {
+                continue;
+            }
+            let digest = Sha256::new()
+                .chain_update(b"leasehold-fingerprint-v1\0")
+                .chain_update(part.tag())
+                .chain_update(b"\0")
+                .chain_update(value.as_bytes())
+                .finalize();
+            let mut hash = [0u8; 8];
+            hash.copy_from_slice(&digest[..8]);
+            parts.push((part, hash));
+        }
+        parts.sort_by_key(|(p, _)| *p);
+        Self { parts }
+    }
+
+    /// The parts as stored (for the wire forms).
+    pub(crate) fn from_parts(mut parts: Vec<(Part, [u8; 8])>) -> Option<Self> {
+        parts.sort_by_key(|(p, _)| *p);
+        let unique = parts.windows(2).all(|w| w[0].0 != w[1].0);
+        (unique && parts.len() <= MAX_PARTS).then_some(Self { parts })
+    }
+
+    pub(crate) fn parts(&self) -> &[(Part, [u8; 8])] {
+        &self.parts
+    }
+
+    /// Which parts named by both are equal and which changed.
+    #[must_use]
+    pub fn compare(&self, other: &Self) -> Comparison {
+        let mut same = Vec::new();
+        let mut changed = Vec::new();
+        for (part, hash) in &self.parts {
+            if let Some((_, theirs)) = other.parts.iter().find(|(p, _)| p == part) {
+                if theirs == hash {
+                    same.push(*part);
+                } else {
+                    changed.push(*part);
+                }
+            }
+        }
+        Comparison { same, changed }
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn computer(machine: &str, host: &str, nics: &str, cpu: &str) -> Fingerprint {
+        Fingerprint::of([
+            (Part::MachineId, machine),
+            (Part::HostName, host),
+            (Part::NetworkCards, nics),
+            (Part::Processor, cpu),
+        ])
+    }
+
+    #[test]
+    fn one_part_changing_is_the_same_computer_most_changing_is_another() {
+        let server = computer("m-1", "lic01", "aa:bb", "Xeon 8");
+        assert!(server.compare(&server).is_same_computer());
+        let new_card = computer("m-1", "lic01", "cc:dd", "Xeon 8");
+        let c = server.compare(&new_card);
+        assert_eq!(c.changed, vec![Part::NetworkCards]);
+        assert!(c.is_same_computer());
+        // The data directory copied to another computer of the same model.
+        let elsewhere = computer("m-2", "lic02", "ee:ff", "Xeon 8");
+        assert!(!server.compare(&elsewhere).is_same_computer());
+        // Two of four changed is not "more than half the same".
+        let two = computer("m-1", "lic02", "ee:ff", "Xeon 8");
+        assert!(!server.compare(&two).is_same_computer());
+    }
+
+    #[test]
+    fn parts_only_one_side_has_are_not_counted_and_none_in_common_is_not_the_same() {
+        let full = computer("m-1", "lic01", "aa:bb", "Xeon 8");
+        let no_nics = computer("m-1", "lic01", "", "Xeon 8");
+        assert!(full.compare(&no_nics).is_same_computer());
+        assert!(!full.compare(&Fingerprint::default()).is_same_computer());
+    }
+
+    #[test]
+    fn hashes_hide_the_values_and_depend_on_the_part() {
+        let a = Fingerprint::of([(Part::MachineId, "abc")]);
+        let b = Fingerprint::of([(Part::HostName, "abc")]);
+        assert_ne!(a.parts()[0].1, b.parts()[0].1);
+        assert!(!format!("{a:?}").contains("abc"));
+        assert_eq!(Fingerprint::of([(Part::MachineId, " abc ")]), a);
+    }
+
+    #[test]
+    fn stored_parts_are_checked() {
+        let twice = vec![(Part::MachineId, [0; 8]), (Part::MachineId, [1; 8])];
+        assert!(Fingerprint::from_parts(twice).is_none());
+        let unsorted = vec![(Part::Processor, [0; 8]), (Part::MachineId, [1; 8])];
+        let f = Fingerprint::from_parts(unsorted).unwrap();
+        assert_eq!(f.parts()[0].0, Part::MachineId);
+    }
+}
