@@ -10,11 +10,59 @@ use predicates::str::contains;
 fn readme_walkthrough_end_to_end() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());
-    let code = vendor.issue("cad", 1, &["--customer", "ACME"]);
+    let code = vendor.issue(
+        "cad",
+        1,
+        &["--customer", "ACME", "--activation", "required"],
+    );
     let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
 
     let out = server.add_license(&code);
     assert!(stdout(&out).contains("added license"), "{}", stdout(&out));
+    let id = leasehold_core::license::parse(&code)
+        .unwrap()
+        .terms()
+        .license_id
+        .to_string();
+
+    // It counts once activated: the request goes to the vendor as a file,
+    // the response comes back on stdin.
+    let out = server.admin().args(["license", "list"]).assert().success();
+    assert!(
+        stdout(&out).contains("needs activation"),
+        "{}",
+        stdout(&out)
+    );
+    server
+        .checkout_once("cad", "ws-ann", Some("ann"))
+        .assert()
+        .code(1)
+        .stderr(contains("not activated on this server"));
+    let request = dir.path().join("request.txt");
+    server
+        .admin()
+        .args(["activation", "request", &id, "--out"])
+        .arg(&request)
+        .assert()
+        .success();
+    let out = leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg(&request)
+        .assert()
+        .success();
+    let out = server
+        .admin()
+        .args(["activation", "import", "-"])
+        .write_stdin(stdout(&out))
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("is activated on this server"),
+        "{}",
+        stdout(&out)
+    );
+
     let out = server.admin().args(["license", "list"]).assert().success();
     let list = stdout(&out);
     assert!(

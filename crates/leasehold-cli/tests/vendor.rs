@@ -164,8 +164,18 @@ fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
     use leasehold_core::license::activation::Activation;
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());
-    let out = vendor
-        .issue_cmd("cad", 10, &["--max-activations", "2"])
+    // No `--activation`: required is the default.
+    let out = leasehold()
+        .args(["vendor", "issue", "--key"])
+        .arg(&vendor.key_file)
+        .args([
+            "--product",
+            "cad",
+            "--seats",
+            "10",
+            "--max-activations",
+            "2",
+        ])
         .assert()
         .success();
     assert!(
@@ -225,7 +235,11 @@ fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
     let other_dir = dir.path().join("other");
     std::fs::create_dir(&other_dir).unwrap();
     let other = Vendor::new(&other_dir);
-    let (request, _) = request_for(&other.issue("cad", 1, &[]), 7, "m-1");
+    let (request, _) = request_for(
+        &other.issue("cad", 1, &["--activation", "required"]),
+        7,
+        "m-1",
+    );
     let out = leasehold()
         .args(["vendor", "activate", "--key"])
         .arg(&vendor.key_file)
@@ -243,13 +257,12 @@ fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
 fn vendor_activate_names_the_group_with_a_typo_and_deactivate_checks_the_proof() {
     let dir = tempfile::tempdir().expect("temp dir");
     let vendor = Vendor::new(dir.path());
-    let code = vendor.issue("cad", 3, &[]);
+    let code = vendor.issue("cad", 3, &["--activation", "required"]);
     let (request, _) = request_for(&code, 7, "m-1");
     let mut groups: Vec<String> = request.split('-').map(str::to_owned).collect();
-    groups[4] = groups[4].chars().rev().collect();
-    if groups[4] == request.split('-').nth(4).unwrap() {
-        groups[4] = "ZZZZZZ".into();
-    }
+    // One character changed: every group's check symbol catches that.
+    let first = if groups[4].starts_with('A') { "B" } else { "A" };
+    groups[4].replace_range(..1, first);
     let out = leasehold()
         .args(["vendor", "activate", "--key"])
         .arg(&vendor.key_file)

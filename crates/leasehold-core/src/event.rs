@@ -24,13 +24,17 @@ pub enum EventKind {
     LicenseRemoved,
     /// A license code someone tried to add and the server refused.
     LicenseRejected,
+    /// The vendor's activation response was imported: the licence counts here.
+    LicenseActivated,
+    /// The licence was deactivated here (to move it to another server).
+    LicenseDeactivated,
     TrustedKeyAdded,
     ServerStart,
     ServerStop,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 15] = [
         Self::Grant,
         Self::Deny,
         Self::RenewAfterExpiry,
@@ -41,6 +45,8 @@ impl EventKind {
         Self::LicenseAdded,
         Self::LicenseRemoved,
         Self::LicenseRejected,
+        Self::LicenseActivated,
+        Self::LicenseDeactivated,
         Self::TrustedKeyAdded,
         Self::ServerStart,
         Self::ServerStop,
@@ -60,6 +66,8 @@ impl EventKind {
             Self::LicenseAdded => "license_added",
             Self::LicenseRemoved => "license_removed",
             Self::LicenseRejected => "license_rejected",
+            Self::LicenseActivated => "license_activated",
+            Self::LicenseDeactivated => "license_deactivated",
             Self::TrustedKeyAdded => "trusted_key_added",
             Self::ServerStart => "server_start",
             Self::ServerStop => "server_stop",

@@ -95,6 +95,10 @@ pub enum LeaseError {
         "the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab"
     )]
     NoValidLicense(Product),
+    #[error(
+        "the licenses for {0} are not activated on this server (or were activated on another computer); the administrator activates them in the Licenses tab or with `leasehold admin activation request`"
+    )]
+    NeedsActivation(Product),
     #[error("lease {0} is not known to this server; check out a new seat")]
     LeaseNotFound(LeaseId),
     #[error("lease {0} was released; check out a new seat")]
@@ -120,6 +124,7 @@ impl LeaseError {
             Self::NoSeatFree { .. } => ErrorCode::NoSeatFree,
             Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
+            Self::NeedsActivation(_) => ErrorCode::NeedsActivation,
             Self::LeaseNotFound(_) => ErrorCode::LeaseNotFound,
             Self::LeaseReleased(_) => ErrorCode::LeaseReleased,
             Self::LeaseExpired(_) => ErrorCode::LeaseExpired,

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use leasehold_core::ErrorCode;
 use leasehold_core::lease::LeaseError;
 use leasehold_core::license::LicenseError;
+use leasehold_core::license::activation::ActivationError;
 use leasehold_core::wire::{ErrorBody, SeatsTaken};
 use leasehold_core::{LeaseId, LicenseId};
 
@@ -19,6 +20,11 @@ pub enum Error {
     License(#[from] LicenseError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Activation(#[from] ActivationError),
+    /// An activation response that reads and verifies but does not fit here.
+    #[error("{0}")]
+    ActivationMismatch(String),
     #[error("license {0} is already added to this server")]
     LicenseAlreadyAdded(LicenseId),
     #[error("no license with id {0} is on this server")]
@@ -78,6 +84,8 @@ impl Error {
             Self::Lease(e) => e.code(),
             Self::License(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Activation(e) => e.code(),
+            Self::ActivationMismatch(_) => ErrorCode::ActivationMismatch,
             Self::LicenseAlreadyAdded(_) => ErrorCode::LicenseAlreadyAdded,
             Self::LicenseNotFound(_) => ErrorCode::LicenseNotFound,
             Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,

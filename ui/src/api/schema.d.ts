@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/admin/v1/activations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Imports the vendor's activation response: the licence counts from now. */
+        post: operations["import_activation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/backup": {
         parameters: {
             query?: never;
@@ -128,6 +145,46 @@ export interface paths {
         post?: never;
         /** Removes a code; leases out run to their end and are not renewed while the product is over-subscribed. */
         delete: operations["remove_license"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/licenses/{license_id}/activation-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activation request for a licence on this server (names the code, this
+         *     server's public key and this computer's fingerprint), for the vendor.
+         */
+        get: operations["activation_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/licenses/{license_id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stops counting a licence on this server and answers the signed proof the
+         *     vendor needs to activate it elsewhere. Leases out run to their end.
+         */
+        post: operations["deactivate"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -277,6 +334,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `GET /admin/v1/licenses/{licenseId}/activation-request`. */
+        ActivationRequestView: {
+            licenseId: components["schemas"]["LicenseId"];
+            /** @description The request as copy-safe text, for the vendor's `leasehold vendor activate`. */
+            request: string;
+        };
         /** @description `POST /admin/v1/licenses`. */
         AddLicense: {
             code: string;
@@ -333,6 +396,23 @@ export interface components {
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
         CorrelationId: string;
+        /**
+         * @description `POST /admin/v1/licenses/{licenseId}/deactivate`: what it did, and the
+         *     proof for the vendor.
+         */
+        Deactivated: {
+            licenseId: components["schemas"]["LicenseId"];
+            product: components["schemas"]["Product"];
+            /**
+             * Format: int32
+             * @description Seats of the product counting now.
+             */
+            seatsNow: number;
+            /** Format: int32 */
+            inUse: number;
+            /** @description The server-signed deactivation proof, for `leasehold vendor deactivate`. */
+            proof: string;
+        };
         /** @description `POST /admin/v1/disconnect`: one lease, or every lease of a computer. */
         DisconnectRequest: {
             leaseId?: null | components["schemas"]["LeaseId"];
@@ -373,7 +453,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N".
@@ -399,7 +479,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "trusted_key_added" | "server_start" | "server_stop";
+        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "trusted_key_added" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -433,6 +513,11 @@ export interface components {
             appVersion: string;
             /** @description The peer address of the request that checked the lease out. */
             address: string;
+        };
+        /** @description `POST /admin/v1/activations`. */
+        ImportActivation: {
+            /** @description The vendor's activation response. */
+            response: string;
         };
         /**
          * @description Where a trusted vendor key came from.
@@ -518,7 +603,7 @@ export interface components {
          * @description A license code's state on this server.
          * @enum {string}
          */
-        LicenseState: "active" | "expired" | "notYetValid" | "invalid";
+        LicenseState: "active" | "expired" | "notYetValid" | "invalid" | "needsActivation" | "activatedElsewhere";
         /** @description One license code as the Licenses tab shows it. */
         LicenseView: {
             licenseId: components["schemas"]["LicenseId"];
@@ -664,6 +749,48 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    import_activation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportActivation"];
+            };
+        };
+        responses: {
+            /** @description The licence, now counting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseView"];
+                };
+            };
+            /** @description `license_not_found`: add the code first */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `bad_activation`, `untrusted_vendor`, `bad_signature` or `activation_mismatch` (another server, computer or licence, or older than this server's deactivation) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     backup: {
         parameters: {
             query?: never;
@@ -919,6 +1046,77 @@ export interface operations {
             };
             /** @description `license_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    activation_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The license id */
+                license_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivationRequestView"];
+                };
+            };
+            /** @description `bad_request`: the code needs no activation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `license_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The license id */
+                license_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deactivated"];
+                };
+            };
+            /** @description `bad_request`: not activated here */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,7 +12,7 @@ import { useApp, useResource } from '../hooks';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { licensedFor, removalEffect, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
-const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
+const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
 
 export function LicensesTab() {
   const { api, notify } = useApp();

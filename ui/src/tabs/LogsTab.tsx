@@ -32,6 +32,8 @@ export const KIND_LABEL: Record<EventKind | 'log', string> = {
   license_added: 'License added',
   license_removed: 'License removed',
   license_rejected: 'License refused',
+  license_activated: 'License activated',
+  license_deactivated: 'License deactivated',
   trusted_key_added: 'Vendor key trusted',
   server_start: 'Server started',
   server_stop: 'Server stopped',

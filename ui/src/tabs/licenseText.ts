@@ -8,6 +8,8 @@ export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = 
   expired: { label: 'Expired', tone: 'bad' },
   notYetValid: { label: 'Not yet valid', tone: 'warn' },
   invalid: { label: 'Invalid', tone: 'bad' },
+  needsActivation: { label: 'Needs activation', tone: 'warn' },
+  activatedElsewhere: { label: 'Activated for another computer', tone: 'bad' },
 };
 
 export function licensedFor(seats: number): string {

@@ -151,6 +151,8 @@ fn state_text(l: &LicenseView) -> String {
         LicenseState::Expired => "expired",
         LicenseState::NotYetValid => "not yet valid",
         LicenseState::Invalid => "invalid",
+        LicenseState::NeedsActivation => "needs activation",
+        LicenseState::ActivatedElsewhere => "activated for another computer",
     }
     .to_owned()
 }

@@ -14,6 +14,7 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::admin::write_out(format_args!($($arg)*))? };
 }
 
+mod activation;
 mod api;
 mod computers;
 mod format;
@@ -68,6 +69,10 @@ pub enum AdminCmd {
     /// Add, list and remove license codes.
     #[command(subcommand)]
     License(LicenseCmd),
+    /// Activate a licence on this server with the vendor (request, import
+    /// the response), or deactivate it to move it to another server.
+    #[command(subcommand)]
+    Activation(activation::ActivationCmd),
     /// Show the seats held, by computer (or sorted and searched as asked).
     Computers(computers::ComputersArgs),
     /// End a lease, or every lease of a computer, now (its seat is free at once).
@@ -145,6 +150,7 @@ pub async fn run(args: AdminArgs) -> Result<()> {
             let api = AdminApi::connect(&target)?;
             match command {
                 AdminCmd::License(cmd) => licenses::run(&api, cmd, json).await,
+                AdminCmd::Activation(cmd) => activation::run(&api, cmd, json).await,
                 AdminCmd::Computers(c) => computers::list(&api, c, json).await,
                 AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
                 AdminCmd::Status => status::status(&api, json).await,

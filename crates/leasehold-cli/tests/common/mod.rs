@@ -331,12 +331,17 @@ impl Vendor {
 
     /// `leasehold vendor issue --key FILE --product PRODUCT --seats SEATS
     /// EXTRA…`, not run yet.
+    /// Codes need no activation unless `extra` says `--activation` (the
+    /// tests of activation do; the others test what comes after it).
     pub fn issue_cmd(&self, product: &str, seats: u32, extra: &[&str]) -> assert_cmd::Command {
         let mut cmd = leasehold();
         cmd.args(["vendor", "issue", "--key"])
             .arg(&self.key_file)
             .args(["--product", product, "--seats", &seats.to_string()])
             .args(extra);
+        if !extra.contains(&"--activation") {
+            cmd.args(["--activation", "none"]);
+        }
         cmd
     }
 

@@ -16,6 +16,11 @@ pub enum LicenseState {
     NotYetValid,
     /// Stored, but no longer verifies (e.g. its vendor key was removed).
     Invalid,
+    /// Verified, but counts only once the vendor activates it for this server.
+    NeedsActivation,
+    /// Activated for this server's key, but on another computer (the data
+    /// directory was copied): counts 0 seats until activated here.
+    ActivatedElsewhere,
 }
 
 /// One license code as the Licenses tab shows it.
@@ -41,6 +46,37 @@ pub struct LicenseView {
     pub vendor_key: String,
     pub added_at: Timestamp,
     pub code: String,
+}
+
+/// `GET /admin/v1/licenses/{licenseId}/activation-request`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivationRequestView {
+    pub license_id: LicenseId,
+    /// The request as copy-safe text, for the vendor's `leasehold vendor activate`.
+    pub request: String,
+}
+
+/// `POST /admin/v1/activations`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportActivation {
+    /// The vendor's activation response.
+    pub response: String,
+}
+
+/// `POST /admin/v1/licenses/{licenseId}/deactivate`: what it did, and the
+/// proof for the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Deactivated {
+    pub license_id: LicenseId,
+    pub product: Product,
+    /// Seats of the product counting now.
+    pub seats_now: u32,
+    pub in_use: u32,
+    /// The server-signed deactivation proof, for `leasehold vendor deactivate`.
+    pub proof: String,
 }
 
 /// `POST /admin/v1/licenses`.

@@ -221,17 +221,24 @@ impl Engine {
 
     /// A product whose only codes no longer verify (their vendor key is not
     /// trusted any more) is not unknown: say its licenses are not valid.
+    ///
+    /// One that has verified codes that wait for activation here says so.
     fn explain_unknown(&self, e: LeaseError) -> LeaseError {
-        match e {
+        let LeaseError::NoLicense(product) = e else {
+            return e;
+        };
+        let licenses = self.licenses();
+        let of_product = || {
+            licenses
+                .values()
+                .filter(|r| r.terms.as_ref().is_some_and(|t| t.product == product))
+        };
+        if of_product().any(|r| r.invalid.is_none() && !r.activation.allows_counting()) {
+            LeaseError::NeedsActivation(product)
+        } else if of_product().next().is_some() {
+            LeaseError::NoValidLicense(product)
+        } else {
             LeaseError::NoLicense(product)
-                if self
-                    .licenses()
-                    .values()
-                    .any(|r| r.terms.as_ref().is_some_and(|t| t.product == product)) =>
-            {
-                LeaseError::NoValidLicense(product)
-            }
-            other => other,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Adding, removing and listing license codes.
 
 use super::Engine;
+use super::activation::ActivationStatus;
 use crate::error::{Error, Result};
 use crate::store::{Op, StoredLicense};
 use leasehold_core::event::{Event, EventKind};
@@ -21,6 +22,8 @@ pub struct LicenseRecord {
     pub vendor_key: String,
     /// Why the code does not verify any more, if it does not.
     pub invalid: Option<LicenseError>,
+    /// Where it stands with activation on this server.
+    pub activation: ActivationStatus,
 }
 
 impl LicenseRecord {
@@ -33,6 +36,7 @@ impl LicenseRecord {
             terms: None,
             vendor_key: String::new(),
             invalid: None,
+            activation: ActivationStatus::NotNeeded,
         };
         match parse(&stored.code) {
             Ok(code) => {
@@ -51,10 +55,11 @@ impl LicenseRecord {
         record
     }
 
-    /// The terms, if this code counts towards seats (it verifies).
+    /// The terms, if this code counts towards seats (it verifies and, if it
+    /// needs activation, is activated for this server and computer).
     #[must_use]
     pub fn counting_terms(&self) -> Option<&LicenseTerms> {
-        if self.invalid.is_some() {
+        if self.invalid.is_some() || !self.activation.allows_counting() {
             None
         } else {
             self.terms.as_ref()
@@ -71,6 +76,36 @@ impl LicenseRecord {
                 Some("the code cannot be read".into()),
             );
         };
+        match &self.activation {
+            ActivationStatus::NotNeeded | ActivationStatus::Active { .. } => {}
+            ActivationStatus::Needed => {
+                return (
+                    LicenseState::NeedsActivation,
+                    Some(format!(
+                        "counts once the vendor activates it for this server (on at most {} at once): send them the request from `leasehold admin activation request`, then import their response",
+                        terms.max_activations
+                    )),
+                );
+            }
+            ActivationStatus::OtherComputer { changed } => {
+                let parts: Vec<&str> = changed.iter().map(|p| p.name()).collect();
+                return (
+                    LicenseState::ActivatedElsewhere,
+                    Some(format!(
+                        "activated for another computer ({} differ): this data directory was moved or copied. Deactivate it on the computer it was activated for, or ask the vendor to answer a new activation request from this one",
+                        parts.join(", ")
+                    )),
+                );
+            }
+            ActivationStatus::Unverified(why) => {
+                return (
+                    LicenseState::NeedsActivation,
+                    Some(format!(
+                        "its activation no longer verifies ({why}); activate it again"
+                    )),
+                );
+            }
+        }
         match terms.validity(now) {
             Validity::Active => (LicenseState::Active, None),
             Validity::NotYetValid => (
@@ -113,20 +148,24 @@ impl Engine {
             }
         };
         let id = verified.terms().license_id;
-        let record = LicenseRecord {
+        let mut record = LicenseRecord {
             code: verified.code().to_owned(),
             added_at: now,
             terms: Some(verified.terms().clone()),
             vendor_key: verified.vendor().fingerprint().to_string(),
             invalid: None,
+            activation: ActivationStatus::NotNeeded,
         };
+        record.activation = self.activation_status(id, &record);
+        let counts = record.counting_terms().is_some();
         if dry_run {
             let mut view = self.view(id, &record, now);
-            view.product_seats += if record.terms.as_ref().is_some_and(|t| t.is_active(now)) {
-                view.seats
-            } else {
-                0
-            };
+            view.product_seats +=
+                if counts && record.terms.as_ref().is_some_and(|t| t.is_active(now)) {
+                    view.seats
+                } else {
+                    0
+                };
             return Ok(view);
         }
         {
@@ -147,15 +186,22 @@ impl Engine {
         }
         let terms = verified.into_terms();
         let message = format!(
-            "license for {} ({}, {}) added",
+            "license for {} ({}, {}) added{}",
             terms.product,
             seats_text(terms.seats),
-            terms.customer
+            terms.customer,
+            if counts {
+                ""
+            } else {
+                "; it counts once activated on this server"
+            }
         );
         let mut event = Event::new(EventKind::LicenseAdded, now, message);
         event.product = Some(terms.product.clone());
         event.license_id = Some(id);
-        self.table().add_license(terms);
+        if counts {
+            self.table().add_license(terms);
+        }
         self.inner.events.record(event);
         Ok(self.view(id, &record, now))
     }
@@ -267,6 +313,7 @@ impl Engine {
                     added_at: record.added_at,
                 };
                 *record = LicenseRecord::check(&stored, &keys);
+                record.activation = self.binding().status(*id, record, &keys);
                 if let Some(terms) = record.counting_terms() {
                     newly_valid.push(terms.clone());
                 }
@@ -284,7 +331,17 @@ impl Engine {
         self.trust().views()
     }
 
-    fn view(&self, id: LicenseId, record: &LicenseRecord, now: Timestamp) -> LicenseView {
+    fn activation_status(&self, id: LicenseId, record: &LicenseRecord) -> ActivationStatus {
+        let keys = self.trust().keys();
+        self.binding().status(id, record, &keys)
+    }
+
+    pub(super) fn view(
+        &self,
+        id: LicenseId,
+        record: &LicenseRecord,
+        now: Timestamp,
+    ) -> LicenseView {
         let (state, state_reason) = record.state(now);
         let terms = record.terms.clone();
         let product = terms

@@ -2,6 +2,7 @@
 //! the rules of when something is durable and what gets logged. HTTP handlers
 //! are thin calls into it.
 
+mod activation;
 mod computers;
 mod denials;
 mod ending;
@@ -26,6 +27,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::Notify;
 
+pub use activation::ActivationStatus;
 pub use computers::{ComputersRequest, FRESH_FOR, REBUILD_INLINE_MAX};
 pub use licenses::LicenseRecord;
 
@@ -69,6 +71,8 @@ struct Inner {
     /// write (see [`Store::on_lost_renewals`]).
     table: Arc<Mutex<LeaseTable>>,
     licenses: Mutex<BTreeMap<LicenseId, LicenseRecord>>,
+    /// Taken after `licenses` when both are needed, never before.
+    binding: Mutex<activation::Binding>,
     trust: Mutex<TrustedKeys>,
     store: Store,
     events: EventLog,
@@ -112,9 +116,18 @@ impl Engine {
         let last_seen = last_seen(&snapshot.settings);
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
         let mut table = snapshot.leases;
+        let binding = activation::Binding {
+            server_key: SigningKey::from_bytes(&snapshot.server_key)
+                .verifying_key()
+                .to_bytes(),
+            computer: crate::fingerprint::this_computer(),
+            activations: snapshot.activations,
+            deactivations: snapshot.deactivations,
+        };
         let mut records = BTreeMap::new();
         for stored in snapshot.licenses {
-            let record = LicenseRecord::check(&stored, &trust.keys());
+            let mut record = LicenseRecord::check(&stored, &trust.keys());
+            record.activation = binding.status(stored.license_id, &record, &trust.keys());
             if let Some(terms) = record.counting_terms() {
                 table.add_license(terms.clone());
             }
@@ -157,6 +170,7 @@ impl Engine {
                 signer: signer::GrantSigner::new(SigningKey::from_bytes(&snapshot.server_key)),
                 table: Arc::clone(&table),
                 licenses: Mutex::new(records),
+                binding: Mutex::new(binding),
                 trust: Mutex::new(trust),
                 store,
                 events,
@@ -343,6 +357,13 @@ impl Engine {
     fn unsettled(&self) -> MutexGuard<'_, Vec<ending::Ended>> {
         self.inner
             .unsettled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn binding(&self) -> MutexGuard<'_, activation::Binding> {
+        self.inner
+            .binding
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

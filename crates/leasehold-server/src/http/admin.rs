@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/v1/mdns", put(set_mdns))
         .route("/admin/v1/backup", get(backup))
+        .merge(super::activation::routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs

@@ -1,6 +1,7 @@
 //! The HTTP API: `fn router(state) -> Router` builds all of it, so handler
 //! tests call it in-process with `oneshot` and a few go through a socket.
 
+mod activation;
 mod admin;
 mod auth;
 mod client;

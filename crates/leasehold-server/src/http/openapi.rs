@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
         super::admin::computers, super::admin::disconnect, super::admin::events, super::admin::event_stream,
         super::admin::logs, super::admin::trusted_keys, super::admin::add_trusted_key, super::admin::set_mdns,
         super::admin::backup,
+        super::activation::activation_request, super::activation::import_activation, super::activation::deactivate,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),
     modifiers(&Security),

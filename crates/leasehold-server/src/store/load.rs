@@ -9,7 +9,7 @@
 
 use super::error::StoreError;
 use super::files::{from_hex, random_bytes, to_hex};
-use super::{Snapshot, StoredLicense};
+use super::{Snapshot, StoredActivation, StoredLicense};
 use leasehold_core::lease::{Holder, Lease};
 use leasehold_core::table::LeaseTable;
 use leasehold_core::{ClientId, LeaseId, LicenseId, Product, ServerId, Timestamp};
@@ -32,15 +32,15 @@ struct Identity {
 /// Loads the whole snapshot, making the identity first if this is the first
 /// start.
 pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreError> {
-    let id = identity(conn, dir)?;
+    let me = identity(conn, dir)?;
     let sql = |e: rusqlite::Error| StoreError::sqlite("loading the stored state", dir, &e);
     let last_event_seq: i64 = conn
         .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
         .map_err(sql)?;
     Ok(Snapshot {
-        server_id: id.server_id,
-        server_key: id.server_key,
-        admin_token: id.admin_token,
+        server_id: me.server_id,
+        server_key: me.server_key,
+        admin_token: me.admin_token,
         licenses: rows(
             conn,
             "SELECT license_id, code, added_at FROM licenses ORDER BY added_at",
@@ -52,6 +52,29 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
             text(r, 0)
         })
         .map_err(sql)?,
+        activations: rows(
+            conn,
+            "SELECT license_id, response, imported_at FROM activations",
+            |r| {
+                Ok(StoredActivation {
+                    license_id: id::<LicenseId>(r, 0)?,
+                    response: text(r, 1)?,
+                    imported_at: Timestamp(int(r, 2)?),
+                })
+            },
+        )
+        .map_err(sql)?
+        .into_iter()
+        .map(|a| (a.license_id, a))
+        .collect(),
+        deactivations: rows(
+            conn,
+            "SELECT license_id, deactivated_at FROM deactivations",
+            |r| Ok((id::<LicenseId>(r, 0)?, Timestamp(int(r, 1)?))),
+        )
+        .map_err(sql)?
+        .into_iter()
+        .collect(),
         settings: rows(conn, "SELECT key, value FROM settings", |r| {
             Ok((text(r, 0)?, text(r, 1)?))
         })

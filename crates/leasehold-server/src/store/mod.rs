@@ -86,6 +86,10 @@ pub struct Snapshot {
     /// down (the engine ends those when it starts).
     pub leases: LeaseTable,
     pub trusted_keys: Vec<String>,
+    /// The vendor's activation responses, by licence.
+    pub activations: BTreeMap<LicenseId, StoredActivation>,
+    /// When this server deactivated a licence (no activation since).
+    pub deactivations: BTreeMap<LicenseId, Timestamp>,
     pub settings: BTreeMap<String, String>,
     /// The highest event seq stored (0 when none); the next event takes the
     /// one after.
@@ -101,10 +105,20 @@ impl fmt::Debug for Snapshot {
             .field("licenses", &self.licenses.len())
             .field("leases", &self.leases.len())
             .field("trusted_keys", &self.trusted_keys)
+            .field("activations", &self.activations.len())
+            .field("deactivations", &self.deactivations.len())
             .field("settings", &self.settings)
             .field("last_event_seq", &self.last_event_seq)
             .finish()
     }
+}
+
+/// An activation response as the admin imported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredActivation {
+    pub license_id: LicenseId,
+    pub response: String,
+    pub imported_at: Timestamp,
 }
 
 /// A license code as the admin added it.
@@ -136,6 +150,15 @@ pub enum Op {
     PutSetting {
         key: String,
         value: String,
+    },
+    /// Keeps the vendor's activation response for a licence (replacing an
+    /// older one) and forgets an earlier deactivation of it.
+    PutActivation(StoredActivation),
+    /// This server stops counting the licence: its activation goes, and the
+    /// moment is kept so an older response cannot bring it back.
+    Deactivate {
+        license_id: LicenseId,
+        at: Timestamp,
     },
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).

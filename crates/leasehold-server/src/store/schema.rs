@@ -61,8 +61,24 @@ CREATE INDEX events_at ON events (at);
 CREATE INDEX events_kind ON events (kind, seq);
 ";
 
+/// Version 2: activations of licence codes on this server (the vendor's
+/// signed response as imported) and the licences this server deactivated
+/// (an older response for one of those is refused).
+const V2: &str = "
+CREATE TABLE activations (
+    license_id  TEXT PRIMARY KEY NOT NULL,
+    response    TEXT NOT NULL,
+    imported_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE deactivations (
+    license_id     TEXT PRIMARY KEY NOT NULL,
+    deactivated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -42,6 +42,10 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     let kept = lease(1_000);
     store.apply(vec![Op::PutLease(kept.clone())]).await.unwrap();
     store.close().await;
+    // Made back into a database of schema version 1 (before activations).
+    raw(dir)
+        .execute_batch("DROP TABLE activations; DROP TABLE deactivations; PRAGMA user_version = 1;")
+        .unwrap();
 
     // Step 2 changes data and makes a table, then fails half way through.
     let failing = "CREATE TABLE extra (x INTEGER);
@@ -68,10 +72,13 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     assert_eq!(extra, 0, "the failed step's table must be rolled back");
     drop(conn);
 
-    // The lock was released by the failed open, and the data is intact.
+    // The lock was released by the failed open, and the data is intact; the
+    // real step 2 (activations) then applies.
     let (store, snap) = Store::open(dir, StoreOptions::default()).unwrap();
     assert_eq!(snap.leases.leases().collect::<Vec<_>>(), vec![kept]);
+    assert!(snap.activations.is_empty() && snap.deactivations.is_empty());
     store.close().await;
+    assert_eq!(user_version(&raw(dir)), 2);
 }
 
 #[test]

@@ -363,6 +363,22 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             conn.prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
                 .execute([key, value])?;
         }
+        Op::PutActivation(a) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO activations (license_id, response, imported_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![a.license_id.to_string(), a.response, a.imported_at.0])?;
+            conn.prepare_cached("DELETE FROM deactivations WHERE license_id = ?1")?
+                .execute([a.license_id.to_string()])?;
+        }
+        Op::Deactivate { license_id, at } => {
+            conn.prepare_cached("DELETE FROM activations WHERE license_id = ?1")?
+                .execute([license_id.to_string()])?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO deactivations (license_id, deactivated_at) VALUES (?1, ?2)",
+            )?
+            .execute(params![license_id.to_string(), at.0])?;
+        }
         Op::AppendEvent(e) => append_event(conn, e)?,
     }
     Ok(())

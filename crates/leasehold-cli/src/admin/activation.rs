@@ -1,0 +1,114 @@
+//! `leasehold admin activation request | import | deactivate`: activating a
+//! licence on this server with the vendor, by copy and paste or a file.
+
+use super::{AdminApi, format, print_json};
+use crate::blocks::read_block;
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use leasehold_core::LicenseId;
+use leasehold_core::wire::admin::{
+    ActivationRequestView, Deactivated, ImportActivation, LicenseView,
+};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum ActivationCmd {
+    /// Print the activation request for a licence on this server, to send to
+    /// the vendor (who answers it with `leasehold vendor activate`).
+    Request {
+        /// The licence id, as `admin license list` shows it.
+        #[arg(value_name = "LICENSE_ID")]
+        id: LicenseId,
+        /// Write the request to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Import the vendor's activation response: the licence counts from now.
+    Import {
+        /// The response: the text (its groups may be separate words), a file
+        /// holding it, or `-` for stdin.
+        #[arg(value_name = "RESPONSE_OR_FILE", required = true, num_args = 1..)]
+        response: Vec<String>,
+    },
+    /// Stop counting a licence here (leases out run to their end) and print
+    /// the signed proof the vendor needs to activate it on another server.
+    Deactivate {
+        #[arg(value_name = "LICENSE_ID")]
+        id: LicenseId,
+        /// Write the proof to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs an `activation` subcommand.
+///
+/// # Errors
+/// The server refuses (its message says what to do), or a file cannot be
+/// read or written.
+pub async fn run(api: &AdminApi, cmd: ActivationCmd, json: bool) -> Result<()> {
+    match cmd {
+        ActivationCmd::Request { id, out } => {
+            let view: ActivationRequestView = api
+                .get(&format!("/admin/v1/licenses/{id}/activation-request"), &[])
+                .await?;
+            if json {
+                return print_json(&view);
+            }
+            emit(&view.request, out.as_deref(), "activation request")?;
+            eprintln!(
+                "Send this activation request for licence {id} to the vendor; import their response with `leasehold admin activation import RESPONSE_OR_FILE`."
+            );
+            Ok(())
+        }
+        ActivationCmd::Import { response } => {
+            let response = read_block(&response, &mut std::io::stdin(), "activation response")?;
+            let view: LicenseView = api
+                .post("/admin/v1/activations", &ImportActivation { response })
+                .await?;
+            if json {
+                return print_json(&view);
+            }
+            outln!(
+                "licence {} ({}) is activated on this server: it adds {} seat(s)",
+                view.license_id,
+                view.product,
+                view.seats
+            );
+            outln!(
+                "{} now: {}",
+                view.product,
+                format::seats(view.product_in_use, view.product_seats)
+            );
+            Ok(())
+        }
+        ActivationCmd::Deactivate { id, out } => {
+            let done: Deactivated = api
+                .post(&format!("/admin/v1/licenses/{id}/deactivate"), &())
+                .await?;
+            if json {
+                return print_json(&done);
+            }
+            emit(&done.proof, out.as_deref(), "deactivation proof")?;
+            eprintln!(
+                "Licence {id} no longer counts here ({} now: {}; leases out run to their end). Send the proof to the vendor, who frees the activation with `leasehold vendor deactivate`.",
+                done.product,
+                format::seats(done.in_use, done.seats_now)
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prints a block, or writes it to `file` (saying so).
+fn emit(text: &str, file: Option<&Path>, what: &str) -> Result<()> {
+    match file {
+        Some(path) => {
+            std::fs::write(path, format!("{text}\n"))
+                .with_context(|| format!("cannot write the {what} to {}", path.display()))?;
+            eprintln!("Wrote the {what} to {}.", path.display());
+        }
+        None => outln!("{text}"),
+    }
+    Ok(())
+}

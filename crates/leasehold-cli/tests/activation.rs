@@ -1,0 +1,129 @@
+//! Activation through the real binaries, with the computer's fingerprint
+//! injected (a seam that exists only in debug builds): one part changing
+//! keeps the activation, a data directory copied to another computer counts
+//! nothing, and deactivating gives the vendor a proof.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
+
+mod common;
+use common::{Server, Vendor, leasehold, leasehold_std, stdout};
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::path::Path;
+
+const HOME: &str = "machine=m-1,host=lic01,nics=aa:bb,cpu=Xeon x8";
+const NEW_CARD: &str = "machine=m-1,host=lic01,nics=cc:dd,cpu=Xeon x8";
+const ELSEWHERE: &str = "machine=m-2,host=lic02,nics=ee:ff,cpu=Xeon x8";
+
+fn start_as(dir: &Path, vendor: &Vendor, fingerprint: &str) -> Server {
+    let mut cmd = leasehold_std();
+    cmd.args(Server::args(dir, &[&vendor.public_key]));
+    cmd.env("LEASEHOLD_TEST_FINGERPRINT", fingerprint);
+    Server::start_cmd(cmd, dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        // The lock belongs to the server that held it.
+        if entry.path().is_file() && name != "leasehold.lock" {
+            std::fs::copy(entry.path(), to.join(name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_activation_follows_the_computer_not_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue("cad", 2, &["--activation", "required"]);
+    let id = leasehold_core::license::parse(&code)
+        .unwrap()
+        .terms()
+        .license_id
+        .to_string();
+    let home = dir.path().join("home");
+    let mut server = start_as(&home, &vendor, HOME);
+    server.add_license(&code);
+    let request = stdout(
+        &server
+            .admin()
+            .args(["activation", "request", &id])
+            .assert()
+            .success(),
+    );
+    let response = stdout(
+        &leasehold()
+            .args(["vendor", "activate", "--key"])
+            .arg(&vendor.key_file)
+            .arg(request.trim())
+            .assert()
+            .success(),
+    );
+    server
+        .admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .success();
+    server.checkout_once("cad", "ws-1", None).assert().success();
+    server.process.terminate();
+
+    // A new network card: still this computer.
+    let mut server = start_as(&home, &vendor, NEW_CARD);
+    server
+        .admin()
+        .args(["license", "list"])
+        .assert()
+        .success()
+        .stdout(contains("active").and(contains("needs activation").not()));
+    server.checkout_once("cad", "ws-1", None).assert().success();
+    server.process.terminate();
+
+    // The data directory copied to another computer: the same server key,
+    // the same activation, and no seats.
+    let copy = dir.path().join("copy");
+    copy_dir(&home, &copy);
+    let mut stolen = start_as(&copy, &vendor, ELSEWHERE);
+    let out = stolen.admin().args(["license", "list"]).assert().success();
+    let list = stdout(&out);
+    assert!(list.contains("activated for another computer"), "{list}");
+    assert!(
+        list.contains("machine id") && list.contains("host name"),
+        "{list}"
+    );
+    stolen
+        .checkout_once("cad", "ws-2", None)
+        .assert()
+        .code(1)
+        .stderr(contains("not activated on this server"));
+    // Importing the response again does not help there.
+    stolen
+        .admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .code(1)
+        .stderr(contains("another computer"));
+    stolen.process.terminate();
+
+    // Back home: deactivate, and the vendor reads the proof.
+    let server = start_as(&home, &vendor, HOME);
+    let proof = dir.path().join("proof.txt");
+    server
+        .admin()
+        .args(["activation", "deactivate", &id, "--out"])
+        .arg(&proof)
+        .assert()
+        .success();
+    server
+        .admin()
+        .args(["license", "list"])
+        .assert()
+        .success()
+        .stdout(contains("needs activation"));
+    leasehold()
+        .args(["vendor", "deactivate"])
+        .arg(&proof)
+        .assert()
+        .success()
+        .stdout(contains(id.as_str()).and(contains("may be activated on another server")));
+}
