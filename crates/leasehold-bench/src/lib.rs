@@ -4,6 +4,7 @@
 //! (1M leases, restart, expiry lateness, idle). See `BENCHMARKS.md`.
 
 pub mod bare;
+pub mod chain;
 pub mod clients;
 pub mod computers;
 pub mod http;
@@ -67,7 +68,7 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
-    /// Run only these scenarios (comma-separated): idle, storm, renew, half,
+    /// Run only these scenarios (comma-separated): chain, idle, storm, renew, half,
     /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
     /// renew, half and steady renew the storm's leases, so they bring it along.
     #[arg(long, value_delimiter = ',')]
@@ -207,6 +208,9 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     ));
     let bare = proc::ServerProc::spawn(&me, &["bare-server".to_owned()], args.server_threads)?;
     let base = scenarios::baseline(opts, &bare, &mut report).await?;
+    if opts.wants("chain") {
+        chain::run(&mut report)?;
+    }
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);
     if !args.no_scale && opts.wants("scale") {

@@ -67,10 +67,12 @@ impl ServerArg {
     }
 }
 
-/// The vendor key for standalone mode.
+/// The vendor key the application trusts.
 #[derive(Debug, Args)]
 pub struct VendorKeyArg {
-    /// The vendor's public key (LHPK-…) to verify a standalone license file with.
+    /// The vendor's public key (LHPK-…): a standalone license file must be
+    /// signed with it, and in network mode the server must show a licence
+    /// signed with it and activated for that server.
     #[arg(long, value_name = "PUBKEY", env = "LEASEHOLD_VENDOR_KEY")]
     pub vendor_key: Option<VendorPublicKey>,
 }

@@ -127,3 +127,85 @@ fn an_activation_follows_the_computer_not_the_data_directory() {
         .success()
         .stdout(contains(id.as_str()).and(contains("may be activated on another server")));
 }
+
+#[test]
+fn the_stock_client_refuses_a_server_with_a_self_made_key_or_a_copied_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let genuine = Vendor::new(dir.path());
+    let own_dir = dir.path().join("own");
+    std::fs::create_dir(&own_dir).unwrap();
+    let own = Vendor::new(&own_dir);
+
+    // The attacker's server trusts a key of their own and holds a
+    // self-issued 100,000-seat code; the application knows the genuine key.
+    let rogue = Server::start(&dir.path().join("rogue"), &[&own.public_key]);
+    rogue.add_license(&own.issue("cad", 100_000, &[]));
+    let out = leasehold()
+        .args([
+            "client",
+            "checkout",
+            "cad",
+            "--server",
+            &rogue.addr,
+            "--hold",
+            "0",
+        ])
+        .args(["--vendor-key", &genuine.public_key])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("not trusted"), "{err}");
+    assert!(err.contains("does not trust"), "{err}");
+    // Without any vendor key the client does not trust blindly either.
+    leasehold()
+        .args([
+            "client",
+            "checkout",
+            "cad",
+            "--server",
+            &rogue.addr,
+            "--hold",
+            "0",
+        ])
+        .env_remove("LEASEHOLD_VENDOR_KEY")
+        .assert()
+        .code(1)
+        .stderr(contains("no vendor key"));
+
+    // A genuine code that needs activation, activated on server A, added to
+    // server B as well: B counts nothing, and even a B patched to count it
+    // could not show an activation for its own key.
+    let code = genuine.issue("cad", 2, &["--activation", "required"]);
+    let id = leasehold_core::license::parse(&code)
+        .unwrap()
+        .terms()
+        .license_id
+        .to_string();
+    let a = start_as(&dir.path().join("a"), &genuine, HOME);
+    a.add_license(&code);
+    let request = stdout(
+        &a.admin()
+            .args(["activation", "request", &id])
+            .assert()
+            .success(),
+    );
+    let response = stdout(
+        &leasehold()
+            .args(["vendor", "activate", "--key"])
+            .arg(&genuine.key_file)
+            .arg(request.trim())
+            .assert()
+            .success(),
+    );
+    a.admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .success();
+    a.checkout_once("cad", "ws-1", None).assert().success();
+    let b = start_as(&dir.path().join("b"), &genuine, HOME);
+    b.add_license(&code);
+    b.checkout_once("cad", "ws-2", None)
+        .assert()
+        .code(1)
+        .stderr(contains("not activated on this server"));
+}

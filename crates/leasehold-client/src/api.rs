@@ -15,6 +15,15 @@ use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
 use crate::error::{ClientError, LeaseEnd};
+use crate::trust::ChainTrust;
+use leasehold_core::Product;
+use leasehold_core::license::VendorPublicKey;
+use leasehold_core::wire::PROTOCOL_VERSION;
+use leasehold_core::wire::client::Chain;
+
+/// The header that tells the server which protocol this client speaks (an
+/// SDK without it is an old one, and is told to update).
+pub const PROTOCOL_HEADER: &str = "leasehold-protocol";
 
 /// The port a server listens on when an address names none.
 pub const DEFAULT_PORT: u16 = 7878;
@@ -40,9 +49,11 @@ struct Inner {
     /// `host:port`, as shown in errors and logs.
     display: String,
     http: reqwest::Client,
-    /// The key grants must be signed with: from the first hello (trust on
-    /// first use for this handle), or pinned by the application.
+    /// The key grants must be signed with: from the first hello, or pinned
+    /// by the application. Trusted only with a chain that verifies.
     server_key: OnceCell<VerifyingKey>,
+    /// The vendor keys and the chains that verified (see `trust.rs`).
+    trust: ChainTrust,
 }
 
 impl ServerApi {
@@ -79,8 +90,26 @@ impl ServerApi {
                 display,
                 http,
                 server_key: OnceCell::new(),
+                trust: ChainTrust::default(),
             }),
         })
+    }
+
+    /// Checks out seats only from a server that shows a licence signed by
+    /// one of these vendor keys (and activated for it, if the licence needs
+    /// that). Without any, checkouts fail with [`ClientError::NoVendorKey`].
+    #[must_use]
+    pub fn trusting(self, vendor_keys: &[VendorPublicKey]) -> Self {
+        let inner = Inner {
+            base: self.inner.base.clone(),
+            display: self.inner.display.clone(),
+            http: self.inner.http.clone(),
+            server_key: OnceCell::new_with(self.inner.server_key.get().copied()),
+            trust: ChainTrust::new(vendor_keys.to_vec()),
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Trusts only this key (hex Ed25519 public key) for grants instead of
@@ -100,6 +129,7 @@ impl ServerApi {
             display: self.inner.display.clone(),
             http: self.inner.http.clone(),
             server_key: OnceCell::new_with(Some(key)),
+            trust: ChainTrust::new(self.inner.trust.vendor_keys().to_vec()),
         };
         Ok(Self {
             inner: Arc::new(inner),
@@ -125,6 +155,13 @@ impl ServerApi {
             .send(self.inner.http.get(self.url("v1/hello")?))
             .await?;
         let hello: Hello = self.read(response).await?;
+        if hello.protocol_version != PROTOCOL_VERSION {
+            return Err(ClientError::ProtocolVersion {
+                server: self.inner.display.clone(),
+                theirs: hello.protocol_version,
+                ours: PROTOCOL_VERSION,
+            });
+        }
         let key = parse_public_key(&hello.server_public_key)
             .map_err(|detail| self.protocol(format!("server key in hello: {detail}")))?;
         // Keeps the first key learned (or the pinned one).
@@ -143,8 +180,15 @@ impl ServerApi {
     /// [`ClientError::Server`].
     pub async fn checkout(&self, request: &CheckoutRequest) -> Result<LeaseGrant, ClientError> {
         let key = self.server_key().await?;
+        self.ensure_trusted(&request.product, &key, None).await?;
         let response = self
-            .send(self.inner.http.post(self.url("v1/checkout")?).json(request))
+            .send(
+                self.inner
+                    .http
+                    .post(self.url("v1/checkout")?)
+                    .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+                    .json(request),
+            )
             .await?;
         let grant: LeaseGrant = self
             .read_with(response, |body| checkout_error(request, body))
@@ -156,6 +200,7 @@ impl ServerApi {
             )));
         }
         self.verify(&key, &grant).await?;
+        self.still_trusted(&key, &grant).await?;
         Ok(grant)
     }
 
@@ -171,7 +216,14 @@ impl ServerApi {
     pub async fn renew(&self, lease_id: LeaseId) -> Result<LeaseGrant, ClientError> {
         let key = self.server_key().await?;
         let url = self.url(&format!("v1/leases/{lease_id}/renew"))?;
-        let response = self.send(self.inner.http.post(url)).await?;
+        let response = self
+            .send(
+                self.inner
+                    .http
+                    .post(url)
+                    .header(PROTOCOL_HEADER, PROTOCOL_VERSION),
+            )
+            .await?;
         let grant: LeaseGrant = self
             .read_with(response, |body| lease_error(lease_id, body))
             .await?;
@@ -182,6 +234,7 @@ impl ServerApi {
             )));
         }
         self.verify(&key, &grant).await?;
+        self.still_trusted(&key, &grant).await?;
         Ok(grant)
     }
 
@@ -210,6 +263,63 @@ impl ServerApi {
             .get()
             .copied()
             .ok_or_else(|| self.protocol("the hello did not yield a server key".into()))
+    }
+
+    /// Makes sure the server's chain for `product` verified (with `digest`,
+    /// when given), fetching and checking it if not.
+    async fn ensure_trusted(
+        &self,
+        product: &Product,
+        key: &VerifyingKey,
+        digest: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let trust = &self.inner.trust;
+        if trust.vendor_keys().is_empty() {
+            return Err(ClientError::NoVendorKey);
+        }
+        if trust.is_verified(product, digest) {
+            return Ok(());
+        }
+        let mut url = self.url("v1/chain")?;
+        url.query_pairs_mut()
+            .append_pair("product", product.as_str());
+        let response = self.send(self.inner.http.get(url)).await?;
+        let chain: Chain = self.read(response).await?;
+        if chain.links.is_empty() && digest.is_none() {
+            // Before a checkout: the server counts no code for the product,
+            // and its answer to the checkout says why (no licence, needs
+            // activation). A grant it makes anyway is checked after.
+            return Ok(());
+        }
+        trust
+            .check(&chain, product, key.as_bytes())
+            .map_err(|reason| {
+                tracing::warn!(server = %self.inner.display, %product, %reason, "server not trusted");
+                ClientError::UntrustedServer {
+                    server: self.inner.display.clone(),
+                    product: product.clone(),
+                    reason,
+                }
+            })
+    }
+
+    /// After a grant: its chain digest is one that verified, or the chain is
+    /// checked again. A server no longer trusted gets its lease back.
+    async fn still_trusted(
+        &self,
+        key: &VerifyingKey,
+        grant: &LeaseGrant,
+    ) -> Result<(), ClientError> {
+        let Err(e) = self
+            .ensure_trusted(&grant.product, key, Some(&grant.chain))
+            .await
+        else {
+            return Ok(());
+        };
+        if let Err(release) = self.release(grant.lease_id).await {
+            tracing::warn!(server = %self.inner.display, error = %release, "releasing the lease of an untrusted server failed; it will expire");
+        }
+        Err(e)
     }
 
     /// Checks the server's signature on a grant. A grant that does not

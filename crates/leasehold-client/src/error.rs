@@ -97,6 +97,34 @@ pub enum ClientError {
     /// possibly a spoofed server. The grant is not used.
     #[error("the grant from {server} has a bad signature; it was refused")]
     BadGrantSignature { server: String },
+    /// The server cannot show, for the product, a licence signed by a vendor
+    /// key this application trusts and activated for the key that signs its
+    /// grants (a server with a self-made key, or a licence copied to a
+    /// second server). Its grants are not used.
+    #[error(
+        "the Leasehold server at {server} is not trusted for {product}: {reason}. Ask the administrator to add a licence from the vendor and activate it on that server"
+    )]
+    UntrustedServer {
+        server: String,
+        product: Product,
+        reason: String,
+    },
+    /// Network mode without a vendor key: the server's licence cannot be
+    /// checked, and is never trusted blindly.
+    #[error(
+        "no vendor key to check the server's licence with: the application builds its vendor's public key in (`ClientBuilder::vendor_key`); the command line takes --vendor-key LHPK-… or LEASEHOLD_VENDOR_KEY"
+    )]
+    NoVendorKey,
+    /// The server speaks another version of the client protocol.
+    #[error(
+        "the Leasehold server at {server} speaks protocol version {theirs}, and this application version {ours}; update {}",
+        if *theirs < *ours { "the server" } else { "the application" }
+    )]
+    ProtocolVersion {
+        server: String,
+        theirs: u32,
+        ours: u32,
+    },
     /// Any other error answer from the server.
     #[error("the server refused ({code}): {message}")]
     Server {
@@ -134,7 +162,8 @@ pub enum ClientError {
 
 impl ClientError {
     /// A stable machine-readable code: the server's code for its answers,
-    /// else one of `unreachable`, `bad_grant_signature`, `protocol`,
+    /// else one of `unreachable`, `bad_grant_signature`, `untrusted_server`,
+    /// `no_vendor_key`, `protocol_version`, `protocol`,
     /// `invalid_address`, `no_server`, `identity`, `no_server_found`, a
     /// [`StandaloneError`](crate::standalone::StandaloneError) code or a
     /// [`SettingsError`](crate::settings::SettingsError) code.
@@ -148,6 +177,9 @@ impl ClientError {
             Self::OverSubscribed { .. } => "over_subscribed",
             Self::Unreachable { .. } => "unreachable",
             Self::BadGrantSignature { .. } => "bad_grant_signature",
+            Self::UntrustedServer { .. } => "untrusted_server",
+            Self::NoVendorKey => "no_vendor_key",
+            Self::ProtocolVersion { .. } => "protocol_version",
             Self::Server { code, .. } => code,
             Self::Protocol { .. } => "protocol",
             Self::InvalidAddress { .. } => "invalid_address",

@@ -46,6 +46,9 @@ pub enum LostReason {
     /// The server's grant did not carry a valid signature (a spoofed server
     /// or a changed key); the lease was released.
     BadSignature,
+    /// The server no longer shows a licence this application trusts (it was
+    /// removed or deactivated there); the lease was released.
+    UntrustedServer { reason: String },
 }
 
 impl LostReason {
@@ -59,6 +62,7 @@ impl LostReason {
             Self::LicenseExpired => "license_expired",
             Self::ServerError { .. } => "server_error",
             Self::BadSignature => "bad_grant_signature",
+            Self::UntrustedServer { .. } => "untrusted_server",
         }
     }
 }
@@ -80,6 +84,10 @@ impl std::fmt::Display for LostReason {
             ),
             Self::BadSignature => f.write_str(
                 "the server's grant had a bad signature (a spoofed server or a changed key); the lease was released",
+            ),
+            Self::UntrustedServer { reason } => write!(
+                f,
+                "the server is no longer trusted ({reason}); the lease was released"
             ),
         }
     }
@@ -467,6 +475,10 @@ impl Renewer {
             Err(ClientError::BadGrantSignature { .. }) => {
                 // Already logged and released by the API.
                 self.lose(LostReason::BadSignature);
+            }
+            Err(ClientError::UntrustedServer { reason, .. }) => {
+                // Already logged and released by the API.
+                self.lose(LostReason::UntrustedServer { reason });
             }
             Err(ClientError::LeaseLost { reason, .. }) => {
                 tracing::info!(lease = %id, %reason, "lease lost; checking out again");

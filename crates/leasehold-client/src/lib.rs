@@ -40,6 +40,7 @@ pub mod identity;
 pub mod settings;
 pub mod source;
 pub mod standalone;
+mod trust;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -94,7 +95,8 @@ pub struct ClientBuilder {
     standalone: Option<PathBuf>,
     /// `Some(None)`: the default settings file; `Some(Some(p))`: that one.
     settings_file: Option<Option<PathBuf>>,
-    /// Keys standalone license files must be signed with.
+    /// Keys licences must be signed with (standalone files, and the chains
+    /// servers show in network mode).
     vendor_keys: Vec<VendorPublicKey>,
     app_name: String,
     app_version: String,
@@ -126,8 +128,10 @@ impl ClientBuilder {
         self
     }
 
-    /// A vendor public key standalone license files may be signed with (the
-    /// vendor compiles its key into the application). Repeatable.
+    /// A vendor public key the application trusts (the vendor compiles its
+    /// key into the application): standalone license files must be signed
+    /// with one, and in network mode a server must show a licence signed
+    /// with one (and activated for it). Repeatable.
     #[must_use]
     pub fn vendor_key(mut self, key: VendorPublicKey) -> Self {
         self.vendor_keys.push(key);
@@ -224,14 +228,14 @@ impl ClientBuilder {
         } else {
             match self.source {
                 Some(ServerSource::Auto(auto)) => {
-                    let resolver = AutoResolver::new(auto)?;
+                    let resolver = AutoResolver::new(auto, &self.vendor_keys)?;
                     Backend::Network {
                         servers: resolver.fallback().to_vec(),
                         auto: Some(resolver),
                     }
                 }
-                Some(ServerSource::Manual(list)) => Backend::manual(&list)?,
-                None => Backend::manual(&self.servers)?,
+                Some(ServerSource::Manual(list)) => Backend::manual(&list, &self.vendor_keys)?,
+                None => Backend::manual(&self.servers, &self.vendor_keys)?,
             }
         };
         let client_id = match self.client_id {
@@ -276,13 +280,13 @@ enum Backend {
 }
 
 impl Backend {
-    fn manual(addresses: &[String]) -> Result<Self, ClientError> {
+    fn manual(addresses: &[String], vendor_keys: &[VendorPublicKey]) -> Result<Self, ClientError> {
         if addresses.is_empty() {
             return Err(ClientError::NoServer);
         }
         let servers = addresses
             .iter()
-            .map(|a| ServerApi::new(a))
+            .map(|a| ServerApi::new(a).map(|api| api.trusting(vendor_keys)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self::Network {
             servers,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use leasehold_core::license::VendorPublicKey;
 use leasehold_core::wire::PROTOCOL_VERSION;
 use tokio::sync::Mutex;
 
@@ -74,6 +75,8 @@ impl AutoDiscovery {
 #[derive(Debug)]
 pub(crate) struct AutoResolver {
     config: AutoDiscovery,
+    /// Every server found is asked to show a licence signed with these.
+    vendor_keys: Vec<VendorPublicKey>,
     fallback: Vec<ServerApi>,
     /// The server found and answering, if any. An async lock: resolving holds
     /// it across the browse, so concurrent callers wait for one discovery.
@@ -81,14 +84,18 @@ pub(crate) struct AutoResolver {
 }
 
 impl AutoResolver {
-    pub(crate) fn new(config: AutoDiscovery) -> Result<Arc<Self>, ClientError> {
+    pub(crate) fn new(
+        config: AutoDiscovery,
+        vendor_keys: &[VendorPublicKey],
+    ) -> Result<Arc<Self>, ClientError> {
         let fallback = config
             .fallback
             .iter()
-            .map(|a| ServerApi::new(a))
+            .map(|a| ServerApi::new(a).map(|api| api.trusting(vendor_keys)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Arc::new(Self {
             config,
+            vendor_keys: vendor_keys.to_vec(),
             fallback,
             current: Mutex::new(None),
         }))
@@ -148,6 +155,7 @@ impl AutoResolver {
             && let Some(state) = self.config.remember.as_deref().and_then(Remembered::load)
             && let Ok(api) = ServerApi::new(&state.address)
         {
+            let api = api.trusting(&self.vendor_keys);
             match api.hello().await {
                 Ok(hello) if hello.protocol_version == PROTOCOL_VERSION => {
                     tracing::debug!(server = %state.address, "the remembered server answers");
@@ -195,7 +203,7 @@ impl AutoResolver {
                 tracing::debug!(server = %found.name, proto = found.protocol_version, "skipping a server with another protocol");
                 continue;
             }
-            if let Some(api) = first_answering(&found).await {
+            if let Some(api) = first_answering(&found, &self.vendor_keys).await {
                 tracing::info!(server = %found.name, address = api.address(), "found a Leasehold server");
                 answer = Some((api, found));
                 break;
@@ -207,11 +215,15 @@ impl AutoResolver {
 }
 
 /// The first of `found`'s addresses that answers a hello.
-async fn first_answering(found: &FoundServer) -> Option<ServerApi> {
+async fn first_answering(
+    found: &FoundServer,
+    vendor_keys: &[VendorPublicKey],
+) -> Option<ServerApi> {
     for addr in &found.addresses {
         let Ok(api) = ServerApi::new(&addr.to_string()) else {
             continue;
         };
+        let api = api.trusting(vendor_keys);
         match api.hello().await {
             Ok(hello) if hello.server_id.to_string() == found.server_id => return Some(api),
             Ok(hello) => {

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 fn client(server: &FakeServer, client_id: &str) -> Client {
     Client::builder()
+        .vendor_key(fake::vendor_key())
         .server(server.address())
         .app("Designer", "4.2")
         .client_id(client_id)
@@ -24,7 +25,9 @@ fn client(server: &FakeServer, client_id: &str) -> Client {
 #[tokio::test]
 async fn hello_names_the_server() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&format!("http://{}", server.address())).unwrap();
+    let api = ServerApi::new(&format!("http://{}", server.address()))
+        .unwrap()
+        .trusting(&[fake::vendor_key()]);
     let hello = api.hello().await.unwrap();
     assert_eq!(hello.server_name, "fake");
     assert_eq!(
@@ -77,7 +80,9 @@ async fn no_seat_free_carries_seats_in_use_and_retry_time() {
 #[tokio::test]
 async fn the_same_computer_checking_out_again_gets_the_same_lease() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&server.address()).unwrap();
+    let api = ServerApi::new(&server.address())
+        .unwrap()
+        .trusting(&[fake::vendor_key()]);
     let request = client(&server, "pc-1").checkout_request("Designer");
     let first = api.checkout(&request).await.unwrap();
     let again = api.checkout(&request).await.unwrap();
@@ -115,20 +120,63 @@ async fn a_pinned_key_refuses_a_server_with_another_key() {
     let other = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
     let api = ServerApi::new(&server.address())
         .unwrap()
+        .trusting(&[fake::vendor_key()])
         .pin_server_key(&hex::encode(other.to_bytes()))
         .unwrap();
     let request = client(&server, "pc-1").checkout_request("Designer");
+    // Its chain names the key it really signs with: refused before a seat
+    // is taken.
     let err = api.checkout(&request).await.unwrap_err();
     assert!(
-        matches!(err, ClientError::BadGrantSignature { .. }),
+        matches!(err, ClientError::UntrustedServer { ref reason, .. } if reason.contains("another key")),
         "{err:?}"
+    );
+    assert_eq!(server.state().checkouts, 0);
+}
+
+#[tokio::test]
+async fn a_server_showing_no_trusted_licence_gets_no_checkout_and_a_changed_chain_is_checked_again()
+{
+    let server = FakeServer::start(2, 30, 10).await;
+    server.state().set_untrusted(true);
+    let err = client(&server, "pc-1")
+        .checkout("Designer")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "untrusted_server");
+    assert!(err.to_string().contains("does not trust"), "{err}");
+    assert_eq!(server.state().checkouts, 0, "no seat was asked for");
+
+    // Trusted again: a seat. Then its licence changes to one nobody trusts:
+    // the next renew carries another digest, the chain is checked again, and
+    // the lease is given back.
+    server.state().set_untrusted(false);
+    let api = ServerApi::new(&server.address())
+        .unwrap()
+        .trusting(&[fake::vendor_key()]);
+    let request = client(&server, "pc-1").checkout_request("Designer");
+    let grant = api.checkout(&request).await.unwrap();
+    let renewed = api.renew(grant.lease_id).await.unwrap();
+    assert_eq!(renewed.chain, grant.chain, "unchanged chain, no new check");
+    server.state().set_untrusted(true);
+    let err = api.renew(grant.lease_id).await.unwrap_err();
+    assert_eq!(err.code(), "untrusted_server", "{err}");
+    assert!(server.state().released.contains(&grant.lease_id));
+
+    // Network mode without a vendor key is an error, not blind trust.
+    let bare = ServerApi::new(&server.address()).unwrap();
+    assert_eq!(
+        bare.checkout(&request).await.unwrap_err().code(),
+        "no_vendor_key"
     );
 }
 
 #[tokio::test]
 async fn renew_and_release_answers_map_to_lease_outcomes() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&server.address()).unwrap();
+    let api = ServerApi::new(&server.address())
+        .unwrap()
+        .trusting(&[fake::vendor_key()]);
     let request = client(&server, "pc-1").checkout_request("Designer");
     let grant = api.checkout(&request).await.unwrap();
 
@@ -162,7 +210,9 @@ async fn renew_and_release_answers_map_to_lease_outcomes() {
 #[tokio::test]
 async fn over_subscribed_says_when_the_lease_ends() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&server.address()).unwrap();
+    let api = ServerApi::new(&server.address())
+        .unwrap()
+        .trusting(&[fake::vendor_key()]);
     let grant = api
         .checkout(&client(&server, "pc-1").checkout_request("Designer"))
         .await
@@ -195,7 +245,9 @@ async fn a_stopped_server_is_unreachable_at_once() {
 async fn a_server_that_never_answers_is_unreachable_within_the_request_timeout() {
     // Accepts connections (the kernel does) but never reads or answers.
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = ServerApi::new(&silent.local_addr().unwrap().to_string()).unwrap();
+    let api = ServerApi::new(&silent.local_addr().unwrap().to_string())
+        .unwrap()
+        .trusting(&[fake::vendor_key()]);
     let started = Instant::now();
     let err = api.hello().await.unwrap_err();
     assert!(err.is_unreachable(), "{err:?}");
@@ -212,6 +264,7 @@ async fn a_later_server_in_the_list_is_used_when_the_first_is_down() {
     down.stop().await;
     let up = FakeServer::start(1, 30, 10).await;
     let client = Client::builder()
+        .vendor_key(fake::vendor_key())
         .server(down.address())
         .server(up.address())
         .client_id("pc-1")

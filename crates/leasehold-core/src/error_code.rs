@@ -74,6 +74,7 @@ error_codes! {
     MethodNotAllowed = "method_not_allowed", 405, "the route exists but not with this method";
     UriTooLong = "uri_too_long", 414, "the address (path and query) is over 8 KiB";
     HeadersTooLarge = "headers_too_large", 431, "the request headers are over 32 KiB";
+    ProtocolMismatch = "protocol_mismatch", 400, "the application's Leasehold client speaks an older protocol than the server; update the application";
     BadRequest = "bad_request", 400, "malformed JSON, wrong types, bad path or query";
     InvalidField = "invalid_field", 400, "a field's value is refused (empty, too long, control or invisible characters)";
     PayloadTooLarge = "payload_too_large", 413, "the request body is over the limit";

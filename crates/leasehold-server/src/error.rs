@@ -22,6 +22,12 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Activation(#[from] ActivationError),
+    /// An SDK that speaks another client protocol (the version it speaks).
+    #[error(
+        "this application's Leasehold client speaks protocol version {0}, and this server {ours}; update the application (its vendor ships the new version)",
+        ours = leasehold_core::wire::PROTOCOL_VERSION
+    )]
+    ProtocolMismatch(u32),
     /// An activation response that reads and verifies but does not fit here.
     #[error("{0}")]
     ActivationMismatch(String),
@@ -86,6 +92,7 @@ impl Error {
             Self::Store(e) => e.code(),
             Self::Activation(e) => e.code(),
             Self::ActivationMismatch(_) => ErrorCode::ActivationMismatch,
+            Self::ProtocolMismatch(_) => ErrorCode::ProtocolMismatch,
             Self::LicenseAlreadyAdded(_) => ErrorCode::LicenseAlreadyAdded,
             Self::LicenseNotFound(_) => ErrorCode::LicenseNotFound,
             Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,

@@ -116,7 +116,9 @@ async fn idle_and_slow_connections_are_closed_after_the_header_timeout() {
     );
 
     // Ten real clients check out and renew all along.
-    let api = ServerApi::new(&addr.to_string()).unwrap();
+    let api = ServerApi::new(&addr.to_string())
+        .unwrap()
+        .trusting(&[vendor.key.public()]);
     let mut leases = Vec::new();
     for i in 0..10 {
         leases.push(

@@ -12,8 +12,9 @@ use leasehold_core::lease::{Holder, Lease};
 use leasehold_core::{ClientId, LeaseId, Product, Timestamp};
 use leasehold_server::store::{EventQuery, Op, Store, StoreOptions};
 
-fn client(server: &leasehold_server::ServerHandle, id: &str) -> Client {
+fn client(server: &leasehold_server::ServerHandle, vendor: &Vendor, id: &str) -> Client {
     Client::builder()
+        .vendor_key(vendor.key.public())
         .server(server.local_addr().to_string())
         .app("Designer", "4.2")
         .client_id(id)
@@ -32,7 +33,10 @@ async fn twelve_real_clients_on_ten_seats() {
     let mut guards = Vec::new();
     let mut denied = 0;
     for i in 0..12 {
-        match client(&server, &format!("pc-{i}")).checkout("cad").await {
+        match client(&server, &vendor, &format!("pc-{i}"))
+            .checkout("cad")
+            .await
+        {
             Ok(g) => guards.push(g),
             Err(ClientError::NoSeatFree { seats, in_use, .. }) => {
                 assert_eq!((seats, in_use), (10, 10));
@@ -44,7 +48,10 @@ async fn twelve_real_clients_on_ten_seats() {
     assert_eq!((guards.len(), denied), (10, 2));
     // Releasing one lets the next client in.
     guards.pop().unwrap().release().await.unwrap();
-    let late = client(&server, "pc-late").checkout("cad").await.unwrap();
+    let late = client(&server, &vendor, "pc-late")
+        .checkout("cad")
+        .await
+        .unwrap();
     assert_eq!(server.engine().counts().0, 10);
     late.release().await.unwrap();
     for g in guards {
@@ -60,14 +67,18 @@ async fn a_restart_keeps_every_lease_and_never_oversells() {
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &vendor.code("cad", 2)).await;
-    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let api = ServerApi::new(&server.local_addr().to_string())
+        .unwrap()
+        .trusting(&[vendor.key.public()]);
     let request = |id: &str| checkout_request("cad", id);
     let a = api.checkout(&request("a")).await.unwrap();
     let b = api.checkout(&request("b")).await.unwrap();
     server.shutdown().await;
 
     let server = start(dir.path(), &vendor).await;
-    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let api = ServerApi::new(&server.local_addr().to_string())
+        .unwrap()
+        .trusting(&[vendor.key.public()]);
     let (_, computers) = call(&server, Method::GET, "/admin/v1/computers", None, true).await;
     assert_eq!(
         computers["rows"].as_array().unwrap().len(),
@@ -92,7 +103,9 @@ async fn the_store_keeps_a_deadline_no_earlier_than_the_real_one_without_writing
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &vendor.code("cad", 1)).await;
-    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let api = ServerApi::new(&server.local_addr().to_string())
+        .unwrap()
+        .trusting(&[vendor.key.public()]);
     let (_, grant) = checkout(&server, "cad", "pc-1").await;
     let id: LeaseId = grant["leaseId"].as_str().unwrap().parse().unwrap();
     let lease_ms = i64::from(u32::try_from(grant["leaseSecs"].as_u64().unwrap()).unwrap()) * 1000;
@@ -120,7 +133,9 @@ async fn the_store_keeps_a_deadline_no_earlier_than_the_real_one_without_writing
 
     // After a restart the lease is held, and renews, as before.
     let server = start(dir.path(), &vendor).await;
-    let api = ServerApi::new(&server.local_addr().to_string()).unwrap();
+    let api = ServerApi::new(&server.local_addr().to_string())
+        .unwrap()
+        .trusting(&[vendor.key.public()]);
     assert_eq!(api.renew(id).await.unwrap().lease_id, id);
     server.shutdown().await;
 }

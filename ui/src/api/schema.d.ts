@@ -259,6 +259,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The licence codes this server counts for a product, each with its
+         *     activation for this server: an application checks them against the
+         *     vendor key built into it before it trusts the server's grants.
+         */
+        get: operations["chain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/checkout": {
         parameters: {
             query?: never;
@@ -349,6 +370,27 @@ export interface components {
         /** @description `POST /admin/v1/trusted-keys`. */
         AddTrustedKey: {
             publicKey: string;
+        };
+        /**
+         * @description `GET /v1/chain?product=…`: what lets an application trust this server
+         *     with seats of a product (see `license::chain`).
+         */
+        Chain: {
+            product: components["schemas"]["Product"];
+            /** @description The key grants are signed with (hex), as in the hello. */
+            serverPublicKey: string;
+            links: components["schemas"]["ChainLink"][];
+            /** @description [`crate::license::chain::digest`] of the links, as grants carry it. */
+            digest: string;
+        };
+        /**
+         * @description One licence code a server counts for a product, with its activation for
+         *     this server when the code needs one.
+         */
+        ChainLink: {
+            code: string;
+            /** @description The vendor's activation response for this server, if the code needs one. */
+            activation?: string | null;
         };
         /** @description `POST /v1/checkout`. */
         CheckoutRequest: {
@@ -453,7 +495,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N".
@@ -553,6 +595,11 @@ export interface components {
             serverTime: components["schemas"]["Timestamp"];
             /** @description True when this is the lease the client already held (a reconnect). */
             reused: boolean;
+            /**
+             * @description The digest of the product's chain (`GET /v1/chain`) when this grant
+             *     was signed: when it changes, the client checks the chain again.
+             */
+            chain: string;
             /**
              * @description Ed25519 signature (hex) by the server over the root of the batch this
              *     grant was signed in (see `proof`).
@@ -1254,6 +1301,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    chain: {
+        parameters: {
+            query: {
+                /** @description The product the application wants seats of. */
+                product: components["schemas"]["Product"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chain"];
                 };
             };
         };

@@ -159,6 +159,8 @@ pub struct Server {
     /// `127.0.0.1:PORT`, from the first stdout line.
     pub addr: String,
     pub data_dir: PathBuf,
+    /// The vendor key the server was told to trust (clients get it).
+    pub vendor_key: Option<String>,
 }
 
 impl Server {
@@ -181,8 +183,18 @@ impl Server {
     }
 
     /// Starts `cmd`, a `leasehold serve` (or a wrapper that runs one) on
-    /// `data_dir`, and waits for its address.
+    /// `data_dir`, and waits for its address. Clients of it trust the first
+    /// `--trust` key the command names.
     pub fn start_cmd(cmd: std::process::Command, data_dir: &Path) -> Self {
+        let vendor_key = {
+            let args: Vec<String> = cmd
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            args.windows(2)
+                .find(|w| w[0] == "--trust")
+                .map(|w| w[1].clone())
+        };
         std::fs::create_dir_all(data_dir).expect("create data dir");
         let log = data_dir
             .parent()
@@ -206,7 +218,17 @@ impl Server {
             process,
             addr,
             data_dir: data_dir.to_path_buf(),
+            vendor_key,
         }
+    }
+
+    /// `--vendor-key KEY` for clients of this server (nothing when it
+    /// trusts no key given on its command line).
+    pub fn vendor_args(&self) -> Vec<String> {
+        self.vendor_key
+            .iter()
+            .flat_map(|k| ["--vendor-key".to_owned(), k.clone()])
+            .collect()
     }
 
     /// `leasehold admin --data-dir DIR ARGS…`.
@@ -244,6 +266,7 @@ impl Server {
             "--client-id",
             client_id,
         ]);
+        cmd.args(self.vendor_args());
         if let Some(user) = user {
             cmd.args(["--user", user]);
         }
@@ -265,6 +288,7 @@ impl Server {
             "client", "checkout", product, "--server", &self.addr, "--hold", "60",
         ]);
         cmd.args(["--client-id", client_id]);
+        cmd.args(self.vendor_args());
         if let Some(user) = user {
             cmd.args(["--user", user]);
         }

@@ -50,15 +50,22 @@ pub async fn with_license(
     configure: impl FnOnce(&mut Config),
 ) -> (TempDir, VendorKeyPair, ServerHandle) {
     let dir = tempfile::tempdir().unwrap();
-    let vendor = VendorKeyPair::generate().unwrap();
+    let vendor = vendor();
     let server = start(dir.path(), &vendor, configure).await;
     add_license(&server, &vendor, seats, lease_secs).await;
     (dir, vendor, server)
 }
 
-/// Designer 4.2, run by alice on the computer `id`.
+/// The vendor of the tests' servers (and of the fake's codes): the key
+/// [`client_at`] and [`client_from`] build in.
+pub fn vendor() -> VendorKeyPair {
+    VendorKeyPair::from_seed(&[5; 32])
+}
+
+/// Designer 4.2, run by alice on the computer `id`, trusting [`vendor`].
 fn designer(id: &str) -> ClientBuilder {
     Client::builder()
+        .vendor_key(vendor().public())
         .app("Designer", "4.2")
         .client_id(id)
         .user("alice")

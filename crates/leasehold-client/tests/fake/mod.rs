@@ -16,7 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::{Signer, SigningKey};
-use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
+use leasehold_core::license::{LicenseTerms, VendorKeyPair, VendorPublicKey, chain, issue};
+use leasehold_core::wire::client::{
+    Chain, ChainLink, CheckoutRequest, Hello, LeaseGrant, Released,
+};
 use leasehold_core::wire::proof;
 use leasehold_core::wire::{ErrorBody, SeatsTaken};
 use leasehold_core::{ClientId, LeaseId, Product, ServerId, Timestamp};
@@ -36,8 +39,22 @@ pub struct FakeLease {
     pub disconnected: bool,
 }
 
+/// The vendor whose codes the fake shows: clients trust this key.
+pub fn vendor() -> VendorKeyPair {
+    VendorKeyPair::from_seed(&[5; 32])
+}
+
+/// The public key clients of the fake are given.
+pub fn vendor_key() -> VendorPublicKey {
+    vendor().public()
+}
+
 pub struct Fake {
     key: SigningKey,
+    /// Codes shown per product (made on first ask, needing no activation).
+    codes: HashMap<Product, String>,
+    /// Shows codes signed by a vendor key of its own: a server nobody should trust.
+    pub untrusted: bool,
     /// Signs grants with this key instead, to play a spoofed server.
     pub wrong_key: Option<SigningKey>,
     pub seats: u32,
@@ -73,7 +90,43 @@ impl Fake {
             .count()
     }
 
-    fn grant(&self, id: LeaseId, lease: &FakeLease, reused: bool) -> LeaseGrant {
+    /// The chain links for `product` as the fake shows them now.
+    fn links(&self, product: &Product) -> Vec<ChainLink> {
+        self.codes
+            .get(product)
+            .map(|code| ChainLink {
+                code: code.clone(),
+                activation: None,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn code_for(&mut self, product: &Product) {
+        let untrusted = self.untrusted;
+        self.codes.entry(product.clone()).or_insert_with(|| {
+            let signer = if untrusted {
+                VendorKeyPair::from_seed(&[6; 32])
+            } else {
+                vendor()
+            };
+            let terms = LicenseTerms {
+                seats: 1,
+                ..leasehold_core::testing::terms(product.as_str(), 1)
+            };
+            issue(&signer, &terms).unwrap()
+        });
+    }
+
+    /// From now on shows codes of a vendor key of its own (or the genuine
+    /// vendor's again): clients stop trusting it at their next renew.
+    pub fn set_untrusted(&mut self, untrusted: bool) {
+        self.untrusted = untrusted;
+        self.codes.clear();
+    }
+
+    fn grant(&mut self, id: LeaseId, lease: &FakeLease, reused: bool) -> LeaseGrant {
+        self.code_for(&lease.product);
         let mut grant = LeaseGrant {
             lease_id: id,
             product: lease.product.clone(),
@@ -83,6 +136,7 @@ impl Fake {
             lease_secs: self.lease_secs,
             server_time: self.now(),
             reused,
+            chain: chain::digest(&self.links(&lease.product)),
             signature: String::new(),
             proof_index: 0,
             proof: Vec::new(),
@@ -110,6 +164,8 @@ impl FakeServer {
     pub async fn start(seats: u32, lease_secs: u32, renew_after_secs: u32) -> Self {
         let state = Arc::new(Mutex::new(Fake {
             key: SigningKey::from_bytes(&[7; 32]),
+            codes: HashMap::new(),
+            untrusted: false,
             wrong_key: None,
             seats,
             lease_secs,
@@ -168,6 +224,7 @@ impl FakeServer {
     fn serve(&mut self, listener: TcpListener) {
         let app = Router::new()
             .route("/v1/hello", get(hello))
+            .route("/v1/chain", get(chain_of))
             .route("/v1/checkout", post(checkout))
             .route("/v1/leases/{id}/renew", post(renew))
             .route("/v1/leases/{id}/release", post(release))
@@ -199,6 +256,26 @@ async fn hello(State(state): State<Shared>) -> Json<Hello> {
         version: "0.0.0-fake".into(),
         server_public_key: hex::encode(fake.key.verifying_key().to_bytes()),
         server_time: fake.now(),
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct ChainQuery {
+    product: Product,
+}
+
+async fn chain_of(
+    State(state): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<ChainQuery>,
+) -> Json<Chain> {
+    let mut fake = state.lock().unwrap();
+    fake.code_for(&q.product);
+    let links = fake.links(&q.product);
+    Json(Chain {
+        product: q.product,
+        server_public_key: hex::encode(fake.key.verifying_key().to_bytes()),
+        digest: chain::digest(&links),
+        links,
     })
 }
 

@@ -8,6 +8,7 @@
 
 pub mod activation;
 mod block;
+pub mod chain;
 pub mod code;
 pub mod dates;
 pub mod error;

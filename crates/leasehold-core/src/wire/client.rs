@@ -36,6 +36,29 @@ pub struct CheckoutRequest {
     pub app_version: String,
 }
 
+/// One licence code a server counts for a product, with its activation for
+/// this server when the code needs one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainLink {
+    pub code: String,
+    /// The vendor's activation response for this server, if the code needs one.
+    pub activation: Option<String>,
+}
+
+/// `GET /v1/chain?product=…`: what lets an application trust this server
+/// with seats of a product (see `license::chain`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Chain {
+    pub product: Product,
+    /// The key grants are signed with (hex), as in the hello.
+    pub server_public_key: String,
+    pub links: Vec<ChainLink>,
+    /// [`crate::license::chain::digest`] of the links, as grants carry it.
+    pub digest: String,
+}
+
 /// A granted seat, signed by the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -50,6 +73,9 @@ pub struct LeaseGrant {
     pub server_time: Timestamp,
     /// True when this is the lease the client already held (a reconnect).
     pub reused: bool,
+    /// The digest of the product's chain (`GET /v1/chain`) when this grant
+    /// was signed: when it changes, the client checks the chain again.
+    pub chain: String,
     /// Ed25519 signature (hex) by the server over the root of the batch this
     /// grant was signed in (see `proof`).
     pub signature: String,
@@ -85,19 +111,21 @@ impl LeaseGrant {
             lease_secs,
             server_time,
             reused,
+            chain: String::new(),
             signature: String::new(),
             proof_index: 0,
             proof: Vec::new(),
         }
     }
 
-    /// What the server signs: lease id, product, client id and expiry, so a
-    /// spoofed server cannot hand out a grant the client would accept.
+    /// What the server signs: lease id, product, client id, expiry and the
+    /// chain digest, so a spoofed server cannot hand out a grant the client
+    /// would accept, nor change its chain without the client noticing.
     #[must_use]
     pub fn signed_bytes(&self) -> Vec<u8> {
         format!(
-            "leasehold-grant-v1\n{}\n{}\n{}\n{}",
-            self.lease_id, self.product, self.client_id, self.expires_at.0
+            "leasehold-grant-v2\n{}\n{}\n{}\n{}\n{}",
+            self.lease_id, self.product, self.client_id, self.expires_at.0, self.chain
         )
         .into_bytes()
     }
@@ -159,6 +187,7 @@ mod tests {
             lease_secs: 60,
             server_time: Timestamp(0),
             reused: false,
+            chain: "00".repeat(16),
             signature: String::new(),
             proof_index: 0,
             proof: Vec::new(),
@@ -166,6 +195,15 @@ mod tests {
         let (signature, _) = proof::sign_batch(key, &[proof::leaf(&grant.signed_bytes())]);
         grant.signature = hex::encode(signature.to_bytes());
         grant
+    }
+
+    #[test]
+    fn the_chain_digest_is_signed() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let mut grant = signed_alone(&key);
+        assert!(grant.verify(&key.verifying_key()));
+        grant.chain = "11".repeat(16);
+        assert!(!grant.verify(&key.verifying_key()));
     }
 
     #[test]

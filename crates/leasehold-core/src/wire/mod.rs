@@ -9,8 +9,9 @@ pub mod proof;
 use serde::{Deserialize, Serialize};
 
 /// The version of the client protocol under `/v1/`; announced over mDNS too.
-/// Version 2: grants are signed in batches (see [`proof`]).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version 2: grants are signed in batches (see [`proof`]). Version 3: the
+/// server shows its chain (`GET /v1/chain`) and grants carry its digest.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Every error answer: a stable machine-readable `code` and a sentence for
 /// people. The optional fields carry what a client needs to act on the code.

@@ -241,11 +241,14 @@ impl Engine {
             record.activation = self.binding().status(id, record, &keys);
             record.counting_terms().cloned()
         };
-        let mut table = self.table();
-        table.remove_license(id);
-        if let Some(terms) = terms {
-            table.add_license(terms);
+        {
+            let mut table = self.table();
+            table.remove_license(id);
+            if let Some(terms) = terms {
+                table.add_license(terms);
+            }
         }
+        self.chains_changed();
     }
 
     fn license_view(&self, id: LicenseId) -> Result<LicenseView> {

@@ -104,7 +104,7 @@ impl Engine {
             self.inner.events.record(event.correlated(corr));
         }
         self.deadline_added(lease.expires_at);
-        let grant = LeaseGrant::unsigned(
+        let mut grant = LeaseGrant::unsigned(
             lease.id,
             lease.product,
             lease.holder.client_id,
@@ -113,6 +113,7 @@ impl Engine {
             now,
             granted.reused,
         );
+        grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
     }
 
@@ -148,7 +149,7 @@ impl Engine {
             self.inner.store.renew(id, renewal.renewed_at, until);
         }
         self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
-        let grant = LeaseGrant::unsigned(
+        let mut grant = LeaseGrant::unsigned(
             id,
             renewal.product,
             renewal.client_id,
@@ -157,6 +158,7 @@ impl Engine {
             now,
             true,
         );
+        grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
     }
 

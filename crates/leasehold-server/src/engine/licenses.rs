@@ -201,6 +201,7 @@ impl Engine {
         event.license_id = Some(id);
         if counts {
             self.table().add_license(terms);
+            self.chains_changed();
         }
         self.inner.events.record(event);
         Ok(self.view(id, &record, now))
@@ -236,6 +237,7 @@ impl Engine {
             .ok_or(Error::LicenseNotFound(id))?;
         self.persist(vec![Op::DeleteLicense(id)]).await?;
         self.licenses().remove(&id);
+        self.chains_changed();
         let now = self.now();
         let (product, seats_now, in_use) = {
             let mut table = self.table();
@@ -319,10 +321,13 @@ impl Engine {
                 }
             }
         }
-        let mut table = self.table();
-        for terms in newly_valid {
-            table.add_license(terms);
+        {
+            let mut table = self.table();
+            for terms in newly_valid {
+                table.add_license(terms);
+            }
         }
+        self.chains_changed();
         Ok(true)
     }
 

@@ -3,6 +3,7 @@
 //! are thin calls into it.
 
 mod activation;
+mod chain;
 mod computers;
 mod denials;
 mod ending;
@@ -73,6 +74,8 @@ struct Inner {
     licenses: Mutex<BTreeMap<LicenseId, LicenseRecord>>,
     /// Taken after `licenses` when both are needed, never before.
     binding: Mutex<activation::Binding>,
+    /// Taken alone (see `chain.rs`).
+    chains: Mutex<chain::Chains>,
     trust: Mutex<TrustedKeys>,
     store: Store,
     events: EventLog,
@@ -171,6 +174,7 @@ impl Engine {
                 table: Arc::clone(&table),
                 licenses: Mutex::new(records),
                 binding: Mutex::new(binding),
+                chains: Mutex::default(),
                 trust: Mutex::new(trust),
                 store,
                 events,

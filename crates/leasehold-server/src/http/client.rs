@@ -1,21 +1,22 @@
 //! The client protocol under `/v1/`.
 
 use super::AppState;
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Query};
 use crate::error::{Error, Result};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
-use axum::http::Extensions;
+use axum::http::{Extensions, HeaderMap, header};
 use axum::routing::{get, post};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::PROTOCOL_VERSION;
-use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
-use leasehold_core::{CorrelationId, LeaseId};
+use leasehold_core::wire::client::{Chain, CheckoutRequest, Hello, LeaseGrant, Released};
+use leasehold_core::{CorrelationId, LeaseId, Product};
 use std::net::SocketAddr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/hello", get(hello))
+        .route("/v1/chain", get(chain))
         .route("/v1/checkout", post(checkout))
         .route("/v1/leases/{lease_id}/renew", post(renew))
         .route("/v1/leases/{lease_id}/release", post(release))
@@ -35,6 +36,22 @@ pub async fn hello(State(state): State<AppState>) -> axum::Json<Hello> {
     })
 }
 
+/// `GET /v1/chain`: which product.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChainQuery {
+    /// The product the application wants seats of.
+    pub product: Product,
+}
+
+/// The licence codes this server counts for a product, each with its
+/// activation for this server: an application checks them against the
+/// vendor key built into it before it trusts the server's grants.
+#[utoipa::path(get, path = "/v1/chain", tag = "client", params(ChainQuery), responses((status = 200, body = Chain)))]
+pub async fn chain(State(state): State<AppState>, Query(q): Query<ChainQuery>) -> Json<Chain> {
+    Json(Chain::clone(&state.engine.chain(&q.product)))
+}
+
 /// Checks a seat out. The same client id, user and product checking out again
 /// while its lease is alive gets the same lease back, renewed.
 #[utoipa::path(post, path = "/v1/checkout", tag = "client", request_body = CheckoutRequest, responses(
@@ -46,8 +63,10 @@ pub async fn hello(State(state): State<AppState>) -> axum::Json<Hello> {
 pub async fn checkout(
     State(state): State<AppState>,
     extensions: Extensions,
+    headers: HeaderMap,
     Json(req): Json<CheckoutRequest>,
 ) -> Result<Json<LeaseGrant>> {
+    refuse_old_sdk(&headers)?;
     let address = peer(&extensions);
     state
         .engine
@@ -65,8 +84,10 @@ pub async fn checkout(
 ))]
 pub async fn renew(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<LeaseId>,
 ) -> Result<Json<LeaseGrant>> {
+    refuse_old_sdk(&headers)?;
     state
         .engine
         .renew(id, CorrelationId::random())
@@ -87,6 +108,29 @@ pub async fn release(
         .release(id, CorrelationId::random())
         .await
         .map(axum::Json)
+}
+
+/// Leasehold's SDK names itself in its user agent and, since protocol 3,
+/// sends the protocol it speaks. An SDK that names itself without it (or
+/// with another) cannot check this server's grants: it is told to update,
+/// rather than failing on a signature it cannot read. Other callers (scripts
+/// speaking HTTP) are not asked.
+fn refuse_old_sdk(headers: &HeaderMap) -> Result<()> {
+    let sdk = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ua| ua.starts_with("leasehold-client/"));
+    if !sdk {
+        return Ok(());
+    }
+    let theirs = headers
+        .get("leasehold-protocol")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    match theirs {
+        Some(v) if v == PROTOCOL_VERSION => Ok(()),
+        other => Err(Error::ProtocolMismatch(other.unwrap_or(2))),
+    }
 }
 
 fn peer(extensions: &Extensions) -> String {

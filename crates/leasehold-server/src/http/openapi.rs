@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Leasehold", description = "Floating-license lease server: client protocol under /v1, admin API under /admin/v1 (bearer token)."),
     paths(
-        super::client::hello, super::client::checkout, super::client::renew, super::client::release,
+        super::client::hello, super::client::chain, super::client::checkout, super::client::renew, super::client::release,
         super::admin::status, super::admin::list_licenses, super::admin::add_license, super::admin::remove_license,
         super::admin::computers, super::admin::disconnect, super::admin::events, super::admin::event_stream,
         super::admin::logs, super::admin::trusted_keys, super::admin::add_trusted_key, super::admin::set_mdns,
