@@ -123,6 +123,37 @@ describe('admin UI in Chromium', () => {
     await page.getByText('Licensed for 4 users').waitFor();
   });
 
+  test('a code that needs activation is activated in the Activate dialog', async () => {
+    const code = server.licenseCode({ product: 'cam', seats: 6, customer: 'Northwind Shop', activation: 'required' });
+    await server.addLicense(code);
+    const activateButton = page.getByRole('button', { name: 'Activate the cam license for Northwind Shop' });
+    await activateButton.waitFor();
+    await page.getByText('Needs activation').waitFor();
+    await activateButton.click();
+    const dialog = page.getByRole('dialog', { name: 'Activate the cam license' });
+    const requestBox = dialog.getByLabel('Activation request');
+    await requestBox.waitFor();
+    const request = await requestBox.inputValue();
+    assert.match(request, /^[0-9A-Z]{6}(-[0-9A-Z]{2,6})+$/, 'the request is copy-safe groups');
+    // A licence code pasted in place of the response: refused, in words.
+    await dialog.getByLabel('Activation response').fill(code);
+    await dialog.getByRole('button', { name: 'Activate', exact: true }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Not activated\..*activation response/s);
+    assert.equal(await alert.getAttribute('data-error-code'), 'bad_activation');
+    // The vendor's answer to the request shown.
+    await dialog.getByLabel('Activation response').fill(server.vendorActivate(request));
+    await shot('activate');
+    await dialog.getByRole('button', { name: 'Activate', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Activated. cam now has 6 seats.').waitFor();
+    const cam = (await server.call('GET', '/admin/v1/licenses')).find((l) => l.product === 'cam');
+    assert.equal(cam.state, 'active');
+    assert.equal(cam.productSeats, 6);
+    await activateButton.waitFor({ state: 'detached' });
+  });
+
   test('Computers lists who holds a seat; Disconnect frees it', async () => {
     await tab('Computers').click();
     await page.getByText('4 seats held by 3 computers').waitFor();

@@ -94,13 +94,16 @@ export async function startServer() {
   return {
     origin, token, adminUrl, call,
     /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
-    licenseCode: ({ product, seats, customer, starts, expires, features = [] }) =>
+    /** The vendor's activation response to a server's request (`vendor activate`). */
+    vendorActivate: (request) =>
+      execFileSync(bin, ['vendor', 'activate', '--key', keyFile, '-'], { input: request, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim(),
+    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none' }) =>
       execFileSync(bin, [
         'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
         ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
         ...features.flatMap((f) => ['--feature', f]),
-        // The UI tests start from codes that count at once (activation has its own test).
-        '--activation', 'none',
+        // Codes count at once unless a test asks for activation.
+        '--activation', activation,
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
     addLicense: (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false }),
     /**

@@ -3,7 +3,7 @@ import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
-  ComputerSort, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
+  ActivationRequestView, ComputerSort, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
   LicenseView, LogPage, MdnsState, ServerStatus, SortOrder, TrustedKeyView,
 } from './types';
 
@@ -115,6 +115,11 @@ export class Api {
   addLicense = (code: string) => this.request<LicenseView>('POST', '/admin/v1/licenses', { body: { code, dryRun: false } });
   removeLicense = (licenseId: string) =>
     this.request<LicenseRemoved>('DELETE', `/admin/v1/licenses/${encodeURIComponent(licenseId)}`);
+  /** The activation request for a licence on this server, for its vendor. */
+  activationRequest = (licenseId: string) =>
+    this.request<ActivationRequestView>('GET', `/admin/v1/licenses/${encodeURIComponent(licenseId)}/activation-request`);
+  /** Imports the vendor's activation response; answers the licence, now counting. */
+  importActivation = (response: string) => this.request<LicenseView>('POST', '/admin/v1/activations', { body: { response } });
   trustedKeys = () => this.request<TrustedKeyView[]>('GET', '/admin/v1/trusted-keys');
   addTrustedKey = (publicKey: string) => this.request<TrustedKeyView>('POST', '/admin/v1/trusted-keys', { body: { publicKey } });
 

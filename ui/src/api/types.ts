@@ -10,6 +10,7 @@ export type Hello = S['Hello'];
 export type LicenseView = S['LicenseView'];
 export type LicenseState = S['LicenseState'];
 export type LicenseRemoved = S['LicenseRemoved'];
+export type ActivationRequestView = S['ActivationRequestView'];
 export type ComputersPage = S['ComputersPage'];
 export type ComputerSort = S['ComputerSort'];
 export type SortOrder = S['SortOrder'];

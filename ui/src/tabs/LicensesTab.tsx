@@ -9,6 +9,7 @@ import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { useApp, useResource } from '../hooks';
+import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { licensedFor, removalEffect, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
@@ -20,6 +21,7 @@ export function LicensesTab() {
   const [adding, setAdding] = useState(false);
   const [details, setDetails] = useState<LicenseView>();
   const [removing, setRemoving] = useState<LicenseView>();
+  const [activating, setActivating] = useState<LicenseView>();
 
   const licenses = res.data;
   const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
@@ -67,6 +69,9 @@ export function LicensesTab() {
                       {l.stateReason && <div className="reason">{stateReasonText(l.stateReason)}</div>}
                     </td>
                     <td className="actions">
+                      {(l.state === 'needsActivation' || l.state === 'activatedElsewhere') && (
+                        <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
+                      )}
                       <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
                       <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
                     </td>
@@ -88,6 +93,13 @@ export function LicensesTab() {
       {body}
       {adding && <AddLicenseDialog onClose={() => setAdding(false)} onAdded={(l) => { notify(`Added ${l.seats} ${l.seats === 1 ? 'seat' : 'seats'} of ${l.product}.`); res.reload(); }} />}
       {details && <LicenseDetails l={details} onClose={() => setDetails(undefined)} />}
+      {activating && (
+        <ActivateDialog
+          l={activating}
+          onClose={() => setActivating(undefined)}
+          onActivated={(l) => { notify(`Activated. ${l.product} now has ${plural(l.productSeats, 'seat')}.`); res.reload(); }}
+        />
+      )}
       {removing && (
         <ConfirmDialog
           title={`Remove the ${removing.product} license?`}

@@ -59,6 +59,36 @@ describe('Licenses tab', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 
+  it('activates a code from a response file, and says why a response is refused', async () => {
+    let activated = false;
+    const f = fakeFetch({
+      'GET /admin/v1/licenses': () => json([license({ state: activated ? 'active' : 'needsActivation', stateReason: activated ? null : 'counts once its vendor activates it' })]),
+      [`GET /admin/v1/licenses/${license().licenseId}/activation-request`]: () => json({ licenseId: license().licenseId, request: 'ABCDEF-GHJKLM' }),
+      'POST /admin/v1/activations': ({ body }) => {
+        const { response } = body as { response: string };
+        if (response !== 'RESP-OK') return json({ code: 'activation_mismatch', message: 'this activation response is for another server' }, 422);
+        activated = true;
+        return json(license({ state: 'active' }));
+      },
+    });
+    renderWithApi(<LicensesTab />, f);
+    expect(await screen.findByText('Needs activation')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /^Activate the cad license/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Activate the cad license' });
+    expect(await within(dialog).findByDisplayValue('ABCDEF-GHJKLM')).toBeInTheDocument();
+    const activate = within(dialog).getByRole('button', { name: 'Activate' });
+    expect(activate).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('Activation response'), { target: { value: 'RESP-OTHER' } });
+    await userEvent.click(activate);
+    expect(await within(dialog).findByText(/for another server/)).toBeInTheDocument();
+    const file = new File(['RESP-OK\n'], 'response.txt', { type: 'text/plain' });
+    await userEvent.upload(within(dialog).getByLabelText('Open file…'), file);
+    await waitFor(() => expect(within(dialog).getByLabelText('Activation response')).toHaveValue('RESP-OK\n'));
+    await userEvent.click(activate);
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(activated).toBe(true);
+  });
+
   it('says what removing does to seats in use', async () => {
     renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seats: 5, productSeats: 8, productInUse: 6 })]) }));
     await userEvent.click(await screen.findByRole('button', { name: /Remove the cad license/ }));

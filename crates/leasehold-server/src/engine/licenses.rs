@@ -82,7 +82,7 @@ impl LicenseRecord {
                 return (
                     LicenseState::NeedsActivation,
                     Some(format!(
-                        "counts once the vendor activates it for this server (on at most {} at once): send them the request from `leasehold admin activation request`, then import their response",
+                        "counts once its vendor activates it for this server (on at most {} at once): send them an activation request and import their response",
                         terms.max_activations
                     )),
                 );
