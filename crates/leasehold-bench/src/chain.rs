@@ -52,7 +52,7 @@ pub fn run(report: &mut Report) -> Result<()> {
     let product = Product::from("cad");
     let started = Instant::now();
     for _ in 0..ROUNDS {
-        chain::verify(&links, &product, &server_key, &trusted)
+        chain::verify(&links, &product, &server_key, &trusted, Timestamp::now())
             .map_err(|e| anyhow::anyhow!("the bench chain does not verify: {e}"))?;
         std::hint::black_box(chain::digest(&links));
     }

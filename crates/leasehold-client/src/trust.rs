@@ -62,8 +62,14 @@ impl ChainTrust {
         {
             Err("the chain names another key than the one the server signs grants with".into())
         } else {
-            chain::verify(&fetched.links, product, server_key, &self.vendor_keys)
-                .map_err(|e| e.to_string())
+            chain::verify(
+                &fetched.links,
+                product,
+                server_key,
+                &self.vendor_keys,
+                leasehold_core::Timestamp::now(),
+            )
+            .map_err(|e| e.to_string())
         };
         let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
         match outcome {

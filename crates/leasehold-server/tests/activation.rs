@@ -133,7 +133,41 @@ async fn a_code_counts_only_on_the_server_it_was_activated_for() {
     a.shutdown().await;
     let a = start(dir_a.path(), &vendor).await;
     assert_eq!(seats(&a).await, 0, "the deactivation is stored");
+    // The vendor's newer answer (its own time, not this server's clock,
+    // decides) activates it again.
+    let newer = Activation::issue(
+        &vendor.key,
+        &request_of(&a, id).await,
+        Timestamp::now().plus_millis(2_000),
+    );
+    let (status, body) = import(&a, &newer.to_text()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(seats(&a).await, 10);
     a.shutdown().await;
+}
+
+#[tokio::test]
+async fn only_the_codes_own_vendor_can_activate_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vendor, other) = (Vendor::new(), Vendor::new());
+    let mut config = leasehold_server::Config::ephemeral(dir.path());
+    config.trust.push(vendor.key.public());
+    config.trust.push(other.key.public());
+    let server = leasehold_server::Server::start(config).await.unwrap();
+    let (code, id) = needs_activation(&vendor, 4);
+    add_license(&server, &code).await;
+    // Both keys are trusted here, but the other vendor cannot activate
+    // this vendor's code.
+    let response = Activation::issue(&other.key, &request_of(&server, id).await, Timestamp::now());
+    let (status, body) = import(&server, &response.to_text()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["code"], "activation_mismatch", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("own vendor"),
+        "{body}"
+    );
+    assert_eq!(seats(&server).await, 0);
+    server.shutdown().await;
 }
 
 #[tokio::test]

@@ -42,15 +42,22 @@ async fn the_chain_shows_the_counting_codes_and_grants_carry_its_digest() {
             &shown.links,
             &"cad".into(),
             &key(&server),
-            &[vendor.key.public()]
+            &[vendor.key.public()],
+            leasehold_core::Timestamp::now()
         ),
         Ok(())
     );
     let (status, grant) = checkout(&server, "cad", "pc-1").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(grant["chain"], shown.digest.as_str());
-    // Other products show nothing of it.
+    // Other products show nothing of it; names no product has are refused.
     assert!(chain_of(&server, "viewer").await.links.is_empty());
+    for bad in [String::new(), "%E2%80%AEdac".to_owned(), "x".repeat(65)] {
+        let path = format!("/v1/chain?product={bad}");
+        let (status, body) = call(&server, Method::GET, &path, None, false).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["code"], "invalid_field");
+    }
 
     // The code removed: the chain and the digest change at once.
     let id = view["licenseId"].as_str().unwrap();

@@ -61,9 +61,9 @@ pub(super) fn activate(
     writeln!(
         err,
         "Activated licence {} ({} seat(s) of {}, customer {:?}) on server {:?} (server key {}).\n\
-         The code may be active on at most {} server(s) at once: keep a record of this activation \
-         (`leasehold authority serve` keeps one for you). Send the block above to the admin, who \
-         runs `leasehold admin activation import`.",
+         The code may be active on at most {} server(s) at once, and this command keeps no record: \
+         note this activation before you sign more for the same licence. Send the block above to \
+         the admin, who runs `leasehold admin activation import`.",
         terms.license_id,
         terms.seats,
         terms.product,
@@ -84,7 +84,7 @@ pub(super) fn deactivate(
     let proof = Deactivation::parse(&read_block(&args.proof, input, "deactivation proof")?)?;
     writeln!(
         out,
-        "Valid: server {} stopped counting licence {} at {}. That activation is free: the code may be activated on another server.",
+        "Valid: server {} says it stopped counting licence {} at {} (signed with its own key: the customer's word). That activation is free: the code may be activated on another server.",
         key_hex(&proof.server_key),
         proof.license_id,
         proof.deactivated_at.to_rfc3339(),

@@ -1,9 +1,11 @@
 //! What an application checks before it trusts a server with a seat: the
 //! server shows, for the product, the licence codes it counts and each one's
-//! activation; the application accepts the server only when one of them
+//! activation; the application accepts the server only when **every** one
 //! verifies offline against a vendor key built into it, names the product,
-//! and (if it needs activation) is activated for the very key that signs
-//! the server's grants.
+//! is within its dates on the application's own clock, and (if it needs
+//! activation) is activated, by the same vendor, for the very key that
+//! signs the server's grants. One genuine code cannot vouch for a
+//! self-issued one beside it: the server adds up the seats of all.
 //!
 //! A server with a vendor key of its own signs codes no application trusts;
 //! a genuine code copied to a second server has no activation for that
@@ -12,6 +14,7 @@
 use super::activation::Activation;
 use super::keys::VendorPublicKey;
 use crate::ids::Product;
+use crate::time::Timestamp;
 use crate::wire::client::ChainLink;
 use sha2::{Digest, Sha256};
 
@@ -41,26 +44,29 @@ pub fn digest(links: &[ChainLink]) -> String {
     crate::wire::proof::to_hex(&hash.finalize()[..16])
 }
 
-/// Checks that at least one link lets `trusted` vendors' applications take
-/// seats of `product` from the server whose grant key is `server_key`.
+/// Checks that every link lets `trusted` vendors' applications take seats
+/// of `product` from the server whose grant key is `server_key`, at `now`
+/// (the application's clock).
 ///
 /// # Errors
-/// [`ChainError`] saying why not (the first reason found for each link).
+/// [`ChainError`] saying why not: no link, or the reasons of the links
+/// that fail.
 pub fn verify(
     links: &[ChainLink],
     product: &Product,
     server_key: &[u8; 32],
     trusted: &[VendorPublicKey],
+    now: Timestamp,
 ) -> Result<(), ChainError> {
     if links.is_empty() {
         return Err(ChainError::Empty(product.clone()));
     }
-    let mut reasons = Vec::new();
-    for link in links {
-        match verify_link(link, product, server_key, trusted) {
-            Ok(()) => return Ok(()),
-            Err(why) => reasons.push(why),
-        }
+    let mut reasons: Vec<String> = links
+        .iter()
+        .filter_map(|link| verify_link(link, product, server_key, trusted, now).err())
+        .collect();
+    if reasons.is_empty() {
+        return Ok(());
     }
     reasons.dedup();
     Err(ChainError::Refused(reasons.join("; ")))
@@ -71,6 +77,7 @@ fn verify_link(
     product: &Product,
     server_key: &[u8; 32],
     trusted: &[VendorPublicKey],
+    now: Timestamp,
 ) -> Result<(), String> {
     let code = super::parse(&link.code).map_err(|e| format!("a code cannot be read ({e})"))?;
     let verified = code.verify(trusted).map_err(|e| match e {
@@ -85,6 +92,9 @@ fn verify_link(
             "its licence is for {}, not {product}",
             terms.product
         ));
+    }
+    if let Err(e) = verified.check_window(now) {
+        return Err(format!("licence {}: {e}", terms.license_id));
     }
     if !terms.activation_required {
         return Ok(());

@@ -3,10 +3,11 @@
 //! only as an 8-byte hash. An activation records the server's fingerprint;
 //! the server compares its own with it at every start.
 //!
-//! The rule (also for the SDK's host fingerprint): two fingerprints are of
-//! the same computer when more than half of the parts both name are equal.
-//! One part changing (a new network card, a renamed host) keeps an
-//! activation; a data directory copied to another computer changes most.
+//! The rule: a computer is the one a fingerprint was recorded on when more
+//! than half of the recorded parts are equal on it; a recorded part it does
+//! not report (no machine id in a container) counts as changed. One part
+//! changing (a new network card, a renamed host) keeps an activation; a data
+//! directory copied to another computer changes most.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -62,17 +63,17 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
-/// How two fingerprints compare.
+/// How a computer compares with a recorded fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {
-    /// Parts both name and that are equal.
+    /// Recorded parts that are equal.
     pub same: Vec<Part>,
-    /// Parts both name and that differ.
+    /// Recorded parts that differ or are missing now.
     pub changed: Vec<Part>,
 }
 
 impl Comparison {
-    /// More than half of the parts both name are equal.
+    /// More than half of the recorded parts are equal.
     #[must_use]
     pub fn is_same_computer(&self) -> bool {
         self.same.len() * 2 > self.same.len() + self.changed.len()
@@ -115,18 +116,17 @@ impl Fingerprint {
         &self.parts
     }
 
-    /// Which parts named by both are equal and which changed.
+    /// How the computer with fingerprint `now` compares with this recorded
+    /// one: which recorded parts are equal, and which differ or are missing.
     #[must_use]
-    pub fn compare(&self, other: &Self) -> Comparison {
+    pub fn compare(&self, now: &Self) -> Comparison {
         let mut same = Vec::new();
         let mut changed = Vec::new();
         for (part, hash) in &self.parts {
-            if let Some((_, theirs)) = other.parts.iter().find(|(p, _)| p == part) {
-                if theirs == hash {
-                    same.push(*part);
-                } else {
-                    changed.push(*part);
-                }
+            if now.parts.iter().any(|(p, h)| p == part && h == hash) {
+                same.push(*part);
+            } else {
+                changed.push(*part);
             }
         }
         Comparison { same, changed }
@@ -168,11 +168,21 @@ mod tests {
     }
 
     #[test]
-    fn parts_only_one_side_has_are_not_counted_and_none_in_common_is_not_the_same() {
+    fn a_recorded_part_missing_now_counts_as_changed() {
         let full = computer("m-1", "lic01", "aa:bb", "Xeon 8");
         let no_nics = computer("m-1", "lic01", "", "Xeon 8");
-        assert!(full.compare(&no_nics).is_same_computer());
+        let c = full.compare(&no_nics);
+        assert_eq!(c.changed, vec![Part::NetworkCards]);
+        assert!(c.is_same_computer());
         assert!(!full.compare(&Fingerprint::default()).is_same_computer());
+        // A copied data directory in a container named like the server: only
+        // the host name and the processor match, two of four.
+        let container = computer("", "lic01", "", "Xeon 8");
+        assert!(!full.compare(&container).is_same_computer());
+        // Parts the computer has that were not recorded do not help.
+        let recorded = computer("", "lic01", "", "Xeon 8");
+        let more = computer("m-9", "lic01", "zz", "Xeon 8");
+        assert!(recorded.compare(&more).is_same_computer());
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub(crate) struct Binding {
     pub server_key: [u8; 32],
     pub computer: Fingerprint,
     pub activations: BTreeMap<LicenseId, StoredActivation>,
+    /// Per deactivated licence: responses the vendor made up to this moment
+    /// (its time) are void here.
     pub deactivations: BTreeMap<LicenseId, Timestamp>,
 }
 
@@ -68,10 +70,16 @@ impl Binding {
             Ok(a) => a,
             Err(e) => return ActivationStatus::Unverified(e.to_string()),
         };
-        if let Err(e) = activation
-            .verify(trusted)
-            .and_then(|_| activation.check_for(id, &self.server_key))
-        {
+        match activation.verify(trusted) {
+            Ok(signer) if signer.fingerprint().to_string() != record.vendor_key => {
+                return ActivationStatus::Unverified(
+                    "it is signed by another vendor key than the licence code".into(),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => return ActivationStatus::Unverified(e.to_string()),
+        }
+        if let Err(e) = activation.check_for(id, &self.server_key) {
             return ActivationStatus::Unverified(e.to_string());
         }
         let compared = activation.fingerprint.compare(&self.computer);
@@ -127,12 +135,24 @@ impl Engine {
     /// older than this server's deactivation of it), `license_not_found`
     /// (add the code first), or a store error.
     pub async fn import_activation(&self, text: &str) -> Result<LicenseView> {
+        // One import or deactivation at a time: a deactivation between this
+        // check and the write below would leave a proof out while the
+        // activation is stored again.
+        let _one_at_a_time = self.inner.activating.lock().await;
         let activation = Activation::parse(text)?;
         let id = activation.license_id;
-        if !self.licenses().contains_key(&id) {
-            return Err(Error::LicenseNotFound(id));
+        let code_vendor = self
+            .licenses()
+            .get(&id)
+            .map(|r| r.vendor_key.clone())
+            .ok_or(Error::LicenseNotFound(id))?;
+        let signer = activation.verify(&self.trust().keys())?;
+        if signer.fingerprint().to_string() != code_vendor {
+            return Err(Error::ActivationMismatch(format!(
+                "this activation response is signed by vendor key {}, and licence {id} by {code_vendor}; only the licence's own vendor can activate it",
+                signer.fingerprint()
+            )));
         }
-        activation.verify(&self.trust().keys())?;
         {
             let binding = self.binding();
             activation.check_for(id, &binding.server_key)?;
@@ -145,10 +165,12 @@ impl Engine {
                     "this activation response was made for a request from another computer; make a new request on this one".into(),
                 ));
             }
+            // Against the vendor's own time in the deactivated response, not
+            // this server's clock (which the customer sets).
             if binding
                 .deactivations
                 .get(&id)
-                .is_some_and(|&at| activation.activated_at <= at)
+                .is_some_and(|&void_through| activation.activated_at <= void_through)
             {
                 return Err(Error::ActivationMismatch(format!(
                     "this activation response is older than this server's deactivation of licence {id}; ask the vendor to answer a new request"
@@ -189,21 +211,29 @@ impl Engine {
     /// `license_not_found`, `bad_request` when it is not activated here, or a
     /// store error (nothing changed then).
     pub async fn deactivate(&self, id: LicenseId) -> Result<Deactivated> {
-        if !self.binding().activations.contains_key(&id) {
-            return Err(Error::BadRequest(format!(
-                "licence {id} is not activated on this server; there is nothing to deactivate"
-            )));
-        }
+        let _one_at_a_time = self.inner.activating.lock().await;
+        // Responses the vendor made up to the one deactivated are void here
+        // from now on (the vendor's time, so setting this server's clock
+        // back does not revive them).
+        let void_through = {
+            let binding = self.binding();
+            let stored = binding.activations.get(&id).ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "licence {id} is not activated on this server; there is nothing to deactivate"
+                ))
+            })?;
+            Activation::parse(&stored.response).map_or(Timestamp(i64::MAX), |a| a.activated_at)
+        };
         let now = self.now();
         self.persist(vec![Op::Deactivate {
             license_id: id,
-            at: now,
+            at: void_through,
         }])
         .await?;
         {
             let mut binding = self.binding();
             binding.activations.remove(&id);
-            binding.deactivations.insert(id, now);
+            binding.deactivations.insert(id, void_through);
         }
         self.recount(id);
         let proof = Deactivation::sign(self.inner.signer.key(), id, now);

@@ -18,8 +18,7 @@ pub(super) struct Chains {
     generation: u64,
 }
 
-/// Most products kept: a client may ask for any name, and unknown names are
-/// answered without being kept beyond this.
+/// Most products kept (only products with codes are kept at all).
 const MAX_KEPT: usize = 1024;
 
 impl Engine {
@@ -53,7 +52,9 @@ impl Engine {
             links,
         });
         let mut chains = self.chains();
-        if chains.generation == generation {
+        // An empty chain costs nothing to make again; keeping one per name
+        // a stranger asks for would only fill the map.
+        if chains.generation == generation && !made.links.is_empty() {
             if chains.made.len() >= MAX_KEPT {
                 chains.made.clear();
             }

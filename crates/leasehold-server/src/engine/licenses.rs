@@ -319,6 +319,12 @@ impl Engine {
                 if let Some(terms) = record.counting_terms() {
                     newly_valid.push(terms.clone());
                 }
+            } else if !record.activation.allows_counting() {
+                // An activation signed by the key just trusted verifies now.
+                record.activation = self.binding().status(*id, record, &keys);
+                if let Some(terms) = record.counting_terms() {
+                    newly_valid.push(terms.clone());
+                }
             }
         }
         {

@@ -76,6 +76,8 @@ struct Inner {
     binding: Mutex<activation::Binding>,
     /// Taken alone (see `chain.rs`).
     chains: Mutex<chain::Chains>,
+    /// Held by an activation import or a deactivation, across its write.
+    activating: tokio::sync::Mutex<()>,
     trust: Mutex<TrustedKeys>,
     store: Store,
     events: EventLog,
@@ -175,6 +177,7 @@ impl Engine {
                 licenses: Mutex::new(records),
                 binding: Mutex::new(binding),
                 chains: Mutex::default(),
+                activating: tokio::sync::Mutex::new(()),
                 trust: Mutex::new(trust),
                 store,
                 events,

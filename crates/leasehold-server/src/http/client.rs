@@ -47,9 +47,33 @@ pub struct ChainQuery {
 /// The licence codes this server counts for a product, each with its
 /// activation for this server: an application checks them against the
 /// vendor key built into it before it trusts the server's grants.
-#[utoipa::path(get, path = "/v1/chain", tag = "client", params(ChainQuery), responses((status = 200, body = Chain)))]
-pub async fn chain(State(state): State<AppState>, Query(q): Query<ChainQuery>) -> Json<Chain> {
-    Json(Chain::clone(&state.engine.chain(&q.product)))
+#[utoipa::path(get, path = "/v1/chain", tag = "client", params(ChainQuery), responses(
+    (status = 200, body = Chain),
+    (status = 400, description = "`invalid_field`: an empty, over-long or deceptive product name", body = ErrorBody),
+))]
+pub async fn chain(
+    State(state): State<AppState>,
+    Query(q): Query<ChainQuery>,
+) -> Result<Json<Chain>> {
+    let name = q.product.as_str();
+    let max = leasehold_core::license::MAX_PRODUCT_LEN;
+    let refused = if name.trim().is_empty() {
+        Some("must not be empty".to_owned())
+    } else if name.len() > max {
+        Some(format!(
+            "is {} bytes long; a product name has at most {max}",
+            name.len()
+        ))
+    } else {
+        leasehold_core::text::refusal(name)
+    };
+    if let Some(reason) = refused {
+        return Err(Error::InvalidField {
+            field: "product",
+            reason,
+        });
+    }
+    Ok(Json(Chain::clone(&state.engine.chain(&q.product))))
 }
 
 /// Checks a seat out. The same client id, user and product checking out again

@@ -69,7 +69,7 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
         .collect(),
         deactivations: rows(
             conn,
-            "SELECT license_id, deactivated_at FROM deactivations",
+            "SELECT license_id, void_through FROM deactivations",
             |r| Ok((id::<LicenseId>(r, 0)?, Timestamp(int(r, 1)?))),
         )
         .map_err(sql)?

@@ -88,7 +88,8 @@ pub struct Snapshot {
     pub trusted_keys: Vec<String>,
     /// The vendor's activation responses, by licence.
     pub activations: BTreeMap<LicenseId, StoredActivation>,
-    /// When this server deactivated a licence (no activation since).
+    /// Per deactivated licence: vendor responses made up to this moment are
+    /// void here.
     pub deactivations: BTreeMap<LicenseId, Timestamp>,
     pub settings: BTreeMap<String, String>,
     /// The highest event seq stored (0 when none); the next event takes the
@@ -154,8 +155,9 @@ pub enum Op {
     /// Keeps the vendor's activation response for a licence (replacing an
     /// older one) and forgets an earlier deactivation of it.
     PutActivation(StoredActivation),
-    /// This server stops counting the licence: its activation goes, and the
-    /// moment is kept so an older response cannot bring it back.
+    /// This server stops counting the licence: its activation goes, and
+    /// `at` (the vendor's time of the response deactivated) is kept, so a
+    /// response made up to then cannot bring it back.
     Deactivate {
         license_id: LicenseId,
         at: Timestamp,

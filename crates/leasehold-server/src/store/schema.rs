@@ -62,8 +62,9 @@ CREATE INDEX events_kind ON events (kind, seq);
 ";
 
 /// Version 2: activations of licence codes on this server (the vendor's
-/// signed response as imported) and the licences this server deactivated
-/// (an older response for one of those is refused).
+/// signed response as imported) and the licences this server deactivated,
+/// each with the vendor's time of the response deactivated: a response made
+/// up to then is refused.
 const V2: &str = "
 CREATE TABLE activations (
     license_id  TEXT PRIMARY KEY NOT NULL,
@@ -73,7 +74,7 @@ CREATE TABLE activations (
 
 CREATE TABLE deactivations (
     license_id     TEXT PRIMARY KEY NOT NULL,
-    deactivated_at INTEGER NOT NULL
+    void_through   INTEGER NOT NULL
 ) WITHOUT ROWID;
 ";
 

@@ -375,7 +375,7 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             conn.prepare_cached("DELETE FROM activations WHERE license_id = ?1")?
                 .execute([license_id.to_string()])?;
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO deactivations (license_id, deactivated_at) VALUES (?1, ?2)",
+                "INSERT OR REPLACE INTO deactivations (license_id, void_through) VALUES (?1, ?2)",
             )?
             .execute(params![license_id.to_string(), at.0])?;
         }
