@@ -329,6 +329,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(32);
         quick_check(&conn, dir)?;
         retention::enable_incremental_vacuum(&conn);
+        schema::keep_copy_before_upgrade(&conn, steps, dir)?;
         schema::migrate(&mut conn, steps, dir)?;
         match retention::prune(&conn, opts.retention, Timestamp::now()) {
             Ok(0) => {}

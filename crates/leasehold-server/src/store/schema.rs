@@ -111,6 +111,47 @@ fn user_version(conn: &Connection, dir: &Path) -> Result<u32, StoreError> {
     })
 }
 
+/// Before an upgrade, keeps a consistent copy of the database as it is, as
+/// `DATA_DIR/leasehold-schemaN.db` (owner-only), so the version that wrote
+/// it can be started again on it. A copy from an earlier try is kept.
+///
+/// # Errors
+/// `Io` / `Sqlite` when the copy cannot be made (no room): nothing is
+/// upgraded then.
+pub(crate) fn keep_copy_before_upgrade(
+    conn: &Connection,
+    steps: &[&str],
+    dir: &Path,
+) -> Result<Option<std::path::PathBuf>, StoreError> {
+    let found = user_version(conn, dir)?;
+    if found == 0 || found as usize >= steps.len() {
+        return Ok(None);
+    }
+    let copy = dir.join(format!("leasehold-schema{found}.db"));
+    if copy.exists() {
+        return Ok(Some(copy));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(&copy)
+        .map_err(|e| StoreError::io("creating the copy before the upgrade", &copy, &e))?;
+    if let Err(e) = conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()]) {
+        let _ = std::fs::remove_file(&copy);
+        return Err(StoreError::sqlite(
+            "copying the database before the upgrade",
+            dir,
+            &e,
+        ));
+    }
+    tracing::info!(copy = %copy.display(), from = found, "kept a copy of the database before upgrading its schema");
+    Ok(Some(copy))
+}
+
 /// Brings the database up to `steps.len()`, one transaction per step.
 ///
 /// # Errors

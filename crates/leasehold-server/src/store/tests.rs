@@ -79,6 +79,21 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     assert!(snap.activations.is_empty() && snap.deactivations.is_empty());
     store.close().await;
     assert_eq!(user_version(&raw(dir)), 2);
+    // The database as version 1 left it was kept, owner-only, for the
+    // version that wrote it.
+    let copy = dir.join("leasehold-schema1.db");
+    let old = Connection::open(&copy).unwrap();
+    assert_eq!(user_version(&old), 1);
+    let leases: i64 = old
+        .query_row("SELECT COUNT(*) FROM leases", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(leases, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the copy holds the server's key");
+    }
 }
 
 #[test]
