@@ -42,6 +42,7 @@ error_codes! {
     NoSeatFree = "no_seat_free", 409, "every seat of the product is in use; retry after retryAfterSecs";
     NoLicenseForProduct = "no_license_for_product", 404, "no license code names the product";
     NoValidLicense = "no_valid_license", 409, "the product's codes are expired or not yet valid";
+    ClockSetBack = "clock_set_back", 409, "this computer's clock is set back: the product's codes with dates do not count until it is right";
     NeedsActivation = "needs_activation", 409, "the product's codes count only once activated on this server (or were activated on another computer)";
     LeaseNotFound = "lease_not_found", 404, "the lease is not known (check out again)";
     LeaseReleased = "lease_released", 410, "the lease was released (check out again)";

@@ -28,13 +28,15 @@ pub enum EventKind {
     LicenseActivated,
     /// The licence was deactivated here (to move it to another server).
     LicenseDeactivated,
+    /// The clock was set back more than a day behind the latest time seen.
+    ClockSetBack,
     TrustedKeyAdded,
     ServerStart,
     ServerStop,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 16] = [
         Self::Grant,
         Self::Deny,
         Self::RenewAfterExpiry,
@@ -47,6 +49,7 @@ impl EventKind {
         Self::LicenseRejected,
         Self::LicenseActivated,
         Self::LicenseDeactivated,
+        Self::ClockSetBack,
         Self::TrustedKeyAdded,
         Self::ServerStart,
         Self::ServerStop,
@@ -68,6 +71,7 @@ impl EventKind {
             Self::LicenseRejected => "license_rejected",
             Self::LicenseActivated => "license_activated",
             Self::LicenseDeactivated => "license_deactivated",
+            Self::ClockSetBack => "clock_set_back",
             Self::TrustedKeyAdded => "trusted_key_added",
             Self::ServerStart => "server_start",
             Self::ServerStop => "server_stop",
@@ -88,6 +92,7 @@ impl EventKind {
             | Self::Disconnect
             | Self::LicenseRejected
             | Self::Reclaim => Level::Warn,
+            Self::ClockSetBack => Level::Error,
             _ => Level::Info,
         }
     }

@@ -99,6 +99,10 @@ pub enum LeaseError {
         "the licenses for {0} are not activated on this server (or were activated on another computer); the administrator activates them in the Licenses tab or with `leasehold admin activation request`"
     )]
     NeedsActivation(Product),
+    #[error(
+        "the licenses for {0} have dates, and this server's clock is set back more than a day behind the latest time it saw; they count again once the clock is right"
+    )]
+    ClockSetBack(Product),
     #[error("lease {0} is not known to this server; check out a new seat")]
     LeaseNotFound(LeaseId),
     #[error("lease {0} was released; check out a new seat")]
@@ -125,6 +129,7 @@ impl LeaseError {
             Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
             Self::NeedsActivation(_) => ErrorCode::NeedsActivation,
+            Self::ClockSetBack(_) => ErrorCode::ClockSetBack,
             Self::LeaseNotFound(_) => ErrorCode::LeaseNotFound,
             Self::LeaseReleased(_) => ErrorCode::LeaseReleased,
             Self::LeaseExpired(_) => ErrorCode::LeaseExpired,

@@ -70,6 +70,15 @@ impl Clock {
         base.plus_millis(self.skipped.load(Ordering::Relaxed))
     }
 
+    /// Moves this clock (and every clone of it) back, for tests of a clock
+    /// set back.
+    pub fn skip_back(&self, d: Duration) {
+        self.skipped.fetch_sub(
+            i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
     /// Moves this clock (and every clone of it) ahead, for tests.
     pub fn skip(&self, d: Duration) {
         self.skipped.fetch_add(
@@ -94,6 +103,12 @@ impl Clock {
 pub fn sleep_for(now: Timestamp, due: Timestamp) -> Duration {
     now.until(due).min(MAX_SLEEP)
 }
+
+/// A clock this far behind the latest time the server saw puts it in the
+/// `clock_set_back` state: codes with dates stop counting until the clock is
+/// right again. NTP corrections and suspend/resume are far smaller (or go
+/// forward).
+pub const SET_BACK_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
 
 /// A clock this far behind the last time the server saw is reported.
 pub const BEHIND_TOLERANCE: Duration = Duration::from_secs(5 * 60);

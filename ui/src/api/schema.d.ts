@@ -404,6 +404,15 @@ export interface components {
         };
         /** @description A stable id of one computer (the machine id by default). */
         ClientId: string;
+        /** @description The clock was set back: what the server saw, and what to do. */
+        ClockSetBack: {
+            /** @description The latest time this server saw. */
+            latestSeen: components["schemas"]["Timestamp"];
+            /** @description This computer's clock when the server noticed. */
+            clockShowed: components["schemas"]["Timestamp"];
+            /** @description What is wrong and what to do, in words. */
+            message: string;
+        };
         /**
          * @description How the Computers list is sorted (`GET /admin/v1/computers?sort=`).
          * @enum {string}
@@ -495,7 +504,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N".
@@ -521,7 +530,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "trusted_key_added" | "server_start" | "server_stop";
+        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -650,7 +659,7 @@ export interface components {
          * @description A license code's state on this server.
          * @enum {string}
          */
-        LicenseState: "active" | "expired" | "notYetValid" | "invalid" | "needsActivation" | "activatedElsewhere";
+        LicenseState: "active" | "expired" | "notYetValid" | "invalid" | "needsActivation" | "activatedElsewhere" | "clockSetBack";
         /** @description One license code as the Licenses tab shows it. */
         LicenseView: {
             licenseId: components["schemas"]["LicenseId"];
@@ -768,6 +777,7 @@ export interface components {
             trustedKeys: components["schemas"]["TrustedKeyView"][];
             /** @description mDNS announcement: `announcing`, `off`, `failed`, with detail. */
             mdns: components["schemas"]["MdnsState"];
+            clockSetBack?: null | components["schemas"]["ClockSetBack"];
         };
         /** @description `PUT /admin/v1/mdns`: switch the announcement on or off. */
         SetMdns: {

@@ -34,6 +34,7 @@ export const KIND_LABEL: Record<EventKind | 'log', string> = {
   license_rejected: 'License refused',
   license_activated: 'License activated',
   license_deactivated: 'License deactivated',
+  clock_set_back: 'Clock set back',
   trusted_key_added: 'Vendor key trusted',
   server_start: 'Server started',
   server_stop: 'Server stopped',

@@ -10,6 +10,7 @@ export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = 
   invalid: { label: 'Invalid', tone: 'bad' },
   needsActivation: { label: 'Needs activation', tone: 'warn' },
   activatedElsewhere: { label: 'Activated for another computer', tone: 'bad' },
+  clockSetBack: { label: 'Waiting for the clock', tone: 'bad' },
 };
 
 export function licensedFor(seats: number): string {

@@ -153,6 +153,7 @@ fn state_text(l: &LicenseView) -> String {
         LicenseState::Invalid => "invalid",
         LicenseState::NeedsActivation => "needs activation",
         LicenseState::ActivatedElsewhere => "activated for another computer",
+        LicenseState::ClockSetBack => "not counted: clock set back",
     }
     .to_owned()
 }

@@ -54,6 +54,10 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
     for (name, value) in rows {
         outln!("{name:<10} {value}");
     }
+    if let Some(set_back) = &s.clock_set_back {
+        outln!();
+        outln!("CLOCK SET BACK: {}", set_back.message);
+    }
 
     outln!();
     if s.products.is_empty() {

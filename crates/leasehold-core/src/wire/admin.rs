@@ -21,6 +21,8 @@ pub enum LicenseState {
     /// Activated for this server's key, but on another computer (the data
     /// directory was copied): counts 0 seats until activated here.
     ActivatedElsewhere,
+    /// A code with dates, not counted while this computer's clock is set back.
+    ClockSetBack,
 }
 
 /// One license code as the Licenses tab shows it.
@@ -285,6 +287,21 @@ pub struct ServerStatus {
     pub trusted_keys: Vec<TrustedKeyView>,
     /// mDNS announcement: `announcing`, `off`, `failed`, with detail.
     pub mdns: MdnsState,
+    /// Set while this computer's clock is behind the latest time the server
+    /// saw by more than a day: codes with dates do not count meanwhile.
+    pub clock_set_back: Option<ClockSetBack>,
+}
+
+/// The clock was set back: what the server saw, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockSetBack {
+    /// The latest time this server saw.
+    pub latest_seen: Timestamp,
+    /// This computer's clock when the server noticed.
+    pub clock_showed: Timestamp,
+    /// What is wrong and what to do, in words.
+    pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

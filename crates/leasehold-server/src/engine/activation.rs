@@ -269,7 +269,7 @@ impl Engine {
                 return;
             };
             record.activation = self.binding().status(id, record, &keys);
-            record.counting_terms().cloned()
+            self.counted(record).cloned()
         };
         {
             let mut table = self.table();

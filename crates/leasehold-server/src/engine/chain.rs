@@ -38,7 +38,7 @@ impl Engine {
             let binding = self.binding();
             licenses
                 .iter()
-                .filter(|(_, r)| r.counting_terms().is_some_and(|t| &t.product == product))
+                .filter(|(_, r)| self.counted(r).is_some_and(|t| &t.product == product))
                 .map(|(id, r)| ChainLink {
                     code: r.code.clone(),
                     activation: binding.activations.get(id).map(|a| a.response.clone()),

@@ -235,7 +235,9 @@ impl Engine {
                 .values()
                 .filter(|r| r.terms.as_ref().is_some_and(|t| t.product == product))
         };
-        if of_product().any(|r| r.invalid.is_none() && !r.activation.allows_counting()) {
+        if of_product().any(|r| self.held_back(r)) {
+            LeaseError::ClockSetBack(product)
+        } else if of_product().any(|r| r.invalid.is_none() && !r.activation.allows_counting()) {
             LeaseError::NeedsActivation(product)
         } else if of_product().next().is_some() {
             LeaseError::NoValidLicense(product)

@@ -157,7 +157,7 @@ impl Engine {
             activation: ActivationStatus::NotNeeded,
         };
         record.activation = self.activation_status(id, &record);
-        let counts = record.counting_terms().is_some();
+        let counts = self.counted(&record).is_some();
         if dry_run {
             let mut view = self.view(id, &record, now);
             view.product_seats +=
@@ -316,13 +316,13 @@ impl Engine {
                 };
                 *record = LicenseRecord::check(&stored, &keys);
                 record.activation = self.binding().status(*id, record, &keys);
-                if let Some(terms) = record.counting_terms() {
+                if let Some(terms) = self.counted(record) {
                     newly_valid.push(terms.clone());
                 }
             } else if !record.activation.allows_counting() {
                 // An activation signed by the key just trusted verifies now.
                 record.activation = self.binding().status(*id, record, &keys);
-                if let Some(terms) = record.counting_terms() {
+                if let Some(terms) = self.counted(record) {
                     newly_valid.push(terms.clone());
                 }
             }
@@ -353,7 +353,14 @@ impl Engine {
         record: &LicenseRecord,
         now: Timestamp,
     ) -> LicenseView {
-        let (state, state_reason) = record.state(now);
+        let (state, state_reason) = if self.held_back(record) {
+            (
+                LicenseState::ClockSetBack,
+                Some("this code has dates, and this computer's clock is set back more than a day behind the latest time this server saw: it counts again once the clock is right".to_owned()),
+            )
+        } else {
+            record.state(now)
+        };
         let terms = record.terms.clone();
         let product = terms
             .as_ref()

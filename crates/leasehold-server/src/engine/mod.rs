@@ -9,6 +9,7 @@ mod denials;
 mod ending;
 mod leases;
 mod licenses;
+mod set_back;
 mod signer;
 mod views;
 
@@ -78,6 +79,9 @@ struct Inner {
     chains: Mutex<chain::Chains>,
     /// Held by an activation import or a deactivation, across its write.
     activating: tokio::sync::Mutex<()>,
+    /// The clock is set back (see `set_back.rs`), and what was seen.
+    set_back: Mutex<Option<leasehold_core::wire::admin::ClockSetBack>>,
+    clock_is_set_back: std::sync::atomic::AtomicBool,
     trust: Mutex<TrustedKeys>,
     store: Store,
     events: EventLog,
@@ -168,7 +172,7 @@ impl Engine {
             server_name,
             version: env!("CARGO_PKG_VERSION"),
         };
-        Self {
+        let engine = Self {
             inner: Arc::new(Inner {
                 clock,
                 identity,
@@ -178,6 +182,8 @@ impl Engine {
                 binding: Mutex::new(binding),
                 chains: Mutex::default(),
                 activating: tokio::sync::Mutex::new(()),
+                set_back: Mutex::new(None),
+                clock_is_set_back: std::sync::atomic::AtomicBool::new(false),
                 trust: Mutex::new(trust),
                 store,
                 events,
@@ -193,7 +199,10 @@ impl Engine {
                 computers: computers::ComputersIndex::default(),
                 renewals_unstored,
             }),
-        }
+        };
+        // A clock set back while the server was down is noticed at once.
+        engine.check_clock();
+        engine
     }
 
     /// Renewals whose deadline write failed so far (see `Store::on_lost_renewals`).
@@ -282,6 +291,7 @@ impl Engine {
     /// time never goes back: a clock set back while the server runs is
     /// logged (once) and still reported at the next start.
     pub fn note_time(&self) {
+        self.check_clock();
         let now = self.now();
         let last = self.inner.time_noted.load(Ordering::Relaxed);
         if let Some(warning) = crate::clock::check_against_last_seen(now, Some(Timestamp(last))) {

@@ -114,6 +114,7 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
         leases: u32::try_from(leases).unwrap_or(u32::MAX),
         products: engine.usage(),
         trusted_keys: engine.trusted_key_views(),
+        clock_set_back: engine.clock_set_back(),
         mdns: match mdns {
             Some(s) => MdnsState {
                 state: serde_json::to_value(s.state)

@@ -1,0 +1,115 @@
+//! A clock set back: the server keeps the latest wall time it saw (stored,
+//! see `note_time`). A clock more than [`SET_BACK_TOLERANCE`] behind it, at
+//! start or while running, puts the server in the `clock_set_back` state:
+//! codes with dates stop counting (setting the clock back must not stretch
+//! a subscription), `admin status` and the Server tab say so, an event
+//! records it. It clears when the clock is right again. NTP corrections are
+//! far smaller, and suspend/resume only moves the clock ahead.
+
+use super::Engine;
+use super::licenses::LicenseRecord;
+use crate::clock::SET_BACK_TOLERANCE;
+use leasehold_core::Timestamp;
+use leasehold_core::event::{Event, EventKind};
+use leasehold_core::license::LicenseTerms;
+use leasehold_core::wire::admin::ClockSetBack;
+use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+
+impl Engine {
+    /// Compares the clock with the latest time seen, and enters or leaves
+    /// the state (recounting the codes with dates).
+    pub fn check_clock(&self) {
+        let now = self.now();
+        let latest = Timestamp(self.inner.time_noted.load(Ordering::Relaxed));
+        let behind = latest.0 > 0 && now.until(latest) > SET_BACK_TOLERANCE;
+        let entered = {
+            let mut state = self
+                .inner
+                .set_back
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match (behind, state.is_some()) {
+                (true, false) => {
+                    let message = format!(
+                        "this computer's clock shows {now}, {} hours behind the latest time this server saw ({latest}); licence codes with dates do not count until the clock is right: set the date and time (and time zone) of this computer",
+                        now.until(latest).as_secs() / 3600
+                    );
+                    *state = Some(ClockSetBack {
+                        latest_seen: latest,
+                        clock_showed: now,
+                        message,
+                    });
+                    Some(true)
+                }
+                (false, true) => {
+                    *state = None;
+                    Some(false)
+                }
+                _ => None,
+            }
+        };
+        let Some(entered) = entered else { return };
+        self.inner
+            .clock_is_set_back
+            .store(entered, Ordering::Relaxed);
+        if entered {
+            let message = self.clock_set_back().map(|s| s.message).unwrap_or_default();
+            tracing::error!("{message}");
+            self.inner
+                .events
+                .record(Event::new(EventKind::ClockSetBack, now, message));
+        } else {
+            tracing::info!("the clock is right again: codes with dates count again");
+        }
+        self.recount_all();
+    }
+
+    /// The state, while the clock is set back.
+    #[must_use]
+    pub fn clock_set_back(&self) -> Option<ClockSetBack> {
+        self.inner
+            .set_back
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The terms a record adds to the seats now: none for a code with dates
+    /// while the clock is set back.
+    pub(super) fn counted<'a>(&self, record: &'a LicenseRecord) -> Option<&'a LicenseTerms> {
+        let set_back = self.inner.clock_is_set_back.load(Ordering::Relaxed);
+        record
+            .counting_terms()
+            .filter(|t| !(set_back && has_dates(t)))
+    }
+
+    /// Whether the record is a code with dates held back by the clock.
+    pub(super) fn held_back(&self, record: &LicenseRecord) -> bool {
+        self.inner.clock_is_set_back.load(Ordering::Relaxed)
+            && record.counting_terms().is_some_and(has_dates)
+    }
+
+    /// Puts every code's seats in the table again as [`Engine::counted`] says.
+    fn recount_all(&self) {
+        let counted: Vec<(leasehold_core::LicenseId, Option<LicenseTerms>)> = self
+            .licenses()
+            .iter()
+            .map(|(id, r)| (*id, self.counted(r).cloned()))
+            .collect();
+        {
+            let mut table = self.table();
+            for (id, terms) in counted {
+                table.remove_license(id);
+                if let Some(terms) = terms {
+                    table.add_license(terms);
+                }
+            }
+        }
+        self.chains_changed();
+    }
+}
+
+fn has_dates(t: &LicenseTerms) -> bool {
+    t.valid_from.is_some() || t.valid_until.is_some()
+}
