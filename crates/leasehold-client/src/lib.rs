@@ -40,7 +40,6 @@ pub mod identity;
 pub mod settings;
 pub mod source;
 pub mod standalone;
-mod trust;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -2,7 +2,6 @@
 //! hello, checkout, renew, release. Error answers become [`ClientError`]s and
 //! every grant's signature is checked against the key the server announced.
 
-use leasehold_core::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,16 +9,18 @@ use ed25519_dalek::VerifyingKey;
 use leasehold_core::LeaseId;
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::client::{CheckoutRequest, Hello, LeaseGrant, Released};
-use reqwest::{Response, StatusCode, Url};
+use reqwest::{Response, Url};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
-use crate::error::{ClientError, LeaseEnd};
-use crate::trust::ChainTrust;
-use leasehold_core::Product;
+use crate::error::ClientError;
+use answers::{ErrorAnswer, checkout_error, lease_error, other_error};
+use trust::ChainTrust;
+
+mod answers;
+mod trust;
 use leasehold_core::license::VendorPublicKey;
 use leasehold_core::wire::PROTOCOL_VERSION;
-use leasehold_core::wire::client::Chain;
 
 /// The header that tells the server which protocol this client speaks (an
 /// SDK without it is an old one, and is told to update).
@@ -32,8 +33,6 @@ pub const DEFAULT_PORT: u16 = 7878;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one request may take in all.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Used when a `no_seat_free` answer carries no retry time.
-const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// One lease server. Cheap to clone; clones share the connection settings and
 /// the server's key once learned.
@@ -265,63 +264,6 @@ impl ServerApi {
             .ok_or_else(|| self.protocol("the hello did not yield a server key".into()))
     }
 
-    /// Makes sure the server's chain for `product` verified (with `digest`,
-    /// when given), fetching and checking it if not.
-    async fn ensure_trusted(
-        &self,
-        product: &Product,
-        key: &VerifyingKey,
-        digest: Option<&str>,
-    ) -> Result<(), ClientError> {
-        let trust = &self.inner.trust;
-        if trust.vendor_keys().is_empty() {
-            return Err(ClientError::NoVendorKey);
-        }
-        if trust.is_verified(product, digest) {
-            return Ok(());
-        }
-        let mut url = self.url("v1/chain")?;
-        url.query_pairs_mut()
-            .append_pair("product", product.as_str());
-        let response = self.send(self.inner.http.get(url)).await?;
-        let chain: Chain = self.read(response).await?;
-        if chain.links.is_empty() && digest.is_none() {
-            // Before a checkout: the server counts no code for the product,
-            // and its answer to the checkout says why (no licence, needs
-            // activation). A grant it makes anyway is checked after.
-            return Ok(());
-        }
-        trust
-            .check(&chain, product, key.as_bytes())
-            .map_err(|reason| {
-                tracing::warn!(server = %self.inner.display, %product, %reason, "server not trusted");
-                ClientError::UntrustedServer {
-                    server: self.inner.display.clone(),
-                    product: product.clone(),
-                    reason,
-                }
-            })
-    }
-
-    /// After a grant: its chain digest is one that verified, or the chain is
-    /// checked again. A server no longer trusted gets its lease back.
-    async fn still_trusted(
-        &self,
-        key: &VerifyingKey,
-        grant: &LeaseGrant,
-    ) -> Result<(), ClientError> {
-        let Err(e) = self
-            .ensure_trusted(&grant.product, key, Some(&grant.chain))
-            .await
-        else {
-            return Ok(());
-        };
-        if let Err(release) = self.release(grant.lease_id).await {
-            tracing::warn!(server = %self.inner.display, error = %release, "releasing the lease of an untrusted server failed; it will expire");
-        }
-        Err(e)
-    }
-
     /// Checks the server's signature on a grant. A grant that does not
     /// verify is refused, and its lease is released (best effort): a seat
     /// this client will never use must not stay taken until it expires.
@@ -388,70 +330,6 @@ impl ServerApi {
             server: self.inner.display.clone(),
             detail,
         }
-    }
-}
-
-/// An error answer: its status and body.
-struct ErrorAnswer {
-    status: StatusCode,
-    body: ErrorBody,
-}
-
-fn checkout_error(request: &CheckoutRequest, answer: ErrorAnswer) -> ClientError {
-    let body = answer.body;
-    if let Some(taken) = body.seats_taken() {
-        return ClientError::NoSeatFree {
-            product: request.product.clone(),
-            seats: taken.seats,
-            in_use: taken.in_use,
-            retry_after: taken
-                .retry_after_secs
-                .map_or(DEFAULT_RETRY_AFTER, |s| Duration::from_secs(u64::from(s))),
-        };
-    }
-    match body.error_code() {
-        Some(ErrorCode::NoLicenseForProduct) => ClientError::NoLicense {
-            product: request.product.clone(),
-            message: body.message,
-        },
-        Some(ErrorCode::NoValidLicense) => ClientError::NoValidLicense {
-            product: request.product.clone(),
-            message: body.message,
-        },
-        _ => other_error(ErrorAnswer {
-            status: answer.status,
-            body,
-        }),
-    }
-}
-
-fn lease_error(lease_id: LeaseId, answer: ErrorAnswer) -> ClientError {
-    let body = answer.body;
-    if let Some(reason) = LeaseEnd::from_code(&body.code) {
-        return ClientError::LeaseLost {
-            lease_id,
-            reason,
-            message: body.message,
-        };
-    }
-    if body.error_code() == Some(ErrorCode::OverSubscribed) {
-        return ClientError::OverSubscribed {
-            lease_id,
-            expires_at: body.runs_until(),
-            message: body.message,
-        };
-    }
-    other_error(ErrorAnswer {
-        status: answer.status,
-        body,
-    })
-}
-
-fn other_error(answer: ErrorAnswer) -> ClientError {
-    ClientError::Server {
-        status: answer.status.as_u16(),
-        code: answer.body.code,
-        message: answer.body.message,
     }
 }
 

@@ -6,9 +6,12 @@
 //! makes the client fetch and check again (a licence removed or
 //! deactivated, a server whose key changed).
 
+use super::ServerApi;
+use crate::error::ClientError;
+use ed25519_dalek::VerifyingKey;
 use leasehold_core::Product;
 use leasehold_core::license::{VendorPublicKey, chain};
-use leasehold_core::wire::client::Chain;
+use leasehold_core::wire::client::{Chain, LeaseGrant};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -82,5 +85,64 @@ impl ChainTrust {
                 Err(why)
             }
         }
+    }
+}
+
+impl ServerApi {
+    /// Makes sure the server's chain for `product` verified (with `digest`,
+    /// when given), fetching and checking it if not.
+    pub(super) async fn ensure_trusted(
+        &self,
+        product: &Product,
+        key: &VerifyingKey,
+        digest: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let trust = &self.inner.trust;
+        if trust.vendor_keys().is_empty() {
+            return Err(ClientError::NoVendorKey);
+        }
+        if trust.is_verified(product, digest) {
+            return Ok(());
+        }
+        let mut url = self.url("v1/chain")?;
+        url.query_pairs_mut()
+            .append_pair("product", product.as_str());
+        let response = self.send(self.inner.http.get(url)).await?;
+        let chain: Chain = self.read(response).await?;
+        if chain.links.is_empty() && digest.is_none() {
+            // Before a checkout: the server counts no code for the product,
+            // and its answer to the checkout says why (no licence, needs
+            // activation). A grant it makes anyway is checked after.
+            return Ok(());
+        }
+        trust
+            .check(&chain, product, key.as_bytes())
+            .map_err(|reason| {
+                tracing::warn!(server = %self.inner.display, %product, %reason, "server not trusted");
+                ClientError::UntrustedServer {
+                    server: self.inner.display.clone(),
+                    product: product.clone(),
+                    reason,
+                }
+            })
+    }
+
+    /// After a grant: its chain digest is one that verified, or the chain is
+    /// checked again. A server no longer trusted gets its lease back.
+    pub(super) async fn still_trusted(
+        &self,
+        key: &VerifyingKey,
+        grant: &LeaseGrant,
+    ) -> Result<(), ClientError> {
+        let Err(e) = self
+            .ensure_trusted(&grant.product, key, Some(&grant.chain))
+            .await
+        else {
+            return Ok(());
+        };
+        if let Err(release) = self.release(grant.lease_id).await {
+            tracing::warn!(server = %self.inner.display, error = %release, "releasing the lease of an untrusted server failed; it will expire");
+        }
+        Err(e)
     }
 }
