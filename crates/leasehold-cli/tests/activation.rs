@@ -21,6 +21,32 @@ fn start_as(dir: &Path, vendor: &Vendor, fingerprint: &str) -> Server {
     Server::start_cmd(cmd, dir)
 }
 
+/// The offline round trip through the real binaries: the server's request,
+/// the vendor's answer, imported. Returns the vendor's response.
+fn activate(server: &Server, vendor: &Vendor, license_id: &str) -> String {
+    let request = stdout(
+        &server
+            .admin()
+            .args(["activation", "request", license_id])
+            .assert()
+            .success(),
+    );
+    let response = stdout(
+        &leasehold()
+            .args(["vendor", "activate", "--key"])
+            .arg(&vendor.key_file)
+            .arg(request.trim())
+            .assert()
+            .success(),
+    );
+    server
+        .admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .success();
+    response
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
@@ -45,26 +71,7 @@ fn an_activation_follows_the_computer_not_the_data_directory() {
     let home = dir.path().join("home");
     let mut server = start_as(&home, &vendor, HOME);
     server.add_license(&code);
-    let request = stdout(
-        &server
-            .admin()
-            .args(["activation", "request", &id])
-            .assert()
-            .success(),
-    );
-    let response = stdout(
-        &leasehold()
-            .args(["vendor", "activate", "--key"])
-            .arg(&vendor.key_file)
-            .arg(request.trim())
-            .assert()
-            .success(),
-    );
-    server
-        .admin()
-        .args(["activation", "import", response.trim()])
-        .assert()
-        .success();
+    let response = activate(&server, &vendor, &id);
     server.checkout_once("cad", "ws-1", None).assert().success();
     server.process.terminate();
 
@@ -183,24 +190,7 @@ fn the_stock_client_refuses_a_server_with_a_self_made_key_or_a_copied_code() {
         .to_string();
     let a = start_as(&dir.path().join("a"), &genuine, HOME);
     a.add_license(&code);
-    let request = stdout(
-        &a.admin()
-            .args(["activation", "request", &id])
-            .assert()
-            .success(),
-    );
-    let response = stdout(
-        &leasehold()
-            .args(["vendor", "activate", "--key"])
-            .arg(&genuine.key_file)
-            .arg(request.trim())
-            .assert()
-            .success(),
-    );
-    a.admin()
-        .args(["activation", "import", response.trim()])
-        .assert()
-        .success();
+    activate(&a, &genuine, &id);
     a.checkout_once("cad", "ws-1", None).assert().success();
     let b = start_as(&dir.path().join("b"), &genuine, HOME);
     b.add_license(&code);

@@ -22,6 +22,13 @@ fn client(server: &FakeServer, client_id: &str) -> Client {
         .unwrap()
 }
 
+/// A `ServerApi` for the fake that trusts its vendor.
+fn trusted_api(server: &FakeServer) -> ServerApi {
+    ServerApi::new(&server.address())
+        .unwrap()
+        .trusting(&[fake::vendor_key()])
+}
+
 #[tokio::test]
 async fn hello_names_the_server() {
     let server = FakeServer::start(1, 30, 10).await;
@@ -80,9 +87,7 @@ async fn no_seat_free_carries_seats_in_use_and_retry_time() {
 #[tokio::test]
 async fn the_same_computer_checking_out_again_gets_the_same_lease() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&server.address())
-        .unwrap()
-        .trusting(&[fake::vendor_key()]);
+    let api = trusted_api(&server);
     let request = client(&server, "pc-1").checkout_request("Designer");
     let first = api.checkout(&request).await.unwrap();
     let again = api.checkout(&request).await.unwrap();
@@ -151,9 +156,7 @@ async fn a_server_showing_no_trusted_licence_gets_no_checkout_and_a_changed_chai
     // the next renew carries another digest, the chain is checked again, and
     // the lease is given back.
     server.state().set_untrusted(false);
-    let api = ServerApi::new(&server.address())
-        .unwrap()
-        .trusting(&[fake::vendor_key()]);
+    let api = trusted_api(&server);
     let request = client(&server, "pc-1").checkout_request("Designer");
     let grant = api.checkout(&request).await.unwrap();
     let renewed = api.renew(grant.lease_id).await.unwrap();
@@ -174,9 +177,7 @@ async fn a_server_showing_no_trusted_licence_gets_no_checkout_and_a_changed_chai
 #[tokio::test]
 async fn renew_and_release_answers_map_to_lease_outcomes() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&server.address())
-        .unwrap()
-        .trusting(&[fake::vendor_key()]);
+    let api = trusted_api(&server);
     let request = client(&server, "pc-1").checkout_request("Designer");
     let grant = api.checkout(&request).await.unwrap();
 
@@ -210,9 +211,7 @@ async fn renew_and_release_answers_map_to_lease_outcomes() {
 #[tokio::test]
 async fn over_subscribed_says_when_the_lease_ends() {
     let server = FakeServer::start(1, 30, 10).await;
-    let api = ServerApi::new(&server.address())
-        .unwrap()
-        .trusting(&[fake::vendor_key()]);
+    let api = trusted_api(&server);
     let grant = api
         .checkout(&client(&server, "pc-1").checkout_request("Designer"))
         .await

@@ -36,6 +36,12 @@ async fn seats_of(server: &ServerHandle, product: &str) -> u64 {
         .map_or(0, |p| p["seats"].as_u64().unwrap())
 }
 
+async fn clock_events(server: &ServerHandle) -> usize {
+    let path = "/admin/v1/events?kind=clock_set_back";
+    let (_, page) = call(server, Method::GET, path, None, true).await;
+    page["events"].as_array().unwrap().len()
+}
+
 #[tokio::test]
 async fn codes_with_dates_wait_while_the_clock_is_set_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -76,27 +82,11 @@ async fn codes_with_dates_wait_while_the_clock_is_set_back() {
         .filter(|l| l["state"] == "clockSetBack")
         .collect();
     assert_eq!(held.len(), 2);
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?kind=clock_set_back",
-        None,
-        true,
-    )
-    .await;
-    assert_eq!(events["events"].as_array().unwrap().len(), 1);
+    assert_eq!(clock_events(&server).await, 1);
     // Noticed again a minute later: one event, not one a minute.
     clock.skip(Duration::from_secs(60));
     engine.note_time();
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?kind=clock_set_back",
-        None,
-        true,
-    )
-    .await;
-    assert_eq!(events["events"].as_array().unwrap().len(), 1);
+    assert_eq!(clock_events(&server).await, 1);
 
     // The clock right again: everything counts.
     clock.skip(48 * HOUR);

@@ -276,24 +276,36 @@ fn validate(req: &wire::CheckoutRequest) -> Result<()> {
         ("appVersion", &req.app_version, false),
     ];
     for (field, value, required) in fields {
-        if required && value.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field,
-                reason: "must not be empty".into(),
-            });
-        }
-        if value.len() > MAX_FIELD {
-            return Err(Error::InvalidField {
-                field,
-                reason: format!(
-                    "is {} bytes long; at most {MAX_FIELD} are accepted",
-                    value.len()
-                ),
-            });
-        }
-        if let Some(reason) = leasehold_core::text::refusal(value) {
-            return Err(Error::InvalidField { field, reason });
-        }
+        check_field(field, value, required, MAX_FIELD)?;
+    }
+    Ok(())
+}
+
+/// One name a client sends: present if `required`, at most `max` bytes, no
+/// characters that make it display as something else.
+///
+/// # Errors
+/// `invalid_field` naming the field and what is wrong.
+pub(crate) fn check_field(
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> Result<()> {
+    if required && value.trim().is_empty() {
+        return Err(Error::InvalidField {
+            field,
+            reason: "must not be empty".into(),
+        });
+    }
+    if value.len() > max {
+        return Err(Error::InvalidField {
+            field,
+            reason: format!("is {} bytes long; at most {max} are accepted", value.len()),
+        });
+    }
+    if let Some(reason) = leasehold_core::text::refusal(value) {
+        return Err(Error::InvalidField { field, reason });
     }
     Ok(())
 }

@@ -31,6 +31,7 @@ use tokio::sync::Notify;
 
 pub use activation::ActivationStatus;
 pub use computers::{ComputersRequest, FRESH_FOR, REBUILD_INLINE_MAX};
+pub(crate) use leases::check_field;
 pub use licenses::LicenseRecord;
 
 /// The setting holding the last wall time this server saw (ms), written
@@ -79,9 +80,9 @@ struct Inner {
     chains: Mutex<chain::Chains>,
     /// Held by an activation import or a deactivation, across its write.
     activating: tokio::sync::Mutex<()>,
-    /// The clock is set back (see `set_back.rs`), and what was seen.
+    /// While the clock is set back, what was seen (see `set_back.rs`).
+    /// Taken alone, or last (after `licenses`).
     set_back: Mutex<Option<leasehold_core::wire::admin::ClockSetBack>>,
-    clock_is_set_back: std::sync::atomic::AtomicBool,
     trust: Mutex<TrustedKeys>,
     store: Store,
     events: EventLog,
@@ -125,18 +126,18 @@ impl Engine {
         let last_seen = last_seen(&snapshot.settings);
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
         let mut table = snapshot.leases;
+        let server_key = SigningKey::from_bytes(&snapshot.server_key);
         let binding = activation::Binding {
-            server_key: SigningKey::from_bytes(&snapshot.server_key)
-                .verifying_key()
-                .to_bytes(),
+            server_key: server_key.verifying_key().to_bytes(),
             computer: crate::fingerprint::this_computer(),
             activations: snapshot.activations,
             deactivations: snapshot.deactivations,
         };
         let mut records = BTreeMap::new();
+        let keys = trust.keys();
         for stored in snapshot.licenses {
-            let mut record = LicenseRecord::check(&stored, &trust.keys());
-            record.activation = binding.status(stored.license_id, &record, &trust.keys());
+            let mut record = LicenseRecord::check(&stored, &keys);
+            record.activation = binding.status(stored.license_id, &record, &keys);
             if let Some(terms) = record.counting_terms() {
                 table.add_license(terms.clone());
             }
@@ -176,14 +177,13 @@ impl Engine {
             inner: Arc::new(Inner {
                 clock,
                 identity,
-                signer: signer::GrantSigner::new(SigningKey::from_bytes(&snapshot.server_key)),
+                signer: signer::GrantSigner::new(server_key),
                 table: Arc::clone(&table),
                 licenses: Mutex::new(records),
                 binding: Mutex::new(binding),
                 chains: Mutex::default(),
                 activating: tokio::sync::Mutex::new(()),
                 set_back: Mutex::new(None),
-                clock_is_set_back: std::sync::atomic::AtomicBool::new(false),
                 trust: Mutex::new(trust),
                 store,
                 events,

@@ -23,7 +23,8 @@ impl Engine {
         let now = self.now();
         let latest = Timestamp(self.inner.time_noted.load(Ordering::Relaxed));
         let behind = latest.0 > 0 && now.until(latest) > SET_BACK_TOLERANCE;
-        let entered = {
+        // Some(message) when the state was entered, Some(None) when left.
+        let changed = {
             let mut state = self
                 .inner
                 .set_back
@@ -38,29 +39,28 @@ impl Engine {
                     *state = Some(ClockSetBack {
                         latest_seen: latest,
                         clock_showed: now,
-                        message,
+                        message: message.clone(),
                     });
-                    Some(true)
+                    Some(Some(message))
                 }
                 (false, true) => {
                     *state = None;
-                    Some(false)
+                    Some(None)
                 }
                 _ => None,
             }
         };
-        let Some(entered) = entered else { return };
-        self.inner
-            .clock_is_set_back
-            .store(entered, Ordering::Relaxed);
-        if entered {
-            let message = self.clock_set_back().map(|s| s.message).unwrap_or_default();
-            tracing::error!("{message}");
-            self.inner
-                .events
-                .record(Event::new(EventKind::ClockSetBack, now, message));
-        } else {
-            tracing::info!("the clock is right again: codes with dates count again");
+        match changed {
+            None => return,
+            Some(Some(message)) => {
+                tracing::error!("{message}");
+                self.inner
+                    .events
+                    .record(Event::new(EventKind::ClockSetBack, now, message));
+            }
+            Some(None) => {
+                tracing::info!("the clock is right again: codes with dates count again");
+            }
         }
         self.recount_all();
     }
@@ -75,19 +75,24 @@ impl Engine {
             .clone()
     }
 
+    fn is_set_back(&self) -> bool {
+        self.inner
+            .set_back
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
     /// The terms a record adds to the seats now: none for a code with dates
     /// while the clock is set back.
     pub(super) fn counted<'a>(&self, record: &'a LicenseRecord) -> Option<&'a LicenseTerms> {
-        let set_back = self.inner.clock_is_set_back.load(Ordering::Relaxed);
-        record
-            .counting_terms()
-            .filter(|t| !(set_back && has_dates(t)))
+        let terms = record.counting_terms()?;
+        (!(has_dates(terms) && self.is_set_back())).then_some(terms)
     }
 
     /// Whether the record is a code with dates held back by the clock.
     pub(super) fn held_back(&self, record: &LicenseRecord) -> bool {
-        self.inner.clock_is_set_back.load(Ordering::Relaxed)
-            && record.counting_terms().is_some_and(has_dates)
+        record.counting_terms().is_some_and(has_dates) && self.is_set_back()
     }
 
     /// Puts every code's seats in the table again as [`Engine::counted`] says.

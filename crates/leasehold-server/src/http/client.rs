@@ -2,6 +2,7 @@
 
 use super::AppState;
 use super::extract::{Json, Path, Query};
+use crate::engine::check_field;
 use crate::error::{Error, Result};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
@@ -55,24 +56,12 @@ pub async fn chain(
     State(state): State<AppState>,
     Query(q): Query<ChainQuery>,
 ) -> Result<Json<Chain>> {
-    let name = q.product.as_str();
-    let max = leasehold_core::license::MAX_PRODUCT_LEN;
-    let refused = if name.trim().is_empty() {
-        Some("must not be empty".to_owned())
-    } else if name.len() > max {
-        Some(format!(
-            "is {} bytes long; a product name has at most {max}",
-            name.len()
-        ))
-    } else {
-        leasehold_core::text::refusal(name)
-    };
-    if let Some(reason) = refused {
-        return Err(Error::InvalidField {
-            field: "product",
-            reason,
-        });
-    }
+    check_field(
+        "product",
+        q.product.as_str(),
+        true,
+        leasehold_core::license::MAX_PRODUCT_LEN,
+    )?;
     Ok(Json(Chain::clone(&state.engine.chain(&q.product))))
 }
 

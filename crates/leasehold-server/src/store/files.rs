@@ -187,16 +187,8 @@ pub(crate) fn random_bytes<const N: usize>(dir: &Path) -> Result<[u8; N], StoreE
     Ok(buf)
 }
 
-/// Lower-case hex, two digits a byte.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
-}
+/// Lower-case hex, two digits a byte (one encoder for the whole project).
+pub(crate) use leasehold_core::wire::proof::to_hex;
 
 /// The inverse of [`to_hex`]; `None` for anything but exactly `N` bytes of hex.
 pub(crate) fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
