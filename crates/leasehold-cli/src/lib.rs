@@ -3,6 +3,7 @@
 //! maps outcomes to exit codes (0 ok, 1 error, 2 usage, 3 no seat free).
 
 pub mod admin;
+pub mod authority;
 pub mod blocks;
 pub mod client;
 pub mod paths;
@@ -43,6 +44,9 @@ pub enum Command {
     /// Make vendor keys and issue license codes (for the software vendor).
     #[command(subcommand)]
     Vendor(vendor::VendorCmd),
+    /// Run the vendor's activation authority (for the software vendor).
+    #[command(subcommand)]
+    Authority(authority::AuthorityCmd),
     /// Print the OpenAPI document of the HTTP API.
     #[command(hide = true)]
     Openapi,
@@ -78,6 +82,7 @@ async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
             .await
             .map(|()| ExitCode::SUCCESS),
         Command::Vendor(cmd) => vendor::run(cmd).map(|()| ExitCode::SUCCESS),
+        Command::Authority(cmd) => authority::run(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Openapi => {
             println!(
                 "{}",

@@ -157,7 +157,7 @@ pub fn run_with(
         VendorCmd::Issue(args) => issue(args, now, out, err),
         VendorCmd::Inspect(args) => inspect(&args, now, input, out),
         VendorCmd::Activate(args) => activate::activate(&args, now, input, out, err),
-        VendorCmd::Deactivate(args) => activate::deactivate(&args, input, out),
+        VendorCmd::Deactivate(args) => activate::deactivate(&args, now, input, out),
     }
 }
 
@@ -214,7 +214,7 @@ fn write_secret_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         .with_context(|| format!("cannot write the key file {}", path.display()))
 }
 
-fn load_key(path: &Path, err: &mut dyn Write) -> Result<VendorKeyPair> {
+pub(crate) fn load_key(path: &Path, err: &mut dyn Write) -> Result<VendorKeyPair> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the key file {}", path.display()))?;
     let pair =

@@ -280,6 +280,7 @@ fn vendor_activate_names_the_group_with_a_typo_and_deactivate_checks_the_proof()
         &key,
         id,
         leasehold_core::Timestamp::now(),
+        leasehold_core::Timestamp::now(),
     );
     let out = leasehold()
         .args(["vendor", "deactivate", "-"])

@@ -62,6 +62,8 @@ error_codes! {
     NoRandomness = "no_randomness", 422, "the system gave no randomness for a new key (vendor tools)";
     BadActivation = "bad_activation", 422, "an activation request, response or deactivation proof cannot be read (a typo in the group named, or cut off)";
     ActivationMismatch = "activation_mismatch", 422, "the activation response is for another server or another licence";
+    ActivationLimitReached = "activation_limit_reached", 409, "the licence is activated on as many servers as its code allows; deactivate it on one first";
+    AuthorityUnreachable = "authority_unreachable", 502, "the activation authority could not be reached or did not answer as one";
     LicenseAlreadyAdded = "license_already_added", 409, "the code is already on this server";
     LicenseNotFound = "license_not_found", 404, "no code with that id is on this server";
     ClientNotFound = "client_not_found", 404, "no computer with that id holds a seat";

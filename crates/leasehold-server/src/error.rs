@@ -31,6 +31,18 @@ pub enum Error {
     /// An activation response that reads and verifies but does not fit here.
     #[error("{0}")]
     ActivationMismatch(String),
+    /// The activation authority refuses: every activation is in use.
+    #[error("{0}")]
+    ActivationLimitReached(String),
+    /// The activation authority was asked for a code it did not issue.
+    #[error("{0}")]
+    NotThisVendor(String),
+    /// The activation authority could not be reached or did not answer as one.
+    #[error("{0}")]
+    AuthorityUnreachable(String),
+    /// The activation authority refused, with its own code.
+    #[error("{message}")]
+    Authority { code: ErrorCode, message: String },
     #[error("license {0} is already added to this server")]
     LicenseAlreadyAdded(LicenseId),
     #[error("no license with id {0} is on this server")]
@@ -92,6 +104,10 @@ impl Error {
             Self::Store(e) => e.code(),
             Self::Activation(e) => e.code(),
             Self::ActivationMismatch(_) => ErrorCode::ActivationMismatch,
+            Self::ActivationLimitReached(_) => ErrorCode::ActivationLimitReached,
+            Self::NotThisVendor(_) => ErrorCode::UntrustedVendor,
+            Self::AuthorityUnreachable(_) => ErrorCode::AuthorityUnreachable,
+            Self::Authority { code, .. } => *code,
             Self::ProtocolMismatch(_) => ErrorCode::ProtocolMismatch,
             Self::LicenseAlreadyAdded(_) => ErrorCode::LicenseAlreadyAdded,
             Self::LicenseNotFound(_) => ErrorCode::LicenseNotFound,

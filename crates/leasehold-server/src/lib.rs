@@ -4,6 +4,7 @@
 //! sweeper, the mDNS advertiser and the metrics.
 
 pub mod access;
+pub mod authority;
 pub mod clock;
 pub mod config;
 pub mod connections;

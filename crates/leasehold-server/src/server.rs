@@ -98,6 +98,10 @@ impl Server {
                 .get(crate::engine::MDNS_SETTING)
                 .map(String::as_str)
                 != Some("off");
+        let authority_url = snapshot
+            .settings
+            .get(crate::engine::AUTHORITY_SETTING)
+            .cloned();
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
         let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
@@ -113,6 +117,7 @@ impl Server {
             allowed_hosts: allowed_hosts(&config, &engine.identity().server_name),
             public_metrics: config.public_metrics,
             backup: Arc::default(),
+            authority: Mutex::new(authority_url),
         });
         let app = router(AppState {
             engine: engine.clone(),

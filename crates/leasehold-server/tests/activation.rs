@@ -232,3 +232,55 @@ async fn bad_responses_and_requests_are_refused_clearly() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_authority_address_is_checked_kept_and_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let put = |url: Value| {
+        let server = &server;
+        async move {
+            call(
+                server,
+                Method::PUT,
+                "/admin/v1/authority",
+                Some(json!({ "url": url })),
+                true,
+            )
+            .await
+        }
+    };
+    for bad in ["activate.example.com", "ftp://x.example", "http://user:pw@x.example"] {
+        let (status, body) = put(json!(bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["code"], "invalid_field", "{bad}: {body}");
+    }
+    let (status, body) = put(json!("https://activate.example.com")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("plain http only"), "{body}");
+
+    let (status, body) = put(json!("http://activate.example.com:7879")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["authorityUrl"], "http://activate.example.com:7879/");
+    server.shutdown().await;
+
+    let server = start(dir.path(), &vendor).await;
+    let (_, status) = call(&server, Method::GET, "/admin/v1/status", None, true).await;
+    assert_eq!(status["authorityUrl"], "http://activate.example.com:7879/");
+    let (code, body) = call(
+        &server,
+        Method::PUT,
+        "/admin/v1/authority",
+        Some(json!({ "url": null })),
+        true,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(body.get("authorityUrl").is_none(), "{body}");
+    server.shutdown().await;
+    let server = start(dir.path(), &vendor).await;
+    let (_, status) = call(&server, Method::GET, "/admin/v1/status", None, true).await;
+    assert!(status.get("authorityUrl").is_none(), "{status}");
+    server.shutdown().await;
+}

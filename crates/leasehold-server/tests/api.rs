@@ -386,6 +386,7 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
             allowed_hosts: Vec::new(),
             public_metrics: false,
             backup: std::sync::Arc::default(),
+            authority: std::sync::Mutex::new(None),
         }),
     });
     let req = Request::get("/admin/v1/licenses")

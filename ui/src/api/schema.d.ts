@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/authority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Sets (or with null / empty, forgets) the activation authority's address. */
+        put: operations["set_authority"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/backup": {
         parameters: {
             query?: never;
@@ -150,6 +167,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/licenses/{license_id}/activate-online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activates a licence through the vendor's activation authority: the
+         *     request goes to it, its response is imported as `POST
+         *     /admin/v1/activations` would.
+         */
+        post: operations["activate_online"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/licenses/{license_id}/activation-request": {
         parameters: {
             query?: never;
@@ -181,7 +219,9 @@ export interface paths {
         put?: never;
         /**
          * Stops counting a licence on this server and answers the signed proof the
-         *     vendor needs to activate it elsewhere. Leases out run to their end.
+         *     vendor needs to activate it elsewhere. Leases out run to their end. With
+         *     an activation authority (set, or `?authority=`), the proof is sent to it
+         *     too; the deactivation here stands whatever the authority says.
          */
         post: operations["deactivate"];
         delete?: never;
@@ -372,6 +412,23 @@ export interface components {
             publicKey: string;
         };
         /**
+         * @description What the activation authority said to a deactivation proof this server
+         *     sent it.
+         */
+        AuthoritySent: {
+            url: string;
+            /**
+             * @description The authority freed the activation: the licence may be activated on
+             *     another server now.
+             */
+            freed: boolean;
+            /**
+             * @description Why it was not sent or not accepted; then send the proof to the
+             *     vendor by hand.
+             */
+            error?: string | null;
+        };
+        /**
          * @description `GET /v1/chain?product=…`: what lets an application trust this server
          *     with seats of a product (see `license::chain`).
          */
@@ -463,6 +520,7 @@ export interface components {
             inUse: number;
             /** @description The server-signed deactivation proof, for `leasehold vendor deactivate`. */
             proof: string;
+            authority?: null | components["schemas"]["AuthoritySent"];
         };
         /** @description `POST /admin/v1/disconnect`: one lease, or every lease of a computer. */
         DisconnectRequest: {
@@ -504,7 +562,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N".
@@ -778,6 +836,18 @@ export interface components {
             /** @description mDNS announcement: `announcing`, `off`, `failed`, with detail. */
             mdns: components["schemas"]["MdnsState"];
             clockSetBack?: null | components["schemas"]["ClockSetBack"];
+            /**
+             * @description The vendor's activation authority this server activates licences
+             *     with online (`PUT /admin/v1/authority`); absent when none is set.
+             */
+            authorityUrl?: string | null;
+        };
+        /**
+         * @description `PUT /admin/v1/authority`: the activation authority's address, as the
+         *     vendor gave it (`http://host:port`); null or empty forgets it.
+         */
+        SetAuthority: {
+            url?: string | null;
         };
         /** @description `PUT /admin/v1/mdns`: switch the announcement on or off. */
         SetMdns: {
@@ -839,6 +909,38 @@ export interface operations {
             };
             /** @description `bad_activation`, `untrusted_vendor`, `bad_signature` or `activation_mismatch` (another server, computer or licence, or older than this server's deactivation) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_authority: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAuthority"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServerStatus"];
+                };
+            };
+            /** @description `invalid_field`: not an http URL */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1112,6 +1214,59 @@ export interface operations {
             };
         };
     };
+    activate_online: {
+        parameters: {
+            query?: {
+                /** @description The authority's address (`http://host:port`). */
+                authority?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The license id */
+                license_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The licence, now counting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseView"];
+                };
+            };
+            /** @description `bad_request`: no authority set, or the code needs no activation; `invalid_field`: the authority URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `activation_limit_reached`: active on as many servers as the code allows */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `authority_unreachable` */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     activation_request: {
         parameters: {
             query?: never;
@@ -1154,7 +1309,10 @@ export interface operations {
     };
     deactivate: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The authority's address (`http://host:port`). */
+                authority?: string;
+            };
             header?: never;
             path: {
                 /** @description The license id */
@@ -1172,7 +1330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Deactivated"];
                 };
             };
-            /** @description `bad_request`: not activated here */
+            /** @description `bad_request`: not activated here; `invalid_field`: the authority URL */
             400: {
                 headers: {
                     [name: string]: unknown;

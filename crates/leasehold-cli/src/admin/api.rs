@@ -161,7 +161,33 @@ impl AdminApi {
         path: &str,
         body: &B,
     ) -> Result<T> {
-        self.send(self.request(Method::POST, path).json(body)).await
+        self.post_with(path, &[], body).await
+    }
+
+    /// `POST path?query` with a JSON body.
+    ///
+    /// # Errors
+    /// As [`Self::post`].
+    pub async fn post_with<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &B,
+    ) -> Result<T> {
+        self.send(self.request(Method::POST, path).query(query).json(body))
+            .await
+    }
+
+    /// `PUT path` with a JSON body.
+    ///
+    /// # Errors
+    /// As [`Self::post`].
+    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.send(self.request(Method::PUT, path).json(body)).await
     }
 
     /// `DELETE path`, answered with JSON.

@@ -386,6 +386,7 @@ impl Activation {
 struct WireDeactivation {
     license_id: [u8; 16],
     server_key: [u8; 32],
+    void_through_secs: u64,
     deactivated_at_secs: u64,
 }
 
@@ -395,6 +396,12 @@ struct WireDeactivation {
 pub struct Deactivation {
     pub license_id: LicenseId,
     pub server_key: [u8; 32],
+    /// Activations the vendor signed up to this moment (the vendor's time in
+    /// the activation deactivated) are void on that server: the vendor may
+    /// free only an activation at or before it, so an old proof cannot free
+    /// a newer activation of the same server.
+    pub void_through: Timestamp,
+    /// The server's clock when it deactivated (the customer's word).
     pub deactivated_at: Timestamp,
     signature: [u8; SIG_LEN],
     signed: Vec<u8>,
@@ -403,11 +410,17 @@ pub struct Deactivation {
 impl Deactivation {
     /// Signs a deactivation with the server's key.
     #[must_use]
-    pub fn sign(server: &SigningKey, license_id: LicenseId, now: Timestamp) -> Self {
+    pub fn sign(
+        server: &SigningKey,
+        license_id: LicenseId,
+        void_through: Timestamp,
+        now: Timestamp,
+    ) -> Self {
         let server_key = server.verifying_key().to_bytes();
         let body = body_of(&WireDeactivation {
             license_id: *license_id.0.as_bytes(),
             server_key,
+            void_through_secs: u64::try_from(void_through.0 / 1000).unwrap_or(0),
             deactivated_at_secs: u64::try_from(now.0 / 1000).unwrap_or(0),
         });
         let signed = block::header(VERSION, &body);
@@ -417,6 +430,7 @@ impl Deactivation {
         Self {
             license_id,
             server_key,
+            void_through: Timestamp::from_secs(void_through.0 / 1000),
             deactivated_at: Timestamp::from_secs(now.0 / 1000),
             signature,
             signed,
@@ -452,6 +466,9 @@ impl Deactivation {
         Ok(Self {
             license_id: LicenseId(Uuid::from_bytes(wire.license_id)),
             server_key: wire.server_key,
+            void_through: Timestamp::from_secs(
+                i64::try_from(wire.void_through_secs).unwrap_or(i64::MAX),
+            ),
             deactivated_at: Timestamp::from_secs(
                 i64::try_from(wire.deactivated_at_secs).unwrap_or(i64::MAX),
             ),

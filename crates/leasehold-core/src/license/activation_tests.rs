@@ -114,7 +114,7 @@ fn a_signed_activation_is_not_a_licence_code_and_blocks_do_not_mix() {
         "bad_activation"
     );
     assert!(code::parse(&act.to_text()).is_err());
-    let proof = Deactivation::sign(&s, req.code.terms().license_id, Timestamp(0));
+    let proof = Deactivation::sign(&s, req.code.terms().license_id, Timestamp(0), Timestamp(0));
     assert_eq!(
         Activation::parse(&proof.to_text()).unwrap_err().code(),
         "bad_activation"
@@ -149,9 +149,16 @@ fn typos_and_cut_off_blocks_say_where() {
 fn deactivation_proofs_are_signed_by_the_server_they_name() {
     let s = server(7);
     let id = LicenseId::random();
-    let proof = Deactivation::sign(&s, id, Timestamp::from_secs(1_800_000_000));
+    let proof = Deactivation::sign(
+        &s,
+        id,
+        Timestamp::from_secs(1_700_000_000),
+        Timestamp::from_secs(1_800_000_000),
+    );
     let back = Deactivation::parse(&proof.to_text()).unwrap();
     assert_eq!(back.license_id, id);
+    assert_eq!(back.void_through, Timestamp::from_secs(1_700_000_000));
+    assert_eq!(back.deactivated_at, Timestamp::from_secs(1_800_000_000));
     assert_eq!(back.server_key, s.verifying_key().to_bytes());
     // Naming another server's key breaks the signature.
     let mut forged = proof.clone();

@@ -79,6 +79,9 @@ pub struct Deactivated {
     pub in_use: u32,
     /// The server-signed deactivation proof, for `leasehold vendor deactivate`.
     pub proof: String,
+    /// With an activation authority: what it did with the proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<AuthoritySent>,
 }
 
 /// `POST /admin/v1/licenses`.
@@ -290,6 +293,33 @@ pub struct ServerStatus {
     /// Set while this computer's clock is behind the latest time the server
     /// saw by more than a day: codes with dates do not count meanwhile.
     pub clock_set_back: Option<ClockSetBack>,
+    /// The vendor's activation authority this server activates licences
+    /// with online (`PUT /admin/v1/authority`); absent when none is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_url: Option<String>,
+}
+
+/// `PUT /admin/v1/authority`: the activation authority's address, as the
+/// vendor gave it (`http://host:port`); null or empty forgets it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAuthority {
+    pub url: Option<String>,
+}
+
+/// What the activation authority said to a deactivation proof this server
+/// sent it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthoritySent {
+    pub url: String,
+    /// The authority freed the activation: the licence may be activated on
+    /// another server now.
+    pub freed: bool,
+    /// Why it was not sent or not accepted; then send the proof to the
+    /// vendor by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The clock was set back: what the server saw, and what to do.

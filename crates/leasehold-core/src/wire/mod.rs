@@ -3,6 +3,7 @@
 //! from these definitions.
 
 pub mod admin;
+pub mod authority;
 pub mod client;
 pub mod proof;
 

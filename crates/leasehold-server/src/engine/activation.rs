@@ -236,7 +236,7 @@ impl Engine {
             binding.deactivations.insert(id, void_through);
         }
         self.recount(id);
-        let proof = Deactivation::sign(self.inner.signer.key(), id, now);
+        let proof = Deactivation::sign(self.inner.signer.key(), id, void_through, now);
         let (product, seats_now, in_use) = match self.license_view(id) {
             Ok(v) => (v.product, v.product_seats, v.product_in_use),
             Err(_) => Default::default(),
@@ -257,6 +257,7 @@ impl Engine {
             seats_now,
             in_use,
             proof: proof.to_text(),
+            authority: None,
         })
     }
 

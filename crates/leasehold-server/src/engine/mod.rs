@@ -40,6 +40,8 @@ pub const LAST_SEEN_SETTING: &str = "last_seen_at";
 /// The setting holding the admin's mDNS switch (`on` / `off`), so it
 /// survives a restart (`serve --no-mdns` still wins).
 pub const MDNS_SETTING: &str = "mdns";
+/// The setting that keeps the activation authority's address.
+pub const AUTHORITY_SETTING: &str = "authority_url";
 /// The last wall time a server on this store saw, if it noted one.
 #[must_use]
 pub fn last_seen(settings: &BTreeMap<String, String>) -> Option<Timestamp> {

@@ -2,16 +2,30 @@
 //! vendor, importing the vendor's response, deactivating to move a licence.
 
 use super::AppState;
-use super::extract::{Json, Path};
-use crate::error::Result;
+use super::extract::{Json, Path, Query};
+use crate::authority::client as authority;
+use crate::error::{Error, Result};
+use crate::store::Op;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use leasehold_core::LicenseId;
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::admin::{
-    ActivationRequestView, Deactivated, ImportActivation, LicenseView,
+    ActivationRequestView, AuthoritySent, Deactivated, ImportActivation, LicenseView, ServerStatus,
+    SetAuthority,
 };
+use reqwest::Url;
+use serde::Deserialize;
+
+/// `?authority=URL`: the activation authority to use this once, instead of
+/// the one set on the server.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorityParam {
+    /// The authority's address (`http://host:port`).
+    pub authority: Option<String>,
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,6 +38,21 @@ pub fn routes() -> Router<AppState> {
             "/admin/v1/licenses/{license_id}/deactivate",
             post(deactivate),
         )
+        .route(
+            "/admin/v1/licenses/{license_id}/activate-online",
+            post(activate_online),
+        )
+        .route("/admin/v1/authority", put(set_authority))
+}
+
+/// The authority to call: the one named in the call, else the server's.
+fn authority_for(state: &AppState, param: AuthorityParam) -> Result<Option<Url>> {
+    param
+        .authority
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| state.run.authority_url())
+        .map(|u| authority::check_url(&u))
+        .transpose()
 }
 
 /// The activation request for a licence on this server (names the code, this
@@ -58,14 +87,95 @@ pub async fn import_activation(
 }
 
 /// Stops counting a licence on this server and answers the signed proof the
-/// vendor needs to activate it elsewhere. Leases out run to their end.
-#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/deactivate", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
+/// vendor needs to activate it elsewhere. Leases out run to their end. With
+/// an activation authority (set, or `?authority=`), the proof is sent to it
+/// too; the deactivation here stands whatever the authority says.
+#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/deactivate", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id"), AuthorityParam), responses(
     (status = 200, body = Deactivated),
-    (status = 400, description = "`bad_request`: not activated here", body = ErrorBody),
+    (status = 400, description = "`bad_request`: not activated here; `invalid_field`: the authority URL", body = ErrorBody),
 ))]
 pub async fn deactivate(
     State(state): State<AppState>,
     Path(id): Path<LicenseId>,
+    Query(param): Query<AuthorityParam>,
 ) -> Result<Json<Deactivated>> {
-    state.engine.deactivate(id).await.map(Json)
+    let url = authority_for(&state, param)?;
+    let mut done = state.engine.deactivate(id).await?;
+    if let Some(url) = url {
+        done.authority = Some(match authority::deactivate(&url, &done.proof).await {
+            // Sent twice, the activation was freed the first time.
+            Ok(_) => AuthoritySent {
+                url: url.to_string(),
+                freed: true,
+                error: None,
+            },
+            Err(e) => AuthoritySent {
+                url: url.to_string(),
+                freed: false,
+                error: Some(e.to_string()),
+            },
+        });
+    }
+    Ok(Json(done))
+}
+
+/// Activates a licence through the vendor's activation authority: the
+/// request goes to it, its response is imported as `POST
+/// /admin/v1/activations` would.
+#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/activate-online", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id"), AuthorityParam), responses(
+    (status = 200, description = "The licence, now counting", body = LicenseView),
+    (status = 400, description = "`bad_request`: no authority set, or the code needs no activation; `invalid_field`: the authority URL", body = ErrorBody),
+    (status = 409, description = "`activation_limit_reached`: active on as many servers as the code allows", body = ErrorBody),
+    (status = 502, description = "`authority_unreachable`", body = ErrorBody),
+))]
+pub async fn activate_online(
+    State(state): State<AppState>,
+    Path(id): Path<LicenseId>,
+    Query(param): Query<AuthorityParam>,
+) -> Result<Json<LicenseView>> {
+    let url = authority_for(&state, param)?.ok_or_else(|| {
+        Error::BadRequest(
+            "no activation authority is set on this server: set the address your vendor gave you (Server tab, or `leasehold admin activation online LICENSE_ID --authority URL`), or use the offline exchange".into(),
+        )
+    })?;
+    let request = state.engine.activation_request(id)?;
+    let answer = authority::activate(&url, &request.request).await?;
+    state
+        .engine
+        .import_activation(&answer.response)
+        .await
+        .map(Json)
+}
+
+/// Sets (or with null / empty, forgets) the activation authority's address.
+#[utoipa::path(put, path = "/admin/v1/authority", tag = "admin", security(("bearer" = [])), request_body = SetAuthority, responses(
+    (status = 200, body = ServerStatus),
+    (status = 400, description = "`invalid_field`: not an http URL", body = ErrorBody),
+))]
+pub async fn set_authority(
+    State(state): State<AppState>,
+    Json(req): Json<SetAuthority>,
+) -> Result<axum::Json<ServerStatus>> {
+    let url = req
+        .url
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| authority::check_url(&u))
+        .transpose()?
+        .map(|u| u.to_string());
+    let op = match &url {
+        Some(u) => Op::PutSetting {
+            key: crate::engine::AUTHORITY_SETTING.to_owned(),
+            value: u.clone(),
+        },
+        None => Op::DeleteSetting {
+            key: crate::engine::AUTHORITY_SETTING.to_owned(),
+        },
+    };
+    state.engine.store().apply(vec![op]).await?;
+    *state
+        .run
+        .authority
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = url;
+    Ok(super::admin::status(State(state)).await)
 }

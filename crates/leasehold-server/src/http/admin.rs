@@ -115,6 +115,7 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
         products: engine.usage(),
         trusted_keys: engine.trusted_key_views(),
         clock_set_back: engine.clock_set_back(),
+        authority_url: state.run.authority_url(),
         mdns: match mdns {
             Some(s) => MdnsState {
                 state: serde_json::to_value(s.state)

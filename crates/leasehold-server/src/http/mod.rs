@@ -6,7 +6,7 @@ mod admin;
 mod auth;
 mod client;
 mod download;
-mod extract;
+pub(crate) mod extract;
 pub mod openapi;
 mod ui;
 
@@ -68,6 +68,19 @@ pub struct RunInfo {
     /// Held while a backup is made: one at a time (each stages a whole copy
     /// of the database beside it).
     pub backup: Arc<tokio::sync::Mutex<()>>,
+    /// The vendor's activation authority (setting `authority_url`).
+    pub authority: Mutex<Option<String>>,
+}
+
+impl RunInfo {
+    /// The activation authority's address, when one is set.
+    #[must_use]
+    pub fn authority_url(&self) -> Option<String> {
+        self.authority
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
 }
 
 /// Builds the whole API.

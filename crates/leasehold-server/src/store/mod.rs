@@ -6,7 +6,7 @@
 //! in memory and sends [`Op`]s here, answered only once they are durable.
 
 mod error;
-mod files;
+pub(crate) mod files;
 mod load;
 mod query;
 mod retention;
@@ -151,6 +151,9 @@ pub enum Op {
     PutSetting {
         key: String,
         value: String,
+    },
+    DeleteSetting {
+        key: String,
     },
     /// Keeps the vendor's activation response for a licence (replacing an
     /// older one) and forgets an earlier deactivation of it.

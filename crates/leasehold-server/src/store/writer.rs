@@ -363,6 +363,10 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             conn.prepare_cached("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)")?
                 .execute([key, value])?;
         }
+        Op::DeleteSetting { key } => {
+            conn.prepare_cached("DELETE FROM settings WHERE key = ?1")?
+                .execute([key])?;
+        }
         Op::PutActivation(a) => {
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO activations (license_id, response, imported_at) VALUES (?1, ?2, ?3)",

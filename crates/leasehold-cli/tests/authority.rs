@@ -1,0 +1,200 @@
+//! The vendor's activation authority through the real binaries: online
+//! activation up to the code's limit, deactivation freeing it, activation
+//! elsewhere, and the ledger shared with `vendor activate --ledger`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
+
+mod common;
+use common::{Running, Server, Vendor, leasehold, leasehold_std, stdout};
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::path::Path;
+
+const HOME: &str = "machine=m-1,host=lic01,nics=aa:bb,cpu=Xeon x8";
+const ELSEWHERE: &str = "machine=m-2,host=lic02,nics=ee:ff,cpu=Xeon x8";
+
+fn start_as(dir: &Path, vendor: &Vendor, fingerprint: &str) -> Server {
+    let mut cmd = leasehold_std();
+    cmd.args(Server::args(dir, &[&vendor.public_key]));
+    cmd.env("LEASEHOLD_TEST_FINGERPRINT", fingerprint);
+    Server::start_cmd(cmd, dir)
+}
+
+/// `authority serve` on loopback, port 0; its URL.
+fn start_authority(dir: &Path, vendor: &Vendor) -> (Running, String) {
+    let mut cmd = leasehold_std();
+    cmd.args(["authority", "serve", "--listen", "127.0.0.1:0", "--key"])
+        .arg(&vendor.key_file)
+        .arg("--data-dir")
+        .arg(dir.join("authority"));
+    let mut running = Running::spawn(cmd, &dir.join("authority.err"));
+    let addr = running.next_line();
+    (running, format!("http://{}", addr.trim()))
+}
+
+fn license_id(code: &str) -> String {
+    leasehold_core::license::parse(code)
+        .unwrap()
+        .terms()
+        .license_id
+        .to_string()
+}
+
+#[test]
+fn the_authority_activates_up_to_the_limit_and_frees_on_deactivation() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue(
+        "cad",
+        2,
+        &["--activation", "required", "--max-activations", "1"],
+    );
+    let id = license_id(&code);
+    let (mut authority, url) = start_authority(dir.path(), &vendor);
+
+    let a = start_as(&dir.path().join("a"), &vendor, HOME);
+    a.add_license(&code);
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .success()
+        .stdout(contains(
+            "activated on this server by the vendor's authority",
+        ));
+    a.checkout_once("cad", "ws-1", None).assert().success();
+    // Asked again (a retry): the same activation, none used up.
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .success();
+
+    // The same genuine code on a second server: refused, naming the first.
+    let b = start_as(&dir.path().join("b"), &vendor, ELSEWHERE);
+    b.add_license(&code);
+    b.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .code(1)
+        .stderr(contains("may be active on 1 server(s)").and(contains("is active on 1:")));
+    b.checkout_once("cad", "ws-2", None).assert().code(1);
+
+    // A's admin sets the authority once; deactivating sends the proof.
+    a.admin()
+        .args(["activation", "authority", &url])
+        .assert()
+        .success()
+        .stdout(contains(url.as_str()));
+    a.admin()
+        .args(["activation", "deactivate", &id])
+        .assert()
+        .success()
+        .stderr(contains("freed the activation"));
+
+    // Now B may have it, and A counts nothing.
+    b.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .success();
+    b.checkout_once("cad", "ws-2", None).assert().success();
+    a.admin()
+        .args(["license", "list"])
+        .assert()
+        .success()
+        .stdout(contains("needs activation"));
+
+    // The ledger outlives the authority: stopped, the vendor reads the same
+    // count offline (B is active, so one more server is refused).
+    authority.terminate();
+    let c = start_as(
+        &dir.path().join("c"),
+        &vendor,
+        "machine=m-3,host=lic03,nics=11:22,cpu=Arm",
+    );
+    c.add_license(&code);
+    let request = stdout(
+        &c.admin()
+            .args(["activation", "request", &id])
+            .assert()
+            .success(),
+    );
+    leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg("--ledger")
+        .arg(dir.path().join("authority"))
+        .arg(request.trim())
+        .assert()
+        .code(1)
+        .stderr(contains("activation_limit_reached").or(contains("may be active on 1 server(s)")));
+}
+
+#[test]
+fn an_unreachable_or_wrong_authority_is_said_in_words_and_deactivation_still_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue("cad", 2, &["--activation", "required"]);
+    let id = license_id(&code);
+    let a = start_as(&dir.path().join("a"), &vendor, HOME);
+    a.add_license(&code);
+
+    // Nothing set: the admin is told how to set one, or to go offline.
+    a.admin()
+        .args(["activation", "online", &id])
+        .assert()
+        .code(1)
+        .stderr(contains("no activation authority is set"));
+    // Not an http URL.
+    a.admin()
+        .args(["activation", "authority", "ftp://vendor.example"])
+        .assert()
+        .code(1)
+        .stderr(contains("is not http"));
+    // Nobody listens there (a port just freed on loopback).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &dead])
+        .assert()
+        .code(1)
+        .stderr(contains("could not be reached").and(contains("offline exchange")));
+    // A lease server is not an authority.
+    let not_one = format!("http://{}", a.addr);
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &not_one])
+        .assert()
+        .code(1)
+        .stderr(contains("did not answer as an activation authority"));
+
+    // Activated offline, deactivated with an authority that is down: the
+    // deactivation stands and the proof is printed for the vendor.
+    let request = stdout(
+        &a.admin()
+            .args(["activation", "request", &id])
+            .assert()
+            .success(),
+    );
+    let response = stdout(
+        &leasehold()
+            .args(["vendor", "activate", "--key"])
+            .arg(&vendor.key_file)
+            .arg(request.trim())
+            .assert()
+            .success(),
+    );
+    a.admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .success();
+    let out = a
+        .admin()
+        .args(["activation", "deactivate", &id, "--authority", &dead])
+        .assert()
+        .success()
+        .stderr(contains("could not be given to the activation authority"));
+    assert!(stdout(&out).trim().len() > 100, "the proof is printed");
+    a.admin()
+        .args(["license", "list"])
+        .assert()
+        .success()
+        .stdout(contains("needs activation"));
+}
