@@ -5,14 +5,10 @@
 // artifacts/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { dayFromToday, holdSeat, startServer } from './server.mjs';
+import { existsSync } from 'node:fs';
+import { launchChromium, ROOT, screenshot, SHOTS } from './chromium.mjs';
+import { assertServesBuiltUi, dayFromToday, holdSeat, startServer } from './server.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = `${ROOT}artifacts/screenshots`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STARTS = dayFromToday(45);
 /** `2027-01-07` as the page writes it in en-US ("Jan 7, 2027"). */
 const usDay = (iso) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
@@ -22,15 +18,13 @@ let browser;
 let page;
 
 const tab = (name) => page.getByRole('tab', { name, exact: true });
-const shot = (name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+const shot = (name) => screenshot(page, name);
 
 before(async () => {
   if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  mkdirSync(SHOTS, { recursive: true });
   server = await startServer();
   // Fail here, in words, rather than in every test: the server must serve ui/dist.
-  const index = await (await fetch(`${server.origin}/ui/`)).text();
-  if (!index.includes('<div id="root">')) throw new Error(`the server does not serve the built UI at /ui/:\n${index.slice(0, 300)}`);
+  await assertServesBuiltUi(server);
   await server.addLicense(server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering', features: ['render', 'export-step'], expires: dayFromToday(300) }));
   await server.addLicense(server.licenseCode({ product: 'cad', seats: 5, customer: 'Northwind Engineering' }));
   await server.addLicense(server.licenseCode({ product: 'sim', seats: 3, customer: 'Northwind Lab' }));
@@ -42,11 +36,7 @@ before(async () => {
   await holdSeat(server, { product: 'cad', user: 'bob', host: 'ws-bob', appVersion: '2025.2' });
   await holdSeat(server, { product: 'sim', user: 'bob', host: 'ws-bob', appName: 'Acme Sim', appVersion: '4.1' });
   await holdSeat(server, { product: 'sim', user: 'chen', host: 'lab-07', appName: 'Acme Sim', appVersion: '4.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'light', locale: 'en-US' });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -126,7 +116,8 @@ describe('admin UI in Chromium', () => {
   test('a code that needs activation is activated in the Activate dialog', async () => {
     const code = server.licenseCode({ product: 'cam', seats: 6, customer: 'Northwind Shop', activation: 'required' });
     await server.addLicense(code);
-    const activateButton = page.getByRole('button', { name: 'Activate the cam license for Northwind Shop' });
+    // exact: a substring would match Deactivate… too.
+    const activateButton = page.getByRole('button', { name: 'Activate the cam license for Northwind Shop', exact: true });
     await activateButton.waitFor();
     await page.getByText('Needs activation').waitFor();
     await activateButton.click();
@@ -152,6 +143,8 @@ describe('admin UI in Chromium', () => {
     assert.equal(cam.state, 'active');
     assert.equal(cam.productSeats, 6);
     await activateButton.waitFor({ state: 'detached' });
+    // Activated here, it can be moved: deactivate.test.mjs goes on from there.
+    await page.getByRole('button', { name: 'Deactivate the cam license for Northwind Shop', exact: true }).waitFor();
   });
 
   test('Computers lists who holds a seat; Disconnect frees it', async () => {

@@ -78,25 +78,54 @@ export async function startServer() {
     rmSync(keyDir, { recursive: true, force: true });
   };
   let started;
+  let publicKey;
+  const serveArgs = (listen) => ['serve', '--print-admin-url', '--listen', listen, '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey];
   try {
     // `vendor keygen` prints the public key (LHPK-…) as its first stdout line.
-    const publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+    publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
     // `--durability normal`: these tests are about the UI, not power loss, and
     // 10,000 checkouts without an fsync each keep the seeding quick.
-    started = await spawnServer(bin, ['serve', '--print-admin-url', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey]);
+    started = await spawnServer(bin, serveArgs('127.0.0.1:0'));
   } catch (e) {
     cleanup();
     throw e;
   }
-  const { child, url } = started;
-  const { origin, token, adminUrl } = parseAdminUrl(url);
+  let { child } = started;
+  const { origin, token, adminUrl } = parseAdminUrl(started.url);
   const call = apiFor(origin, token);
+  const vendorActivate = (request) =>
+    execFileSync(bin, ['vendor', 'activate', '--key', keyFile, '-'], { input: request, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim();
+  const exited = () => new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
   return {
     origin, token, adminUrl, call,
-    /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
     /** The vendor's activation response to a server's request (`vendor activate`). */
-    vendorActivate: (request) =>
-      execFileSync(bin, ['vendor', 'activate', '--key', keyFile, '-'], { input: request, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim(),
+    vendorActivate,
+    /** What the vendor's `vendor deactivate` says of a deactivation proof (throws when it refuses it). */
+    vendorDeactivate: (proof) =>
+      execFileSync(bin, ['vendor', 'deactivate', '-'], { input: proof, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim(),
+    /** The offline round trip through the API: this server's request, the vendor's response, imported. */
+    activate: async (licenseId) => {
+      const { request } = await call('GET', `/admin/v1/licenses/${licenseId}/activation-request`);
+      return call('POST', '/admin/v1/activations', { response: vendorActivate(request) });
+    },
+    /**
+     * Stops the server and starts it again on the same address and data
+     * directory (the page keeps its token). `lastSeenAt` (ms) first rewrites
+     * the latest wall time the server saw (the `last_seen_at` setting): one
+     * more than a day ahead of this computer's clock is a clock set back.
+     */
+    restart: async ({ lastSeenAt } = {}) => {
+      await exited();
+      if (lastSeenAt !== undefined) setLastSeen(join(dataDir, 'leasehold.db'), lastSeenAt);
+      const again = await spawnServer(bin, serveArgs(new URL(origin).host));
+      child = again.child;
+      if (parseAdminUrl(again.url).adminUrl !== adminUrl) throw new Error(`the server came back at ${again.url}, not ${adminUrl}`);
+    },
+    /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
     licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none' }) =>
       execFileSync(bin, [
         'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
@@ -121,12 +150,23 @@ export async function startServer() {
       };
       await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
     },
-    stop: () => new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) { cleanup(); done(); return; }
-      child.once('exit', () => { cleanup(); done(); });
-      child.kill('SIGTERM');
-    }),
+    stop: async () => { await exited(); cleanup(); },
   };
+}
+
+/** Sets the server's `last_seen_at` setting in its (stopped) database, with the sqlite3 command. */
+function setLastSeen(db, ms) {
+  try {
+    execFileSync('sqlite3', [db, `INSERT OR REPLACE INTO settings (key, value) VALUES ('last_seen_at', '${Math.round(ms)}')`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    throw new Error(`cannot set the server's last seen time with sqlite3 (apt-get install sqlite3): ${e.stderr?.toString() || e.message}`);
+  }
+}
+
+/** Fails in words unless the server serves the built UI at /ui/ (`npm run build`). */
+export async function assertServesBuiltUi(server) {
+  const index = await (await fetch(`${server.origin}/ui/`)).text();
+  if (!index.includes('<div id="root">')) throw new Error(`the server does not serve the built UI at /ui/:\n${index.slice(0, 300)}`);
 }
 
 /** A client holding a seat, through the client protocol (no admin token). */

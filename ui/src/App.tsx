@@ -1,6 +1,7 @@
 // The shell: connection, sign-in, live feed, tabs.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError, detectConnection, followEvents, fromHost, onHostChange, rememberToken, type Connection, type Event, type LiveState } from './api';
+import { ClockBanner } from './ClockBanner';
 import { Loading } from './components/States';
 import { TabList, type TabDef } from './components/Tabs';
 import { AppContext, type AppContextValue } from './hooks';
@@ -126,6 +127,8 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
             Cannot reach the Leasehold server{api.conn.baseUrl ? ` at ${api.conn.baseUrl}` : ''}. The page keeps trying and shows the last known data.
           </div>
         )}
+        {/* Not while stopped: its last status is not news, the banner above says what to do. */}
+        {!stopped && <ClockBanner />}
         <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           {tab === 'licenses' && <LicensesTab />}
           {tab === 'computers' && <ComputersTab />}

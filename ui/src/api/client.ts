@@ -3,7 +3,7 @@ import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
-  ActivationRequestView, ComputerSort, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
+  ActivationRequestView, Chain, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
   LicenseView, LogPage, MdnsState, ServerStatus, SortOrder, TrustedKeyView,
 } from './types';
 
@@ -120,6 +120,14 @@ export class Api {
     this.request<ActivationRequestView>('GET', `/admin/v1/licenses/${encodeURIComponent(licenseId)}/activation-request`);
   /** Imports the vendor's activation response; answers the licence, now counting. */
   importActivation = (response: string) => this.request<LicenseView>('POST', '/admin/v1/activations', { body: { response } });
+  /** Stops counting an activated licence here; answers the proof for its vendor (shown this once). */
+  deactivate = (licenseId: string) =>
+    this.request<Deactivated>('POST', `/admin/v1/licenses/${encodeURIComponent(licenseId)}/deactivate`);
+  /**
+   * The codes this server counts for `product`, each with its activation for
+   * this server when it needs one (what applications verify; no token needed).
+   */
+  chain = (product: string) => this.request<Chain>('GET', '/v1/chain', { query: { product } });
   trustedKeys = () => this.request<TrustedKeyView[]>('GET', '/admin/v1/trusted-keys');
   addTrustedKey = (publicKey: string) => this.request<TrustedKeyView>('POST', '/admin/v1/trusted-keys', { body: { publicKey } });
 

@@ -11,8 +11,10 @@ export function Dialog(props: {
   wide?: boolean;
   /** While true, Esc and the backdrop do not close (a request is running). */
   busy?: boolean;
+  /** False: a click beside the dialog does not close it (it shows something only once). */
+  closeOnBackdrop?: boolean;
 }) {
-  const { title, onClose, children, footer, wide, busy } = props;
+  const { title, onClose, children, footer, wide, busy, closeOnBackdrop = true } = props;
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const closeRef = useRef(onClose);
@@ -46,7 +48,7 @@ export function Dialog(props: {
   }, []);
 
   return (
-    <div className="backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget && !busy) onClose(); }}>
+    <div className="backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget && !busy && closeOnBackdrop) onClose(); }}>
       <div ref={ref} className={`dialog${wide ? ' dialog-wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1}>
         <header className="dialog-head">
           <h2 id={titleId}>{title}</h2>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, describeError, type LicenseView } from '../api';
 import { Dialog } from '../components/Dialog';
+import { TextBlock } from '../components/TextBlock';
 import { useApp } from '../hooks';
 import { licensedFor } from './licenseText';
 
@@ -13,7 +14,6 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
   const { api } = useApp();
   const [request, setRequest] = useState<Request>({ kind: 'loading' });
   const [response, setResponse] = useState('');
-  const [copied, setCopied] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -25,25 +25,6 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
     );
     return () => { live = false; };
   }, [api, l.licenseId]);
-
-  const copy = async (text: string) => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // No clipboard (plain http on another host): the text stays selectable.
-    }
-  };
-
-  const save = (text: string) => {
-    const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `activation-request-${l.product}-${l.licenseId.slice(0, 8)}.txt`;
-    a.click();
-    URL.revokeObjectURL(url);
-  };
 
   const open = async (file: File | undefined) => {
     if (!file) return;
@@ -95,15 +76,14 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
       {request.kind === 'loading' && <p className="muted"><span className="spinner spinner-small" aria-hidden="true" /> Making the request…</p>}
       {request.kind === 'bad' && <div className="notice notice-error" role="alert">{describeError(request.error)}</div>}
       {request.kind === 'ok' && (
-        <div className="field">
-          <label className="field-label" htmlFor="activation-request">Activation request</label>
-          <textarea id="activation-request" className="code-input" value={request.text} readOnly rows={4} spellCheck={false} />
-          <div className="button-row">
-            <button type="button" className="button button-small" onClick={() => void copy(request.text)}>{copied ? 'Copied' : 'Copy request'}</button>
-            <button type="button" className="button button-small" onClick={() => save(request.text)}>Save as file…</button>
-          </div>
-          <span className="field-hint">It names this license, this server and this computer. It holds no secret: send it by email or on a USB stick.</span>
-        </div>
+        <TextBlock
+          id="activation-request"
+          label="Activation request"
+          text={request.text}
+          copyLabel="Copy request"
+          fileName={`activation-request-${l.product}-${l.licenseId.slice(0, 8)}.txt`}
+          hint="It names this license, this server and this computer. It holds no secret: send it by email or on a USB stick."
+        />
       )}
       <h3 className="step-title">2. Paste the vendor's response</h3>
       <div className="field">

@@ -10,20 +10,27 @@ import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { useApp, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
+import { activatedHere } from './activatedHere';
 import { AddLicenseDialog } from './AddLicenseDialog';
+import { DeactivateDialog } from './DeactivateDialog';
 import { licensedFor, removalEffect, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
 const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
 
 export function LicensesTab() {
   const { api, notify } = useApp();
-  const res = useResource(api.licenses, { refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
+  const res = useResource(async () => {
+    const licenses = await api.licenses();
+    return { licenses, activated: await activatedHere(api, licenses) };
+  }, { refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
   const [adding, setAdding] = useState(false);
   const [details, setDetails] = useState<LicenseView>();
   const [removing, setRemoving] = useState<LicenseView>();
   const [activating, setActivating] = useState<LicenseView>();
+  const [deactivating, setDeactivating] = useState<LicenseView>();
 
-  const licenses = res.data;
+  const licenses = res.data?.licenses;
+  const activated = res.data?.activated;
   const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
 
   let body;
@@ -59,21 +66,28 @@ export function LicensesTab() {
                 return (
                   <tr key={l.licenseId}>
                     <td><strong>{l.product}</strong></td>
-                    <td className="nowrap">{licensedFor(l.seats)}</td>
+                    <td className="nowrap-wide">{licensedFor(l.seats)}</td>
                     <td><SeatMeter inUse={l.productInUse} seats={l.productSeats} /></td>
                     <td>{l.customer || <span className="muted">—</span>}</td>
                     <td>{l.features.length ? <span className="chips">{l.features.map((f) => <span key={f} className="chip">{f}</span>)}</span> : <span className="muted">None</span>}</td>
-                    <td className="nowrap">{validity(l)}</td>
+                    <td className="nowrap-wide">{keepDatesWhole(validity(l))}</td>
                     <td>
                       <Badge tone={s.tone}>{s.label}</Badge>
                       {l.stateReason && <div className="reason">{stateReasonText(l.stateReason)}</div>}
                     </td>
                     <td className="actions">
-                      {(l.state === 'needsActivation' || l.state === 'activatedElsewhere') && (
-                        <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
-                      )}
-                      <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
-                      <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
+                      <div className="action-buttons">
+                        {(l.state === 'needsActivation' || l.state === 'activatedElsewhere') && (
+                          <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
+                        )}
+                        {activated?.has(l.licenseId) && (
+                          <button type="button" className="button button-small" onClick={() => setDeactivating(l)} aria-label={`Deactivate the ${l.product} license for ${l.customer || 'this customer'}`}>Deactivate…</button>
+                        )}
+                        <span className="action-pair">
+                          <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
+                          <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
+                        </span>
+                      </div>
                     </td>
                   </tr>
                 );
@@ -100,6 +114,7 @@ export function LicensesTab() {
           onActivated={(l) => { notify(`Activated. ${l.product} now has ${plural(l.productSeats, 'seat')}.`); res.reload(); }}
         />
       )}
+      {deactivating && <DeactivateDialog l={deactivating} onClose={() => setDeactivating(undefined)} onDeactivated={() => res.reload()} />}
       {removing && (
         <ConfirmDialog
           title={`Remove the ${removing.product} license?`}
@@ -121,6 +136,11 @@ export function LicensesTab() {
       )}
     </section>
   );
+}
+
+/** "Jan 1, 2026 – Jul 1, 2027" that wraps at the dash (or before "no end date"), never inside a date. */
+function keepDatesWhole(text: string): string {
+  return text.replace(/ /g, '\u00a0').replace(/\u00a0–\u00a0/g, ' – ').replace(/,\u00a0(?=\D)/g, ', ');
 }
 
 function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void }) {

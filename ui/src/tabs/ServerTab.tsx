@@ -116,11 +116,6 @@ export function ServerTab() {
         <ServerControl s={s} running={running} attached={attached} onStop={() => setStopping(true)} onStart={start} />
       </PanelHead>
       {notes}
-      {s.clockSetBack && (
-        <div className="notice notice-error" role="alert">
-          <strong>This computer's clock is set back.</strong> {s.clockSetBack.message}.
-        </div>
-      )}
       {host?.portConflict && <PortConflictNotice conflict={host.portConflict} onChoose={() => setChoosingPort(true)} />}
       <StaleNotice error={res.error} />
       <div className="cards">

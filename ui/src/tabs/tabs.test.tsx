@@ -176,13 +176,6 @@ describe('Server tab', () => {
     expect(await screen.findByText('Not reachable')).toBeInTheDocument();
   });
 
-  it('says when the clock is set back and what to do', async () => {
-    const message = "this computer's clock shows 2026-01-01, 48 hours behind the latest time this server saw; set the date and time";
-    renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: { latestSeen: 2, clockShowed: 1, message } })) }));
-    expect(await screen.findByText("This computer's clock is set back.")).toBeInTheDocument();
-    expect(screen.getByRole('alert')).toHaveTextContent('48 hours behind');
-  });
-
   it('shows an empty product list in words', async () => {
     renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ products: [] })) }));
     expect(await screen.findByText(/No product is licensed yet/)).toBeInTheDocument();

@@ -1,0 +1,43 @@
+// A block of signed text to hand on (an activation request, a deactivation
+// proof): shown read-only, with Copy and Save as file.
+import type { ReactNode } from 'react';
+import { useCopy } from './Copy';
+
+export function TextBlock(props: {
+  /** The textarea's id (its label points at it). */
+  id: string;
+  label: string;
+  text: string;
+  /** "Copy request", "Copy proof". */
+  copyLabel: string;
+  /** The name "Save as file" suggests. */
+  fileName: string;
+  hint?: ReactNode;
+  /** The dialog puts focus on the Copy button when it opens. */
+  autoFocus?: boolean;
+}) {
+  const { id, label, text, copyLabel, fileName, hint, autoFocus } = props;
+  const { copied, copy } = useCopy();
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>{label}</label>
+      <textarea id={id} className="code-input" value={text} readOnly rows={4} spellCheck={false} />
+      <div className="button-row">
+        <button type="button" className="button button-small" onClick={() => void copy(text)} data-autofocus={autoFocus || undefined}>{copied ? 'Copied' : copyLabel}</button>
+        <button type="button" className="button button-small" onClick={() => saveText(fileName, text)}>Save as file…</button>
+      </div>
+      {hint && <span className="field-hint">{hint}</span>}
+    </div>
+  );
+}
+
+/** Offers `text` (and a final newline) as a download named `fileName`. */
+function saveText(fileName: string, text: string) {
+  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  // Later, not at once: some webviews read the blob after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

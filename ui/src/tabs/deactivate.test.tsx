@@ -1,0 +1,156 @@
+// The Deactivate action on the Licenses tab: offered for codes activated on
+// this server only, says what happens, shows the proof (copy, save as file)
+// and the server's refusal in words.
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Chain, LicenseView } from '../api';
+import { fakeFetch, json, license, renderWithApi } from '../test/fixtures';
+import { LicensesTab } from './LicensesTab';
+
+const PROOF = 'DEACT1-ABCDEF-GHJKLM-NPQRST';
+const cam = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000001', product: 'cam', seats: 6, productSeats: 6, productInUse: 2, customer: 'Northwind Shop', code: 'CODE-CAM' });
+const cad = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000002', product: 'cad', seats: 10, customer: 'Northwind', code: 'CODE-CAD' });
+const sim = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000003', product: 'sim', seats: 3, customer: 'Lab', code: 'CODE-SIM', state: 'needsActivation', stateReason: 'counts once its vendor activates it' });
+
+/** A server where `cam` is activated here, `cad` needs no activation and `sim` waits for one. */
+function server(opts: { refuse?: { code: string; message: string; status: number } } = {}) {
+  let camActivated = true;
+  const chain = (product: string, links: Chain['links']): Chain => ({ product, serverPublicKey: 'ab', links, digest: 'd' });
+  const f = fakeFetch({
+    'GET /admin/v1/licenses': () => json([
+      camActivated ? cam : { ...cam, state: 'needsActivation', stateReason: 'counts once its vendor activates it', productSeats: 0 },
+      cad, sim,
+    ] satisfies LicenseView[]),
+    'GET /v1/chain': ({ url }) => {
+      const p = url.searchParams.get('product');
+      if (p === 'cam') return json(chain('cam', camActivated ? [{ code: 'CODE-CAM', activation: 'ACT-CAM' }] : []));
+      if (p === 'cad') return json(chain('cad', [{ code: 'CODE-CAD', activation: null }]));
+      return json(chain(p ?? '', []));
+    },
+    [`POST /admin/v1/licenses/${cam.licenseId}/deactivate`]: () => {
+      if (opts.refuse) return json({ code: opts.refuse.code, message: opts.refuse.message }, opts.refuse.status);
+      camActivated = false;
+      return json({ licenseId: cam.licenseId, product: 'cam', seatsNow: 0, inUse: 2, proof: PROOF });
+    },
+  });
+  return { f, deactivated: () => !camActivated };
+}
+
+/** jsdom's Blob has no text(). */
+const blobText = (b: Blob) => new Promise<string>((resolve) => { const r = new FileReader(); r.onload = () => resolve(String(r.result)); r.readAsText(b); });
+
+const deactivateButton = (product: string) => screen.queryByRole('button', { name: new RegExp(`^Deactivate the ${product} license`) });
+
+describe('Deactivate on the Licenses tab', () => {
+  let saved: { name: string; blob: Blob }[];
+  beforeEach(() => {
+    saved = [];
+    let lastBlob: Blob | undefined;
+    // jsdom has no object URLs; keep what "Save as file" would download.
+    Object.defineProperty(URL, 'createObjectURL', { configurable: true, value: (b: Blob) => { lastBlob = b; return 'blob:proof'; } });
+    Object.defineProperty(URL, 'revokeObjectURL', { configurable: true, value: () => {} });
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      if (lastBlob) saved.push({ name: this.download, blob: lastBlob });
+    });
+  });
+  afterEach(() => {
+    delete (URL as { createObjectURL?: unknown }).createObjectURL;
+    delete (URL as { revokeObjectURL?: unknown }).revokeObjectURL;
+  });
+
+  it('is offered only for a code activated on this server', async () => {
+    const { f } = server();
+    renderWithApi(<LicensesTab />, f);
+    await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
+    // Active without an activation (issued with --activation none), and one still waiting for its activation.
+    expect(deactivateButton('cad')).not.toBeInTheDocument();
+    expect(deactivateButton('sim')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Activate the sim license/ })).toBeInTheDocument();
+    // Chains are asked for products with active codes only.
+    const asked = f.mock.calls.map((c) => new URL(String(c[0]))).filter((u) => u.pathname === '/v1/chain').map((u) => u.searchParams.get('product'));
+    expect(new Set(asked)).toEqual(new Set(['cam', 'cad']));
+  });
+
+  it('says what happens, and Cancel changes nothing', async () => {
+    const { f, deactivated } = server();
+    renderWithApi(<LicensesTab />, f);
+    await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
+    await userEvent.click(deactivateButton('cam')!);
+    const dialog = screen.getByRole('dialog', { name: 'Deactivate the cam license?' });
+    expect(dialog).toHaveTextContent('The code for Northwind Shop (licensed for 6 users of cam) stops counting on this server at once: its 6 seats of cam go away.');
+    expect(dialog).toHaveTextContent('cam goes from 6 to 0 seats. 2 are in use now. 2 leases keep running until they end, but are not renewed');
+    expect(dialog).toHaveTextContent('It must go to your vendor (who checks it with leasehold vendor deactivate) or to their activation authority: that frees the activation, so the license can be activated on another computer.');
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(deactivated()).toBe(false);
+    expect(f.mock.calls.some((c) => c[1]?.method === 'POST')).toBe(false);
+  });
+
+  it('deactivates, shows the proof to copy or save, and the code needs activation again', async () => {
+    const user = userEvent.setup();
+    const { f, deactivated } = server();
+    renderWithApi(<LicensesTab />, f);
+    await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
+    await user.click(deactivateButton('cam')!);
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Deactivate license' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'The cam license is deactivated here' });
+    expect(deactivated()).toBe(true);
+    expect(within(dialog).getByRole('status')).toHaveTextContent('It no longer counts on this server: cam now has 0 seats, 2 in use. 2 leases run to their end and are not renewed.');
+    expect(within(dialog).getByLabelText('Deactivation proof')).toHaveValue(PROOF);
+    expect(dialog).toHaveTextContent('What to do next');
+    expect(dialog).toHaveTextContent('They check it with leasehold vendor deactivate');
+    const copy = within(dialog).getByRole('button', { name: 'Copy proof' });
+    expect(copy).toHaveFocus();
+
+    await user.click(copy);
+    expect(await navigator.clipboard.readText()).toBe(PROOF);
+    expect(within(dialog).getByRole('button', { name: 'Copied' })).toBeInTheDocument();
+
+    await user.click(within(dialog).getByRole('button', { name: 'Save as file…' }));
+    expect(saved).toHaveLength(1);
+    expect(saved[0].name).toBe('deactivation-proof-cam-c4a1e0aa.txt');
+    expect(await blobText(saved[0].blob)).toBe(`${PROOF}\n`);
+
+    // The list behind is reloaded: cam waits for an activation again, and has no Deactivate any more.
+    await waitFor(() => expect(screen.getByRole('button', { name: /^Activate the cam license/ })).toBeInTheDocument());
+    expect(deactivateButton('cam')).not.toBeInTheDocument();
+
+    // A click beside the dialog does not lose the proof; Done closes it.
+    fireEvent.mouseDown(dialog.parentElement!);
+    expect(screen.getByRole('dialog', { name: 'The cam license is deactivated here' })).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('shows the server’s refusal in words and keeps the dialog', async () => {
+    const message = 'licence c4a1e0aa-0000-4000-8000-000000000001 is not activated on this server; there is nothing to deactivate';
+    const { f } = server({ refuse: { code: 'bad_request', message, status: 400 } });
+    renderWithApi(<LicensesTab />, f);
+    await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
+    await userEvent.click(deactivateButton('cam')!);
+    const dialog = screen.getByRole('dialog', { name: 'Deactivate the cam license?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate license' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert).toHaveTextContent(`Not deactivated. Licence c4a1e0aa-0000-4000-8000-000000000001 is not activated on this server; there is nothing to deactivate.`);
+    expect(alert).toHaveAttribute('data-error-code', 'bad_request');
+    expect(alert.textContent).not.toMatch(/[{}]|bad_request/);
+    expect(within(dialog).getByRole('button', { name: 'Deactivate license' })).toBeEnabled();
+    expect(screen.queryByLabelText('Deactivation proof')).not.toBeInTheDocument();
+  });
+
+  it('says when the server cannot be reached', async () => {
+    const f = fakeFetch({
+      'GET /admin/v1/licenses': () => json([cam]),
+      'GET /v1/chain': () => json({ product: 'cam', serverPublicKey: 'ab', links: [{ code: 'CODE-CAM', activation: 'A' }], digest: 'd' }),
+      [`POST /admin/v1/licenses/${cam.licenseId}/deactivate`]: () => 'network',
+    });
+    renderWithApi(<LicensesTab />, f);
+    await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
+    await userEvent.click(deactivateButton('cam')!);
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Deactivate license' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Not deactivated. Cannot reach the Leasehold server.');
+  });
+});
