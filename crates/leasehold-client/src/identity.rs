@@ -2,6 +2,7 @@
 //! name, the defaults a checkout sends when the application overrides none.
 
 use leasehold_core::ClientId;
+use leasehold_core::computer::Computer;
 use sha2::{Digest, Sha256};
 
 /// Why part of this machine's identity could not be found.
@@ -27,6 +28,11 @@ pub struct Identity {
     pub user: String,
     /// This computer's name, shown to the admin.
     pub host: String,
+    /// This computer's parts (host name, network cards, processor, boot id,
+    /// hashed): the server tells computers that share a client id (a cloned
+    /// machine image) apart by them, and gives this computer its own seat
+    /// back after a crash or a network blip.
+    pub computer: Computer,
 }
 
 impl Identity {
@@ -40,6 +46,7 @@ impl Identity {
             client_id: machine_id()?,
             user: login_name()?,
             host: host_name()?,
+            computer: leasehold_host::seat_computer(),
         })
     }
 }

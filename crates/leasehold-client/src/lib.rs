@@ -255,6 +255,7 @@ impl ClientBuilder {
                 client_id,
                 user,
                 host,
+                computer: leasehold_host::seat_computer(),
             },
             app_name: self.app_name,
             app_version: self.app_version,
@@ -401,6 +402,7 @@ impl Client {
             host: self.identity.host.clone(),
             app_name: self.app_name.clone(),
             app_version: self.app_version.clone(),
+            computer: Some(self.identity.computer).filter(|c| !c.is_unknown()),
         }
     }
 

@@ -2,6 +2,7 @@
 //! the errors the lease rules give.
 
 use crate::ErrorCode;
+use crate::computer::Computer;
 use crate::ids::{ClientId, LeaseId, Product};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,11 @@ pub struct Holder {
     pub app_version: String,
     /// The peer address of the request that checked the lease out.
     pub address: String,
+    /// The computer's parts (see [`crate::computer`]): tells computers
+    /// sharing a client id apart. Absent from an SDK that sends none.
+    #[serde(default, skip_serializing_if = "Computer::is_unknown")]
+    #[schema(value_type = Option<String>)]
+    pub computer: Computer,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! Leasehold's domain, with no I/O: license codes and their signatures, seat
 //! pools, the lease table and its rules, and the types that cross the wire.
 
+pub mod computer;
 pub mod error_code;
 pub mod event;
 pub mod ids;

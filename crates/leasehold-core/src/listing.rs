@@ -25,6 +25,8 @@ pub struct HolderNames {
     text: Box<str>,
     /// Where the first three end in `text`.
     ends: [u32; 3],
+    /// The computer the lease was checked out from (see [`crate::computer`]).
+    pub computer: crate::computer::Computer,
 }
 
 impl HolderNames {
@@ -46,6 +48,7 @@ impl HolderNames {
             app_version,
             text: text.into_boxed_str(),
             ends: [end(a), end(b), end(c)],
+            computer: crate::computer::Computer::UNKNOWN,
         }
     }
 

@@ -42,6 +42,7 @@ impl Slot {
                 app_name: self.names.app_name.to_string(),
                 app_version: self.names.app_version.to_string(),
                 address: self.names.address().to_owned(),
+                computer: self.names.computer,
             },
             granted_at: self.granted_at,
             renewed_at: self.renewed_at,

@@ -2,6 +2,7 @@
 //! checking out, renewing, releasing, disconnecting and expiring. Every rule
 //! takes "now" as a parameter; the table never reads the clock.
 
+use crate::computer::Computer;
 use crate::ids::{ClientId, LeaseId, LicenseId, Product};
 use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
@@ -41,6 +42,17 @@ pub struct Granted {
     pub seats: u32,
 }
 
+/// What the table knows of a client id while it holds leases.
+#[derive(Debug, Default)]
+struct ClientSeen {
+    leases: u32,
+    /// The computer of its first lease (unknown from an SDK without parts).
+    computer: Computer,
+    /// Leases of this client id came from computers that are not the same:
+    /// a cloned machine image (the Computers list flags it).
+    shared: bool,
+}
+
 /// Per-product bookkeeping: the deadlines of its leases, earliest first.
 #[derive(Debug, Default)]
 struct ProductLeases {
@@ -68,12 +80,14 @@ pub struct LeaseTable {
     pools: Pools,
     slab: Slab,
     by_id: HashMap<LeaseId, u32>,
-    /// Slot numbers, found by the hash of (client id, user, product).
+    /// Slot numbers, found by the hash of (client id, user, product). One
+    /// holder has one lease per computer (see [`crate::computer`]): usually
+    /// one, more when computers share a client id.
     by_holder: HashTable<u32>,
-    /// Leases per computer, by the hash of its client id: how many computers
-    /// hold a seat, without a scan. (64-bit hashes; a collision would merge two
-    /// computers in the count, at odds of about 1 in 10^13 per million.)
-    clients: HashMap<u64, u32>,
+    /// Leases per client id, by its hash: how many computers hold a seat,
+    /// without a scan. (64-bit hashes; a collision would merge two computers
+    /// in the count, at odds of about 1 in 10^13 per million.)
+    clients: HashMap<u64, ClientSeen>,
     products: HashMap<Product, ProductLeases>,
     strings: Interner,
     hasher: RandomState,
@@ -155,7 +169,16 @@ impl LeaseTable {
     #[must_use]
     pub fn seats_of(&self, client_id: &str) -> u32 {
         let hash = self.hasher.hash_one(client_id);
-        self.clients.get(&hash).copied().unwrap_or(0)
+        self.clients.get(&hash).map_or(0, |c| c.leases)
+    }
+
+    /// Whether leases of `client_id` come from more than one computer (a
+    /// cloned machine image: each gets its own seat, and the admin should
+    /// give the clones their own machine ids).
+    #[must_use]
+    pub fn is_shared_client(&self, client_id: &str) -> bool {
+        let hash = self.hasher.hash_one(client_id);
+        self.clients.get(&hash).is_some_and(|c| c.shared)
     }
 
     /// How many computers hold at least one seat.
@@ -212,7 +235,13 @@ impl LeaseTable {
         req: &CheckoutRequest,
         now: Timestamp,
     ) -> Result<Granted, LeaseError> {
-        let held = self.holder_slot(&req.holder.client_id.0, &req.holder.user, &req.product.0);
+        let held = self.holder_slot(
+            &req.holder.client_id.0,
+            &req.holder.user,
+            &req.product.0,
+            &req.holder.computer,
+            now,
+        );
         let mut dead = None;
         if let Some((i, slot)) = held.and_then(|i| self.slab.get(i).map(|slot| (i, slot))) {
             let id = slot.id;
@@ -441,17 +470,34 @@ impl LeaseTable {
         self.hasher.hash_one((client_id, user, product))
     }
 
-    fn holder_slot(&self, client_id: &str, user: &str, product: &str) -> Option<u32> {
+    /// The holder's lease from this computer: a live one first, else a dead,
+    /// unswept one. Leases of the same holder from other computers (clones
+    /// sharing the client id) are not it.
+    fn holder_slot(
+        &self,
+        client_id: &str,
+        user: &str,
+        product: &str,
+        computer: &Computer,
+        now: Timestamp,
+    ) -> Option<u32> {
         let hash = self.holder_hash(client_id, user, product);
-        let slab = &self.slab;
-        self.by_holder
-            .find(hash, |&i| {
-                slab.get(i).is_some_and(|s| {
-                    let n = &s.names;
-                    n.client_id() == client_id && n.user() == user && *n.product == *product
-                })
-            })
-            .copied()
+        let mut found = None;
+        for &i in self.by_holder.iter_hash(hash) {
+            let Some(s) = self.slab.get(i) else { continue };
+            let n = &s.names;
+            if n.client_id() == client_id
+                && n.user() == user
+                && *n.product == *product
+                && n.computer.is_same(computer)
+            {
+                if s.is_alive(now) {
+                    return Some(i);
+                }
+                found = Some(i);
+            }
+        }
+        found
     }
 
     fn insert(&mut self, lease: &Lease) {
@@ -459,14 +505,16 @@ impl LeaseTable {
         product.deadlines.insert((lease.expires_at, lease.id));
         product.high_water = product.high_water.max(product.in_use());
         let h = &lease.holder;
+        let mut names = HolderNames::new(
+            self.strings.get(&lease.product.0),
+            self.strings.get(&h.app_name),
+            self.strings.get(&h.app_version),
+            [&h.client_id.0, &h.user, &h.host, &h.address],
+        );
+        names.computer = h.computer;
         let slot = Slot {
             id: lease.id,
-            names: Arc::new(HolderNames::new(
-                self.strings.get(&lease.product.0),
-                self.strings.get(&h.app_name),
-                self.strings.get(&h.app_version),
-                [&h.client_id.0, &h.user, &h.host, &h.address],
-            )),
+            names: Arc::new(names),
             granted_at: lease.granted_at,
             renewed_at: lease.renewed_at,
             expires_at: lease.expires_at,
@@ -475,11 +523,6 @@ impl LeaseTable {
         };
         let holder_hash = self.holder_hash(&h.client_id.0, &h.user, &lease.product.0);
         let client_hash = self.hasher.hash_one(h.client_id.0.as_str());
-        // A previous holder entry for the same key points at a dead lease
-        // (checkout ends those first); drop it so the index stays one-to-one.
-        if let Some(old) = self.holder_slot(&h.client_id.0, &h.user, &lease.product.0) {
-            self.unindex_holder(holder_hash, old);
-        }
         let i = self.slab.insert(slot);
         self.generation = self.generation.wrapping_add(1);
         self.by_id.insert(lease.id, i);
@@ -490,7 +533,13 @@ impl LeaseTable {
                 hasher.hash_one((s.names.client_id(), s.names.user(), &*s.names.product))
             })
         });
-        *self.clients.entry(client_hash).or_insert(0) += 1;
+        let seen = self.clients.entry(client_hash).or_default();
+        seen.leases += 1;
+        if seen.computer.is_unknown() {
+            seen.computer = h.computer;
+        } else if !seen.computer.is_same(&h.computer) || !h.computer.is_same(&seen.computer) {
+            seen.shared = true;
+        }
     }
 
     fn unindex_holder(&mut self, hash: u64, i: u32) {
@@ -524,9 +573,9 @@ impl LeaseTable {
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
         }
-        if let Some(n) = self.clients.get_mut(&client_hash) {
-            *n -= 1;
-            if *n == 0 {
+        if let Some(seen) = self.clients.get_mut(&client_hash) {
+            seen.leases -= 1;
+            if seen.leases == 0 {
                 self.clients.remove(&client_hash);
             }
         }

@@ -13,6 +13,7 @@ fn holder(client: &str, user: &str) -> Holder {
         app_name: "Designer".into(),
         app_version: "4.2".into(),
         address: "127.0.0.1:5000".into(),
+        computer: crate::computer::Computer::UNKNOWN,
     }
 }
 
@@ -127,6 +128,83 @@ fn a_dead_unswept_lease_is_replaced_not_doubled() {
             .code(),
         "lease_expired"
     );
+}
+
+fn from(client: &str, host: &str, nics: &str, boot: &str) -> CheckoutRequest {
+    let mut req = ask("cad", client);
+    req.holder.computer = crate::computer::Computer::of(host, nics, "Xeon x8", boot);
+    req
+}
+
+#[test]
+fn two_computers_sharing_a_client_id_get_two_seats_and_each_its_own_back() {
+    let mut t = table_with("cad", 3);
+    // A machine image cloned: the same client id and user, another
+    // computer (its own boot and network cards).
+    let a = t
+        .checkout(&from("img", "ws", "aa", "boot-a"), Timestamp(0))
+        .unwrap();
+    assert!(!t.is_shared_client("img"));
+    let b = t
+        .checkout(&from("img", "ws", "bb", "boot-b"), Timestamp(SEC))
+        .unwrap();
+    assert!(!b.reused);
+    assert_ne!(a.lease.id, b.lease.id);
+    assert_eq!(b.in_use, 2);
+    assert!(t.is_shared_client("img"));
+    assert_eq!(t.seats_of("img"), 2);
+
+    // Each comes back to its own seat: A's application restarted after a
+    // crash, B's computer rebooted (a new boot id).
+    let a_again = t
+        .checkout(&from("img", "ws", "aa", "boot-a"), Timestamp(2 * SEC))
+        .unwrap();
+    assert!(a_again.reused);
+    assert_eq!(a_again.lease.id, a.lease.id);
+    let b_again = t
+        .checkout(&from("img", "ws", "bb", "boot-b2"), Timestamp(3 * SEC))
+        .unwrap();
+    assert!(b_again.reused);
+    assert_eq!(b_again.lease.id, b.lease.id);
+    assert_eq!(t.len(), 2);
+
+    // A's lease runs out unswept: A's next checkout replaces it (one seat),
+    // and B's stays.
+    let later = Timestamp(a_again.lease.expires_at.0 + SEC);
+    t.renew(b.lease.id, Timestamp(later.0 - 2 * SEC)).unwrap();
+    let a_new = t
+        .checkout(&from("img", "ws", "aa", "boot-a"), later)
+        .unwrap();
+    assert!(!a_new.reused);
+    assert_eq!(a_new.expired.map(|l| l.id), Some(a.lease.id));
+    assert_eq!(t.len(), 2);
+    assert!(t.get(b.lease.id).is_some());
+
+    // Leases carry their computer; restored, they still tell the two apart.
+    let mut restored = table_with("cad", 3);
+    for lease in t.leases() {
+        restored.restore(lease);
+    }
+    assert!(restored.is_shared_client("img"));
+    let b_back = restored
+        .checkout(&from("img", "ws", "bb", "boot-b"), Timestamp(later.0 + SEC))
+        .unwrap();
+    assert_eq!(b_back.lease.id, b.lease.id);
+    // Once the clones' leases are gone, the flag goes with them.
+    restored.disconnect_client(&ClientId::from("img"));
+    assert!(!restored.is_shared_client("img"));
+}
+
+#[test]
+fn a_checkout_without_computer_parts_matches_as_before() {
+    let mut t = table_with("cad", 2);
+    let a = t
+        .checkout(&from("pc", "ws", "aa", "boot"), Timestamp(0))
+        .unwrap();
+    let old_sdk = t.checkout(&ask("cad", "pc"), Timestamp(SEC)).unwrap();
+    assert!(old_sdk.reused);
+    assert_eq!(old_sdk.lease.id, a.lease.id);
+    assert!(!t.is_shared_client("pc"));
 }
 
 #[test]

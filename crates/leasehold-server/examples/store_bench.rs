@@ -25,6 +25,7 @@ fn grant(seq: u64) -> Vec<Op> {
             app_name: "Draw".into(),
             app_version: "2.1.0".into(),
             address: "192.168.1.20:51000".into(),
+            computer: leasehold_core::computer::Computer::UNKNOWN,
         },
         granted_at: now,
         renewed_at: now,

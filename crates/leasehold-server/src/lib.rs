@@ -11,7 +11,6 @@ pub mod connections;
 pub mod engine;
 pub mod error;
 pub mod events;
-pub mod fingerprint;
 pub mod http;
 pub mod logtail;
 pub mod mdns;

@@ -251,14 +251,24 @@ async fn the_authority_address_is_checked_kept_and_forgotten() {
             .await
         }
     };
-    for bad in ["activate.example.com", "ftp://x.example", "http://user:pw@x.example"] {
+    for bad in [
+        "activate.example.com",
+        "ftp://x.example",
+        "http://user:pw@x.example",
+    ] {
         let (status, body) = put(json!(bad)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert_eq!(body["code"], "invalid_field", "{bad}: {body}");
     }
     let (status, body) = put(json!("https://activate.example.com")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().contains("plain http only"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("plain http only"),
+        "{body}"
+    );
 
     let (status, body) = put(json!("http://activate.example.com:7879")).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -160,6 +160,7 @@ async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
             app_name: "Designer".into(),
             app_version: "4.2".into(),
             address: "127.0.0.1:9".into(),
+            computer: leasehold_core::computer::Computer::UNKNOWN,
         },
         granted_at: now.plus_millis(-120_000),
         renewed_at: now.plus_millis(-120_000),

@@ -22,6 +22,7 @@ fn lease(n: u64) -> Lease {
             app_name: "Draw".into(),
             app_version: "1".into(),
             address: "10.0.0.1:1".into(),
+            computer: leasehold_core::computer::Computer::UNKNOWN,
         },
         granted_at: Timestamp(1),
         renewed_at: Timestamp(1),
@@ -138,7 +139,7 @@ async fn store_a_newer_schema_is_refused_and_left_untouched() {
             err,
             StoreError::NewerSchema {
                 found: 99,
-                supported: 2
+                supported: 3
             }
         ),
         "{err:?}"

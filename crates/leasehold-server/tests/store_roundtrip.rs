@@ -31,6 +31,7 @@ fn lease(client: &str, at: i64) -> Lease {
             app_name: "Draw".into(),
             app_version: "2.1.0".into(),
             address: "192.168.1.20:51000".into(),
+            computer: leasehold_core::computer::Computer::of("ws", "aa:bb", "Xeon", "boot-1"),
         },
         granted_at: Timestamp(at),
         renewed_at: Timestamp(at),

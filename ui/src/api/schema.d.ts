@@ -458,6 +458,12 @@ export interface components {
             host?: string;
             appName?: string;
             appVersion?: string;
+            /**
+             * @description The computer's parts (`leasehold_core::computer`: four hashes joined
+             *     by `.`), so computers sharing a client id (a cloned machine image)
+             *     get a seat each, and the same computer its own seat back.
+             */
+            computer?: string | null;
         };
         /** @description A stable id of one computer (the machine id by default). */
         ClientId: string;
@@ -622,6 +628,11 @@ export interface components {
             appVersion: string;
             /** @description The peer address of the request that checked the lease out. */
             address: string;
+            /**
+             * @description The computer's parts (see [`crate::computer`]): tells computers
+             *     sharing a client id apart. Absent from an SDK that sends none.
+             */
+            computer?: string | null;
         };
         /** @description `POST /admin/v1/activations`. */
         ImportActivation: {
@@ -807,6 +818,12 @@ export interface components {
             lease: components["schemas"]["Lease"];
             /** Format: int32 */
             computerSeats: number;
+            /**
+             * @description Seats of this client id are held from more than one computer: a
+             *     machine image cloned without a new machine id. Each computer has its
+             *     own seat; give each clone its own machine id.
+             */
+            sharedMachineId?: boolean;
         };
         /**
          * @description One lease server installation (made on its first start).

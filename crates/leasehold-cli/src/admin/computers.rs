@@ -7,8 +7,7 @@ use clap::Args;
 use leasehold_core::ClientId;
 use leasehold_core::Timestamp;
 use leasehold_core::wire::admin::{
-    COMPUTERS_PAGE_MAX, ComputerSort, ComputersPage, DisconnectRequest, Disconnected, SeatRow,
-    SortOrder,
+    COMPUTERS_PAGE_MAX, ComputerSort, ComputersPage, DisconnectRequest, Disconnected, SortOrder,
 };
 
 /// `admin computers`: which seats, in what order, how many.
@@ -90,12 +89,20 @@ fn print_table(shown: &ComputersPage, args: &ComputersArgs) -> Result<()> {
         "COMPUTER", "HOST", "ADDRESS", "USER", "PRODUCT", "SINCE", "RENEWED", "EXPIRES", "LEASE",
     ]);
     let mut previous: Option<&ClientId> = None;
-    for SeatRow { lease, .. } in &shown.rows {
-        let h = &lease.holder;
+    let mut shared = false;
+    for row in &shown.rows {
+        let (lease, h) = (&row.lease, &row.lease.holder);
         // The computer's columns only on the first of its seats in a row, so
         // they read as a group.
         let (client, host, address) = if previous == Some(&h.client_id) {
             Default::default()
+        } else if row.shared_machine_id {
+            shared = true;
+            (
+                format!("{} (shared!)", h.client_id),
+                h.host.clone(),
+                h.address.clone(),
+            )
         } else {
             (h.client_id.to_string(), h.host.clone(), h.address.clone())
         };
@@ -114,6 +121,11 @@ fn print_table(shown: &ComputersPage, args: &ComputersArgs) -> Result<()> {
     }
     if !shown.rows.is_empty() {
         out!("{table}");
+    }
+    if shared {
+        outln!(
+            "(shared!) several computers present this machine id (a cloned machine image): each has its own seat; give each clone its own machine id (on Linux: a new /etc/machine-id)"
+        );
     }
     let held = format!(
         "{} held by {}",

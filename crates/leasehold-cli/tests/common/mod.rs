@@ -283,7 +283,21 @@ impl Server {
         client_id: &str,
         user: Option<&str>,
     ) -> Seat {
+        self.hold_seat_with(dir, product, client_id, user, &[])
+    }
+
+    /// [`Self::hold_seat`] with environment variables set (e.g. the test
+    /// seam `LEASEHOLD_TEST_FINGERPRINT`: another computer).
+    pub fn hold_seat_with(
+        &self,
+        dir: &Path,
+        product: &str,
+        client_id: &str,
+        user: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Seat {
         let mut cmd = leasehold_std();
+        cmd.envs(env.iter().copied());
         cmd.args([
             "client", "checkout", product, "--server", &self.addr, "--hold", "60",
         ]);
@@ -293,7 +307,8 @@ impl Server {
             cmd.args(["--user", user]);
         }
         cmd.arg("--json");
-        let mut process = Running::spawn(cmd, &dir.join(format!("client-{client_id}.log")));
+        let log = dir.join(format!("client-{client_id}-{}.log", unique()));
+        let mut process = Running::spawn(cmd, &log);
         let grant: serde_json::Value =
             serde_json::from_str(&process.next_line()).expect("the grant as JSON");
         let lease_id = grant["leaseId"].as_str().expect("a lease id").to_owned();

@@ -193,6 +193,11 @@ pub const COMPUTERS_PAGE_MAX: u32 = 1000;
 pub struct SeatRow {
     pub lease: Lease,
     pub computer_seats: u32,
+    /// Seats of this client id are held from more than one computer: a
+    /// machine image cloned without a new machine id. Each computer has its
+    /// own seat; give each clone its own machine id.
+    #[serde(default)]
+    pub shared_machine_id: bool,
 }
 
 /// `GET /admin/v1/computers`: one page of the seats held, in the asked order.

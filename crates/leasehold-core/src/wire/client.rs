@@ -34,6 +34,12 @@ pub struct CheckoutRequest {
     pub app_name: String,
     #[serde(default)]
     pub app_version: String,
+    /// The computer's parts (`leasehold_core::computer`: four hashes joined
+    /// by `.`), so computers sharing a client id (a cloned machine image)
+    /// get a seat each, and the same computer its own seat back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub computer: Option<crate::computer::Computer>,
 }
 
 /// One licence code a server counts for a product, with its activation for

@@ -151,6 +151,7 @@ impl Engine {
                     .filter_map(|id| table.get(id))
                     .map(|lease| SeatRow {
                         computer_seats: table.seats_of(&lease.holder.client_id.0),
+                        shared_machine_id: table.is_shared_client(&lease.holder.client_id.0),
                         lease,
                     }),
             );

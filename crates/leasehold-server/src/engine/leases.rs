@@ -40,6 +40,7 @@ impl Engine {
                 app_name: req.app_name,
                 app_version: req.app_version,
                 address,
+                computer: req.computer.unwrap_or_default(),
             },
         };
         // Decided and queued under one lock, so the store sees this lease's

@@ -131,7 +131,7 @@ impl Engine {
         let server_key = SigningKey::from_bytes(&snapshot.server_key);
         let binding = activation::Binding {
             server_key: server_key.verifying_key().to_bytes(),
-            computer: crate::fingerprint::this_computer(),
+            computer: leasehold_host::this_computer(),
             activations: snapshot.activations,
             deactivations: snapshot.deactivations,
         };

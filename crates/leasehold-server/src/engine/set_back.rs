@@ -34,7 +34,9 @@ impl Engine {
                 (true, false) => {
                     let message = format!(
                         "this computer's clock shows {now}, {} hours behind the latest time this server saw ({latest}); licence codes with dates do not count until the clock is right: set the date and time (and time zone) of this computer",
-                        now.until(latest).as_secs() / 3600
+                        // Rounded: a test's or a person's "48 hours back"
+                        // reads 48, not 47 a millisecond later.
+                        (now.until(latest).as_secs() + 1800) / 3600
                     );
                     *state = Some(ClockSetBack {
                         latest_seen: latest,

@@ -10,6 +10,7 @@
 use super::error::StoreError;
 use super::files::{from_hex, random_bytes, to_hex};
 use super::{Snapshot, StoredActivation, StoredLicense};
+use leasehold_core::computer::Computer;
 use leasehold_core::lease::{Holder, Lease};
 use leasehold_core::table::LeaseTable;
 use leasehold_core::{ClientId, LeaseId, LicenseId, Product, ServerId, Timestamp};
@@ -193,7 +194,7 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     each_row(
         conn,
         "SELECT id, product, client_id, user, host, app_name, app_version, address,
-                granted_at, renewed_at, expires_at, lease_secs FROM leases ORDER BY granted_at",
+                granted_at, renewed_at, expires_at, lease_secs, computer FROM leases ORDER BY granted_at",
         lease_row,
         |lease| table.restore(lease),
     )?;
@@ -261,6 +262,8 @@ fn lease_row(row: &Row<'_>) -> Result<Lease, BadRow> {
             app_name: text(row, 5)?,
             app_version: text(row, 6)?,
             address: text(row, 7)?,
+            // Leases from before schema 3 have none: they match any computer.
+            computer: Computer::parse(&text(row, 12)?).unwrap_or(Computer::UNKNOWN),
         },
         granted_at: Timestamp(int(row, 8)?),
         renewed_at: Timestamp(int(row, 9)?),

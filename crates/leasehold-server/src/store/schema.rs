@@ -78,8 +78,15 @@ CREATE TABLE deactivations (
 ) WITHOUT ROWID;
 ";
 
+/// Version 3: the computer a lease was checked out from (see
+/// `leasehold_core::computer`), so clones sharing a client id keep their own
+/// seats across a restart. Empty for leases from before: they match any.
+const V3: &str = "
+ALTER TABLE leases ADD COLUMN computer TEXT NOT NULL DEFAULT '';
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -17,6 +17,7 @@ fn lease(n: i64) -> Lease {
             app_name: "Draw".into(),
             app_version: "1.0".into(),
             address: "10.0.0.5:5000".into(),
+            computer: leasehold_core::computer::Computer::UNKNOWN,
         },
         granted_at: Timestamp(n),
         renewed_at: Timestamp(n),
@@ -44,7 +45,9 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     store.close().await;
     // Made back into a database of schema version 1 (before activations).
     raw(dir)
-        .execute_batch("DROP TABLE activations; DROP TABLE deactivations; PRAGMA user_version = 1;")
+        .execute_batch(
+            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; PRAGMA user_version = 1;",
+        )
         .unwrap();
 
     // Step 2 changes data and makes a table, then fails half way through.
@@ -73,12 +76,12 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     drop(conn);
 
     // The lock was released by the failed open, and the data is intact; the
-    // real step 2 (activations) then applies.
+    // real steps 2 (activations) and 3 (the lease's computer) then apply.
     let (store, snap) = Store::open(dir, StoreOptions::default()).unwrap();
     assert_eq!(snap.leases.leases().collect::<Vec<_>>(), vec![kept]);
     assert!(snap.activations.is_empty() && snap.deactivations.is_empty());
     store.close().await;
-    assert_eq!(user_version(&raw(dir)), 2);
+    assert_eq!(user_version(&raw(dir)), schema::MIGRATIONS.len() as i64);
     // The database as version 1 left it was kept, owner-only, for the
     // version that wrote it.
     let copy = dir.join("leasehold-schema1.db");
@@ -131,9 +134,9 @@ async fn damaged_rows_are_skipped_on_load() {
 
     let conn = raw(dir);
     conn.execute_batch(
-        "INSERT INTO leases VALUES ('not-a-uuid', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, 60);
-         INSERT INTO leases VALUES ('6a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, -5);
-         INSERT INTO leases VALUES ('7a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', X'00ff', 'h', 'a', 'v', 'x', 1, 1, 2, 60);
+        "INSERT INTO leases VALUES ('not-a-uuid', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '');
+         INSERT INTO leases VALUES ('6a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, -5, '');
+         INSERT INTO leases VALUES ('7a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', X'00ff', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '');
          INSERT INTO licenses VALUES ('bad', 'CODE', 1);
          INSERT INTO events VALUES (1, 1, 'no_such_kind', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'm');
          INSERT INTO events VALUES (2, 1, 'grant', 'info', NULL, NULL, NULL, NULL, 'junk', NULL, NULL, 'm');

@@ -99,6 +99,7 @@ pub fn checkout_request(
         host: format!("{client}.lan"),
         app_name: "Designer".into(),
         app_version: "4.2".into(),
+        computer: None,
     }
 }
 
