@@ -3,8 +3,10 @@
 // code issued without activation does not; the dialog says what happens,
 // shows the server-signed proof (checked by the vendor's own
 // `leasehold vendor deactivate`), copies it and saves it as a file, and the
-// code needs activation again. A refusal shows the server's sentence.
-// Screenshots at 1024×700: deactivate-confirm.png, deactivate-proof.png.
+// code needs activation again. A refusal shows the server's sentence. With
+// the vendor's activation authority set, the page says it freed the
+// activation. Screenshots at 1024×700: deactivate-confirm.png,
+// deactivate-proof.png, deactivate-authority.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -117,5 +119,23 @@ describe('Deactivate on the Licenses tab', () => {
     assert.equal(now.state, 'needsActivation');
     assert.equal(now.productSeats, 0);
     assert.equal(await page.getByText('Needs activation', { exact: true }).count(), 2, 'cam and mill');
+  });
+
+  test('with an activation authority set, the proof goes to it and the page says it freed the activation', async () => {
+    const url = await server.startAuthority();
+    await server.call('PUT', '/admin/v1/authority', { url });
+    const lathe = await server.addLicense(server.licenseCode({ product: 'lathe', seats: 3, customer: 'Northwind Shop', activation: 'required' }));
+    await server.call('POST', `/admin/v1/licenses/${lathe.licenseId}/activate-online`);
+    assert.equal((await licenseOf(lathe.licenseId)).state, 'active');
+    await deactivateButton('lathe', 'Northwind Shop').click();
+    await page.getByRole('dialog', { name: 'Deactivate the lathe license?' }).getByRole('button', { name: 'Deactivate license' }).click();
+    const dialog = page.getByRole('dialog', { name: 'The lathe license is deactivated here' });
+    // The server names the authority as it keeps the address (with a final slash).
+    await dialog.getByText(new RegExp(`The activation authority at ${url}/? freed the activation: the license may be activated on another computer now\\.`)).waitFor();
+    assert.equal(await dialog.getByText('Send the proof to your vendor').count(), 0);
+    assert.match(await dialog.getByLabel('Deactivation proof').inputValue(), /^[0-9A-Z]{6}(-[0-9A-Z]{2,6})+$/);
+    await screenshot(page, 'deactivate-authority');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    assert.equal((await licenseOf(lathe.licenseId)).state, 'needsActivation');
   });
 });

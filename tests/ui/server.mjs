@@ -4,6 +4,7 @@
 // protocol. The binary is $LEASEHOLD_BIN, else target/debug/leasehold
 // (`npm run test:browser` builds it when it is missing).
 import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,6 +96,7 @@ export async function startServer() {
   const call = apiFor(origin, token);
   const vendorActivate = (request) =>
     execFileSync(bin, ['vendor', 'activate', '--key', keyFile, '-'], { input: request, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim();
+  const authorities = [];
   const exited = () => new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
     child.once('exit', () => done());
@@ -125,6 +127,18 @@ export async function startServer() {
       child = again.child;
       if (parseAdminUrl(again.url).adminUrl !== adminUrl) throw new Error(`the server came back at ${again.url}, not ${adminUrl}`);
     },
+    /**
+     * Starts the vendor's activation authority (`leasehold authority serve`,
+     * this run's vendor key, a ledger of its own, port 0) and answers its
+     * `http://` address; `stop` (of the server) stops it too.
+     */
+    startAuthority: async () => {
+      const ledger = join(keyDir, `authority-${authorities.length}`);
+      const authority = spawn(bin, ['authority', 'serve', '--key', keyFile, '--data-dir', ledger, '--listen', '127.0.0.1:0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      authorities.push(authority);
+      const [first] = await once(createInterface({ input: authority.stdout }), 'line');
+      return `http://${first.trim()}`;
+    },
     /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
     licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none' }) =>
       execFileSync(bin, [
@@ -150,7 +164,11 @@ export async function startServer() {
       };
       await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
     },
-    stop: async () => { await exited(); cleanup(); },
+    stop: async () => {
+      for (const a of authorities) a.kill('SIGTERM');
+      await exited();
+      cleanup();
+    },
   };
 }
 

@@ -4,7 +4,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Chain, LicenseView } from '../api';
+import type { Chain, Deactivated, LicenseView } from '../api';
 import { fakeFetch, json, license, renderWithApi } from '../test/fixtures';
 import { LicensesTab } from './LicensesTab';
 
@@ -14,7 +14,7 @@ const cad = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000002', product
 const sim = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000003', product: 'sim', seats: 3, customer: 'Lab', code: 'CODE-SIM', state: 'needsActivation', stateReason: 'counts once its vendor activates it' });
 
 /** A server where `cam` is activated here, `cad` needs no activation and `sim` waits for one. */
-function server(opts: { refuse?: { code: string; message: string; status: number } } = {}) {
+function server(opts: { refuse?: { code: string; message: string; status: number }; authority?: Deactivated['authority'] } = {}) {
   let camActivated = true;
   const chain = (product: string, links: Chain['links']): Chain => ({ product, serverPublicKey: 'ab', links, digest: 'd' });
   const f = fakeFetch({
@@ -31,7 +31,7 @@ function server(opts: { refuse?: { code: string; message: string; status: number
     [`POST /admin/v1/licenses/${cam.licenseId}/deactivate`]: () => {
       if (opts.refuse) return json({ code: opts.refuse.code, message: opts.refuse.message }, opts.refuse.status);
       camActivated = false;
-      return json({ licenseId: cam.licenseId, product: 'cam', seatsNow: 0, inUse: 2, proof: PROOF });
+      return json({ licenseId: cam.licenseId, product: 'cam', seatsNow: 0, inUse: 2, proof: PROOF, authority: opts.authority } satisfies Deactivated);
     },
   });
   return { f, deactivated: () => !camActivated };
@@ -80,7 +80,7 @@ describe('Deactivate on the Licenses tab', () => {
     const dialog = screen.getByRole('dialog', { name: 'Deactivate the cam license?' });
     expect(dialog).toHaveTextContent('The code for Northwind Shop (licensed for 6 users of cam) stops counting on this server at once: its 6 seats of cam go away.');
     expect(dialog).toHaveTextContent('cam goes from 6 to 0 seats. 2 are in use now. 2 leases keep running until they end, but are not renewed');
-    expect(dialog).toHaveTextContent('It must go to your vendor (who checks it with leasehold vendor deactivate) or to their activation authority: that frees the activation, so the license can be activated on another computer.');
+    expect(dialog).toHaveTextContent("It must reach your vendor's activation authority (this server sends it there at once when one is set) or your vendor, who checks it with leasehold vendor deactivate: that frees the activation, so the license can be activated on another computer.");
     expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
@@ -123,6 +123,29 @@ describe('Deactivate on the Licenses tab', () => {
     expect(screen.getByRole('dialog', { name: 'The cam license is deactivated here' })).toBeInTheDocument();
     await user.click(within(dialog).getByRole('button', { name: 'Done' }));
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('says when the activation authority freed the activation, or why it did not take the proof', async () => {
+    const deactivateWith = async (authority: Deactivated['authority']) => {
+      const { f } = server({ authority });
+      const view = renderWithApi(<LicensesTab />, f);
+      await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
+      await userEvent.click(deactivateButton('cam')!);
+      await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Deactivate license' }));
+      const dialog = await screen.findByRole('dialog', { name: 'The cam license is deactivated here' });
+      return { dialog, view };
+    };
+
+    const freed = await deactivateWith({ url: 'http://authority.example:7900', freed: true });
+    expect(within(freed.dialog).getByRole('status')).toHaveTextContent('The activation authority at http://authority.example:7900 freed the activation: the license may be activated on another computer now.');
+    expect(freed.dialog).not.toHaveTextContent('Send the proof to your vendor');
+    expect(within(freed.dialog).getByLabelText('Deactivation proof')).toHaveValue(PROOF);
+    freed.view.unmount();
+
+    const refused = await deactivateWith({ url: 'http://authority.example:7900', freed: false, error: 'cannot reach http://authority.example:7900: connection refused' });
+    expect(within(refused.dialog).getByRole('alert')).toHaveTextContent('The activation authority did not take the proof. http://authority.example:7900: Cannot reach http://authority.example:7900: connection refused. Send the proof to your vendor instead.');
+    expect(within(refused.dialog).getByRole('status')).not.toHaveTextContent('freed');
+    expect(refused.dialog).toHaveTextContent('Send the proof to your vendor, by email or on a USB stick.');
   });
 
   it('shows the server’s refusal in words and keeps the dialog', async () => {
