@@ -10,6 +10,7 @@ import { launchChromium, ROOT, screenshot, SHOTS } from './chromium.mjs';
 import { assertServesBuiltUi, dayFromToday, holdSeat, startServer } from './server.mjs';
 
 const STARTS = dayFromToday(45);
+const EXPIRES = dayFromToday(300);
 /** `2027-01-07` as the page writes it in en-US ("Jan 7, 2027"). */
 const usDay = (iso) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
 
@@ -25,7 +26,7 @@ before(async () => {
   server = await startServer();
   // Fail here, in words, rather than in every test: the server must serve ui/dist.
   await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering', features: ['render', 'export-step'], expires: dayFromToday(300) }));
+  await server.addLicense(server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering', features: ['render', 'export-step'], expires: EXPIRES }));
   await server.addLicense(server.licenseCode({ product: 'cad', seats: 5, customer: 'Northwind Engineering' }));
   await server.addLicense(server.licenseCode({ product: 'sim', seats: 3, customer: 'Northwind Lab' }));
   // The server refuses expired codes (that path is tested in the Add dialog
@@ -63,6 +64,8 @@ describe('admin UI in Chromium', () => {
     await page.getByText('2 of 15').first().waitFor();
     await page.getByText('Not yet valid', { exact: true }).waitFor();
     await page.getByText(`Starts counting on ${usDay(STARTS)}.`, { exact: true }).waitFor();
+    // The last day it is valid, as `vendor issue --expires` named it (not the midnight after).
+    await page.getByText(`Until ${usDay(EXPIRES)}`, { exact: true }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
     await shot('licenses');
   });

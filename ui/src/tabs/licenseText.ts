@@ -17,9 +17,18 @@ export function licensedFor(seats: number): string {
   return `Licensed for ${seats.toLocaleString()} ${seats === 1 ? 'user' : 'users'}`;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The days a code is valid, first and last. `validUntil` is the moment it
+ * stops (a code valid through Jun 30 stops at 00:00 UTC on Jul 1), so the
+ * last day is the one before a midnight, as the server and `vendor issue`
+ * write it.
+ */
 export function validity(l: Pick<LicenseView, 'validFrom' | 'validUntil'>): string {
   const from = l.validFrom ?? null;
-  const until = l.validUntil ?? null;
+  const end = l.validUntil ?? null;
+  const until = end === null ? null : end % DAY_MS === 0 ? end - 1 : end;
   if (from === null && until === null) return 'No end date';
   if (from === null) return `Until ${formatDay(until!)}`;
   if (until === null) return `From ${formatDay(from)}, no end date`;
