@@ -242,7 +242,9 @@ pub fn check_license(file: &Path, vendor_keys: &[VendorPublicKey]) -> LicenseChe
             };
         }
     };
-    match standalone::verify_file(file, vendor_keys, &machine, Timestamp::now()) {
+    let latest = leasehold_client::clock_state::default_path()
+        .and_then(|p| leasehold_client::clock_state::latest_seen(&p));
+    match standalone::verify_file(file, vendor_keys, &machine, Timestamp::now(), latest) {
         Ok(lic) => LicenseCheck::Valid {
             product: lic.terms.product.to_string(),
             customer: lic.terms.customer,

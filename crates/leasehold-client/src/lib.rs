@@ -33,6 +33,7 @@
 //! ```
 
 pub mod api;
+pub mod clock_state;
 pub mod discovery;
 pub mod error;
 pub mod guard;
@@ -92,6 +93,9 @@ pub struct ClientBuilder {
     source: Option<ServerSource>,
     /// Standalone mode: the license file.
     standalone: Option<PathBuf>,
+    /// Standalone mode: where the latest time seen is kept (see
+    /// [`clock_state`]); by default next to the settings file.
+    clock_state: Option<PathBuf>,
     /// `Some(None)`: the default settings file; `Some(Some(p))`: that one.
     settings_file: Option<Option<PathBuf>>,
     /// Keys licences must be signed with (standalone files, and the chains
@@ -124,6 +128,15 @@ impl ClientBuilder {
     #[must_use]
     pub fn standalone(mut self, license_file: impl Into<PathBuf>) -> Self {
         self.standalone = Some(license_file.into());
+        self
+    }
+
+    /// Standalone mode: keep the latest time seen on this computer in this
+    /// file (default: `client.clock` next to the settings file), so a
+    /// licence with dates is not used with the clock set back.
+    #[must_use]
+    pub fn clock_state(mut self, path: impl Into<PathBuf>) -> Self {
+        self.clock_state = Some(path.into());
         self
     }
 
@@ -197,6 +210,9 @@ impl ClientBuilder {
             };
             let loaded = Settings::load(&path)?.with_env_override();
             self.standalone = None;
+            if self.clock_state.is_none() {
+                self.clock_state = Some(clock_state::path_for(&path));
+            }
             self.source = Some(match loaded {
                 Settings::Standalone { license_file } => {
                     self.standalone = Some(license_file);
@@ -223,6 +239,7 @@ impl ClientBuilder {
             Backend::Standalone {
                 license_file,
                 vendor_keys: self.vendor_keys,
+                clock_state: self.clock_state.or_else(clock_state::default_path),
             }
         } else {
             match self.source {
@@ -276,6 +293,7 @@ enum Backend {
     Standalone {
         license_file: PathBuf,
         vendor_keys: Vec<VendorPublicKey>,
+        clock_state: Option<PathBuf>,
     },
 }
 
@@ -426,7 +444,15 @@ impl Client {
             Backend::Standalone {
                 license_file,
                 vendor_keys,
-            } => return self.checkout_standalone(license_file, vendor_keys, request.product),
+                clock_state,
+            } => {
+                return self.checkout_standalone(
+                    license_file,
+                    vendor_keys,
+                    clock_state.as_deref(),
+                    request.product,
+                );
+            }
             Backend::Network {
                 servers,
                 auto: None,
@@ -455,11 +481,17 @@ impl Client {
         &self,
         license_file: &std::path::Path,
         vendor_keys: &[VendorPublicKey],
+        clock_file: Option<&std::path::Path>,
         product: Product,
     ) -> Result<LeaseGuard, ClientError> {
         let machine = identity::machine_id()?;
-        let license =
-            standalone::verify_file(license_file, vendor_keys, &machine, Timestamp::now())?;
+        let now = Timestamp::now();
+        let latest = clock_file.and_then(clock_state::latest_seen);
+        let verified = standalone::verify_file(license_file, vendor_keys, &machine, now, latest);
+        if let Some(path) = clock_file {
+            clock_state::note(path, now);
+        }
+        let license = verified?;
         if license.terms.product != product {
             return Err(StandaloneError::WrongProduct {
                 path: license.path,

@@ -391,7 +391,7 @@ impl Remembered {
 
 /// Writes `bytes` to a temp file in `path`'s directory, syncs it and renames
 /// it over `path`, so readers see the old file or the new one, never a part.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),

@@ -73,6 +73,20 @@ pub enum StandaloneError {
         #[source]
         source: LicenseError,
     },
+    /// The licence has dates and this computer's clock is more than a day
+    /// behind the latest time seen here (or the day the code was issued).
+    #[error(
+        "this computer's clock shows {}, {} hours behind {} (the latest time Leasehold saw here, or the day the licence was issued); the license in {} has dates, so it cannot be used until the clock is right: set this computer's date, time and time zone",
+        now.to_rfc3339(),
+        (now.until(*latest).as_secs() + 1800) / 3600,
+        latest.to_rfc3339(),
+        path.display()
+    )]
+    ClockSetBack {
+        path: PathBuf,
+        now: Timestamp,
+        latest: Timestamp,
+    },
     /// A valid license, but for another product.
     #[error("the license in {} is for {licensed}, not {asked}", path.display())]
     WrongProduct {
@@ -108,6 +122,7 @@ impl StandaloneError {
             Self::OtherMachine { .. } => "license_for_another_machine",
             Self::Expired { .. } => "license_expired",
             Self::NotYetValid { .. } => "license_not_yet_valid",
+            Self::ClockSetBack { .. } => leasehold_core::ErrorCode::ClockSetBack.as_str(),
             Self::WrongProduct { .. } => "license_wrong_product",
             Self::NoVendorKey => "no_vendor_key",
             Self::BadVendorKey { .. } => "bad_vendor_key",
@@ -126,6 +141,8 @@ pub struct StandaloneLicense {
 
 /// Reads and checks the license file at `path` for `machine` at `now`: a
 /// license code, signed by one of `vendor_keys`, node-locked to `machine`,
+/// with a clock not set back (against `latest_seen`, see
+/// [`crate::clock_state`], and the code's issue time) if it has dates,
 /// inside its validity window.
 ///
 /// # Errors
@@ -136,6 +153,7 @@ pub fn verify_file(
     vendor_keys: &[VendorPublicKey],
     machine: &ClientId,
     now: Timestamp,
+    latest_seen: Option<Timestamp>,
 ) -> Result<StandaloneLicense, StandaloneError> {
     if vendor_keys.is_empty() {
         return Err(StandaloneError::NoVendorKey);
@@ -168,6 +186,15 @@ pub fn verify_file(
             path: path.to_owned(),
             licensed: licensed.to_owned(),
             this_machine: machine.clone(),
+        });
+    }
+    let dated = terms.valid_from.is_some() || terms.valid_until.is_some();
+    let latest = latest_seen.unwrap_or(Timestamp(0)).max(terms.issued_at);
+    if dated && now.until(latest) > leasehold_core::time::SET_BACK_TOLERANCE {
+        return Err(StandaloneError::ClockSetBack {
+            path: path.to_owned(),
+            now,
+            latest,
         });
     }
     verified.check_window(now).map_err(|e| classify(path, e))?;

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
+use leasehold_client::clock_state;
 use leasehold_client::{Client, ClientError, SeatState, StandaloneError, identity};
+use leasehold_core::Timestamp;
 use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue, valid_until_date};
 
 fn terms(node_lock: Option<String>) -> LicenseTerms {
@@ -28,6 +30,7 @@ fn write(dir: &Path, name: &str, vendor: &VendorKeyPair, terms: &LicenseTerms) -
 fn client(file: &Path, vendor: &VendorKeyPair) -> Client {
     Client::builder()
         .standalone(file)
+        .clock_state(file.with_extension("clock"))
         .vendor_key(vendor.public())
         .app("Designer", "4.2")
         .build()
@@ -185,4 +188,60 @@ fn standalone_without_a_vendor_key_is_refused_at_build() {
     assert_eq!(e.code(), "no_vendor_key");
     let e = Client::from_settings("Designer", "4.2", "LHPK-NOTAKEY").unwrap_err();
     assert_eq!(e.code(), "bad_vendor_key");
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+#[tokio::test]
+async fn a_licence_with_dates_is_refused_while_the_clock_is_set_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = VendorKeyPair::generate().unwrap();
+    let mut dated = terms(this_machine());
+    dated.valid_until = Some(valid_until_date("2999-12-31").unwrap());
+    let file = write(dir.path(), "designer.lic", &vendor, &dated);
+    let clock = file.with_extension("clock");
+
+    // A use notes the time.
+    let before = Timestamp::now();
+    let _held = client(&file, &vendor).checkout("Designer").await.unwrap();
+    assert!(clock_state::latest_seen(&clock).unwrap() >= before);
+
+    // An hour ahead of this clock (an NTP correction back): still fine.
+    std::fs::write(
+        &clock,
+        format!("latest_seen_ms = {}\n", before.0 + 3_600_000),
+    )
+    .unwrap();
+    let _held = client(&file, &vendor).checkout("Designer").await.unwrap();
+
+    // Three days ahead: this clock was set back.
+    let later = before.0 + 3 * DAY_MS;
+    std::fs::write(&clock, format!("latest_seen_ms = {later}\n")).unwrap();
+    let e = refusal(&file, &vendor).await;
+    assert_eq!(e.code(), "clock_set_back", "{e}");
+    let message = e.to_string();
+    assert!(message.contains("72 hours behind"), "{message}");
+    assert!(message.contains("set this computer's date"), "{message}");
+    // The record never moves back.
+    assert_eq!(clock_state::latest_seen(&clock), Some(Timestamp(later)));
+
+    // A licence without dates does not care.
+    let perpetual = write(dir.path(), "designer.lic", &vendor, &terms(this_machine()));
+    let _held = client(&perpetual, &vendor)
+        .checkout("Designer")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_licence_issued_days_after_this_clocks_time_is_refused_without_any_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = VendorKeyPair::generate().unwrap();
+    let mut t = terms(this_machine());
+    t.valid_until = Some(valid_until_date("2999-12-31").unwrap());
+    t.issued_at = Timestamp((Timestamp::now().0 + 5 * DAY_MS) / 1000 * 1000);
+    let file = write(dir.path(), "designer.lic", &vendor, &t);
+    assert!(!file.with_extension("clock").exists());
+    let e = refusal(&file, &vendor).await;
+    assert_eq!(e.code(), "clock_set_back", "{e}");
 }

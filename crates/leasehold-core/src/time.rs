@@ -4,6 +4,12 @@
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// A clock this far behind the latest time seen is set back (a lease
+/// server's `clock_set_back` state, and standalone mode's): codes with dates
+/// stop counting until it is right. NTP corrections and suspend/resume are
+/// far smaller (or go forward).
+pub const SET_BACK_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
+
 /// A point in time, milliseconds since 1970-01-01T00:00:00Z. On the wire a plain
 /// integer, which JavaScript's `new Date(ms)` reads directly.
 #[derive(

@@ -104,11 +104,7 @@ pub fn sleep_for(now: Timestamp, due: Timestamp) -> Duration {
     now.until(due).min(MAX_SLEEP)
 }
 
-/// A clock this far behind the latest time the server saw puts it in the
-/// `clock_set_back` state: codes with dates stop counting until the clock is
-/// right again. NTP corrections and suspend/resume are far smaller (or go
-/// forward).
-pub const SET_BACK_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
+pub use leasehold_core::time::SET_BACK_TOLERANCE;
 
 /// A clock this far behind the last time the server saw is reported.
 pub const BEHIND_TOLERANCE: Duration = Duration::from_secs(5 * 60);
