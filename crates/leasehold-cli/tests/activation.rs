@@ -110,6 +110,16 @@ fn an_activation_follows_the_computer_not_the_data_directory() {
         .assert()
         .code(1)
         .stderr(contains("another computer"));
+    // Nor may the copy deactivate it: its proof, signed with the copied
+    // key, would free the activation the original still counts with.
+    stolen
+        .admin()
+        .args(["activation", "deactivate", &id])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "deactivate it on the computer it was activated on",
+        ));
     stolen.process.terminate();
 
     // Back home: deactivate, and the vendor reads the proof.

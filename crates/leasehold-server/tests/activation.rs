@@ -58,6 +58,8 @@ async fn a_code_counts_only_on_the_server_it_was_activated_for() {
     let a = start(dir_a.path(), &vendor).await;
     let added = add_license(&a, &code).await;
     assert_eq!(added["state"], "needsActivation", "{added}");
+    assert_eq!(added["activationRequired"], true);
+    assert!(added.get("activatedAt").is_none(), "{added}");
     assert!(
         added["stateReason"]
             .as_str()
@@ -76,6 +78,10 @@ async fn a_code_counts_only_on_the_server_it_was_activated_for() {
     let (status, view) = import(&a, &response).await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["state"], "active");
+    assert_eq!(
+        view["activatedAt"].as_i64(),
+        Some(Activation::parse(&response).unwrap().activated_at.0)
+    );
     assert_eq!(seats(&a).await, 10);
     assert_eq!(checkout(&a, "cad", "pc-1").await.0, StatusCode::OK);
 

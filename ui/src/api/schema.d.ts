@@ -758,6 +758,12 @@ export interface components {
             vendorKey: string;
             addedAt: components["schemas"]["Timestamp"];
             code: string;
+            /**
+             * @description The code counts only once activated for a server (`vendor issue
+             *     --activation required`).
+             */
+            activationRequired?: boolean;
+            activatedAt?: null | components["schemas"]["Timestamp"];
         };
         LogLine: {
             /** Format: int64 */

@@ -48,6 +48,15 @@ pub struct LicenseView {
     pub vendor_key: String,
     pub added_at: Timestamp,
     pub code: String,
+    /// The code counts only once activated for a server (`vendor issue
+    /// --activation required`).
+    #[serde(default)]
+    pub activation_required: bool,
+    /// When the vendor activated it for this server on this computer (the
+    /// vendor's time); absent when it is not activated here. Only such a
+    /// code can be deactivated here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activated_at: Option<Timestamp>,
 }
 
 /// `GET /admin/v1/licenses/{licenseId}/activation-request`.

@@ -212,6 +212,16 @@ impl Engine {
     /// store error (nothing changed then).
     pub async fn deactivate(&self, id: LicenseId) -> Result<Deactivated> {
         let _one_at_a_time = self.inner.activating.lock().await;
+        // A copy of this server's data directory on another computer holds
+        // its key: a proof signed there would free the activation the
+        // original computer still counts with.
+        if let Some(ActivationStatus::OtherComputer { .. }) =
+            self.licenses().get(&id).map(|r| r.activation.clone())
+        {
+            return Err(Error::ActivationMismatch(format!(
+                "licence {id} is activated for another computer (this data directory was copied or moved): deactivate it on the computer it was activated on; if that computer is gone, ask your vendor to free the activation"
+            )));
+        }
         // Responses the vendor made up to the one deactivated are void here
         // from now on (the vendor's time, so setting this server's clock
         // back does not revive them).

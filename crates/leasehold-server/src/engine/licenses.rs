@@ -392,6 +392,11 @@ impl Engine {
             vendor_key: record.vendor_key.clone(),
             added_at: record.added_at,
             code: record.code.clone(),
+            activation_required: terms.as_ref().is_some_and(|t| t.activation_required),
+            activated_at: match record.activation {
+                ActivationStatus::Active { activated_at } => Some(activated_at),
+                _ => None,
+            },
         }
     }
 }
