@@ -35,7 +35,10 @@ step "UI build (embedded into the server at /ui/)"
 npm run build --silent
 
 step "Generated files are up to date: both OpenAPI documents and their TypeScript types"
-cargo build -q -p leasehold-cli
+# The C ABI's shared library too: crates/leasehold-ffi/tests/examples.rs
+# builds the C, C++, C# and Python examples against it (cargo test does not
+# rebuild a cdylib).
+cargo build -q -p leasehold-cli -p leasehold-ffi
 target/debug/leasehold openapi > /tmp/leasehold-openapi.json
 stale=()
 cmp -s /tmp/leasehold-openapi.json ui/src/api/openapi.json ||

@@ -1,0 +1,323 @@
+//! A held seat: its state by polling, by waiting for a change, or by a
+//! callback; released (and freed) by `lh_seat_release`.
+
+use crate::{Failure, block_on, guarded, lh_error, lh_status, runtime, text};
+use leasehold_client::{LeaseGuard, SeatState};
+use std::ffi::{c_char, c_void};
+use std::sync::Mutex;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Where a seat stands.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum lh_seat_state {
+    /// Held and renewed on time.
+    LH_SEAT_HELD = 1,
+    /// The server did not answer the last renewal; the lease stays valid
+    /// until `expires_at_ms` and the library keeps trying.
+    LH_SEAT_RECONNECTING = 2,
+    /// The server will not renew (licence over-subscribed): the lease ends
+    /// at `expires_at_ms` unless a renewal succeeds before.
+    LH_SEAT_EXPIRING = 3,
+    /// No seat is held (`reason` says why); the library keeps trying to get
+    /// one again.
+    LH_SEAT_LOST = 4,
+    /// Held again after it was lost (`reason` says why it was).
+    LH_SEAT_REGAINED = 5,
+    /// Released; nothing more happens.
+    LH_SEAT_RELEASED = 6,
+}
+
+/// A seat's state, written by the library into the caller's struct.
+#[repr(C)]
+pub struct lh_seat_info {
+    pub state: lh_seat_state,
+    /// Whether the application may use the product now (held, reconnecting,
+    /// expiring or regained).
+    pub usable: bool,
+    /// The lease id (empty when none is held, or in standalone mode).
+    pub lease_id: [c_char; 40],
+    /// Until when the lease (or the standalone licence) is valid, Unix ms;
+    /// 0 when none or unlimited.
+    pub expires_at_ms: i64,
+    /// Lost / regained: why the seat was lost, a stable code
+    /// (`lease_expired`, `timed_out`, `untrusted_server`, …); else empty.
+    pub reason: [c_char; 64],
+    /// Reconnecting: the last error, for people; else empty.
+    pub detail: [c_char; 256],
+}
+
+/// Called at every change of a seat's state (see [`lh_seat_on_change`]).
+/// NULL stops the callbacks.
+pub type lh_seat_callback =
+    Option<extern "C" fn(info: *const lh_seat_info, user_data: *mut c_void)>;
+
+/// The caller's `user_data`, handed back on the library's thread.
+struct UserData(*mut c_void);
+// SAFETY: the library only hands the pointer back; making what it points to
+// safe to use from another thread is the caller's promise (see the header).
+unsafe impl Send for UserData {}
+
+/// A held seat. Made by [`crate::lh_checkout`], released and freed by
+/// [`lh_seat_release`] (or [`lh_seat_free`]).
+pub struct lh_seat {
+    guard: Mutex<Option<LeaseGuard>>,
+    states: watch::Receiver<SeatState>,
+    callback: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl lh_seat {
+    pub(crate) fn new(guard: LeaseGuard) -> *mut Self {
+        let states = guard.subscribe();
+        Box::into_raw(Box::new(Self {
+            guard: Mutex::new(Some(guard)),
+            states,
+            callback: Mutex::new(None),
+        }))
+    }
+
+    fn take_callback(&self) -> Option<JoinHandle<()>> {
+        self.callback
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    fn stop_callback(&self) {
+        if let Some(task) = self.take_callback() {
+            task.abort();
+        }
+    }
+
+    /// Lets the callback see the seat released, then waits (a moment at
+    /// most) for it to return: after `lh_seat_release` no callback runs.
+    fn finish_callback(&self) {
+        if let Some(task) = self.take_callback() {
+            let _ = block_on(1000, async {
+                let _ = task.await;
+                Ok(())
+            });
+        }
+    }
+}
+
+fn seat_ref<'a>(seat: *const lh_seat) -> Result<&'a lh_seat, Failure> {
+    // SAFETY: the caller passes null or a live seat.
+    unsafe { seat.as_ref() }.ok_or_else(|| Failure::invalid("seat is null"))
+}
+
+fn fill(info: &mut lh_seat_info, state: &SeatState) {
+    let (kind, lease, until, reason, detail) = match state {
+        SeatState::Held {
+            lease_id,
+            expires_at,
+        } => (
+            lh_seat_state::LH_SEAT_HELD,
+            Some(*lease_id),
+            expires_at.0,
+            "",
+            "",
+        ),
+        SeatState::Reconnecting {
+            lease_id,
+            until,
+            error,
+        } => (
+            lh_seat_state::LH_SEAT_RECONNECTING,
+            Some(*lease_id),
+            until.0,
+            "",
+            error.as_str(),
+        ),
+        SeatState::Expiring {
+            lease_id,
+            expires_at,
+        } => (
+            lh_seat_state::LH_SEAT_EXPIRING,
+            Some(*lease_id),
+            expires_at.0,
+            "",
+            "",
+        ),
+        SeatState::Lost { reason } => (lh_seat_state::LH_SEAT_LOST, None, 0, reason.code(), ""),
+        SeatState::Regained {
+            lease_id,
+            expires_at,
+            after,
+        } => (
+            lh_seat_state::LH_SEAT_REGAINED,
+            Some(*lease_id),
+            expires_at.0,
+            after.code(),
+            "",
+        ),
+        SeatState::Released => (lh_seat_state::LH_SEAT_RELEASED, None, 0, "", ""),
+    };
+    info.state = kind;
+    info.usable = state.is_usable();
+    text::write(
+        &mut info.lease_id,
+        &lease.map(|l| l.to_string()).unwrap_or_default(),
+    );
+    info.expires_at_ms = until;
+    text::write(&mut info.reason, reason);
+    text::write(&mut info.detail, detail);
+}
+
+fn info_mut<'a>(info: *mut lh_seat_info) -> Result<&'a mut lh_seat_info, Failure> {
+    // SAFETY: the caller passes null or a writable lh_seat_info.
+    unsafe { info.as_mut() }.ok_or_else(|| Failure::invalid("info is null"))
+}
+
+/// The seat's state now (does not block).
+///
+/// # Safety
+/// `seat` a live seat; `info` writable; `err` null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_seat_poll(
+    seat: *const lh_seat,
+    info: *mut lh_seat_info,
+    err: *mut lh_error,
+) -> lh_status {
+    guarded(err, || {
+        let seat = seat_ref(seat)?;
+        fill(info_mut(info)?, &seat.states.borrow());
+        Ok(())
+    })
+}
+
+/// Waits until the seat's state changes (or `timeout_ms` passes:
+/// `LH_TIMEOUT`, `info` then holds the state unchanged), and writes it.
+///
+/// # Safety
+/// As [`lh_seat_poll`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_seat_wait(
+    seat: *const lh_seat,
+    timeout_ms: u32,
+    info: *mut lh_seat_info,
+    err: *mut lh_error,
+) -> lh_status {
+    guarded(err, || {
+        let seat = seat_ref(seat)?;
+        let info = info_mut(info)?;
+        let mut states = seat.states.clone();
+        states.mark_unchanged();
+        let waited = block_on(timeout_ms, async {
+            // A closed channel means released: report that state.
+            let _ = states.changed().await;
+            Ok(())
+        });
+        fill(info, &states.borrow());
+        waited
+    })
+}
+
+/// Calls `callback(info, user_data)` on the library's thread at every change
+/// of the seat's state, the last time with `LH_SEAT_RELEASED`, until another
+/// callback (or null) is set. When `lh_seat_release` or `lh_seat_free`
+/// returns, no callback is running or will run. Keep it short, and make no
+/// blocking Leasehold call in it (it is refused). `info` is valid only
+/// during the call; `user_data` must be usable from another thread.
+///
+/// # Safety
+/// `seat` a live seat; `err` null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_seat_on_change(
+    seat: *const lh_seat,
+    callback: lh_seat_callback,
+    user_data: *mut c_void,
+    err: *mut lh_error,
+) -> lh_status {
+    guarded(err, || {
+        let seat = seat_ref(seat)?;
+        seat.stop_callback();
+        let Some(callback) = callback else {
+            return Ok(());
+        };
+        let mut states = seat.states.clone();
+        states.mark_unchanged();
+        let user = UserData(user_data);
+        let task = runtime()?.spawn(async move {
+            let user = user;
+            while states.changed().await.is_ok() {
+                let mut info = blank_info();
+                fill(&mut info, &states.borrow_and_update());
+                callback(&info, user.0);
+                if info.state == lh_seat_state::LH_SEAT_RELEASED {
+                    return;
+                }
+            }
+        });
+        *seat
+            .callback
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
+        Ok(())
+    })
+}
+
+fn blank_info() -> lh_seat_info {
+    lh_seat_info {
+        state: lh_seat_state::LH_SEAT_RELEASED,
+        usable: false,
+        lease_id: [0; 40],
+        expires_at_ms: 0,
+        reason: [0; 64],
+        detail: [0; 256],
+    }
+}
+
+/// Releases the seat (the server frees it at once) and frees the handle,
+/// also when the release fails (the lease then runs out by itself).
+///
+/// # Safety
+/// `seat` a live seat, not used after this call; `err` null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_seat_release(
+    seat: *mut lh_seat,
+    timeout_ms: u32,
+    err: *mut lh_error,
+) -> lh_status {
+    guarded(err, || {
+        if seat.is_null() {
+            return Err(Failure::invalid("seat is null"));
+        }
+        // SAFETY: a live seat, consumed here.
+        let seat = unsafe { Box::from_raw(seat) };
+        let guard = seat
+            .guard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let released = match guard {
+            Some(guard) => block_on(timeout_ms, async {
+                guard.release().await.map(|_| ()).map_err(Failure::from)
+            }),
+            None => Ok(()),
+        };
+        seat.finish_callback();
+        released
+    })
+}
+
+/// Frees the seat without waiting: it is released in the background.
+/// Null is ignored.
+///
+/// # Safety
+/// `seat` null or a live seat, not used after this call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_seat_free(seat: *mut lh_seat) {
+    if seat.is_null() {
+        return;
+    }
+    // SAFETY: a live seat, consumed here.
+    let seat = unsafe { Box::from_raw(seat) };
+    seat.stop_callback();
+    // Dropping the guard inside the runtime lets it release in the background.
+    if let Ok(rt) = runtime() {
+        let _entered = rt.enter();
+        drop(seat);
+    }
+}

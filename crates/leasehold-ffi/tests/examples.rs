@@ -1,0 +1,185 @@
+//! Every language's example behaves the same way against a real server, so
+//! one test drives them all: built here (gcc, g++), run with
+//! `LEASEHOLD_SERVER` and `LEASEHOLD_VENDOR_KEY`; exit 0 after holding a
+//! seat, 3 when none is free, 1 with the error code on stderr otherwise.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
+
+use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
+use leasehold_server::{Config, Server, ServerHandle};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Where cargo put this crate's libleasehold.so: target/<profile>/. `cargo
+/// test` links the tests with the rlib and does not rebuild the shared
+/// library, so one older than the rlib is refused (scripts/test.sh builds it
+/// first).
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let deps = exe.parent().unwrap();
+    let dir = deps.parent().unwrap().to_path_buf();
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let shared = modified(&dir.join("libleasehold.so"));
+    let newest_rlib = std::fs::read_dir(deps)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("libleasehold-") && name.ends_with(".rlib")
+        })
+        .filter_map(|e| modified(&e.path()))
+        .max();
+    assert!(
+        shared.is_some() && shared >= newest_rlib,
+        "target/…/libleasehold.so is missing or older than the library: run `cargo build -p leasehold-ffi` first"
+    );
+    dir
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Builds the C and C++ examples into `dir`; the commands to run them.
+fn build_examples(dir: &Path) -> Vec<(&'static str, Command)> {
+    let include = repo().join("include");
+    let lib = lib_dir();
+    let mut out = Vec::new();
+    for (name, compiler, source, extra) in [
+        ("c", "gcc", "examples/c/checkout.c", &[][..]),
+        (
+            "cpp",
+            "g++",
+            "examples/cpp/checkout.cpp",
+            &["-std=c++17"][..],
+        ),
+    ] {
+        let exe = dir.join(format!("checkout-{name}"));
+        let built = Command::new(compiler)
+            .args(extra)
+            .args(["-Wall", "-Wextra", "-Werror"])
+            .arg(repo().join(source))
+            .arg("-I")
+            .arg(&include)
+            .arg("-L")
+            .arg(&lib)
+            .args(["-lleasehold", "-o"])
+            .arg(&exe)
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{compiler} {source}: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let mut run = Command::new(exe);
+        run.env("LD_LIBRARY_PATH", &lib);
+        out.push((name, run));
+    }
+    out
+}
+
+fn run(
+    cmd: &mut Command,
+    server: &ServerHandle,
+    key: &str,
+    config: &Path,
+    args: &[&str],
+) -> Output {
+    cmd.args(args)
+        .env("LEASEHOLD_SERVER", server.local_addr().to_string())
+        .env("LEASEHOLD_VENDOR_KEY", key)
+        .env("LEASEHOLD_CLIENT_CONFIG", config)
+        .env("LEASEHOLD_HOLD_SECS", "0")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_example_holds_a_seat_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = VendorKeyPair::from_seed(&[9; 32]);
+    let mut config = Config::ephemeral(dir.path().join("data"));
+    config.trust.push(vendor.public());
+    let server = Server::start(config).await.unwrap();
+    for (product, seats) in [("cad", 2), ("sim", 1)] {
+        let code = issue(
+            &vendor,
+            &LicenseTerms {
+                ..leasehold_core::testing::terms(product, seats)
+            },
+        )
+        .unwrap();
+        server.engine().add_license(&code, false).await.unwrap();
+    }
+    // The one sim seat is taken by someone else.
+    let other = leasehold_client::Client::builder()
+        .server(server.local_addr().to_string())
+        .vendor_key(vendor.public())
+        .client_id("someone-else")
+        .build()
+        .unwrap();
+    let held = other.checkout("sim").await.unwrap();
+
+    let key = vendor.public().to_string();
+    let rogue = VendorKeyPair::from_seed(&[7; 32]).public().to_string();
+    let settings = dir.path().join("client.toml");
+    let examples = tokio::task::spawn_blocking({
+        let dir = dir.path().to_path_buf();
+        move || build_examples(&dir)
+    })
+    .await
+    .unwrap();
+    for (name, mut cmd) in examples {
+        let server = &server;
+        let (ok, busy, unknown, untrusted) = tokio::task::block_in_place(|| {
+            let again = || {
+                let mut c = Command::new(cmd.get_program());
+                c.envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
+                c
+            };
+            (
+                run(&mut again(), server, &key, &settings, &["cad"]),
+                run(&mut again(), server, &key, &settings, &["sim"]),
+                run(&mut again(), server, &key, &settings, &["nothing"]),
+                run(&mut cmd, server, &rogue, &settings, &["cad"]),
+            )
+        });
+        let text = |o: &Output| {
+            format!(
+                "{name}: status {:?}, stdout {}, stderr {}",
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        };
+        assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+        assert!(
+            String::from_utf8_lossy(&ok.stdout).contains("holding cad"),
+            "{}",
+            text(&ok)
+        );
+        assert_eq!(busy.status.code(), Some(3), "{}", text(&busy));
+        assert!(
+            String::from_utf8_lossy(&busy.stderr).starts_with("no_seat_free: "),
+            "{}",
+            text(&busy)
+        );
+        assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
+        assert!(
+            String::from_utf8_lossy(&unknown.stderr).starts_with("no_license_for_product: "),
+            "{}",
+            text(&unknown)
+        );
+        assert_eq!(untrusted.status.code(), Some(1), "{}", text(&untrusted));
+        assert!(
+            String::from_utf8_lossy(&untrusted.stderr).starts_with("untrusted_server: "),
+            "{}",
+            text(&untrusted)
+        );
+    }
+    // Every example released its seat: both cad seats are free.
+    let (leases, _) = server.engine().counts();
+    assert_eq!(leases, 1, "only the other computer's sim seat is held");
+    held.release().await.unwrap();
+    server.shutdown().await;
+}
