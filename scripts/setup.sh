@@ -67,6 +67,19 @@ if ! python3 -c 'import zeroconf' >/dev/null 2>&1; then
   python3 -c 'import zeroconf'
 fi
 
+# cffi (the Python binding over the C ABI) and pytest (its tests).
+for mod in cffi pytest; do
+  if ! python3 -c "import $mod" >/dev/null 2>&1; then
+    echo "setup: pip install $mod"
+    if ! python3 -m pip install --quiet "$mod"; then
+      echo "setup: pip refused; installing python3-$mod from Debian"
+      SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "python3-$mod" >/dev/null
+    fi
+    python3 -c "import $mod"
+  fi
+done
+
 # tauri-driver drives the real desktop window in the end-to-end test.
 if ! command -v tauri-driver >/dev/null; then
   echo "setup: cargo install tauri-driver"

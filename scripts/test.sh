@@ -35,9 +35,8 @@ step "UI build (embedded into the server at /ui/)"
 npm run build --silent
 
 step "Generated files are up to date: both OpenAPI documents and their TypeScript types"
-# The C ABI's shared library too: crates/leasehold-ffi/tests/examples.rs
-# builds the C, C++, C# and Python examples against it (cargo test does not
-# rebuild a cdylib).
+# The C ABI's shared library too (target/debug/libleasehold.so): the Python
+# binding's tests load it.
 cargo build -q -p leasehold-cli -p leasehold-ffi
 target/debug/leasehold openapi > /tmp/leasehold-openapi.json
 stale=()
@@ -66,6 +65,11 @@ if grep -qE '^test result: FAILED|^error' /tmp/leasehold-cargo-test.log || ! gre
 fi
 rust_passed=$(awk '/^test result: ok/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' /tmp/leasehold-cargo-test.log)
 
+step "Python binding (pytest against a real server)"
+python3 -m pytest -q -p no:cacheprovider bindings/python/tests 2>&1 | tee /tmp/leasehold-pytest.log
+python_passed=$(grep -oE '[0-9]+ passed' /tmp/leasehold-pytest.log | tail -1 | grep -oE '[0-9]+' || true)
+python_failed=$(grep -oE '[0-9]+ (failed|errors?)' /tmp/leasehold-pytest.log | awk '{ n += $1 } END { print n + 0 }')
+
 step "UI unit tests"
 npm test --silent 2>&1 | tee /tmp/leasehold-vitest.log
 ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' /tmp/leasehold-vitest.log | grep -E '^ *Tests ' | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
@@ -93,6 +97,7 @@ builtin_failed=$(echo "$builtin" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' 
 
 echo
 count "Rust" "$rust_passed" 0
+count "Python binding" "${python_passed:-0}" "${python_failed:-0}"
 count "UI unit tests" "${ui_passed:-0}" 0
 count "browser tests" "${browser_passed:-0}" "${browser_failed:-0}"
 count "desktop e2e" "${desktop_passed:-0}" "${desktop_failed:-0}"
@@ -102,6 +107,6 @@ echo "target/ after the run: $(du -sh target 2>/dev/null | cut -f1)"
 echo
 echo "${total_passed} passed, ${total_failed} failed"
 # A group that reports nothing ran nothing: that is a failure too.
-if ((total_failed > 0 || rust_passed == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
+if ((total_failed > 0 || rust_passed == 0 || ${python_passed:-0} == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
   exit 1
 fi

@@ -1,5 +1,5 @@
 //! Every language's example behaves the same way against a real server, so
-//! one test drives them all: built here (gcc, g++), run with
+//! one test drives them all: built here (gcc, g++; Python as it is), run with
 //! `LEASEHOLD_SERVER` and `LEASEHOLD_VENDOR_KEY`; exit 0 after holding a
 //! seat, 3 when none is free, 1 with the error code on stderr otherwise.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
@@ -9,30 +9,18 @@ use leasehold_server::{Config, Server, ServerHandle};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Where cargo put this crate's libleasehold.so: target/<profile>/. `cargo
-/// test` links the tests with the rlib and does not rebuild the shared
-/// library, so one older than the rlib is refused (scripts/test.sh builds it
-/// first).
+/// Where cargo put this crate's libleasehold.so for this test run:
+/// target/<profile>/deps/, which `cargo test` rebuilds with the rlib (the
+/// copy in target/<profile>/ is refreshed only by `cargo build`).
 fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
-    let dir = deps.parent().unwrap().to_path_buf();
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let shared = modified(&dir.join("libleasehold.so"));
-    let newest_rlib = std::fs::read_dir(deps)
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with("libleasehold-") && name.ends_with(".rlib")
-        })
-        .filter_map(|e| modified(&e.path()))
-        .max();
+    let deps = exe.parent().unwrap().to_path_buf();
     assert!(
-        shared.is_some() && shared >= newest_rlib,
-        "target/…/libleasehold.so is missing or older than the library: run `cargo build -p leasehold-ffi` first"
+        deps.join("libleasehold.so").is_file(),
+        "no libleasehold.so beside the test in {}",
+        deps.display()
     );
-    dir
+    deps
 }
 
 fn repo() -> PathBuf {
@@ -75,7 +63,22 @@ fn build_examples(dir: &Path) -> Vec<(&'static str, Command)> {
         run.env("LD_LIBRARY_PATH", &lib);
         out.push((name, run));
     }
+    // Python: the package over the same library (cffi, no build step).
+    let mut python = Command::new("python3");
+    python
+        .args(["-m", "leasehold.example"])
+        .env("PYTHONPATH", repo().join("bindings/python"))
+        .env("LEASEHOLD_LIBRARY", lib.join("libleasehold.so"));
+    out.push(("python", python));
     out
+}
+
+/// A fresh copy of `cmd`: its program, arguments and environment.
+fn again(cmd: &Command) -> Command {
+    let mut c = Command::new(cmd.get_program());
+    c.args(cmd.get_args());
+    c.envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    c
 }
 
 fn run(
@@ -132,15 +135,10 @@ async fn every_example_holds_a_seat_or_says_why_not() {
     for (name, mut cmd) in examples {
         let server = &server;
         let (ok, busy, unknown, untrusted) = tokio::task::block_in_place(|| {
-            let again = || {
-                let mut c = Command::new(cmd.get_program());
-                c.envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))));
-                c
-            };
             (
-                run(&mut again(), server, &key, &settings, &["cad"]),
-                run(&mut again(), server, &key, &settings, &["sim"]),
-                run(&mut again(), server, &key, &settings, &["nothing"]),
+                run(&mut again(&cmd), server, &key, &settings, &["cad"]),
+                run(&mut again(&cmd), server, &key, &settings, &["sim"]),
+                run(&mut again(&cmd), server, &key, &settings, &["nothing"]),
                 run(&mut cmd, server, &rogue, &settings, &["cad"]),
             )
         });
