@@ -18,6 +18,8 @@ APT_PACKAGES=(
   iproute2 util-linux python3
   # systemd-analyze verifies the generated service unit
   systemd
+  # the C# binding and its example, compiled and run by the test suite
+  mono-mcs mono-runtime
   # Node.js for the UI build (when the machine has none)
   curl ca-certificates
 )

@@ -1,5 +1,6 @@
 //! Every language's example behaves the same way against a real server, so
-//! one test drives them all: built here (gcc, g++; Python as it is), run with
+//! one test drives them all: built here (gcc, g++, Mono's mcs; Python as it
+//! is), run with
 //! `LEASEHOLD_SERVER` and `LEASEHOLD_VENDOR_KEY`; exit 0 after holding a
 //! seat, 3 when none is free, 1 with the error code on stderr otherwise.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
@@ -63,6 +64,25 @@ fn build_examples(dir: &Path) -> Vec<(&'static str, Command)> {
         run.env("LD_LIBRARY_PATH", &lib);
         out.push((name, run));
     }
+    // C#: P/Invoke, compiled with Mono's mcs, run with mono.
+    let exe = dir.join("checkout-csharp.exe");
+    let csharp = repo().join("bindings/csharp");
+    let built = Command::new("mcs")
+        .args(["-nologo", "-warnaserror"])
+        .arg(format!("-out:{}", exe.display()))
+        .arg(csharp.join("Leasehold.cs"))
+        .arg(csharp.join("Example.cs"))
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "mcs: {}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mut mono = Command::new("mono");
+    mono.arg(&exe).env("LD_LIBRARY_PATH", &lib);
+    out.push(("csharp", mono));
     // Python: the package over the same library (cffi, no build step).
     let mut python = Command::new("python3");
     python
