@@ -3,7 +3,7 @@ import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
-  ActivationRequestView, Chain, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
+  ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
   LicenseView, LogPage, MdnsState, ServerStatus, SortOrder, TrustedKeyView,
 } from './types';
 
@@ -123,11 +123,6 @@ export class Api {
   /** Stops counting an activated licence here; answers the proof for its vendor (shown this once). */
   deactivate = (licenseId: string) =>
     this.request<Deactivated>('POST', `/admin/v1/licenses/${encodeURIComponent(licenseId)}/deactivate`);
-  /**
-   * The codes this server counts for `product`, each with its activation for
-   * this server when it needs one (what applications verify; no token needed).
-   */
-  chain = (product: string) => this.request<Chain>('GET', '/v1/chain', { query: { product } });
   trustedKeys = () => this.request<TrustedKeyView[]>('GET', '/admin/v1/trusted-keys');
   addTrustedKey = (publicKey: string) => this.request<TrustedKeyView>('POST', '/admin/v1/trusted-keys', { body: { publicKey } });
 

@@ -12,7 +12,6 @@ export type LicenseState = S['LicenseState'];
 export type LicenseRemoved = S['LicenseRemoved'];
 export type ActivationRequestView = S['ActivationRequestView'];
 export type Deactivated = S['Deactivated'];
-export type Chain = S['Chain'];
 export type ClockSetBack = S['ClockSetBack'];
 export type ComputersPage = S['ComputersPage'];
 export type ComputerSort = S['ComputerSort'];

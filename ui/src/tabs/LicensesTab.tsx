@@ -10,7 +10,6 @@ import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
 import { useApp, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
-import { activatedHere } from './activatedHere';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
 import { licensedFor, removalEffect, STATE_LABEL, stateReasonText, validity } from './licenseText';
@@ -19,18 +18,14 @@ const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_act
 
 export function LicensesTab() {
   const { api, notify } = useApp();
-  const res = useResource(async () => {
-    const licenses = await api.licenses();
-    return { licenses, activated: await activatedHere(api, licenses) };
-  }, { refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
+  const res = useResource(api.licenses, { refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
   const [adding, setAdding] = useState(false);
   const [details, setDetails] = useState<LicenseView>();
   const [removing, setRemoving] = useState<LicenseView>();
   const [activating, setActivating] = useState<LicenseView>();
   const [deactivating, setDeactivating] = useState<LicenseView>();
 
-  const licenses = res.data?.licenses;
-  const activated = res.data?.activated;
+  const licenses = res.data;
   const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
 
   let body;
@@ -80,7 +75,8 @@ export function LicensesTab() {
                         {(l.state === 'needsActivation' || l.state === 'activatedElsewhere') && (
                           <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
                         )}
-                        {activated?.has(l.licenseId) && (
+                        {/* Activated on this server on this computer: only then can it be moved. */}
+                        {l.activatedAt != null && (
                           <button type="button" className="button button-small" onClick={() => setDeactivating(l)} aria-label={`Deactivate the ${l.product} license for ${l.customer || 'this customer'}`}>Deactivate…</button>
                         )}
                         <span className="action-pair">

@@ -4,30 +4,25 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Chain, Deactivated, LicenseView } from '../api';
+import type { Deactivated, LicenseView } from '../api';
 import { fakeFetch, json, license, renderWithApi } from '../test/fixtures';
 import { LicensesTab } from './LicensesTab';
 
 const PROOF = 'DEACT1-ABCDEF-GHJKLM-NPQRST';
-const cam = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000001', product: 'cam', seats: 6, productSeats: 6, productInUse: 2, customer: 'Northwind Shop', code: 'CODE-CAM' });
-const cad = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000002', product: 'cad', seats: 10, customer: 'Northwind', code: 'CODE-CAD' });
-const sim = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000003', product: 'sim', seats: 3, customer: 'Lab', code: 'CODE-SIM', state: 'needsActivation', stateReason: 'counts once its vendor activates it' });
+const cam = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000001', product: 'cam', seats: 6, productSeats: 6, productInUse: 2, customer: 'Northwind Shop', code: 'CODE-CAM', activationRequired: true, activatedAt: Date.now() - 86_400_000 });
+const cad = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000002', product: 'cad', seats: 10, customer: 'Northwind', code: 'CODE-CAD', activationRequired: false });
+const sim = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000003', product: 'sim', seats: 3, customer: 'Lab', code: 'CODE-SIM', state: 'needsActivation', stateReason: 'counts once its vendor activates it', activationRequired: true });
+// Its data directory copied from another computer: activated, but not for this one (no activatedAt here).
+const lathe = license({ licenseId: 'c4a1e0aa-0000-4000-8000-000000000004', product: 'lathe', seats: 2, customer: 'Lab', code: 'CODE-LATHE', state: 'activatedElsewhere', stateReason: 'activated for another computer', activationRequired: true });
 
-/** A server where `cam` is activated here, `cad` needs no activation and `sim` waits for one. */
+/** A server where `cam` is activated here, `cad` needs no activation, `sim` waits for one and `lathe` was activated on another computer. */
 function server(opts: { refuse?: { code: string; message: string; status: number }; authority?: Deactivated['authority'] } = {}) {
   let camActivated = true;
-  const chain = (product: string, links: Chain['links']): Chain => ({ product, serverPublicKey: 'ab', links, digest: 'd' });
   const f = fakeFetch({
     'GET /admin/v1/licenses': () => json([
-      camActivated ? cam : { ...cam, state: 'needsActivation', stateReason: 'counts once its vendor activates it', productSeats: 0 },
-      cad, sim,
+      camActivated ? cam : { ...cam, state: 'needsActivation', stateReason: 'counts once its vendor activates it', productSeats: 0, activatedAt: null },
+      cad, sim, lathe,
     ] satisfies LicenseView[]),
-    'GET /v1/chain': ({ url }) => {
-      const p = url.searchParams.get('product');
-      if (p === 'cam') return json(chain('cam', camActivated ? [{ code: 'CODE-CAM', activation: 'ACT-CAM' }] : []));
-      if (p === 'cad') return json(chain('cad', [{ code: 'CODE-CAD', activation: null }]));
-      return json(chain(p ?? '', []));
-    },
     [`POST /admin/v1/licenses/${cam.licenseId}/deactivate`]: () => {
       if (opts.refuse) return json({ code: opts.refuse.code, message: opts.refuse.message }, opts.refuse.status);
       camActivated = false;
@@ -59,17 +54,19 @@ describe('Deactivate on the Licenses tab', () => {
     delete (URL as { revokeObjectURL?: unknown }).revokeObjectURL;
   });
 
-  it('is offered only for a code activated on this server', async () => {
+  it('is offered only for a code activated on this server (it has activatedAt)', async () => {
     const { f } = server();
     renderWithApi(<LicensesTab />, f);
     await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
-    // Active without an activation (issued with --activation none), and one still waiting for its activation.
+    // Active without an activation (issued with --activation none), one still waiting for its
+    // activation, and one activated for another computer.
     expect(deactivateButton('cad')).not.toBeInTheDocument();
     expect(deactivateButton('sim')).not.toBeInTheDocument();
+    expect(deactivateButton('lathe')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: /^Activate the sim license/ })).toBeInTheDocument();
-    // Chains are asked for products with active codes only.
-    const asked = f.mock.calls.map((c) => new URL(String(c[0]))).filter((u) => u.pathname === '/v1/chain').map((u) => u.searchParams.get('product'));
-    expect(new Set(asked)).toEqual(new Set(['cam', 'cad']));
+    expect(screen.getByRole('button', { name: /^Activate the lathe license/ })).toBeInTheDocument();
+    // The licences say it themselves: one request, nothing else asked.
+    expect(f.mock.calls.map((c) => new URL(String(c[0])).pathname)).toEqual(['/admin/v1/licenses']);
   });
 
   it('says what happens, and Cancel changes nothing', async () => {
@@ -167,7 +164,6 @@ describe('Deactivate on the Licenses tab', () => {
   it('says when the server cannot be reached', async () => {
     const f = fakeFetch({
       'GET /admin/v1/licenses': () => json([cam]),
-      'GET /v1/chain': () => json({ product: 'cam', serverPublicKey: 'ab', links: [{ code: 'CODE-CAM', activation: 'A' }], digest: 'd' }),
       [`POST /admin/v1/licenses/${cam.licenseId}/deactivate`]: () => 'network',
     });
     renderWithApi(<LicensesTab />, f);
