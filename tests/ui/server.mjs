@@ -68,12 +68,19 @@ export function dayFromToday(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-export async function startServer() {
-  const bin = resolve(ROOT, process.env.LEASEHOLD_BIN ?? `target/debug/leasehold${process.platform === 'win32' ? '.exe' : ''}`);
+const BIN = resolve(ROOT, process.env.LEASEHOLD_BIN ?? `target/debug/leasehold${process.platform === 'win32' ? '.exe' : ''}`);
+
+/**
+ * `vendor`: another server's `vendor` (its key file and public key), for a
+ * second server of the same vendor (the same code added to two servers);
+ * by default each server gets a vendor key of its own.
+ */
+export async function startServer({ vendor } = {}) {
+  const bin = BIN;
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run \`cargo build -p leasehold-cli\` or set LEASEHOLD_BIN`);
   const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-ui-'));
   const keyDir = mkdtempSync(join(tmpdir(), 'leasehold-vendor-'));
-  const keyFile = join(keyDir, 'vendor.key');
+  const keyFile = vendor?.keyFile ?? join(keyDir, 'vendor.key');
   const cleanup = () => {
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(keyDir, { recursive: true, force: true });
@@ -83,7 +90,7 @@ export async function startServer() {
   const serveArgs = (listen) => ['serve', '--print-admin-url', '--listen', listen, '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey];
   try {
     // `vendor keygen` prints the public key (LHPK-…) as its first stdout line.
-    publicKey = execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+    publicKey = vendor?.publicKey ?? execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
     // `--durability normal`: these tests are about the UI, not power loss, and
     // 10,000 checkouts without an fsync each keep the seeding quick.
     started = await spawnServer(bin, serveArgs('127.0.0.1:0'));
@@ -104,6 +111,8 @@ export async function startServer() {
   });
   return {
     origin, token, adminUrl, call,
+    /** The vendor key this server trusts and its codes are signed with (`startServer({ vendor })` shares it). */
+    vendor: { keyFile, publicKey },
     /** The vendor's activation response to a server's request (`vendor activate`). */
     vendorActivate,
     /** What the vendor's `vendor deactivate` says of a deactivation proof (throws when it refuses it). */
@@ -140,13 +149,14 @@ export async function startServer() {
       return `http://${first.trim()}`;
     },
     /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
-    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none' }) =>
+    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations }) =>
       execFileSync(bin, [
         'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
         ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
         ...features.flatMap((f) => ['--feature', f]),
         // Codes count at once unless a test asks for activation.
         '--activation', activation,
+        ...(maxActivations === undefined ? [] : ['--max-activations', String(maxActivations)]),
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
     addLicense: (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false }),
     /**
@@ -190,4 +200,45 @@ export async function assertServesBuiltUi(server) {
 /** A client holding a seat, through the client protocol (no admin token). */
 export async function holdSeat(server, { product, user, host, clientId = `id-${host}`, appName = 'Acme CAD', appVersion = '2025.3' }) {
   return server.call('POST', '/v1/checkout', { product, clientId, user, host, appName, appVersion }, { admin: false });
+}
+
+/**
+ * A real `leasehold client checkout` process holding a seat of `product` for
+ * up to `hold` seconds (verifying the server's chain with the vendor's key),
+ * as client id `clientId`. `fingerprint` is the computer's parts as the debug
+ * build's test seam takes them (`LEASEHOLD_TEST_FINGERPRINT`:
+ * `machine=…,host=…,nics=…,cpu=…,boot=…`), to play another computer.
+ * Answers the grant it printed and `stop`, which ends the process by its pid.
+ */
+export async function checkoutProcess(server, { product, clientId, user = 'ann', fingerprint, hold = 60 }) {
+  // Client settings of its own (none): this computer's client.toml plays no part.
+  const configDir = mkdtempSync(join(tmpdir(), 'leasehold-client-'));
+  const config = join(configDir, 'client.toml');
+  const env = { ...process.env, LEASEHOLD_CLIENT_CONFIG: config, RUST_LOG: 'warn', ...(fingerprint ? { LEASEHOLD_TEST_FINGERPRINT: fingerprint } : {}) };
+  delete env.LEASEHOLD_SERVER;
+  const child = spawn(BIN, [
+    'client', 'checkout', product, '--server', new URL(server.origin).host, '--client-id', clientId, '--user', user,
+    '--hold', String(hold), '--vendor-key', server.vendor.publicKey, '--config', config, '--json',
+  ], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const stderr = [];
+  child.stderr.on('data', (d) => { stderr.push(d); });
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
+    rmSync(configDir, { recursive: true, force: true });
+  };
+  try {
+    const line = await new Promise((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`leasehold client checkout printed no grant within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`leasehold client checkout exited with ${code}:\n${Buffer.concat(stderr).toString()}`)); });
+      createInterface({ input: child.stdout }).once('line', (l) => { clearTimeout(timer); done(l); });
+    });
+    return { pid: child.pid, grant: JSON.parse(line), stop };
+  } catch (e) {
+    stop();
+    throw e;
+  }
 }

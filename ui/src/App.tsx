@@ -4,7 +4,7 @@ import { Api, ApiError, detectConnection, followEvents, fromHost, onHostChange, 
 import { ClockBanner } from './ClockBanner';
 import { Loading } from './components/States';
 import { TabList, type TabDef } from './components/Tabs';
-import { AppContext, type AppContextValue } from './hooks';
+import { AppContext, type AppContextValue, type TabKey, type TabSpot } from './hooks';
 import { SignIn } from './SignIn';
 import { ComputersTab } from './tabs/ComputersTab';
 import { LicenseModeTab } from './tabs/LicenseModeTab';
@@ -13,7 +13,6 @@ import { LogsTab } from './tabs/LogsTab';
 import { ServerTab } from './tabs/ServerTab';
 import { ServiceLocked } from './tabs/ServiceConsole';
 
-type TabKey = 'licenses' | 'computers' | 'server' | 'logs' | 'mode';
 const TABS: TabDef<TabKey>[] = [
   { key: 'licenses', label: 'Licenses' },
   { key: 'computers', label: 'Computers' },
@@ -55,6 +54,8 @@ export function App({ connection }: { connection?: Connection }) {
 
 function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }) {
   const [tab, setTab] = useState<TabKey>(initialTab);
+  // Where on the tab to go (another tab's link to a setting); a tab chosen in the tab list has none.
+  const [spot, setSpot] = useState<TabSpot>();
   const [live, setLive] = useState<{ state: LiveState; error?: ApiError }>({ state: 'connecting' });
   const [toast, setToast] = useState<string>();
   const [attempt, setAttempt] = useState(0);
@@ -63,8 +64,15 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
   const unauthorized = useRef(onUnauthorized);
   unauthorized.current = onUnauthorized;
 
+  const changeTab = useCallback((k: TabKey, to?: TabSpot) => {
+    setTab(k);
+    setSpot(to);
+    window.history.replaceState(null, '', `#${k}`);
+  }, []);
+
   const ctx = useMemo<AppContextValue>(() => ({
     api,
+    showTab: changeTab,
     subscribe: (fn) => { listeners.current.add(fn); return () => { listeners.current.delete(fn); }; },
     reportError: (e) => { if (e instanceof ApiError && e.isUnauthorized) unauthorized.current(); },
     notify: (text) => {
@@ -72,7 +80,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
       clearTimeout(toastTimer.current);
       toastTimer.current = setTimeout(() => setToast(undefined), 5000);
     },
-  }), [api]);
+  }), [api, changeTab]);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -96,11 +104,6 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
     return () => ac.abort();
   }, [api, attempt]);
 
-  const changeTab = useCallback((k: TabKey) => {
-    setTab(k);
-    window.history.replaceState(null, '', `#${k}`);
-  }, []);
-
   const stopped = api.conn.host !== undefined && !api.conn.host.running;
   const what = api.conn.host?.attached ? 'Leasehold service' : 'license server';
   const offline = !stopped && live.state === 'reconnecting' && live.error?.isOffline;
@@ -112,7 +115,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
             <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" className="brand-mark" /><path d="M10 8v16h12" stroke="#fff" strokeWidth="3.5" fill="none" strokeLinecap="round" strokeLinejoin="round" /></svg>
             <span className="brand-name">Leasehold</span>
           </div>
-          <TabList tabs={TABS} active={tab} onChange={changeTab} />
+          <TabList tabs={TABS} active={tab} onChange={(k) => changeTab(k)} />
           {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />{api.conn.host?.attached ? 'Service stopped' : 'Server stopped'}</span> : <LivePill state={live.state} offline={!!offline} />}
         </header>
         {stopped && tab !== 'server' && (
@@ -132,7 +135,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
         <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           {tab === 'licenses' && <LicensesTab />}
           {tab === 'computers' && <ComputersTab />}
-          {tab === 'server' && <ServerTab />}
+          {tab === 'server' && <ServerTab spot={spot} />}
           {tab === 'logs' && <LogsTab />}
           {tab === 'mode' && <LicenseModeTab />}
         </main>

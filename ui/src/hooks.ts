@@ -3,8 +3,16 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState } f
 import type { Api, Event } from './api';
 import { ApiError } from './api';
 
+/** The tabs of the shell, as the URL's hash names them. */
+export type TabKey = 'licenses' | 'computers' | 'server' | 'logs' | 'mode';
+
+/** A place on a tab that another tab can send the admin to. */
+export type TabSpot = 'authority';
+
 export interface AppContextValue {
   api: Api;
+  /** Shows another tab (a dialog's "set it on the Server tab"), and on it `spot` when given. */
+  showTab: (tab: TabKey, spot?: TabSpot) => void;
   /** Subscribes to live events; returns the unsubscribe. */
   subscribe: (fn: (events: Event[]) => void) => () => void;
   /** Reports an error that means the whole connection is gone or refused. */
@@ -26,6 +34,8 @@ export interface Resource<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
+  /** Shows `data` at once (what a change answered), until the next load. */
+  replace: (data: T) => void;
 }
 
 /**
@@ -82,7 +92,9 @@ export function useResource<T>(
   }, []);
   useLiveRefresh(reload, opts.intervalMs ?? 5000, opts.refreshOn);
 
-  return { data, error, loading, reload };
+  const replace = useCallback((d: T) => { setData(d); setError(undefined); }, []);
+
+  return { data, error, loading, reload, replace };
 }
 
 /** `value`, once it has stayed the same for `ms` (typing into a search). */

@@ -86,6 +86,12 @@ export class Api {
   hello = () => this.request<Hello>('GET', '/v1/hello');
   status = () => this.request<ServerStatus>('GET', '/admin/v1/status');
   setMdns = (enabled: boolean) => this.request<MdnsState>('PUT', '/admin/v1/mdns', { body: { enabled } });
+  /**
+   * Sets the vendor's activation authority (an `http://` address), or with
+   * null forgets it; answers the status with it. A bad address is
+   * `invalid_field`, with the server's sentence saying why.
+   */
+  setAuthority = (url: string | null) => this.request<ServerStatus>('PUT', '/admin/v1/authority', { body: { url } });
   /** Only the desktop app can stop and start its embedded server. */
   async setServerRunning(running: boolean): Promise<HostState> {
     if (!this.conn.serverControl) throw localError('unavailable');
@@ -118,6 +124,14 @@ export class Api {
   /** The activation request for a licence on this server, for its vendor. */
   activationRequest = (licenseId: string) =>
     this.request<ActivationRequestView>('GET', `/admin/v1/licenses/${encodeURIComponent(licenseId)}/activation-request`);
+  /**
+   * Activates a licence through the activation authority set on this server;
+   * answers the licence. Refusals come with the server's sentence:
+   * `bad_request` (no authority set), `activation_limit_reached` (naming the
+   * servers that hold its activations), `authority_unreachable`, …
+   */
+  activateOnline = (licenseId: string) =>
+    this.request<LicenseView>('POST', `/admin/v1/licenses/${encodeURIComponent(licenseId)}/activate-online`);
   /** Imports the vendor's activation response; answers the licence, now counting. */
   importActivation = (response: string) => this.request<LicenseView>('POST', '/admin/v1/activations', { body: { response } });
   /** Stops counting an activated licence here; answers the proof for its vendor (shown this once). */

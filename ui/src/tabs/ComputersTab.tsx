@@ -25,6 +25,10 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 
 const ROW_HEIGHT = 52;
 
+/** What a shared machine id means and what to do, for the flag's tooltip and the notice above the list. */
+const SHARED_MACHINE_ID_HELP = 'Several computers present this machine id (a cloned machine image). Each has its own seat; give each clone its own machine id.';
+const SHARED_HELP_ID = 'shared-machine-id-help';
+
 export function ComputersTab() {
   const { api, notify } = useApp();
   const now = useNow(1000);
@@ -51,6 +55,11 @@ export function ComputersTab() {
     body = (
       <>
         <StaleNotice error={seats.error} />
+        {rows.some((r) => r.sharedMachineId) && (
+          <div className="notice notice-warn" id={SHARED_HELP_ID}>
+            <strong>Shared machine id.</strong> {SHARED_MACHINE_ID_HELP}
+          </div>
+        )}
         <div className="grid-table computers-grid" role="table" aria-label="Seats in use" aria-rowcount={last.matching + 1} aria-busy={!seats.current || seats.loadingMore}>
           <div className="grid-head" role="row" aria-rowindex={1}>
             {COLUMNS.map((c) => (
@@ -129,11 +138,18 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
   const expiresIn = r.lease.expiresAt - now;
   return (
     <>
-      <div role="cell" className="cell-strong" title={h.clientId}>{h.host || <span className="muted">unknown</span>}</div>
-      <div role="cell">{h.user}</div>
+      <div role="cell" title={h.clientId}>
+        <div className="cell-strong cell-clip">{h.host || <span className="muted">unknown</span>}</div>
+        {r.sharedMachineId && (
+          <span className="badge badge-warn badge-flag" title={SHARED_MACHINE_ID_HELP} aria-describedby={SHARED_HELP_ID}>
+            <span aria-hidden="true">⚠ </span>Shared machine id
+          </span>
+        )}
+      </div>
+      <div role="cell" title={h.user}>{h.user}</div>
       <div role="cell"><span className="chip">{r.lease.product}</span></div>
       <div role="cell" className="mono small" title={h.address}>{addressHost(h.address)}</div>
-      <div role="cell">{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
+      <div role="cell" title={[h.appName, h.appVersion].filter(Boolean).join(' ') || undefined}>{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
       <div role="cell" title={formatDateTime(r.lease.grantedAt)}>
         <div>{formatDateTime(r.lease.grantedAt)}</div>
         <div className="muted small">for {formatDuration(now - r.lease.grantedAt)}</div>

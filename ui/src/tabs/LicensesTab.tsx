@@ -107,7 +107,7 @@ export function LicensesTab() {
         <ActivateDialog
           l={activating}
           onClose={() => setActivating(undefined)}
-          onActivated={(l) => { notify(`Activated. ${l.product} now has ${plural(l.productSeats, 'seat')}.`); res.reload(); }}
+          onActivated={() => res.reload()}
         />
       )}
       {deactivating && <DeactivateDialog l={deactivating} onClose={() => setDeactivating(undefined)} onDeactivated={() => res.reload()} />}

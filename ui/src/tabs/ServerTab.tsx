@@ -7,7 +7,8 @@ import { CopyValue } from '../components/Copy';
 import { PanelHead } from '../components/PanelHead';
 import { ErrorState, Loading, StaleNotice } from '../components/States';
 import { formatDateTime, formatDuration, plural } from '../format';
-import { isOffline, useApp, useNow, useResource } from '../hooks';
+import { isOffline, useApp, useNow, useResource, type TabSpot } from '../hooks';
+import { AuthorityCard } from './AuthorityCard';
 import { PortConflictNotice, PortDialog, ServerStartFailed, ServerStopped, useHost } from './ServerHost';
 import { AttachedNotice, InstalledNotice, ServiceOffer, ServiceProblem, ServiceStopped, useInstalledNote } from './ServiceConsole';
 
@@ -23,7 +24,8 @@ function portOf(listen: string): string {
   return m ? m[1] : '';
 }
 
-export function ServerTab() {
+/** `spot`: where another tab sent the admin (the activation authority's field). */
+export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
   const { api, notify } = useApp();
   const res = useResource(api.status, { intervalMs: 3000, refreshOn: () => true });
   const now = useNow(1000);
@@ -190,6 +192,7 @@ export function ServerTab() {
             </dd>
           </dl>
         </div>
+        <AuthorityCard current={s.authorityUrl} onChanged={res.replace} focus={spot === 'authority'} />
         {host && !attached && <ServiceOffer host={host} onInstalled={(h) => { showInstalled(); setHost(h); res.reload(); }} />}
       </div>
       {stopping && (

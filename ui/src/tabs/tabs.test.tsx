@@ -2,6 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { formatDay } from '../format';
+import type { SeatRow } from '../api';
 import { event, fakeFetch, json, license, renderWithApi, seat, seatServer, status } from '../test/fixtures';
 import { ComputersTab } from './ComputersTab';
 import { LicenseModeTab } from './LicenseModeTab';
@@ -146,6 +147,29 @@ describe('Computers tab', () => {
     await userEvent.click(screen.getByRole('button', { name: /User/ }));
     await waitFor(() => expect(new URL(String(f.mock.calls.at(-1)?.[0])).searchParams.get('order')).toBe('desc'));
     expect(screen.getByRole('columnheader', { name: /User/ })).toHaveAttribute('aria-sort', 'descending');
+  });
+
+  it('flags the seats of a machine id that several computers present, and says what it means', async () => {
+    const clone = (i: number): SeatRow => {
+      const r = seat(i);
+      return { ...r, sharedMachineId: true, lease: { ...r.lease, holder: { ...r.lease.holder, clientId: 'img', host: 'ws' } } };
+    };
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': seatServer([clone(1), clone(2), seat(3)]) }));
+    await screen.findByText('3 seats held by 2 computers');
+    const flags = screen.getAllByText('Shared machine id', { selector: '.badge' });
+    expect(flags).toHaveLength(2);
+    const help = 'Several computers present this machine id (a cloned machine image). Each has its own seat; give each clone its own machine id.';
+    for (const flag of flags) {
+      expect(flag).toHaveAttribute('title', help);
+      expect(flag).toHaveAccessibleDescription(`Shared machine id. ${help}`);
+    }
+    expect(screen.getByText('ws-3').parentElement).not.toHaveTextContent('Shared machine id');
+  });
+
+  it('shows no shared machine id notice when no computer shares one', async () => {
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': seatServer([seat(1), seat(2)]) }));
+    await screen.findByText('2 seats held by 2 computers');
+    expect(screen.queryByText(/Shared machine id/)).not.toBeInTheDocument();
   });
 
   it('disconnects one seat, or the whole computer, after confirming', async () => {
