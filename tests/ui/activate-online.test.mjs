@@ -147,7 +147,8 @@ describe('Activate online', () => {
     // It names the server holding the activation (by its key) and what to do.
     const { serverPublicKey } = await server.call('GET', '/v1/hello', undefined, { admin: false });
     assert.ok(text.includes(serverPublicKey.slice(0, 16)), `${text} names the first server's key ${serverPublicKey}`);
-    assert.match(text, /Deactivate it on one of them/);
+    assert.ok(text.includes(there.licenseId), 'and the licence');
+    assert.match(text, /deactivate/i, 'and what to do: deactivate it there first');
     assert.equal((await licenseOn(second, there.licenseId)).state, 'needsActivation');
     assert.equal((await licenseOn(server, lathe.licenseId)).state, 'active', 'the first server keeps its activation');
     // The offline exchange is still offered.
