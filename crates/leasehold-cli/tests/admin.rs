@@ -46,7 +46,7 @@ fn readme_walkthrough_end_to_end() {
         .assert()
         .success();
     let out = leasehold()
-        .args(["vendor", "activate", "--key"])
+        .args(["vendor", "activate", "--no-ledger", "--key"])
         .arg(&vendor.key_file)
         .arg(&request)
         .assert()

@@ -125,6 +125,67 @@ fn the_authority_activates_up_to_the_limit_and_frees_on_deactivation() {
         .assert()
         .code(1)
         .stderr(contains("activation_limit_reached").or(contains("may be active on 1 server(s)")));
+
+    // The vendor's support tools read the same ledger: B holds the
+    // activation; freed by hand (B's computer died), C gets it.
+    let ledger = dir.path().join("authority");
+    let listed = stdout(
+        &leasehold()
+            .args(["authority", "list", "--json", "--data-dir"])
+            .arg(&ledger)
+            .arg(&id)
+            .assert()
+            .success(),
+    );
+    let entries: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let active: Vec<_> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("freedAt").is_none())
+        .collect();
+    assert_eq!(active.len(), 1, "{listed}");
+    let b_key = active[0]["serverKey"].as_str().unwrap()[..12].to_owned();
+    leasehold()
+        .args(["authority", "free", "--data-dir"])
+        .arg(&ledger)
+        .args([&id, &b_key])
+        .assert()
+        .success()
+        .stdout(contains("may be activated on another server"));
+    let response = stdout(
+        &leasehold()
+            .args(["vendor", "activate", "--key"])
+            .arg(&vendor.key_file)
+            .arg("--ledger")
+            .arg(&ledger)
+            .arg(request.trim())
+            .assert()
+            .success(),
+    );
+    c.admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .success();
+    leasehold()
+        .args(["authority", "list", "--data-dir"])
+        .arg(&ledger)
+        .assert()
+        .success()
+        .stdout(contains("freed").not().and(contains("active")));
+}
+
+#[test]
+fn vendor_activate_asks_for_a_ledger_or_an_explicit_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    leasehold()
+        .args(["vendor", "activate", "--key"])
+        .arg(&vendor.key_file)
+        .arg("ANYTHING")
+        .assert()
+        .code(2)
+        .stderr(contains("--ledger"));
 }
 
 #[test]
@@ -175,7 +236,7 @@ fn an_unreachable_or_wrong_authority_is_said_in_words_and_deactivation_still_sta
     );
     let response = stdout(
         &leasehold()
-            .args(["vendor", "activate", "--key"])
+            .args(["vendor", "activate", "--no-ledger", "--key"])
             .arg(&vendor.key_file)
             .arg(request.trim())
             .assert()
@@ -197,4 +258,56 @@ fn an_unreachable_or_wrong_authority_is_said_in_words_and_deactivation_still_sta
         .assert()
         .success()
         .stdout(contains("needs activation"));
+}
+
+#[test]
+fn a_proof_that_missed_the_authority_is_kept_and_sent_before_activating_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue(
+        "cad",
+        2,
+        &["--activation", "required", "--max-activations", "1"],
+    );
+    let id = license_id(&code);
+    let (_authority, url) = start_authority(dir.path(), &vendor);
+    let a = start_as(&dir.path().join("a"), &vendor, HOME);
+    a.add_license(&code);
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .success();
+
+    // Deactivated while the authority cannot be reached: the proof is
+    // printed, and kept.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let printed = stdout(
+        &a.admin()
+            .args(["activation", "deactivate", &id, "--authority", &dead])
+            .assert()
+            .success(),
+    );
+    let shown = stdout(
+        &a.admin()
+            .args(["activation", "proof", &id])
+            .assert()
+            .success(),
+    );
+    assert_eq!(shown.trim(), printed.trim());
+
+    // Activating online again first gives the authority that proof, so the
+    // old activation is freed and a new one answered: not stuck.
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .success();
+    a.checkout_once("cad", "ws-1", None).assert().success();
+    // Activated again: no pending proof any more.
+    a.admin()
+        .args(["activation", "proof", &id])
+        .assert()
+        .code(1)
+        .stderr(contains("no proof to show"));
 }

@@ -199,7 +199,7 @@ fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
     let file = dir.path().join("request.txt");
     std::fs::write(&file, &request).unwrap();
     let out = leasehold()
-        .args(["vendor", "activate", "--key"])
+        .args(["vendor", "activate", "--no-ledger", "--key"])
         .arg(&vendor.key_file)
         .arg(&file)
         .assert()
@@ -222,7 +222,7 @@ fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
     let free = vendor.issue("cad", 1, &["--activation", "none"]);
     let (request, _) = request_for(&free, 7, "m-1");
     let out = leasehold()
-        .args(["vendor", "activate", "--key"])
+        .args(["vendor", "activate", "--no-ledger", "--key"])
         .arg(&vendor.key_file)
         .arg(&request)
         .assert()
@@ -241,7 +241,7 @@ fn codes_need_activation_by_default_and_vendor_activate_answers_a_request() {
         "m-1",
     );
     let out = leasehold()
-        .args(["vendor", "activate", "--key"])
+        .args(["vendor", "activate", "--no-ledger", "--key"])
         .arg(&vendor.key_file)
         .arg(&request)
         .assert()
@@ -264,7 +264,7 @@ fn vendor_activate_names_the_group_with_a_typo_and_deactivate_checks_the_proof()
     let first = if groups[4].starts_with('A') { "B" } else { "A" };
     groups[4].replace_range(..1, first);
     let out = leasehold()
-        .args(["vendor", "activate", "--key"])
+        .args(["vendor", "activate", "--no-ledger", "--key"])
         .arg(&vendor.key_file)
         .arg(groups.join("-"))
         .assert()

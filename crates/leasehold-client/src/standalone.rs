@@ -76,7 +76,7 @@ pub enum StandaloneError {
     /// The licence has dates and this computer's clock is more than a day
     /// behind the latest time seen here (or the day the code was issued).
     #[error(
-        "this computer's clock shows {}, {} hours behind {} (the latest time Leasehold saw here, or the day the licence was issued); the license in {} has dates, so it cannot be used until the clock is right: set this computer's date, time and time zone",
+        "this computer's clock shows {}, {} hours behind {} (the latest time Leasehold saw here, or the day the licence was issued); the license in {} has dates, so it cannot be used until the clock is right: set this computer's date, time and time zone (the latest time seen is kept in client.clock beside the client settings)",
         now.to_rfc3339(),
         (now.until(*latest).as_secs() + 1800) / 3600,
         latest.to_rfc3339(),

@@ -16,8 +16,8 @@
 //!   hypervisor gives a clone its own), at most two of four, its own seat.
 //!
 //! The machine id is not a part: by default it *is* the client id, so it
-//! would always be equal. A checkout without parts (an SDK from before)
-//! matches any lease of its holder, as every checkout did before.
+//! would always be equal. A checkout without parts (a tool, or a lease
+//! stored before schema 3) matches only another without parts.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
@@ -71,11 +71,13 @@ impl Computer {
 
     /// Whether `now` is the computer this was recorded on: more than half of
     /// the recorded parts are equal (a recorded part not reported now counts
-    /// as changed). Either side without parts matches.
+    /// as changed). Without parts, only another without parts: a checkout
+    /// that sends none (a tool, a lease from before schema 3) is never a
+    /// seat every clone can share.
     #[must_use]
     pub fn is_same(&self, now: &Self) -> bool {
         if self.is_unknown() || now.is_unknown() {
-            return true;
+            return self.is_unknown() && now.is_unknown();
         }
         let recorded = self.0.iter().filter(|&&p| p != 0).count();
         let equal = self
@@ -177,9 +179,10 @@ mod tests {
         );
         // A part recorded but not reported now counts as changed.
         assert!(!home.is_same(&Computer::of("ws-1", "", "Xeon x8", "")));
-        // Without parts on either side, as before.
-        assert!(home.is_same(&Computer::UNKNOWN));
-        assert!(Computer::UNKNOWN.is_same(&home));
+        // Without parts: only the same without parts.
+        assert!(!home.is_same(&Computer::UNKNOWN));
+        assert!(!Computer::UNKNOWN.is_same(&home));
+        assert!(Computer::UNKNOWN.is_same(&Computer::UNKNOWN));
     }
 
     #[test]

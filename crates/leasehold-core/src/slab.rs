@@ -31,6 +31,12 @@ pub(crate) struct Slot {
 pub(crate) const UNSTORED: u32 = u32::MAX;
 
 impl Slot {
+    /// Its holder should have renewed it by now, and some grace after.
+    pub fn missed_renewal(&self, now: Timestamp) -> bool {
+        let renew_after_ms = i64::from(crate::lease::renew_after_secs(self.lease_secs)) * 1000;
+        now.0 >= self.renewed_at.0 + renew_after_ms + crate::table::STALE_GRACE_MS
+    }
+
     pub fn to_lease(&self) -> Lease {
         Lease {
             id: self.id,

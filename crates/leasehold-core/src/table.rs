@@ -42,6 +42,19 @@ pub struct Granted {
     pub seats: u32,
 }
 
+/// A lease that stopped renewing this long after its renewal was due is
+/// stale: a checkout of its holder from another computer may replace it.
+pub const STALE_GRACE_MS: i64 = 30_000;
+
+/// What a checkout does with the holder's lease it found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Held {
+    /// The same computer's live lease: renewed and given back.
+    Reuse,
+    /// Dead or stale: ended, its seat taken by the new lease.
+    Replace,
+}
+
 /// What the table knows of a client id while it holds leases.
 #[derive(Debug, Default)]
 struct ClientSeen {
@@ -243,9 +256,11 @@ impl LeaseTable {
             now,
         );
         let mut dead = None;
-        if let Some((i, slot)) = held.and_then(|i| self.slab.get(i).map(|slot| (i, slot))) {
+        if let Some((i, held, slot)) =
+            held.and_then(|(i, held)| self.slab.get(i).map(|slot| (i, held, slot)))
+        {
             let id = slot.id;
-            if slot.is_alive(now) {
+            if held == Held::Reuse {
                 self.extend(i, id, now)?;
                 let slot = self.slab.get_mut(i).ok_or(LeaseError::LeaseNotFound(id))?;
                 // The caller stores the whole lease again, with this deadline.
@@ -259,9 +274,9 @@ impl LeaseTable {
                     expired: None,
                 });
             }
-            // Dead but not yet swept: if a seat is granted, this lease ends
-            // with it (it cannot hold a second seat) and the new lease takes
-            // its seat in the same transaction.
+            // Dead but not yet swept (or stale, see `holder_slot`): if a seat
+            // is granted, this lease ends with it (it cannot hold a second
+            // seat) and the new lease takes its seat in the same transaction.
             dead = Some(id);
         }
         let seats = self.pools.seats(&req.product, now);
@@ -470,9 +485,14 @@ impl LeaseTable {
         self.hasher.hash_one((client_id, user, product))
     }
 
-    /// The holder's lease from this computer: a live one first, else a dead,
-    /// unswept one. Leases of the same holder from other computers (clones
-    /// sharing the client id) are not it.
+    /// The holder's lease a checkout from `computer` takes over: its live
+    /// lease from this computer (`Reuse`), else one to end and replace
+    /// (`Replace`): its dead, unswept lease from this computer, or a lease
+    /// of the holder from a computer that does not match but has stopped
+    /// renewing (missed its renewal by [`STALE_GRACE_MS`]) — this computer
+    /// restarted with more changed than the rule can tell from a clone (a
+    /// reboot without its dock). A live clone renews on time and keeps its
+    /// own seat.
     fn holder_slot(
         &self,
         client_id: &str,
@@ -480,24 +500,25 @@ impl LeaseTable {
         product: &str,
         computer: &Computer,
         now: Timestamp,
-    ) -> Option<u32> {
+    ) -> Option<(u32, Held)> {
         let hash = self.holder_hash(client_id, user, product);
-        let mut found = None;
+        let (mut dead, mut stale) = (None, None);
         for &i in self.by_holder.iter_hash(hash) {
             let Some(s) = self.slab.get(i) else { continue };
             let n = &s.names;
-            if n.client_id() == client_id
-                && n.user() == user
-                && *n.product == *product
-                && n.computer.is_same(computer)
-            {
+            if n.client_id() != client_id || n.user() != user || *n.product != *product {
+                continue;
+            }
+            if n.computer.is_same(computer) {
                 if s.is_alive(now) {
-                    return Some(i);
+                    return Some((i, Held::Reuse));
                 }
-                found = Some(i);
+                dead = Some(i);
+            } else if !s.is_alive(now) || s.missed_renewal(now) {
+                stale = Some(i);
             }
         }
-        found
+        dead.or(stale).map(|i| (i, Held::Replace))
     }
 
     fn insert(&mut self, lease: &Lease) {
@@ -533,12 +554,21 @@ impl LeaseTable {
                 hasher.hash_one((s.names.client_id(), s.names.user(), &*s.names.product))
             })
         });
-        let seen = self.clients.entry(client_hash).or_default();
-        seen.leases += 1;
-        if seen.computer.is_unknown() {
-            seen.computer = h.computer;
-        } else if !seen.computer.is_same(&h.computer) || !h.computer.is_same(&seen.computer) {
-            seen.shared = true;
+        match self.clients.entry(client_hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(ClientSeen {
+                    leases: 1,
+                    computer: h.computer,
+                    shared: false,
+                });
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let seen = o.get_mut();
+                seen.leases += 1;
+                if !seen.computer.is_same(&h.computer) || !h.computer.is_same(&seen.computer) {
+                    seen.shared = true;
+                }
+            }
         }
     }
 

@@ -196,15 +196,46 @@ fn two_computers_sharing_a_client_id_get_two_seats_and_each_its_own_back() {
 }
 
 #[test]
-fn a_checkout_without_computer_parts_matches_as_before() {
-    let mut t = table_with("cad", 2);
-    let a = t
-        .checkout(&from("pc", "ws", "aa", "boot"), Timestamp(0))
+fn a_lease_without_computer_parts_is_not_a_seat_for_every_clone() {
+    // The reviewer's attack: one checkout without parts, then clones with
+    // theirs hoping to share its lease.
+    let mut t = table_with("cad", 1);
+    let seeded = t.checkout(&ask("cad", "img"), Timestamp(0)).unwrap();
+    let clone = t.checkout(&from("img", "ws", "aa", "boot-1"), Timestamp(SEC));
+    assert!(
+        matches!(clone, Err(LeaseError::NoSeatFree { .. })),
+        "{clone:?}"
+    );
+    // Without parts, the same tool gets its own lease back, as before.
+    let again = t.checkout(&ask("cad", "img"), Timestamp(2 * SEC)).unwrap();
+    assert!(again.reused);
+    assert_eq!(again.lease.id, seeded.lease.id);
+}
+
+#[test]
+fn a_computer_restarted_with_more_changed_replaces_its_lease_once_it_stopped_renewing() {
+    // Held from a docked laptop; the application killed; the laptop
+    // restarted without its dock (new boot id, fewer network cards): two
+    // parts changed, so not provably the same computer.
+    let mut t = table_with("cad", 1);
+    let docked = t
+        .checkout(&from("pc", "ws", "aa:01,dd:0c", "boot-1"), Timestamp(0))
         .unwrap();
-    let old_sdk = t.checkout(&ask("cad", "pc"), Timestamp(SEC)).unwrap();
-    assert!(old_sdk.reused);
-    assert_eq!(old_sdk.lease.id, a.lease.id);
-    assert!(!t.is_shared_client("pc"));
+    let undocked = from("pc", "ws", "aa:01", "boot-2");
+    // While the old lease still renews on time it may be a live clone.
+    let early = Timestamp(i64::from(docked.lease.renew_after_secs()) * SEC);
+    assert!(matches!(
+        t.checkout(&undocked, early),
+        Err(LeaseError::NoSeatFree { .. })
+    ));
+    // Once it missed its renewal (plus grace), the restarted computer gets
+    // the seat at once, before the old lease runs out.
+    let late = Timestamp(early.0 + STALE_GRACE_MS);
+    assert!(late < docked.lease.expires_at);
+    let back = t.checkout(&undocked, late).unwrap();
+    assert!(!back.reused);
+    assert_eq!(back.expired.map(|l| l.id), Some(docked.lease.id));
+    assert_eq!(t.len(), 1);
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! This computer as the operating system reports it, for the server's
 //! activation fingerprint (`leasehold_core::license::fingerprint`: machine
-//! id, host name, network cards, processor) and for the SDK's seats
+//! id, host name, network cards, processor, and the firmware's system UUID
+//! where it can be read) and for the SDK's seats
 //! (`leasehold_core::computer`: host name, network cards, processor, boot
 //! id). One reader of each part, used by both.
 //!
 //! Debug builds (the test suite's) take the parts from
 //! `LEASEHOLD_TEST_FINGERPRINT` when it is set
-//! (`machine=…,host=…,nics=…,cpu=…,boot=…`; a part left out is not
+//! (`machine=…,host=…,nics=…,cpu=…,boot=…,board=…`; a part left out is not
 //! reported), so a test can play "the data directory copied to another
 //! computer" or "a cloned machine". The seam is compiled out of release
 //! builds: a shipped server or application cannot be told it is another
@@ -24,6 +25,7 @@ pub fn this_computer() -> Fingerprint {
         (Part::HostName, p.host.as_str()),
         (Part::NetworkCards, p.nics.as_str()),
         (Part::Processor, p.cpu.as_str()),
+        (Part::BoardId, p.board.as_str()),
     ])
 }
 
@@ -42,6 +44,7 @@ struct Parts {
     nics: String,
     cpu: String,
     boot: String,
+    board: String,
 }
 
 fn parts() -> Parts {
@@ -55,6 +58,7 @@ fn parts() -> Parts {
         nics: network_cards(),
         cpu: processor(),
         boot: boot_id(),
+        board: board_id(),
     }
 }
 
@@ -68,11 +72,27 @@ fn from_test_text(text: &str) -> Parts {
             "nics" => &mut p.nics,
             "cpu" => &mut p.cpu,
             "boot" => &mut p.boot,
+            "board" => &mut p.board,
             _ => continue,
         };
         *slot = v.to_owned();
     }
     p
+}
+
+/// The firmware's system UUID (SMBIOS): new on a cloned virtual machine,
+/// kept by a real computer. Linux lets only root read it (a server running
+/// as its own user goes without this part); elsewhere not read yet.
+#[cfg(target_os = "linux")]
+fn board_id() -> String {
+    std::fs::read_to_string("/sys/class/dmi/id/product_uuid")
+        .map(|s| s.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn board_id() -> String {
+    String::new()
 }
 
 /// An id of this boot of the computer: the same until it restarts, another

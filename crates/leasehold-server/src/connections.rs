@@ -30,6 +30,9 @@ pub struct Limits {
     /// On shutdown, how long requests in progress may take to finish before
     /// their connections are cut.
     pub shutdown_grace: Duration,
+    /// Connections one address may hold open at once (`None`: no cap of its
+    /// own; a lease server's clients may share one address behind NAT).
+    pub per_address: Option<usize>,
 }
 
 /// Open files kept for everything that is not a connection (the store,
@@ -45,6 +48,46 @@ impl Default for Limits {
             max_connections: default_max_connections(open_file_limit()),
             header_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(2),
+            per_address: None,
+        }
+    }
+}
+
+/// Open connections per address, for [`Limits::per_address`].
+#[derive(Default)]
+struct PerAddress(std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>);
+
+impl PerAddress {
+    /// Counts one more from `ip`, unless it holds `cap` already.
+    fn take(self: &Arc<Self>, ip: std::net::IpAddr, cap: usize) -> Option<AddressSlot> {
+        let mut open = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(ip).or_insert(0);
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(AddressSlot(Arc::clone(self), ip))
+    }
+}
+
+/// One connection's place in its address's count, given back on drop.
+struct AddressSlot(Arc<PerAddress>, std::net::IpAddr);
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .0
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
         }
     }
 }
@@ -110,6 +153,7 @@ pub async fn serve(
     mut stop: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_address = Arc::new(PerAddress::default());
     let (closing, closed) = watch::channel(false);
     let mut conns = JoinSet::new();
     let mut refusals_logged_at: Option<tokio::time::Instant> = None;
@@ -142,6 +186,17 @@ pub async fn serve(
             drop(socket);
             continue;
         };
+        let address_slot = match limits.per_address {
+            Some(cap) => match per_address.take(peer.ip(), cap) {
+                Some(slot) => Some(slot),
+                None => {
+                    stats.refused.fetch_add(1, Ordering::Relaxed);
+                    drop(socket);
+                    continue;
+                }
+            },
+            None => None,
+        };
         let _ = socket.set_nodelay(true);
         let app = app.clone();
         let mut closed = closed.clone();
@@ -149,6 +204,7 @@ pub async fn serve(
         stats.open.fetch_add(1, Ordering::Relaxed);
         conns.spawn(async move {
             let _permit = permit;
+            let _address_slot = address_slot;
             // Whether a request is being answered: on shutdown, a connection
             // that is idle or still sending headers is closed at once.
             let busy = Arc::new(AtomicBool::new(false));

@@ -299,6 +299,7 @@ fn connection_limits(config: &Config) -> connections::Limits {
         max_connections,
         header_timeout: config.header_timeout,
         shutdown_grace: config.shutdown_grace,
+        per_address: None,
     }
 }
 

@@ -230,6 +230,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/licenses/{license_id}/deactivation-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proof of this server's last deactivation of a licence (kept until
+         *     it is activated here again), to send to the vendor again.
+         */
+        get: operations["deactivation_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/logs": {
         parameters: {
             query?: never;
@@ -527,6 +547,14 @@ export interface components {
             /** @description The server-signed deactivation proof, for `leasehold vendor deactivate`. */
             proof: string;
             authority?: null | components["schemas"]["AuthoritySent"];
+        };
+        /**
+         * @description `GET /admin/v1/licenses/{licenseId}/deactivation-proof`: the proof of
+         *     this server's last deactivation of the licence, to send again.
+         */
+        DeactivationProofView: {
+            licenseId: components["schemas"]["LicenseId"];
+            proof: string;
         };
         /** @description `POST /admin/v1/disconnect`: one lease, or every lease of a computer. */
         DisconnectRequest: {
@@ -1355,6 +1383,46 @@ export interface operations {
             };
             /** @description `bad_request`: not activated here; `invalid_field`: the authority URL */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deactivation_proof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The license id */
+                license_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeactivationProofView"];
+                };
+            };
+            /** @description `bad_request`: not deactivated here since its last activation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `license_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

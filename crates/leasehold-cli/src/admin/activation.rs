@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use leasehold_core::LicenseId;
 use leasehold_core::wire::admin::{
-    ActivationRequestView, Deactivated, ImportActivation, LicenseView, ServerStatus, SetAuthority,
+    ActivationRequestView, Deactivated, DeactivationProofView, ImportActivation, LicenseView,
+    ServerStatus, SetAuthority,
 };
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,15 @@ pub enum ActivationCmd {
         /// with `admin activation authority`, if any).
         #[arg(long, value_name = "URL")]
         authority: Option<String>,
+    },
+    /// Print the proof of this server's last deactivation of a licence again
+    /// (kept until it is activated here again), for the vendor.
+    Proof {
+        #[arg(value_name = "LICENSE_ID")]
+        id: LicenseId,
+        /// Write the proof to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Show, set or forget the vendor's activation authority this server
     /// uses for `online` (and the UI's *Activate online*).
@@ -158,6 +168,16 @@ pub async fn run(api: &AdminApi, cmd: ActivationCmd, json: bool) -> Result<()> {
                     "Send the proof to the vendor, who frees the activation with `leasehold vendor deactivate`."
                 ),
             }
+            Ok(())
+        }
+        ActivationCmd::Proof { id, out } => {
+            let view: DeactivationProofView = api
+                .get(&format!("/admin/v1/licenses/{id}/deactivation-proof"), &[])
+                .await?;
+            if json {
+                return print_json(&view);
+            }
+            emit(&view.proof, out.as_deref(), "deactivation proof")?;
             Ok(())
         }
         ActivationCmd::Authority { url, forget } => {

@@ -30,8 +30,12 @@ pub struct ActivateArgs {
     /// Record the activation in this ledger (the directory of `authority
     /// serve`, which must not be running) and refuse one beyond the code's
     /// `--max-activations`.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", required_unless_present = "no_ledger")]
     pub ledger: Option<PathBuf>,
+    /// Sign without a ledger: nothing counts this activation, so the code's
+    /// limit holds only if you keep track yourself.
+    #[arg(long, conflicts_with = "ledger")]
+    pub no_ledger: bool,
 }
 
 /// `vendor deactivate`.

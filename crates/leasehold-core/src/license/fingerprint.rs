@@ -1,13 +1,17 @@
 //! What a computer looks like, without saying who it is: a few parts (the
-//! machine id, the host name, the network cards, the processor), each kept
-//! only as an 8-byte hash. An activation records the server's fingerprint;
-//! the server compares its own with it at every start.
+//! machine id, the host name, the network cards, the processor, and the
+//! firmware's system UUID where it can be read), each kept only as an 8-byte
+//! hash. An activation records the server's fingerprint; the server compares
+//! its own with it at every start.
 //!
 //! The rule: a computer is the one a fingerprint was recorded on when more
-//! than half of the recorded parts are equal on it; a recorded part it does
-//! not report (no machine id in a container) counts as changed. One part
-//! changing (a new network card, a renamed host) keeps an activation; a data
-//! directory copied to another computer changes most.
+//! than half of the recorded parts are equal on it, and its system board id
+//! (when recorded) is; a recorded part it does not report (no machine id in
+//! a container) counts as changed. One part changing (a new network card, a
+//! renamed host) keeps an activation; a data directory copied to another
+//! computer changes most; a cloned virtual machine gets a new system UUID
+//! from its hypervisor (a real computer keeps it until its mainboard
+//! changes, which is a new computer).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,6 +24,10 @@ pub enum Part {
     HostName,
     NetworkCards,
     Processor,
+    /// The firmware's system UUID (SMBIOS): a hypervisor gives a cloned
+    /// virtual machine a new one, a real computer keeps it until its
+    /// mainboard changes. Read where the system lets the server read it.
+    BoardId,
 }
 
 impl Part {
@@ -29,6 +37,7 @@ impl Part {
             Self::HostName => b"host-name",
             Self::NetworkCards => b"network-cards",
             Self::Processor => b"processor",
+            Self::BoardId => b"board-id",
         }
     }
 
@@ -40,12 +49,13 @@ impl Part {
             Self::HostName => "host name",
             Self::NetworkCards => "network cards",
             Self::Processor => "processor",
+            Self::BoardId => "system board id",
         }
     }
 }
 
 /// Most parts a fingerprint may have (every [`Part`] once).
-pub const MAX_PARTS: usize = 4;
+pub const MAX_PARTS: usize = 5;
 
 /// A computer's parts, hashed; at most one per [`Part`], in `Part` order.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,10 +83,12 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// More than half of the recorded parts are equal.
+    /// More than half of the recorded parts are equal, and the system board
+    /// id, when recorded, is one of them.
     #[must_use]
     pub fn is_same_computer(&self) -> bool {
-        self.same.len() * 2 > self.same.len() + self.changed.len()
+        !self.changed.contains(&Part::BoardId)
+            && self.same.len() * 2 > self.same.len() + self.changed.len()
     }
 }
 
@@ -165,6 +177,37 @@ mod tests {
         // Two of four changed is not "more than half the same".
         let two = computer("m-1", "lic02", "ee:ff", "Xeon 8");
         assert!(!server.compare(&two).is_same_computer());
+    }
+
+    #[test]
+    fn with_the_board_id_a_virtual_machine_clone_is_another_computer() {
+        let with_board = |nics: &str, board: &str| {
+            Fingerprint::of([
+                (Part::MachineId, "m-1"),
+                (Part::HostName, "lic01"),
+                (Part::NetworkCards, nics),
+                (Part::Processor, "Xeon 8"),
+                (Part::BoardId, board),
+            ])
+        };
+        let server = with_board("aa:bb", "uuid-1");
+        // A new network card: four of five, the same computer.
+        assert!(
+            server
+                .compare(&with_board("cc:dd", "uuid-1"))
+                .is_same_computer()
+        );
+        // A clone: the hypervisor gave it a new MAC address and system UUID.
+        let clone = server.compare(&with_board("cc:dd", "uuid-2"));
+        assert!(!clone.is_same_computer());
+        assert_eq!(clone.changed, vec![Part::NetworkCards, Part::BoardId]);
+        // Without the board id (the server could not read it), the clone
+        // is three of four: what the README says cannot be told apart.
+        let four = computer("m-1", "lic01", "aa:bb", "Xeon 8");
+        assert!(
+            four.compare(&computer("m-1", "lic01", "cc:dd", "Xeon 8"))
+                .is_same_computer()
+        );
     }
 
     #[test]

@@ -68,6 +68,15 @@ pub struct ActivationRequestView {
     pub request: String,
 }
 
+/// `GET /admin/v1/licenses/{licenseId}/deactivation-proof`: the proof of
+/// this server's last deactivation of the licence, to send again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeactivationProofView {
+    pub license_id: LicenseId,
+    pub proof: String,
+}
+
 /// `POST /admin/v1/activations`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -8,10 +8,16 @@
 //!   response it was given before; no activation is used up.
 //! - Anything else needs a free activation: `activation_limit_reached`
 //!   otherwise, naming the servers that hold them.
-//! - A deactivation proof frees the server's activations signed at or
-//!   before its `void_through` (the vendor's time in the activation it
-//!   voided): a proof kept from an earlier deactivation cannot free a later
-//!   activation of the same server.
+//! - One active activation per server key: the same key from another
+//!   computer (a copy of the server's data directory) is refused, naming the
+//!   computer that holds it.
+//! - A deactivation proof frees exactly the activation it voided (its
+//!   `void_through` is that activation's time): a proof kept from an earlier
+//!   deactivation cannot free a later one.
+//! - A licence moves at most `max(2, max-activations)` times in 30 days;
+//!   more is for the vendor to allow (`leasehold authority free`), so a
+//!   server cloned with its key cannot cycle activations unseen. Freed
+//!   activations are kept 400 days: the vendor's record of moves.
 
 use crate::error::{Error, Result};
 use crate::store::StoreError;
@@ -28,9 +34,12 @@ use std::sync::{Mutex, PoisonError};
 /// The ledger's database in its directory.
 pub const LEDGER_FILE: &str = "authority.db";
 const SCHEMA_VERSION: u32 = 1;
-/// Freed activations kept per licence (the newest); older ones are deleted,
-/// so a server activating and deactivating in a loop cannot grow the file.
-const FREED_KEPT: u32 = 100;
+/// Freed activations are kept this long (the moves are rate-limited, so
+/// this bounds the rows a licence can have).
+const FREED_KEPT_MS: i64 = 400 * DAY_MS;
+/// The window the moves of a licence are counted in.
+const MOVE_WINDOW_MS: i64 = 30 * DAY_MS;
+const DAY_MS: i64 = 24 * 3600 * 1000;
 
 const SCHEMA: &str = "
 CREATE TABLE activations (
@@ -135,13 +144,16 @@ impl Ledger {
             .map_err(&sql)?;
         let active = active_rows(&tx, id).map_err(&sql)?;
         let server_key = key_hex(&request.server_key);
-        let known = active.iter().find(|row| {
-            row.server_key == server_key
-                && Activation::parse(&row.response).is_ok_and(|a| {
-                    a.fingerprint
-                        .compare(&request.fingerprint)
-                        .is_same_computer()
-                })
+        let same_key: Vec<&Row> = active
+            .iter()
+            .filter(|r| r.server_key == server_key)
+            .collect();
+        let known = same_key.iter().find(|row| {
+            Activation::parse(&row.response).is_ok_and(|a| {
+                a.fingerprint
+                    .compare(&request.fingerprint)
+                    .is_same_computer()
+            })
         });
         let answer = |response: String, again: bool, active: usize| AuthorityActivated {
             license_id: id,
@@ -153,6 +165,13 @@ impl Ledger {
         };
         if let Some(row) = known {
             return Ok(answer(row.response.clone(), true, active.len()));
+        }
+        if let Some(row) = same_key.first() {
+            return Err(Error::ActivationMismatch(format!(
+                "licence {id} is active for this server's key on another computer ({:?}, since {}): this server's data directory was copied or moved. Deactivate it on the computer it was activated on and send that proof; if that computer is gone, ask the vendor to free it",
+                row.server_name,
+                row.activated_at.to_rfc3339()
+            )));
         }
         if active.len() >= terms.max_activations as usize {
             return Err(Error::ActivationLimitReached(limit_message(
@@ -206,10 +225,10 @@ impl Ledger {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&sql)?;
         let active = active_rows(&tx, id).map_err(&sql)?;
-        let (covered, later): (Vec<&Row>, Vec<&Row>) = active
+        let (covered, other): (Vec<&Row>, Vec<&Row>) = active
             .iter()
             .filter(|r| r.server_key == server_key)
-            .partition(|r| r.activated_at <= proof.void_through);
+            .partition(|r| r.activated_at == proof.void_through);
         // Recorded from the code at activation (a proof carries no terms).
         let max_activations: u32 = tx
             .query_row(
@@ -227,15 +246,15 @@ impl Ledger {
             max_activations,
         };
         if covered.is_empty() {
-            if !later.is_empty() {
+            if !other.is_empty() {
                 return Err(Error::ActivationMismatch(format!(
-                    "this proof is older than the server's current activation of licence {id}: deactivate it on the server again and send the new proof"
+                    "this proof is for an earlier activation of licence {id} on that server, not the one it holds now: deactivate it on the server again and send the new proof"
                 )));
             }
             let freed_before: Option<i64> = tx
                 .query_row(
-                    "SELECT id FROM activations WHERE license_id = ?1 AND server_key = ?2 AND freed_at IS NOT NULL LIMIT 1",
-                    params![id.to_string(), server_key],
+                    "SELECT id FROM activations WHERE license_id = ?1 AND server_key = ?2 AND activated_at = ?3 AND freed_at IS NOT NULL LIMIT 1",
+                    params![id.to_string(), server_key, proof.void_through.0],
                     |r| r.get(0),
                 )
                 .optional()
@@ -247,21 +266,55 @@ impl Ledger {
                 ))),
             };
         }
-        for row in &covered {
-            tx.execute(
-                "UPDATE activations SET freed_at = ?1, proof = ?2 WHERE id = ?3",
-                params![now.0, proof_text.trim(), row.id],
+        let moves: u32 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM activations WHERE license_id = ?1 AND freed_at > ?2",
+                params![id.to_string(), now.0 - MOVE_WINDOW_MS],
+                |r| r.get(0),
             )
             .map_err(&sql)?;
+        if moves >= max_activations.max(2) {
+            return Err(Error::ActivationLimitReached(format!(
+                "licence {id} was moved {moves} times in the last 30 days, as often as it may be: ask the vendor to free this activation (the proof stays valid; keep it)"
+            )));
         }
-        tx.execute(
-            "DELETE FROM activations WHERE license_id = ?1 AND freed_at IS NOT NULL AND id NOT IN
-               (SELECT id FROM activations WHERE license_id = ?1 AND freed_at IS NOT NULL ORDER BY freed_at DESC, id DESC LIMIT ?2)",
-            params![id.to_string(), FREED_KEPT],
-        )
-        .map_err(&sql)?;
+        free_rows(&tx, &covered, now, proof_text.trim()).map_err(&sql)?;
         tx.commit().map_err(&sql)?;
         Ok(answer(true, active.len() - covered.len()))
+    }
+
+    /// The vendor frees a licence's activation on the server whose key
+    /// starts with `server_key` (hex), without a proof: the server's
+    /// computer is gone. Recorded as freed by the vendor.
+    ///
+    /// # Errors
+    /// `activation_mismatch` when no active activation matches (or more than
+    /// one does), or a storage error.
+    pub fn free(&self, id: LicenseId, server_key: &str, now: Timestamp) -> Result<LedgerEntry> {
+        let sql = self.sql("freeing an activation in");
+        let prefix = server_key.trim().to_ascii_lowercase();
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&sql)?;
+        let active = active_rows(&tx, id).map_err(&sql)?;
+        let matching: Vec<&Row> = active
+            .iter()
+            .filter(|r| !prefix.is_empty() && r.server_key.starts_with(&prefix))
+            .collect();
+        let [row] = matching.as_slice() else {
+            return Err(Error::ActivationMismatch(format!(
+                "{} active activation(s) of licence {id} have a server key starting with `{prefix}`; `leasehold authority list --data-dir DIR {id}` shows them",
+                matching.len()
+            )));
+        };
+        free_rows(&tx, &[row], now, "freed by the vendor").map_err(&sql)?;
+        tx.commit().map_err(&sql)?;
+        drop(conn);
+        self.entries(Some(id))?
+            .into_iter()
+            .find(|e| e.server_key == row.server_key && e.activated_at == row.activated_at)
+            .ok_or_else(|| Error::Internal("the freed activation is not in the ledger".into()))
     }
 
     /// Every activation recorded, or a licence's, newest first.
@@ -326,6 +379,21 @@ fn terms_of(key: &VendorKeyPair, request: &ActivationRequest) -> Result<LicenseT
         )));
     }
     Ok(terms)
+}
+
+/// Marks `rows` freed, and forgets freed activations past their keeping.
+fn free_rows(conn: &Connection, rows: &[&Row], now: Timestamp, note: &str) -> rusqlite::Result<()> {
+    for row in rows {
+        conn.execute(
+            "UPDATE activations SET freed_at = ?1, proof = ?2 WHERE id = ?3",
+            params![now.0, note, row.id],
+        )?;
+    }
+    conn.execute(
+        "DELETE FROM activations WHERE freed_at IS NOT NULL AND freed_at < ?1",
+        params![now.0 - FREED_KEPT_MS],
+    )?;
+    Ok(())
 }
 
 fn active_rows(conn: &Connection, id: LicenseId) -> rusqlite::Result<Vec<Row>> {

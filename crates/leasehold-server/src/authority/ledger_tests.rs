@@ -134,8 +134,43 @@ fn the_limit_holds_for_other_servers_and_for_a_copied_data_directory() {
     let copy = ledger
         .activate(&vendor(), &request(&code, &server(7), copied), at(2))
         .unwrap_err();
-    assert_eq!(copy.code().as_str(), "activation_limit_reached");
+    assert_eq!(copy.code().as_str(), "activation_mismatch");
+    assert!(copy.to_string().contains("on another computer"), "{copy}");
     assert_eq!(ledger.entries(None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_copy_of_a_server_cannot_hold_an_activation_beside_the_original() {
+    // The reviewer's attack: max 2; the original A activated; its data
+    // directory copied to B (same key, another computer) asks for the
+    // second activation, to deactivate it later and free A's.
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = open(dir.path());
+    let code = code(2);
+    let a = ledger
+        .activate(
+            &vendor(),
+            &request(&code, &server(7), computer("m-1")),
+            at(0),
+        )
+        .unwrap();
+    let elsewhere = Fingerprint::of([
+        (Part::MachineId, "m-9"),
+        (Part::HostName, "lic09"),
+        (Part::NetworkCards, "99:99"),
+        (Part::Processor, "Arm"),
+    ]);
+    let b = ledger
+        .activate(&vendor(), &request(&code, &server(7), elsewhere), at(10))
+        .unwrap_err();
+    assert_eq!(b.code().as_str(), "activation_mismatch");
+    // A proof whose void_through names no activation frees nothing.
+    let made_up = Deactivation::sign(&server(7), a.license_id, at(5), at(30)).to_text();
+    let e = ledger.deactivate(&made_up, at(50)).unwrap_err();
+    assert_eq!(e.code().as_str(), "activation_mismatch");
+    let active = ledger.entries(Some(a.license_id)).unwrap();
+    assert_eq!(active.len(), 1);
+    assert!(active[0].freed_at.is_none());
 }
 
 #[test]
@@ -249,20 +284,45 @@ fn requests_it_cannot_answer_are_refused_with_their_reason() {
 }
 
 #[test]
-fn freed_activations_are_kept_within_a_bound() {
+fn a_licence_moves_at_most_twice_a_month_and_moves_are_kept_a_bounded_time() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = open(dir.path());
     let code = code(1);
     let req = request(&code, &server(7), computer("m-1"));
-    for i in 0..(i64::from(FREED_KEPT) + 20) {
-        let a = ledger.activate(&vendor(), &req, at(i)).unwrap();
+    let day = 24 * 3600;
+    let cycle = |secs: i64| {
+        let a = ledger.activate(&vendor(), &req, at(secs)).unwrap();
+        ledger.deactivate(&proof(&server(7), &a.response, secs), at(secs))
+    };
+    cycle(0).unwrap();
+    cycle(day).unwrap();
+    let third = cycle(2 * day).unwrap_err();
+    assert_eq!(third.code().as_str(), "activation_limit_reached");
+    assert!(
+        third
+            .to_string()
+            .contains("moved 2 times in the last 30 days"),
+        "{third}"
+    );
+    // The vendor may free it by hand (the computer is gone): recorded.
+    let id = ledger.entries(None).unwrap()[0].license_id;
+    let key = key_hex(&server(7).verifying_key().to_bytes());
+    let freed = ledger.free(id, &key[..8], at(2 * day)).unwrap();
+    assert!(freed.freed_at.is_some());
+    assert_eq!(
         ledger
-            .deactivate(&proof(&server(7), &a.response, i), at(i))
-            .unwrap();
-    }
-    let kept = ledger.entries(None).unwrap();
-    assert_eq!(kept.len(), FREED_KEPT as usize);
-    assert!(kept.iter().all(|e| e.freed_at.is_some()));
+            .free(id, &key[..8], at(2 * day))
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "activation_mismatch"
+    );
+    // A month later it may move again.
+    cycle(40 * day).unwrap();
+    assert_eq!(ledger.entries(None).unwrap().len(), 4);
+    // Over a year on, the old moves are forgotten: the file stays small.
+    cycle(500 * day).unwrap();
+    assert_eq!(ledger.entries(None).unwrap().len(), 1);
 }
 
 #[test]

@@ -40,6 +40,9 @@ use tokio::task::JoinHandle;
 /// server, each answered at once.
 const MAX_CONNECTIONS: usize = 512;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
+/// Connections one address may hold open at once.
+pub const PER_ADDRESS: usize = 16;
 
 /// What an authority is started with.
 pub struct AuthorityConfig {
@@ -89,8 +92,12 @@ pub async fn start(config: AuthorityConfig) -> Result<AuthorityHandle> {
         .local_addr()
         .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
     let (stop, stopped) = watch::channel(false);
+    // A stranger holding connections open must not lock others out: few per
+    // address, and headers within seconds (a request is one small body).
     let limits = Limits {
         max_connections: MAX_CONNECTIONS,
+        header_timeout: HEADER_TIMEOUT,
+        per_address: Some(PER_ADDRESS),
         ..Limits::default()
     };
     let http = tokio::spawn(connections::serve(

@@ -25,6 +25,9 @@ pub(crate) struct Binding {
     /// Per deactivated licence: responses the vendor made up to this moment
     /// (its time) are void here.
     pub deactivations: BTreeMap<LicenseId, Timestamp>,
+    /// The proof of each deactivation, to show or send again until the
+    /// licence is activated here again.
+    pub proofs: BTreeMap<LicenseId, String>,
 }
 
 /// Where a licence stands with activation.
@@ -189,6 +192,7 @@ impl Engine {
             let mut binding = self.binding();
             binding.activations.insert(id, stored);
             binding.deactivations.remove(&id);
+            binding.proofs.remove(&id);
         }
         self.recount(id);
         let view = self.license_view(id)?;
@@ -235,18 +239,20 @@ impl Engine {
             Activation::parse(&stored.response).map_or(Timestamp(i64::MAX), |a| a.activated_at)
         };
         let now = self.now();
+        let proof = Deactivation::sign(self.inner.signer.key(), id, void_through, now).to_text();
         self.persist(vec![Op::Deactivate {
             license_id: id,
             at: void_through,
+            proof: proof.clone(),
         }])
         .await?;
         {
             let mut binding = self.binding();
             binding.activations.remove(&id);
             binding.deactivations.insert(id, void_through);
+            binding.proofs.insert(id, proof.clone());
         }
         self.recount(id);
-        let proof = Deactivation::sign(self.inner.signer.key(), id, void_through, now);
         let (product, seats_now, in_use) = match self.license_view(id) {
             Ok(v) => (v.product, v.product_seats, v.product_in_use),
             Err(_) => Default::default(),
@@ -266,8 +272,24 @@ impl Engine {
             product,
             seats_now,
             in_use,
-            proof: proof.to_text(),
+            proof,
             authority: None,
+        })
+    }
+
+    /// The proof of this server's last deactivation of a licence, kept until
+    /// it is activated here again (to send to the vendor again).
+    ///
+    /// # Errors
+    /// `license_not_found`, or `bad_request` when there is none.
+    pub fn deactivation_proof(&self, id: LicenseId) -> Result<String> {
+        if !self.licenses().contains_key(&id) {
+            return Err(Error::LicenseNotFound(id));
+        }
+        self.binding().proofs.get(&id).cloned().ok_or_else(|| {
+            Error::BadRequest(format!(
+                "licence {id} was not deactivated on this server since it was last activated here; there is no proof to show"
+            ))
         })
     }
 

@@ -134,6 +134,7 @@ impl Engine {
             computer: leasehold_host::this_computer(),
             activations: snapshot.activations,
             deactivations: snapshot.deactivations,
+            proofs: snapshot.proofs,
         };
         let mut records = BTreeMap::new();
         let keys = trust.keys();

@@ -12,8 +12,8 @@ use axum::routing::{get, post, put};
 use leasehold_core::LicenseId;
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::admin::{
-    ActivationRequestView, AuthoritySent, Deactivated, ImportActivation, LicenseView, ServerStatus,
-    SetAuthority,
+    ActivationRequestView, AuthoritySent, Deactivated, DeactivationProofView, ImportActivation,
+    LicenseView, ServerStatus, SetAuthority,
 };
 use reqwest::Url;
 use serde::Deserialize;
@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
             post(activate_online),
         )
         .route("/admin/v1/authority", put(set_authority))
+        .route(
+            "/admin/v1/licenses/{license_id}/deactivation-proof",
+            get(deactivation_proof),
+        )
 }
 
 /// The authority to call: the one named in the call, else the server's.
@@ -139,12 +143,43 @@ pub async fn activate_online(
         )
     })?;
     let request = state.engine.activation_request(id)?;
+    // A deactivation here whose proof never reached the authority: send it
+    // first, so the authority frees the old activation and answers anew.
+    if let Ok(proof) = state.engine.deactivation_proof(id) {
+        match authority::deactivate(&url, &proof).await {
+            Err(e @ Error::AuthorityUnreachable(_)) => return Err(e),
+            Err(e) => {
+                tracing::info!(license = %id, "the authority did not take the pending proof: {e}")
+            }
+            Ok(_) => {
+                tracing::info!(license = %id, "the pending deactivation proof was given to the authority")
+            }
+        }
+    }
     let answer = authority::activate(&url, &request.request).await?;
     state
         .engine
         .import_activation(&answer.response)
         .await
         .map(Json)
+}
+
+/// The proof of this server's last deactivation of a licence (kept until
+/// it is activated here again), to send to the vendor again.
+#[utoipa::path(get, path = "/admin/v1/licenses/{license_id}/deactivation-proof", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
+    (status = 200, body = DeactivationProofView),
+    (status = 400, description = "`bad_request`: not deactivated here since its last activation", body = ErrorBody),
+    (status = 404, description = "`license_not_found`", body = ErrorBody),
+))]
+pub async fn deactivation_proof(
+    State(state): State<AppState>,
+    Path(id): Path<LicenseId>,
+) -> Result<Json<DeactivationProofView>> {
+    let proof = state.engine.deactivation_proof(id)?;
+    Ok(Json(DeactivationProofView {
+        license_id: id,
+        proof,
+    }))
 }
 
 /// Sets (or with null / empty, forgets) the activation authority's address.

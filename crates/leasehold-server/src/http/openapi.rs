@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         super::admin::logs, super::admin::trusted_keys, super::admin::add_trusted_key, super::admin::set_mdns,
         super::admin::backup,
         super::activation::activation_request, super::activation::import_activation, super::activation::deactivate,
-        super::activation::activate_online, super::activation::set_authority,
+        super::activation::activate_online, super::activation::set_authority, super::activation::deactivation_proof,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),
     modifiers(&Security),

@@ -76,6 +76,14 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
         .map_err(sql)?
         .into_iter()
         .collect(),
+        proofs: rows(
+            conn,
+            "SELECT license_id, proof FROM deactivations WHERE proof != ''",
+            |r| Ok((id::<LicenseId>(r, 0)?, text(r, 1)?)),
+        )
+        .map_err(sql)?
+        .into_iter()
+        .collect(),
         settings: rows(conn, "SELECT key, value FROM settings", |r| {
             Ok((text(r, 0)?, text(r, 1)?))
         })

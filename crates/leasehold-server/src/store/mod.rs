@@ -91,6 +91,8 @@ pub struct Snapshot {
     /// Per deactivated licence: vendor responses made up to this moment are
     /// void here.
     pub deactivations: BTreeMap<LicenseId, Timestamp>,
+    /// The deactivation proofs made, by licence (empty before schema 3).
+    pub proofs: BTreeMap<LicenseId, String>,
     pub settings: BTreeMap<String, String>,
     /// The highest event seq stored (0 when none); the next event takes the
     /// one after.
@@ -164,6 +166,8 @@ pub enum Op {
     Deactivate {
         license_id: LicenseId,
         at: Timestamp,
+        /// The signed proof made for the vendor, kept to show or send again.
+        proof: String,
     },
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).

@@ -80,9 +80,11 @@ CREATE TABLE deactivations (
 
 /// Version 3: the computer a lease was checked out from (see
 /// `leasehold_core::computer`), so clones sharing a client id keep their own
-/// seats across a restart. Empty for leases from before: they match any.
+/// seats across a restart (empty for leases from before); and the proof of
+/// each deactivation, to show or send again.
 const V3: &str = "
 ALTER TABLE leases ADD COLUMN computer TEXT NOT NULL DEFAULT '';
+ALTER TABLE deactivations ADD COLUMN proof TEXT NOT NULL DEFAULT '';
 ";
 
 /// Every step of the schema, oldest first.

@@ -376,13 +376,17 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             conn.prepare_cached("DELETE FROM deactivations WHERE license_id = ?1")?
                 .execute([a.license_id.to_string()])?;
         }
-        Op::Deactivate { license_id, at } => {
+        Op::Deactivate {
+            license_id,
+            at,
+            proof,
+        } => {
             conn.prepare_cached("DELETE FROM activations WHERE license_id = ?1")?
                 .execute([license_id.to_string()])?;
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO deactivations (license_id, void_through) VALUES (?1, ?2)",
+                "INSERT OR REPLACE INTO deactivations (license_id, void_through, proof) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![license_id.to_string(), at.0])?;
+            .execute(params![license_id.to_string(), at.0, proof])?;
         }
         Op::AppendEvent(e) => append_event(conn, e)?,
     }
