@@ -69,8 +69,9 @@ if ! python3 -c 'import zeroconf' >/dev/null 2>&1; then
   python3 -c 'import zeroconf'
 fi
 
-# cffi (the Python binding over the C ABI) and pytest (its tests).
-for mod in cffi pytest; do
+# cffi (the Python binding over the C ABI), pytest (its tests), setuptools
+# and wheel (the SDK archive's wheel).
+for mod in cffi pytest setuptools wheel; do
   if ! python3 -c "import $mod" >/dev/null 2>&1; then
     echo "setup: pip install $mod"
     if ! python3 -m pip install --quiet "$mod"; then

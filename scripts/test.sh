@@ -70,6 +70,12 @@ python3 -m pytest -q -p no:cacheprovider bindings/python/tests 2>&1 | tee /tmp/l
 python_passed=$(grep -oE '[0-9]+ passed' /tmp/leasehold-pytest.log | tail -1 | grep -oE '[0-9]+' || true)
 python_failed=$(grep -oE '[0-9]+ (failed|errors?)' /tmp/leasehold-pytest.log | awk '{ n += $1 } END { print n + 0 }')
 
+step "The vendor SDK archive (scripts/sdk.sh): contents, the C example and the wheel from it alone"
+bash scripts/sdk-check.sh 2>&1 | tee /tmp/leasehold-sdk.log
+sdk=$(grep -E '^sdk archive: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-sdk.log | tail -1)
+sdk_passed=$(echo "$sdk" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+sdk_failed=$(echo "$sdk" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+
 step "UI unit tests"
 npm test --silent 2>&1 | tee /tmp/leasehold-vitest.log
 ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' /tmp/leasehold-vitest.log | grep -E '^ *Tests ' | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
@@ -98,6 +104,7 @@ builtin_failed=$(echo "$builtin" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' 
 echo
 count "Rust" "$rust_passed" 0
 count "Python binding" "${python_passed:-0}" "${python_failed:-0}"
+count "SDK archive" "${sdk_passed:-0}" "${sdk_failed:-0}"
 count "UI unit tests" "${ui_passed:-0}" 0
 count "browser tests" "${browser_passed:-0}" "${browser_failed:-0}"
 count "desktop e2e" "${desktop_passed:-0}" "${desktop_failed:-0}"
@@ -107,6 +114,6 @@ echo "target/ after the run: $(du -sh target 2>/dev/null | cut -f1)"
 echo
 echo "${total_passed} passed, ${total_failed} failed"
 # A group that reports nothing ran nothing: that is a failure too.
-if ((total_failed > 0 || rust_passed == 0 || ${python_passed:-0} == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
+if ((total_failed > 0 || rust_passed == 0 || ${python_passed:-0} == 0 || ${sdk_passed:-0} == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
   exit 1
 fi

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the vendor SDK archive, target/sdk/leasehold-sdk-VERSION-linux-x86_64.tar.gz:
+# the C ABI's libraries (libleasehold.so, libleasehold.a), the headers
+# (leasehold.h, leasehold.hpp), the C# binding, the Python wheel (with the
+# library and header inside), the examples and docs/PROTOCOL.md.
+#   scripts/sdk.sh            release build
+#   scripts/sdk.sh --debug    from the debug build (what the test suite checks)
+# Windows and macOS archives are made by the bundles workflow, as the
+# installers are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=release
+if [ "${1:-}" = "--debug" ]; then profile=debug; fi
+if [ "$profile" = release ]; then
+  cargo build -q --release -p leasehold-ffi
+else
+  cargo build -q -p leasehold-ffi
+fi
+lib="target/$profile"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+name="leasehold-sdk-$version-linux-x86_64"
+out="target/sdk/$name"
+rm -rf "$out" "target/sdk/$name.tar.gz"
+mkdir -p "$out"/{lib,include,csharp,python,examples,docs}
+
+cp "$lib/libleasehold.so" "$lib/libleasehold.a" "$out/lib/"
+cp include/leasehold.h include/leasehold.hpp "$out/include/"
+cp bindings/csharp/Leasehold.cs bindings/csharp/Example.cs "$out/csharp/"
+cp -r examples/c examples/cpp "$out/examples/"
+cp docs/PROTOCOL.md "$out/docs/"
+
+# The wheel carries the library and the header beside the Python code; it
+# is for this platform only (cffi loads the library, no compiler needed).
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r bindings/python/pyproject.toml bindings/python/leasehold "$work/"
+rm -rf "$work/leasehold/__pycache__"
+cp "$lib/libleasehold.so" include/leasehold.h "$work/leasehold/"
+python3 -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir "$work/dist" "$work" >/dev/null
+python3 -m wheel tags --remove --platform-tag linux_x86_64 "$work"/dist/*.whl >/dev/null
+cp "$work"/dist/*.whl "$out/python/"
+
+cat > "$out/README.txt" <<TEXT
+Leasehold SDK $version for Linux x86_64
+
+lib/        libleasehold.so, libleasehold.a: the C ABI (include/leasehold.h)
+include/    leasehold.h (C), leasehold.hpp (C++, header-only RAII)
+csharp/     Leasehold.cs (P/Invoke; the native library is libleasehold.so), Example.cs
+python/     the leasehold wheel (pip install it; the library is inside)
+examples/   c/checkout.c, cpp/checkout.cpp: hold a seat of PRODUCT
+docs/       PROTOCOL.md: the client protocol, with test vectors
+
+  gcc examples/c/checkout.c -I include -L lib -lleasehold -o checkout
+  LEASEHOLD_SERVER=host:7878 LEASEHOLD_VENDOR_KEY=LHPK-... LD_LIBRARY_PATH=lib ./checkout PRODUCT
+TEXT
+
+tar -czf "target/sdk/$name.tar.gz" -C target/sdk "$name"
+echo "target/sdk/$name.tar.gz"
