@@ -14,10 +14,10 @@ cd "$(dirname "$0")/.."
 # it checks that the harness runs and prints figures, not how fast they are.
 profile="${LEASEHOLD_BENCH_PROFILE:-release}"
 if [ "$profile" = debug ]; then
-  cargo build --quiet -p leasehold-cli -p leasehold-bench
+  cargo build --quiet -p leasehold-cli -p leasehold-bench -p leasehold-ffi
   export LEASEHOLD_BIN="${LEASEHOLD_BIN:-$PWD/target/debug/leasehold}"
 else
-  cargo build --release --quiet -p leasehold-cli -p leasehold-bench
+  cargo build --release --quiet -p leasehold-cli -p leasehold-bench -p leasehold-ffi
 fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -m | awk '/^Mem:/ {print $2 " MiB RAM"}')" >&2

@@ -13,6 +13,7 @@ pub mod proc;
 pub mod report;
 pub mod scale;
 pub mod scenarios;
+pub mod sdk;
 pub mod setup;
 
 use anyhow::{Context, Result};
@@ -68,7 +69,7 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
-    /// Run only these scenarios (comma-separated): chain, idle, storm, renew, half,
+    /// Run only these scenarios (comma-separated): chain, sdk, idle, storm, renew, half,
     /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
     /// renew, half and steady renew the storm's leases, so they bring it along.
     #[arg(long, value_delimiter = ',')]
@@ -210,6 +211,9 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     let base = scenarios::baseline(opts, &bare, &mut report).await?;
     if opts.wants("chain") {
         chain::run(&mut report)?;
+    }
+    if opts.wants("sdk") {
+        sdk::run(&serve, &vendor, &mut report).await?;
     }
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);

@@ -107,6 +107,11 @@ pub(crate) fn guarded(err: *mut lh_error, f: impl FnOnce() -> Result<(), Failure
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        // Blocking on an async runtime's own worker thread: the caller's
+        // mistake, said as such.
+        if what.contains("within a runtime") {
+            return Err(Failure::invalid(IN_RUNTIME));
+        }
         Err(Failure {
             status: lh_status::LH_INTERNAL,
             code: "internal".into(),
@@ -134,6 +139,12 @@ pub(crate) fn guarded(err: *mut lh_error, f: impl FnOnce() -> Result<(), Failure
     status
 }
 
+/// Its threads' name: a blocking call made on one (from a seat callback)
+/// is refused.
+const THREAD_NAME: &str = "leasehold-sdk";
+
+const IN_RUNTIME: &str = "a blocking Leasehold call was made from a seat callback or an async runtime's worker thread; call it from your own thread (or a blocking-pool thread)";
+
 /// The library's runtime, started on first use.
 pub(crate) fn runtime() -> Result<&'static Runtime, Failure> {
     static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
@@ -141,7 +152,7 @@ pub(crate) fn runtime() -> Result<&'static Runtime, Failure> {
         .get_or_init(|| {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
-                .thread_name("leasehold")
+                .thread_name(THREAD_NAME)
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())
@@ -160,10 +171,8 @@ pub(crate) fn block_on<T>(
     timeout_ms: u32,
     fut: impl Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Failure::invalid(
-            "a blocking Leasehold call was made from a Leasehold callback (or another async runtime's thread); call it from your own thread",
-        ));
+    if std::thread::current().name() == Some(THREAD_NAME) {
+        return Err(Failure::invalid(IN_RUNTIME));
     }
     let rt = runtime()?;
     if timeout_ms == 0 {

@@ -146,6 +146,31 @@ fn bad_arguments_are_errors_with_codes_and_a_success_clears_them() {
             CStr::from_ptr(lh_version()).to_str().unwrap(),
             env!("CARGO_PKG_VERSION")
         );
+        // A blocking call on another async runtime's worker thread is the
+        // caller's mistake, said as such (not a crash, not "a bug").
+        let b = lh_builder_new();
+        lh_builder_server(b, c("127.0.0.1:9").as_ptr(), ptr::null_mut());
+        let mut client = ptr::null_mut();
+        assert_eq!(lh_builder_build(b, &mut client, &mut err), lh_status::LH_OK);
+        let client_addr = client as usize;
+        let (status, message) = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let mut err = blank_error();
+                let mut seat = ptr::null_mut();
+                let status = lh_checkout(
+                    client_addr as *const lh_client,
+                    c("cad").as_ptr(),
+                    1000,
+                    &mut seat,
+                    &mut err,
+                );
+                (status, message_of(&err))
+            });
+        assert_eq!(status, lh_status::LH_INVALID_ARGUMENT, "{message}");
+        assert!(message.contains("your own thread"), "{message}");
+        lh_client_free(client);
     }
 }
 

@@ -1,0 +1,170 @@
+//! What a checkout costs an application in each language: the Rust SDK,
+//! the C ABI (what C, C++ and C# call) and the Python binding, against the
+//! same server in the same run, as ratios to the Rust SDK. A renewal runs
+//! in the library's own background task in every language (the ABI and
+//! Python add nothing to it), so its cost is the Rust SDK's by
+//! construction; only the checkout crosses the boundary.
+
+use crate::report::{Report, Unit};
+use crate::setup::{Leasehold, ServeOpts, Vendor};
+use anyhow::{Context, Result, anyhow};
+use leasehold::*;
+use std::ffi::CString;
+use std::path::Path;
+use std::time::Instant;
+
+const PRODUCT: &str = "sdk-bench";
+/// Checkout-and-release rounds timed per language (after a warm-up).
+const ROUNDS: u32 = 300;
+const WARMUP: u32 = 20;
+
+/// Adds each language's time for a checkout and its release.
+///
+/// # Errors
+/// When the server does not start or a checkout fails.
+pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Result<()> {
+    eprintln!("== sdk: checkout + release through Rust, the C ABI and Python");
+    let dir = tempfile::tempdir()?;
+    let server = Leasehold::start(serve, dir.path()).await?;
+    server
+        .add_codes(&[vendor.code(PRODUCT, 1000, 600)?])
+        .await?;
+    let addr = server.addr().to_string();
+    let key = vendor.public();
+
+    let client = leasehold_client::Client::builder()
+        .server(addr.clone())
+        .vendor_key(key.parse().map_err(|e| anyhow!("{e}"))?)
+        .client_id("rust-bench")
+        .build()?;
+    let mut rust = 0.0;
+    for (rounds, timed) in [(WARMUP, false), (ROUNDS, true)] {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            client.checkout(PRODUCT).await?.release().await?;
+        }
+        if timed {
+            rust = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+        }
+    }
+    let abi = {
+        let (addr, key) = (addr.clone(), key.clone());
+        tokio::task::spawn_blocking(move || through_abi(&addr, &key)).await??
+    };
+    let python = through_python(&addr, &key).await?;
+    report.add(
+        "sdk: checkout + release, Rust SDK",
+        rust,
+        Unit::Millis,
+        None,
+        None,
+    );
+    report.add(
+        "sdk: checkout + release, C ABI (ratio to Rust)",
+        abi,
+        Unit::Millis,
+        Some(rust),
+        None,
+    );
+    match python {
+        Some(ms) => report.add(
+            "sdk: checkout + release, Python binding (ratio to Rust)",
+            ms,
+            Unit::Millis,
+            Some(rust),
+            None,
+        ),
+        None => report.note(
+            "sdk: Python binding not measured (python3 with cffi, or libleasehold.so, not found)",
+        ),
+    }
+    Ok(())
+}
+
+/// The same through the C ABI, called as a C program would (from a plain
+/// thread: the library runs its own runtime).
+fn through_abi(addr: &str, key: &str) -> Result<f64> {
+    let c = |s: &str| CString::new(s).context("no NUL in bench strings");
+    let mut err = lh_error {
+        status: lh_status::LH_OK,
+        code: [0; LH_CODE_LEN],
+        message: [0; LH_MESSAGE_LEN],
+    };
+    let product = c(PRODUCT)?;
+    // SAFETY: live handles and NUL-terminated strings, as the header asks.
+    unsafe {
+        let b = lh_builder_new();
+        lh_builder_server(b, c(addr)?.as_ptr(), &mut err);
+        lh_builder_vendor_key(b, c(key)?.as_ptr(), &mut err);
+        lh_builder_identity(b, c("abi-bench")?.as_ptr(), std::ptr::null(), &mut err);
+        let mut client = std::ptr::null_mut();
+        if lh_builder_build(b, &mut client, &mut err) != lh_status::LH_OK {
+            return Err(anyhow!("building an ABI client failed: {}", message(&err)));
+        }
+        let mut ms = 0.0;
+        for (rounds, timed) in [(WARMUP, false), (ROUNDS, true)] {
+            let started = Instant::now();
+            for _ in 0..rounds {
+                let mut seat = std::ptr::null_mut();
+                if lh_checkout(client, product.as_ptr(), 10_000, &mut seat, &mut err)
+                    != lh_status::LH_OK
+                {
+                    lh_client_free(client);
+                    return Err(anyhow!("an ABI checkout failed: {}", message(&err)));
+                }
+                lh_seat_release(seat, 10_000, &mut err);
+            }
+            if timed {
+                ms = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+            }
+        }
+        lh_client_free(client);
+        Ok(ms)
+    }
+}
+
+/// The same through the Python binding, in a `python3` child; `None` when
+/// it cannot run here.
+async fn through_python(addr: &str, key: &str) -> Result<Option<f64>> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let exe = std::env::current_exe()?;
+    let library = exe
+        .parent()
+        .map(|d| d.join("libleasehold.so"))
+        .filter(|p| p.is_file());
+    let Some(library) = library else {
+        return Ok(None);
+    };
+    let script = format!(
+        "import sys, time, leasehold\n\
+         c = leasehold.Client(servers=[sys.argv[1]], vendor_keys=[sys.argv[2]], client_id='python-bench')\n\
+         for _ in range({WARMUP}): c.checkout('{PRODUCT}').release()\n\
+         t = time.perf_counter()\n\
+         for _ in range({ROUNDS}): c.checkout('{PRODUCT}').release()\n\
+         print((time.perf_counter() - t) * 1000 / {ROUNDS})\n"
+    );
+    let out = tokio::process::Command::new("python3")
+        .args(["-c", &script, addr, key])
+        .env("PYTHONPATH", repo.join("bindings/python"))
+        .env("LEASEHOLD_LIBRARY", library)
+        .output()
+        .await;
+    let Ok(out) = out else {
+        return Ok(None);
+    };
+    if !out.status.success() {
+        eprintln!(
+            "python bench failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return Ok(None);
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse().ok())
+}
+
+fn message(err: &lh_error) -> String {
+    // SAFETY: the library always NUL-terminates what it writes.
+    unsafe { std::ffi::CStr::from_ptr(err.message.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
+}
