@@ -96,6 +96,9 @@ pub struct Row {
     /// Measured ÷ the bare baseline's same figure, where there is one.
     pub ratio: Option<f64>,
     pub target: Option<Target>,
+    /// What the ratio is to: `bare`, unless a scenario compares with
+    /// another figure of its own (the Rust SDK's).
+    pub ratio_to: &'static str,
 }
 
 /// The results of a run, in the order measured.
@@ -119,19 +122,34 @@ impl Report {
         baseline: Option<f64>,
         target: Option<Target>,
     ) {
-        let ratio = baseline.filter(|b| *b > 0.0).map(|b| value / b);
+        self.add_vs(figure, value, unit, baseline, "bare", target);
+    }
+
+    /// [`Self::add`] with the ratio to `base` of another figure, named `to`.
+    pub fn add_vs(
+        &mut self,
+        figure: impl Into<String>,
+        value: f64,
+        unit: Unit,
+        base: Option<f64>,
+        to: &'static str,
+        target: Option<Target>,
+    ) {
+        let ratio = base.filter(|b| *b > 0.0).map(|b| value / b);
         let row = Row {
             figure: figure.into(),
             value,
             unit,
             ratio,
             target,
+            ratio_to: to,
         };
         eprintln!(
             "  {:<52} {:>14}  {}",
             row.figure,
             fmt(row.value, row.unit),
-            row.ratio.map_or(String::new(), |r| format!("{r:.2}× bare"))
+            row.ratio
+                .map_or(String::new(), |r| format!("{r:.2}× {}", row.ratio_to))
         );
         self.rows.push(row);
     }
@@ -160,9 +178,13 @@ impl Report {
             let target = r
                 .target
                 .map_or_else(|| "—".to_owned(), |t| t.describe(r.unit));
-            let ratio = r
-                .ratio
-                .map_or_else(|| "—".to_owned(), |x| format!("{x:.2}×"));
+            let ratio = r.ratio.map_or_else(
+                || "—".to_owned(),
+                |x| match r.ratio_to {
+                    "bare" => format!("{x:.2}×"),
+                    to => format!("{x:.2}× {to}"),
+                },
+            );
             let met = match r.target.and_then(|t| t.met(r.value, r.ratio)) {
                 Some(true) => "yes",
                 Some(false) => "**no**",

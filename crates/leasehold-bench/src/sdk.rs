@@ -59,21 +59,12 @@ pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Res
         None,
         None,
     );
-    report.add(
-        "sdk: checkout + release, C ABI (ratio to Rust)",
-        abi,
-        Unit::Millis,
-        Some(rust),
-        None,
-    );
+    let vs_rust = |report: &mut Report, figure: &str, ms: f64| {
+        report.add_vs(figure, ms, Unit::Millis, Some(rust), "Rust SDK", None);
+    };
+    vs_rust(report, "sdk: checkout + release, C ABI", abi);
     match python {
-        Some(ms) => report.add(
-            "sdk: checkout + release, Python binding (ratio to Rust)",
-            ms,
-            Unit::Millis,
-            Some(rust),
-            None,
-        ),
+        Some(ms) => vs_rust(report, "sdk: checkout + release, Python binding", ms),
         None => report.note(
             "sdk: Python binding not measured (python3 with cffi, or libleasehold.so, not found)",
         ),
