@@ -4,8 +4,9 @@ install time, and the same library every other language uses.
 The declarations are read from the header itself (shipped as
 ``leasehold/leasehold.h`` in the wheel, else the repository's
 ``include/leasehold.h``), so they cannot drift from the library. The library
-is ``$LEASEHOLD_LIBRARY`` when set, else ``libleasehold.so`` beside this
-file (the wheel), else the system's.
+is ``$LEASEHOLD_LIBRARY`` when set, else the one beside this file (the
+wheel: ``libleasehold.so``, ``.dylib`` or ``leasehold.dll``), else the
+system's.
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ def _library_path() -> str:
     explicit = os.environ.get("LEASEHOLD_LIBRARY")
     if explicit:
         return explicit
-    bundled = _HERE / "libleasehold.so"
-    if bundled.is_file():
-        return str(bundled)
+    for name in ("libleasehold.so", "libleasehold.dylib", "leasehold.dll"):
+        bundled = _HERE / name
+        if bundled.is_file():
+            return str(bundled)
     found = ctypes.util.find_library("leasehold")
     if found:
         return found
