@@ -25,6 +25,10 @@ use std::fmt;
 
 const PARTS: usize = 4;
 
+/// What [`Computer::parse`] reads (ECMA-262, for the OpenAPI document):
+/// four fields of 8 hex digits or empty, joined by `.`.
+pub const PATTERN: &str = "^(?:[0-9A-Fa-f]{8})?(?:\\.(?:[0-9A-Fa-f]{8})?){3}$";
+
 /// The hashed parts; 0 for a part the computer did not report.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Computer([u32; PARTS]);
@@ -123,7 +127,7 @@ impl Computer {
             if field.is_empty() {
                 continue;
             }
-            if field.len() != 8 {
+            if field.len() != 8 || !field.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(format!("field `{field}` is not 8 hex digits"));
             }
             *part = u32::from_str_radix(field, 16)

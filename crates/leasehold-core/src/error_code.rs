@@ -64,6 +64,10 @@ error_codes! {
     ActivationMismatch = "activation_mismatch", 422, "the activation response is for another server or another licence";
     ActivationLimitReached = "activation_limit_reached", 409, "the licence is activated on as many servers as its code allows; deactivate it on one first";
     AuthorityUnreachable = "authority_unreachable", 502, "the activation authority could not be reached or did not answer as one";
+    ActivationNotNeeded = "activation_not_needed", 409, "the licence needs no activation: it counts on any server as it is";
+    NotActivatedHere = "not_activated_here", 409, "the licence is not activated on this server: there is nothing to deactivate";
+    NoDeactivationProof = "no_deactivation_proof", 409, "the licence was not deactivated on this server since it was last activated here: there is no proof to show";
+    NoAuthoritySet = "no_authority_set", 409, "no activation authority is set on this server (nor named in the call): set one, or use the offline exchange";
     LicenseAlreadyAdded = "license_already_added", 409, "the code is already on this server";
     LicenseNotFound = "license_not_found", 404, "no code with that id is on this server";
     ClientNotFound = "client_not_found", 404, "no computer with that id holds a seat";

@@ -110,7 +110,8 @@ pub enum Level {
 }
 
 /// One recorded event. `seq` is assigned when it is recorded and only grows,
-/// so a live tail can ask for "everything after seq N".
+/// so a live tail can ask for "everything after seq N". What it is not
+/// about (no lease, no licence) is left out, not sent as null.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
@@ -118,12 +119,19 @@ pub struct Event {
     pub at: Timestamp,
     pub kind: EventKind,
     pub level: Level,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<Product>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease_id: Option<LeaseId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license_id: Option<LicenseId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<CorrelationId>,
     /// A sentence for people, e.g. "granted cad to ann@ws-12 (3 of 10 in use)".
     pub message: String,

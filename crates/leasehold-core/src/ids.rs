@@ -11,7 +11,7 @@ macro_rules! uuid_id {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(transparent)]
-        #[schema(value_type = String, example = "0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10")]
+        #[schema(value_type = String, format = Uuid, example = "0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10")]
         pub struct $name(pub Uuid);
 
         impl $name {

@@ -47,6 +47,18 @@ pub enum Error {
     LicenseAlreadyAdded(LicenseId),
     #[error("no license with id {0} is on this server")]
     LicenseNotFound(LicenseId),
+    #[error("licence {0} needs no activation: it counts on any server as it is")]
+    ActivationNotNeeded(LicenseId),
+    #[error("licence {0} is not activated on this server; there is nothing to deactivate")]
+    NotActivatedHere(LicenseId),
+    #[error(
+        "licence {0} was not deactivated on this server since it was last activated here; there is no proof to show"
+    )]
+    NoDeactivationProof(LicenseId),
+    #[error(
+        "no activation authority is set on this server: set the address your vendor gave you (Server tab, or `leasehold admin activation online LICENSE_ID --authority URL`), or use the offline exchange"
+    )]
+    NoAuthoritySet,
     #[error("no lease with id {0} is held on this server")]
     LeaseNotHeld(LeaseId),
     #[error("no computer with id {0} holds a seat on this server")]
@@ -111,6 +123,10 @@ impl Error {
             Self::ProtocolMismatch(_) => ErrorCode::ProtocolMismatch,
             Self::LicenseAlreadyAdded(_) => ErrorCode::LicenseAlreadyAdded,
             Self::LicenseNotFound(_) => ErrorCode::LicenseNotFound,
+            Self::ActivationNotNeeded(_) => ErrorCode::ActivationNotNeeded,
+            Self::NotActivatedHere(_) => ErrorCode::NotActivatedHere,
+            Self::NoDeactivationProof(_) => ErrorCode::NoDeactivationProof,
+            Self::NoAuthoritySet => ErrorCode::NoAuthoritySet,
             Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,
             Self::ClientNotFound(_) => ErrorCode::ClientNotFound,
             Self::Unauthorized => ErrorCode::Unauthorized,

@@ -193,7 +193,8 @@ async fn bad_responses_and_requests_are_refused_clearly() {
         true,
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "activation_not_needed", "{body}");
     assert!(
         body["message"]
             .as_str()
@@ -226,8 +227,8 @@ async fn bad_responses_and_requests_are_refused_clearly() {
     server.engine().remove_license(lid).await.unwrap();
     let (status, body) = import(&server, &response).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    // Deactivating what is not activated.
-    let (status, _) = call(
+    // Deactivating what is not activated, and its proof.
+    let (status, body) = call(
         &server,
         Method::POST,
         &format!("/admin/v1/licenses/{id}/deactivate"),
@@ -235,7 +236,29 @@ async fn bad_responses_and_requests_are_refused_clearly() {
         true,
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "not_activated_here", "{body}");
+    let (status, body) = call(
+        &server,
+        Method::GET,
+        &format!("/admin/v1/licenses/{id}/deactivation-proof"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "no_deactivation_proof", "{body}");
+    // Activating online with no authority set or named.
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        &format!("/admin/v1/licenses/{id}/activate-online"),
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "no_authority_set", "{body}");
     server.shutdown().await;
 }
 

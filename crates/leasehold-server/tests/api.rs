@@ -816,25 +816,32 @@ async fn absurd_event_cursors_are_answered_not_crashed_on() {
     let (status, page) = call(
         &server,
         Method::GET,
-        &format!("/admin/v1/events?afterSeq={}", u64::MAX),
+        &format!("/admin/v1/events?afterSeq={}", i64::MAX),
         None,
         true,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["events"], json!([]));
-    let (status, body) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?afterSeq=-1",
-        None,
-        true,
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("bad_request"))
-    );
+    // Past int64 (what the document says), and below 0.
+    for (after, code) in [
+        (u64::MAX.to_string(), "bad_request"),
+        ("-1".to_owned(), "invalid_field"),
+    ] {
+        let (status, body) = call(
+            &server,
+            Method::GET,
+            &format!("/admin/v1/events?afterSeq={after}"),
+            None,
+            true,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{after}"
+        );
+    }
     server.shutdown().await;
 }
 

@@ -195,10 +195,16 @@ async fn bad_parameters_get_a_clear_error() {
         (status, body["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_field"))
     );
-    // A limit out of range is brought into range, not refused.
-    let (_, page) = get(&server, "?limit=0").await;
-    assert_eq!(rows(&page).len(), 1);
-    let (_, page) = get(&server, "?limit=100000").await;
+    // A limit out of the declared range (1 to 1,000) is refused.
+    for limit in [0, 1001, 100_000] {
+        let (status, body) = get(&server, &format!("?limit={limit}")).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_field")),
+            "{limit}"
+        );
+    }
+    let (_, page) = get(&server, "?limit=1000").await;
     assert_eq!(rows(&page).len(), 60);
     server.shutdown().await;
 }

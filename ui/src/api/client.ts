@@ -127,7 +127,7 @@ export class Api {
   /**
    * Activates a licence through the activation authority set on this server;
    * answers the licence. Refusals come with the server's sentence:
-   * `bad_request` (no authority set), `activation_limit_reached` (naming the
+   * `no_authority_set`, `activation_limit_reached` (naming the
    * servers that hold its activations), `authority_unreachable`, …
    */
   activateOnline = (licenseId: string) =>

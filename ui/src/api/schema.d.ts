@@ -471,18 +471,18 @@ export interface components {
         };
         /** @description `POST /v1/checkout`. */
         CheckoutRequest: {
-            product: components["schemas"]["Product"];
-            /** @description A stable id of the computer (its machine id by default). */
-            clientId: components["schemas"]["ClientId"];
+            /** @description Not blank, no control or invisible characters. */
+            product: string;
+            /** @description Not blank, no control or invisible characters. */
+            clientId: string;
+            /** @description No control or invisible characters. */
             user: string;
+            /** @description No control or invisible characters. */
             host?: string;
+            /** @description No control or invisible characters. */
             appName?: string;
+            /** @description No control or invisible characters. */
             appVersion?: string;
-            /**
-             * @description The computer's parts (`leasehold_core::computer`: four hashes joined
-             *     by `.`), so computers sharing a client id (a cloned machine image)
-             *     get a seat each, and the same computer its own seat back.
-             */
             computer?: string | null;
         };
         /** @description A stable id of one computer (the machine id by default). */
@@ -526,6 +526,7 @@ export interface components {
             asOf: components["schemas"]["Timestamp"];
         };
         /**
+         * Format: uuid
          * @description Ties together everything one request caused, in the event log.
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
@@ -560,7 +561,11 @@ export interface components {
         DisconnectRequest: {
             leaseId?: null | components["schemas"]["LeaseId"];
             clientId?: null | components["schemas"]["ClientId"];
-        };
+        } & ({
+            leaseId: components["schemas"]["LeaseId"];
+        } | {
+            clientId: components["schemas"]["ClientId"];
+        });
         Disconnected: {
             ended: components["schemas"]["LeaseId"][];
         };
@@ -596,10 +601,11 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
-         *     so a live tail can ask for "everything after seq N".
+         *     so a live tail can ask for "everything after seq N". What it is not
+         *     about (no lease, no licence) is left out, not sent as null.
          */
         Event: {
             /** Format: int64 */
@@ -725,6 +731,7 @@ export interface components {
             proof?: string[];
         };
         /**
+         * Format: uuid
          * @description One lease: one seat held by one client for one product.
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
@@ -732,6 +739,7 @@ export interface components {
         /** @enum {string} */
         Level: "debug" | "info" | "warn" | "error";
         /**
+         * Format: uuid
          * @description One license code, as issued by the vendor (carried inside the code).
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
@@ -860,6 +868,7 @@ export interface components {
             sharedMachineId?: boolean;
         };
         /**
+         * Format: uuid
          * @description One lease server installation (made on its first start).
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
@@ -898,6 +907,7 @@ export interface components {
          *     vendor gave it (`http://host:port`); null or empty forgets it.
          */
         SetAuthority: {
+            /** @description The activation authority's address, e.g. `http://activate.example.com:7879`. */
             url?: string | null;
         };
         /** @description `PUT /admin/v1/mdns`: switch the announcement on or off. */
@@ -949,8 +959,44 @@ export interface operations {
                     "application/json": components["schemas"]["LicenseView"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `license_not_found`: add the code first */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -999,6 +1045,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     backup: {
@@ -1017,6 +1090,24 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.sqlite3": unknown;
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             503: {
@@ -1041,9 +1132,12 @@ export interface operations {
                  *     application, version or client id (any case).
                  */
                 text?: string;
-                /** @description Rows per page (default 200, at most 1,000). */
+                /** @description Rows per page (default 200). */
                 limit?: number;
-                /** @description `nextCursor` of the page before, to go on from it. */
+                /**
+                 * @description `nextCursor` of the page before, to go on from it (only a cursor this
+                 *     server gave for the same sort and order is taken).
+                 */
                 cursor?: string;
             };
             header?: never;
@@ -1062,6 +1156,33 @@ export interface operations {
             };
             /** @description `bad_request` or `invalid_field` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1092,8 +1213,44 @@ export interface operations {
                     "application/json": components["schemas"]["Disconnected"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `lease_not_found` or `client_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1112,11 +1269,11 @@ export interface operations {
                 since?: number;
                 /** @description Only events before this time (unix ms). */
                 until?: number;
-                /** @description Comma-separated kinds, e.g. `grant,deny`. */
-                kind?: string;
+                /** @description Only these kinds, comma-separated, e.g. `grant,deny`. */
+                kind?: components["schemas"]["EventKind"][];
                 /** @description Only events whose message contains this text. */
                 text?: string;
-                /** @description At most this many (default 500, at most 10,000). */
+                /** @description At most this many (default 500). */
                 limit?: number;
             };
             header?: never;
@@ -1134,6 +1291,33 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1162,6 +1346,42 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_licenses: {
@@ -1179,6 +1399,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LicenseView"][];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1214,8 +1452,44 @@ export interface operations {
                     "application/json": components["schemas"]["LicenseView"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `license_already_added` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1240,7 +1514,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The license id */
-                license_id: string;
+                license_id: components["schemas"]["LicenseId"];
             };
             cookie?: never;
         };
@@ -1254,8 +1528,44 @@ export interface operations {
                     "application/json": components["schemas"]["LicenseRemoved"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `license_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1268,13 +1578,12 @@ export interface operations {
     activate_online: {
         parameters: {
             query?: {
-                /** @description The authority's address (`http://host:port`). */
-                authority?: string;
+                authority?: string | null;
             };
             header?: never;
             path: {
                 /** @description The license id */
-                license_id: string;
+                license_id: components["schemas"]["LicenseId"];
             };
             cookie?: never;
         };
@@ -1289,7 +1598,7 @@ export interface operations {
                     "application/json": components["schemas"]["LicenseView"];
                 };
             };
-            /** @description `bad_request`: no authority set, or the code needs no activation; `invalid_field`: the authority URL */
+            /** @description `invalid_field`: the authority URL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1298,8 +1607,53 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `activation_limit_reached`: active on as many servers as the code allows */
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `license_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_authority_set`, `activation_not_needed`, or `activation_limit_reached`: active on as many servers as the code allows */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the authority's refusal: `bad_activation`, `untrusted_vendor`, `bad_signature`, `activation_mismatch` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1324,7 +1678,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The license id */
-                license_id: string;
+                license_id: components["schemas"]["LicenseId"];
             };
             cookie?: never;
         };
@@ -1338,8 +1692,26 @@ export interface operations {
                     "application/json": components["schemas"]["ActivationRequestView"];
                 };
             };
-            /** @description `bad_request`: the code needs no activation */
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1356,18 +1728,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `activation_not_needed`: the code counts on any server as it is */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     deactivate: {
         parameters: {
             query?: {
-                /** @description The authority's address (`http://host:port`). */
-                authority?: string;
+                authority?: string | null;
             };
             header?: never;
             path: {
                 /** @description The license id */
-                license_id: string;
+                license_id: components["schemas"]["LicenseId"];
             };
             cookie?: never;
         };
@@ -1381,8 +1770,53 @@ export interface operations {
                     "application/json": components["schemas"]["Deactivated"];
                 };
             };
-            /** @description `bad_request`: not activated here; `invalid_field`: the authority URL */
+            /** @description `invalid_field`: the authority URL */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_activated_here`: nothing to deactivate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `activation_mismatch`: activated for another computer (the data directory was copied) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1398,7 +1832,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The license id */
-                license_id: string;
+                license_id: components["schemas"]["LicenseId"];
             };
             cookie?: never;
         };
@@ -1412,8 +1846,26 @@ export interface operations {
                     "application/json": components["schemas"]["DeactivationProofView"];
                 };
             };
-            /** @description `bad_request`: not deactivated here since its last activation */
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1423,6 +1875,24 @@ export interface operations {
             };
             /** @description `license_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_deactivation_proof`: not deactivated here since its last activation */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1452,6 +1922,42 @@ export interface operations {
                     "application/json": components["schemas"]["LogPage"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     set_mdns: {
@@ -1473,6 +1979,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServerStatus"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1502,6 +2044,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     trusted_keys: {
@@ -1519,6 +2070,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrustedKeyView"][];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1544,8 +2113,44 @@ export interface operations {
                     "application/json": components["schemas"]["TrustedKeyView"][];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `trust_is_built_in` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1568,7 +2173,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The product the application wants seats of. */
-                product: components["schemas"]["Product"];
+                product: string;
             };
             header?: never;
             path?: never;
@@ -1586,6 +2191,15 @@ export interface operations {
             };
             /** @description `invalid_field`: an empty, over-long or deceptive product name */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1644,6 +2258,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     hello: {
@@ -1671,7 +2294,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The lease id */
-                lease_id: string;
+                lease_id: components["schemas"]["LeaseId"];
             };
             cookie?: never;
         };
@@ -1685,6 +2308,24 @@ export interface operations {
                     "application/json": components["schemas"]["Released"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     renew: {
@@ -1693,7 +2334,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The lease id */
-                lease_id: string;
+                lease_id: components["schemas"]["LeaseId"];
             };
             cookie?: never;
         };
@@ -1706,6 +2347,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LeaseGrant"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `lease_not_found` */
@@ -1728,6 +2378,15 @@ export interface operations {
             };
             /** @description `lease_released`, `lease_expired` or `lease_disconnected`: check out again */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

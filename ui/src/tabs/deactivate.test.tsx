@@ -147,7 +147,7 @@ describe('Deactivate on the Licenses tab', () => {
 
   it('shows the server’s refusal in words and keeps the dialog', async () => {
     const message = 'licence c4a1e0aa-0000-4000-8000-000000000001 is not activated on this server; there is nothing to deactivate';
-    const { f } = server({ refuse: { code: 'bad_request', message, status: 400 } });
+    const { f } = server({ refuse: { code: 'not_activated_here', message, status: 409 } });
     renderWithApi(<LicensesTab />, f);
     await waitFor(() => expect(deactivateButton('cam')).toBeInTheDocument());
     await userEvent.click(deactivateButton('cam')!);
@@ -155,8 +155,8 @@ describe('Deactivate on the Licenses tab', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Deactivate license' }));
     const alert = await within(dialog).findByRole('alert');
     expect(alert).toHaveTextContent(`Not deactivated. Licence c4a1e0aa-0000-4000-8000-000000000001 is not activated on this server; there is nothing to deactivate.`);
-    expect(alert).toHaveAttribute('data-error-code', 'bad_request');
-    expect(alert.textContent).not.toMatch(/[{}]|bad_request/);
+    expect(alert).toHaveAttribute('data-error-code', 'not_activated_here');
+    expect(alert.textContent).not.toMatch(/[{}]|not_activated_here/);
     expect(within(dialog).getByRole('button', { name: 'Deactivate license' })).toBeEnabled();
     expect(screen.queryByLabelText('Deactivation proof')).not.toBeInTheDocument();
   });

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 /// The most events one page of the API returns.
-const PAGE: usize = 10_000;
+const PAGE: usize = leasehold_core::wire::admin::EVENTS_PAGE_MAX as usize;
 /// How long to wait before reconnecting a broken live stream.
 const RECONNECT: Duration = Duration::from_secs(2);
 
@@ -121,7 +121,11 @@ pub async fn run(api: &AdminApi, args: LogsArgs, json: bool) -> Result<()> {
         let page: EventPage = api
             .get(
                 "/admin/v1/events",
-                &args.query(last.saturating_sub(limit as u64), limit.max(1)),
+                &args.query(
+                    last.saturating_sub(limit as u64),
+                    // The server takes 1 to PAGE a page.
+                    limit.clamp(1, PAGE),
+                ),
             )
             .await?;
         let events: Vec<Event> = page.events.into_iter().take(limit).collect();

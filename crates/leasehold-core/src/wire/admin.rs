@@ -82,6 +82,7 @@ pub struct DeactivationProofView {
 #[serde(rename_all = "camelCase")]
 pub struct ImportActivation {
     /// The vendor's activation response.
+    #[schema(min_length = 1)]
     pub response: String,
 }
 
@@ -106,6 +107,7 @@ pub struct Deactivated {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddLicense {
+    #[schema(min_length = 1)]
     pub code: String,
     /// Only check the code and show what it would add; store nothing.
     #[serde(default)]
@@ -203,6 +205,9 @@ impl SortOrder {
 /// Rows of a Computers page when the request does not say, and at most.
 pub const COMPUTERS_PAGE_DEFAULT: u32 = 200;
 pub const COMPUTERS_PAGE_MAX: u32 = 1000;
+/// Events of a page when the request does not say, and at most.
+pub const EVENTS_PAGE_DEFAULT: u32 = 500;
+pub const EVENTS_PAGE_MAX: u32 = 10_000;
 
 /// One seat in the Computers list: the lease, and how many seats its
 /// computer holds in all (what "disconnect the whole computer" would end).
@@ -291,6 +296,7 @@ pub struct TrustedKeyView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddTrustedKey {
+    #[schema(min_length = 1)]
     pub public_key: String,
 }
 
@@ -327,8 +333,33 @@ pub struct ServerStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetAuthority {
+    #[schema(schema_with = authority_url)]
     pub url: Option<String>,
 }
+
+/// The address of an activation authority as the server takes it: an
+/// `http://` URL naming a host by name or address, with a port and a path
+/// or not; blank for none. (The server reads any URL its parser reads with
+/// scheme http, a host and no user name; this is the form to send.)
+#[must_use]
+pub fn authority_url() -> utoipa::openapi::schema::ObjectBuilder {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .description(Some(
+            "The activation authority's address, e.g. `http://activate.example.com:7879`.",
+        ))
+        .max_length(Some(MAX_AUTHORITY_URL))
+        .pattern(Some(AUTHORITY_URL_PATTERN))
+}
+
+/// The longest authority address taken.
+pub const MAX_AUTHORITY_URL: usize = 2048;
+
+/// See [`authority_url`]: `http://`, a host (names whose last label starts
+/// with a letter, or an IPv4 address), an optional port, an optional path;
+/// or blank.
+pub const AUTHORITY_URL_PATTERN: &str = "^ *$|^ *[Hh][Tt][Tt][Pp]://(?:(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*|(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~/-]*)? *$";
 
 /// What the activation authority said to a deactivation proof this server
 /// sent it.

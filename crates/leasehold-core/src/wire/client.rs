@@ -24,21 +24,27 @@ pub struct Hello {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutRequest {
+    #[schema(schema_with = super::schema::product)]
     pub product: Product,
     /// A stable id of the computer (its machine id by default).
+    #[schema(schema_with = super::schema::required_name)]
     pub client_id: ClientId,
+    #[schema(schema_with = super::schema::optional_name)]
     pub user: String,
     #[serde(default)]
+    #[schema(schema_with = super::schema::optional_name)]
     pub host: String,
     #[serde(default)]
+    #[schema(schema_with = super::schema::optional_name)]
     pub app_name: String,
     #[serde(default)]
+    #[schema(schema_with = super::schema::optional_name)]
     pub app_version: String,
     /// The computer's parts (`leasehold_core::computer`: four hashes joined
     /// by `.`), so computers sharing a client id (a cloned machine image)
     /// get a seat each, and the same computer its own seat back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = super::schema::computer)]
     pub computer: Option<crate::computer::Computer>,
 }
 

@@ -14,6 +14,55 @@ use serde::{Deserialize, Serialize};
 /// server shows its chain (`GET /v1/chain`) and grants carry its digest.
 pub const PROTOCOL_VERSION: u32 = 3;
 
+/// The longest name (in characters) a client may send: user, host, client
+/// id, application and its version.
+pub const MAX_NAME_CHARS: usize = 256;
+
+/// The JSON Schemas of text the server checks beyond its type, for
+/// `#[schema(schema_with = …)]`: what the document says is what is checked.
+pub mod schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+
+    fn name(required: bool, max: usize) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(required.then_some(1))
+            .max_length(Some(max))
+            .pattern(Some(crate::text::name_pattern(required)))
+    }
+
+    /// A product name: not blank, at most
+    /// [`MAX_PRODUCT_LEN`](crate::license::MAX_PRODUCT_LEN) characters, no
+    /// deceptive characters.
+    #[must_use]
+    pub fn product() -> ObjectBuilder {
+        name(true, crate::license::MAX_PRODUCT_LEN)
+            .description(Some("Not blank, no control or invisible characters."))
+    }
+
+    /// A name that must be given (the client id).
+    #[must_use]
+    pub fn required_name() -> ObjectBuilder {
+        name(true, super::MAX_NAME_CHARS)
+            .description(Some("Not blank, no control or invisible characters."))
+    }
+
+    /// A name that may be empty (user, host, application, version).
+    #[must_use]
+    pub fn optional_name() -> ObjectBuilder {
+        name(false, super::MAX_NAME_CHARS).description(Some("No control or invisible characters."))
+    }
+
+    /// The computer's parts: four fields of 8 hex digits (or empty) joined
+    /// by `.`; `null` or absent for none.
+    #[must_use]
+    pub fn computer() -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(crate::computer::PATTERN))
+    }
+}
+
 /// Every error answer: a stable machine-readable `code` and a sentence for
 /// people. The optional fields carry what a client needs to act on the code.
 // (Only the code they belong to sets them — `ErrorBody::no_seat_free`,

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The longest authority URL accepted.
-pub const MAX_URL_LEN: usize = 2048;
+pub const MAX_URL_LEN: usize = leasehold_core::wire::admin::MAX_AUTHORITY_URL;
 /// The most of an authority's answer read (a response is about 1 KiB).
 const MAX_ANSWER: usize = 64 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(20);

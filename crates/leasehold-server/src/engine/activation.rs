@@ -103,15 +103,13 @@ impl Engine {
     /// vendor.
     ///
     /// # Errors
-    /// `license_not_found`, or `bad_request` for a code that needs none.
+    /// `license_not_found`, or `activation_not_needed` for a code that needs none.
     pub fn activation_request(&self, id: LicenseId) -> Result<ActivationRequestView> {
         let code = {
             let licenses = self.licenses();
             let record = licenses.get(&id).ok_or(Error::LicenseNotFound(id))?;
             if !record.terms.as_ref().is_some_and(|t| t.activation_required) {
-                return Err(Error::BadRequest(format!(
-                    "licence {id} needs no activation: it counts on any server as it is"
-                )));
+                return Err(Error::ActivationNotNeeded(id));
             }
             record.code.clone()
         };
@@ -212,7 +210,7 @@ impl Engine {
     /// has more in use than licensed).
     ///
     /// # Errors
-    /// `license_not_found`, `bad_request` when it is not activated here, or a
+    /// `license_not_found`, `not_activated_here` when it is not activated here, or a
     /// store error (nothing changed then).
     pub async fn deactivate(&self, id: LicenseId) -> Result<Deactivated> {
         let _one_at_a_time = self.inner.activating.lock().await;
@@ -231,11 +229,10 @@ impl Engine {
         // back does not revive them).
         let void_through = {
             let binding = self.binding();
-            let stored = binding.activations.get(&id).ok_or_else(|| {
-                Error::BadRequest(format!(
-                    "licence {id} is not activated on this server; there is nothing to deactivate"
-                ))
-            })?;
+            let stored = binding
+                .activations
+                .get(&id)
+                .ok_or(Error::NotActivatedHere(id))?;
             Activation::parse(&stored.response).map_or(Timestamp(i64::MAX), |a| a.activated_at)
         };
         let now = self.now();
@@ -281,16 +278,16 @@ impl Engine {
     /// it is activated here again (to send to the vendor again).
     ///
     /// # Errors
-    /// `license_not_found`, or `bad_request` when there is none.
+    /// `license_not_found`, or `no_deactivation_proof` when there is none.
     pub fn deactivation_proof(&self, id: LicenseId) -> Result<String> {
         if !self.licenses().contains_key(&id) {
             return Err(Error::LicenseNotFound(id));
         }
-        self.binding().proofs.get(&id).cloned().ok_or_else(|| {
-            Error::BadRequest(format!(
-                "licence {id} was not deactivated on this server since it was last activated here; there is no proof to show"
-            ))
-        })
+        self.binding()
+            .proofs
+            .get(&id)
+            .cloned()
+            .ok_or(Error::NoDeactivationProof(id))
     }
 
     /// Re-reads a licence's activation status and adds or takes its seats.

@@ -14,9 +14,6 @@ use leasehold_core::wire::client::{self as wire, LeaseGrant, Released};
 use leasehold_core::{CorrelationId, LeaseId};
 use std::sync::atomic::Ordering;
 
-/// Longest text accepted in a checkout field.
-const MAX_FIELD: usize = 256;
-
 impl Engine {
     /// Grants a seat (or gives a reconnecting client its lease back).
     ///
@@ -268,21 +265,23 @@ fn checkout_ops(granted: &Granted) -> Vec<Op> {
 }
 
 fn validate(req: &wire::CheckoutRequest) -> Result<()> {
-    let fields: [(&'static str, &str, bool); 6] = [
-        ("product", req.product.as_str(), true),
-        ("clientId", req.client_id.as_str(), true),
-        ("user", &req.user, false),
-        ("host", &req.host, false),
-        ("appName", &req.app_name, false),
-        ("appVersion", &req.app_version, false),
+    use leasehold_core::license::MAX_PRODUCT_LEN as PRODUCT;
+    use leasehold_core::wire::MAX_NAME_CHARS as NAME;
+    let fields: [(&'static str, &str, bool, usize); 6] = [
+        ("product", req.product.as_str(), true, PRODUCT),
+        ("clientId", req.client_id.as_str(), true, NAME),
+        ("user", &req.user, false, NAME),
+        ("host", &req.host, false, NAME),
+        ("appName", &req.app_name, false, NAME),
+        ("appVersion", &req.app_version, false, NAME),
     ];
-    for (field, value, required) in fields {
-        check_field(field, value, required, MAX_FIELD)?;
+    for (field, value, required, max) in fields {
+        check_field(field, value, required, max)?;
     }
     Ok(())
 }
 
-/// One name a client sends: present if `required`, at most `max` bytes, no
+/// One name a client sends: present if `required`, at most `max` characters, no
 /// characters that make it display as something else.
 ///
 /// # Errors
@@ -299,10 +298,11 @@ pub(crate) fn check_field(
             reason: "must not be empty".into(),
         });
     }
-    if value.len() > max {
+    let chars = value.chars().count();
+    if chars > max {
         return Err(Error::InvalidField {
             field,
-            reason: format!("is {} bytes long; at most {max} are accepted", value.len()),
+            reason: format!("is {chars} characters long; at most {max} are accepted"),
         });
     }
     if let Some(reason) = leasehold_core::text::refusal(value) {

@@ -24,6 +24,7 @@ use serde::Deserialize;
 #[into_params(parameter_in = Query)]
 pub struct AuthorityParam {
     /// The authority's address (`http://host:port`).
+    #[param(schema_with = leasehold_core::wire::admin::authority_url)]
     pub authority: Option<String>,
 }
 
@@ -61,10 +62,10 @@ fn authority_for(state: &AppState, param: AuthorityParam) -> Result<Option<Url>>
 
 /// The activation request for a licence on this server (names the code, this
 /// server's public key and this computer's fingerprint), for the vendor.
-#[utoipa::path(get, path = "/admin/v1/licenses/{license_id}/activation-request", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
+#[utoipa::path(get, path = "/admin/v1/licenses/{license_id}/activation-request", tag = "admin", security(("bearer" = [])), params(("license_id" = LicenseId, Path, description = "The license id")), responses(
     (status = 200, body = ActivationRequestView),
     (status = 404, description = "`license_not_found`", body = ErrorBody),
-    (status = 400, description = "`bad_request`: the code needs no activation", body = ErrorBody),
+    (status = 409, description = "`activation_not_needed`: the code counts on any server as it is", body = ErrorBody),
 ))]
 pub async fn activation_request(
     State(state): State<AppState>,
@@ -94,9 +95,11 @@ pub async fn import_activation(
 /// vendor needs to activate it elsewhere. Leases out run to their end. With
 /// an activation authority (set, or `?authority=`), the proof is sent to it
 /// too; the deactivation here stands whatever the authority says.
-#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/deactivate", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id"), AuthorityParam), responses(
+#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/deactivate", tag = "admin", security(("bearer" = [])), params(("license_id" = LicenseId, Path, description = "The license id"), AuthorityParam), responses(
     (status = 200, body = Deactivated),
-    (status = 400, description = "`bad_request`: not activated here; `invalid_field`: the authority URL", body = ErrorBody),
+    (status = 400, description = "`invalid_field`: the authority URL", body = ErrorBody),
+    (status = 409, description = "`not_activated_here`: nothing to deactivate", body = ErrorBody),
+    (status = 422, description = "`activation_mismatch`: activated for another computer (the data directory was copied)", body = ErrorBody),
 ))]
 pub async fn deactivate(
     State(state): State<AppState>,
@@ -126,10 +129,12 @@ pub async fn deactivate(
 /// Activates a licence through the vendor's activation authority: the
 /// request goes to it, its response is imported as `POST
 /// /admin/v1/activations` would.
-#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/activate-online", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id"), AuthorityParam), responses(
+#[utoipa::path(post, path = "/admin/v1/licenses/{license_id}/activate-online", tag = "admin", security(("bearer" = [])), params(("license_id" = LicenseId, Path, description = "The license id"), AuthorityParam), responses(
     (status = 200, description = "The licence, now counting", body = LicenseView),
-    (status = 400, description = "`bad_request`: no authority set, or the code needs no activation; `invalid_field`: the authority URL", body = ErrorBody),
-    (status = 409, description = "`activation_limit_reached`: active on as many servers as the code allows", body = ErrorBody),
+    (status = 400, description = "`invalid_field`: the authority URL", body = ErrorBody),
+    (status = 404, description = "`license_not_found`", body = ErrorBody),
+    (status = 409, description = "`no_authority_set`, `activation_not_needed`, or `activation_limit_reached`: active on as many servers as the code allows", body = ErrorBody),
+    (status = 422, description = "the authority's refusal: `bad_activation`, `untrusted_vendor`, `bad_signature`, `activation_mismatch`", body = ErrorBody),
     (status = 502, description = "`authority_unreachable`", body = ErrorBody),
 ))]
 pub async fn activate_online(
@@ -137,11 +142,7 @@ pub async fn activate_online(
     Path(id): Path<LicenseId>,
     Query(param): Query<AuthorityParam>,
 ) -> Result<Json<LicenseView>> {
-    let url = authority_for(&state, param)?.ok_or_else(|| {
-        Error::BadRequest(
-            "no activation authority is set on this server: set the address your vendor gave you (Server tab, or `leasehold admin activation online LICENSE_ID --authority URL`), or use the offline exchange".into(),
-        )
-    })?;
+    let url = authority_for(&state, param)?.ok_or(Error::NoAuthoritySet)?;
     let request = state.engine.activation_request(id)?;
     // A deactivation here whose proof never reached the authority: send it
     // first, so the authority frees the old activation and answers anew.
@@ -166,10 +167,10 @@ pub async fn activate_online(
 
 /// The proof of this server's last deactivation of a licence (kept until
 /// it is activated here again), to send to the vendor again.
-#[utoipa::path(get, path = "/admin/v1/licenses/{license_id}/deactivation-proof", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
+#[utoipa::path(get, path = "/admin/v1/licenses/{license_id}/deactivation-proof", tag = "admin", security(("bearer" = [])), params(("license_id" = LicenseId, Path, description = "The license id")), responses(
     (status = 200, body = DeactivationProofView),
-    (status = 400, description = "`bad_request`: not deactivated here since its last activation", body = ErrorBody),
     (status = 404, description = "`license_not_found`", body = ErrorBody),
+    (status = 409, description = "`no_deactivation_proof`: not deactivated here since its last activation", body = ErrorBody),
 ))]
 pub async fn deactivation_proof(
     State(state): State<AppState>,

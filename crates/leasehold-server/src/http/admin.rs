@@ -17,9 +17,10 @@ use futures_util::stream::{self, Stream, StreamExt};
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::admin::{
-    AddLicense, AddTrustedKey, COMPUTERS_PAGE_DEFAULT, ComputerSort, ComputersPage,
-    DisconnectRequest, Disconnected, EventPage, LicenseRemoved, LicenseView, MdnsState,
-    ServerStatus, SetMdns, SortOrder, TrustedKeyView,
+    AddLicense, AddTrustedKey, COMPUTERS_PAGE_DEFAULT, COMPUTERS_PAGE_MAX, ComputerSort,
+    ComputersPage, DisconnectRequest, Disconnected, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX,
+    EventPage, LicenseRemoved, LicenseView, MdnsState, ServerStatus, SetMdns, SortOrder,
+    TrustedKeyView,
 };
 use leasehold_core::{CorrelationId, LicenseId, Timestamp};
 use serde::Deserialize;
@@ -161,7 +162,7 @@ pub async fn add_license(
 }
 
 /// Removes a code; leases out run to their end and are not renewed while the product is over-subscribed.
-#[utoipa::path(delete, path = "/admin/v1/licenses/{license_id}", tag = "admin", security(("bearer" = [])), params(("license_id" = String, Path, description = "The license id")), responses(
+#[utoipa::path(delete, path = "/admin/v1/licenses/{license_id}", tag = "admin", security(("bearer" = [])), params(("license_id" = LicenseId, Path, description = "The license id")), responses(
     (status = 200, body = LicenseRemoved), (status = 404, description = "`license_not_found`", body = ErrorBody),
 ))]
 pub async fn remove_license(
@@ -182,10 +183,14 @@ pub struct ComputersFilter {
     order: Option<SortOrder>,
     /// Words that must each appear in the computer, user, product, address,
     /// application, version or client id (any case).
+    #[param(max_length = 200)]
     text: Option<String>,
-    /// Rows per page (default 200, at most 1,000).
+    /// Rows per page (default 200).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
-    /// `nextCursor` of the page before, to go on from it.
+    /// `nextCursor` of the page before, to go on from it (only a cursor this
+    /// server gave for the same sort and order is taken).
+    #[param(max_length = 4096, pattern = "^(?:[0-9A-Fa-f]{2})*$")]
     cursor: Option<String>,
 }
 
@@ -203,7 +208,7 @@ pub async fn computers(
         sort: f.sort.unwrap_or_default(),
         order: f.order.unwrap_or_default(),
         text,
-        limit: f.limit.unwrap_or(COMPUTERS_PAGE_DEFAULT),
+        limit: check_limit(f.limit, COMPUTERS_PAGE_DEFAULT, COMPUTERS_PAGE_MAX)?,
         cursor: f.cursor,
     };
     state.engine.computers(request).await.map(axum::Json)
@@ -229,17 +234,45 @@ pub async fn disconnect(
 #[into_params(parameter_in = Query)]
 pub struct EventFilter {
     /// Only events after this sequence number (to follow the log).
-    after_seq: Option<u64>,
+    #[param(minimum = 0)]
+    after_seq: Option<i64>,
     /// Only events at or after this time (unix ms).
     since: Option<i64>,
     /// Only events before this time (unix ms).
     until: Option<i64>,
-    /// Comma-separated kinds, e.g. `grant,deny`.
+    /// Only these kinds, comma-separated, e.g. `grant,deny`.
+    #[param(value_type = Option<Vec<EventKind>>, style = Form, explode = false, min_items = 1)]
     kind: Option<String>,
     /// Only events whose message contains this text.
+    #[param(max_length = 200)]
     text: Option<String>,
-    /// At most this many (default 500, at most 10,000).
+    /// At most this many (default 500).
+    #[param(minimum = 1, maximum = 10000)]
     limit: Option<u32>,
+}
+
+/// A sequence number to go on after: not negative.
+fn check_after_seq(after_seq: Option<i64>) -> Result<Option<u64>> {
+    after_seq
+        .map(|seq| {
+            u64::try_from(seq).map_err(|_| Error::InvalidField {
+                field: "afterSeq",
+                reason: format!("{seq} is negative; sequence numbers start at 1"),
+            })
+        })
+        .transpose()
+}
+
+/// `limit`, or `default` without one; from 1 to `max`.
+fn check_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(Error::InvalidField {
+            field: "limit",
+            reason: format!("{n} is out of range; ask for 1 to {max}"),
+        }),
+    }
 }
 
 /// The longest text the Logs search takes: longer is a typo or an attack.
@@ -266,13 +299,13 @@ pub async fn events(
     Query(f): Query<EventFilter>,
 ) -> Result<axum::Json<EventPage>> {
     let mut kinds = Vec::new();
+    // Leave `kind` out for every kind: `kind=` names the kind "".
     for k in f
         .kind
         .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
+        .map(|k| k.split(','))
+        .into_iter()
+        .flatten()
     {
         kinds.push(EventKind::parse(k).ok_or_else(|| Error::InvalidField {
             field: "kind",
@@ -285,19 +318,20 @@ pub async fn events(
     if let Some(text) = &f.text {
         check_search_text("text", text)?;
     }
-    let limit = f.limit.unwrap_or(500).clamp(1, 10_000);
+    let limit = check_limit(f.limit, EVENTS_PAGE_DEFAULT, EVENTS_PAGE_MAX)?;
+    let after_seq = check_after_seq(f.after_seq)?;
     let last_seq = state.engine.events().last_seq();
     let simple = f.since.is_none() && f.until.is_none() && kinds.is_empty() && f.text.is_none();
     if simple
         && let Some(events) = state
             .engine
             .events()
-            .recent_after(f.after_seq.unwrap_or(0), limit as usize)
+            .recent_after(after_seq.unwrap_or(0), limit as usize)
     {
         return Ok(axum::Json(EventPage { events, last_seq }));
     }
     let query = EventQuery {
-        after_seq: f.after_seq,
+        after_seq,
         since: f.since.map(Timestamp),
         until: f.until.map(Timestamp),
         kinds,
@@ -316,7 +350,8 @@ pub async fn events(
 #[into_params(parameter_in = Query)]
 pub struct Follow {
     /// Send the recent events after this sequence number first.
-    after_seq: Option<u64>,
+    #[param(minimum = 0)]
+    after_seq: Option<i64>,
 }
 
 /// Live events as server-sent events; each `data:` is one Event as JSON.
@@ -324,10 +359,10 @@ pub struct Follow {
 pub async fn event_stream(
     State(state): State<AppState>,
     Query(f): Query<Follow>,
-) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
+    let after_seq = check_after_seq(f.after_seq)?;
     let live = BroadcastStream::new(state.engine.events().subscribe());
-    let backlog = f
-        .after_seq
+    let backlog = after_seq
         .and_then(|seq| {
             state
                 .engine
@@ -347,13 +382,17 @@ pub async fn event_stream(
                 .id(e.seq.to_string())
                 .data(serde_json::to_string(&e).unwrap_or_default()))
         });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 /// The server's own log lines (the Logs tab's second source).
 #[utoipa::path(get, path = "/admin/v1/logs", tag = "admin", security(("bearer" = [])), params(Follow), responses((status = 200, body = LogPage)))]
-pub async fn logs(Query(f): Query<Follow>) -> axum::Json<LogPage> {
-    axum::Json(logtail::lines_after(f.after_seq.unwrap_or(0), 2_000))
+pub async fn logs(Query(f): Query<Follow>) -> Result<axum::Json<LogPage>> {
+    let after_seq = check_after_seq(f.after_seq)?;
+    Ok(axum::Json(logtail::lines_after(
+        after_seq.unwrap_or(0),
+        2_000,
+    )))
 }
 
 /// The vendor keys whose codes this server accepts.

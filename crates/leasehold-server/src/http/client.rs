@@ -38,11 +38,29 @@ pub async fn hello(State(state): State<AppState>) -> axum::Json<Hello> {
 }
 
 /// `GET /v1/chain`: which product.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, serde::Deserialize)]
 pub struct ChainQuery {
     /// The product the application wants seats of.
     pub product: Product,
+}
+
+/// By hand: the derive drops `required` and the description of a
+/// parameter whose schema is made by a function.
+impl utoipa::IntoParams for ChainQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        vec![
+            ParameterBuilder::new()
+                .name("product")
+                .parameter_in(ParameterIn::Query)
+                .required(utoipa::openapi::Required::True)
+                .description(Some("The product the application wants seats of."))
+                .schema(Some(leasehold_core::wire::schema::product()))
+                .build(),
+        ]
+    }
 }
 
 /// The licence codes this server counts for a product, each with its
@@ -89,7 +107,7 @@ pub async fn checkout(
 }
 
 /// Renews a lease for another lease length.
-#[utoipa::path(post, path = "/v1/leases/{lease_id}/renew", tag = "client", params(("lease_id" = String, Path, description = "The lease id")), responses(
+#[utoipa::path(post, path = "/v1/leases/{lease_id}/renew", tag = "client", params(("lease_id" = LeaseId, Path, description = "The lease id")), responses(
     (status = 200, description = "Renewed", body = LeaseGrant),
     (status = 404, description = "`lease_not_found`", body = ErrorBody),
     (status = 410, description = "`lease_released`, `lease_expired` or `lease_disconnected`: check out again", body = ErrorBody),
@@ -109,7 +127,7 @@ pub async fn renew(
 }
 
 /// Releases a lease. Releasing twice is not an error.
-#[utoipa::path(post, path = "/v1/leases/{lease_id}/release", tag = "client", params(("lease_id" = String, Path, description = "The lease id")), responses(
+#[utoipa::path(post, path = "/v1/leases/{lease_id}/release", tag = "client", params(("lease_id" = LeaseId, Path, description = "The lease id")), responses(
     (status = 200, body = Released),
 ))]
 pub async fn release(
