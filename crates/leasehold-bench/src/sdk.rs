@@ -37,21 +37,17 @@ pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Res
         .vendor_key(key.parse().map_err(|e| anyhow!("{e}"))?)
         .client_id("rust-bench")
         .build()?;
-    let mut rust = 0.0;
-    for (rounds, timed) in [(WARMUP, false), (ROUNDS, true)] {
-        let started = Instant::now();
-        for _ in 0..rounds {
-            client.checkout(PRODUCT).await?.release().await?;
-        }
-        if timed {
-            rust = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+    // Each language twice, in turn, the best of each kept: the figures are
+    // mostly the server's fsyncs, and whoever runs first warms them up.
+    let (mut rust, mut abi, mut python) = (f64::MAX, f64::MAX, None::<f64>);
+    for _ in 0..2 {
+        rust = rust.min(through_rust(&client).await?);
+        let (a, k) = (addr.clone(), key.clone());
+        abi = abi.min(tokio::task::spawn_blocking(move || through_abi(&a, &k)).await??);
+        if let Some(ms) = through_python(&addr, &key).await? {
+            python = Some(python.map_or(ms, |p| p.min(ms)));
         }
     }
-    let abi = {
-        let (addr, key) = (addr.clone(), key.clone());
-        tokio::task::spawn_blocking(move || through_abi(&addr, &key)).await??
-    };
-    let python = through_python(&addr, &key).await?;
     report.add(
         "sdk: checkout + release, Rust SDK",
         rust,
@@ -70,6 +66,21 @@ pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Res
         ),
     }
     Ok(())
+}
+
+/// Checkout + release through the Rust SDK: ms each.
+async fn through_rust(client: &leasehold_client::Client) -> Result<f64> {
+    let mut ms = 0.0;
+    for (rounds, timed) in [(WARMUP, false), (ROUNDS, true)] {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            client.checkout(PRODUCT).await?.release().await?;
+        }
+        if timed {
+            ms = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+        }
+    }
+    Ok(ms)
 }
 
 /// The same through the C ABI, called as a C program would (from a plain
