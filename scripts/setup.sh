@@ -20,6 +20,8 @@ APT_PACKAGES=(
   systemd
   # the C# binding and its example, compiled and run by the test suite
   mono-mcs mono-runtime
+  # the SDK check installs the wheel in a fresh virtual environment
+  python3-venv
   # Node.js for the UI build (when the machine has none)
   curl ca-certificates
 )
@@ -70,8 +72,8 @@ if ! python3 -c 'import zeroconf' >/dev/null 2>&1; then
 fi
 
 # cffi (the Python binding over the C ABI), pytest (its tests), setuptools
-# and wheel (the SDK archive's wheel).
-for mod in cffi pytest setuptools wheel; do
+# and wheel (the SDK archive's wheel), schemathesis (the API contract run).
+for mod in cffi pytest setuptools wheel schemathesis; do
   if ! python3 -c "import $mod" >/dev/null 2>&1; then
     echo "setup: pip install $mod"
     if ! python3 -m pip install --quiet "$mod"; then

@@ -76,6 +76,12 @@ sdk=$(grep -E '^sdk archive: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-sdk.lo
 sdk_passed=$(echo "$sdk" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
 sdk_failed=$(echo "$sdk" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
 
+step "The OpenAPI document is the contract (Schemathesis against a real server, 90 s)"
+bash scripts/api-contract.sh 90 2>&1 | tee /tmp/leasehold-contract.log | grep -E '^(api contract|[=_]{3,}|- ST|Seed)' || true
+contract=$(grep -E '^api contract: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-contract.log | tail -1 || true)
+contract_passed=$(echo "$contract" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+contract_failed=$(echo "$contract" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+
 step "UI unit tests"
 npm test --silent 2>&1 | tee /tmp/leasehold-vitest.log
 ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' /tmp/leasehold-vitest.log | grep -E '^ *Tests ' | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
@@ -105,6 +111,7 @@ echo
 count "Rust" "$rust_passed" 0
 count "Python binding" "${python_passed:-0}" "${python_failed:-0}"
 count "SDK archive" "${sdk_passed:-0}" "${sdk_failed:-0}"
+count "API contract" "${contract_passed:-0}" "${contract_failed:-0}"
 count "UI unit tests" "${ui_passed:-0}" 0
 count "browser tests" "${browser_passed:-0}" "${browser_failed:-0}"
 count "desktop e2e" "${desktop_passed:-0}" "${desktop_failed:-0}"
@@ -114,6 +121,6 @@ echo "target/ after the run: $(du -sh target 2>/dev/null | cut -f1)"
 echo
 echo "${total_passed} passed, ${total_failed} failed"
 # A group that reports nothing ran nothing: that is a failure too.
-if ((total_failed > 0 || rust_passed == 0 || ${python_passed:-0} == 0 || ${sdk_passed:-0} == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
+if ((total_failed > 0 || rust_passed == 0 || ${python_passed:-0} == 0 || ${sdk_passed:-0} == 0 || ${contract_passed:-0} == 0 || ${ui_passed:-0} == 0 || ${browser_passed:-0} == 0 || ${desktop_passed:-0} == 0 || ${builtin_passed:-0} == 0)); then
   exit 1
 fi

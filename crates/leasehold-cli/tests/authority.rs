@@ -208,7 +208,7 @@ fn an_unreachable_or_wrong_authority_is_said_in_words_and_deactivation_still_sta
         .args(["activation", "authority", "ftp://vendor.example"])
         .assert()
         .code(1)
-        .stderr(contains("is not http"));
+        .stderr(contains("is not http://"));
     // Nobody listens there (a port just freed on loopback).
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", closed.local_addr().unwrap());

@@ -432,6 +432,13 @@ async fn hostile_input_gets_clear_errors() {
         .body(Body::from("{}"))
         .unwrap();
     assert_eq!(send(&server, req).await.1["code"], "bad_request");
+    // serde reads a struct from an array too: only an object is a body.
+    let (status, body) = send(&server, raw(r#"["cad", "x", "u", "", "", "", null]"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("JSON object"),
+        "{body}"
+    );
     let huge = format!(
         r#"{{"product":"{}","clientId":"x","user":"u"}}"#,
         "x".repeat(10 << 20)

@@ -359,7 +359,7 @@ pub const MAX_AUTHORITY_URL: usize = 2048;
 /// See [`authority_url`]: `http://`, a host (names whose last label starts
 /// with a letter, or an IPv4 address), an optional port, an optional path;
 /// or blank.
-pub const AUTHORITY_URL_PATTERN: &str = "^ *$|^ *[Hh][Tt][Tt][Pp]://(?:(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*|(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~/-]*)? *$";
+pub const AUTHORITY_URL_PATTERN: &str = "^ *$|^ *[Hh][Tt][Tt][Pp]://(?:(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*|(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(?:/[A-Za-z0-9._~/-]*)? *$";
 
 /// What the activation authority said to a deactivation proof this server
 /// sent it.

@@ -31,9 +31,24 @@ pub fn check_url(text: &str) -> Result<Url> {
         field: "authority",
         reason,
     };
-    let text = text.trim();
-    if text.len() > MAX_URL_LEN {
+    // As sent (the document's maxLength), and as kept after parsing (which
+    // may escape characters): a stored address is always usable again.
+    if text.chars().count() > MAX_URL_LEN {
         return Err(bad(format!("is longer than {MAX_URL_LEN} characters")));
+    }
+    let text = text.trim_matches(' ');
+    if text
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    {
+        return Err(bad(
+            "this build reaches an authority over plain http only (https comes with TLS support); the exchange is signed end to end, so http through your proxy is safe, or use the offline exchange (`admin activation request`)".into(),
+        ));
+    }
+    if let Err(reason) = plain_form(text) {
+        return Err(bad(format!(
+            "`{text}` is not an authority address: {reason}; give it as the vendor sent it, e.g. http://activate.example.com:7879"
+        )));
     }
     let url = Url::parse(text).map_err(|e| {
         bad(format!(
@@ -52,7 +67,61 @@ pub fn check_url(text: &str) -> Result<Url> {
     if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
         return Err(bad("needs a host and no user name or password in it".into()));
     }
+    if url.as_str().len() > MAX_URL_LEN {
+        return Err(bad(format!(
+            "is longer than {MAX_URL_LEN} characters once its special characters are escaped"
+        )));
+    }
     Ok(url)
+}
+
+/// The one form an authority address takes (the API document's pattern,
+/// `leasehold_core::wire::admin::AUTHORITY_URL_PATTERN`): `http://`, a host
+/// name (its last label starting with a letter) or an IPv4 address, an
+/// optional port, an optional path of plain characters; nothing else.
+fn plain_form(text: &str) -> std::result::Result<(), &'static str> {
+    let rest = text
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("http://"))
+        .map(|_| &text[7..])
+        .ok_or("it is not http://")?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if !path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._~/-".contains(c))
+    {
+        return Err("its path has characters other than letters, digits and . _ ~ / -");
+    }
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if let Some(port) = port
+        && (!port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err())
+    {
+        return Err("its port is not a number from 0 to 65535");
+    }
+    let octet = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 3
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0'))
+            && s.parse::<u16>().is_ok_and(|n| n <= 255)
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let ipv4 = labels.len() == 4 && labels.iter().all(|l| octet(l));
+    let name = labels
+        .iter()
+        .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && labels
+            .last()
+            .and_then(|l| l.bytes().next())
+            .is_some_and(|b| b.is_ascii_alphabetic());
+    if ipv4 || name {
+        Ok(())
+    } else {
+        Err("its host is neither a host name nor an IPv4 address")
+    }
 }
 
 /// Asks the authority at `url` to activate: the vendor's response.
@@ -160,5 +229,49 @@ async fn call<B: Serialize, T: DeserializeOwned>(base: &Url, path: &str, body: &
             "did not answer as an activation authority ({}: {})",
             refusal.code, refusal.message
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_authority_address_takes_the_documented_form_only() {
+        for good in [
+            "http://activate.example.com",
+            "HTTP://activate.example.com:7879/",
+            "  http://10.0.0.5:65535/leasehold/v1  ",
+            "http://lic-01",
+        ] {
+            assert!(check_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://0.1.2.3:69937",
+            "http://example.com:",
+            "http://user@example.com",
+            "http://example.com/a b",
+            "http://example.com/*",
+            "http://example.com?x=1",
+            "http://256.1.1.1",
+            "http://1.2.3",
+            "ftp://example.com",
+            "http://",
+            "\thttp://example.com",
+        ] {
+            assert_eq!(
+                check_url(bad).unwrap_err().code().as_str(),
+                "invalid_field",
+                "{bad}"
+            );
+        }
+        assert!(
+            check_url("https://example.com")
+                .unwrap_err()
+                .to_string()
+                .contains("plain http only")
+        );
+        let long = format!("http://example.com/{}", "a".repeat(MAX_URL_LEN));
+        assert!(check_url(&long).is_err());
     }
 }

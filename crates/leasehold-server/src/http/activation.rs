@@ -54,7 +54,7 @@ pub fn routes() -> Router<AppState> {
 fn authority_for(state: &AppState, param: AuthorityParam) -> Result<Option<Url>> {
     param
         .authority
-        .filter(|u| !u.trim().is_empty())
+        .filter(|u| !u.trim_matches(' ').is_empty())
         .or_else(|| state.run.authority_url())
         .map(|u| authority::check_url(&u))
         .transpose()
@@ -194,7 +194,7 @@ pub async fn set_authority(
 ) -> Result<axum::Json<ServerStatus>> {
     let url = req
         .url
-        .filter(|u| !u.trim().is_empty())
+        .filter(|u| !u.trim_matches(' ').is_empty())
         .map(|u| authority::check_url(&u))
         .transpose()?
         .map(|u| u.to_string());
