@@ -54,6 +54,8 @@ config=$PWD/scripts/api-contract.toml
 (cd "$work" && schemathesis --config-file "$config" run "$url/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks all \
+  `# POST /admin/v1/licenses with dryRun answers a licence it does not store;` \
+  `# the stateful phase would take it for a creation and look it up.` \
   --exclude-checks ensure_resource_availability \
   --phases examples,coverage,fuzzing,stateful \
   --max-time "$max_time" \

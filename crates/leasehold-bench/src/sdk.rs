@@ -87,11 +87,7 @@ async fn through_rust(client: &leasehold_client::Client) -> Result<f64> {
 /// thread: the library runs its own runtime).
 fn through_abi(addr: &str, key: &str) -> Result<f64> {
     let c = |s: &str| CString::new(s).context("no NUL in bench strings");
-    let mut err = lh_error {
-        status: lh_status::LH_OK,
-        code: [0; LH_CODE_LEN],
-        message: [0; LH_MESSAGE_LEN],
-    };
+    let mut err = lh_error::default();
     let product = c(PRODUCT)?;
     // SAFETY: live handles and NUL-terminated strings, as the header asks.
     unsafe {

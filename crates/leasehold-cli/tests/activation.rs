@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
-use common::{Server, Vendor, leasehold, leasehold_std, stdout};
+use common::{
+    Server, Vendor, activate_offline as activate, leasehold, license_id, start_as, stdout,
+};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
@@ -13,39 +15,6 @@ use std::path::Path;
 const HOME: &str = "machine=m-1,host=lic01,nics=aa:bb,cpu=Xeon x8";
 const NEW_CARD: &str = "machine=m-1,host=lic01,nics=cc:dd,cpu=Xeon x8";
 const ELSEWHERE: &str = "machine=m-2,host=lic02,nics=ee:ff,cpu=Xeon x8";
-
-fn start_as(dir: &Path, vendor: &Vendor, fingerprint: &str) -> Server {
-    let mut cmd = leasehold_std();
-    cmd.args(Server::args(dir, &[&vendor.public_key]));
-    cmd.env("LEASEHOLD_TEST_FINGERPRINT", fingerprint);
-    Server::start_cmd(cmd, dir)
-}
-
-/// The offline round trip through the real binaries: the server's request,
-/// the vendor's answer, imported. Returns the vendor's response.
-fn activate(server: &Server, vendor: &Vendor, license_id: &str) -> String {
-    let request = stdout(
-        &server
-            .admin()
-            .args(["activation", "request", license_id])
-            .assert()
-            .success(),
-    );
-    let response = stdout(
-        &leasehold()
-            .args(["vendor", "activate", "--no-ledger", "--key"])
-            .arg(&vendor.key_file)
-            .arg(request.trim())
-            .assert()
-            .success(),
-    );
-    server
-        .admin()
-        .args(["activation", "import", response.trim()])
-        .assert()
-        .success();
-    response
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -63,11 +32,7 @@ fn an_activation_follows_the_computer_not_the_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new(dir.path());
     let code = vendor.issue("cad", 2, &["--activation", "required"]);
-    let id = leasehold_core::license::parse(&code)
-        .unwrap()
-        .terms()
-        .license_id
-        .to_string();
+    let id = license_id(&code);
     let home = dir.path().join("home");
     let mut server = start_as(&home, &vendor, HOME);
     server.add_license(&code);
@@ -193,11 +158,7 @@ fn the_stock_client_refuses_a_server_with_a_self_made_key_or_a_copied_code() {
     // server B as well: B counts nothing, and even a B patched to count it
     // could not show an activation for its own key.
     let code = genuine.issue("cad", 2, &["--activation", "required"]);
-    let id = leasehold_core::license::parse(&code)
-        .unwrap()
-        .terms()
-        .license_id
-        .to_string();
+    let id = license_id(&code);
     let a = start_as(&dir.path().join("a"), &genuine, HOME);
     a.add_license(&code);
     activate(&a, &genuine, &id);

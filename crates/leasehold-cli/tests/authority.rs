@@ -4,20 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
-use common::{Running, Server, Vendor, leasehold, leasehold_std, stdout};
+use common::{
+    Running, Vendor, activate_offline, leasehold, leasehold_std, license_id, start_as, stdout,
+};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
 
 const HOME: &str = "machine=m-1,host=lic01,nics=aa:bb,cpu=Xeon x8";
 const ELSEWHERE: &str = "machine=m-2,host=lic02,nics=ee:ff,cpu=Xeon x8";
-
-fn start_as(dir: &Path, vendor: &Vendor, fingerprint: &str) -> Server {
-    let mut cmd = leasehold_std();
-    cmd.args(Server::args(dir, &[&vendor.public_key]));
-    cmd.env("LEASEHOLD_TEST_FINGERPRINT", fingerprint);
-    Server::start_cmd(cmd, dir)
-}
 
 /// `authority serve` on loopback, port 0; its URL.
 fn start_authority(dir: &Path, vendor: &Vendor) -> (Running, String) {
@@ -29,14 +24,6 @@ fn start_authority(dir: &Path, vendor: &Vendor) -> (Running, String) {
     let mut running = Running::spawn(cmd, &dir.join("authority.err"));
     let addr = running.next_line();
     (running, format!("http://{}", addr.trim()))
-}
-
-fn license_id(code: &str) -> String {
-    leasehold_core::license::parse(code)
-        .unwrap()
-        .terms()
-        .license_id
-        .to_string()
 }
 
 #[test]
@@ -228,24 +215,7 @@ fn an_unreachable_or_wrong_authority_is_said_in_words_and_deactivation_still_sta
 
     // Activated offline, deactivated with an authority that is down: the
     // deactivation stands and the proof is printed for the vendor.
-    let request = stdout(
-        &a.admin()
-            .args(["activation", "request", &id])
-            .assert()
-            .success(),
-    );
-    let response = stdout(
-        &leasehold()
-            .args(["vendor", "activate", "--no-ledger", "--key"])
-            .arg(&vendor.key_file)
-            .arg(request.trim())
-            .assert()
-            .success(),
-    );
-    a.admin()
-        .args(["activation", "import", response.trim()])
-        .assert()
-        .success();
+    activate_offline(&a, &vendor, &id);
     let out = a
         .admin()
         .args(["activation", "deactivate", &id, "--authority", &dead])

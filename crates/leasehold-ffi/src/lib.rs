@@ -67,6 +67,17 @@ pub struct lh_error {
     pub message: [c_char; LH_MESSAGE_LEN],
 }
 
+/// An empty error, for Rust callers (tests, benchmarks).
+impl Default for lh_error {
+    fn default() -> Self {
+        Self {
+            status: lh_status::LH_OK,
+            code: [0; LH_CODE_LEN],
+            message: [0; LH_MESSAGE_LEN],
+        }
+    }
+}
+
 /// A failure on its way to an [`lh_error`].
 #[derive(Debug)]
 pub(crate) struct Failure {

@@ -242,7 +242,7 @@ pub unsafe extern "C" fn lh_seat_on_change(
         let task = runtime()?.spawn(async move {
             let user = user;
             while states.changed().await.is_ok() {
-                let mut info = blank_info();
+                let mut info = lh_seat_info::default();
                 fill(&mut info, &states.borrow_and_update());
                 callback(&info, user.0);
                 if info.state == lh_seat_state::LH_SEAT_RELEASED {
@@ -258,14 +258,17 @@ pub unsafe extern "C" fn lh_seat_on_change(
     })
 }
 
-fn blank_info() -> lh_seat_info {
-    lh_seat_info {
-        state: lh_seat_state::LH_SEAT_RELEASED,
-        usable: false,
-        lease_id: [0; 40],
-        expires_at_ms: 0,
-        reason: [0; 64],
-        detail: [0; 256],
+/// An empty state, for Rust callers and the callback's own buffer.
+impl Default for lh_seat_info {
+    fn default() -> Self {
+        Self {
+            state: lh_seat_state::LH_SEAT_RELEASED,
+            usable: false,
+            lease_id: [0; 40],
+            expires_at_ms: 0,
+            reason: [0; 64],
+            detail: [0; 256],
+        }
     }
 }
 

@@ -38,14 +38,6 @@ fn server() -> (String, String, std::sync::mpsc::Sender<()>) {
     (addr, key, stop_tx)
 }
 
-fn blank_error() -> lh_error {
-    lh_error {
-        status: lh_status::LH_OK,
-        code: [0; LH_CODE_LEN],
-        message: [0; LH_MESSAGE_LEN],
-    }
-}
-
 fn code_of(e: &lh_error) -> String {
     unsafe { CStr::from_ptr(e.code.as_ptr()) }
         .to_str()
@@ -65,7 +57,7 @@ fn c(s: &str) -> CString {
 }
 
 fn client(addr: &str, key: &str, id: &str) -> *mut lh_client {
-    let mut err = blank_error();
+    let mut err = lh_error::default();
     let b = lh_builder_new();
     unsafe {
         assert_eq!(
@@ -91,20 +83,9 @@ fn client(addr: &str, key: &str, id: &str) -> *mut lh_client {
     }
 }
 
-fn blank_info() -> lh_seat_info {
-    lh_seat_info {
-        state: lh_seat_state::LH_SEAT_RELEASED,
-        usable: false,
-        lease_id: [0; 40],
-        expires_at_ms: 0,
-        reason: [0; 64],
-        detail: [0; 256],
-    }
-}
-
 #[test]
 fn bad_arguments_are_errors_with_codes_and_a_success_clears_them() {
-    let mut err = blank_error();
+    let mut err = lh_error::default();
     unsafe {
         let mut out = ptr::null_mut();
         let status = lh_checkout(ptr::null(), c("cad").as_ptr(), 0, &mut out, &mut err);
@@ -157,7 +138,7 @@ fn bad_arguments_are_errors_with_codes_and_a_success_clears_them() {
             .build()
             .unwrap()
             .block_on(async move {
-                let mut err = blank_error();
+                let mut err = lh_error::default();
                 let mut seat = ptr::null_mut();
                 let status = lh_checkout(
                     client_addr as *const lh_client,
@@ -182,8 +163,8 @@ extern "C" fn on_change(info: *const lh_seat_info, user: *mut c_void) {
     let info = unsafe { &*info };
     // A blocking call from a callback is refused, not a deadlock.
     let seat = user.cast::<lh_seat>();
-    let mut err = blank_error();
-    let mut polled = blank_info();
+    let mut err = lh_error::default();
+    let mut polled = lh_seat_info::default();
     let waited = unsafe { lh_seat_wait(seat, 10, &mut polled, &mut err) };
     SEEN.lock().unwrap().push((info.state, waited));
 }
@@ -193,12 +174,12 @@ fn a_seat_is_polled_waited_for_called_back_and_released() {
     let (addr, key, stop) = server();
     let a = client(&addr, &key, "pc-a");
     let b = client(&addr, &key, "pc-b");
-    let mut err = blank_error();
+    let mut err = lh_error::default();
     unsafe {
         let mut seat = ptr::null_mut();
         let status = lh_checkout(a, c("cad").as_ptr(), 10_000, &mut seat, &mut err);
         assert_eq!(status, lh_status::LH_OK, "{}", message_of(&err));
-        let mut info = blank_info();
+        let mut info = lh_seat_info::default();
         assert_eq!(lh_seat_poll(seat, &mut info, &mut err), lh_status::LH_OK);
         assert_eq!(info.state, lh_seat_state::LH_SEAT_HELD);
         assert!(info.usable);

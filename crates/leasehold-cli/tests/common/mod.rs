@@ -441,3 +441,48 @@ pub fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
     (status, body)
 }
+
+/// `leasehold serve` on `dir` as the computer `fingerprint` describes (the
+/// debug-only `LEASEHOLD_TEST_FINGERPRINT` seam), trusting `vendor`.
+pub fn start_as(dir: &Path, vendor: &Vendor, fingerprint: &str) -> Server {
+    let mut cmd = leasehold_std();
+    cmd.args(Server::args(dir, &[&vendor.public_key]));
+    cmd.env("LEASEHOLD_TEST_FINGERPRINT", fingerprint);
+    Server::start_cmd(cmd, dir)
+}
+
+/// The licence id of a code, as the admin commands take it.
+pub fn license_id(code: &str) -> String {
+    leasehold_core::license::parse(code)
+        .expect("a code")
+        .terms()
+        .license_id
+        .to_string()
+}
+
+/// The offline activation round trip through the real binaries: the
+/// server's request, the vendor's answer (`--no-ledger`), imported.
+/// Returns the vendor's response.
+pub fn activate_offline(server: &Server, vendor: &Vendor, license_id: &str) -> String {
+    let request = stdout(
+        &server
+            .admin()
+            .args(["activation", "request", license_id])
+            .assert()
+            .success(),
+    );
+    let response = stdout(
+        &leasehold()
+            .args(["vendor", "activate", "--no-ledger", "--key"])
+            .arg(&vendor.key_file)
+            .arg(request.trim())
+            .assert()
+            .success(),
+    );
+    server
+        .admin()
+        .args(["activation", "import", response.trim()])
+        .assert()
+        .success();
+    response
+}

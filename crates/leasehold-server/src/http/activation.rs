@@ -109,18 +109,15 @@ pub async fn deactivate(
     let url = authority_for(&state, param)?;
     let mut done = state.engine.deactivate(id).await?;
     if let Some(url) = url {
-        done.authority = Some(match authority::deactivate(&url, &done.proof).await {
-            // Sent twice, the activation was freed the first time.
-            Ok(_) => AuthoritySent {
-                url: url.to_string(),
-                freed: true,
-                error: None,
-            },
-            Err(e) => AuthoritySent {
-                url: url.to_string(),
-                freed: false,
-                error: Some(e.to_string()),
-            },
+        // Any answer means freed (sent twice, it was freed the first time).
+        let error = authority::deactivate(&url, &done.proof)
+            .await
+            .err()
+            .map(|e| e.to_string());
+        done.authority = Some(AuthoritySent {
+            url: url.to_string(),
+            freed: error.is_none(),
+            error,
         });
     }
     Ok(Json(done))
