@@ -112,22 +112,6 @@ typedef struct lh_client lh_client;
 typedef struct lh_seat lh_seat;
 
 /*
- An error, filled by the call that failed (and cleared by one that
- succeeded). Owned by the caller; nothing in it needs freeing.
- */
-typedef struct lh_error {
-  enum lh_status status;
-  /*
-   The stable error code, e.g. `no_seat_free`; empty on success.
-   */
-  char code[LH_CODE_LEN];
-  /*
-   What went wrong and what to do, for people.
-   */
-  char message[LH_MESSAGE_LEN];
-} lh_error;
-
-/*
  A seat's state, written by the library into the caller's struct.
  */
 typedef struct lh_seat_info {
@@ -163,6 +147,22 @@ typedef struct lh_seat_info {
  */
 typedef void (*lh_seat_callback)(const struct lh_seat_info *info, void *user_data);
 
+/*
+ An error, filled by the call that failed (and cleared by one that
+ succeeded). Owned by the caller; nothing in it needs freeing.
+ */
+typedef struct lh_error {
+  enum lh_status status;
+  /*
+   The stable error code, e.g. `no_seat_free`; empty on success.
+   */
+  char code[LH_CODE_LEN];
+  /*
+   What went wrong and what to do, for people.
+   */
+  char message[LH_MESSAGE_LEN];
+} lh_error;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -171,6 +171,25 @@ extern "C" {
  The library's version, e.g. `0.1.0`. A static string: do not free it.
  */
 const char *lh_version(void);
+
+/*
+ Calls `callback(info, user_data)` at every change of the seat's state, the
+ last time with `LH_SEAT_RELEASED`, until another callback (or null) is
+ set. It runs on a thread of the library's made for this seat (named
+ `leasehold-callback`), which ends with the seat: a slow callback holds up
+ nothing but later callbacks, and it may make any Leasehold call. When
+ `lh_seat_release`, `lh_seat_free` or `lh_seat_on_change` returns, the
+ callback set before is not running and will not run again (called from
+ the callback itself, they return without waiting for it). `info` is
+ valid only during the call; `user_data` must be usable from that thread.
+
+ # Safety
+ `seat` a live seat; `err` null or writable.
+ */
+enum lh_status lh_seat_on_change(const struct lh_seat *seat,
+                                 lh_seat_callback callback,
+                                 void *user_data,
+                                 struct lh_error *err);
 
 /*
  A new, empty builder. Free it with [`lh_builder_free`] unless
@@ -325,22 +344,6 @@ enum lh_status lh_seat_wait(const struct lh_seat *seat,
                             uint32_t timeout_ms,
                             struct lh_seat_info *info,
                             struct lh_error *err);
-
-/*
- Calls `callback(info, user_data)` on the library's thread at every change
- of the seat's state, the last time with `LH_SEAT_RELEASED`, until another
- callback (or null) is set. When `lh_seat_release` or `lh_seat_free`
- returns, no callback is running or will run. Keep it short, and make no
- blocking Leasehold call in it (it is refused). `info` is valid only
- during the call; `user_data` must be usable from another thread.
-
- # Safety
- `seat` a live seat; `err` null or writable.
- */
-enum lh_status lh_seat_on_change(const struct lh_seat *seat,
-                                 lh_seat_callback callback,
-                                 void *user_data,
-                                 struct lh_error *err);
 
 /*
  Releases the seat (the server frees it at once) and frees the handle,

@@ -2,7 +2,7 @@
 //
 //   using var client = Leasehold.Client.FromSettings("Designer", "4.2", VendorKey);
 //   using var seat = client.Checkout("Designer");   // throws Leasehold.NoSeatException
-//   seat.StateChanged += (s, info) => ...;          // on a library thread
+//   seat.StateChanged += (s, info) => ...;          // on the seat's own thread
 //   // ... Dispose releases the seat
 //
 // The native library is libleasehold.so (leasehold.dll, libleasehold.dylib).
@@ -206,8 +206,9 @@ namespace Leasehold
             }
         }
 
-        /// <summary>Raised on a library thread at every change of state, the
-        /// last time with Released. Keep handlers short.</summary>
+        /// <summary>Raised on the seat's own library thread at every change
+        /// of state, the last time with Released (before Dispose returns).
+        /// The thread ends with the seat.</summary>
         public event EventHandler<SeatInfo> StateChanged
         {
             add

@@ -136,8 +136,8 @@ class Seat:
         return SeatInfo._from(out)
 
     def on_change(self, fn: Optional[Callable[[SeatInfo], None]]) -> None:
-        """Calls ``fn(info)`` on a library thread at every change (the last
-        time with state ``released``); None stops it. Keep it short."""
+        """Calls ``fn(info)`` on the seat's own library thread at every change (the last
+        time with state ``released``, before release returns); None stops it."""
         if fn is None:
             _call(lib.lh_seat_on_change, self._live(), ffi.NULL, ffi.NULL)
             self._callback = None

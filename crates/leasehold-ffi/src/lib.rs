@@ -19,10 +19,12 @@
 
 #![allow(non_camel_case_types)]
 
+mod callback;
 mod client;
 mod seat;
 mod text;
 
+pub use callback::*;
 pub use client::*;
 pub use seat::*;
 
@@ -150,11 +152,11 @@ pub(crate) fn guarded(err: *mut lh_error, f: impl FnOnce() -> Result<(), Failure
     status
 }
 
-/// Its threads' name: a blocking call made on one (from a seat callback)
-/// is refused.
+/// Its runtime's threads' name: no caller's code runs on them (callbacks
+/// have threads of their own), and a blocking call made on one is refused.
 const THREAD_NAME: &str = "leasehold-sdk";
 
-const IN_RUNTIME: &str = "a blocking Leasehold call was made from a seat callback or an async runtime's worker thread; call it from your own thread (or a blocking-pool thread)";
+const IN_RUNTIME: &str = "a blocking Leasehold call was made from an async runtime's worker thread; call it from your own thread (or a blocking-pool thread)";
 
 /// The library's runtime, started on first use.
 pub(crate) fn runtime() -> Result<&'static Runtime, Failure> {

@@ -1,12 +1,12 @@
 //! A held seat: its state by polling, by waiting for a change, or by a
 //! callback; released (and freed) by `lh_seat_release`.
 
+use crate::callback::Watcher;
 use crate::{Failure, block_on, guarded, lh_error, lh_status, runtime, text};
 use leasehold_client::{LeaseGuard, SeatState};
-use std::ffi::{c_char, c_void};
+use std::ffi::c_char;
 use std::sync::Mutex;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// Where a seat stands.
 #[repr(C)]
@@ -48,23 +48,12 @@ pub struct lh_seat_info {
     pub detail: [c_char; 256],
 }
 
-/// Called at every change of a seat's state (see [`lh_seat_on_change`]).
-/// NULL stops the callbacks.
-pub type lh_seat_callback =
-    Option<extern "C" fn(info: *const lh_seat_info, user_data: *mut c_void)>;
-
-/// The caller's `user_data`, handed back on the library's thread.
-struct UserData(*mut c_void);
-// SAFETY: the library only hands the pointer back; making what it points to
-// safe to use from another thread is the caller's promise (see the header).
-unsafe impl Send for UserData {}
-
 /// A held seat. Made by [`crate::lh_checkout`], released and freed by
 /// [`lh_seat_release`] (or [`lh_seat_free`]).
 pub struct lh_seat {
     guard: Mutex<Option<LeaseGuard>>,
-    states: watch::Receiver<SeatState>,
-    callback: Mutex<Option<JoinHandle<()>>>,
+    pub(crate) states: watch::Receiver<SeatState>,
+    pub(crate) callback: Mutex<Option<Watcher>>,
 }
 
 impl lh_seat {
@@ -77,37 +66,34 @@ impl lh_seat {
         }))
     }
 
-    fn take_callback(&self) -> Option<JoinHandle<()>> {
+    fn take_callback(&self) -> Option<Watcher> {
         self.callback
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()
     }
 
-    fn stop_callback(&self) {
-        if let Some(task) = self.take_callback() {
-            task.abort();
+    pub(crate) fn stop_callback(&self) {
+        if let Some(watcher) = self.take_callback() {
+            watcher.stop();
         }
     }
 
-    /// Lets the callback see the seat released, then waits (a moment at
-    /// most) for it to return: after `lh_seat_release` no callback runs.
+    /// Lets the callback see the seat released: after `lh_seat_release`
+    /// no callback runs.
     fn finish_callback(&self) {
-        if let Some(task) = self.take_callback() {
-            let _ = block_on(1000, async {
-                let _ = task.await;
-                Ok(())
-            });
+        if let Some(watcher) = self.take_callback() {
+            watcher.finish();
         }
     }
 }
 
-fn seat_ref<'a>(seat: *const lh_seat) -> Result<&'a lh_seat, Failure> {
+pub(crate) fn seat_ref<'a>(seat: *const lh_seat) -> Result<&'a lh_seat, Failure> {
     // SAFETY: the caller passes null or a live seat.
     unsafe { seat.as_ref() }.ok_or_else(|| Failure::invalid("seat is null"))
 }
 
-fn fill(info: &mut lh_seat_info, state: &SeatState) {
+pub(crate) fn fill(info: &mut lh_seat_info, state: &SeatState) {
     let (kind, lease, until, reason, detail) = match state {
         SeatState::Held {
             lease_id,
@@ -211,50 +197,6 @@ pub unsafe extern "C" fn lh_seat_wait(
         });
         fill(info, &states.borrow());
         waited
-    })
-}
-
-/// Calls `callback(info, user_data)` on the library's thread at every change
-/// of the seat's state, the last time with `LH_SEAT_RELEASED`, until another
-/// callback (or null) is set. When `lh_seat_release` or `lh_seat_free`
-/// returns, no callback is running or will run. Keep it short, and make no
-/// blocking Leasehold call in it (it is refused). `info` is valid only
-/// during the call; `user_data` must be usable from another thread.
-///
-/// # Safety
-/// `seat` a live seat; `err` null or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lh_seat_on_change(
-    seat: *const lh_seat,
-    callback: lh_seat_callback,
-    user_data: *mut c_void,
-    err: *mut lh_error,
-) -> lh_status {
-    guarded(err, || {
-        let seat = seat_ref(seat)?;
-        seat.stop_callback();
-        let Some(callback) = callback else {
-            return Ok(());
-        };
-        let mut states = seat.states.clone();
-        states.mark_unchanged();
-        let user = UserData(user_data);
-        let task = runtime()?.spawn(async move {
-            let user = user;
-            while states.changed().await.is_ok() {
-                let mut info = lh_seat_info::default();
-                fill(&mut info, &states.borrow_and_update());
-                callback(&info, user.0);
-                if info.state == lh_seat_state::LH_SEAT_RELEASED {
-                    return;
-                }
-            }
-        });
-        *seat
-            .callback
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
-        Ok(())
     })
 }
 

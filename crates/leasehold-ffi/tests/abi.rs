@@ -1,7 +1,7 @@
 //! The C ABI's promises, called as a C program would (from plain threads):
 //! bad arguments are errors, not crashes; errors carry the stable code and
 //! are cleared by a success; the seat's state by polling, waiting and
-//! callback; a blocking call from a callback is refused, not a deadlock.
+//! callback (on a thread of its own, free to make blocking calls).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 use leasehold::*;
@@ -156,17 +156,21 @@ fn bad_arguments_are_errors_with_codes_and_a_success_clears_them() {
 }
 
 static CALLS: AtomicU32 = AtomicU32::new(0);
-static SEEN: Mutex<Vec<(lh_seat_state, lh_status)>> = Mutex::new(Vec::new());
+static SEEN: Mutex<Vec<(lh_seat_state, lh_status, lh_seat_state, String)>> = Mutex::new(Vec::new());
 
 extern "C" fn on_change(info: *const lh_seat_info, user: *mut c_void) {
     CALLS.fetch_add(1, Ordering::SeqCst);
     let info = unsafe { &*info };
-    // A blocking call from a callback is refused, not a deadlock.
+    // A blocking call from a callback works (the callback has its own
+    // thread, not one of the runtime's).
     let seat = user.cast::<lh_seat>();
     let mut err = lh_error::default();
     let mut polled = lh_seat_info::default();
-    let waited = unsafe { lh_seat_wait(seat, 10, &mut polled, &mut err) };
-    SEEN.lock().unwrap().push((info.state, waited));
+    let waited = unsafe { lh_seat_wait(seat, 1000, &mut polled, &mut err) };
+    let thread = std::thread::current().name().unwrap_or("").to_owned();
+    SEEN.lock()
+        .unwrap()
+        .push((info.state, waited, polled.state, thread));
 }
 
 #[test]
@@ -218,14 +222,16 @@ fn a_seat_is_polled_waited_for_called_back_and_released() {
         lh_client_free(a);
         lh_client_free(b);
     }
-    // The callback saw the release (before lh_seat_release returned), and
-    // its blocking call was refused.
+    // The callback saw the release (before lh_seat_release returned), on
+    // its own thread, and its blocking call answered at once.
     assert_eq!(CALLS.load(Ordering::SeqCst), 1);
     assert_eq!(
         *SEEN.lock().unwrap(),
         vec![(
             lh_seat_state::LH_SEAT_RELEASED,
-            lh_status::LH_INVALID_ARGUMENT
+            lh_status::LH_OK,
+            lh_seat_state::LH_SEAT_RELEASED,
+            "leasehold-callback".to_owned()
         )]
     );
     stop.send(()).unwrap();

@@ -201,3 +201,50 @@ async fn every_example_holds_a_seat_or_says_why_not() {
     held.release().await.unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_csharp_binding_keeps_its_promises() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = VendorKeyPair::from_seed(&[8; 32]);
+    let mut config = Config::ephemeral(dir.path().join("data"));
+    config.trust.push(vendor.public());
+    let server = Server::start(config).await.unwrap();
+    let code = issue(&vendor, &leasehold_core::testing::terms("one", 1)).unwrap();
+    server.engine().add_license(&code, false).await.unwrap();
+
+    let exe = dir.path().join("tests.exe");
+    let csharp = repo().join("bindings/csharp");
+    let built = Command::new("mcs")
+        .args(["-nologo", "-warnaserror"])
+        .arg(format!("-out:{}", exe.display()))
+        .arg(csharp.join("Leasehold.cs"))
+        .arg(csharp.join("Tests.cs"))
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "mcs: {}",
+        String::from_utf8_lossy(&built.stdout)
+    );
+    let addr = server.local_addr().to_string();
+    let key = vendor.public().to_string();
+    let lib = lib_dir();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("timeout")
+            .args(["-k", "5", "-s", "QUIT", "60", "mono"])
+            .arg(&exe)
+            .args([addr.as_str(), key.as_str(), "one"])
+            .env("LD_LIBRARY_PATH", &lib)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("csharp tests: ok"),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.shutdown().await;
+}
