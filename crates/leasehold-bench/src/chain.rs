@@ -34,6 +34,7 @@ pub fn run(report: &mut Report) -> Result<()> {
         issued_at: Timestamp::now(),
         activation_required: true,
         max_activations: 1,
+        seat_rules: Default::default(),
     };
     let code = issue(&vendor, &terms)?;
     let server_key = [7u8; 32];

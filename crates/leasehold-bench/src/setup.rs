@@ -62,6 +62,7 @@ impl Vendor {
             issued_at: Timestamp::now(),
             activation_required: false,
             max_activations: 0,
+            seat_rules: Default::default(),
         };
         Ok(issue(&self.key, &terms)?)
     }

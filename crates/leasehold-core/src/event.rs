@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Grant,
+    /// A seat granted beyond the licensed count, from the codes' overdraft
+    /// (the vendor bills these).
+    OverdraftGrant,
     Deny,
     /// A renewal that arrived after the lease had already ended.
     RenewAfterExpiry,
@@ -36,8 +39,9 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 17] = [
         Self::Grant,
+        Self::OverdraftGrant,
         Self::Deny,
         Self::RenewAfterExpiry,
         Self::Release,
@@ -60,6 +64,7 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Grant => "grant",
+            Self::OverdraftGrant => "overdraft_grant",
             Self::Deny => "deny",
             Self::RenewAfterExpiry => "renew_after_expiry",
             Self::Release => "release",
@@ -91,6 +96,7 @@ impl EventKind {
             | Self::RenewAfterExpiry
             | Self::Disconnect
             | Self::LicenseRejected
+            | Self::OverdraftGrant
             | Self::Reclaim => Level::Warn,
             Self::ClockSetBack => Level::Error,
             _ => Level::Info,
@@ -187,6 +193,14 @@ impl Event {
     #[must_use]
     pub fn granted(lease: &Lease, at: Timestamp, in_use: u32, seats: u32) -> Self {
         let h = &lease.holder;
+        if lease.overdraft {
+            let over = in_use.saturating_sub(seats);
+            let message = format!(
+                "granted {} to {}@{} in overdraft ({in_use} of {seats} in use, {over} over licence)",
+                lease.product, h.user, h.host
+            );
+            return Self::new(EventKind::OverdraftGrant, at, message).about(lease);
+        }
         let message = format!(
             "granted {} to {}@{} ({in_use} of {seats} in use)",
             lease.product, h.user, h.host

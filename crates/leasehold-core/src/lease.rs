@@ -37,6 +37,10 @@ pub struct Lease {
     pub expires_at: Timestamp,
     /// The lease length it was granted with; each renewal extends by this much.
     pub lease_secs: u32,
+    /// Granted beyond the licensed seats, from the codes' overdraft: the
+    /// vendor bills it.
+    #[serde(default)]
+    pub overdraft: bool,
 }
 
 impl Lease {
@@ -67,6 +71,8 @@ pub struct Renewal {
     pub renewed_at: Timestamp,
     pub expires_at: Timestamp,
     pub lease_secs: u32,
+    /// The lease was granted in overdraft.
+    pub overdraft: bool,
     /// The deadline to give the store, when the one it holds is now earlier
     /// than the real one; `None`: nothing to write.
     pub store_until: Option<Timestamp>,

@@ -27,6 +27,9 @@ pub struct HolderNames {
     ends: [u32; 3],
     /// The computer the lease was checked out from (see [`crate::computer`]).
     pub computer: crate::computer::Computer,
+    /// The lease was granted beyond the licensed seats (kept here, where the
+    /// layout has room, not in the slot).
+    pub overdraft: bool,
 }
 
 impl HolderNames {
@@ -49,6 +52,7 @@ impl HolderNames {
             text: text.into_boxed_str(),
             ends: [end(a), end(b), end(c)],
             computer: crate::computer::Computer::UNKNOWN,
+            overdraft: false,
         }
     }
 

@@ -56,6 +56,16 @@ impl Pools {
             .fold(0_u32, |sum, l| sum.saturating_add(l.seats))
     }
 
+    /// Seats of `product` that may be granted beyond [`Pools::seats`] at
+    /// `now`: the sum of its counting codes' overdraft.
+    #[must_use]
+    pub fn overdraft(&self, product: &str, now: Timestamp) -> u32 {
+        self.licenses
+            .values()
+            .filter(|l| l.product.0 == product && l.is_active(now))
+            .fold(0_u32, |sum, l| sum.saturating_add(l.seat_rules.overdraft))
+    }
+
     /// Lease length for `product`: the shortest any of its counting codes asks
     /// for, so no code's terms are stretched.
     #[must_use]

@@ -54,6 +54,7 @@ impl Slot {
             renewed_at: self.renewed_at,
             expires_at: self.expires_at,
             lease_secs: self.lease_secs,
+            overdraft: self.names.overdraft,
         }
     }
 

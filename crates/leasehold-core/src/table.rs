@@ -291,7 +291,8 @@ impl LeaseTable {
             .in_use(&req.product)
             .saturating_sub(u32::from(dead.is_some()));
         let lease_secs = self.pools.lease_secs(&req.product, now);
-        if in_use >= seats {
+        let overdraft = self.pools.overdraft(&req.product.0, now);
+        if in_use >= seats.saturating_add(overdraft) {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
             return Err(LeaseError::NoSeatFree {
                 product: req.product.clone(),
@@ -308,6 +309,7 @@ impl LeaseTable {
             renewed_at: now,
             expires_at: now.plus_millis(i64::from(lease_secs) * 1000),
             lease_secs,
+            overdraft: in_use >= seats,
         };
         let expired = dead.and_then(|id| self.unlink(id, Some(Ending::Expired)));
         self.insert(&lease);
@@ -381,6 +383,7 @@ impl LeaseTable {
             renewed_at: now,
             expires_at: slot.expires_at,
             lease_secs: slot.lease_secs,
+            overdraft: slot.names.overdraft,
             store_until,
         })
     }
@@ -399,7 +402,11 @@ impl LeaseTable {
         }
         let product = slot.names.product.clone();
         let old_deadline = slot.expires_at;
-        if self.in_use_of(&product) > self.pools.seats_of(&product, now) {
+        let limit = self
+            .pools
+            .seats_of(&product, now)
+            .saturating_add(self.pools.overdraft(&product, now));
+        if self.in_use_of(&product) > limit {
             return Err(LeaseError::OverSubscribed {
                 product: Product(product.to_string()),
                 expires_at: old_deadline,
@@ -533,6 +540,7 @@ impl LeaseTable {
             [&h.client_id.0, &h.user, &h.host, &h.address],
         );
         names.computer = h.computer;
+        names.overdraft = lease.overdraft;
         let slot = Slot {
             id: lease.id,
             names: Arc::new(names),
@@ -653,3 +661,7 @@ impl LeaseTable {
 #[cfg(test)]
 #[path = "table_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "table_overdraft_tests.rs"]
+mod overdraft_tests;

@@ -23,5 +23,6 @@ pub fn terms(product: &str, seats: u32) -> LicenseTerms {
         issued_at: Timestamp(Timestamp::now().0 / 1000 * 1000),
         activation_required: false,
         max_activations: 0,
+        seat_rules: Default::default(),
     }
 }

@@ -29,6 +29,7 @@ fn vectors() -> Vec<(&'static str, String)> {
         issued_at: Timestamp::from_secs(1_800_000_000),
         activation_required: true,
         max_activations: 1,
+        seat_rules: Default::default(),
     };
     let code = license::issue(&vendor, &terms).unwrap();
     let request = ActivationRequest {

@@ -31,6 +31,7 @@ fn grant(seq: u64) -> Vec<Op> {
         renewed_at: now,
         expires_at: now.plus_millis(90_000),
         lease_secs: 90,
+        overdraft: false,
     };
     let mut event = Event::new(
         EventKind::Grant,

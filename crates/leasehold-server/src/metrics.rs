@@ -18,6 +18,8 @@ type DenialRings = HashMap<Option<Product>, [(i64, u32); 60]>;
 #[derive(Default)]
 pub struct Metrics {
     pub grants: AtomicU64,
+    /// Grants beyond the licensed seats (part of `grants`).
+    pub overdraft_grants: AtomicU64,
     pub denials: AtomicU64,
     pub renewals: AtomicU64,
     pub releases: AtomicU64,
@@ -85,6 +87,11 @@ impl Metrics {
         let counters = [
             ("leasehold_grants_total", "Seats granted.", &self.grants),
             (
+                "leasehold_overdraft_grants_total",
+                "Seats granted beyond the licensed count (overdraft), part of the grants.",
+                &self.overdraft_grants,
+            ),
+            (
                 "leasehold_denials_total",
                 "Checkouts denied.",
                 &self.denials,
@@ -143,6 +150,18 @@ impl Metrics {
                 escape(product.as_str())
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP leasehold_seats_over_licence Seats in use beyond the licensed count now (overdraft), per product.\n# TYPE leasehold_seats_over_licence gauge"
+        );
+        for (product, seats, in_use) in products {
+            let _ = writeln!(
+                out,
+                "leasehold_seats_over_licence{{product=\"{}\"}} {}",
+                escape(product.as_str()),
+                in_use.saturating_sub(*seats)
+            );
+        }
         let name = "leasehold_http_request_duration_seconds";
         let _ = writeln!(
             out,
@@ -193,7 +212,15 @@ mod tests {
         let m = Metrics::default();
         m.grants.fetch_add(2, Ordering::Relaxed);
         m.observe_latency(Duration::from_micros(700));
-        let text = m.render(&[(Product::from("c\"ad"), 10, 3)], 3);
+        let text = m.render(
+            &[
+                (Product::from("c\"ad"), 10, 3),
+                (Product::from("viewer"), 2, 3),
+            ],
+            3,
+        );
+        assert!(text.contains("leasehold_seats_over_licence{product=\"c\\\"ad\"} 0"));
+        assert!(text.contains("leasehold_seats_over_licence{product=\"viewer\"} 1"));
         assert!(text.contains("leasehold_grants_total 2"));
         assert!(text.contains("leasehold_seats{product=\"c\\\"ad\"} 10"));
         assert!(text.contains("leasehold_seats_in_use{product=\"c\\\"ad\"} 3"));

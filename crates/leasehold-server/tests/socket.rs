@@ -166,6 +166,7 @@ async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
         renewed_at: now.plus_millis(-120_000),
         expires_at: now.plus_millis(-60_000),
         lease_secs: 60,
+        overdraft: false,
     };
     store
         .apply(vec![Op::PutLease(stale.clone())])

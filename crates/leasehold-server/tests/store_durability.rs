@@ -28,6 +28,7 @@ fn lease(n: u64) -> Lease {
         renewed_at: Timestamp(1),
         expires_at: Timestamp(i64::MAX),
         lease_secs: 60,
+        overdraft: false,
     }
 }
 
@@ -139,7 +140,7 @@ async fn store_a_newer_schema_is_refused_and_left_untouched() {
             err,
             StoreError::NewerSchema {
                 found: 99,
-                supported: 3
+                supported: 4
             }
         ),
         "{err:?}"

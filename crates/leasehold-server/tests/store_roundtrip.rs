@@ -37,6 +37,7 @@ fn lease(client: &str, at: i64) -> Lease {
         renewed_at: Timestamp(at),
         expires_at: Timestamp(at + 90_000),
         lease_secs: 90,
+        overdraft: false,
     }
 }
 

@@ -628,7 +628,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -637,6 +637,12 @@ export interface components {
              * @description The highest seq recorded so far; ask for `afterSeq` this to follow.
              */
             lastSeq: number;
+        };
+        /** @description A feature's own seat count. */
+        FeatureSeats: {
+            feature: string;
+            /** Format: int32 */
+            seats: number;
         };
         /** @description `GET /v1/hello`: who this server is. */
         Hello: {
@@ -690,6 +696,11 @@ export interface components {
              * @description The lease length it was granted with; each renewal extends by this much.
              */
             leaseSecs: number;
+            /**
+             * @description Granted beyond the licensed seats, from the codes' overdraft: the
+             *     vendor bills it.
+             */
+            overdraft?: boolean;
         };
         /** @description A granted seat, signed by the server. */
         LeaseGrant: {
@@ -707,6 +718,11 @@ export interface components {
             serverTime: components["schemas"]["Timestamp"];
             /** @description True when this is the lease the client already held (a reconnect). */
             reused: boolean;
+            /**
+             * @description Granted beyond the licensed seats, from the codes' overdraft (not
+             *     signed: it informs, the server's records bill).
+             */
+            overdraft?: boolean;
             /**
              * @description The digest of the product's chain (`GET /v1/chain`) when this grant
              *     was signed: when it changes, the client checks the chain again.
@@ -800,6 +816,11 @@ export interface components {
              */
             activationRequired?: boolean;
             activatedAt?: null | components["schemas"]["Timestamp"];
+            /**
+             * @description What the code lets its seats do beyond being counted (overdraft,
+             *     queue, named users, borrowing, linger, feature seats).
+             */
+            seatRules?: components["schemas"]["SeatRules"];
         };
         LogLine: {
             /** Format: int64 */
@@ -866,6 +887,55 @@ export interface components {
              *     own seat; give each clone its own machine id.
              */
             sharedMachineId?: boolean;
+        };
+        /**
+         * @description What a code lets its seats do beyond being counted. `Default` is a plain
+         *     floating code: no overdraft, waiting allowed, no named users, no
+         *     borrowing, no linger, features without counts.
+         */
+        SeatRules: {
+            /**
+             * Format: int32
+             * @description Seats that may be granted beyond the licensed count, each marked
+             *     `overdraft` so the vendor can bill it.
+             * @default 0
+             */
+            overdraft: number;
+            /**
+             * @description The vendor forbids waiting in the queue for this code's seats.
+             * @default false
+             */
+            noQueue: boolean;
+            /**
+             * @description The seats belong to users the admin names; only they may check out.
+             * @default false
+             */
+            namedUsers: boolean;
+            /**
+             * Format: int32
+             * @description With named users: hours before a seat moved to another user may move
+             *     again (so seats cannot be rotated to float).
+             * @default 24
+             */
+            reassignAfterHours: number;
+            /**
+             * Format: int32
+             * @description Longest a seat may be borrowed for offline use, in hours (0: never).
+             * @default 0
+             */
+            maxBorrowHours: number;
+            /**
+             * Format: int32
+             * @description Seconds a released seat stays kept for its holder (0: none).
+             * @default 0
+             */
+            lingerSecs: number;
+            /**
+             * @description Features with a count of their own (checked out under a product
+             *     lease); a feature not listed here is a plain entitlement.
+             * @default []
+             */
+            featureSeats: components["schemas"]["FeatureSeats"][];
         };
         /**
          * Format: uuid

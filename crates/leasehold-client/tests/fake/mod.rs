@@ -134,6 +134,7 @@ impl Fake {
             expires_at: self.wall(lease.deadline),
             renew_after_secs: self.renew_after_secs,
             lease_secs: self.lease_secs,
+            overdraft: false,
             server_time: self.now(),
             reused,
             chain: chain::digest(&self.links(&lease.product)),

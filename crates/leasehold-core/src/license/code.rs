@@ -2,7 +2,7 @@
 //! check, telling the user which group has a typo) and verifying against
 //! trusted vendor keys.
 //!
-//! # Format (version 2)
+//! # Format (versions 2 and 3)
 //!
 //! Bytes: `version (1) | terms length (LEB128) | terms (postcard, see
 //! `wire.rs`) | vendor key fingerprint (8) | Ed25519 signature (64)`; the
@@ -10,6 +10,10 @@
 //! block is (see `block.rs`): groups of 5 symbols and a check symbol, with 3
 //! whole-code check symbols. Version 1 is version 2 without the activation
 //! rule at the end of the terms; it is still read (as needing no activation).
+//! Version 3 is version 2 followed by the seat rules (overdraft, queue,
+//! named users, borrowing, linger, feature seats), each tagged, so a rule
+//! added later is refused by name by a server that does not know it; a code
+//! without seat rules is still written as version 2.
 //!
 //! A typical code (10 seats, an expiry date, product `acme-cad`, customer
 //! `Example GmbH`, no features, not node-locked, no activation) is 128 bytes:
@@ -37,9 +41,10 @@ use crate::time::Timestamp;
 use std::fmt;
 use std::str::FromStr;
 
-/// The format version this build writes; it reads this one and version 1
-/// (codes from before activation, read as needing none).
-pub const FORMAT_VERSION: u8 = 2;
+/// The newest format version this build writes (for a code with seat rules;
+/// one without is written as version 2, which older servers read). It reads
+/// every version from 1 (codes from before activation, read as needing none).
+pub const FORMAT_VERSION: u8 = 3;
 
 const WHOLE_CHECK_DOMAIN: &[u8] = b"leasehold-license-code";
 const FINGERPRINT_LEN: usize = 8;
@@ -58,7 +63,8 @@ const MIN_SYMBOLS: usize = 100;
 /// [`LicenseError::InvalidTerms`] when the terms break a rule (no seats, empty
 /// product, over-long texts, an impossible validity window, …).
 pub fn issue(key: &VendorKeyPair, terms: &LicenseTerms) -> Result<String, LicenseError> {
-    let mut bytes = block::header(FORMAT_VERSION, &wire::encode(terms)?);
+    let (version, terms) = wire::encode(terms)?;
+    let mut bytes = block::header(version, &terms);
     bytes.extend_from_slice(&key.public().fingerprint().0);
     let signature = key.sign(&bytes);
     bytes.extend_from_slice(&signature);
@@ -270,7 +276,7 @@ pub(crate) const BLOCK: block::Kind = block::Kind {
     noun: "license code",
     min_symbols: MIN_SYMBOLS,
     typical: "a license code has about 200, in groups of 6",
-    versions: &[1, FORMAT_VERSION],
+    versions: &[1, 2, FORMAT_VERSION],
     tail: FINGERPRINT_LEN + SIGNATURE_LEN,
 };
 
@@ -548,10 +554,10 @@ mod tests {
     #[test]
     fn newer_format_versions_are_named() {
         let mut bytes = raw(&sample_code());
-        bytes[0] = 3;
+        bytes[0] = 4;
         assert_eq!(
             parse(&render(&bytes)),
-            Err(LicenseError::UnsupportedVersion { version: 3 })
+            Err(LicenseError::UnsupportedVersion { version: 4 })
         );
     }
 

@@ -57,6 +57,21 @@ pub enum LicenseError {
     )]
     UnsupportedVersion { version: u8 },
 
+    /// The code carries a seat rule added after this version of Leasehold.
+    #[error(
+        "this license code carries a term (number {tag}) that this version of Leasehold does \
+         not know, so it cannot honour the code; update Leasehold"
+    )]
+    UnknownTerm { tag: u16 },
+
+    /// The code carries a seat rule this version of Leasehold reads but
+    /// cannot enforce yet: counting it anyway would give more than was sold.
+    #[error(
+        "this license code uses {rule}, which this version of Leasehold cannot enforce yet, \
+         so it does not count the code; update Leasehold"
+    )]
+    Unenforced { rule: &'static str },
+
     /// The code names a trusted vendor key, but its signature does not match.
     #[error(
         "the license code's signature does not match its contents: it was altered after it \
@@ -112,7 +127,9 @@ impl LicenseError {
             Self::NotACode { .. } => ErrorCode::NotALicenseCode,
             Self::Checksum { .. } | Self::AmbiguousCharacter { .. } => ErrorCode::LicenseChecksum,
             Self::Truncated { .. } | Self::Corrupt { .. } => ErrorCode::LicenseCorrupt,
-            Self::UnsupportedVersion { .. } => ErrorCode::LicenseUnsupportedVersion,
+            Self::UnsupportedVersion { .. }
+            | Self::UnknownTerm { .. }
+            | Self::Unenforced { .. } => ErrorCode::LicenseUnsupportedVersion,
             Self::BadSignature => ErrorCode::BadSignature,
             Self::UntrustedVendor { .. } => ErrorCode::UntrustedVendor,
             Self::NotYetValid { .. } => ErrorCode::LicenseNotYetValid,
@@ -201,5 +218,15 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
+        // A code this Leasehold is too old for, however it shows: one
+        // outcome (update Leasehold), one code.
+        for newer in [
+            LicenseError::UnknownTerm { tag: 99 },
+            LicenseError::Unenforced {
+                rule: "named users",
+            },
+        ] {
+            assert_eq!(newer.code(), ErrorCode::LicenseUnsupportedVersion);
+        }
     }
 }

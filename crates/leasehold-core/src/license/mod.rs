@@ -22,8 +22,12 @@ pub use code::{FORMAT_VERSION, LicenseCode, VerifiedLicense, issue, parse};
 pub use dates::{day_text, last_day_text, valid_from_date, valid_until_date};
 pub use error::LicenseError;
 pub use keys::{KeyFingerprint, PUBLIC_KEY_PREFIX, VendorKeyPair, VendorPublicKey};
-pub use terms::{DEFAULT_LEASE_SECS, LicenseTerms, Validity};
+pub use terms::{
+    DEFAULT_LEASE_SECS, DEFAULT_REASSIGN_AFTER_HOURS, FeatureSeats, LicenseTerms, SeatRules,
+    Validity,
+};
 pub use wire::{
-    MAX_ACTIVATIONS, MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES, MAX_LEASE_SECS,
-    MAX_NODE_LOCK_LEN, MAX_PRODUCT_LEN, MIN_LEASE_SECS, validate as validate_terms,
+    MAX_ACTIVATIONS, MAX_BORROW_HOURS_LIMIT, MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES,
+    MAX_LEASE_SECS, MAX_LINGER_SECS, MAX_NODE_LOCK_LEN, MAX_OVERDRAFT, MAX_PRODUCT_LEN,
+    MAX_REASSIGN_AFTER_HOURS, MIN_LEASE_SECS, validate as validate_terms,
 };

@@ -38,6 +38,71 @@ pub struct LicenseTerms {
     /// least 1 when activation is required, 0 when not).
     #[serde(default)]
     pub max_activations: u32,
+    /// How the code's seats may be used beyond counting them (overdraft,
+    /// queue, named users, borrowing, linger, feature seats): all off by
+    /// default, as in codes of formats 1 and 2.
+    #[serde(default)]
+    pub seat_rules: SeatRules,
+}
+
+/// The cool-down before a named user's seat may move again, unless the
+/// vendor chooses another.
+pub const DEFAULT_REASSIGN_AFTER_HOURS: u32 = 24;
+
+/// What a code lets its seats do beyond being counted. `Default` is a plain
+/// floating code: no overdraft, waiting allowed, no named users, no
+/// borrowing, no linger, features without counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SeatRules {
+    /// Seats that may be granted beyond the licensed count, each marked
+    /// `overdraft` so the vendor can bill it.
+    pub overdraft: u32,
+    /// The vendor forbids waiting in the queue for this code's seats.
+    pub no_queue: bool,
+    /// The seats belong to users the admin names; only they may check out.
+    pub named_users: bool,
+    /// With named users: hours before a seat moved to another user may move
+    /// again (so seats cannot be rotated to float).
+    pub reassign_after_hours: u32,
+    /// Longest a seat may be borrowed for offline use, in hours (0: never).
+    pub max_borrow_hours: u32,
+    /// Seconds a released seat stays kept for its holder (0: none).
+    pub linger_secs: u32,
+    /// Features with a count of their own (checked out under a product
+    /// lease); a feature not listed here is a plain entitlement.
+    pub feature_seats: Vec<FeatureSeats>,
+}
+
+impl Default for SeatRules {
+    fn default() -> Self {
+        Self {
+            overdraft: 0,
+            no_queue: false,
+            named_users: false,
+            reassign_after_hours: DEFAULT_REASSIGN_AFTER_HOURS,
+            max_borrow_hours: 0,
+            linger_secs: 0,
+            feature_seats: Vec::new(),
+        }
+    }
+}
+
+impl SeatRules {
+    /// Whether these are the rules of a plain floating code (what codes of
+    /// format 2 and older have).
+    #[must_use]
+    pub fn is_plain(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A feature's own seat count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureSeats {
+    pub feature: String,
+    pub seats: u32,
 }
 
 /// Whether a code counts at a given moment.

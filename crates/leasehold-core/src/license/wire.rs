@@ -3,7 +3,7 @@
 
 use super::dates::{DAY_MS, MAX_DAY};
 use super::error::LicenseError;
-use super::terms::LicenseTerms;
+use super::terms::{FeatureSeats, LicenseTerms, SeatRules};
 use crate::ids::{LicenseId, Product};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -50,8 +50,34 @@ struct WireTermsV2 {
     activations: Option<u32>,
 }
 
+/// Format 3: format 2's terms followed by the seat rules, each a tag and
+/// its value's own bytes, so a server meets a rule added after it by its tag
+/// (and refuses the code by name) instead of misreading it. A rule at its
+/// default is not written.
+#[derive(Serialize, Deserialize)]
+struct WireTermsV3 {
+    v2: WireTermsV2,
+    rules: Vec<(u16, Vec<u8>)>,
+}
+
+/// The seat rules' tags. Never reuse or renumber one.
+const OVERDRAFT: u16 = 1;
+const NO_QUEUE: u16 = 2;
+const NAMED_USERS: u16 = 3;
+const MAX_BORROW_HOURS: u16 = 4;
+const LINGER_SECS: u16 = 5;
+const FEATURE_SEATS: u16 = 6;
+
 /// Most servers one code may be activated on at once.
 pub const MAX_ACTIVATIONS: u32 = 1000;
+/// Most overdraft seats one code may allow.
+pub const MAX_OVERDRAFT: u32 = 1_000_000;
+/// Longest cool-down before a named user's seat may move again (a year).
+pub const MAX_REASSIGN_AFTER_HOURS: u32 = 8760;
+/// Longest a seat may be borrowed for (a year).
+pub const MAX_BORROW_HOURS_LIMIT: u32 = 8760;
+/// Longest a released seat may stay kept for its holder (a day).
+pub const MAX_LINGER_SECS: u32 = 86_400;
 
 /// Checks the terms a code may carry.
 ///
@@ -111,7 +137,118 @@ pub fn validate(t: &LicenseTerms) -> Result<(), LicenseError> {
     if t.issued_at.0 < 0 {
         return Err(invalid(String::from("the issue time is before 1970")));
     }
+    seat_rules(t)
+}
+
+fn seat_rules(t: &LicenseTerms) -> Result<(), LicenseError> {
+    let invalid = LicenseError::invalid_terms;
+    let r = &t.seat_rules;
+    let bounded = |what: &str, value: u32, max: u32| {
+        if value > max {
+            Err(invalid(format!("{what} is at most {max}, not {value}")))
+        } else {
+            Ok(())
+        }
+    };
+    bounded("the overdraft", r.overdraft, MAX_OVERDRAFT)?;
+    bounded(
+        "the named-user cool-down (hours)",
+        r.reassign_after_hours,
+        MAX_REASSIGN_AFTER_HOURS,
+    )?;
+    bounded(
+        "the longest borrowing (hours)",
+        r.max_borrow_hours,
+        MAX_BORROW_HOURS_LIMIT,
+    )?;
+    bounded("the linger time (seconds)", r.linger_secs, MAX_LINGER_SECS)?;
+    if !r.named_users && r.reassign_after_hours != SeatRules::default().reassign_after_hours {
+        return Err(invalid(String::from(
+            "a cool-down for moving seats between users needs named users",
+        )));
+    }
+    for (i, f) in r.feature_seats.iter().enumerate() {
+        if !t.features.contains(&f.feature) {
+            return Err(invalid(format!(
+                "feature `{}` has a seat count but is not one of the code's features",
+                f.feature
+            )));
+        }
+        if r.feature_seats[..i].iter().any(|g| g.feature == f.feature) {
+            return Err(invalid(format!(
+                "feature `{}` has two seat counts",
+                f.feature
+            )));
+        }
+        if f.seats == 0 {
+            return Err(invalid(format!(
+                "feature `{}` must have at least 1 seat when it has a count",
+                f.feature
+            )));
+        }
+    }
     Ok(())
+}
+
+/// The seat rules as tagged values (see [`WireTermsV3`]); empty for a plain
+/// code.
+fn encode_rules(r: &SeatRules) -> Result<Vec<(u16, Vec<u8>)>, LicenseError> {
+    fn value<T: Serialize>(v: &T) -> Result<Vec<u8>, LicenseError> {
+        postcard::to_stdvec(v)
+            .map_err(|e| LicenseError::invalid_terms(format!("cannot encode: {e}")))
+    }
+    let plain = SeatRules::default();
+    let mut out = Vec::new();
+    if r.overdraft != plain.overdraft {
+        out.push((OVERDRAFT, value(&r.overdraft)?));
+    }
+    if r.no_queue {
+        out.push((NO_QUEUE, Vec::new()));
+    }
+    if r.named_users {
+        out.push((NAMED_USERS, value(&r.reassign_after_hours)?));
+    }
+    if r.max_borrow_hours != plain.max_borrow_hours {
+        out.push((MAX_BORROW_HOURS, value(&r.max_borrow_hours)?));
+    }
+    if r.linger_secs != plain.linger_secs {
+        out.push((LINGER_SECS, value(&r.linger_secs)?));
+    }
+    for f in &r.feature_seats {
+        out.push((FEATURE_SEATS, value(&(&f.feature, f.seats))?));
+    }
+    Ok(out)
+}
+
+fn decode_rules(rules: Vec<(u16, Vec<u8>)>) -> Result<SeatRules, LicenseError> {
+    fn value<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, LicenseError> {
+        postcard::from_bytes(bytes).map_err(|_| LicenseError::corrupt("a seat rule cannot be read"))
+    }
+    let mut r = SeatRules::default();
+    let mut seen = Vec::new();
+    for (tag, bytes) in rules {
+        if tag != FEATURE_SEATS && seen.contains(&tag) {
+            return Err(LicenseError::corrupt("a seat rule is written twice"));
+        }
+        seen.push(tag);
+        match tag {
+            OVERDRAFT => r.overdraft = value(&bytes)?,
+            NO_QUEUE if bytes.is_empty() => r.no_queue = true,
+            NAMED_USERS => {
+                r.named_users = true;
+                r.reassign_after_hours = value(&bytes)?;
+            }
+            MAX_BORROW_HOURS => r.max_borrow_hours = value(&bytes)?,
+            LINGER_SECS => r.linger_secs = value(&bytes)?,
+            FEATURE_SEATS => {
+                let (feature, seats): (String, u32) = value(&bytes)?;
+                r.feature_seats.push(FeatureSeats { feature, seats });
+            }
+            NO_QUEUE => return Err(LicenseError::corrupt("a seat rule cannot be read")),
+            tag => return Err(LicenseError::UnknownTerm { tag }),
+        }
+    }
+    Ok(r)
 }
 
 fn text(what: &str, value: &str, max: usize, may_be_empty: bool) -> Result<(), LicenseError> {
@@ -154,12 +291,13 @@ fn day(what: &str, t: Option<Timestamp>) -> Result<Option<u32>, LicenseError> {
         .map_err(|_| LicenseError::invalid_terms("date out of range"))
 }
 
-/// The terms as compact bytes (format 2). `issued_at` is kept to the whole
+/// The terms as compact bytes, and their format: 2 for a plain code (older
+/// servers read it), 3 with seat rules. `issued_at` is kept to the whole
 /// second.
 ///
 /// # Errors
 /// [`LicenseError::InvalidTerms`] when the terms break a rule of [`validate`].
-pub fn encode(t: &LicenseTerms) -> Result<Vec<u8>, LicenseError> {
+pub fn encode(t: &LicenseTerms) -> Result<(u8, Vec<u8>), LicenseError> {
     validate(t)?;
     let wire = WireTermsV2 {
         v1: WireTerms {
@@ -176,8 +314,13 @@ pub fn encode(t: &LicenseTerms) -> Result<Vec<u8>, LicenseError> {
         },
         activations: t.activation_required.then_some(t.max_activations),
     };
-    postcard::to_stdvec(&wire)
-        .map_err(|e| LicenseError::invalid_terms(format!("cannot encode: {e}")))
+    let cannot = |e: postcard::Error| LicenseError::invalid_terms(format!("cannot encode: {e}"));
+    let rules = encode_rules(&t.seat_rules)?;
+    if rules.is_empty() {
+        return Ok((2, postcard::to_stdvec(&wire).map_err(cannot)?));
+    }
+    let v3 = WireTermsV3 { v2: wire, rules };
+    Ok((3, postcard::to_stdvec(&v3).map_err(cannot)?))
 }
 
 /// Terms back from exactly these bytes of format `version` (nothing may be
@@ -188,17 +331,23 @@ pub fn encode(t: &LicenseTerms) -> Result<Vec<u8>, LicenseError> {
 /// [`LicenseError::InvalidTerms`] when they are but break a rule.
 pub fn decode(version: u8, bytes: &[u8]) -> Result<LicenseTerms, LicenseError> {
     let unreadable = |_| LicenseError::corrupt("its contents cannot be read");
-    let (wire, rest) = if version == 1 {
-        let (v1, rest) = postcard::take_from_bytes::<WireTerms>(bytes).map_err(unreadable)?;
-        (
-            WireTermsV2 {
+    let (wire, rules, rest) = match version {
+        1 => {
+            let (v1, rest) = postcard::take_from_bytes::<WireTerms>(bytes).map_err(unreadable)?;
+            let v2 = WireTermsV2 {
                 v1,
                 activations: None,
-            },
-            rest,
-        )
-    } else {
-        postcard::take_from_bytes::<WireTermsV2>(bytes).map_err(unreadable)?
+            };
+            (v2, Vec::new(), rest)
+        }
+        2 => {
+            let (v2, rest) = postcard::take_from_bytes::<WireTermsV2>(bytes).map_err(unreadable)?;
+            (v2, Vec::new(), rest)
+        }
+        _ => {
+            let (v3, rest) = postcard::take_from_bytes::<WireTermsV3>(bytes).map_err(unreadable)?;
+            (v3.v2, v3.rules, rest)
+        }
     };
     if !rest.is_empty() {
         return Err(LicenseError::corrupt(
@@ -220,6 +369,7 @@ pub fn decode(version: u8, bytes: &[u8]) -> Result<LicenseTerms, LicenseError> {
         issued_at: Timestamp::from_secs(i64::try_from(v1.issued_at_secs).unwrap_or(i64::MAX)),
         activation_required: activations.is_some(),
         max_activations: activations.unwrap_or(0),
+        seat_rules: decode_rules(rules)?,
     };
     validate(&terms)?;
     Ok(terms)
@@ -245,6 +395,7 @@ pub(crate) mod tests {
             issued_at: Timestamp::from_secs(1_767_225_600),
             activation_required: false,
             max_activations: 0,
+            seat_rules: Default::default(),
         }
     }
 
@@ -254,16 +405,107 @@ pub(crate) mod tests {
         t.valid_from = Some(valid_from_date("2026-01-01").unwrap());
         t.features = vec!["export".into(), "render".into()];
         t.node_lock = Some("machine-42".into());
-        assert_eq!(decode(2, &encode(&t).unwrap()).unwrap(), t);
+        let (version, bytes) = encode(&t).unwrap();
+        assert_eq!(
+            version, 2,
+            "a plain code stays in the format older servers read"
+        );
+        assert_eq!(decode(2, &bytes).unwrap(), t);
         t.activation_required = true;
         t.max_activations = 3;
-        assert_eq!(decode(2, &encode(&t).unwrap()).unwrap(), t);
+        assert_eq!(decode(2, &encode(&t).unwrap().1).unwrap(), t);
+    }
+
+    fn with_rules() -> LicenseTerms {
+        let mut t = sample();
+        t.features = vec!["export".into(), "render".into()];
+        t.seat_rules = SeatRules {
+            overdraft: 2,
+            no_queue: true,
+            named_users: true,
+            reassign_after_hours: 48,
+            max_borrow_hours: 72,
+            linger_secs: 30,
+            feature_seats: vec![FeatureSeats {
+                feature: "render".into(),
+                seats: 4,
+            }],
+        };
+        t
+    }
+
+    #[test]
+    fn seat_rules_round_trip_in_format_3() {
+        let t = with_rules();
+        let (version, bytes) = encode(&t).unwrap();
+        assert_eq!(version, 3);
+        assert_eq!(decode(3, &bytes).unwrap(), t);
+        // Each rule alone, too (a rule at its default is not written).
+        let plain = SeatRules::default();
+        let singles = [
+            SeatRules {
+                overdraft: 5,
+                ..plain.clone()
+            },
+            SeatRules {
+                no_queue: true,
+                ..plain.clone()
+            },
+            SeatRules {
+                named_users: true,
+                ..plain.clone()
+            },
+            SeatRules {
+                max_borrow_hours: 1,
+                ..plain.clone()
+            },
+            SeatRules {
+                linger_secs: 10,
+                ..plain.clone()
+            },
+        ];
+        for rules in singles {
+            let mut t = sample();
+            t.seat_rules = rules;
+            let (version, bytes) = encode(&t).unwrap();
+            assert_eq!(version, 3);
+            assert_eq!(decode(3, &bytes).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn a_rule_from_a_newer_leasehold_is_refused_by_name() {
+        let t = with_rules();
+        let wire = WireTermsV3 {
+            v2: postcard::from_bytes(&encode(&sample()).unwrap().1).unwrap(),
+            rules: vec![
+                (OVERDRAFT, postcard::to_stdvec(&3_u32).unwrap()),
+                (77, vec![1, 2]),
+            ],
+        };
+        let bytes = postcard::to_stdvec(&wire).unwrap();
+        let e = decode(3, &bytes).unwrap_err();
+        assert_eq!(e, LicenseError::UnknownTerm { tag: 77 });
+        assert_eq!(e.code(), "license_unsupported_version");
+        assert!(e.to_string().contains("update Leasehold"), "{e}");
+        // A rule written twice, or one whose value is not its kind, is corrupt.
+        let (_, good) = encode(&t).unwrap();
+        let mut twice: WireTermsV3 = postcard::from_bytes(&good).unwrap();
+        twice
+            .rules
+            .push((OVERDRAFT, postcard::to_stdvec(&1_u32).unwrap()));
+        let e = decode(3, &postcard::to_stdvec(&twice).unwrap()).unwrap_err();
+        assert_eq!(e.code(), "license_corrupt");
+        let mut bad: WireTermsV3 = postcard::from_bytes(&good).unwrap();
+        bad.rules = vec![(NO_QUEUE, vec![1])];
+        let e = decode(3, &postcard::to_stdvec(&bad).unwrap()).unwrap_err();
+        assert_eq!(e.code(), "license_corrupt");
     }
 
     #[test]
     fn format_1_terms_read_as_needing_no_activation() {
         let t = sample();
-        let v2 = encode(&t).unwrap();
+        let (_, v2) = encode(&t).unwrap();
         // Format 2 is format 1 followed by the activation rule (here `None`, one 0 byte).
         assert_eq!(v2.last(), Some(&0));
         let v1 = &v2[..v2.len() - 1];
@@ -276,7 +518,7 @@ pub(crate) mod tests {
         let mut t = sample();
         t.issued_at = Timestamp(1_767_225_600_999);
         assert_eq!(
-            decode(2, &encode(&t).unwrap()).unwrap().issued_at,
+            decode(2, &encode(&t).unwrap().1).unwrap().issued_at,
             Timestamp(1_767_225_600_000)
         );
     }
@@ -316,6 +558,53 @@ pub(crate) mod tests {
                 "between 1 and 1000 activations",
             ),
             (|t| t.max_activations = 2, "cannot limit activations"),
+            (
+                |t| t.seat_rules.overdraft = MAX_OVERDRAFT + 1,
+                "overdraft is at most",
+            ),
+            (|t| t.seat_rules.linger_secs = MAX_LINGER_SECS + 1, "linger"),
+            (|t| t.seat_rules.max_borrow_hours = 8761, "borrowing"),
+            (
+                |t| t.seat_rules.reassign_after_hours = 1,
+                "needs named users",
+            ),
+            (
+                |t| {
+                    t.seat_rules.named_users = true;
+                    t.seat_rules.reassign_after_hours = 8761;
+                },
+                "cool-down",
+            ),
+            (
+                |t| {
+                    t.seat_rules.feature_seats = vec![FeatureSeats {
+                        feature: "render".into(),
+                        seats: 2,
+                    }];
+                },
+                "not one of the code's features",
+            ),
+            (
+                |t| {
+                    t.features = vec!["render".into()];
+                    t.seat_rules.feature_seats = vec![FeatureSeats {
+                        feature: "render".into(),
+                        seats: 0,
+                    }];
+                },
+                "at least 1 seat",
+            ),
+            (
+                |t| {
+                    t.features = vec!["render".into()];
+                    let f = FeatureSeats {
+                        feature: "render".into(),
+                        seats: 1,
+                    };
+                    t.seat_rules.feature_seats = vec![f.clone(), f];
+                },
+                "two seat counts",
+            ),
         ];
         for (edit, want) in cases {
             let mut t = sample();
@@ -328,7 +617,7 @@ pub(crate) mod tests {
 
     #[test]
     fn decode_refuses_garbage_and_leftovers() {
-        let mut bytes = encode(&sample()).unwrap();
+        let (_, mut bytes) = encode(&sample()).unwrap();
         bytes.push(0);
         assert_eq!(decode(2, &bytes).unwrap_err().code(), "license_corrupt");
         assert_eq!(decode(2, &[0xFF; 3]).unwrap_err().code(), "license_corrupt");

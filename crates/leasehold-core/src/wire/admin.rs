@@ -57,6 +57,10 @@ pub struct LicenseView {
     /// code can be deactivated here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activated_at: Option<Timestamp>,
+    /// What the code lets its seats do beyond being counted (overdraft,
+    /// queue, named users, borrowing, linger, feature seats).
+    #[serde(default)]
+    pub seat_rules: crate::license::SeatRules,
 }
 
 /// `GET /admin/v1/licenses/{licenseId}/activation-request`.

@@ -85,6 +85,10 @@ pub struct LeaseGrant {
     pub server_time: Timestamp,
     /// True when this is the lease the client already held (a reconnect).
     pub reused: bool,
+    /// Granted beyond the licensed seats, from the codes' overdraft (not
+    /// signed: it informs, the server's records bill).
+    #[serde(default)]
+    pub overdraft: bool,
     /// The digest of the product's chain (`GET /v1/chain`) when this grant
     /// was signed: when it changes, the client checks the chain again.
     pub chain: String,
@@ -123,6 +127,7 @@ impl LeaseGrant {
             lease_secs,
             server_time,
             reused,
+            overdraft: false,
             chain: String::new(),
             signature: String::new(),
             proof_index: 0,
@@ -199,6 +204,7 @@ mod tests {
             lease_secs: 60,
             server_time: Timestamp(0),
             reused: false,
+            overdraft: false,
             chain: "00".repeat(16),
             signature: String::new(),
             proof_index: 0,

@@ -98,6 +98,10 @@ impl Engine {
             self.inner.metrics.renewals.fetch_add(1, Ordering::Relaxed);
         } else {
             self.inner.metrics.grants.fetch_add(1, Ordering::Relaxed);
+            if lease.overdraft {
+                let m = &self.inner.metrics.overdraft_grants;
+                m.fetch_add(1, Ordering::Relaxed);
+            }
             let event = Event::granted(&lease, now, granted.in_use, granted.seats);
             self.inner.events.record(event.correlated(corr));
         }
@@ -111,6 +115,7 @@ impl Engine {
             now,
             granted.reused,
         );
+        grant.overdraft = lease.overdraft;
         grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
     }
@@ -156,6 +161,7 @@ impl Engine {
             now,
             true,
         );
+        grant.overdraft = renewal.overdraft;
         grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
     }

@@ -217,6 +217,21 @@ impl Engine {
         if let Err(e @ LicenseError::Expired { .. }) = verified.check_window(now) {
             return Err(e.into());
         }
+        let rules = &verified.terms().seat_rules;
+        // Read but not enforced yet: refused, never counted as a plain code
+        // (named seats granted to anyone would be more than was sold).
+        if rules.named_users {
+            return Err(LicenseError::Unenforced {
+                rule: "named users",
+            }
+            .into());
+        }
+        if !rules.feature_seats.is_empty() {
+            return Err(LicenseError::Unenforced {
+                rule: "features with seat counts",
+            }
+            .into());
+        }
         let id = verified.terms().license_id;
         if self.licenses().contains_key(&id) {
             return Err(Error::LicenseAlreadyAdded(id));
@@ -397,6 +412,7 @@ impl Engine {
                 ActivationStatus::Active { activated_at } => Some(activated_at),
                 _ => None,
             },
+            seat_rules: terms.map(|t| t.seat_rules.clone()).unwrap_or_default(),
         }
     }
 }

@@ -202,7 +202,8 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     each_row(
         conn,
         "SELECT id, product, client_id, user, host, app_name, app_version, address,
-                granted_at, renewed_at, expires_at, lease_secs, computer FROM leases ORDER BY granted_at",
+                granted_at, renewed_at, expires_at, lease_secs, computer, overdraft
+         FROM leases ORDER BY granted_at",
         lease_row,
         |lease| table.restore(lease),
     )?;
@@ -278,5 +279,6 @@ fn lease_row(row: &Row<'_>) -> Result<Lease, BadRow> {
         expires_at: Timestamp(int(row, 10)?),
         lease_secs: u32::try_from(secs)
             .map_err(|_| BadRow(format!("lease_secs {secs} is out of range")))?,
+        overdraft: int(row, 13)? != 0,
     })
 }

@@ -87,8 +87,14 @@ ALTER TABLE leases ADD COLUMN computer TEXT NOT NULL DEFAULT '';
 ALTER TABLE deactivations ADD COLUMN proof TEXT NOT NULL DEFAULT '';
 ";
 
+/// Version 4: whether a lease was granted beyond the licensed seats (a
+/// code's overdraft), so the mark the vendor bills survives a restart.
+const V4: &str = "
+ALTER TABLE leases ADD COLUMN overdraft INTEGER NOT NULL DEFAULT 0;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -23,6 +23,7 @@ fn lease(n: i64) -> Lease {
         renewed_at: Timestamp(n),
         expires_at: Timestamp(n + 60_000),
         lease_secs: 60,
+        overdraft: false,
     }
 }
 
@@ -46,7 +47,7 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     // Made back into a database of schema version 1 (before activations).
     raw(dir)
         .execute_batch(
-            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; PRAGMA user_version = 1;",
+            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; PRAGMA user_version = 1;",
         )
         .unwrap();
 
@@ -76,7 +77,8 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     drop(conn);
 
     // The lock was released by the failed open, and the data is intact; the
-    // real steps 2 (activations) and 3 (the lease's computer) then apply.
+    // real steps 2 (activations), 3 (the lease's computer) and 4 (its
+    // overdraft mark) then apply.
     let (store, snap) = Store::open(dir, StoreOptions::default()).unwrap();
     assert_eq!(snap.leases.leases().collect::<Vec<_>>(), vec![kept]);
     assert!(snap.activations.is_empty() && snap.deactivations.is_empty());
@@ -134,9 +136,9 @@ async fn damaged_rows_are_skipped_on_load() {
 
     let conn = raw(dir);
     conn.execute_batch(
-        "INSERT INTO leases VALUES ('not-a-uuid', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '');
-         INSERT INTO leases VALUES ('6a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, -5, '');
-         INSERT INTO leases VALUES ('7a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', X'00ff', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '');
+        "INSERT INTO leases VALUES ('not-a-uuid', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '', 0);
+         INSERT INTO leases VALUES ('6a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, -5, '', 0);
+         INSERT INTO leases VALUES ('7a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', X'00ff', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '', 0);
          INSERT INTO licenses VALUES ('bad', 'CODE', 1);
          INSERT INTO events VALUES (1, 1, 'no_such_kind', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'm');
          INSERT INTO events VALUES (2, 1, 'grant', 'info', NULL, NULL, NULL, NULL, 'junk', NULL, NULL, 'm');

@@ -313,8 +313,8 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
         Op::PutLease(l) => {
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO leases (id, product, client_id, user, host, app_name, app_version,
-                    address, granted_at, renewed_at, expires_at, lease_secs, computer)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    address, granted_at, renewed_at, expires_at, lease_secs, computer, overdraft)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 l.id.to_string(),
@@ -330,6 +330,7 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
                 l.expires_at.0,
                 l.lease_secs,
                 l.holder.computer.to_text(),
+                l.overdraft,
             ])?;
         }
         Op::UpdateLeaseTimes {

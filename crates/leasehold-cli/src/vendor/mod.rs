@@ -14,6 +14,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 mod activate;
+mod rules;
 pub use activate::{ActivateArgs, DeactivateArgs};
 
 /// The `vendor` subcommands.
@@ -67,9 +68,6 @@ pub struct IssueArgs {
     /// First day the code is valid (UTC). Default: at once.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_starts)]
     pub starts: Option<Timestamp>,
-    /// A feature the code unlocks; repeat for several.
-    #[arg(long = "feature", value_name = "F")]
-    pub features: Vec<String>,
     /// Who the code is for, as free text.
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub customer: String,
@@ -91,6 +89,8 @@ pub struct IssueArgs {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(license::MAX_ACTIVATIONS)))]
     pub max_activations: u32,
+    #[command(flatten)]
+    pub rules: rules::SeatRuleArgs,
 }
 
 /// `vendor issue --activation`.
@@ -237,13 +237,14 @@ pub(crate) fn load_key(path: &Path, err: &mut dyn Write) -> Result<VendorKeyPair
 
 fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let key = load_key(&args.key, err)?;
+    let (features, seat_rules) = args.rules.into_terms();
     let terms = LicenseTerms {
         license_id: LicenseId::random(),
         product: Product(args.product),
         seats: args.seats,
         valid_from: args.starts,
         valid_until: args.expires,
-        features: args.features,
+        features,
         customer: args.customer,
         lease_secs: args.lease_secs,
         node_lock: if args.node_locked { args.machine } else { None },
@@ -253,6 +254,7 @@ fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Wri
             ActivationRule::Required => args.max_activations,
             ActivationRule::None => 0,
         },
+        seat_rules,
     };
     let code = license::issue(&key, &terms)?;
     writeln!(out, "{code}")?;
@@ -336,14 +338,7 @@ fn write_terms(out: &mut dyn Write, t: &LicenseTerms, now: Timestamp) -> std::io
                 t.customer.clone()
             },
         ),
-        (
-            "features",
-            if t.features.is_empty() {
-                "(none)".to_owned()
-            } else {
-                t.features.join(", ")
-            },
-        ),
+        ("features", rules::features_text(&t.features, &t.seat_rules)),
         ("lease", format!("{} s", t.lease_secs)),
         ("node lock", or(t.node_lock.clone(), "(none: floating)")),
         (
@@ -373,223 +368,11 @@ fn write_terms(out: &mut dyn Write, t: &LicenseTerms, now: Timestamp) -> std::io
             },
         ),
     ];
-    for (label, value) in rows {
+    for (label, value) in rows.into_iter().chain(rules::rows(&t.seat_rules)) {
         writeln!(out, "{label:<12} {value}")?;
     }
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    #[derive(Debug, Parser)]
-    struct Cli {
-        #[command(subcommand)]
-        cmd: VendorCmd,
-    }
-
-    const NOW: Timestamp = Timestamp(1_767_225_600_000); // 2026-01-01
-
-    fn cmd(args: &[&str]) -> VendorCmd {
-        Cli::try_parse_from(std::iter::once("vendor").chain(args.iter().copied()))
-            .unwrap()
-            .cmd
-    }
-
-    /// Runs a command line; (result, stdout, stderr).
-    fn exec(args: &[&str]) -> (Result<()>, String, String) {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let r = run_with(cmd(args), NOW, &mut std::io::empty(), &mut out, &mut err);
-        (
-            r,
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(err).unwrap(),
-        )
-    }
-
-    fn keygen_in(dir: &tempfile::TempDir) -> (String, VendorPublicKey) {
-        let path = dir.path().join("vendor.key");
-        let path = path.to_str().unwrap().to_owned();
-        let (r, out, err) = exec(&["keygen", "--out", &path]);
-        r.unwrap();
-        assert_eq!(out.lines().count(), 1);
-        assert!(err.contains("Keep it private"), "{err}");
-        (path, out.trim().parse().unwrap())
-    }
-
-    #[test]
-    fn keygen_writes_a_private_file_and_refuses_to_overwrite() {
-        let dir = tempfile::tempdir().unwrap();
-        let (path, public) = keygen_in(&dir);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-        }
-        let (r, out, _) = exec(&["pubkey", "--key", &path]);
-        r.unwrap();
-        assert_eq!(out.trim(), public.to_string());
-
-        let (r, _, _) = exec(&["keygen", "--out", &path]);
-        let e = format!("{:#}", r.unwrap_err());
-        assert!(e.contains("already exists") && e.contains("--force"), "{e}");
-        assert_eq!(
-            exec(&["pubkey", "--key", &path]).1.trim(),
-            public.to_string(),
-            "file untouched"
-        );
-
-        let (r, out, _) = exec(&["keygen", "--out", &path, "--force"]);
-        r.unwrap();
-        assert_ne!(out.trim(), public.to_string());
-        assert_eq!(exec(&["pubkey", "--key", &path]).1, out);
-    }
-
-    #[test]
-    fn issue_then_inspect_with_and_without_trust() {
-        let dir = tempfile::tempdir().unwrap();
-        let (path, public) = keygen_in(&dir);
-        let (r, code, err) = exec(&[
-            "issue",
-            "--key",
-            &path,
-            "--product",
-            "acme-cad",
-            "--seats",
-            "5",
-            "--expires",
-            "2026-12-31",
-            "--feature",
-            "export",
-            "--feature",
-            "render",
-            "--customer",
-            "Example GmbH",
-        ]);
-        r.unwrap();
-        assert_eq!(code.lines().count(), 1);
-        assert!(err.contains("valid through 2026-12-31"), "{err}");
-        let verified = license::parse(&code).unwrap().verify(&[public]).unwrap();
-        let t = verified.terms();
-        assert_eq!(
-            (t.product.as_str(), t.seats, t.lease_secs),
-            ("acme-cad", 5, DEFAULT_LEASE_SECS)
-        );
-        assert_eq!(t.features, ["export", "render"]);
-        assert_eq!(
-            t.valid_until,
-            Some(license::valid_until_date("2026-12-31").unwrap())
-        );
-        assert_eq!(t.issued_at, NOW);
-
-        let (r, shown, _) = exec(&["inspect", code.trim()]);
-        r.unwrap();
-        assert!(
-            shown.contains("acme-cad") && shown.contains("2026-12-31 (last day, UTC)"),
-            "{shown}"
-        );
-        assert!(shown.contains("not checked"), "{shown}");
-
-        let pk = public.to_string();
-        let (r, shown, _) = exec(&["inspect", code.trim(), "--trust", &pk]);
-        r.unwrap();
-        assert!(shown.contains("valid, signed by LHPK-"), "{shown}");
-
-        // Pasted unquoted, lower case, split in words.
-        let lower = code.trim().to_lowercase();
-        let (first, second) = lower.split_at(100);
-        assert!(exec(&["inspect", first, second, "--trust", &pk]).0.is_ok());
-
-        let other = VendorKeyPair::generate().unwrap().public().to_string();
-        let (r, shown, _) = exec(&["inspect", code.trim(), "--trust", &other]);
-        assert!(shown.contains("NOT VALID (untrusted_vendor)"), "{shown}");
-        assert!(format!("{:#}", r.unwrap_err()).contains("not trusted"));
-    }
-
-    #[test]
-    fn node_locked_codes_carry_the_machine() {
-        let dir = tempfile::tempdir().unwrap();
-        let (path, public) = keygen_in(&dir);
-        let (r, code, _) = exec(&[
-            "issue",
-            "--key",
-            &path,
-            "--product",
-            "p",
-            "--seats",
-            "1",
-            "--node-locked",
-            "--machine",
-            "m-1",
-            "--starts",
-            "2026-02-01",
-            "--lease-secs",
-            "60",
-        ]);
-        r.unwrap();
-        let v = license::parse(&code).unwrap().verify(&[public]).unwrap();
-        assert_eq!(v.terms().node_lock.as_deref(), Some("m-1"));
-        assert_eq!(v.terms().lease_secs, 60);
-        let (_, shown, _) = exec(&["inspect", code.trim()]);
-        assert!(
-            shown.contains("not valid yet") && shown.contains("m-1"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn usage_errors_are_caught_by_the_parser() {
-        let parse = |args: &[&str]| {
-            Cli::try_parse_from(std::iter::once("vendor").chain(args.iter().copied()))
-        };
-        let base = ["issue", "--key", "k", "--product", "p", "--seats", "1"];
-        let with = |extra: &[&'static str]| [&base[..], extra].concat();
-        assert!(parse(&base).is_ok());
-        for bad in [
-            with(&["--node-locked"]),
-            with(&["--machine", "m"]),
-            with(&["--expires", "2026-02-30"]),
-            with(&["--starts", "tomorrow"]),
-            vec!["issue", "--key", "k", "--product", "p", "--seats", "0"],
-            vec!["inspect"],
-            vec!["inspect", "2ABC", "--trust", "LHPK-nope"],
-        ] {
-            let e = parse(&bad).unwrap_err();
-            assert_eq!(e.exit_code(), 2, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn bad_inputs_fail_with_their_reason() {
-        let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("nope.key");
-        let (r, _, _) = exec(&["pubkey", "--key", missing.to_str().unwrap()]);
-        assert!(format!("{:#}", r.unwrap_err()).contains("cannot read the key file"));
-
-        let junk = dir.path().join("junk.key");
-        std::fs::write(&junk, "hello").unwrap();
-        let (r, _, _) = exec(&["pubkey", "--key", junk.to_str().unwrap()]);
-        assert!(format!("{:#}", r.unwrap_err()).contains("not a usable vendor key file"));
-
-        let (r, _, _) = exec(&["inspect", "hello"]);
-        assert!(format!("{:#}", r.unwrap_err()).contains("not a license code"));
-
-        let (path, _) = keygen_in(&dir);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            let (r, _, err) = exec(&["pubkey", "--key", &path]);
-            r.unwrap();
-            assert!(err.contains("readable by other users"), "{err}");
-        }
-        let (r, out, _) = exec(&["issue", "--key", &path, "--product", " ", "--seats", "1"]);
-        assert!(out.is_empty());
-        assert!(format!("{:#}", r.unwrap_err()).contains("product must not be empty"));
-    }
-}
+mod tests;

@@ -1,0 +1,168 @@
+//! A code's seat rules at work on a real server: overdraft (granted,
+//! marked, billed, bounded, kept across a restart), and codes whose rules
+//! this server cannot enforce yet refused rather than counted.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use leasehold_core::license::{LicenseTerms, SeatRules};
+
+fn with_rules(vendor: &Vendor, seats: u32, rules: SeatRules) -> String {
+    vendor.issue(&LicenseTerms {
+        seat_rules: rules,
+        ..vendor.terms("cad", seats)
+    })
+}
+
+#[tokio::test]
+async fn overdraft_is_granted_marked_counted_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let code = with_rules(
+        &vendor,
+        1,
+        SeatRules {
+            overdraft: 1,
+            ..SeatRules::default()
+        },
+    );
+    let view = add_license(&server, &code).await;
+    assert_eq!(view["seatRules"]["overdraft"], 1, "{view}");
+
+    let (status, first) = checkout(&server, "cad", "pc-1").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["overdraft"], false);
+    let (status, second) = checkout(&server, "cad", "pc-2").await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["overdraft"], true, "{second}");
+    let (status, third) = checkout(&server, "cad", "pc-3").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{third}");
+    assert_eq!(third["code"], "no_seat_free");
+
+    // A renewal keeps saying so.
+    let renew = format!("/v1/leases/{}/renew", second["leaseId"].as_str().unwrap());
+    let (status, renewed) = call(&server, Method::POST, &renew, None, false).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    assert_eq!(renewed["overdraft"], true);
+
+    // The Computers list, the events and the metrics carry it.
+    let over_on_list = |page: &serde_json::Value| -> Vec<(String, bool)> {
+        page["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .iter()
+            .map(|r| {
+                (
+                    r["lease"]["holder"]["clientId"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    r["lease"]["overdraft"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (_, page) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/computers?sort=host",
+        None,
+        true,
+    )
+    .await;
+    let mut rows = over_on_list(&page);
+    rows.sort();
+    assert_eq!(rows, [("pc-1".into(), false), ("pc-2".into(), true)]);
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=overdraft_grant",
+        None,
+        true,
+    )
+    .await;
+    let events = events["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 over licence"),
+        "{events:?}"
+    );
+    let text = metrics_text(&server).await;
+    assert!(
+        text.contains("leasehold_overdraft_grants_total 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("leasehold_seats_over_licence{product=\"cad\"} 1"),
+        "{text}"
+    );
+
+    // The mark survives a restart.
+    server.shutdown().await;
+    let server = start(dir.path(), &vendor).await;
+    let (_, page) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/computers?sort=host",
+        None,
+        true,
+    )
+    .await;
+    let mut rows = over_on_list(&page);
+    rows.sort();
+    assert_eq!(rows, [("pc-1".into(), false), ("pc-2".into(), true)]);
+    server.shutdown().await;
+}
+
+async fn metrics_text(server: &leasehold_server::ServerHandle) -> String {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let req = Request::get("/metrics")
+        .header("authorization", format!("Bearer {}", server.admin_token()))
+        .body(Body::empty())
+        .unwrap();
+    let response = server.router().oneshot(req).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn codes_with_rules_not_yet_enforced_are_refused_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let named = with_rules(
+        &vendor,
+        2,
+        SeatRules {
+            named_users: true,
+            ..SeatRules::default()
+        },
+    );
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/licenses",
+        Some(serde_json::json!({ "code": named })),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "license_unsupported_version");
+    assert!(
+        body["message"].as_str().unwrap().contains("named users"),
+        "{body}"
+    );
+    let (status, _) = checkout(&server, "cad", "pc-1").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing counts");
+    server.shutdown().await;
+}
