@@ -76,7 +76,7 @@ pub fn run() -> ExitCode {
 async fn run_command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
-        Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Admin(args) => admin::run(args).await,
         Command::Client(cmd) => client::run(cmd).await,
         Command::Service(cmd) => leasehold_service::run(cmd)
             .await

@@ -61,6 +61,7 @@ error_codes! {
     LicenseExpired = "license_expired", 422, "the code's validity ended";
     LicenseNotYetValid = "license_not_yet_valid", 422, "the code's validity has not started (standalone licenses)";
     InvalidLicenseTerms = "invalid_license_terms", 422, "the code's terms break a rule";
+    InvalidPolicy = "invalid_policy", 422, "the seat policy (policy.toml) has a mistake: the message names the line and what is wrong; the policy before stays in force";
     BadKeyFile = "bad_key_file", 422, "a vendor key file cannot be read (vendor tools)";
     NoRandomness = "no_randomness", 422, "the system gave no randomness for a new key (vendor tools)";
     BadActivation = "bad_activation", 422, "an activation request, response or deactivation proof cannot be read (a typo in the group named, or cut off)";

@@ -34,12 +34,17 @@ pub enum EventKind {
     /// The clock was set back more than a day behind the latest time seen.
     ClockSetBack,
     TrustedKeyAdded,
+    /// A seat policy was put in force (read from `policy.toml`, or set by
+    /// the admin).
+    PolicyChanged,
+    /// `policy.toml` changed but is invalid: the policy before stays.
+    PolicyRejected,
     ServerStart,
     ServerStop,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 17] = [
+    pub const ALL: [EventKind; 19] = [
         Self::Grant,
         Self::OverdraftGrant,
         Self::Deny,
@@ -55,6 +60,8 @@ impl EventKind {
         Self::LicenseDeactivated,
         Self::ClockSetBack,
         Self::TrustedKeyAdded,
+        Self::PolicyChanged,
+        Self::PolicyRejected,
         Self::ServerStart,
         Self::ServerStop,
     ];
@@ -78,6 +85,8 @@ impl EventKind {
             Self::LicenseDeactivated => "license_deactivated",
             Self::ClockSetBack => "clock_set_back",
             Self::TrustedKeyAdded => "trusted_key_added",
+            Self::PolicyChanged => "policy_changed",
+            Self::PolicyRejected => "policy_rejected",
             Self::ServerStart => "server_start",
             Self::ServerStop => "server_stop",
         }
@@ -97,6 +106,7 @@ impl EventKind {
             | Self::Disconnect
             | Self::LicenseRejected
             | Self::OverdraftGrant
+            | Self::PolicyRejected
             | Self::Reclaim => Level::Warn,
             Self::ClockSetBack => Level::Error,
             _ => Level::Info,

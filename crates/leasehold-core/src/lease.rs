@@ -103,6 +103,10 @@ pub enum LeaseError {
         "this server has no license for {0}; ask the administrator to add a license code for it"
     )]
     NoLicense(Product),
+    /// The admin's seat policy says no (its own code names the step, the
+    /// message the rule and its line in `policy.toml`).
+    #[error("{}", .0.message)]
+    Policy(crate::policy::Denial),
     #[error(
         "the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab"
     )]
@@ -139,6 +143,7 @@ impl LeaseError {
         match self {
             Self::NoSeatFree { .. } => ErrorCode::NoSeatFree,
             Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
+            Self::Policy(denial) => denial.code,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
             Self::NeedsActivation(_) => ErrorCode::NeedsActivation,
             Self::ClockSetBack(_) => ErrorCode::ClockSetBack,

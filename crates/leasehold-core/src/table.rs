@@ -7,6 +7,7 @@ use crate::ids::{ClientId, LeaseId, LicenseId, Product};
 use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
 use crate::listing::{HolderNames, Listed};
+use crate::policy::{Counted, Counters, Policy, Requester};
 use crate::pool::Pools;
 use crate::slab::{Interner, Slab, Slot, UNSTORED};
 use crate::time::Timestamp;
@@ -75,6 +76,9 @@ struct ProductLeases {
     /// in the store than seats (see [`LeaseTable::settle`]).
     ending: u32,
     high_water: u32,
+    /// What the seat policy's `max` and `reserve` rules for this product
+    /// count (none without such rules).
+    counters: Option<Counters>,
 }
 
 impl ProductLeases {
@@ -108,6 +112,8 @@ pub struct LeaseTable {
     ending_order: VecDeque<LeaseId>,
     /// Bumped whenever a lease comes or goes (not on renewal).
     generation: u64,
+    /// The admin's seat policy, applied to every new seat.
+    policy: Arc<Policy>,
 }
 
 impl LeaseTable {
@@ -131,6 +137,61 @@ impl LeaseTable {
     #[must_use]
     pub fn pools(&self) -> &Pools {
         &self.pools
+    }
+
+    /// The seat policy in force.
+    #[must_use]
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
+    }
+
+    /// Puts a new seat policy in force: its counters are made from the
+    /// leases held now (one pass). Leases already out are not ended.
+    pub fn set_policy(&mut self, policy: Arc<Policy>) {
+        for (product, p) in &mut self.products {
+            p.counters = policy.counters(&product.0);
+        }
+        for slot in self.slab.iter() {
+            let n = &slot.names;
+            if let Some(c) = self
+                .products
+                .get_mut(&*n.product)
+                .and_then(|p| p.counters.as_mut())
+            {
+                policy.count(c, n.user(), n.host(), true);
+            }
+        }
+        self.policy = policy;
+    }
+
+    /// What the seat policy would say now to a new seat of `product` for
+    /// `user` on `host` (the dry run, and the checkout's own step).
+    #[must_use]
+    pub fn policy_decision(
+        &self,
+        product: &Product,
+        user: &str,
+        host: &str,
+        now: Timestamp,
+    ) -> crate::policy::Decision {
+        let seats = self
+            .pools
+            .seats(product, now)
+            .saturating_add(self.pools.overdraft(&product.0, now));
+        let in_use = self.in_use(product);
+        let who = Requester { user, host };
+        let counters = self.products.get(product).and_then(|p| p.counters.as_ref());
+        match counters {
+            Some(c) => {
+                self.policy
+                    .decide(&product.0, &who, &c.occupancy(&self.policy, seats, in_use))
+            }
+            None => self.policy.decide(
+                &product.0,
+                &who,
+                &Counted::uncounted(&self.policy, seats, in_use),
+            ),
+        }
     }
 
     /// Adds a license code's seats; false when the code is already held.
@@ -292,6 +353,11 @@ impl LeaseTable {
             .saturating_sub(u32::from(dead.is_some()));
         let lease_secs = self.pools.lease_secs(&req.product, now);
         let overdraft = self.pools.overdraft(&req.product.0, now);
+        if let crate::policy::Decision::Deny(denial) =
+            self.policy_decision(&req.product, &req.holder.user, &req.holder.host, now)
+        {
+            return Err(LeaseError::Policy(denial));
+        }
         if in_use >= seats.saturating_add(overdraft) {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
             return Err(LeaseError::NoSeatFree {
@@ -529,10 +595,20 @@ impl LeaseTable {
     }
 
     fn insert(&mut self, lease: &Lease) {
-        let product = self.products.entry(lease.product.clone()).or_default();
+        let policy = &self.policy;
+        let product = self
+            .products
+            .entry(lease.product.clone())
+            .or_insert_with(|| ProductLeases {
+                counters: policy.counters(&lease.product.0),
+                ..ProductLeases::default()
+            });
         product.deadlines.insert((lease.expires_at, lease.id));
         product.high_water = product.high_water.max(product.in_use());
         let h = &lease.holder;
+        if let Some(c) = product.counters.as_mut() {
+            policy.count(c, &h.user, &h.host, true);
+        }
         let mut names = HolderNames::new(
             self.strings.get(&lease.product.0),
             self.strings.get(&h.app_name),
@@ -610,6 +686,10 @@ impl LeaseTable {
         self.generation = self.generation.wrapping_add(1);
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
+            if let Some(c) = p.counters.as_mut() {
+                self.policy
+                    .count(c, slot.names.user(), slot.names.host(), false);
+            }
         }
         if let Some(seen) = self.clients.get_mut(&client_hash) {
             seen.leases -= 1;
@@ -665,3 +745,7 @@ mod tests;
 #[cfg(test)]
 #[path = "table_overdraft_tests.rs"]
 mod overdraft_tests;
+
+#[cfg(test)]
+#[path = "table_policy_tests.rs"]
+mod policy_tests;

@@ -104,6 +104,9 @@ pub enum Error {
     },
     #[error("internal error: {0}")]
     Internal(String),
+    /// `policy.toml` (or the text given for it) has a mistake.
+    #[error("{0}")]
+    InvalidPolicy(String),
 }
 
 impl Error {
@@ -144,6 +147,7 @@ impl Error {
             Self::HostNotAllowed(_) => ErrorCode::HostNotAllowed,
             Self::Bind { .. } => ErrorCode::BindFailed,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::InvalidPolicy(_) => ErrorCode::InvalidPolicy,
         }
     }
 

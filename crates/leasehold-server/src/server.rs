@@ -103,6 +103,7 @@ impl Server {
             .get(crate::engine::AUTHORITY_SETTING)
             .cloned();
         let engine = Engine::load(snapshot, store, trust, server_name, clock);
+        engine.watch_policy(&data_dir);
         let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
         let limits = connection_limits(&config);
@@ -264,6 +265,7 @@ async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
         let next = engine.sweep().await;
         engine.note_time();
         engine.drop_idle_listing();
+        engine.reload_policy(false);
         // Never longer than clock::MAX_SLEEP: wall time may jump (suspend, NTP).
         let at = match next {
             Some(t) => engine.clock().instant_at(t),

@@ -35,3 +35,17 @@ fn the_readme_lists_every_error_code_with_its_status() {
         .collect();
     assert_eq!(listed, known, "README.md's table and ErrorCode differ");
 }
+
+#[test]
+fn the_readme_shows_the_policy_precedence_as_the_server_applies_it() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    for (i, step) in leasehold_core::policy::PRECEDENCE.iter().enumerate() {
+        let code = step.code.map(|c| format!("`{c}`")).unwrap_or_default();
+        let row = format!("| {} | {} | {} | {code} |", i + 1, step.rule, step.effect);
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the precedence row\n{row}"
+        );
+    }
+}

@@ -284,6 +284,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The seat policy in force (groups, each product's rules with their lines,
+         *     the order of precedence), `policy.toml` as it is, and why it is not in
+         *     force when it is invalid.
+         */
+        get: operations["policy"];
+        /**
+         * Replaces `policy.toml` and puts it in force (empty text: no policy).
+         *     Leases already out run to their end.
+         */
+        put: operations["set_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/policy/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dry run: would this user on this host get a seat of the product now?
+         *     Takes no seat.
+         */
+        post: operations["check_policy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/status": {
         parameters: {
             query?: never;
@@ -601,7 +646,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -628,7 +673,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -844,8 +889,128 @@ export interface components {
             /** @description The addresses clients see for this server. */
             addresses: string[];
         };
+        /**
+         * @description The dry run's answer: granted, or the code and words of the refusal
+         *     (the policy's rule with its line, or the licence's reason).
+         */
+        PolicyCheck: {
+            granted: boolean;
+            code?: null | components["schemas"]["ErrorCode"];
+            /**
+             * @description The rule that decides, e.g. `reserve 3 for group:cad-core (policy.toml:9)`:
+             *     the refusing one, or the reservation a grant draws on.
+             */
+            rule?: string | null;
+            /** @description For people: why, or "a seat would be granted now". */
+            message: string;
+            /**
+             * Format: int32
+             * @description Seats licensed now (with overdraft) and in use.
+             */
+            seats: number;
+            /** Format: int32 */
+            inUse: number;
+        };
+        /**
+         * @description `POST /admin/v1/policy/check`: would this user on this host get a seat
+         *     of this product now?
+         */
+        PolicyCheckRequest: {
+            product: components["schemas"]["Product"];
+            user?: string;
+            host?: string;
+        };
+        /** @description A group: its members as written. */
+        PolicyGroupView: {
+            name: string;
+            /** Format: int32 */
+            line: number;
+            users: string[];
+            hosts: string[];
+        };
+        /**
+         * @description What a rule does (see the precedence).
+         * @enum {string}
+         */
+        PolicyRuleKind: "exclude" | "include" | "max" | "reserve";
+        /** @description One rule: an include or exclude entry, or a max or reserve rule. */
+        PolicyRuleView: {
+            kind: components["schemas"]["PolicyRuleKind"];
+            /** @description `user:NAME`, `host:NAME` or `group:NAME`. */
+            subject: string;
+            /**
+             * Format: int32
+             * @description With max and reserve.
+             */
+            seats?: number | null;
+            /** Format: int32 */
+            line: number;
+            /** @description The rule as a denial names it, e.g. `reserve 3 for group:cad-core (policy.toml:9)`. */
+            text: string;
+        };
+        /**
+         * @description `GET /admin/v1/policy`: the policy in force, the file as it is on disk,
+         *     and why the file is not in force when it is not.
+         */
+        PolicyStatus: {
+            policy: components["schemas"]["PolicyView"];
+            /** @description `policy.toml`'s text as last read (empty when there is none). */
+            text: string;
+            /**
+             * @description The file was changed but is invalid (file, line and reason): the
+             *     policy before it stays in force until it is fixed.
+             */
+            error?: string | null;
+            loadedAt?: null | components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description `PUT /admin/v1/policy`: the new text of `policy.toml` (empty: no policy).
+         *     Through the API at most about 60 KB (the request limit); a longer policy
+         *     (up to 1 MiB) is written to the file itself.
+         */
+        PolicyText: {
+            text: string;
+        };
+        /** @description The policy in force. */
+        PolicyView: {
+            /** @description The file it was read from (empty for no policy). */
+            file: string;
+            /** @description In file order. */
+            groups: components["schemas"]["PolicyGroupView"][];
+            /** @description In file order. */
+            products: components["schemas"]["ProductPolicyView"][];
+            /** @description The order rules apply in; the first step that denies decides. */
+            precedence: components["schemas"]["PrecedenceStep"][];
+        };
+        /** @description One step of the order of precedence. */
+        PrecedenceStep: {
+            /**
+             * Format: int32
+             * @description 1 first.
+             */
+            step: number;
+            /** @description The rule's key in the file (`licence` for the last step). */
+            rule: string;
+            effect: string;
+            code?: null | components["schemas"]["ErrorCode"];
+        };
         /** @description A product name as the vendor spells it in its license codes. */
         Product: string;
+        /** @description One product's rules, in the order of precedence (each kind in file order). */
+        ProductPolicyView: {
+            product: components["schemas"]["Product"];
+            /**
+             * Format: int32
+             * @description Where its `[products.NAME]` is.
+             */
+            line: number;
+            rules: components["schemas"]["PolicyRuleView"][];
+            /**
+             * Format: int32
+             * @description Seats never lent out for offline use.
+             */
+            keepUnborrowed: number;
+        };
         /** @description Seats and use of one product. */
         ProductUsage: {
             product: components["schemas"]["Product"];
@@ -2049,6 +2214,170 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ServerStatus"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyStatus"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyText"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyStatus"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_policy`: the line and what is wrong; nothing changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyCheckRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyCheck"];
                 };
             };
             /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */

@@ -37,6 +37,8 @@ export const KIND_LABEL: Record<EventKind | 'log', string> = {
   license_deactivated: 'License deactivated',
   clock_set_back: 'Clock set back',
   trusted_key_added: 'Vendor key trusted',
+  policy_changed: 'Seat policy changed',
+  policy_rejected: 'Seat policy refused',
   server_start: 'Server started',
   server_stop: 'Server stopped',
   log: 'Server log',

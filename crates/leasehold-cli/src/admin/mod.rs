@@ -20,6 +20,7 @@ mod computers;
 mod format;
 mod licenses;
 mod logs;
+mod policy;
 mod status;
 
 use anyhow::{Context, Result};
@@ -73,6 +74,10 @@ pub enum AdminCmd {
     /// the response), or deactivate it to move it to another server.
     #[command(subcommand)]
     Activation(activation::ActivationCmd),
+    /// The seat policy (`policy.toml`): show it, replace it, or check what
+    /// it says to a user on a host now.
+    #[command(subcommand)]
+    Policy(policy::PolicyCmd),
     /// Show the seats held, by computer (or sorted and searched as asked).
     Computers(computers::ComputersArgs),
     /// End a lease, or every lease of a computer, now (its seat is free at once).
@@ -141,13 +146,30 @@ pub struct DisconnectArgs {
 /// # Errors
 /// No server or token found, the server unreachable, or the server's refusal,
 /// each as a sentence saying what to do.
-pub async fn run(args: AdminArgs) -> Result<()> {
+pub async fn run(args: AdminArgs) -> Result<std::process::ExitCode> {
     let target = args.target;
     let json = target.json;
     match args.command {
-        AdminCmd::Token => status::token(&target),
-        command => {
+        AdminCmd::Policy(cmd) => {
             let api = AdminApi::connect(&target)?;
+            let granted = policy::run(&api, cmd, json).await?;
+            Ok(if granted {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(crate::EXIT_NO_SEAT)
+            })
+        }
+        command => run_command(command, &target, json)
+            .await
+            .map(|()| std::process::ExitCode::SUCCESS),
+    }
+}
+
+async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<()> {
+    match command {
+        AdminCmd::Token => status::token(target),
+        command => {
+            let api = AdminApi::connect(target)?;
             match command {
                 AdminCmd::License(cmd) => licenses::run(&api, cmd, json).await,
                 AdminCmd::Activation(cmd) => activation::run(&api, cmd, json).await,
@@ -156,7 +178,8 @@ pub async fn run(args: AdminArgs) -> Result<()> {
                 AdminCmd::Status => status::status(&api, json).await,
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
-                AdminCmd::Token => status::token(&target),
+                AdminCmd::Token => status::token(target),
+                AdminCmd::Policy(_) => Ok(()), // `run` answers it (its own exit code)
                 AdminCmd::Backup { file } => {
                     let bytes = api.download("/admin/v1/backup", &file).await?;
                     if json {

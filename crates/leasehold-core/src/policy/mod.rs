@@ -68,6 +68,7 @@
 //! holder's own lease back, is not decided again, and leases already out
 //! when a stricter policy is loaded run to their end.
 
+mod counted;
 mod decide;
 mod group;
 mod names;
@@ -75,6 +76,7 @@ mod parse;
 mod rules;
 mod view;
 
+pub use counted::{Counted, Counters};
 pub use decide::{Decision, Denial, Requester};
 pub use group::{Group, Occupancy};
 pub use names::{MAX_NAME_BYTES, name_key};

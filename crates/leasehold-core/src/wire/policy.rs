@@ -81,3 +81,61 @@ pub struct PrecedenceStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
 }
+
+/// `GET /admin/v1/policy`: the policy in force, the file as it is on disk,
+/// and why the file is not in force when it is not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyStatus {
+    pub policy: PolicyView,
+    /// `policy.toml`'s text as last read (empty when there is none).
+    pub text: String,
+    /// The file was changed but is invalid (file, line and reason): the
+    /// policy before it stays in force until it is fixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When the policy in force was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loaded_at: Option<crate::Timestamp>,
+}
+
+/// `PUT /admin/v1/policy`: the new text of `policy.toml` (empty: no policy).
+/// Through the API at most about 60 KB (the request limit); a longer policy
+/// (up to 1 MiB) is written to the file itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyText {
+    #[schema(max_length = 60_000)]
+    pub text: String,
+}
+
+/// `POST /admin/v1/policy/check`: would this user on this host get a seat
+/// of this product now?
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyCheckRequest {
+    pub product: Product,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub host: String,
+}
+
+/// The dry run's answer: granted, or the code and words of the refusal
+/// (the policy's rule with its line, or the licence's reason).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyCheck {
+    pub granted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    /// The rule that decides, e.g. `reserve 3 for group:cad-core (policy.toml:9)`:
+    /// the refusing one, or the reservation a grant draws on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// For people: why, or "a seat would be granted now".
+    pub message: String,
+    /// Seats licensed now (with overdraft) and in use.
+    pub seats: u32,
+    pub in_use: u32,
+}

@@ -9,6 +9,7 @@ mod denials;
 mod ending;
 mod leases;
 mod licenses;
+mod policy;
 mod set_back;
 mod signer;
 mod views;
@@ -110,6 +111,8 @@ struct Inner {
     clock_warned: std::sync::atomic::AtomicBool,
     /// The Computers list's sorted copy (see `computers.rs`).
     computers: computers::ComputersIndex,
+    /// `policy.toml`: where it is and what was last read from it.
+    policy: Mutex<policy::PolicyFile>,
 }
 
 impl Engine {
@@ -200,6 +203,7 @@ impl Engine {
                 time_noted: AtomicI64::new(last_seen.map_or(0, |t| t.0)),
                 clock_warned: std::sync::atomic::AtomicBool::new(false),
                 computers: computers::ComputersIndex::default(),
+                policy: Mutex::default(),
                 renewals_unstored,
             }),
         };

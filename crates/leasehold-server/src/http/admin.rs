@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/v1/mdns", put(set_mdns))
         .route("/admin/v1/backup", get(backup))
         .merge(super::activation::routes())
+        .merge(super::policy::routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs

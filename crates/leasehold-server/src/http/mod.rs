@@ -8,6 +8,7 @@ mod client;
 mod download;
 pub(crate) mod extract;
 pub mod openapi;
+mod policy;
 mod ui;
 
 use crate::engine::Engine;

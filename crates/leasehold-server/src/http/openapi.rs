@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
         super::admin::backup,
         super::activation::activation_request, super::activation::import_activation, super::activation::deactivate,
         super::activation::activate_online, super::activation::set_authority, super::activation::deactivation_proof,
+        super::policy::policy, super::policy::set_policy, super::policy::check_policy,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),
     modifiers(&Security, &Refusals, &Disconnect),
