@@ -46,6 +46,10 @@ uuid_id!(
     LicenseId
 );
 uuid_id!(
+    /// A client's place in the queue for a product's seats.
+    TicketId
+);
+uuid_id!(
     /// One lease server installation (made on its first start).
     ServerId
 );

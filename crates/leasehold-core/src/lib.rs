@@ -10,6 +10,7 @@ pub mod license;
 pub mod listing;
 pub mod policy;
 pub mod pool;
+pub mod queue;
 mod slab;
 pub mod table;
 #[cfg(any(test, feature = "testing"))]
@@ -19,5 +20,5 @@ pub mod time;
 pub mod wire;
 
 pub use error_code::ErrorCode;
-pub use ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product, ServerId};
+pub use ids::{ClientId, CorrelationId, LeaseId, LicenseId, Product, ServerId, TicketId};
 pub use time::Timestamp;

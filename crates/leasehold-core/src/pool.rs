@@ -66,6 +66,13 @@ impl Pools {
             .fold(0_u32, |sum, l| sum.saturating_add(l.seat_rules.overdraft))
     }
 
+    /// Whether clients may wait for a seat of `product`: not when a code
+    /// counting now forbids it (`vendor issue --no-queue`).
+    #[must_use]
+    pub fn queue_allowed(&self, product: &Product, now: Timestamp) -> bool {
+        !self.active(product, now).any(|l| l.seat_rules.no_queue)
+    }
+
     /// Lease length for `product`: the shortest any of its counting codes asks
     /// for, so no code's terms are stretched.
     #[must_use]

@@ -114,6 +114,8 @@ pub struct LeaseTable {
     generation: u64,
     /// The admin's seat policy, applied to every new seat.
     policy: Arc<Policy>,
+    /// Clients waiting for seats, served as seats free (`table_queue.rs`).
+    queue: crate::queue::WaitQueue,
 }
 
 impl LeaseTable {
@@ -737,6 +739,10 @@ impl LeaseTable {
             .clamp(1, lease_secs.max(1))
     }
 }
+
+#[path = "table_queue.rs"]
+mod queue_rules;
+pub use queue_rules::Served;
 
 #[cfg(test)]
 #[path = "table_tests.rs"]
