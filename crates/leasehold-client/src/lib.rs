@@ -421,6 +421,7 @@ impl Client {
             app_name: self.app_name.clone(),
             app_version: self.app_version.clone(),
             computer: Some(self.identity.computer).filter(|c| !c.is_unknown()),
+            wait: false,
         }
     }
 

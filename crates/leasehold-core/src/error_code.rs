@@ -48,6 +48,9 @@ error_codes! {
     ClockSetBack = "clock_set_back", 409, "this computer's clock is set back: the product's codes with dates do not count until it is right";
     NeedsActivation = "needs_activation", 409, "the product's codes count only once activated on this server (or were activated on another computer)";
     LeaseNotFound = "lease_not_found", 404, "the lease is not known (check out again)";
+    TicketNotFound = "ticket_not_found", 404, "the ticket is not in the queue (it was dropped after its client stopped asking, removed by the admin, or its seat went unclaimed): check out again";
+    QueueNotAllowed = "queue_not_allowed", 409, "every seat is in use and the product's licence does not allow waiting for one";
+    QueueFull = "queue_full", 503, "the server's queue holds as many waiting clients as it keeps; retry later";
     LeaseReleased = "lease_released", 410, "the lease was released (check out again)";
     LeaseExpired = "lease_expired", 410, "the lease expired before it was renewed (check out again)";
     LeaseDisconnected = "lease_disconnected", 410, "an administrator ended the lease (check out again)";

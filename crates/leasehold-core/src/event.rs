@@ -34,6 +34,13 @@ pub enum EventKind {
     /// The clock was set back more than a day behind the latest time seen.
     ClockSetBack,
     TrustedKeyAdded,
+    /// A client joined a product's queue.
+    QueueJoined,
+    /// A client left the queue without a seat (it asked to, stopped asking,
+    /// or the admin removed it).
+    QueueLeft,
+    /// A waiting client was given a seat.
+    QueueGranted,
     /// A seat policy was put in force (read from `policy.toml`, or set by
     /// the admin).
     PolicyChanged,
@@ -44,7 +51,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 22] = [
         Self::Grant,
         Self::OverdraftGrant,
         Self::Deny,
@@ -60,6 +67,9 @@ impl EventKind {
         Self::LicenseDeactivated,
         Self::ClockSetBack,
         Self::TrustedKeyAdded,
+        Self::QueueJoined,
+        Self::QueueLeft,
+        Self::QueueGranted,
         Self::PolicyChanged,
         Self::PolicyRejected,
         Self::ServerStart,
@@ -85,6 +95,9 @@ impl EventKind {
             Self::LicenseDeactivated => "license_deactivated",
             Self::ClockSetBack => "clock_set_back",
             Self::TrustedKeyAdded => "trusted_key_added",
+            Self::QueueJoined => "queue_joined",
+            Self::QueueLeft => "queue_left",
+            Self::QueueGranted => "queue_granted",
             Self::PolicyChanged => "policy_changed",
             Self::PolicyRejected => "policy_rejected",
             Self::ServerStart => "server_start",

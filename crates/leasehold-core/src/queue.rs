@@ -130,6 +130,15 @@ impl WaitQueue {
         self.waiters.insert(waiter.ticket, waiter);
     }
 
+    /// Gives every waiter [`TICKET_SECS`] from `now` (a server starting: its
+    /// clients had no one to ask while it was down).
+    pub fn keep_all_alive(&mut self, now: Timestamp) {
+        let tickets: Vec<TicketId> = self.waiters.keys().copied().collect();
+        for t in tickets {
+            self.keep_alive(t, now);
+        }
+    }
+
     /// Moves the ticket's deadline on; false when it is not waiting.
     pub fn keep_alive(&mut self, ticket: TicketId, now: Timestamp) -> bool {
         let Some(w) = self.waiters.get_mut(&ticket) else {

@@ -104,6 +104,16 @@ pub enum Error {
     },
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(
+        "every seat of {0} is in use, and its licence does not allow waiting for one; try again later"
+    )]
+    QueueNotAllowed(leasehold_core::Product),
+    #[error("the server's queue is full; try again later")]
+    QueueFull,
+    #[error(
+        "ticket {0} is not in the queue (dropped after its client stopped asking, removed by the admin, or its seat went unclaimed); check out again"
+    )]
+    TicketNotFound(leasehold_core::TicketId),
     /// `policy.toml` (or the text given for it) has a mistake.
     #[error("{0}")]
     InvalidPolicy(String),
@@ -148,6 +158,9 @@ impl Error {
             Self::Bind { .. } => ErrorCode::BindFailed,
             Self::Internal(_) => ErrorCode::Internal,
             Self::InvalidPolicy(_) => ErrorCode::InvalidPolicy,
+            Self::QueueNotAllowed(_) => ErrorCode::QueueNotAllowed,
+            Self::QueueFull => ErrorCode::QueueFull,
+            Self::TicketNotFound(_) => ErrorCode::TicketNotFound,
         }
     }
 

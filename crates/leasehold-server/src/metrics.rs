@@ -30,6 +30,9 @@ pub struct Metrics {
     latency_sum_micros: AtomicU64,
     /// Per product with a code on this server; `None` sums all others.
     denials_by_minute: Mutex<DenialRings>,
+    /// Per product (only licensed ones ever wait): waits that ended in a
+    /// seat, and their total length in ms.
+    waits: Mutex<std::collections::BTreeMap<Product, (u64, u64)>>,
 }
 
 impl Metrics {
@@ -63,6 +66,53 @@ impl Metrics {
         } else {
             *slot = (minute, 1);
         }
+    }
+
+    /// A waiting client of `product` got a seat after `waited_ms`.
+    pub fn waited(&self, product: &Product, waited_ms: i64) {
+        let mut map = self
+            .waits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = map.entry(product.clone()).or_insert((0, 0));
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = entry
+            .1
+            .saturating_add(u64::try_from(waited_ms).unwrap_or(0));
+    }
+
+    /// The queue's figures, what admins use to decide how many seats to
+    /// buy: clients waiting now per product (`waiting`), and the time those
+    /// served waited.
+    #[must_use]
+    pub fn render_queue(&self, waiting: &[(Product, usize)]) -> String {
+        let mut out = String::from(
+            "# HELP leasehold_queue_waiting Clients waiting for a seat now, per product.\n# TYPE leasehold_queue_waiting gauge\n",
+        );
+        for (product, n) in waiting {
+            let _ = writeln!(
+                out,
+                "leasehold_queue_waiting{{product=\"{}\"}} {n}",
+                escape(product.as_str())
+            );
+        }
+        let map = self
+            .waits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let name = "leasehold_queue_wait_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} How long clients waited before they got a seat, per product.\n# TYPE {name} summary"
+        );
+        for (product, (count, sum_ms)) in map.iter() {
+            let p = escape(product.as_str());
+            #[allow(clippy::cast_precision_loss)]
+            let secs = *sum_ms as f64 / 1000.0;
+            let _ = writeln!(out, "{name}_sum{{product=\"{p}\"}} {secs}");
+            let _ = writeln!(out, "{name}_count{{product=\"{p}\"}} {count}");
+        }
+        out
     }
 
     /// Denials of `product` in the hour up to minute `now_minute`.

@@ -329,6 +329,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every client waiting for a seat, per product in order. */
+        get: operations["waiting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/queue/{ticket}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Takes a client out of the queue. */
+        delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/status": {
         parameters: {
             query?: never;
@@ -396,7 +430,8 @@ export interface paths {
         put?: never;
         /**
          * Checks a seat out. The same client id, user and product checking out again
-         *     while its lease is alive gets the same lease back, renewed.
+         *     while its lease is alive gets the same lease back, renewed. With `wait`,
+         *     a client that finds no seat free joins the product's queue (`202`).
          */
         post: operations["checkout"];
         delete?: never;
@@ -451,6 +486,28 @@ export interface paths {
         /** Renews a lease for another lease length. */
         post: operations["renew"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/{ticket}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the ticket stands, or its seat. Answers at once when the position
+         *     is not the one given, otherwise when it changes or the seat comes, or
+         *     after `waitSecs`. Each question keeps the ticket for another 30 s.
+         */
+        get: operations["follow"];
+        put?: never;
+        post?: never;
+        /** Leaves the queue (the client gave up waiting). */
+        delete: operations["leave"];
         options?: never;
         head?: never;
         patch?: never;
@@ -529,6 +586,11 @@ export interface components {
             /** @description No control or invisible characters. */
             appVersion?: string;
             computer?: string | null;
+            /**
+             * @description Wait for a seat when none is free: the answer is then `202` with a
+             *     ticket (`Queued`), followed with `GET /v1/queue/{ticket}`.
+             */
+            wait?: boolean;
         };
         /** @description A stable id of one computer (the machine id by default). */
         ClientId: string;
@@ -646,7 +708,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -673,7 +735,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -797,6 +859,12 @@ export interface components {
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
         LeaseId: string;
+        /** @description `DELETE /v1/queue/{ticket}` (and the admin's Remove). */
+        LeftQueue: {
+            ticket: components["schemas"]["TicketId"];
+            /** @description False when it was not waiting (left before, served, or unknown). */
+            wasWaiting: boolean;
+        };
         /** @enum {string} */
         Level: "debug" | "info" | "warn" | "error";
         /**
@@ -1032,6 +1100,36 @@ export interface components {
              */
             ending?: number;
         };
+        /** @description `GET /v1/queue/{ticket}`: still waiting (and where), or the seat. */
+        QueueState: (components["schemas"]["Queued"] & {
+            /** @enum {string} */
+            state: "waiting";
+        }) | (components["schemas"]["LeaseGrant"] & {
+            /** @enum {string} */
+            state: "granted";
+        });
+        /** @description `202` to `POST /v1/checkout` with `wait`: no seat now, a place in line. */
+        Queued: {
+            ticket: components["schemas"]["TicketId"];
+            product: components["schemas"]["Product"];
+            /**
+             * Format: int32
+             * @description 1 = next.
+             */
+            position: number;
+            /**
+             * Format: int32
+             * @description How many wait for the product.
+             */
+            waiting: number;
+            estimatedAt?: null | components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The ticket is dropped unless the client asks about it within this
+             *     many seconds (`GET /v1/queue/{ticket}` keeps it).
+             */
+            ticketSecs: number;
+        };
         /** @description `POST /v1/leases/{leaseId}/release`. */
         Released: {
             leaseId: components["schemas"]["LeaseId"];
@@ -1152,6 +1250,12 @@ export interface components {
         /** @enum {string} */
         SortOrder: "asc" | "desc";
         /**
+         * Format: uuid
+         * @description A client's place in the queue for a product's seats.
+         * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
+         */
+        TicketId: string;
+        /**
          * Format: int64
          * @description A point in time, milliseconds since 1970-01-01T00:00:00Z. On the wire a plain
          *     integer, which JavaScript's `new Date(ms)` reads directly.
@@ -1162,6 +1266,22 @@ export interface components {
             publicKey: string;
             fingerprint: string;
             source: components["schemas"]["KeySource"];
+        };
+        /** @description One client waiting, as the admin sees it. */
+        WaiterView: {
+            ticket: components["schemas"]["TicketId"];
+            product: components["schemas"]["Product"];
+            /** Format: int32 */
+            position: number;
+            clientId: components["schemas"]["ClientId"];
+            user: string;
+            host: string;
+            appName: string;
+            since: components["schemas"]["Timestamp"];
+        };
+        /** @description `GET /admin/v1/queue`: every client waiting, per product in order. */
+        WaitingList: {
+            waiters: components["schemas"]["WaiterView"][];
         };
     };
     responses: never;
@@ -2418,6 +2538,101 @@ export interface operations {
             };
         };
     };
+    waiting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingList"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket */
+                ticket: components["schemas"]["TicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftQueue"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     status: {
         parameters: {
             query?: never;
@@ -2630,6 +2845,15 @@ export interface operations {
                     "application/json": components["schemas"]["LeaseGrant"];
                 };
             };
+            /** @description With `wait`: no seat now, a place in the queue; follow it with `GET /v1/queue/{ticket}` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queued"];
+                };
+            };
             /** @description `bad_request` or `invalid_field` */
             400: {
                 headers: {
@@ -2648,7 +2872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `no_seat_free` (with seats, inUse, retryAfterSecs) or `no_valid_license` */
+            /** @description `no_seat_free` (with seats, inUse, retryAfterSecs), `no_valid_license`, `excluded_by_policy`, `user_limit_reached`, `seats_reserved`, or with `wait` `queue_not_allowed` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2659,6 +2883,15 @@ export interface operations {
             };
             /** @description `payload_too_large`: a body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description With `wait`: `queue_full` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2777,6 +3010,107 @@ export interface operations {
             };
             /** @description `lease_released`, `lease_expired` or `lease_disconnected`: check out again */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    follow: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Answer at once when the position differs from this one (the one the
+                 *     client last saw); otherwise wait for a change.
+                 */
+                position?: number;
+                /**
+                 * @description Hold the question open up to this many seconds (at most 25; 0 or
+                 *     none: answer at once).
+                 */
+                waitSecs?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The ticket from the checkout */
+                ticket: components["schemas"]["TicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `state: waiting` with the place, or `state: granted` with the seat (renew it at once to claim it) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueState"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `ticket_not_found`: check out again */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket */
+                ticket: components["schemas"]["TicketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftQueue"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

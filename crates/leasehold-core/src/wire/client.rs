@@ -46,6 +46,10 @@ pub struct CheckoutRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = super::schema::computer)]
     pub computer: Option<crate::computer::Computer>,
+    /// Wait for a seat when none is free: the answer is then `202` with a
+    /// ticket (`Queued`), followed with `GET /v1/queue/{ticket}`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wait: bool,
 }
 
 /// One licence code a server counts for a product, with its activation for

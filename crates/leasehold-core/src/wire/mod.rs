@@ -7,6 +7,7 @@ pub mod authority;
 pub mod client;
 pub mod policy;
 pub mod proof;
+pub mod queue;
 
 use serde::{Deserialize, Serialize};
 

@@ -68,6 +68,9 @@ impl Engine {
         let mut chains = self.chains();
         chains.made.clear();
         chains.generation += 1;
+        drop(chains);
+        // A licence came, went, or began to count: seats may have freed.
+        self.serve_soon();
     }
 
     fn chains(&self) -> std::sync::MutexGuard<'_, Chains> {

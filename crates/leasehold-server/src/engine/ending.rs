@@ -98,13 +98,26 @@ impl Engine {
                 if self.inner.ends_failing.swap(false, Ordering::Relaxed) {
                     tracing::info!("ended leases are written again; their seats are free");
                 }
+                let now = self.now();
+                let mut freed: Vec<leasehold_core::Product> = Vec::new();
                 {
                     let mut table = self.table();
                     for e in &ended {
                         table.settle(&e.lease.product);
+                        table.seat_freed(&e.lease.product, now);
+                        if table.queue().len_of(&e.lease.product) > 0
+                            && !freed.contains(&e.lease.product)
+                        {
+                            freed.push(e.lease.product.clone());
+                        }
                     }
                 }
                 self.log_ends(&ended);
+                // Whoever waits for a freed seat is served here, and only here.
+                if !freed.is_empty() {
+                    let engine = self.clone();
+                    tokio::spawn(async move { engine.serve(freed).await });
+                }
                 Ok(())
             }
             Err(e) => {

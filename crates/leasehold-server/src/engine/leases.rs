@@ -29,16 +29,8 @@ impl Engine {
         validate(&req)?;
         let now = self.now();
         let request = CheckoutRequest {
-            product: req.product,
-            holder: Holder {
-                client_id: req.client_id,
-                user: req.user,
-                host: req.host,
-                app_name: req.app_name,
-                app_version: req.app_version,
-                address,
-                computer: req.computer.unwrap_or_default(),
-            },
+            product: req.product.clone(),
+            holder: holder_of(req, address),
         };
         // Decided and queued under one lock, so the store sees this lease's
         // write in the table's order (a release or disconnect of it cannot
@@ -254,7 +246,7 @@ impl Engine {
 /// What a checkout writes: a new lease, together with the end of the dead
 /// one it replaces (one transaction: both or neither); or a reconnect's new
 /// times, which never bring back a lease that ended meanwhile.
-fn checkout_ops(granted: &Granted) -> Vec<Op> {
+pub(super) fn checkout_ops(granted: &Granted) -> Vec<Op> {
     let lease = &granted.lease;
     if granted.reused {
         return vec![Op::UpdateLeaseTimes {
@@ -268,6 +260,19 @@ fn checkout_ops(granted: &Granted) -> Vec<Op> {
         ops.push(Op::DeleteLease(old.id));
     }
     ops
+}
+
+/// Who asks, from the request and the address it came from.
+pub(super) fn holder_of(req: wire::CheckoutRequest, address: String) -> Holder {
+    Holder {
+        client_id: req.client_id,
+        user: req.user,
+        host: req.host,
+        app_name: req.app_name,
+        app_version: req.app_version,
+        address,
+        computer: req.computer.unwrap_or_default(),
+    }
 }
 
 fn validate(req: &wire::CheckoutRequest) -> Result<()> {

@@ -10,6 +10,7 @@ mod ending;
 mod leases;
 mod licenses;
 mod policy;
+pub mod queue;
 mod set_back;
 mod signer;
 mod views;
@@ -111,6 +112,8 @@ struct Inner {
     clock_warned: std::sync::atomic::AtomicBool,
     /// The Computers list's sorted copy (see `computers.rs`).
     computers: computers::ComputersIndex,
+    /// Bumped at every change of the queue: clients following a ticket wake.
+    queue_watch: tokio::sync::watch::Sender<u64>,
     /// `policy.toml`: where it is and what was last read from it.
     policy: Mutex<policy::PolicyFile>,
 }
@@ -131,6 +134,8 @@ impl Engine {
         let last_seen = last_seen(&snapshot.settings);
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
         let mut table = snapshot.leases;
+        // Waiters had no one to ask while the server was down.
+        table.queue_mut().keep_all_alive(now);
         let server_key = SigningKey::from_bytes(&snapshot.server_key);
         let binding = activation::Binding {
             server_key: server_key.verifying_key().to_bytes(),
@@ -204,6 +209,7 @@ impl Engine {
                 clock_warned: std::sync::atomic::AtomicBool::new(false),
                 computers: computers::ComputersIndex::default(),
                 policy: Mutex::default(),
+                queue_watch: tokio::sync::watch::Sender::new(0),
                 renewals_unstored,
             }),
         };
@@ -277,7 +283,13 @@ impl Engine {
             .end_leases(Ending::Expired, None, |t| t.expire_due(now))
             .await
             .is_err();
-        let next = self.table().next_deadline();
+        self.expire_waiters(now);
+        let next = {
+            let table = self.table();
+            let leases = table.next_deadline();
+            let tickets = table.queue().next_deadline();
+            leases.into_iter().chain(tickets).min()
+        };
         self.flush_denials(now);
         let waiting = self.retry_unsettled().await || failed;
         let next = if waiting {

@@ -98,6 +98,7 @@ impl Engine {
 
     fn put_in_force(&self, file: &mut PolicyFile, text: String, policy: Policy) {
         self.table().set_policy(Arc::new(policy));
+        self.serve_soon(); // waiters the old policy refused may have a seat now
         file.text = text;
         file.error = None;
         file.loaded_at = Some(self.now());

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/v1/backup", get(backup))
         .merge(super::activation::routes())
         .merge(super::policy::routes())
+        .merge(super::queue::admin_routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs

@@ -3,6 +3,7 @@
 use super::AppState;
 use super::extract::{Json, Path, Query};
 use crate::engine::check_field;
+use crate::engine::queue::Waited;
 use crate::error::{Error, Result};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
@@ -11,6 +12,7 @@ use axum::routing::{get, post};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::PROTOCOL_VERSION;
 use leasehold_core::wire::client::{Chain, CheckoutRequest, Hello, LeaseGrant, Released};
+use leasehold_core::wire::queue::Queued;
 use leasehold_core::{CorrelationId, LeaseId, Product};
 use std::net::SocketAddr;
 
@@ -21,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/checkout", post(checkout))
         .route("/v1/leases/{lease_id}/renew", post(renew))
         .route("/v1/leases/{lease_id}/release", post(release))
+        .merge(super::queue::client_routes())
 }
 
 /// Who this server is; clients call it first and check the protocol version.
@@ -84,10 +87,13 @@ pub async fn chain(
 }
 
 /// Checks a seat out. The same client id, user and product checking out again
-/// while its lease is alive gets the same lease back, renewed.
+/// while its lease is alive gets the same lease back, renewed. With `wait`,
+/// a client that finds no seat free joins the product's queue (`202`).
 #[utoipa::path(post, path = "/v1/checkout", tag = "client", request_body = CheckoutRequest, responses(
     (status = 200, description = "Seat granted", body = LeaseGrant),
-    (status = 409, description = "`no_seat_free` (with seats, inUse, retryAfterSecs) or `no_valid_license`", body = ErrorBody),
+    (status = 202, description = "With `wait`: no seat now, a place in the queue; follow it with `GET /v1/queue/{ticket}`", body = Queued),
+    (status = 409, description = "`no_seat_free` (with seats, inUse, retryAfterSecs), `no_valid_license`, `excluded_by_policy`, `user_limit_reached`, `seats_reserved`, or with `wait` `queue_not_allowed`", body = ErrorBody),
+    (status = 503, description = "With `wait`: `queue_full`", body = ErrorBody),
     (status = 404, description = "`no_license_for_product`", body = ErrorBody),
     (status = 400, description = "`bad_request` or `invalid_field`", body = ErrorBody),
 ))]
@@ -96,14 +102,21 @@ pub async fn checkout(
     extensions: Extensions,
     headers: HeaderMap,
     Json(req): Json<CheckoutRequest>,
-) -> Result<Json<LeaseGrant>> {
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
     refuse_old_sdk(&headers)?;
     let address = peer(&extensions);
-    state
-        .engine
-        .checkout(req, address, CorrelationId::random())
-        .await
-        .map(Json)
+    let corr = CorrelationId::random();
+    if !req.wait {
+        let grant = state.engine.checkout(req, address, corr).await?;
+        return Ok(Json(grant).into_response());
+    }
+    Ok(
+        match state.engine.checkout_or_wait(req, address, corr).await? {
+            Waited::Granted(grant) => Json(grant).into_response(),
+            Waited::Queued(q) => (axum::http::StatusCode::ACCEPTED, Json(q)).into_response(),
+        },
+    )
 }
 
 /// Renews a lease for another lease length.

@@ -9,6 +9,7 @@ mod download;
 pub(crate) mod extract;
 pub mod openapi;
 mod policy;
+mod queue;
 mod ui;
 
 use crate::engine::Engine;
@@ -186,7 +187,9 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         .map(|u| (u.product, u.seats, u.in_use))
         .collect();
     let (leases, _) = state.engine.counts();
+    let waiting = state.engine.waiting_counts(gauges.iter().map(|g| &g.0));
     let mut text = state.engine.metrics().render(&gauges, leases);
+    text.push_str(&state.engine.metrics().render_queue(&waiting));
     let conns = &state.run.connections;
     let open = conns.open.load(std::sync::atomic::Ordering::Relaxed);
     let refused = conns.refused.load(std::sync::atomic::Ordering::Relaxed);

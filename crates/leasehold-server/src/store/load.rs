@@ -12,8 +12,9 @@ use super::files::{from_hex, random_bytes, to_hex};
 use super::{Snapshot, StoredActivation, StoredLicense};
 use leasehold_core::computer::Computer;
 use leasehold_core::lease::{Holder, Lease};
+use leasehold_core::queue::{TICKET_SECS, Waiter};
 use leasehold_core::table::LeaseTable;
-use leasehold_core::{ClientId, LeaseId, LicenseId, Product, ServerId, Timestamp};
+use leasehold_core::{ClientId, LeaseId, LicenseId, Product, ServerId, TicketId, Timestamp};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
 use std::collections::BTreeMap;
@@ -207,6 +208,13 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
         lease_row,
         |lease| table.restore(lease),
     )?;
+    each_row(
+        conn,
+        "SELECT ticket, seq, product, client_id, user, host, app_name, app_version, address,
+                computer, since FROM waiters ORDER BY seq",
+        waiter_row,
+        |w| table.queue_mut().restore(w),
+    )?;
     Ok(table)
 }
 
@@ -256,6 +264,29 @@ fn license_row(row: &Row<'_>) -> Result<StoredLicense, BadRow> {
         license_id: id::<LicenseId>(row, 0)?,
         code: text(row, 1)?,
         added_at: Timestamp(int(row, 2)?),
+    })
+}
+
+/// A waiter as stored; its ticket lives [`TICKET_SECS`] from its arrival
+/// until the engine, starting, gives every waiter that long from then.
+fn waiter_row(row: &Row<'_>) -> Result<Waiter, BadRow> {
+    let seq = int(row, 1)?;
+    let since = Timestamp(int(row, 10)?);
+    Ok(Waiter {
+        ticket: id::<TicketId>(row, 0)?,
+        seq: u64::try_from(seq).map_err(|_| BadRow(format!("seq {seq} is out of range")))?,
+        product: Product(text(row, 2)?),
+        holder: Holder {
+            client_id: ClientId(text(row, 3)?),
+            user: text(row, 4)?,
+            host: text(row, 5)?,
+            app_name: text(row, 6)?,
+            app_version: text(row, 7)?,
+            address: text(row, 8)?,
+            computer: Computer::parse(&text(row, 9)?).unwrap_or(Computer::UNKNOWN),
+        },
+        since,
+        alive_until: since.plus_millis(i64::from(TICKET_SECS) * 1000),
     })
 }
 

@@ -169,6 +169,10 @@ pub enum Op {
         /// The signed proof made for the vendor, kept to show or send again.
         proof: String,
     },
+    /// A client joined a product's queue.
+    PutWaiter(leasehold_core::queue::Waiter),
+    /// It left the queue (served, gone, removed).
+    DeleteWaiter(leasehold_core::TicketId),
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).
     AppendEvent(Event),

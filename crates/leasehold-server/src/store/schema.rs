@@ -93,8 +93,26 @@ const V4: &str = "
 ALTER TABLE leases ADD COLUMN overdraft INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// Version 5: clients waiting for a seat, in order of arrival (`seq`), so
+/// the queue survives a restart.
+const V5: &str = "
+CREATE TABLE waiters (
+    ticket      TEXT PRIMARY KEY NOT NULL,
+    seq         INTEGER NOT NULL,
+    product     TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    app_name    TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    computer    TEXT NOT NULL,
+    since       INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

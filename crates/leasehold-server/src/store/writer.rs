@@ -347,6 +347,30 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?
                 .execute([id.to_string()])?;
         }
+        Op::PutWaiter(w) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO waiters (ticket, seq, product, client_id, user, host,
+                    app_name, app_version, address, computer, since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                w.ticket.to_string(),
+                i64::try_from(w.seq).unwrap_or(i64::MAX),
+                w.product.as_str(),
+                w.holder.client_id.as_str(),
+                w.holder.user,
+                w.holder.host,
+                w.holder.app_name,
+                w.holder.app_version,
+                w.holder.address,
+                w.holder.computer.to_text(),
+                w.since.0,
+            ])?;
+        }
+        Op::DeleteWaiter(ticket) => {
+            conn.prepare_cached("DELETE FROM waiters WHERE ticket = ?1")?
+                .execute([ticket.to_string()])?;
+        }
         Op::PutLicense(l) => {
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO licenses (license_id, code, added_at) VALUES (?1, ?2, ?3)",

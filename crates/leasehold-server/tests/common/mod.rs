@@ -100,6 +100,7 @@ pub fn checkout_request(
         app_name: "Designer".into(),
         app_version: "4.2".into(),
         computer: None,
+        wait: false,
     }
 }
 

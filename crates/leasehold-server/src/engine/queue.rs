@@ -1,0 +1,384 @@
+//! The fair queue as the server runs it: a checkout that asks to wait joins
+//! the product's line (durably, so its place survives a restart); whenever a
+//! seat may have freed (an end made durable, a licence added, a policy
+//! changed) the first waiters it can go to get it as a lease to claim; a
+//! client following its ticket learns at once (long-poll on a watch of the
+//! queue), and a waiter whose client stops asking leaves.
+
+use super::Engine;
+use super::leases::checkout_ops;
+use crate::error::{Error, Result};
+use crate::store::Op;
+use leasehold_core::event::{Event, EventKind};
+use leasehold_core::lease::LeaseError;
+use leasehold_core::queue::{JoinError, TICKET_SECS};
+use leasehold_core::table::Served;
+use leasehold_core::wire::client::{CheckoutRequest, LeaseGrant};
+use leasehold_core::wire::queue::{LeftQueue, QueueState, Queued, WaiterView, WaitingList};
+use leasehold_core::{CorrelationId, ErrorCode, Product, TicketId, Timestamp};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// What a checkout that may wait gets.
+#[derive(Debug)]
+pub enum Waited {
+    Granted(LeaseGrant),
+    Queued(Queued),
+}
+
+/// Longest a client's question about its ticket is held open.
+pub const MAX_POLL_SECS: u32 = 25;
+
+impl Engine {
+    /// A checkout that waits when no seat is free (nor one the policy could
+    /// give it now: `seats_reserved`, `user_limit_reached`): joins the
+    /// product's line, durably, and answers its place.
+    ///
+    /// # Errors
+    /// As [`Engine::checkout`], and `queue_not_allowed` (a licence of the
+    /// product forbids waiting), `queue_full`.
+    pub async fn checkout_or_wait(
+        &self,
+        req: CheckoutRequest,
+        address: String,
+        corr: CorrelationId,
+    ) -> Result<Waited> {
+        let product = req.product.clone();
+        let holder_req = req.clone();
+        match self.checkout(req, address.clone(), corr).await {
+            Ok(grant) => return Ok(Waited::Granted(grant)),
+            Err(Error::Lease(e)) if may_wait(&e) => {}
+            Err(e) => return Err(e),
+        }
+        let now = self.now();
+        let holder = super::leases::holder_of(holder_req, address);
+        let (ticket, written, joined) = {
+            let mut table = self.table();
+            if !table.queue_allowed(&product, now) {
+                return Err(Error::QueueNotAllowed(product));
+            }
+            let before = table.queue().len();
+            let ticket = table
+                .queue_mut()
+                .join(&product, &holder, now)
+                .map_err(|JoinError::Full| Error::QueueFull)?;
+            let joined = table.queue().len() > before;
+            let written = joined.then(|| {
+                let waiter = table.queue().get(ticket).cloned();
+                self.inner
+                    .store
+                    .enqueue(waiter.map(Op::PutWaiter).into_iter().collect())
+            });
+            (ticket, written, joined)
+        };
+        if let Some(written) = written
+            && let Err(e) = written.await
+        {
+            self.table().queue_mut().leave(ticket);
+            return Err(e.into());
+        }
+        if joined {
+            let event = Event::new(
+                EventKind::QueueJoined,
+                now,
+                format!("{}@{} waits for {product}", holder.user, holder.host),
+            );
+            self.inner
+                .events
+                .record(waiting_about(event, &product, &holder).correlated(corr));
+            self.queue_changed();
+        }
+        // A seat may have freed between the refusal and the join.
+        self.serve(vec![product.clone()]).await;
+        match self.queue_state(ticket, None)? {
+            Some(QueueState::Waiting(q)) => Ok(Waited::Queued(q)),
+            Some(QueueState::Granted(g)) => Ok(Waited::Granted(self.inner.signer.sign(g).await)),
+            None => Err(Error::TicketNotFound(ticket)),
+        }
+    }
+
+    /// Where the ticket stands, or its seat; waits up to `wait` for a change
+    /// from `known` (the position the client last saw). Keeps the ticket alive.
+    ///
+    /// # Errors
+    /// `ticket_not_found`.
+    pub async fn follow_ticket(
+        &self,
+        ticket: TicketId,
+        known: Option<u32>,
+        wait: Duration,
+    ) -> Result<QueueState> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let mut changed = self.inner.queue_watch.subscribe();
+            let state = self.queue_state(ticket, known)?;
+            if let Some(state) = state {
+                return Ok(self.signed(state).await);
+            }
+            let more = tokio::time::timeout_at(deadline, changed.changed()).await;
+            if more.is_err() {
+                let state = self
+                    .queue_state(ticket, None)?
+                    .ok_or(Error::TicketNotFound(ticket))?;
+                return Ok(self.signed(state).await);
+            }
+        }
+    }
+
+    /// A seat's grant signed (a place as it is).
+    async fn signed(&self, state: QueueState) -> QueueState {
+        match state {
+            QueueState::Granted(g) => QueueState::Granted(self.inner.signer.sign(g).await),
+            waiting @ QueueState::Waiting(_) => waiting,
+        }
+    }
+
+    /// The ticket's state now: its seat (not yet signed), or its place when
+    /// it differs from `known` (else `None`: nothing new).
+    fn queue_state(&self, ticket: TicketId, known: Option<u32>) -> Result<Option<QueueState>> {
+        let now = self.now();
+        let offered = {
+            let mut table = self.table();
+            match table.queue().offer(ticket) {
+                Some(lease_id) => match table.get(lease_id) {
+                    Some(lease) => Some(lease),
+                    None => {
+                        table.queue_mut().forget_offer(ticket);
+                        return Err(Error::TicketNotFound(ticket));
+                    }
+                },
+                None => {
+                    if !table.queue_mut().keep_alive(ticket, now) {
+                        return Err(Error::TicketNotFound(ticket));
+                    }
+                    let place = table.queue().place(ticket, now);
+                    let Some(place) = place.filter(|p| known != Some(p.position)) else {
+                        return Ok(None);
+                    };
+                    let product = table
+                        .queue()
+                        .get(ticket)
+                        .map(|w| w.product.clone())
+                        .unwrap_or_default();
+                    return Ok(Some(QueueState::Waiting(Queued {
+                        ticket,
+                        product,
+                        position: place.position,
+                        waiting: place.waiting,
+                        estimated_at: place.estimated_at,
+                        ticket_secs: TICKET_SECS,
+                    })));
+                }
+            }
+        };
+        let Some(lease) = offered else {
+            return Err(Error::TicketNotFound(ticket));
+        };
+        let mut grant = LeaseGrant::unsigned(
+            lease.id,
+            lease.product.clone(),
+            lease.holder.client_id.clone(),
+            lease.expires_at,
+            lease.lease_secs,
+            now,
+            false,
+        );
+        grant.renew_after_secs = 1; // claim it now: the first renewal
+        grant.overdraft = lease.overdraft;
+        grant.chain = self.chain(&grant.product).digest.clone();
+        Ok(Some(QueueState::Granted(grant)))
+    }
+
+    /// Leaves the line (the client gave up, or the admin removed it).
+    ///
+    /// # Errors
+    /// A store error (the waiter stays out of the line in memory).
+    pub async fn leave_queue(&self, ticket: TicketId, by: &str) -> Result<LeftQueue> {
+        let gone = self.table().queue_mut().leave(ticket);
+        let Some(w) = gone else {
+            self.table().queue_mut().forget_offer(ticket);
+            return Ok(LeftQueue {
+                ticket,
+                was_waiting: false,
+            });
+        };
+        self.persist(vec![Op::DeleteWaiter(ticket)]).await?;
+        let event = Event::new(
+            EventKind::QueueLeft,
+            self.now(),
+            format!(
+                "{}@{} left the queue for {} ({by})",
+                w.holder.user, w.holder.host, w.product
+            ),
+        );
+        self.inner
+            .events
+            .record(waiting_about(event, &w.product, &w.holder));
+        self.queue_changed();
+        Ok(LeftQueue {
+            ticket,
+            was_waiting: true,
+        })
+    }
+
+    /// How many wait for each of these products.
+    #[must_use]
+    pub fn waiting_counts<'a>(
+        &self,
+        products: impl Iterator<Item = &'a Product>,
+    ) -> Vec<(Product, usize)> {
+        let table = self.table();
+        products
+            .map(|p| (p.clone(), table.queue().len_of(p)))
+            .collect()
+    }
+
+    /// Everyone waiting, per product in order.
+    #[must_use]
+    pub fn waiting_list(&self) -> WaitingList {
+        let table = self.table();
+        let q = table.queue();
+        let mut products: Vec<&Product> = q.products().collect();
+        products.sort();
+        let waiters = products
+            .into_iter()
+            .flat_map(|p| q.waiting(p).enumerate())
+            .map(|(i, w)| WaiterView {
+                ticket: w.ticket,
+                product: w.product.clone(),
+                position: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                client_id: w.holder.client_id.clone(),
+                user: w.holder.user.clone(),
+                host: w.holder.host.clone(),
+                app_name: w.holder.app_name.clone(),
+                since: w.since,
+            })
+            .collect();
+        WaitingList { waiters }
+    }
+
+    /// Seats of these products may have freed: serve their waiters. The
+    /// seats given are made durable before anyone hears of them; a failed
+    /// write puts the waiters back in their places.
+    pub(crate) async fn serve(&self, products: Vec<Product>) {
+        let now = self.now();
+        let (served, written) = {
+            let mut table = self.table();
+            let mut served: Vec<Served> = Vec::new();
+            for p in &products {
+                if table.queue().len_of(p) > 0 {
+                    served.extend(table.serve_waiters(p, now));
+                }
+            }
+            if served.is_empty() {
+                return;
+            }
+            let ops = served
+                .iter()
+                .flat_map(|s| {
+                    let mut ops = checkout_ops(&s.granted);
+                    ops.push(Op::DeleteWaiter(s.waiter.ticket));
+                    ops
+                })
+                .collect();
+            (served, self.inner.store.enqueue(ops))
+        };
+        if let Err(e) = written.await {
+            tracing::warn!("seats for waiting clients could not be written; they wait on: {e}");
+            let mut table = self.table();
+            for s in &served {
+                table.undo_served(s);
+            }
+            return;
+        }
+        for s in &served {
+            let lease = &s.granted.lease;
+            self.deadline_added(lease.expires_at);
+            let waited = now.0.saturating_sub(s.waiter.since.0);
+            self.inner.metrics.waited(&lease.product, waited);
+            self.inner.metrics.grants.fetch_add(1, Ordering::Relaxed);
+            let message = format!(
+                "{}@{} waited {} s for {} and was given a seat ({} of {} in use)",
+                lease.holder.user,
+                lease.holder.host,
+                waited / 1000,
+                lease.product,
+                s.granted.in_use,
+                s.granted.seats
+            );
+            self.inner
+                .events
+                .record(Event::new(EventKind::QueueGranted, now, message).about(lease));
+        }
+        self.queue_changed();
+    }
+
+    /// Serves every product someone waits for, in a task of its own (after a
+    /// licence or policy change, which may free seats for them).
+    pub(crate) fn serve_soon(&self) {
+        let products: Vec<Product> = self.table().queue().products().cloned().collect();
+        if products.is_empty() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let engine = self.clone();
+            runtime.spawn(async move { engine.serve(products).await });
+        }
+    }
+
+    /// Drops waiters whose clients stopped asking.
+    pub(super) fn expire_waiters(&self, now: Timestamp) {
+        let gone = self.table().queue_mut().expire_due(now);
+        if gone.is_empty() {
+            return;
+        }
+        self.inner
+            .store
+            .submit(gone.iter().map(|w| Op::DeleteWaiter(w.ticket)).collect());
+        self.inner.events.record_all(
+            gone.iter()
+                .map(|w| {
+                    let e = Event::new(
+                        EventKind::QueueLeft,
+                        now,
+                        format!(
+                            "{}@{} left the queue for {}: its client stopped asking",
+                            w.holder.user, w.holder.host, w.product
+                        ),
+                    );
+                    waiting_about(e, &w.product, &w.holder)
+                })
+                .collect(),
+        );
+        self.queue_changed();
+    }
+
+    fn queue_changed(&self) {
+        self.inner
+            .queue_watch
+            .send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// A refusal a waiting client waits out: no seat free, or none the policy
+/// lets it have now.
+fn may_wait(e: &LeaseError) -> bool {
+    match e {
+        LeaseError::NoSeatFree { .. } => true,
+        LeaseError::Policy(d) => {
+            matches!(
+                d.code,
+                ErrorCode::SeatsReserved | ErrorCode::UserLimitReached
+            )
+        }
+        _ => false,
+    }
+}
+
+fn waiting_about(mut e: Event, product: &Product, h: &leasehold_core::lease::Holder) -> Event {
+    e.product = Some(product.clone());
+    e.client_id = Some(h.client_id.clone());
+    e.user = Some(h.user.clone());
+    e.host = Some(h.host.clone());
+    e
+}
