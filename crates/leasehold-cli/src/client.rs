@@ -99,6 +99,13 @@ pub struct CheckoutArgs {
     /// Print the grant as JSON (one object on stdout) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// When no seat is free, wait in the server's queue (printing `waiting:
+    /// position N of M` as it changes) and hold the seat once it comes.
+    #[arg(long)]
+    pub wait: bool,
+    /// With `--wait`: give up after SECS (exit 3, leaving the queue).
+    #[arg(long, value_name = "SECS", requires = "wait")]
+    pub wait_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -152,9 +159,19 @@ async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
         builder = builder.user(user);
     }
     let client = build(builder)?;
-    let guard = match client.checkout(args.product.as_str()).await {
+    let checked_out = if args.wait {
+        let timeout = args.wait_timeout.map(Duration::from_secs);
+        client
+            .checkout_waiting(args.product.as_str(), timeout, |q| {
+                eprintln!("waiting: position {} of {}", q.position, q.waiting);
+            })
+            .await
+    } else {
+        client.checkout(args.product.as_str()).await
+    };
+    let guard = match checked_out {
         Ok(guard) => guard,
-        Err(e @ ClientError::NoSeatFree { .. }) => {
+        Err(e @ (ClientError::NoSeatFree { .. } | ClientError::WaitTimedOut { .. })) => {
             eprintln!("{e}");
             return Ok(ExitCode::from(EXIT_NO_SEAT));
         }

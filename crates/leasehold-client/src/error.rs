@@ -158,6 +158,9 @@ pub enum ClientError {
     /// The end user's settings cannot be read.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
+    /// A checkout that waited in the queue gave up (it left the queue).
+    #[error("no seat of {product} came within {} s of waiting; left the queue", waited.as_secs())]
+    WaitTimedOut { product: Product, waited: Duration },
 }
 
 impl ClientError {
@@ -166,7 +169,8 @@ impl ClientError {
     /// `no_vendor_key`, `protocol_version`, `protocol`,
     /// `invalid_address`, `no_server`, `identity`, `no_server_found`, a
     /// [`StandaloneError`](crate::standalone::StandaloneError) code or a
-    /// [`SettingsError`](crate::settings::SettingsError) code.
+    /// [`SettingsError`](crate::settings::SettingsError) code, or
+    /// `wait_timed_out`.
     #[must_use]
     pub fn code(&self) -> &str {
         match self {
@@ -188,6 +192,7 @@ impl ClientError {
             Self::NoServerFound { .. } => "no_server_found",
             Self::Standalone(e) => e.code(),
             Self::Settings(e) => e.code(),
+            Self::WaitTimedOut { .. } => "wait_timed_out",
         }
     }
 

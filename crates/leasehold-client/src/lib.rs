@@ -41,6 +41,7 @@ pub mod identity;
 pub mod settings;
 pub mod source;
 pub mod standalone;
+mod waiting;
 
 use std::path::PathBuf;
 use std::sync::Arc;

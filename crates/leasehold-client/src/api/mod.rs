@@ -18,9 +18,12 @@ use answers::{ErrorAnswer, checkout_error, lease_error, other_error};
 use trust::ChainTrust;
 
 mod answers;
+mod queue;
 mod trust;
+
 use leasehold_core::license::VendorPublicKey;
 use leasehold_core::wire::PROTOCOL_VERSION;
+pub use queue::Waiting;
 
 /// The header that tells the server which protocol this client speaks (an
 /// SDK without it is an old one, and is told to update).
@@ -192,14 +195,25 @@ impl ServerApi {
         let grant: LeaseGrant = self
             .read_with(response, |body| checkout_error(request, body))
             .await?;
+        self.accept(&key, request, grant).await
+    }
+
+    /// A grant for `request` as the server sent it, checked: for what was
+    /// asked, signed by the server's key, from a server still trusted.
+    async fn accept(
+        &self,
+        key: &VerifyingKey,
+        request: &CheckoutRequest,
+        grant: LeaseGrant,
+    ) -> Result<LeaseGrant, ClientError> {
         if grant.product != request.product || grant.client_id != request.client_id {
             return Err(self.protocol(format!(
                 "grant is for {} / {}, not the {} / {} asked for",
                 grant.product, grant.client_id, request.product, request.client_id
             )));
         }
-        self.verify(&key, &grant).await?;
-        self.still_trusted(&key, &grant).await?;
+        self.verify(key, &grant).await?;
+        self.still_trusted(key, &grant).await?;
         Ok(grant)
     }
 
