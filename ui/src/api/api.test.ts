@@ -29,6 +29,27 @@ describe('Api', () => {
     expect(err.body.code).toBe('license_checksum');
   });
 
+  it('writes the seat policy whole and asks the dry run; a refused policy keeps its line in the sentence', async () => {
+    const f = fakeFetch({
+      'PUT /admin/v1/policy': ({ body }) => ((body as { text: string }).text.includes('exlcude')
+        ? json({ code: 'invalid_policy', message: '/var/lib/leasehold/policy.toml:3: unknown key `exlcude`' }, 422)
+        : json({ policy: { file: '', groups: [], products: [], precedence: [] }, text: (body as { text: string }).text })),
+      'POST /admin/v1/policy/check': () => json({ granted: true, message: 'a seat would be granted now', seats: 3, inUse: 1 }),
+    });
+    const api = new Api(conn, f);
+    expect((await api.setPolicy('[groups]\n')).text).toBe('[groups]\n');
+    const err = await api.setPolicy('exlcude = 1').catch((e) => e);
+    expect(err.code).toBe('invalid_policy');
+    expect(err.status).toBe(422);
+    expect(err.message).toBe('/var/lib/leasehold/policy.toml:3: unknown key `exlcude`.');
+    expect((await api.checkPolicy({ product: 'cad', user: 'ann', host: 'ws-1' })).granted).toBe(true);
+    expect(f.mock.calls.map((c) => [c[1]?.method, new URL(String(c[0])).pathname, JSON.parse(String(c[1]?.body))])).toEqual([
+      ['PUT', '/admin/v1/policy', { text: '[groups]\n' }],
+      ['PUT', '/admin/v1/policy', { text: 'exlcude = 1' }],
+      ['POST', '/admin/v1/policy/check', { product: 'cad', user: 'ann', host: 'ws-1' }],
+    ]);
+  });
+
   it('keeps the extra fields of no_seat_free', async () => {
     const f = fakeFetch({ 'POST /v1/checkout': () => json({ code: 'no_seat_free', message: 'no seat of cad is free', seats: 10, inUse: 10, retryAfterSecs: 60 }, 409) });
     const err = (await new Api(conn, f).request('POST', '/v1/checkout', { body: {} }).catch((e) => e)) as ApiError;

@@ -4,7 +4,7 @@ import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
-  LicenseView, LogPage, MdnsState, ServerStatus, SortOrder, TrustedKeyView,
+  LicenseView, LogPage, MdnsState, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TrustedKeyView,
 } from './types';
 
 export interface ComputersQuery {
@@ -145,6 +145,19 @@ export class Api {
   computers = (q: ComputersQuery = {}) =>
     this.request<ComputersPage>('GET', '/admin/v1/computers', { query: { sort: q.sort, order: q.order, text: q.text, limit: q.limit, cursor: q.cursor } });
   disconnect = (req: DisconnectRequest) => this.request<Disconnected>('POST', '/admin/v1/disconnect', { body: req });
+
+  // --- seat policy ----------------------------------------------------------
+  /** The policy in force, `policy.toml` as it is, and why the file is not in force when it is invalid. */
+  policy = () => this.request<PolicyStatus>('GET', '/admin/v1/policy');
+  /**
+   * Writes `policy.toml` whole and puts it in force (empty text: no policy);
+   * answers the new status. A bad text is refused with `invalid_policy`,
+   * whose sentence names the file and line (`…/policy.toml:3: unknown key …`),
+   * and nothing changes.
+   */
+  setPolicy = (text: string) => this.request<PolicyStatus>('PUT', '/admin/v1/policy', { body: { text } });
+  /** The dry run: would this checkout be granted now, and by which rule? Takes no seat. */
+  checkPolicy = (req: PolicyCheckRequest) => this.request<PolicyCheck>('POST', '/admin/v1/policy/check', { body: req });
 
   // --- logs -----------------------------------------------------------------
   events = (q: EventQuery = {}) =>
