@@ -28,6 +28,9 @@ const ROW_HEIGHT = 52;
 /** What a shared machine id means and what to do, for the flag's tooltip and the notice above the list. */
 const SHARED_MACHINE_ID_HELP = 'Several computers present this machine id (a cloned machine image). Each has its own seat; give each clone its own machine id.';
 const SHARED_HELP_ID = 'shared-machine-id-help';
+/** What an overdraft seat is, for the badge's tooltip and the notice above the list. */
+const OVERDRAFT_HELP = 'Granted beyond the licensed seats, from the licence’s overdraft. The vendor charges for each such seat.';
+const OVERDRAFT_HELP_ID = 'overdraft-help';
 
 export function ComputersTab() {
   const { api, notify } = useApp();
@@ -58,6 +61,11 @@ export function ComputersTab() {
         {rows.some((r) => r.sharedMachineId) && (
           <div className="notice notice-warn" id={SHARED_HELP_ID}>
             <strong>Shared machine id.</strong> {SHARED_MACHINE_ID_HELP}
+          </div>
+        )}
+        {rows.some((r) => r.lease.overdraft) && (
+          <div className="notice notice-warn" id={OVERDRAFT_HELP_ID}>
+            <strong>Over licence.</strong> {OVERDRAFT_HELP}
           </div>
         )}
         <div className="grid-table computers-grid" role="table" aria-label="Seats in use" aria-rowcount={last.matching + 1} aria-busy={!seats.current || seats.loadingMore}>
@@ -147,7 +155,12 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
         )}
       </div>
       <div role="cell" title={h.user}>{h.user}</div>
-      <div role="cell"><span className="chip">{r.lease.product}</span></div>
+      <div role="cell">
+        <div className="cell-clip"><span className="chip">{r.lease.product}</span></div>
+        {r.lease.overdraft && (
+          <span className="badge badge-warn badge-flag" title={OVERDRAFT_HELP} aria-describedby={OVERDRAFT_HELP_ID}>Over licence</span>
+        )}
+      </div>
       <div role="cell" className="mono small" title={h.address}>{addressHost(h.address)}</div>
       <div role="cell" title={[h.appName, h.appVersion].filter(Boolean).join(' ') || undefined}>{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
       <div role="cell" title={formatDateTime(r.lease.grantedAt)}>

@@ -12,7 +12,7 @@ import { useApp, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
-import { licensedFor, removalEffect, STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { featuresWithSeats, licensedFor, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
 const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
 
@@ -61,10 +61,16 @@ export function LicensesTab() {
                 return (
                   <tr key={l.licenseId}>
                     <td><strong>{l.product}</strong></td>
-                    <td className="nowrap-wide">{licensedFor(l.seats)}</td>
-                    <td><SeatMeter inUse={l.productInUse} seats={l.productSeats} /></td>
+                    <td>
+                      <div className="nowrap-wide">{licensedFor(l.seats)}</div>
+                      <SeatRuleChips l={l} />
+                    </td>
+                    <td>
+                      <SeatMeter inUse={l.productInUse} seats={l.productSeats} />
+                      <OverLicence l={l} />
+                    </td>
                     <td>{l.customer || <span className="muted">—</span>}</td>
-                    <td>{l.features.length ? <span className="chips">{l.features.map((f) => <span key={f} className="chip">{f}</span>)}</span> : <span className="muted">None</span>}</td>
+                    <td><FeatureChips l={l} /></td>
                     <td className="nowrap-wide">{keepDatesWhole(validity(l))}</td>
                     <td>
                       <Badge tone={s.tone}>{s.label}</Badge>
@@ -134,13 +140,53 @@ export function LicensesTab() {
   );
 }
 
+/** The code's seat rules under its seat count ("+2 overdraft", "no queue"); nothing for a plain code. */
+function SeatRuleChips({ l }: { l: LicenseView }) {
+  const notes = seatRuleNotes(l.seatRules);
+  if (!notes.length) return null;
+  return (
+    <ul className="chips rule-chips" aria-label="Seat rules">
+      {notes.map((n) => <li key={n.label} className="chip chip-rule" title={n.help}>{n.label}</li>)}
+    </ul>
+  );
+}
+
+/** Seats granted beyond the licence from the overdraft, which the vendor bills. */
+function OverLicence({ l }: { l: LicenseView }) {
+  const over = l.productInUse - l.productSeats;
+  if (over <= 0 || !l.seatRules?.overdraft) return null;
+  return <div className="reason">{plural(over, 'seat')} over licence, from the overdraft (billed by the vendor)</div>;
+}
+
+/** Each feature, with its own seat count when the code gives it one ("render · 2 seats"). */
+function FeatureChips({ l }: { l: LicenseView }) {
+  const features = featuresWithSeats(l);
+  if (!features.length) return <span className="muted">None</span>;
+  return (
+    <span className="chips">
+      {features.map((f) => (
+        <span key={f.feature} className="chip">
+          {f.feature}{f.seats !== undefined && <span className="chip-count"> · {plural(f.seats, 'seat')}</span>}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 /** "Jan 1, 2026 – Jul 1, 2027" that wraps at the dash (or before "no end date"), never inside a date. */
 function keepDatesWhole(text: string): string {
   return text.replace(/ /g, '\u00a0').replace(/\u00a0–\u00a0/g, ' – ').replace(/,\u00a0(?=\D)/g, ', ');
 }
 
+function featuresText(l: LicenseView): string {
+  const features = featuresWithSeats(l);
+  if (!features.length) return 'None';
+  return features.map((f) => (f.seats === undefined ? f.feature : `${f.feature} (${plural(f.seats, 'seat')} of its own)`)).join(', ');
+}
+
 function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void }) {
   const s = STATE_LABEL[l.state];
+  const rules = seatRuleNotes(l.seatRules);
   return (
     <Dialog title={`${l.product} license`} onClose={onClose} wide footer={<button type="button" className="button" onClick={onClose}>Close</button>}>
       <dl className="facts">
@@ -148,7 +194,13 @@ function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void })
         <dt>Seats</dt><dd>{licensedFor(l.seats)} · {l.product} has {l.productSeats} in all, {l.productInUse} in use</dd>
         <dt>State</dt><dd><Badge tone={s.tone}>{s.label}</Badge>{l.stateReason && <span className="reason-inline"> {stateReasonText(l.stateReason)}</span>}</dd>
         <dt>Customer</dt><dd>{l.customer || '—'}</dd>
-        <dt>Features</dt><dd>{l.features.length ? l.features.join(', ') : 'None'}</dd>
+        <dt>Features</dt><dd>{featuresText(l)}</dd>
+        {rules.length > 0 && (
+          <>
+            <dt>Seat rules</dt>
+            <dd><ul className="plain-list rule-list">{rules.map((n) => <li key={n.label}><strong>{n.label}</strong>: {n.help}</li>)}</ul></dd>
+          </>
+        )}
         <dt>Valid</dt><dd>{validity(l)}</dd>
         <dt>Lease length</dt><dd>{formatDuration(l.leaseSecs * 1000)} (a computer that stops answering frees its seat after this)</dd>
         <dt>Added</dt><dd>{formatDateTime(l.addedAt)}</dd>

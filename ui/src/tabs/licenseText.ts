@@ -1,7 +1,7 @@
 // How a license and its state read in the UI.
-import type { LicenseState, LicenseView } from '../api';
+import type { LicenseState, LicenseView, SeatRules } from '../api';
 import type { Tone } from '../components/Badge';
-import { formatDay } from '../format';
+import { formatDay, formatDuration } from '../format';
 
 export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = {
   active: { label: 'Active', tone: 'ok' },
@@ -62,4 +62,52 @@ export function stateReasonText(reason: string): string {
   if (!text) return text;
   const first = text[0].toUpperCase() + text.slice(1);
   return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+/** One of a code's seat rules, short for the table ("+2 overdraft") and in words for its tooltip. */
+export interface SeatRuleNote {
+  label: string;
+  help: string;
+}
+
+/**
+ * What a code lets its seats do beyond being counted, in the order an admin
+ * asks about them; nothing for a plain floating code (the defaults).
+ */
+export function seatRuleNotes(r: SeatRules | undefined): SeatRuleNote[] {
+  if (!r) return [];
+  const notes: SeatRuleNote[] = [];
+  if (r.overdraft > 0) {
+    notes.push({
+      label: `+${r.overdraft.toLocaleString()} overdraft`,
+      help: `Up to ${r.overdraft.toLocaleString()} ${r.overdraft === 1 ? 'seat' : 'seats'} beyond the licensed count when all are in use. Each is marked “over licence” on the Computers tab: the vendor charges for them.`,
+    });
+  }
+  if (r.noQueue) notes.push({ label: 'no queue', help: 'Applications may not wait in line for a seat of this code: when none is free they are refused at once.' });
+  if (r.namedUsers) {
+    notes.push({
+      label: 'named users',
+      help: `The seats belong to users you name; only they may use them. A seat moved to another user may move again after ${plainHours(r.reassignAfterHours)}.`,
+    });
+  }
+  if (r.maxBorrowHours > 0) {
+    notes.push({ label: `borrow up to ${plainHours(r.maxBorrowHours)}`, help: `A seat may be taken away for working without the server for up to ${plainHours(r.maxBorrowHours)}.` });
+  }
+  if (r.lingerSecs > 0) {
+    const linger = formatDuration(r.lingerSecs * 1000);
+    notes.push({ label: `linger ${linger}`, help: `A seat given back stays kept for the same user and computer for ${linger}, so an application that restarts keeps its seat.` });
+  }
+  return notes;
+}
+
+/** "72 h", as the vendor wrote it (borrowing and reassignment are set in hours). */
+function plainHours(h: number): string {
+  return `${h.toLocaleString()} h`;
+}
+
+/** A code's features, each with its own seat count when the code gives it one. */
+export function featuresWithSeats(l: Pick<LicenseView, 'features' | 'seatRules'>): { feature: string; seats?: number }[] {
+  const counted = new Map((l.seatRules?.featureSeats ?? []).map((f) => [f.feature, f.seats]));
+  const names = [...l.features, ...[...counted.keys()].filter((f) => !l.features.includes(f))];
+  return names.map((feature) => ({ feature, seats: counted.get(feature) }));
 }

@@ -90,6 +90,34 @@ describe('Licenses tab', () => {
     expect(activated).toBe(true);
   });
 
+  it('shows a code’s seat rules compactly, and feature seat counts next to the features', async () => {
+    const rules = { overdraft: 2, noQueue: true, namedUsers: true, reassignAfterHours: 24, maxBorrowHours: 72, lingerSecs: 30, featureSeats: [{ feature: 'render', seats: 2 }] };
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seatRules: rules, features: ['render', 'export'] })]) }));
+    const list = await screen.findByRole('list', { name: 'Seat rules' });
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['+2 overdraft', 'no queue', 'named users', 'borrow up to 72 h', 'linger 30 s']);
+    expect(within(list).getByText('+2 overdraft')).toHaveAttribute('title', expect.stringContaining('Up to 2 seats beyond the licensed count'));
+    expect(screen.getByText('render').closest('.chip')).toHaveTextContent('render · 2 seats');
+    expect(screen.getByText('export').closest('.chip')).toHaveTextContent(/^export$/);
+    await userEvent.click(screen.getByRole('button', { name: /^Details of the cad license/ }));
+    const details = screen.getByRole('dialog');
+    expect(details).toHaveTextContent('render (2 seats of its own), export');
+    expect(details).toHaveTextContent('linger 30 s: A seat given back stays kept for the same user and computer for 30 s');
+  });
+
+  it('shows nothing extra for a plain code', async () => {
+    const plain = { overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats: [] };
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seatRules: plain }), license({ licenseId: 'old', product: 'sim' })]) }));
+    await screen.findByText('sim');
+    expect(screen.queryByRole('list', { name: 'Seat rules' })).not.toBeInTheDocument();
+    expect(screen.queryByText(/overdraft|no queue|named users|borrow|linger|undefined/)).not.toBeInTheDocument();
+  });
+
+  it('says how many seats are over licence from the overdraft', async () => {
+    const rules = { overdraft: 1, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats: [] };
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seats: 1, productSeats: 1, productInUse: 2, seatRules: rules })]) }));
+    expect(await screen.findByText('1 seat over licence, from the overdraft (billed by the vendor)')).toBeInTheDocument();
+  });
+
   it('says what removing does to seats in use', async () => {
     renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seats: 5, productSeats: 8, productInUse: 6 })]) }));
     await userEvent.click(await screen.findByRole('button', { name: /Remove the cad license/ }));
@@ -164,6 +192,25 @@ describe('Computers tab', () => {
       expect(flag).toHaveAccessibleDescription(`Shared machine id. ${help}`);
     }
     expect(screen.getByText('ws-3').parentElement).not.toHaveTextContent('Shared machine id');
+  });
+
+  it('marks a seat granted over licence, and says the vendor charges for it', async () => {
+    const over = (i: number): SeatRow => { const r = seat(i); return { ...r, lease: { ...r.lease, overdraft: true } }; };
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': seatServer([seat(1), over(2)]) }));
+    await screen.findByText('2 seats held by 2 computers');
+    const badges = screen.getAllByText('Over licence', { selector: '.badge' });
+    expect(badges).toHaveLength(1);
+    const help = 'Granted beyond the licensed seats, from the licence’s overdraft. The vendor charges for each such seat.';
+    expect(badges[0]).toHaveAttribute('title', help);
+    expect(badges[0]).toHaveAccessibleDescription(`Over licence. ${help}`);
+    expect(screen.getByText('ws-2').closest('[role="row"]')).toContainElement(badges[0]);
+    expect(screen.getByText('ws-1').closest('[role="row"]')).not.toHaveTextContent('Over licence');
+  });
+
+  it('shows no overdraft notice without an overdraft seat', async () => {
+    renderWithApi(<ComputersTab />, fakeFetch({ 'GET /admin/v1/computers': seatServer([seat(1)]) }));
+    await screen.findByText('1 seat held by 1 computer');
+    expect(screen.queryByText(/Over licence/)).not.toBeInTheDocument();
   });
 
   it('shows no shared machine id notice when no computer shares one', async () => {
