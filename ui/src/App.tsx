@@ -10,12 +10,14 @@ import { ComputersTab } from './tabs/ComputersTab';
 import { LicenseModeTab } from './tabs/LicenseModeTab';
 import { LicensesTab } from './tabs/LicensesTab';
 import { LogsTab } from './tabs/LogsTab';
+import { PolicyTab } from './tabs/PolicyTab';
 import { ServerTab } from './tabs/ServerTab';
 import { ServiceLocked } from './tabs/ServiceConsole';
 
 const TABS: TabDef<TabKey>[] = [
   { key: 'licenses', label: 'Licenses' },
   { key: 'computers', label: 'Computers' },
+  { key: 'policy', label: 'Policy' },
   { key: 'server', label: 'Server' },
   { key: 'logs', label: 'Logs' },
   { key: 'mode', label: 'License Mode' },
@@ -135,6 +137,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
         <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           {tab === 'licenses' && <LicensesTab />}
           {tab === 'computers' && <ComputersTab />}
+          {tab === 'policy' && <PolicyTab />}
           {tab === 'server' && <ServerTab spot={spot} />}
           {tab === 'logs' && <LogsTab />}
           {tab === 'mode' && <LicenseModeTab />}

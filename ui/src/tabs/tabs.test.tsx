@@ -1,9 +1,10 @@
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatDay } from '../format';
 import type { SeatRow } from '../api';
-import { event, fakeFetch, json, license, renderWithApi, seat, seatServer, status } from '../test/fixtures';
+import { App } from '../App';
+import { conn, event, fakeFetch, json, license, noPolicy, renderWithApi, seat, seatServer, status } from '../test/fixtures';
 import { ComputersTab } from './ComputersTab';
 import { LicenseModeTab } from './LicenseModeTab';
 import { LicensesTab } from './LicensesTab';
@@ -321,5 +322,40 @@ describe('License Mode tab', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Test connection' }));
     expect(await screen.findByText('Not connected.')).toBeInTheDocument();
     expect(screen.getByText(/Cannot reach the Leasehold server/)).toBeInTheDocument();
+  });
+});
+
+describe('the tab list', () => {
+  afterEach(() => { vi.unstubAllGlobals(); window.history.replaceState(null, '', '#'); });
+
+  it('follows the arrow keys, Home and End, through every tab with Policy after Computers', async () => {
+    vi.stubGlobal('fetch', fakeFetch({
+      'GET /admin/v1/events': () => json({ events: [], lastSeq: 0 }),
+      'GET /admin/v1/licenses': () => json([]),
+      'GET /admin/v1/computers': seatServer([]),
+      'GET /admin/v1/policy': () => json(noPolicy()),
+      'GET /admin/v1/status': () => json(status()),
+      'GET /admin/v1/logs': () => json({ lines: [], lastSeq: 0 }),
+    }));
+    render(<App connection={conn} />);
+    const tabs = await screen.findAllByRole('tab');
+    expect(tabs.map((t) => t.textContent)).toEqual(['Licenses', 'Computers', 'Policy', 'Server', 'Logs', 'License Mode']);
+    await userEvent.click(screen.getByRole('tab', { name: 'Computers' }));
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Policy' })).toHaveFocus();
+    expect(screen.getByRole('tab', { name: 'Policy' })).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByRole('heading', { name: 'Seat policy' })).toBeInTheDocument();
+    expect(screen.getByRole('tabpanel')).toHaveAttribute('aria-labelledby', 'tab-policy');
+    expect(window.location.hash).toBe('#policy');
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Server' })).toHaveFocus();
+    await userEvent.keyboard('{ArrowLeft}{ArrowLeft}');
+    expect(screen.getByRole('tab', { name: 'Computers' })).toHaveAttribute('aria-selected', 'true');
+    await userEvent.keyboard('{End}');
+    expect(screen.getByRole('tab', { name: 'License Mode' })).toHaveFocus();
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Licenses' })).toHaveFocus();
+    await userEvent.keyboard('{ArrowLeft}');
+    expect(screen.getByRole('tab', { name: 'License Mode' })).toHaveAttribute('aria-selected', 'true');
   });
 });

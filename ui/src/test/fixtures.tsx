@@ -3,7 +3,7 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { vi } from 'vitest';
-import { Api, type ComputersPage, type Connection, type Event, type HostState, type Invoke, type LicenseView, type SeatRow, type ServerStatus } from '../api';
+import { Api, type ComputersPage, type Connection, type Event, type HostState, type Invoke, type LicenseView, type PolicyStatus, type PrecedenceStep, type SeatRow, type ServerStatus } from '../api';
 import { AppContext, type AppContextValue } from '../hooks';
 
 export const conn: Connection = { baseUrl: 'http://srv:7878', token: 'tok', desktop: false, serverControl: false };
@@ -97,4 +97,49 @@ export function status(over: Partial<ServerStatus> = {}): ServerStatus {
 
 export function event(seq: number, over: Partial<Event> = {}): Event {
   return { seq, at: now - 1000 * (100 - seq), kind: 'grant', level: 'info', product: 'cad', clientId: null, user: 'ann', host: 'ws-1', leaseId: null, licenseId: null, correlationId: null, message: `granted cad to ann@ws-1 #${seq}`, ...over };
+}
+
+/** The order of precedence as the server sends it. */
+export const PRECEDENCE: PrecedenceStep[] = [
+  { step: 1, rule: 'exclude', effect: 'A matching exclude entry denies, even when the include list names the requester too.', code: 'excluded_by_policy' },
+  { step: 2, rule: 'include', effect: 'When the product has an include list and no entry matches, denied.', code: 'excluded_by_policy' },
+  { step: 3, rule: 'max', effect: "A matching max rule whose subject already holds its seats of the product denies (a group's members count together).", code: 'user_limit_reached' },
+  { step: 4, rule: 'reserve', effect: 'A requester covered by a reservation with a seat unused takes it. Else the unused seats of every reservation it is not covered by are set aside, and when no free seat is left, denied.', code: 'seats_reserved' },
+  { step: 5, rule: 'licence', effect: 'Otherwise the licence decides: a free seat is granted, none free is no_seat_free.' },
+];
+
+export const POLICY_FILE = '/var/lib/leasehold/policy.toml';
+export const POLICY_TEXT = `[groups]
+cad-core = { users = ["alice", "bob"] }
+
+[products.cad]
+exclude = ["user:mallory"]
+reserve = [{ seats = 3, for = "group:cad-core" }]
+`;
+
+/** A policy in force: one group, cad with an exclude and a reserve rule. */
+export function policyStatus(over: Partial<PolicyStatus> = {}): PolicyStatus {
+  const at = (line: number) => `(${POLICY_FILE}:${line})`;
+  return {
+    policy: {
+      file: POLICY_FILE,
+      groups: [{ name: 'cad-core', line: 2, users: ['alice', 'bob'], hosts: [] }],
+      products: [{
+        product: 'cad', line: 4, keepUnborrowed: 0,
+        rules: [
+          { kind: 'exclude', subject: 'user:mallory', line: 5, text: `exclude user:mallory ${at(5)}` },
+          { kind: 'reserve', subject: 'group:cad-core', seats: 3, line: 6, text: `reserve 3 for group:cad-core ${at(6)}` },
+        ],
+      }],
+      precedence: PRECEDENCE,
+    },
+    text: POLICY_TEXT,
+    loadedAt: now - 60_000,
+    ...over,
+  };
+}
+
+/** No policy: the server's answer before any policy.toml. */
+export function noPolicy(): PolicyStatus {
+  return { policy: { file: '', groups: [], products: [], precedence: PRECEDENCE }, text: '' };
 }
