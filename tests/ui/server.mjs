@@ -148,8 +148,12 @@ export async function startServer({ vendor } = {}) {
       const [first] = await once(createInterface({ input: authority.stdout }), 'line');
       return `http://${first.trim()}`;
     },
-    /** A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`. */
-    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations }) =>
+    /**
+     * A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`;
+     * the seat rules `overdraft` (seats it may grant beyond `seats`, each marked
+     * over licence), `noQueue`, `maxBorrowHours` and `lingerSecs` as `vendor issue` takes them.
+     */
+    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, maxBorrowHours, lingerSecs }) =>
       execFileSync(bin, [
         'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
         ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
@@ -157,6 +161,10 @@ export async function startServer({ vendor } = {}) {
         // Codes count at once unless a test asks for activation.
         '--activation', activation,
         ...(maxActivations === undefined ? [] : ['--max-activations', String(maxActivations)]),
+        ...(overdraft === undefined ? [] : ['--overdraft', String(overdraft)]),
+        ...(noQueue ? ['--no-queue'] : []),
+        ...(maxBorrowHours === undefined ? [] : ['--max-borrow-hours', String(maxBorrowHours)]),
+        ...(lingerSecs === undefined ? [] : ['--linger-secs', String(lingerSecs)]),
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
     addLicense: (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false }),
     /**
