@@ -50,6 +50,24 @@ describe('Api', () => {
     ]);
   });
 
+  it('lists who waits and removes one by ticket; a failure keeps the server’s sentence', async () => {
+    const ticket = '429b33ab-8537-458e-9021-9c290b1391de';
+    const f = fakeFetch({
+      'GET /admin/v1/queue': () => json({ waiters: [{ ticket, product: 'cad', position: 1, clientId: 'ws-2', user: 'bob', host: 'ws-2', appName: 'Acme CAD', since: 1 }] }),
+      [`DELETE /admin/v1/queue/${ticket}`]: () => json({ ticket, wasWaiting: true }),
+      'DELETE /admin/v1/queue/bad': () => json({ code: 'storage_full', message: 'the disk holding the database is full' }, 507),
+    });
+    const api = new Api(conn, f);
+    expect((await api.waiting()).waiters.map((w) => w.clientId)).toEqual(['ws-2']);
+    expect(await api.removeWaiter(ticket)).toEqual({ ticket, wasWaiting: true });
+    const err = await api.removeWaiter('bad').catch((e) => e);
+    expect(err.code).toBe('storage_full');
+    expect(err.message).toBe('The disk holding the database is full.');
+    expect(f.mock.calls.map((c) => `${c[1]?.method} ${new URL(String(c[0])).pathname}`)).toEqual([
+      'GET /admin/v1/queue', `DELETE /admin/v1/queue/${ticket}`, 'DELETE /admin/v1/queue/bad',
+    ]);
+  });
+
   it('keeps the extra fields of no_seat_free', async () => {
     const f = fakeFetch({ 'POST /v1/checkout': () => json({ code: 'no_seat_free', message: 'no seat of cad is free', seats: 10, inUse: 10, retryAfterSecs: 60 }, 409) });
     const err = (await new Api(conn, f).request('POST', '/v1/checkout', { body: {} }).catch((e) => e)) as ApiError;

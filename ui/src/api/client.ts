@@ -4,7 +4,7 @@ import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
-  LicenseView, LogPage, MdnsState, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TrustedKeyView,
+  LeftQueue, LicenseView, LogPage, MdnsState, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, WaitingList,
 } from './types';
 
 export interface ComputersQuery {
@@ -145,6 +145,16 @@ export class Api {
   computers = (q: ComputersQuery = {}) =>
     this.request<ComputersPage>('GET', '/admin/v1/computers', { query: { sort: q.sort, order: q.order, text: q.text, limit: q.limit, cursor: q.cursor } });
   disconnect = (req: DisconnectRequest) => this.request<Disconnected>('POST', '/admin/v1/disconnect', { body: req });
+
+  // --- waiting list (the fair queue) ---------------------------------------
+  /** Every client waiting for a seat, per product in order of arrival. */
+  waiting = () => this.request<WaitingList>('GET', '/admin/v1/queue');
+  /**
+   * Takes a client out of the line; `wasWaiting` is false when it was no
+   * longer there (it got its seat, left, or lapsed). The client hears it the
+   * next time it asks about its place.
+   */
+  removeWaiter = (ticket: TicketId) => this.request<LeftQueue>('DELETE', `/admin/v1/queue/${encodeURIComponent(ticket)}`);
 
   // --- seat policy ----------------------------------------------------------
   /** The policy in force, `policy.toml` as it is, and why the file is not in force when it is invalid. */

@@ -42,3 +42,7 @@ export type PolicyRuleKind = S['PolicyRuleKind'];
 export type PrecedenceStep = S['PrecedenceStep'];
 export type PolicyCheck = S['PolicyCheck'];
 export type PolicyCheckRequest = S['PolicyCheckRequest'];
+export type TicketId = S['TicketId'];
+export type WaiterView = S['WaiterView'];
+export type WaitingList = S['WaitingList'];
+export type LeftQueue = S['LeftQueue'];
