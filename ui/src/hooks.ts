@@ -75,15 +75,29 @@ export function useResource<T>(
   const loadRef = useRef(load);
   loadRef.current = load;
   const inFlight = useRef(false);
+  // Asked again while a load was running: the answer on its way may be from
+  // before the change that asked, so load once more when it is in.
+  const again = useRef(false);
+  // Bumped by `replace`: an answer to a question asked before it is older
+  // than what is shown, and is dropped.
+  const shown = useRef(0);
   const alive = useRef(true);
 
-  const reload = useCallback(() => {
-    if (inFlight.current) return;
+  const reload = useCallback(function load() {
+    if (inFlight.current) { again.current = true; return; }
     inFlight.current = true;
+    again.current = false;
+    const asked = shown.current;
+    const current = () => alive.current && asked === shown.current;
     loadRef.current().then(
-      (d) => { if (alive.current) { setData(d); setError(undefined); } },
-      (e) => { if (alive.current) { setError(e); reportError(e); } },
-    ).finally(() => { inFlight.current = false; if (alive.current) setLoading(false); });
+      (d) => { if (current()) { setData(d); setError(undefined); } },
+      (e) => { if (current()) { setError(e); reportError(e); } },
+    ).finally(() => {
+      inFlight.current = false;
+      if (!alive.current) return;
+      setLoading(false);
+      if (again.current) load();
+    });
   }, [reportError]);
 
   useEffect(() => {
@@ -92,7 +106,7 @@ export function useResource<T>(
   }, []);
   useLiveRefresh(reload, opts.intervalMs ?? 5000, opts.refreshOn);
 
-  const replace = useCallback((d: T) => { setData(d); setError(undefined); }, []);
+  const replace = useCallback((d: T) => { shown.current += 1; setData(d); setError(undefined); }, []);
 
   return { data, error, loading, reload, replace };
 }
