@@ -43,3 +43,11 @@ export function addressHost(address: string): string {
   const v4 = /^([^:]+):\d+$/.exec(address);
   return v4 ? v4[1] : address;
 }
+
+const ordinalRules = new Intl.PluralRules('en-US', { type: 'ordinal' });
+const ORDINAL_SUFFIX: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+
+/** "1st", "2nd", "3rd", "11th", "1,002nd": a place in a line. */
+export function ordinal(n: number): string {
+  return `${n.toLocaleString()}${ORDINAL_SUFFIX[ordinalRules.select(n)] ?? 'th'}`;
+}

@@ -1,5 +1,6 @@
 // Computers: every seat held right now, who holds it and since when; sorted,
-// searched and paged by the server (seatPages.ts).
+// searched and paged by the server (seatPages.ts). Above them, who waits for
+// a seat (Waiting.tsx).
 import { useState } from 'react';
 import type { ComputerSort, ComputersPage, SeatRow } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -9,6 +10,7 @@ import { VirtualRows } from '../components/VirtualRows';
 import { addressHost, formatDateTime, formatDuration, formatRelative, plural } from '../format';
 import { useApp, useDebounced, useNow } from '../hooks';
 import { type SeatPages, useSeatPages } from './seatPages';
+import { Waiting } from './Waiting';
 
 type SortKey = ComputerSort;
 
@@ -109,6 +111,7 @@ export function ComputersTab() {
           </label>
         )}
       </PanelHead>
+      <Waiting now={now} />
       {body}
       {pending && (
         <DisconnectDialog
