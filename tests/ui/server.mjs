@@ -211,22 +211,19 @@ export async function holdSeat(server, { product, user, host, clientId = `id-${h
 }
 
 /**
- * A real `leasehold client checkout` process holding a seat of `product` for
- * up to `hold` seconds (verifying the server's chain with the vendor's key),
- * as client id `clientId`. `fingerprint` is the computer's parts as the debug
- * build's test seam takes them (`LEASEHOLD_TEST_FINGERPRINT`:
- * `machine=…,host=…,nics=…,cpu=…,boot=…`), to play another computer.
- * Answers the grant it printed and `stop`, which ends the process by its pid.
+ * Spawns `leasehold client checkout PRODUCT` against `server` (client
+ * settings of its own, so this computer's client.toml plays no part) with
+ * `extra` arguments; `stop` ends it by its pid (SIGTERM: a held seat is
+ * released) and removes its settings.
  */
-export async function checkoutProcess(server, { product, clientId, user = 'ann', fingerprint, hold = 60 }) {
-  // Client settings of its own (none): this computer's client.toml plays no part.
+function spawnCheckout(server, { product, clientId, user, fingerprint, hold, extra = [] }) {
   const configDir = mkdtempSync(join(tmpdir(), 'leasehold-client-'));
   const config = join(configDir, 'client.toml');
   const env = { ...process.env, LEASEHOLD_CLIENT_CONFIG: config, RUST_LOG: 'warn', ...(fingerprint ? { LEASEHOLD_TEST_FINGERPRINT: fingerprint } : {}) };
   delete env.LEASEHOLD_SERVER;
   const child = spawn(BIN, [
     'client', 'checkout', product, '--server', new URL(server.origin).host, '--client-id', clientId, '--user', user,
-    '--hold', String(hold), '--vendor-key', server.vendor.publicKey, '--config', config, '--json',
+    '--hold', String(hold), '--vendor-key', server.vendor.publicKey, '--config', config, '--json', ...extra,
   ], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -238,15 +235,71 @@ export async function checkoutProcess(server, { product, clientId, user = 'ann',
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
     rmSync(configDir, { recursive: true, force: true });
   };
+  // The grant, the one line the command prints on stdout (--json).
+  const granted = new Promise((done, fail) => {
+    child.once('exit', (code) => fail(new Error(`leasehold client checkout exited with ${code}:\n${Buffer.concat(stderr).toString()}`)));
+    createInterface({ input: child.stdout }).once('line', (l) => done(JSON.parse(l)));
+  });
+  granted.catch(() => {});
+  return { child, stop, granted, stderr: () => Buffer.concat(stderr).toString() };
+}
+
+/** `promise`, or a failure saying `what` did not happen within `ms`. */
+function within(ms, what, promise) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`${what} within ${ms / 1000} s`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A real `leasehold client checkout` process holding a seat of `product` for
+ * up to `hold` seconds (verifying the server's chain with the vendor's key),
+ * as client id `clientId`. `fingerprint` is the computer's parts as the debug
+ * build's test seam takes them (`LEASEHOLD_TEST_FINGERPRINT`:
+ * `machine=…,host=…,nics=…,cpu=…,boot=…`), to play another computer.
+ * Answers the grant it printed and `stop`, which ends the process by its pid.
+ */
+export async function checkoutProcess(server, { product, clientId, user = 'ann', fingerprint, hold = 60 }) {
+  const c = spawnCheckout(server, { product, clientId, user, fingerprint, hold });
   try {
-    const line = await new Promise((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`leasehold client checkout printed no grant within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`leasehold client checkout exited with ${code}:\n${Buffer.concat(stderr).toString()}`)); });
-      createInterface({ input: child.stdout }).once('line', (l) => { clearTimeout(timer); done(l); });
-    });
-    return { pid: child.pid, grant: JSON.parse(line), stop };
+    const grant = await within(START_TIMEOUT_MS, 'leasehold client checkout printed no grant', c.granted);
+    return { pid: c.child.pid, grant, stop: c.stop };
   } catch (e) {
-    stop();
+    c.stop();
     throw e;
+  }
+}
+
+/**
+ * A real `leasehold client checkout --wait` process in the queue for
+ * `product` (no seat free), answered once it has printed its first place.
+ * `place(n)` waits until it prints `waiting: position n of …`; `granted`
+ * is the grant when its seat comes; `stop` ends it by its pid.
+ */
+export async function waitingProcess(server, { product, clientId, user = 'bob', hold = 30 }) {
+  const c = spawnCheckout(server, { product, clientId, user, hold, extra: ['--wait'] });
+  const places = [];
+  const watchers = [];
+  createInterface({ input: c.child.stderr }).on('line', (line) => {
+    const m = /^waiting: position (\d+) of (\d+)/.exec(line);
+    if (!m) return;
+    places.push(Number(m[1]));
+    for (const w of watchers.splice(0)) w();
+  });
+  const place = (n, ms = 5000) => within(ms, `${clientId} was told no place ${n} (told ${places.join(', ') || 'none'})`, new Promise((done) => {
+    const check = () => (places.at(-1) === n ? done() : watchers.push(check));
+    check();
+  }));
+  try {
+    await within(START_TIMEOUT_MS, `${clientId} printed no place in the queue`, new Promise((done, fail) => {
+      watchers.push(done);
+      c.granted.then(() => fail(new Error(`${clientId} got a seat at once: it did not wait`)), fail);
+    }));
+    return { pid: c.child.pid, places, place, granted: c.granted, stop: c.stop };
+  } catch (e) {
+    c.stop();
+    throw new Error(`${e.message}\n${c.stderr()}`);
   }
 }
