@@ -9,7 +9,9 @@ pub mod clients;
 pub mod computers;
 pub mod http;
 pub mod load;
+pub mod policy;
 pub mod proc;
+pub mod queue;
 pub mod report;
 pub mod scale;
 pub mod scenarios;
@@ -69,7 +71,7 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
-    /// Run only these scenarios (comma-separated): chain, sdk, idle, storm, renew, half,
+    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, idle, storm, renew, half,
     /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
     /// renew, half and steady renew the storm's leases, so they bring it along.
     #[arg(long, value_delimiter = ',')]
@@ -214,6 +216,12 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     }
     if opts.wants("sdk") {
         sdk::run(&serve, &vendor, &mut report).await?;
+    }
+    if opts.wants("policy") {
+        policy::run(&serve, &vendor, opts.quick, &mut report).await?;
+    }
+    if opts.wants("queue") {
+        queue::run(&serve, &vendor, opts.quick, &mut report).await?;
     }
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);

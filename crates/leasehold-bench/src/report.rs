@@ -33,6 +33,7 @@ pub fn percentile_ms(h: &Histogram<u64>, q: f64) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     PerSec,
+    Micros,
     Millis,
     Secs,
     Bytes,
@@ -47,6 +48,7 @@ pub fn fmt(v: f64, unit: Unit) -> String {
     match unit {
         Unit::PerSec if v >= 10_000.0 => format!("{:.1}k/s", v / 1000.0),
         Unit::PerSec => format!("{v:.0}/s"),
+        Unit::Micros => format!("{v:.2} µs"),
         Unit::Millis if v < 10.0 => format!("{v:.2} ms"),
         Unit::Millis => format!("{v:.0} ms"),
         Unit::Secs => format!("{v:.2} s"),
@@ -65,6 +67,8 @@ pub enum Target {
     AtMost(f64),
     /// A ratio to the baseline of at least this.
     RatioAtLeast(f64),
+    /// A ratio to the baseline of at most this.
+    RatioAtMost(f64),
 }
 
 impl Target {
@@ -74,6 +78,7 @@ impl Target {
             Self::AtLeast(t) => Some(value >= t),
             Self::AtMost(t) => Some(value <= t),
             Self::RatioAtLeast(t) => ratio.map(|r| r >= t),
+            Self::RatioAtMost(t) => ratio.map(|r| r <= t),
         }
     }
 
@@ -83,6 +88,7 @@ impl Target {
             Self::AtLeast(t) => format!("≥ {}", fmt(t, unit)),
             Self::AtMost(t) => format!("≤ {}", fmt(t, unit)),
             Self::RatioAtLeast(t) => format!("≥ {t}× bare"),
+            Self::RatioAtMost(t) => format!("≤ {t}× the baseline"),
         }
     }
 }

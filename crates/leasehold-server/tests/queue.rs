@@ -224,6 +224,21 @@ async fn the_order_survives_a_restart_and_the_admin_sees_and_removes_waiters() {
         .collect();
     assert_eq!(order, ["pc-b", "pc-c"]);
     assert_eq!(waiters[1]["position"], 2);
+    assert_eq!(list["total"], 2);
+    let (_, first) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/queue?perProduct=1",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(
+        first["waiters"].as_array().unwrap().len(),
+        1,
+        "bounded per product"
+    );
+    assert_eq!(first["total"], 2);
     let (_, c_state) = follow(&server, c["ticket"].as_str().unwrap(), "").await;
     assert_eq!(c_state["position"], 2);
 

@@ -336,7 +336,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every client waiting for a seat, per product in order. */
+        /**
+         * The clients waiting for a seat, per product in order, and how many wait
+         *     in all.
+         */
         get: operations["waiting"];
         put?: never;
         post?: never;
@@ -1279,9 +1282,18 @@ export interface components {
             appName: string;
             since: components["schemas"]["Timestamp"];
         };
-        /** @description `GET /admin/v1/queue`: every client waiting, per product in order. */
+        /**
+         * @description `GET /admin/v1/queue`: the clients waiting, per product in order (the
+         *     first `perProduct` of each).
+         */
         WaitingList: {
             waiters: components["schemas"]["WaiterView"][];
+            /**
+             * Format: int32
+             * @description How many wait in all (more than listed when a line is longer than
+             *     `perProduct`).
+             */
+            total?: number;
         };
     };
     responses: never;
@@ -2540,7 +2552,10 @@ export interface operations {
     };
     waiting: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The first this many of each product's line (default 500). */
+                perProduct?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2555,6 +2570,15 @@ export interface operations {
                     "application/json": components["schemas"]["WaitingList"];
                 };
             };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `unauthorized`: no or the wrong bearer token */
             401: {
                 headers: {
@@ -2566,6 +2590,15 @@ export interface operations {
             };
             /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

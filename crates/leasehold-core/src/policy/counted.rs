@@ -5,13 +5,20 @@
 
 use super::Policy;
 use super::group::{Group, Occupancy};
-use super::names::{Subject, is_key_of};
+use super::names::{AsKey, Key, Subject};
+use hashbrown::HashMap;
 
 /// One product's counters (see the module).
 #[derive(Clone, Debug, Default)]
 pub struct Counters {
     subjects: Vec<Subject>,
     counts: Vec<u32>,
+    /// Which subjects a lease of this user (key) counts for: the user
+    /// itself, and the groups holding it. So counting a lease is two
+    /// lookups, however many rules there are.
+    by_user: HashMap<Key, Vec<usize>>,
+    /// The same for hosts.
+    by_host: HashMap<Key, Vec<usize>>,
 }
 
 impl Policy {
@@ -20,28 +27,33 @@ impl Policy {
     #[must_use]
     pub fn counters(&self, product: &str) -> Option<Counters> {
         let rules = self.rules(product)?;
-        let mut subjects: Vec<Subject> = Vec::new();
-        for limit in rules.max.iter().chain(&rules.reserve) {
-            if !subjects.contains(&limit.target.subject) {
-                subjects.push(limit.target.subject.clone());
-            }
-        }
-        if subjects.is_empty() {
+        if rules.max.is_empty() && rules.reserve.is_empty() {
             return None;
         }
-        let counts = vec![0; subjects.len()];
-        Some(Counters { subjects, counts })
+        // Counted by the product's subject numbers, so a decision reads a
+        // subject's count at once.
+        let index = &rules.index;
+        Some(Counters {
+            subjects: index.subjects.clone(),
+            counts: vec![0; index.subjects.len()],
+            by_user: index.by_user.clone(),
+            by_host: index.by_host.clone(),
+        })
     }
 
-    /// Counts a lease of `user` on `host` in (`add`) or out of `counters`.
+    /// Counts a lease of `user` on `host` in (`add`) or out of `counters`:
+    /// once for each subject it matches (a group matched by both its user
+    /// and its host, once).
     pub fn count(&self, counters: &mut Counters, user: &str, host: &str, add: bool) {
-        for (subject, n) in counters.subjects.iter().zip(counters.counts.iter_mut()) {
-            let matches = match subject {
-                Subject::User(key) => is_key_of(key, user),
-                Subject::Host(key) => is_key_of(key, host),
-                Subject::Group(g) => self.groups.get(*g).is_some_and(|g| g.matches(user, host)),
-            };
-            if matches {
+        let by_user = counters.by_user.get(&AsKey(user));
+        let by_host = counters.by_host.get(&AsKey(host));
+        let users = by_user.map_or(&[][..], Vec::as_slice);
+        let hosts = by_host.map_or(&[][..], Vec::as_slice);
+        let hits = users
+            .iter()
+            .chain(hosts.iter().filter(|i| !users.contains(i)));
+        for &i in hits {
+            if let Some(n) = counters.counts.get_mut(i) {
                 *n = if add {
                     n.saturating_add(1)
                 } else {
@@ -118,6 +130,11 @@ impl Occupancy for Counted<'_> {
 
     fn for_each_host_of_user(&self, _user: &str, _visit: &mut dyn FnMut(&str, u32)) {
         // Not needed: groups are counted whole (`held_by_group`).
+    }
+
+    fn held_by_subject(&self, sid: usize) -> Option<u32> {
+        self.counters
+            .map(|c| c.counts.get(sid).copied().unwrap_or(0))
     }
 
     fn held_by_group(&self, group: &Group) -> u32 {

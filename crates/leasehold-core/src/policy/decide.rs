@@ -4,8 +4,8 @@
 
 use super::Policy;
 use super::group::Occupancy;
-use super::names::{Subject, is_key_of};
-use super::rules::{Limit, ProductRules, RuleRef};
+use super::names::Subject;
+use super::rules::{Limit, ProductRules, RuleRef, Target};
 use crate::ErrorCode;
 use crate::text::escaped;
 
@@ -57,23 +57,23 @@ pub struct Denial {
     pub message: String,
 }
 
-/// The requester and its groups, found once per decision.
+/// The requester and the product's subjects it matches (itself, its
+/// groups), found once per decision with two lookups.
 struct Me<'a> {
     who: &'a Requester<'a>,
-    user_groups: &'a [usize],
-    host_groups: &'a [usize],
+    by_user: &'a [usize],
+    by_host: &'a [usize],
 }
 
 impl Me<'_> {
-    fn matches(&self, subject: &Subject) -> bool {
-        match subject {
-            Subject::User(key) => is_key_of(key, self.who.user),
-            Subject::Host(key) => is_key_of(key, self.who.host),
-            Subject::Group(g) => {
-                self.user_groups.binary_search(g).is_ok()
-                    || self.host_groups.binary_search(g).is_ok()
-            }
-        }
+    fn matches(&self, target: &Target) -> bool {
+        self.by_user.contains(&target.sid) || self.by_host.contains(&target.sid)
+    }
+
+    /// The product's subjects the requester matches (usually none or a few).
+    fn sids(&self) -> impl Iterator<Item = usize> + '_ {
+        let by_host = self.by_host.iter().filter(|s| !self.by_user.contains(s));
+        self.by_user.iter().chain(by_host).copied()
     }
 
     /// `user bob on host ws-1`.
@@ -125,12 +125,20 @@ impl Policy {
         if rules.admits_all() {
             return Decision::grant();
         }
+        let (by_user, by_host) = rules.index.of(who.user, who.host);
         let me = Me {
             who,
-            user_groups: self.users.groups_of(who.user),
-            host_groups: self.hosts.groups_of(who.host),
+            by_user,
+            by_host,
         };
-        if let Some(x) = rules.exclude.iter().find(|x| me.matches(&x.target.subject)) {
+        let about = |sid: usize| rules.index.rules.get(sid);
+        // The first matching exclude entry in file order.
+        let excluded = me
+            .sids()
+            .filter_map(about)
+            .flat_map(|r| r.exclude.iter().copied())
+            .min();
+        if let Some(x) = excluded.and_then(|i| rules.exclude.get(i)) {
             let message = format!(
                 "{} may not use {}: the policy excludes {}",
                 me.describe(),
@@ -140,7 +148,7 @@ impl Policy {
             return deny(ErrorCode::ExcludedByPolicy, &x.rule, message);
         }
         if let Some(include) = &rules.include
-            && !include.targets.iter().any(|t| me.matches(&t.subject))
+            && !me.sids().filter_map(about).any(|r| r.include)
         {
             let message = format!(
                 "{} may not use {}: only those its include list names may, and it names neither this user nor this host",
@@ -149,12 +157,21 @@ impl Policy {
             );
             return deny(ErrorCode::ExcludedByPolicy, &include.rule, message);
         }
-        for max in &rules.max {
-            if !me.matches(&max.target.subject) {
-                continue;
-            }
-            let held = self.held(&max.target.subject, occupancy);
-            if held >= max.seats {
+        // The first max rule in file order whose subject is full.
+        let full = me
+            .sids()
+            .filter_map(about)
+            .flat_map(|r| r.max.iter().copied())
+            .filter(|&i| {
+                rules
+                    .max
+                    .get(i)
+                    .is_some_and(|m| self.held(&m.target, occupancy) >= m.seats)
+            })
+            .min();
+        if let Some(max) = full.and_then(|i| rules.max.get(i)) {
+            let held = self.held(&max.target, occupancy);
+            {
                 let whose = match max.target.subject {
                     Subject::Group(_) => {
                         format!("the members of {} together hold", max.target.for_people())
@@ -172,9 +189,12 @@ impl Policy {
         self.reserve(product, rules, &me, occupancy)
     }
 
-    /// Leases of the product the subject holds.
-    fn held(&self, subject: &Subject, occupancy: &impl Occupancy) -> u32 {
-        match subject {
+    /// Leases of the product the rule's subject holds.
+    fn held(&self, target: &Target, occupancy: &impl Occupancy) -> u32 {
+        if let Some(n) = occupancy.held_by_subject(target.sid) {
+            return n;
+        }
+        match &target.subject {
             Subject::User(key) => occupancy.held_by_user(key),
             Subject::Host(key) => occupancy.held_by_host(key),
             Subject::Group(g) => self
@@ -202,12 +222,20 @@ impl Policy {
         if free == 0 {
             return Decision::grant(); // the licence's no_seat_free
         }
+        // More seats free than every reservation asks for, and none of them
+        // is this requester's: nothing to check.
+        let covered = me
+            .sids()
+            .any(|sid| rules.index.rules.get(sid).is_some_and(|r| r.reserve));
+        if !covered && u64::from(free) > rules.index.reserve_asked {
+            return Decision::grant();
+        }
         // A covered requester takes an unused reserved seat; meanwhile, the
         // most the others' reservations could set aside.
         let mut others_kept: u64 = 0;
         for (r, kept) in kept(&rules.reserve, licensed) {
-            if me.matches(&r.target.subject) {
-                if self.held(&r.target.subject, occupancy) < kept {
+            if me.matches(&r.target) {
+                if self.held(&r.target, occupancy) < kept {
                     return Decision::Grant {
                         reservation: Some(r.rule.clone()),
                     };
@@ -221,9 +249,8 @@ impl Policy {
         }
         let mut set_aside: u64 = 0;
         for (r, kept) in kept(&rules.reserve, licensed) {
-            if !me.matches(&r.target.subject) {
-                set_aside +=
-                    u64::from(kept.saturating_sub(self.held(&r.target.subject, occupancy)));
+            if !me.matches(&r.target) {
+                set_aside += u64::from(kept.saturating_sub(self.held(&r.target, occupancy)));
             }
         }
         if set_aside < u64::from(free) {
@@ -247,10 +274,10 @@ impl Policy {
         let mut first = None;
         let mut more = 0;
         for (r, kept) in kept(&rules.reserve, licensed) {
-            if me.matches(&r.target.subject) {
+            if me.matches(&r.target) {
                 continue;
             }
-            let used = self.held(&r.target.subject, occupancy).min(kept);
+            let used = self.held(&r.target, occupancy).min(kept);
             if used == kept {
                 continue;
             }

@@ -34,6 +34,12 @@ pub trait Occupancy {
     fn held_by_group(&self, group: &Group) -> u32 {
         group.count_in(self)
     }
+    /// Leases of the product matching its subject number `sid` (see
+    /// [`super::Counters`]), when the table counts by subject; `None` makes
+    /// the decision ask the methods above.
+    fn held_by_subject(&self, _sid: usize) -> Option<u32> {
+        None
+    }
 }
 
 /// A named set of users and hosts. A lease matches it when its user or its

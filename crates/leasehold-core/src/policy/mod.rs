@@ -85,9 +85,8 @@ pub use rules::RuleRef;
 pub use view::precedence;
 
 use crate::ErrorCode;
-use names::Members;
+use hashbrown::HashMap;
 use rules::ProductRules;
-use std::collections::HashMap;
 
 /// One step of the order in which rules apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,9 +135,6 @@ pub struct Policy {
     file: String,
     /// In file order; rules name them by index.
     groups: Vec<Group>,
-    /// The group members, to find a requester's groups with one search each.
-    users: Members,
-    hosts: Members,
     products: HashMap<String, ProductRules>,
 }
 

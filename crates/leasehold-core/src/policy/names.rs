@@ -34,6 +34,40 @@ pub(super) fn is_key_of(key: &str, name: &str) -> bool {
     cmp_key(key, name) == Ordering::Equal
 }
 
+/// A stored key (a name lowercased) in a hash map that is looked up by any
+/// spelling of the name ([`AsKey`]) without making its key: both hash the
+/// folded characters one by one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Key(pub(super) String);
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        hash_chars(self.0.chars(), state);
+    }
+}
+
+/// A name as it came (`Alice`), looking up its [`Key`] (`alice`).
+pub(super) struct AsKey<'a>(pub(super) &'a str);
+
+impl std::hash::Hash for AsKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        hash_chars(folded(self.0), state);
+    }
+}
+
+impl hashbrown::Equivalent<Key> for AsKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        is_key_of(&key.0, self.0)
+    }
+}
+
+fn hash_chars<H: std::hash::Hasher>(chars: impl Iterator<Item = char>, state: &mut H) {
+    for c in chars {
+        state.write_u32(u32::from(c));
+    }
+    state.write_u8(0xff);
+}
+
 /// Whether the sorted `keys` hold `name`'s key.
 pub(super) fn keys_hold(keys: &[String], name: &str) -> bool {
     keys.binary_search_by(|k| cmp_key(k, name)).is_ok()
@@ -95,41 +129,6 @@ pub(super) enum Subject {
     Group(usize),
 }
 
-/// The names some group holds, sorted by key, each with the (sorted) groups
-/// holding it: a requester's groups are found with one binary search.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Members {
-    entries: Vec<(String, Vec<usize>)>,
-}
-
-impl Members {
-    /// From (key, group) pairs in any order.
-    pub(super) fn new(mut pairs: Vec<(String, usize)>) -> Self {
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut entries: Vec<(String, Vec<usize>)> = Vec::new();
-        for (key, group) in pairs {
-            match entries.last_mut() {
-                Some((last, groups)) if *last == key => groups.push(group),
-                _ => entries.push((key, vec![group])),
-            }
-        }
-        Self { entries }
-    }
-
-    /// The groups holding `name` (sorted), none when no group does.
-    pub(super) fn groups_of(&self, name: &str) -> &[usize] {
-        if self.entries.is_empty() || name.is_empty() {
-            return &[];
-        }
-        self.entries
-            .binary_search_by(|(k, _)| cmp_key(k, name))
-            .ok()
-            .and_then(|i| self.entries.get(i))
-            .map_or(&[], |(_, groups)| groups.as_slice())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,15 +169,14 @@ mod tests {
     }
 
     #[test]
-    fn members_find_their_groups() {
-        let m = Members::new(vec![
-            ("bob".into(), 2),
-            ("alice".into(), 0),
-            ("bob".into(), 0),
-        ]);
-        assert_eq!(m.groups_of("BOB"), &[0, 2]);
-        assert_eq!(m.groups_of("Alice"), &[0]);
-        assert!(m.groups_of("carol").is_empty());
-        assert!(m.groups_of("").is_empty());
+    fn a_key_is_found_by_any_spelling_of_its_name() {
+        let mut map: hashbrown::HashMap<Key, u32> = hashbrown::HashMap::new();
+        map.insert(Key(name_key("Bob")), 1);
+        map.insert(Key(name_key("Ölaf")), 2);
+        assert_eq!(map.get(&AsKey("BOB")), Some(&1));
+        assert_eq!(map.get(&AsKey("bob")), Some(&1));
+        assert_eq!(map.get(&AsKey("ÖLAF")), Some(&2));
+        assert_eq!(map.get(&AsKey("bobby")), None);
+        assert_eq!(map.get(&AsKey("")), None);
     }
 }

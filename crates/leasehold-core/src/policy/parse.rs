@@ -4,7 +4,7 @@
 
 use super::Policy;
 use super::group::Group;
-use super::names::{Kind, Members, name_key, refusal};
+use super::names::{Kind, name_key, refusal};
 use super::rules::{Exclude, Include, Limit, ProductRules, Target, include_text, rule_ref};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -218,26 +218,17 @@ impl Parser<'_> {
             .collect();
         let mut raw_products: Vec<_> = raw.products.into_iter().collect();
         raw_products.sort_by_key(|(name, _)| name.span().start);
-        let mut products = HashMap::with_capacity(raw_products.len());
+        let mut products = hashbrown::HashMap::with_capacity(raw_products.len());
         for (name, body) in raw_products {
             let line = self.line(name.span().start);
             let name = name.into_inner();
             self.name_ok("product", &name, line)?;
-            let rules = self.product(line, body, &groups, &by_key)?;
+            let mut rules = self.product(line, body, &groups, &by_key)?;
+            rules.index_subjects(&groups);
             products.insert(name, rules);
         }
-        let members = |of: fn(&Group) -> &[String]| {
-            let pairs = groups.iter().enumerate();
-            Members::new(
-                pairs
-                    .flat_map(|(i, g)| of(g).iter().map(move |k| (k.clone(), i)))
-                    .collect(),
-            )
-        };
         Ok(Policy {
             file: self.file.to_owned(),
-            users: members(Group::user_keys),
-            hosts: members(Group::host_keys),
             groups,
             products,
         })

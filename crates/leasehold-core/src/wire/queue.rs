@@ -58,9 +58,14 @@ pub struct WaiterView {
     pub since: Timestamp,
 }
 
-/// `GET /admin/v1/queue`: every client waiting, per product in order.
+/// `GET /admin/v1/queue`: the clients waiting, per product in order (the
+/// first `perProduct` of each).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WaitingList {
     pub waiters: Vec<WaiterView>,
+    /// How many wait in all (more than listed when a line is longer than
+    /// `perProduct`).
+    #[serde(default)]
+    pub total: u32,
 }

@@ -28,6 +28,10 @@ pub enum Waited {
 
 /// Longest a client's question about its ticket is held open.
 pub const MAX_POLL_SECS: u32 = 25;
+/// A question held open answers a new place only once it has been open this
+/// long (a seat, at once): a thousand waiters each told of every move of the
+/// line would be a stampede that delays the one who gets the seat.
+const NEW_PLACE_AFTER: Duration = Duration::from_secs(1);
 
 impl Engine {
     /// A checkout that waits when no seat is free (nor one the policy could
@@ -90,7 +94,7 @@ impl Engine {
         }
         // A seat may have freed between the refusal and the join.
         self.serve(vec![product.clone()]).await;
-        match self.queue_state(ticket, None)? {
+        match self.queue_state(ticket, None, true)? {
             Some(QueueState::Waiting(q)) => Ok(Waited::Queued(q)),
             Some(QueueState::Granted(g)) => Ok(Waited::Granted(self.inner.signer.sign(g).await)),
             None => Err(Error::TicketNotFound(ticket)),
@@ -108,20 +112,26 @@ impl Engine {
         known: Option<u32>,
         wait: Duration,
     ) -> Result<QueueState> {
-        let deadline = tokio::time::Instant::now() + wait;
+        let asked = tokio::time::Instant::now();
+        let deadline = asked + wait;
+        let places_from = (asked + NEW_PLACE_AFTER).min(deadline);
         loop {
             let mut changed = self.inner.queue_watch.subscribe();
-            let state = self.queue_state(ticket, known)?;
-            if let Some(state) = state {
+            let now = tokio::time::Instant::now();
+            let places = known.is_none() || now >= places_from;
+            if let Some(state) = self.queue_state(ticket, known, places)? {
                 return Ok(self.signed(state).await);
             }
-            let more = tokio::time::timeout_at(deadline, changed.changed()).await;
-            if more.is_err() {
+            if now >= deadline {
                 let state = self
-                    .queue_state(ticket, None)?
+                    .queue_state(ticket, None, true)?
                     .ok_or(Error::TicketNotFound(ticket))?;
                 return Ok(self.signed(state).await);
             }
+            // Woken by any change of the queue; a new place waits for its
+            // time, a seat does not.
+            let until = if places { deadline } else { places_from };
+            let _ = tokio::time::timeout_at(until, changed.changed()).await;
         }
     }
 
@@ -133,9 +143,14 @@ impl Engine {
         }
     }
 
-    /// The ticket's state now: its seat (not yet signed), or its place when
-    /// it differs from `known` (else `None`: nothing new).
-    fn queue_state(&self, ticket: TicketId, known: Option<u32>) -> Result<Option<QueueState>> {
+    /// The ticket's state now: its seat (not yet signed), or (with
+    /// `places`) its place when it differs from `known`; else `None`.
+    fn queue_state(
+        &self,
+        ticket: TicketId,
+        known: Option<u32>,
+        places: bool,
+    ) -> Result<Option<QueueState>> {
         let now = self.now();
         let offered = {
             let mut table = self.table();
@@ -150,6 +165,9 @@ impl Engine {
                 None => {
                     if !table.queue_mut().keep_alive(ticket, now) {
                         return Err(Error::TicketNotFound(ticket));
+                    }
+                    if !places {
+                        return Ok(None);
                     }
                     let place = table.queue().place(ticket, now);
                     let Some(place) = place.filter(|p| known != Some(p.position)) else {
@@ -233,16 +251,16 @@ impl Engine {
             .collect()
     }
 
-    /// Everyone waiting, per product in order.
+    /// The first `per_product` waiting for each product, in order.
     #[must_use]
-    pub fn waiting_list(&self) -> WaitingList {
+    pub fn waiting_list(&self, per_product: usize) -> WaitingList {
         let table = self.table();
         let q = table.queue();
         let mut products: Vec<&Product> = q.products().collect();
         products.sort();
         let waiters = products
             .into_iter()
-            .flat_map(|p| q.waiting(p).enumerate())
+            .flat_map(|p| q.waiting(p).take(per_product).enumerate())
             .map(|(i, w)| WaiterView {
                 ticket: w.ticket,
                 product: w.product.clone(),
@@ -254,7 +272,10 @@ impl Engine {
                 since: w.since,
             })
             .collect();
-        WaitingList { waiters }
+        WaitingList {
+            waiters,
+            total: u32::try_from(q.len()).unwrap_or(u32::MAX),
+        }
     }
 
     /// Seats of these products may have freed: serve their waiters. The

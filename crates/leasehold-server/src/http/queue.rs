@@ -76,12 +76,27 @@ pub async fn leave(
         .map(Json)
 }
 
-/// Every client waiting for a seat, per product in order.
-#[utoipa::path(get, path = "/admin/v1/queue", tag = "admin", security(("bearer" = [])), responses(
+/// `GET /admin/v1/queue`: how many of each product's line to list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct WaitingQuery {
+    /// The first this many of each product's line (default 500).
+    #[param(minimum = 1, maximum = 5000)]
+    pub per_product: Option<u32>,
+}
+
+/// The clients waiting for a seat, per product in order, and how many wait
+/// in all.
+#[utoipa::path(get, path = "/admin/v1/queue", tag = "admin", security(("bearer" = [])), params(WaitingQuery), responses(
     (status = 200, body = WaitingList),
 ))]
-pub async fn waiting(State(state): State<AppState>) -> Json<WaitingList> {
-    Json(state.engine.waiting_list())
+pub async fn waiting(
+    State(state): State<AppState>,
+    Query(q): Query<WaitingQuery>,
+) -> Json<WaitingList> {
+    let per_product = q.per_product.unwrap_or(500).clamp(1, 5000);
+    Json(state.engine.waiting_list(per_product as usize))
 }
 
 /// Takes a client out of the queue.

@@ -197,6 +197,7 @@ impl Parser<'_> {
         };
         Ok(Target {
             subject,
+            sid: 0,
             written: format!("{}:{name}", kind.prefix()),
             line,
         })
