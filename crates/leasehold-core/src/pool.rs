@@ -66,6 +66,16 @@ impl Pools {
             .fold(0_u32, |sum, l| sum.saturating_add(l.seat_rules.overdraft))
     }
 
+    /// How long a released seat of `product` stays kept for its holder: the
+    /// longest any counting code asks for (0: not kept).
+    #[must_use]
+    pub fn linger_secs(&self, product: &Product, now: Timestamp) -> u32 {
+        self.active(product, now)
+            .map(|l| l.seat_rules.linger_secs)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether clients may wait for a seat of `product`: not when a code
     /// counting now forbids it (`vendor issue --no-queue`).
     #[must_use]

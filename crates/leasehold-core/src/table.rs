@@ -116,6 +116,8 @@ pub struct LeaseTable {
     policy: Arc<Policy>,
     /// Clients waiting for seats, served as seats free (`table_queue.rs`).
     queue: crate::queue::WaitQueue,
+    /// Released leases kept for their holders a while (`table_linger.rs`).
+    lingering: std::collections::HashSet<LeaseId>,
 }
 
 impl LeaseTable {
@@ -325,6 +327,7 @@ impl LeaseTable {
             let id = slot.id;
             if held == Held::Reuse {
                 self.extend(i, id, now)?;
+                self.lingering.remove(&id); // its holder is back
                 let slot = self.slab.get_mut(i).ok_or(LeaseError::LeaseNotFound(id))?;
                 // The caller stores the whole lease again, with this deadline.
                 slot.stored_lead_ms = 0;
@@ -442,6 +445,9 @@ impl LeaseTable {
         let Some(&i) = self.by_id.get(&id) else {
             return Err(self.ended_error(id));
         };
+        if self.lingering.contains(&id) {
+            return Err(LeaseError::LeaseReleased(id)); // kept, not held
+        }
         let store_until = self.extend(i, id, now)?;
         let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
         Ok(Renewal {
@@ -685,6 +691,7 @@ impl LeaseTable {
         self.unindex_holder(holder_hash, i);
         self.by_id.remove(&id);
         let slot = self.slab.remove(i)?;
+        self.lingering.remove(&id);
         self.generation = self.generation.wrapping_add(1);
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
@@ -740,8 +747,11 @@ impl LeaseTable {
     }
 }
 
+#[path = "table_linger.rs"]
+mod linger;
 #[path = "table_queue.rs"]
 mod queue_rules;
+pub use linger::Release;
 pub use queue_rules::Served;
 
 #[cfg(test)]

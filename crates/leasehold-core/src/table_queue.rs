@@ -81,7 +81,7 @@ impl LeaseTable {
     }
 
     /// Sets a new lease's deadline (earlier than granted: the claim window).
-    fn move_deadline(&mut self, id: crate::ids::LeaseId, until: Timestamp) {
+    pub(super) fn move_deadline(&mut self, id: crate::ids::LeaseId, until: Timestamp) {
         let Some(&i) = self.by_id.get(&id) else {
             return;
         };
@@ -90,6 +90,7 @@ impl LeaseTable {
         };
         let old = slot.expires_at;
         slot.expires_at = until;
+        slot.stored_lead_ms = 0; // the caller stores this deadline
         let product = slot.names.product.clone();
         if let Some(p) = self.products.get_mut(&*product) {
             p.deadlines.remove(&(old, id));

@@ -166,3 +166,66 @@ async fn codes_with_rules_not_yet_enforced_are_refused_not_counted() {
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing counts");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn linger_keeps_a_released_seat_for_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    let code = with_rules(
+        &vendor,
+        1,
+        SeatRules {
+            linger_secs: 30,
+            ..SeatRules::default()
+        },
+    );
+    add_license(&server, &code).await;
+    let (_, first) = checkout(&server, "cad", "pc-a").await;
+    let id = first["leaseId"].as_str().unwrap().to_owned();
+    let release = format!("/v1/leases/{id}/release");
+    let (status, released) = call(&server, Method::POST, &release, None, false).await;
+    assert_eq!(
+        (status, released["wasHeld"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    // Kept: another computer finds no seat; the holder gets its own back.
+    let (status, other) = checkout(&server, "cad", "pc-b").await;
+    assert_eq!(
+        (status, other["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_seat_free"))
+    );
+    let (status, back) = checkout(&server, "cad", "pc-a").await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert_eq!(back["leaseId"], first["leaseId"]);
+    assert_eq!(back["reused"], true);
+    // Released again and not taken back: free once the linger ends.
+    call(&server, Method::POST, &release, None, false).await;
+    server
+        .engine()
+        .skip_time(std::time::Duration::from_secs(29));
+    server.engine().sweep().await;
+    assert_eq!(
+        checkout(&server, "cad", "pc-b").await.0,
+        StatusCode::CONFLICT
+    );
+    server.engine().skip_time(std::time::Duration::from_secs(2));
+    server.engine().sweep().await;
+    let (status, theirs) = checkout(&server, "cad", "pc-b").await;
+    assert_eq!(status, StatusCode::OK, "{theirs}");
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=release",
+        None,
+        true,
+    )
+    .await;
+    let said = events["events"].as_array().unwrap();
+    assert!(
+        said.iter()
+            .any(|e| e["message"].as_str().unwrap().contains("(linger)")),
+        "{said:?}"
+    );
+    server.shutdown().await;
+}

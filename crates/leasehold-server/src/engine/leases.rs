@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::store::Op;
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::lease::{Ending, Holder, LeaseError};
-use leasehold_core::table::{CheckoutRequest, Granted};
+use leasehold_core::table::{CheckoutRequest, Granted, Release};
 use leasehold_core::wire::admin::{DisconnectRequest, Disconnected};
 use leasehold_core::wire::client::{self as wire, LeaseGrant, Released};
 use leasehold_core::{CorrelationId, LeaseId};
@@ -164,11 +164,42 @@ impl Engine {
     /// A store error: the lease has ended (it cannot be renewed), but its
     /// seat stays taken until the sweeper manages to write the end.
     pub async fn release(&self, id: LeaseId, corr: CorrelationId) -> Result<Released> {
+        let now = self.now();
+        let mut kept = None;
         let ended = self
             .end_leases(Ending::Released, Some(corr), |t| {
-                t.release(id).into_iter().collect()
+                match t.release_at(id, now) {
+                    Release::Ended(lease) => vec![lease],
+                    Release::Kept(lease) => {
+                        kept = Some(lease);
+                        Vec::new()
+                    }
+                    Release::NotHeld => Vec::new(),
+                }
             })
             .await?;
+        if let Some(lease) = kept {
+            // Linger: the seat stays the holder's until its new deadline.
+            self.persist(vec![Op::UpdateLeaseTimes {
+                id,
+                renewed_at: lease.renewed_at,
+                expires_at: lease.expires_at,
+            }])
+            .await?;
+            self.deadline_added(lease.expires_at);
+            let h = &lease.holder;
+            let secs = now.until(lease.expires_at).as_secs();
+            let message = format!(
+                "released {} by {}@{}; the seat stays theirs for {secs} s (linger)",
+                lease.product, h.user, h.host
+            );
+            let event = Event::new(EventKind::Release, now, message).about(&lease);
+            self.inner.events.record(event.correlated(corr));
+            return Ok(Released {
+                lease_id: id,
+                was_held: true,
+            });
+        }
         Ok(Released {
             lease_id: id,
             was_held: !ended.is_empty(),
