@@ -18,6 +18,10 @@ pub const CLAIM_SECS: u32 = 30;
 /// Most waiters a server keeps, over all products (a stranger cannot grow
 /// memory or the store without bound).
 pub const MAX_WAITERS: usize = 100_000;
+/// Most tickets one address may hold at once (a terminal server has many
+/// users behind one address; a stranger inventing client ids has one): a
+/// single machine cannot fill the queue and shut everyone else out.
+pub const MAX_WAITERS_PER_ADDRESS: u32 = 256;
 /// The newest gap's weight in the moving average of gaps between frees.
 const GAP_WEIGHT: f64 = 0.2;
 
@@ -51,6 +55,26 @@ pub struct Place {
 pub enum JoinError {
     /// The queue holds [`MAX_WAITERS`] already.
     Full,
+    /// The requester's address holds [`MAX_WAITERS_PER_ADDRESS`] tickets.
+    TooManyFromAddress,
+}
+
+/// A seat offered to a waiter: its lease, until when the offer stands, and
+/// whether the lease is durable yet (a client hears of it only then).
+#[derive(Clone, Copy, Debug)]
+struct Offer {
+    lease: LeaseId,
+    until: Timestamp,
+    ready: bool,
+}
+
+/// What became of a ticket that left the line with a seat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offered {
+    /// Its lease is being written: nothing to tell yet.
+    Pending,
+    /// Its lease, durable: tell the client.
+    Ready(LeaseId),
 }
 
 /// Per product: its waiters in order, and how often seats freed lately.
@@ -67,21 +91,34 @@ struct Line {
 pub struct WaitQueue {
     waiters: HashMap<TicketId, Waiter>,
     lines: HashMap<Product, Line>,
-    /// (client id, user, product) → ticket: one ticket per holder.
-    by_holder: HashMap<(String, String, Product), TicketId>,
+    /// (client id, user, product, computer) → ticket: one ticket per holder
+    /// and computer (clones sharing a client id wait each for a seat of
+    /// their own, as they hold one each).
+    by_holder: HashMap<(String, String, Product, String), TicketId>,
+    /// Tickets per requester address (the peer's IP).
+    by_address: HashMap<String, u32>,
     deadlines: BTreeSet<(Timestamp, TicketId)>,
     /// Seats offered to waiters: the ticket finds its lease until claimed
     /// or the offer lapses.
-    offers: HashMap<TicketId, (LeaseId, Timestamp)>,
+    offers: HashMap<TicketId, Offer>,
     next_seq: u64,
 }
 
-fn holder_key(product: &Product, holder: &Holder) -> (String, String, Product) {
+fn holder_key(product: &Product, holder: &Holder) -> (String, String, Product, String) {
     (
         holder.client_id.0.clone(),
         holder.user.clone(),
         product.clone(),
+        holder.computer.to_text(),
     )
+}
+
+/// The machine a request came from: its address without the port.
+fn address_key(holder: &Holder) -> String {
+    holder
+        .address
+        .parse::<std::net::SocketAddr>()
+        .map_or_else(|_| holder.address.clone(), |a| a.ip().to_string())
 }
 
 impl WaitQueue {
@@ -102,6 +139,15 @@ impl WaitQueue {
         }
         if self.waiters.len() >= MAX_WAITERS {
             return Err(JoinError::Full);
+        }
+        if self
+            .by_address
+            .get(&address_key(holder))
+            .copied()
+            .unwrap_or(0)
+            >= MAX_WAITERS_PER_ADDRESS
+        {
+            return Err(JoinError::TooManyFromAddress);
         }
         let waiter = Waiter {
             ticket: TicketId::random(),
@@ -126,6 +172,10 @@ impl WaitQueue {
             .insert(waiter.seq, waiter.ticket);
         self.by_holder
             .insert(holder_key(&waiter.product, &waiter.holder), waiter.ticket);
+        *self
+            .by_address
+            .entry(address_key(&waiter.holder))
+            .or_insert(0) += 1;
         self.deadlines.insert((waiter.alive_until, waiter.ticket));
         self.waiters.insert(waiter.ticket, waiter);
     }
@@ -158,6 +208,13 @@ impl WaitQueue {
         let w = self.waiters.remove(&ticket)?;
         self.deadlines.remove(&(w.alive_until, ticket));
         self.by_holder.remove(&holder_key(&w.product, &w.holder));
+        let address = address_key(&w.holder);
+        if let Some(n) = self.by_address.get_mut(&address) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.by_address.remove(&address);
+            }
+        }
         if let Some(line) = self.lines.get_mut(&w.product) {
             line.order.remove(&w.seq);
         }
@@ -172,7 +229,7 @@ impl WaitQueue {
             .take_while(|(t, _)| *t <= now)
             .map(|(_, id)| *id)
             .collect();
-        self.offers.retain(|_, (_, until)| *until > now);
+        self.offers.retain(|_, o| o.until > now);
         due.into_iter().filter_map(|t| self.leave(t)).collect()
     }
 
@@ -258,7 +315,8 @@ impl WaitQueue {
     }
 
     /// The waiter of `ticket` was given lease `lease`: out of the queue, the
-    /// offer kept until `until` so its client finds it.
+    /// offer kept until `until` so its client finds it, once the lease is
+    /// durable ([`WaitQueue::offer_ready`]).
     pub fn offered(
         &mut self,
         ticket: TicketId,
@@ -266,14 +324,32 @@ impl WaitQueue {
         until: Timestamp,
     ) -> Option<Waiter> {
         let w = self.leave(ticket)?;
-        self.offers.insert(ticket, (lease, until));
+        let offer = Offer {
+            lease,
+            until,
+            ready: false,
+        };
+        self.offers.insert(ticket, offer);
         Some(w)
     }
 
-    /// The lease offered to `ticket`, if the offer stands.
+    /// The offered lease is durable: its client may hear of it.
+    pub fn offer_ready(&mut self, ticket: TicketId) {
+        if let Some(o) = self.offers.get_mut(&ticket) {
+            o.ready = true;
+        }
+    }
+
+    /// The seat offered to `ticket`, if the offer stands.
     #[must_use]
-    pub fn offer(&self, ticket: TicketId) -> Option<LeaseId> {
-        self.offers.get(&ticket).map(|(l, _)| *l)
+    pub fn offer(&self, ticket: TicketId) -> Option<Offered> {
+        self.offers.get(&ticket).map(|o| {
+            if o.ready {
+                Offered::Ready(o.lease)
+            } else {
+                Offered::Pending
+            }
+        })
     }
 
     /// The offer was taken up (or its lease ended): forget it.

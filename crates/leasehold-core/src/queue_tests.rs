@@ -113,16 +113,20 @@ fn the_estimate_follows_how_often_seats_free() {
 #[test]
 fn the_queue_is_bounded() {
     let mut q = WaitQueue::default();
+    // From many machines (one machine is bounded lower, below).
+    let from = |i: usize| Holder {
+        address: format!("10.{}.{}.1:5000", i / 200, i % 200),
+        ..holder(&i.to_string())
+    };
     for i in 0..MAX_WAITERS {
-        q.join(&cad(), &holder(&i.to_string()), Timestamp(0))
-            .unwrap();
+        q.join(&cad(), &from(i), Timestamp(0)).unwrap();
     }
     assert_eq!(
-        q.join(&cad(), &holder("one-more"), Timestamp(0)),
+        q.join(&cad(), &from(MAX_WAITERS + 1), Timestamp(0)),
         Err(JoinError::Full)
     );
     // Asking again is still answered.
-    assert!(q.join(&cad(), &holder("7"), Timestamp(0)).is_ok());
+    assert!(q.join(&cad(), &from(7), Timestamp(0)).is_ok());
 }
 
 fn ask(client: &str) -> CheckoutRequest {
@@ -140,12 +144,15 @@ fn a_freed_seat_goes_to_the_first_waiter_for_the_claim_window() {
     let held = t.checkout(&ask("a"), now).unwrap();
     let b = t.queue_mut().join(&cad(), &holder("b"), now).unwrap();
     let c = t.queue_mut().join(&cad(), &holder("c"), now).unwrap();
-    assert!(t.serve_waiters(&cad(), now).is_empty(), "no seat free");
+    assert!(
+        t.serve_waiters(&cad(), now).served.is_empty(),
+        "no seat free"
+    );
 
     let later = Timestamp(10 * SEC);
     t.release(held.lease.id);
     t.settle(&cad());
-    let served = t.serve_waiters(&cad(), later);
+    let served = t.serve_waiters(&cad(), later).served;
     assert_eq!(served.len(), 1);
     assert_eq!(served[0].waiter.ticket, b);
     let lease = &served[0].granted.lease;
@@ -153,7 +160,9 @@ fn a_freed_seat_goes_to_the_first_waiter_for_the_claim_window() {
         lease.expires_at,
         Timestamp(later.0 + i64::from(CLAIM_SECS) * SEC)
     );
-    assert_eq!(t.queue().offer(b), Some(lease.id));
+    assert_eq!(t.queue().offer(b), Some(Offered::Pending));
+    t.queue_mut().offer_ready(b);
+    assert_eq!(t.queue().offer(b), Some(Offered::Ready(lease.id)));
     assert_eq!(t.queue().place(c, later).unwrap().position, 1);
     // Claimed: the first renewal gives a whole lease.
     let renewed = t.renew(lease.id, Timestamp(11 * SEC)).unwrap();
@@ -167,37 +176,57 @@ fn an_unclaimed_seat_goes_to_the_next_waiter() {
     let now = Timestamp(0);
     t.queue_mut().join(&cad(), &holder("b"), now).unwrap();
     let c = t.queue_mut().join(&cad(), &holder("c"), now).unwrap();
-    let first = t.serve_waiters(&cad(), now);
+    let first = t.serve_waiters(&cad(), now).served;
     assert_eq!(first.len(), 1);
     let claim = i64::from(CLAIM_SECS) * SEC;
     t.queue_mut().keep_alive(c, Timestamp(claim - SEC));
     let lapsed = t.expire_due(Timestamp(claim));
     assert_eq!(lapsed.len(), 1);
     t.settle(&cad());
-    let second = t.serve_waiters(&cad(), Timestamp(claim));
+    let second = t.serve_waiters(&cad(), Timestamp(claim)).served;
     assert_eq!(second[0].waiter.ticket, c);
 }
 
 #[test]
-fn a_waiter_the_policy_refuses_keeps_its_place_and_the_next_is_served() {
+fn a_waiter_the_policy_limits_keeps_its_place_one_it_excludes_is_dropped() {
     let mut t = LeaseTable::new();
-    t.add_license(code("cad", 1));
+    t.add_license(code("cad", 2));
     t.set_policy(std::sync::Arc::new(
         crate::policy::Policy::parse(
-            "[products.cad]\nexclude = [\"user:user-b\"]\n",
+            "[products.cad]\nexclude = [\"user:user-x\"]\nmax = [{ seats = 1, for = \"user:user-b\" }]\n",
             "policy.toml",
         )
         .unwrap(),
     ));
     let now = Timestamp(0);
-    let b = t.queue_mut().join(&cad(), &holder("b"), now).unwrap();
+    // b already holds its one seat; x is excluded (the policy changed
+    // while it waited); c may have the other seat.
+    t.checkout(&ask("b"), now).unwrap();
+    let b2 = Holder {
+        client_id: ClientId::from("b2"),
+        ..holder("b")
+    };
+    let b = t.queue_mut().join(&cad(), &b2, now).unwrap();
+    let x = t.queue_mut().join(&cad(), &holder("x"), now).unwrap();
     let c = t.queue_mut().join(&cad(), &holder("c"), now).unwrap();
-    let served = t.serve_waiters(&cad(), now);
+    let serving = t.serve_waiters(&cad(), now);
     assert_eq!(
-        served.iter().map(|s| s.waiter.ticket).collect::<Vec<_>>(),
+        serving
+            .served
+            .iter()
+            .map(|s| s.waiter.ticket)
+            .collect::<Vec<_>>(),
         [c]
     );
-    assert_eq!(t.queue().place(b, now).unwrap().position, 1);
+    assert_eq!(serving.dropped.len(), 1);
+    assert_eq!(serving.dropped[0].0.ticket, x);
+    assert_eq!(serving.dropped[0].1.code(), "excluded_by_policy");
+    assert_eq!(
+        t.queue().place(b, now).unwrap().position,
+        1,
+        "waits out its max"
+    );
+    assert!(t.queue().place(x, now).is_none());
 }
 
 #[test]
@@ -207,7 +236,7 @@ fn a_failed_write_puts_the_waiter_back_in_its_place() {
     let now = Timestamp(0);
     let b = t.queue_mut().join(&cad(), &holder("b"), now).unwrap();
     t.queue_mut().join(&cad(), &holder("c"), now).unwrap();
-    let served = t.serve_waiters(&cad(), now);
+    let served = t.serve_waiters(&cad(), now).served;
     t.undo_served(&served[0]);
     assert_eq!(t.in_use(&cad()), 0);
     assert_eq!(t.queue().place(b, now).unwrap().position, 1);
@@ -227,4 +256,41 @@ fn a_code_may_forbid_waiting() {
         ..code("cad", 1)
     });
     assert!(!t.queue_allowed(&cad(), Timestamp(0)));
+}
+
+#[test]
+fn one_address_cannot_fill_the_queue() {
+    let mut q = WaitQueue::default();
+    let from = |i: u32, ip: &str| Holder {
+        address: format!("{ip}:{}", 40_000 + i),
+        ..holder(&format!("pc-{ip}-{i}"))
+    };
+    for i in 0..MAX_WAITERS_PER_ADDRESS {
+        q.join(&cad(), &from(i, "10.0.0.9"), Timestamp(0)).unwrap();
+    }
+    assert_eq!(
+        q.join(&cad(), &from(999, "10.0.0.9"), Timestamp(0)),
+        Err(JoinError::TooManyFromAddress),
+        "another port of the same address is the same machine"
+    );
+    q.join(&cad(), &from(0, "10.0.0.10"), Timestamp(0)).unwrap();
+    // One leaves: the address may join again.
+    let first = q.waiting(&cad()).next().unwrap().ticket;
+    q.leave(first);
+    q.join(&cad(), &from(999, "10.0.0.9"), Timestamp(0))
+        .unwrap();
+}
+
+#[test]
+fn clones_sharing_a_client_id_wait_each_for_a_seat() {
+    let mut q = WaitQueue::default();
+    let clone = |boot: &str| Holder {
+        computer: crate::computer::Computer::parse(&format!("00000001.00000002.00000003.{boot}"))
+            .unwrap(),
+        ..holder("vm")
+    };
+    let a = q.join(&cad(), &clone("0000000a"), Timestamp(0)).unwrap();
+    let b = q.join(&cad(), &clone("0000000b"), Timestamp(0)).unwrap();
+    assert_ne!(a, b);
+    assert_eq!(q.join(&cad(), &clone("0000000a"), Timestamp(0)).unwrap(), a);
 }

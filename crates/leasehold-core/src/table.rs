@@ -752,7 +752,7 @@ mod linger;
 #[path = "table_queue.rs"]
 mod queue_rules;
 pub use linger::Release;
-pub use queue_rules::Served;
+pub use queue_rules::{Served, Serving, may_wait};
 
 #[cfg(test)]
 #[path = "table_tests.rs"]

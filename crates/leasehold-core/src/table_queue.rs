@@ -16,6 +16,30 @@ pub struct Served {
     pub granted: Granted,
 }
 
+/// What serving a product's line did.
+#[derive(Clone, Debug, Default)]
+pub struct Serving {
+    pub served: Vec<Served>,
+    /// Waiters taken out of the line because waiting cannot help them (the
+    /// policy excludes them, no licence counts any more): their client, asking
+    /// again, hears why.
+    pub dropped: Vec<(Waiter, LeaseError)>,
+}
+
+/// A refusal a waiter waits out: no seat free, or none the policy gives it
+/// now (a reservation or a max may change as seats come and go).
+#[must_use]
+pub fn may_wait(e: &LeaseError) -> bool {
+    match e {
+        LeaseError::NoSeatFree { .. } => true,
+        LeaseError::Policy(d) => matches!(
+            d.code,
+            crate::ErrorCode::SeatsReserved | crate::ErrorCode::UserLimitReached
+        ),
+        _ => false,
+    }
+}
+
 impl LeaseTable {
     #[must_use]
     pub fn queue(&self) -> &WaitQueue {
@@ -36,9 +60,9 @@ impl LeaseTable {
     /// until none is free; a waiter the rules refuse (the seat policy) stays
     /// where it is and the next is tried. Each seat is a lease that ends at
     /// the claim deadline unless the waiter renews it before.
-    pub fn serve_waiters(&mut self, product: &Product, now: Timestamp) -> Vec<Served> {
+    pub fn serve_waiters(&mut self, product: &Product, now: Timestamp) -> Serving {
         let tickets: Vec<TicketId> = self.queue.waiting(product).map(|w| w.ticket).collect();
-        let mut served = Vec::new();
+        let mut out = Serving::default();
         for ticket in tickets {
             let Some(waiter) = self.queue.get(ticket).cloned() else {
                 continue;
@@ -58,13 +82,19 @@ impl LeaseTable {
                     }
                     let until = granted.lease.expires_at;
                     self.queue.offered(ticket, granted.lease.id, until);
-                    served.push(Served { waiter, granted });
+                    out.served.push(Served { waiter, granted });
                 }
                 Err(LeaseError::NoSeatFree { .. }) => break,
-                Err(_) => {} // this waiter may not have it: the next may
+                // This waiter may not have it now; the next may.
+                Err(e) if may_wait(&e) => {}
+                Err(e) => {
+                    if let Some(w) = self.queue.leave(ticket) {
+                        out.dropped.push((w, e));
+                    }
+                }
             }
         }
-        served
+        out
     }
 
     /// Takes back a waiter's seat whose write failed: the lease goes, the

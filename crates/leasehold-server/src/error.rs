@@ -111,6 +111,11 @@ pub enum Error {
     #[error("the server's queue is full; try again later")]
     QueueFull,
     #[error(
+        "this computer's address already has {} clients waiting, the most one address may; try again later",
+        leasehold_core::queue::MAX_WAITERS_PER_ADDRESS
+    )]
+    QueueFullForAddress,
+    #[error(
         "ticket {0} is not in the queue (dropped after its client stopped asking, removed by the admin, or its seat went unclaimed); check out again"
     )]
     TicketNotFound(leasehold_core::TicketId),
@@ -159,7 +164,7 @@ impl Error {
             Self::Internal(_) => ErrorCode::Internal,
             Self::InvalidPolicy(_) => ErrorCode::InvalidPolicy,
             Self::QueueNotAllowed(_) => ErrorCode::QueueNotAllowed,
-            Self::QueueFull => ErrorCode::QueueFull,
+            Self::QueueFull | Self::QueueFullForAddress => ErrorCode::QueueFull,
             Self::TicketNotFound(_) => ErrorCode::TicketNotFound,
         }
     }

@@ -68,7 +68,10 @@ impl ServerApi {
         wait: Duration,
     ) -> Result<Waiting, ClientError> {
         let key = self.server_key().await?;
-        let mut query = vec![("waitSecs", wait.as_secs().to_string())];
+        // Whole seconds, rounded up: 0 would answer at once, and a client
+        // with under a second left would ask in a tight loop.
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut query = vec![("waitSecs", secs.to_string())];
         if let Some(p) = known {
             query.push(("position", p.to_string()));
         }

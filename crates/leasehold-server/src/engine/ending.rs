@@ -99,9 +99,9 @@ impl Engine {
                     tracing::info!("ended leases are written again; their seats are free");
                 }
                 let now = self.now();
-                let mut freed: Vec<leasehold_core::Product> = Vec::new();
-                {
+                let serving = {
                     let mut table = self.table();
+                    let mut freed: Vec<leasehold_core::Product> = Vec::new();
                     for e in &ended {
                         table.settle(&e.lease.product);
                         table.seat_freed(&e.lease.product, now);
@@ -111,12 +111,14 @@ impl Engine {
                             freed.push(e.lease.product.clone());
                         }
                     }
-                }
+                    // Whoever waits for a freed seat is served here, under
+                    // the lock that freed it: no checkout can take it first.
+                    self.serve_locked(&mut table, &freed, now)
+                };
                 self.log_ends(&ended);
-                // Whoever waits for a freed seat is served here, and only here.
-                if !freed.is_empty() {
+                if let Some(serving) = serving {
                     let engine = self.clone();
-                    tokio::spawn(async move { engine.serve(freed).await });
+                    tokio::spawn(async move { engine.finish_serving(serving, now).await });
                 }
                 Ok(())
             }

@@ -166,26 +166,29 @@ impl Engine {
     pub async fn release(&self, id: LeaseId, corr: CorrelationId) -> Result<Released> {
         let now = self.now();
         let mut kept = None;
+        let store = &self.inner.store;
         let ended = self
             .end_leases(Ending::Released, Some(corr), |t| {
                 match t.release_at(id, now) {
                     Release::Ended(lease) => vec![lease],
                     Release::Kept(lease) => {
-                        kept = Some(lease);
+                        // Queued under the table's lock, so a checkout of its
+                        // holder right after cannot be written before it.
+                        let written = store.enqueue(vec![Op::UpdateLeaseTimes {
+                            id,
+                            renewed_at: lease.renewed_at,
+                            expires_at: lease.expires_at,
+                        }]);
+                        kept = Some((lease, written));
                         Vec::new()
                     }
                     Release::NotHeld => Vec::new(),
                 }
             })
             .await?;
-        if let Some(lease) = kept {
+        if let Some((lease, written)) = kept {
             // Linger: the seat stays the holder's until its new deadline.
-            self.persist(vec![Op::UpdateLeaseTimes {
-                id,
-                renewed_at: lease.renewed_at,
-                expires_at: lease.expires_at,
-            }])
-            .await?;
+            written.await?;
             self.deadline_added(lease.expires_at);
             let h = &lease.holder;
             let secs = now.until(lease.expires_at).as_secs();

@@ -112,6 +112,8 @@ struct Inner {
     clock_warned: std::sync::atomic::AtomicBool,
     /// The Computers list's sorted copy (see `computers.rs`).
     computers: computers::ComputersIndex,
+    /// A write of seats for waiters failed: serve again at the next sweep.
+    serve_again: std::sync::atomic::AtomicBool,
     /// Bumped at every change of the queue: clients following a ticket wake.
     queue_watch: tokio::sync::watch::Sender<u64>,
     /// `policy.toml`: where it is and what was last read from it.
@@ -210,6 +212,7 @@ impl Engine {
                 computers: computers::ComputersIndex::default(),
                 policy: Mutex::default(),
                 queue_watch: tokio::sync::watch::Sender::new(0),
+                serve_again: std::sync::atomic::AtomicBool::new(false),
                 renewals_unstored,
             }),
         };
@@ -284,6 +287,9 @@ impl Engine {
             .await
             .is_err();
         self.expire_waiters(now);
+        if self.inner.serve_again.swap(false, Ordering::Relaxed) {
+            self.serve_soon();
+        }
         let next = {
             let table = self.table();
             let leases = table.next_deadline();

@@ -10,14 +10,21 @@ use super::leases::checkout_ops;
 use crate::error::{Error, Result};
 use crate::store::Op;
 use leasehold_core::event::{Event, EventKind};
-use leasehold_core::lease::LeaseError;
-use leasehold_core::queue::{JoinError, TICKET_SECS};
-use leasehold_core::table::Served;
+use leasehold_core::queue::{JoinError, Offered, TICKET_SECS};
+use leasehold_core::table::{LeaseTable, Serving, may_wait};
 use leasehold_core::wire::client::{CheckoutRequest, LeaseGrant};
 use leasehold_core::wire::queue::{LeftQueue, QueueState, Queued, WaiterView, WaitingList};
-use leasehold_core::{CorrelationId, ErrorCode, Product, TicketId, Timestamp};
+use leasehold_core::{CorrelationId, Product, TicketId, Timestamp};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+/// Seats given to waiters (and waiters dropped), on their way to the store.
+pub(crate) struct ServeWrite {
+    serving: Serving,
+    written: std::pin::Pin<
+        Box<dyn Future<Output = std::result::Result<(), crate::store::StoreError>> + Send>,
+    >,
+}
 
 /// What a checkout that may wait gets.
 #[derive(Debug)]
@@ -65,7 +72,10 @@ impl Engine {
             let ticket = table
                 .queue_mut()
                 .join(&product, &holder, now)
-                .map_err(|JoinError::Full| Error::QueueFull)?;
+                .map_err(|e| match e {
+                    JoinError::Full => Error::QueueFull,
+                    JoinError::TooManyFromAddress => Error::QueueFullForAddress,
+                })?;
             let joined = table.queue().len() > before;
             let written = joined.then(|| {
                 let waiter = table.queue().get(ticket).cloned();
@@ -155,7 +165,9 @@ impl Engine {
         let offered = {
             let mut table = self.table();
             match table.queue().offer(ticket) {
-                Some(lease_id) => match table.get(lease_id) {
+                // Being written: nothing to tell yet.
+                Some(Offered::Pending) => return Ok(None),
+                Some(Offered::Ready(lease_id)) => match table.get(lease_id) {
                     Some(lease) => Some(lease),
                     None => {
                         table.queue_mut().forget_offer(ticket);
@@ -278,41 +290,87 @@ impl Engine {
         }
     }
 
-    /// Seats of these products may have freed: serve their waiters. The
-    /// seats given are made durable before anyone hears of them; a failed
-    /// write puts the waiters back in their places.
+    /// Seats of these products may have freed: serve their waiters (see
+    /// [`Engine::serve_locked`]).
     pub(crate) async fn serve(&self, products: Vec<Product>) {
         let now = self.now();
-        let (served, written) = {
+        let serving = {
             let mut table = self.table();
-            let mut served: Vec<Served> = Vec::new();
-            for p in &products {
-                if table.queue().len_of(p) > 0 {
-                    served.extend(table.serve_waiters(p, now));
-                }
-            }
-            if served.is_empty() {
-                return;
-            }
-            let ops = served
-                .iter()
-                .flat_map(|s| {
-                    let mut ops = checkout_ops(&s.granted);
-                    ops.push(Op::DeleteWaiter(s.waiter.ticket));
-                    ops
-                })
-                .collect();
-            (served, self.inner.store.enqueue(ops))
+            self.serve_locked(&mut table, &products, now)
         };
+        if let Some(serving) = serving {
+            self.finish_serving(serving, now).await;
+        }
+    }
+
+    /// Gives freed seats of these products to their waiters under the table
+    /// lock the caller holds (the one that freed them: nobody can take a
+    /// freed seat ahead of the line), and queues the writes under it too.
+    /// The waiters hear of their seats once the writes are durable
+    /// ([`Engine::finish_serving`]).
+    pub(crate) fn serve_locked(
+        &self,
+        table: &mut LeaseTable,
+        products: &[Product],
+        now: Timestamp,
+    ) -> Option<ServeWrite> {
+        let mut serving = Serving::default();
+        for p in products {
+            if table.queue().len_of(p) > 0 {
+                let more = table.serve_waiters(p, now);
+                serving.served.extend(more.served);
+                serving.dropped.extend(more.dropped);
+            }
+        }
+        if serving.served.is_empty() && serving.dropped.is_empty() {
+            return None;
+        }
+        let ops = serving
+            .served
+            .iter()
+            .flat_map(|s| {
+                let mut ops = checkout_ops(&s.granted);
+                ops.push(Op::DeleteWaiter(s.waiter.ticket));
+                ops
+            })
+            .chain(
+                serving
+                    .dropped
+                    .iter()
+                    .map(|(w, _)| Op::DeleteWaiter(w.ticket)),
+            )
+            .collect();
+        let written = Box::pin(self.inner.store.enqueue(ops));
+        Some(ServeWrite { serving, written })
+    }
+
+    /// After [`Engine::serve_locked`]: the offers become visible once
+    /// durable (a failed write puts the waiters back in their places and
+    /// tries again soon), and everything is logged.
+    pub(crate) async fn finish_serving(&self, write: ServeWrite, now: Timestamp) {
+        let ServeWrite { serving, written } = write;
         if let Err(e) = written.await {
             tracing::warn!("seats for waiting clients could not be written; they wait on: {e}");
-            let mut table = self.table();
-            for s in &served {
-                table.undo_served(s);
+            {
+                let mut table = self.table();
+                for s in &serving.served {
+                    table.undo_served(s);
+                }
+                for (w, _) in &serving.dropped {
+                    table.queue_mut().restore(w.clone());
+                }
             }
+            // The sweeper tries again within a second.
+            self.inner.serve_again.store(true, Ordering::Relaxed);
             return;
         }
-        for s in &served {
+        {
+            let mut table = self.table();
+            for s in &serving.served {
+                table.queue_mut().offer_ready(s.waiter.ticket);
+            }
+        }
+        for s in &serving.served {
             let lease = &s.granted.lease;
             self.deadline_added(lease.expires_at);
             let waited = now.0.saturating_sub(s.waiter.since.0);
@@ -330,6 +388,19 @@ impl Engine {
             self.inner
                 .events
                 .record(Event::new(EventKind::QueueGranted, now, message).about(lease));
+        }
+        for (w, why) in &serving.dropped {
+            let e = Event::new(
+                EventKind::QueueLeft,
+                now,
+                format!(
+                    "{}@{} left the queue for {}: waiting cannot help ({why})",
+                    w.holder.user, w.holder.host, w.product
+                ),
+            );
+            self.inner
+                .events
+                .record(waiting_about(e, &w.product, &w.holder));
         }
         self.queue_changed();
     }
@@ -378,21 +449,6 @@ impl Engine {
         self.inner
             .queue_watch
             .send_modify(|n| *n = n.wrapping_add(1));
-    }
-}
-
-/// A refusal a waiting client waits out: no seat free, or none the policy
-/// lets it have now.
-fn may_wait(e: &LeaseError) -> bool {
-    match e {
-        LeaseError::NoSeatFree { .. } => true,
-        LeaseError::Policy(d) => {
-            matches!(
-                d.code,
-                ErrorCode::SeatsReserved | ErrorCode::UserLimitReached
-            )
-        }
-        _ => false,
     }
 }
 
