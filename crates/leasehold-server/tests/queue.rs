@@ -239,6 +239,22 @@ async fn the_order_survives_a_restart_and_the_admin_sees_and_removes_waiters() {
         "bounded per product"
     );
     assert_eq!(first["total"], 2);
+    for bad in [
+        "/admin/v1/queue?perProduct=0",
+        "/admin/v1/queue?perProduct=5001",
+    ] {
+        let (status, e) = call(&server, Method::GET, bad, None, true).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_field")),
+            "{bad}"
+        );
+    }
+    let too_long = format!("/v1/queue/{}?waitSecs=26", c["ticket"].as_str().unwrap());
+    assert_eq!(
+        call(&server, Method::GET, &too_long, None, false).await.0,
+        StatusCode::BAD_REQUEST
+    );
     let (_, c_state) = follow(&server, c["ticket"].as_str().unwrap(), "").await;
     assert_eq!(c_state["position"], 2);
 

@@ -2570,7 +2570,7 @@ export interface operations {
                     "application/json": components["schemas"]["WaitingList"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: perProduct out of range */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3093,7 +3093,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueState"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: waitSecs or position out of range */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -46,13 +46,18 @@ pub struct FollowQuery {
 #[utoipa::path(get, path = "/v1/queue/{ticket}", tag = "client", params(("ticket" = TicketId, Path, description = "The ticket from the checkout"), FollowQuery), responses(
     (status = 200, description = "`state: waiting` with the place, or `state: granted` with the seat (renew it at once to claim it)", body = QueueState),
     (status = 404, description = "`ticket_not_found`: check out again", body = ErrorBody),
+    (status = 400, description = "`invalid_field`: waitSecs or position out of range", body = ErrorBody),
 ))]
 pub async fn follow(
     State(state): State<AppState>,
     Path(ticket): Path<TicketId>,
     Query(q): Query<FollowQuery>,
 ) -> Result<Json<QueueState>> {
-    let wait = Duration::from_secs(u64::from(q.wait_secs.unwrap_or(0).min(MAX_POLL_SECS)));
+    let wait_secs = within("waitSecs", q.wait_secs.unwrap_or(0), 0, MAX_POLL_SECS)?;
+    if let Some(p) = q.position {
+        within("position", p, 1, u32::MAX)?;
+    }
+    let wait = Duration::from_secs(u64::from(wait_secs));
     let known = if wait.is_zero() { None } else { q.position };
     state
         .engine
@@ -90,13 +95,27 @@ pub struct WaitingQuery {
 /// in all.
 #[utoipa::path(get, path = "/admin/v1/queue", tag = "admin", security(("bearer" = [])), params(WaitingQuery), responses(
     (status = 200, body = WaitingList),
+    (status = 400, description = "`invalid_field`: perProduct out of range", body = ErrorBody),
 ))]
 pub async fn waiting(
     State(state): State<AppState>,
     Query(q): Query<WaitingQuery>,
-) -> Json<WaitingList> {
-    let per_product = q.per_product.unwrap_or(500).clamp(1, 5000);
-    Json(state.engine.waiting_list(per_product as usize))
+) -> Result<Json<WaitingList>> {
+    let per_product = within("perProduct", q.per_product.unwrap_or(500), 1, 5000)?;
+    Ok(Json(state.engine.waiting_list(per_product as usize)))
+}
+
+/// `value` of the query parameter `field` when it is within `min..=max`;
+/// otherwise an error saying so (the OpenAPI document promises the bounds).
+fn within(field: &'static str, value: u32, min: u32, max: u32) -> Result<u32> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(crate::error::Error::InvalidField {
+            field,
+            reason: format!("must be between {min} and {max}, not {value}"),
+        })
+    }
 }
 
 /// Takes a client out of the queue.
