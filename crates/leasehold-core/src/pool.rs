@@ -56,14 +56,17 @@ impl Pools {
             .fold(0_u32, |sum, l| sum.saturating_add(l.seats))
     }
 
-    /// Seats of `product` that may be granted beyond [`Pools::seats`] at
-    /// `now`: the sum of its counting codes' overdraft.
+    /// Seats of `product` that may be in use at `now`: its seats and its
+    /// overdraft, summed over its counting codes in one pass.
     #[must_use]
-    pub fn overdraft(&self, product: &str, now: Timestamp) -> u32 {
+    pub fn capacity(&self, product: &str, now: Timestamp) -> u32 {
         self.licenses
             .values()
             .filter(|l| l.product.0 == product && l.is_active(now))
-            .fold(0_u32, |sum, l| sum.saturating_add(l.seat_rules.overdraft))
+            .fold(0_u32, |sum, l| {
+                sum.saturating_add(l.seats)
+                    .saturating_add(l.seat_rules.overdraft)
+            })
     }
 
     /// How long a released seat of `product` stays kept for its holder: the

@@ -178,10 +178,19 @@ impl LeaseTable {
         host: &str,
         now: Timestamp,
     ) -> crate::policy::Decision {
-        let seats = self
-            .pools
-            .seats(product, now)
-            .saturating_add(self.pools.overdraft(&product.0, now));
+        let capacity = self.pools.capacity(&product.0, now);
+        self.decide_new_seat(product, user, host, capacity)
+    }
+
+    /// [`LeaseTable::policy_decision`] with the product's capacity (seats
+    /// and overdraft) known already.
+    fn decide_new_seat(
+        &self,
+        product: &Product,
+        user: &str,
+        host: &str,
+        seats: u32,
+    ) -> crate::policy::Decision {
         let in_use = self.in_use(product);
         let who = Requester { user, host };
         let counters = self.products.get(product).and_then(|p| p.counters.as_ref());
@@ -357,13 +366,13 @@ impl LeaseTable {
             .in_use(&req.product)
             .saturating_sub(u32::from(dead.is_some()));
         let lease_secs = self.pools.lease_secs(&req.product, now);
-        let overdraft = self.pools.overdraft(&req.product.0, now);
+        let capacity = self.pools.capacity(&req.product.0, now);
         if let crate::policy::Decision::Deny(denial) =
-            self.policy_decision(&req.product, &req.holder.user, &req.holder.host, now)
+            self.decide_new_seat(&req.product, &req.holder.user, &req.holder.host, capacity)
         {
             return Err(LeaseError::Policy(denial));
         }
-        if in_use >= seats.saturating_add(overdraft) {
+        if in_use >= capacity {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
             return Err(LeaseError::NoSeatFree {
                 product: req.product.clone(),
@@ -476,11 +485,7 @@ impl LeaseTable {
         }
         let product = slot.names.product.clone();
         let old_deadline = slot.expires_at;
-        let limit = self
-            .pools
-            .seats_of(&product, now)
-            .saturating_add(self.pools.overdraft(&product, now));
-        if self.in_use_of(&product) > limit {
+        if self.in_use_of(&product) > self.pools.capacity(&product, now) {
             return Err(LeaseError::OverSubscribed {
                 product: Product(product.to_string()),
                 expires_at: old_deadline,

@@ -161,10 +161,7 @@ impl Engine {
     pub fn check_policy(&self, product: &Product, user: &str, host: &str) -> PolicyCheck {
         let now = self.now();
         let table = self.table();
-        let seats = table
-            .pools()
-            .seats(product, now)
-            .saturating_add(table.pools().overdraft(&product.0, now));
+        let seats = table.pools().capacity(&product.0, now);
         let in_use = table.in_use(product);
         let decision = table.policy_decision(product, user, host, now);
         drop(table);
