@@ -10,7 +10,7 @@ use super::leases::checkout_ops;
 use crate::error::{Error, Result};
 use crate::store::Op;
 use leasehold_core::event::{Event, EventKind};
-use leasehold_core::queue::{JoinError, Offered, TICKET_SECS};
+use leasehold_core::queue::{JoinError, Offered, TICKET_SECS, Waiter};
 use leasehold_core::table::{LeaseTable, Serving, may_wait};
 use leasehold_core::wire::client::{CheckoutRequest, LeaseGrant};
 use leasehold_core::wire::queue::{LeftQueue, QueueState, Queued, WaiterView, WaitingList};
@@ -233,17 +233,8 @@ impl Engine {
             });
         };
         self.persist(vec![Op::DeleteWaiter(ticket)]).await?;
-        let event = Event::new(
-            EventKind::QueueLeft,
-            self.now(),
-            format!(
-                "{}@{} left the queue for {} ({by})",
-                w.holder.user, w.holder.host, w.product
-            ),
-        );
-        self.inner
-            .events
-            .record(waiting_about(event, &w.product, &w.holder));
+        let event = left_queue(&w, self.now(), &format!(" ({by})"));
+        self.inner.events.record(event);
         self.queue_changed();
         Ok(LeftQueue {
             ticket,
@@ -390,17 +381,8 @@ impl Engine {
                 .record(Event::new(EventKind::QueueGranted, now, message).about(lease));
         }
         for (w, why) in &serving.dropped {
-            let e = Event::new(
-                EventKind::QueueLeft,
-                now,
-                format!(
-                    "{}@{} left the queue for {}: waiting cannot help ({why})",
-                    w.holder.user, w.holder.host, w.product
-                ),
-            );
-            self.inner
-                .events
-                .record(waiting_about(e, &w.product, &w.holder));
+            let why = format!(": waiting cannot help ({why})");
+            self.inner.events.record(left_queue(w, now, &why));
         }
         self.queue_changed();
     }
@@ -429,17 +411,7 @@ impl Engine {
             .submit(gone.iter().map(|w| Op::DeleteWaiter(w.ticket)).collect());
         self.inner.events.record_all(
             gone.iter()
-                .map(|w| {
-                    let e = Event::new(
-                        EventKind::QueueLeft,
-                        now,
-                        format!(
-                            "{}@{} left the queue for {}: its client stopped asking",
-                            w.holder.user, w.holder.host, w.product
-                        ),
-                    );
-                    waiting_about(e, &w.product, &w.holder)
-                })
+                .map(|w| left_queue(w, now, ": its client stopped asking"))
                 .collect(),
         );
         self.queue_changed();
@@ -450,6 +422,20 @@ impl Engine {
             .queue_watch
             .send_modify(|n| *n = n.wrapping_add(1));
     }
+}
+
+/// `queue_left`: "ann@ws-1 left the queue for cad" and why (`why` brings
+/// its own separator).
+fn left_queue(w: &Waiter, now: Timestamp, why: &str) -> Event {
+    let message = format!(
+        "{}@{} left the queue for {}{why}",
+        w.holder.user, w.holder.host, w.product
+    );
+    waiting_about(
+        Event::new(EventKind::QueueLeft, now, message),
+        &w.product,
+        &w.holder,
+    )
 }
 
 fn waiting_about(mut e: Event, product: &Product, h: &leasehold_core::lease::Holder) -> Event {
