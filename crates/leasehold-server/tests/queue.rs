@@ -316,18 +316,3 @@ async fn a_licence_added_serves_the_waiters() {
     assert_eq!(state["state"], "granted", "{state}");
     server.shutdown().await;
 }
-
-async fn metrics_text(server: &leasehold_server::ServerHandle) -> String {
-    use axum::body::Body;
-    use axum::http::Request;
-    use tower::ServiceExt;
-    let req = Request::get("/metrics")
-        .header("authorization", format!("Bearer {}", server.admin_token()))
-        .body(Body::empty())
-        .unwrap();
-    let response = server.router().oneshot(req).await.unwrap();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
-}

@@ -120,21 +120,6 @@ async fn overdraft_is_granted_marked_counted_and_kept() {
     server.shutdown().await;
 }
 
-async fn metrics_text(server: &leasehold_server::ServerHandle) -> String {
-    use axum::body::Body;
-    use axum::http::Request;
-    use tower::ServiceExt;
-    let req = Request::get("/metrics")
-        .header("authorization", format!("Bearer {}", server.admin_token()))
-        .body(Body::empty())
-        .unwrap();
-    let response = server.router().oneshot(req).await.unwrap();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
 #[tokio::test]
 async fn codes_with_rules_not_yet_enforced_are_refused_not_counted() {
     let dir = tempfile::tempdir().unwrap();

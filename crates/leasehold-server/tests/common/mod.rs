@@ -74,6 +74,19 @@ pub async fn send(server: &ServerHandle, req: Request<Body>) -> (StatusCode, Val
     )
 }
 
+/// `/metrics` as Prometheus text (with the admin token).
+pub async fn metrics_text(server: &ServerHandle) -> String {
+    let req = Request::get("/metrics")
+        .header("authorization", format!("Bearer {}", server.admin_token()))
+        .body(Body::empty())
+        .expect("request");
+    let response = server.router().oneshot(req).await.expect("infallible");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}
+
 pub async fn add_license(server: &ServerHandle, code: &str) -> Value {
     let (status, body) = call(
         server,
