@@ -41,6 +41,10 @@ pub enum EventKind {
     QueueLeft,
     /// A waiting client was given a seat.
     QueueGranted,
+    /// The admin named a user for a product's seats.
+    NamedUserAssigned,
+    /// The admin took a named user's seat away.
+    NamedUserUnassigned,
     /// A seat policy was put in force (read from `policy.toml`, or set by
     /// the admin).
     PolicyChanged,
@@ -51,7 +55,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 24] = [
         Self::Grant,
         Self::OverdraftGrant,
         Self::Deny,
@@ -70,6 +74,8 @@ impl EventKind {
         Self::QueueJoined,
         Self::QueueLeft,
         Self::QueueGranted,
+        Self::NamedUserAssigned,
+        Self::NamedUserUnassigned,
         Self::PolicyChanged,
         Self::PolicyRejected,
         Self::ServerStart,
@@ -98,6 +104,8 @@ impl EventKind {
             Self::QueueJoined => "queue_joined",
             Self::QueueLeft => "queue_left",
             Self::QueueGranted => "queue_granted",
+            Self::NamedUserAssigned => "named_user_assigned",
+            Self::NamedUserUnassigned => "named_user_unassigned",
             Self::PolicyChanged => "policy_changed",
             Self::PolicyRejected => "policy_rejected",
             Self::ServerStart => "server_start",

@@ -108,6 +108,10 @@ pub enum LeaseError {
     #[error("{}", .0.message)]
     Policy(crate::policy::Denial),
     #[error(
+        "the seats of {product} belong to named users and {user} is not one of them; the administrator names users with `leasehold admin users assign {product} USER` or in the Licenses tab"
+    )]
+    NotANamedUser { product: Product, user: String },
+    #[error(
         "the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab"
     )]
     NoValidLicense(Product),
@@ -144,6 +148,7 @@ impl LeaseError {
             Self::NoSeatFree { .. } => ErrorCode::NoSeatFree,
             Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
             Self::Policy(denial) => denial.code,
+            Self::NotANamedUser { .. } => ErrorCode::NotANamedUser,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
             Self::NeedsActivation(_) => ErrorCode::NeedsActivation,
             Self::ClockSetBack(_) => ErrorCode::ClockSetBack,

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lease;
 pub mod license;
 pub mod listing;
+pub mod named;
 pub mod policy;
 pub mod pool;
 pub mod queue;

@@ -79,6 +79,34 @@ impl Pools {
             .unwrap_or(0)
     }
 
+    /// Whether `product`'s seats belong to named users: a code counting now
+    /// says so.
+    #[must_use]
+    pub fn named(&self, product: &Product, now: Timestamp) -> bool {
+        self.active(product, now).any(|l| l.seat_rules.named_users)
+    }
+
+    /// Whether any code of `product` (counting now or not) has named users:
+    /// its users may be named ahead of its start.
+    #[must_use]
+    pub fn may_name(&self, product: &Product) -> bool {
+        self.licenses
+            .values()
+            .any(|l| &l.product == product && l.seat_rules.named_users)
+    }
+
+    /// How long a named seat that moved waits before it may move again: the
+    /// longest cool-down any named code of `product` sets, in milliseconds.
+    #[must_use]
+    pub fn reassign_cooldown_ms(&self, product: &Product) -> i64 {
+        self.licenses
+            .values()
+            .filter(|l| &l.product == product && l.seat_rules.named_users)
+            .map(|l| i64::from(l.seat_rules.reassign_after_hours) * 3_600_000)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether clients may wait for a seat of `product`: not when a code
     /// counting now forbids it (`vendor issue --no-queue`).
     #[must_use]

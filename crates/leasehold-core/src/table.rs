@@ -7,6 +7,7 @@ use crate::ids::{ClientId, LeaseId, LicenseId, Product};
 use crate::lease::{Ending, Holder, Lease, LeaseError, Renewal};
 use crate::license::LicenseTerms;
 use crate::listing::{HolderNames, Listed};
+use crate::named::NamedUsers;
 use crate::policy::{Counted, Counters, Policy, Requester};
 use crate::pool::Pools;
 use crate::slab::{Interner, Slab, Slot, UNSTORED};
@@ -114,6 +115,8 @@ pub struct LeaseTable {
     generation: u64,
     /// The admin's seat policy, applied to every new seat.
     policy: Arc<Policy>,
+    /// Who may use the products with named users.
+    named: NamedUsers,
     /// Clients waiting for seats, served as seats free (`table_queue.rs`).
     queue: crate::queue::WaitQueue,
     /// Released leases kept for their holders a while (`table_linger.rs`).
@@ -141,6 +144,16 @@ impl LeaseTable {
     #[must_use]
     pub fn pools(&self) -> &Pools {
         &self.pools
+    }
+
+    /// The named users of every product.
+    #[must_use]
+    pub fn named(&self) -> &NamedUsers {
+        &self.named
+    }
+
+    pub fn named_mut(&mut self) -> &mut NamedUsers {
+        &mut self.named
     }
 
     /// The seat policy in force.
@@ -360,6 +373,13 @@ impl LeaseTable {
                 LeaseError::NoValidLicense(req.product.clone())
             } else {
                 LeaseError::NoLicense(req.product.clone())
+            });
+        }
+        if self.pools.named(&req.product, now) && !self.named.holds(&req.product, &req.holder.user)
+        {
+            return Err(LeaseError::NotANamedUser {
+                product: req.product.clone(),
+                user: req.holder.user.clone(),
             });
         }
         let in_use = self

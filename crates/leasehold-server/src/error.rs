@@ -119,6 +119,21 @@ pub enum Error {
         "ticket {0} is not in the queue (dropped after its client stopped asking, removed by the admin, or its seat went unclaimed); check out again"
     )]
     TicketNotFound(leasehold_core::TicketId),
+    #[error(
+        "no licence code of {0} has named users: anyone may use its seats, so there is nobody to name"
+    )]
+    ProductNotNamed(leasehold_core::Product),
+    /// No seat of the product is left to name (the message says when a
+    /// cooling one frees).
+    #[error("{0}")]
+    NamedSeatsFull(String),
+    #[error(
+        "{user} is not a named user of {product}; `leasehold admin users list {product}` shows who is"
+    )]
+    NotNamed {
+        product: leasehold_core::Product,
+        user: String,
+    },
     /// `policy.toml` (or the text given for it) has a mistake.
     #[error("{0}")]
     InvalidPolicy(String),
@@ -166,6 +181,9 @@ impl Error {
             Self::QueueNotAllowed(_) => ErrorCode::QueueNotAllowed,
             Self::QueueFull | Self::QueueFullForAddress => ErrorCode::QueueFull,
             Self::TicketNotFound(_) => ErrorCode::TicketNotFound,
+            Self::ProductNotNamed(_) => ErrorCode::ProductNotNamed,
+            Self::NamedSeatsFull(_) => ErrorCode::NamedSeatsFull,
+            Self::NotNamed { .. } => ErrorCode::NotANamedUser,
         }
     }
 

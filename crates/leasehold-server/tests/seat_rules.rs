@@ -125,11 +125,14 @@ async fn codes_with_rules_not_yet_enforced_are_refused_not_counted() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new();
     let server = start(dir.path(), &vendor).await;
-    let named = with_rules(
+    let featured = with_rules(
         &vendor,
         2,
         SeatRules {
-            named_users: true,
+            feature_seats: vec![leasehold_core::license::FeatureSeats {
+                feature: "render".into(),
+                seats: 1,
+            }],
             ..SeatRules::default()
         },
     );
@@ -137,14 +140,14 @@ async fn codes_with_rules_not_yet_enforced_are_refused_not_counted() {
         &server,
         Method::POST,
         "/admin/v1/licenses",
-        Some(serde_json::json!({ "code": named })),
+        Some(serde_json::json!({ "code": featured })),
         true,
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["code"], "license_unsupported_version");
     assert!(
-        body["message"].as_str().unwrap().contains("named users"),
+        body["message"].as_str().unwrap().contains("features"),
         "{body}"
     );
     let (status, _) = checkout(&server, "cad", "pc-1").await;

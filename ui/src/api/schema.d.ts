@@ -284,6 +284,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/named-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every product whose codes have named users: its seats, who is named
+         *     (since when, whether the seat moved to them), seats cooling down.
+         */
+        get: operations["named_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/named-users/{product}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One product's named users. */
+        get: operations["named_users_of"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/named-users/{product}/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Names a user for a seat (already named: nothing changes). */
+        put: operations["assign"];
+        post?: never;
+        /** Takes a named user's seat away; a lease the user holds runs to its end. */
+        delete: operations["unassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/policy": {
         parameters: {
             query?: never;
@@ -536,6 +591,17 @@ export interface components {
         AddTrustedKey: {
             publicKey: string;
         };
+        /** @description One named user of a product. */
+        Assignment: {
+            /** @description The user name as the admin typed it. */
+            user: string;
+            assignedAt: components["schemas"]["Timestamp"];
+            /**
+             * @description Whether the seat came from another user (so it may move again only
+             *     after the cool-down).
+             */
+            moved: boolean;
+        };
         /**
          * @description What the activation authority said to a deactivation proof this server
          *     sent it.
@@ -711,7 +777,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "not_a_named_user" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -738,7 +804,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -959,6 +1025,36 @@ export interface components {
             detail?: string | null;
             /** @description The addresses clients see for this server. */
             addresses: string[];
+        };
+        /** @description `GET /admin/v1/named-users`: every product whose codes have named users. */
+        NamedUsersList: {
+            products: components["schemas"]["NamedUsersView"][];
+        };
+        /** @description A product whose codes have named users, and who is named. */
+        NamedUsersView: {
+            product: components["schemas"]["Product"];
+            /**
+             * @description Whether a named code counts now (only named users may check out);
+             *     false while the named codes have not started or have ended.
+             */
+            inForce: boolean;
+            /**
+             * Format: int32
+             * @description Seats that may be named: the product's seats counting now.
+             */
+            seats: number;
+            /** @description The named users, in name order. */
+            users: components["schemas"]["Assignment"][];
+            /**
+             * @description Seats freed from a user whose cool-down is not over: when each may
+             *     go to another user.
+             */
+            coolingUntil: components["schemas"]["Timestamp"][];
+            /**
+             * Format: int32
+             * @description The vendor's cool-down before a seat that moved may move again.
+             */
+            reassignAfterHours: number;
         };
         /**
          * @description The dry run's answer: granted, or the code and words of the refusal
@@ -2377,6 +2473,243 @@ export interface operations {
             };
             /** @description `payload_too_large`: a body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    named_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamedUsersList"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    named_users_of: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamedUsersView"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `product_not_named` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamedUsersView"];
+                };
+            };
+            /** @description `invalid_field`: the user name */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `product_not_named`, or `named_seats_full` (saying when a seat in its cool-down frees) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamedUsersView"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `product_not_named`, `not_a_named_user` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,6 +40,8 @@ export const KIND_LABEL: Record<EventKind | 'log', string> = {
   queue_joined: 'Waiting for a seat',
   queue_left: 'Left the queue',
   queue_granted: 'Waiter given a seat',
+  named_user_assigned: 'User named',
+  named_user_unassigned: 'Named user removed',
   policy_changed: 'Seat policy changed',
   policy_rejected: 'Seat policy refused',
   server_start: 'Server started',

@@ -22,6 +22,7 @@ mod licenses;
 mod logs;
 mod policy;
 mod status;
+mod users;
 
 use anyhow::{Context, Result};
 use clap::{ArgGroup, Args, Subcommand};
@@ -78,6 +79,10 @@ pub enum AdminCmd {
     /// it says to a user on a host now.
     #[command(subcommand)]
     Policy(policy::PolicyCmd),
+    /// Named users of a product whose codes have named users: assign,
+    /// unassign, list.
+    #[command(subcommand)]
+    Users(users::UsersCmd),
     /// Show the seats held, by computer (or sorted and searched as asked).
     Computers(computers::ComputersArgs),
     /// End a lease, or every lease of a computer, now (its seat is free at once).
@@ -173,6 +178,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
             match command {
                 AdminCmd::License(cmd) => licenses::run(&api, cmd, json).await,
                 AdminCmd::Activation(cmd) => activation::run(&api, cmd, json).await,
+                AdminCmd::Users(cmd) => users::run(&api, cmd, json).await,
                 AdminCmd::Computers(c) => computers::list(&api, c, json).await,
                 AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
                 AdminCmd::Status => status::status(&api, json).await,

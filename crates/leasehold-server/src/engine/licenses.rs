@@ -219,13 +219,8 @@ impl Engine {
         }
         let rules = &verified.terms().seat_rules;
         // Read but not enforced yet: refused, never counted as a plain code
-        // (named seats granted to anyone would be more than was sold).
-        if rules.named_users {
-            return Err(LicenseError::Unenforced {
-                rule: "named users",
-            }
-            .into());
-        }
+        // (feature seats granted without their count would be more than
+        // was sold).
         if !rules.feature_seats.is_empty() {
             return Err(LicenseError::Unenforced {
                 rule: "features with seat counts",

@@ -9,6 +9,7 @@ mod denials;
 mod ending;
 mod leases;
 mod licenses;
+mod named;
 mod policy;
 pub mod queue;
 mod set_back;

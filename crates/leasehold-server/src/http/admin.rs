@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::activation::routes())
         .merge(super::policy::routes())
         .merge(super::queue::admin_routes())
+        .merge(super::named::routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs

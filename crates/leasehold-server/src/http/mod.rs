@@ -7,6 +7,7 @@ mod auth;
 mod client;
 mod download;
 pub(crate) mod extract;
+mod named;
 pub mod openapi;
 mod policy;
 mod queue;

@@ -215,6 +215,17 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
         waiter_row,
         |w| table.queue_mut().restore(w),
     )?;
+    each_row(
+        conn,
+        "SELECT product, state FROM named_seats",
+        |r| {
+            let product = Product::from(text(r, 0)?.as_str());
+            let seats = serde_json::from_str(&text(r, 1)?)
+                .map_err(|e| BadRow(format!("named users of {product}: {e}")))?;
+            Ok((product, seats))
+        },
+        |(product, seats)| table.named_mut().restore(product, seats),
+    )?;
     Ok(table)
 }
 

@@ -173,6 +173,11 @@ pub enum Op {
     PutWaiter(leasehold_core::queue::Waiter),
     /// It left the queue (served, gone, removed).
     DeleteWaiter(leasehold_core::TicketId),
+    /// A product's named users as they are now (replacing what was stored).
+    PutNamedSeats {
+        product: leasehold_core::Product,
+        seats: leasehold_core::named::NamedSeats,
+    },
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).
     AppendEvent(Event),

@@ -111,8 +111,18 @@ CREATE TABLE waiters (
 ) WITHOUT ROWID;
 ";
 
+/// Version 6: the named users of products whose codes have named users
+/// (`leasehold_core::named::NamedSeats` as JSON, one row per product: the
+/// users, when each got the seat, and the seats freed and cooling down).
+const V6: &str = "
+CREATE TABLE named_seats (
+    product TEXT PRIMARY KEY NOT NULL,
+    state   TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -367,6 +367,13 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
                 w.since.0,
             ])?;
         }
+        Op::PutNamedSeats { product, seats } => {
+            let state = serde_json::to_string(seats).unwrap_or_default();
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO named_seats (product, state) VALUES (?1, ?2)",
+            )?
+            .execute(params![product.as_str(), state])?;
+        }
         Op::DeleteWaiter(ticket) => {
             conn.prepare_cached("DELETE FROM waiters WHERE ticket = ?1")?
                 .execute([ticket.to_string()])?;
