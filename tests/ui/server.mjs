@@ -151,9 +151,11 @@ export async function startServer({ vendor } = {}) {
     /**
      * A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`;
      * the seat rules `overdraft` (seats it may grant beyond `seats`, each marked
-     * over licence), `noQueue`, `maxBorrowHours` and `lingerSecs` as `vendor issue` takes them.
+     * over licence), `noQueue`, `namedUsers` (only users the admin names may
+     * check out; `reassignAfterHours` their seats' cool-down), `maxBorrowHours`
+     * and `lingerSecs` as `vendor issue` takes them.
      */
-    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, maxBorrowHours, lingerSecs }) =>
+    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs }) =>
       execFileSync(bin, [
         'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
         ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
@@ -163,6 +165,8 @@ export async function startServer({ vendor } = {}) {
         ...(maxActivations === undefined ? [] : ['--max-activations', String(maxActivations)]),
         ...(overdraft === undefined ? [] : ['--overdraft', String(overdraft)]),
         ...(noQueue ? ['--no-queue'] : []),
+        ...(namedUsers ? ['--named-users'] : []),
+        ...(reassignAfterHours === undefined ? [] : ['--reassign-after-hours', String(reassignAfterHours)]),
         ...(maxBorrowHours === undefined ? [] : ['--max-borrow-hours', String(maxBorrowHours)]),
         ...(lingerSecs === undefined ? [] : ['--linger-secs', String(lingerSecs)]),
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),

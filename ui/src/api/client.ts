@@ -4,7 +4,7 @@ import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
-  LeftQueue, LicenseView, LogPage, MdnsState, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, WaitingList,
+  LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, WaitingList,
 } from './types';
 
 export interface ComputersQuery {
@@ -156,6 +156,21 @@ export class Api {
    */
   removeWaiter = (ticket: TicketId) => this.request<LeftQueue>('DELETE', `/admin/v1/queue/${encodeURIComponent(ticket)}`);
 
+  // --- named users (codes issued with --named-users) ------------------------
+  /** Every product whose codes have named users: who is named, seats cooling down. */
+  namedUsers = () => this.request<NamedUsersList>('GET', '/admin/v1/named-users');
+  /**
+   * Names `user` for a seat of `product` (already named: nothing changes);
+   * answers the product's named users. Refused with `named_seats_full`,
+   * whose sentence says when a seat in its cool-down frees,
+   * `product_not_named`, or `invalid_field` for a name the server does not take.
+   */
+  assignUser = (product: string, user: string) =>
+    this.request<NamedUsersView>('PUT', namedUserPath(product, user));
+  /** Takes `user`'s named seat of `product` away (`not_a_named_user` when not named); answers the product's named users. */
+  unassignUser = (product: string, user: string) =>
+    this.request<NamedUsersView>('DELETE', namedUserPath(product, user));
+
   // --- seat policy ----------------------------------------------------------
   /** The policy in force, `policy.toml` as it is, and why the file is not in force when it is invalid. */
   policy = () => this.request<PolicyStatus>('GET', '/admin/v1/policy');
@@ -191,6 +206,11 @@ export class Api {
     if (!res.body) throw localError('bad_response');
     return res.body;
   }
+}
+
+/** User names may hold spaces, backslashes (CORP\alice) or any script: each path segment is encoded. */
+function namedUserPath(product: string, user: string): string {
+  return `/admin/v1/named-users/${encodeURIComponent(product)}/${encodeURIComponent(user)}`;
 }
 
 export { ApiError };

@@ -46,3 +46,6 @@ export type TicketId = S['TicketId'];
 export type WaiterView = S['WaiterView'];
 export type WaitingList = S['WaitingList'];
 export type LeftQueue = S['LeftQueue'];
+export type NamedUsersList = S['NamedUsersList'];
+export type NamedUsersView = S['NamedUsersView'];
+export type Assignment = S['Assignment'];

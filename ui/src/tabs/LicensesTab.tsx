@@ -12,6 +12,7 @@ import { useApp, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
+import { NamedUsers } from './NamedUsers';
 import { featuresWithSeats, licensedFor, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
 const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
@@ -107,6 +108,8 @@ export function LicensesTab() {
         {licenses && licenses.length > 0 && addButton}
       </PanelHead>
       {body}
+      {/* Asked only when a code has named users, so a plain server makes no extra call. */}
+      {licenses?.some((l) => l.seatRules?.namedUsers) && <NamedUsers />}
       {adding && <AddLicenseDialog onClose={() => setAdding(false)} onAdded={(l) => { notify(`Added ${l.seats} ${l.seats === 1 ? 'seat' : 'seats'} of ${l.product}.`); res.reload(); }} />}
       {details && <LicenseDetails l={details} onClose={() => setDetails(undefined)} />}
       {activating && (
