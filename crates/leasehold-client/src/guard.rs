@@ -230,7 +230,13 @@ pub struct LeaseGuard {
     state: watch::Receiver<SeatState>,
     stop: Option<oneshot::Sender<Stop>>,
     task: Option<JoinHandle<()>>,
+    /// The server holding the lease now (for feature seats under it).
+    pub(crate) holder: Holding,
 }
+
+/// The server the lease is held on, shared with the renewer (which moves it
+/// when the seat is regained elsewhere).
+pub(crate) type Holding = Arc<std::sync::Mutex<Option<ServerApi>>>;
 
 impl LeaseGuard {
     /// Starts renewing `grant`, obtained from `servers[current]`. Must be
@@ -247,7 +253,9 @@ impl LeaseGuard {
             expires_at: grant.expires_at,
         });
         let (stop_tx, stop_rx) = oneshot::channel();
+        let holder = Holding::default();
         let mut renewer = Renewer {
+            holder: Arc::clone(&holder),
             servers,
             current,
             auto,
@@ -267,6 +275,7 @@ impl LeaseGuard {
             state: state_rx,
             stop: Some(stop_tx),
             task: Some(task),
+            holder,
         }
     }
 
@@ -306,6 +315,7 @@ impl LeaseGuard {
             state: state_rx,
             stop: Some(stop_tx),
             task: Some(task),
+            holder: Holding::default(),
         }
     }
 
@@ -407,6 +417,8 @@ const NEVER: Timestamp = Timestamp(253_402_300_799_000);
 struct Renewer {
     /// The servers to use, in order of preference; `current` holds the lease.
     servers: Vec<ServerApi>,
+    /// `servers[current]` while a lease is held, for the guard.
+    holder: Holding,
     current: usize,
     /// In auto mode: finds a server again when ours stops answering.
     auto: Option<Arc<AutoResolver>>,
@@ -587,6 +599,9 @@ impl Renewer {
         });
         self.next = now + renew_after;
         self.backoff = INITIAL_BACKOFF;
+        if let Ok(mut holder) = self.holder.lock() {
+            *holder = self.servers.get(self.current).cloned();
+        }
         self.state.send_replace(SeatState::Held {
             lease_id: grant.lease_id,
             expires_at: grant.expires_at,

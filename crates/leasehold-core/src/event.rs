@@ -16,6 +16,8 @@ pub enum EventKind {
     /// (the vendor bills these).
     OverdraftGrant,
     Deny,
+    /// A seat of a counted feature taken under a lease.
+    FeatureGrant,
     /// A renewal that arrived after the lease had already ended.
     RenewAfterExpiry,
     Release,
@@ -55,10 +57,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 25] = [
         Self::Grant,
         Self::OverdraftGrant,
         Self::Deny,
+        Self::FeatureGrant,
         Self::RenewAfterExpiry,
         Self::Release,
         Self::Expire,
@@ -89,6 +92,7 @@ impl EventKind {
             Self::Grant => "grant",
             Self::OverdraftGrant => "overdraft_grant",
             Self::Deny => "deny",
+            Self::FeatureGrant => "feature_grant",
             Self::RenewAfterExpiry => "renew_after_expiry",
             Self::Release => "release",
             Self::Expire => "expire",

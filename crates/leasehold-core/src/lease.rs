@@ -73,6 +73,9 @@ pub struct Renewal {
     pub lease_secs: u32,
     /// The lease was granted in overdraft.
     pub overdraft: bool,
+    /// Feature seats this renewal gave back: held beyond their count now
+    /// (a code ended or was removed).
+    pub features_dropped: Vec<String>,
     /// The deadline to give the store, when the one it holds is now earlier
     /// than the real one; `None`: nothing to write.
     pub store_until: Option<Timestamp>,
@@ -107,6 +110,19 @@ pub enum LeaseError {
     /// message the rule and its line in `policy.toml`).
     #[error("{}", .0.message)]
     Policy(crate::policy::Denial),
+    #[error(
+        "every seat of feature {feature} of {product} is in use ({in_use} of {seats}); try again when one is released"
+    )]
+    NoFeatureSeatFree {
+        product: Product,
+        feature: String,
+        seats: u32,
+        in_use: u32,
+    },
+    #[error(
+        "no licence of {product} counting now gives feature {feature}; the administrator sees the features of each code in the Licenses tab"
+    )]
+    FeatureNotLicensed { product: Product, feature: String },
     #[error(
         "the seats of {product} belong to named users and {user} is not one of them; the administrator names users with `leasehold admin users assign {product} USER` or in the Licenses tab"
     )]
@@ -149,6 +165,8 @@ impl LeaseError {
             Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
             Self::Policy(denial) => denial.code,
             Self::NotANamedUser { .. } => ErrorCode::NotANamedUser,
+            Self::NoFeatureSeatFree { .. } => ErrorCode::NoFeatureSeatFree,
+            Self::FeatureNotLicensed { .. } => ErrorCode::FeatureNotLicensed,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
             Self::NeedsActivation(_) => ErrorCode::NeedsActivation,
             Self::ClockSetBack(_) => ErrorCode::ClockSetBack,

@@ -6,6 +6,17 @@ use crate::license::{DEFAULT_LEASE_SECS, LicenseTerms};
 use crate::time::Timestamp;
 use std::collections::BTreeMap;
 
+/// What a product's codes say of one of its features.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureLicence {
+    /// Seats of its own: at most this many leases hold it at once.
+    Counted(u32),
+    /// Unlocked for every seat of the product, not counted.
+    Plain,
+    /// No code counting now names it.
+    NotLicensed,
+}
+
 /// The license codes a server holds, by id.
 #[derive(Clone, Debug, Default)]
 pub struct Pools {
@@ -77,6 +88,46 @@ impl Pools {
             .map(|l| l.seat_rules.linger_secs)
             .max()
             .unwrap_or(0)
+    }
+
+    /// What the codes counting now say of `feature` of `product`: a count
+    /// of its own (summed over the codes that give one), a plain
+    /// entitlement, or nothing.
+    #[must_use]
+    pub fn feature(&self, product: &Product, feature: &str, now: Timestamp) -> FeatureLicence {
+        let mut counted: Option<u32> = None;
+        let mut plain = false;
+        for l in self.active(product, now) {
+            if let Some(f) = l
+                .seat_rules
+                .feature_seats
+                .iter()
+                .find(|f| f.feature == feature)
+            {
+                counted = Some(counted.unwrap_or(0).saturating_add(f.seats));
+            } else if l.features.iter().any(|f| f == feature) {
+                plain = true;
+            }
+        }
+        match counted {
+            Some(seats) => FeatureLicence::Counted(seats),
+            None if plain => FeatureLicence::Plain,
+            None => FeatureLicence::NotLicensed,
+        }
+    }
+
+    /// The features of `product` with counts of their own, and the seats
+    /// each has now (codes counting now), in name order.
+    #[must_use]
+    pub fn counted_features(&self, product: &Product, now: Timestamp) -> Vec<(String, u32)> {
+        let mut out: BTreeMap<String, u32> = BTreeMap::new();
+        for l in self.active(product, now) {
+            for f in &l.seat_rules.feature_seats {
+                let seats = out.entry(f.feature.clone()).or_default();
+                *seats = seats.saturating_add(f.seats);
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// Whether `product`'s seats belong to named users: a code counting now

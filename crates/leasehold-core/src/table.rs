@@ -117,6 +117,8 @@ pub struct LeaseTable {
     policy: Arc<Policy>,
     /// Who may use the products with named users.
     named: NamedUsers,
+    /// Feature seats held under leases (`table_features.rs`).
+    features: features::FeatureSeats,
     /// Clients waiting for seats, served as seats free (`table_queue.rs`).
     queue: crate::queue::WaitQueue,
     /// Released leases kept for their holders a while (`table_linger.rs`).
@@ -479,9 +481,17 @@ impl LeaseTable {
         }
         let store_until = self.extend(i, id, now)?;
         let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
+        let product = Product(slot.names.product.to_string());
+        let features_dropped = if self.features_of(id).is_empty() {
+            Vec::new()
+        } else {
+            self.trim_features(id, &product, now)
+        };
+        let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
         Ok(Renewal {
             id,
-            product: Product(slot.names.product.to_string()),
+            product,
+            features_dropped,
             client_id: ClientId(slot.names.client_id().to_owned()),
             renewed_at: now,
             expires_at: slot.expires_at,
@@ -717,6 +727,7 @@ impl LeaseTable {
         self.by_id.remove(&id);
         let slot = self.slab.remove(i)?;
         self.lingering.remove(&id);
+        self.drop_features(id, &Product(slot.names.product.to_string()));
         self.generation = self.generation.wrapping_add(1);
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
@@ -772,10 +783,13 @@ impl LeaseTable {
     }
 }
 
+#[path = "table_features.rs"]
+mod features;
 #[path = "table_linger.rs"]
 mod linger;
 #[path = "table_queue.rs"]
 mod queue_rules;
+pub use features::{FeatureHeld, FeatureUse};
 pub use linger::Release;
 pub use queue_rules::{Served, Serving, may_wait};
 

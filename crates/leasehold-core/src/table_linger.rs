@@ -40,6 +40,8 @@ impl LeaseTable {
         let until = now.plus_millis(i64::from(linger) * 1000);
         self.move_deadline(id, until);
         self.lingering.insert(id);
+        // Kept is not held: its feature seats go back now.
+        self.drop_features(id, &lease.product);
         self.get(id).map_or(Release::NotHeld, Release::Kept)
     }
 

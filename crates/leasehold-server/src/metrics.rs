@@ -240,6 +240,37 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The feature seats per product and feature: licensed now and held now.
+#[must_use]
+pub fn render_features(usage: &[leasehold_core::wire::admin::ProductUsage]) -> String {
+    let mut out = String::new();
+    let gauges = [
+        (
+            "leasehold_feature_seats",
+            "Seats of each counted feature licensed now.",
+        ),
+        (
+            "leasehold_feature_seats_in_use",
+            "Seats of each counted feature held now.",
+        ),
+    ];
+    for (i, (name, help)) in gauges.into_iter().enumerate() {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for u in usage {
+            for f in &u.features {
+                let value = if i == 0 { f.seats } else { f.in_use };
+                let _ = writeln!(
+                    out,
+                    "{name}{{product=\"{}\",feature=\"{}\"}} {value}",
+                    escape(u.product.as_str()),
+                    escape(&f.feature)
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -515,6 +515,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leases/{lease_id}/features/{feature}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks out a seat of a feature under a live lease (a feature with a
+         *     count of its own: at most that many leases hold it at once; a plain
+         *     entitlement is granted uncounted, `seats` null). The seat lasts as long
+         *     as the lease and ends with it; asking again while held gives the same
+         *     seat. Signed as a lease grant is.
+         */
+        post: operations["checkout_feature"];
+        /**
+         * Gives a feature seat back before its lease ends. Giving back twice is
+         *     not an error.
+         */
+        delete: operations["release_feature"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/leases/{lease_id}/release": {
         parameters: {
             query?: never;
@@ -777,7 +804,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "not_a_named_user" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "no_feature_seat_free" | "feature_not_licensed" | "not_a_named_user" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -804,7 +831,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "deny" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "deny" | "feature_grant" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -814,11 +841,58 @@ export interface components {
              */
             lastSeq: number;
         };
+        /**
+         * @description A feature seat held under a lease, signed by the server as a lease grant
+         *     is (same batches, same proof), so a spoofed server cannot hand one out.
+         */
+        FeatureGrant: {
+            leaseId: components["schemas"]["LeaseId"];
+            product: components["schemas"]["Product"];
+            clientId: components["schemas"]["ClientId"];
+            feature: string;
+            /**
+             * @description The lease's deadline: the feature seat lasts as long as the lease
+             *     (renewing the lease keeps it).
+             */
+            expiresAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The feature's seats now; `None`: a plain entitlement of the
+             *     product's codes, granted to every lease and not counted.
+             */
+            seats?: number | null;
+            /**
+             * Format: int32
+             * @description Leases holding the feature now, this one included (0 when plain).
+             */
+            inUse: number;
+            /** @description The digest of the product's chain when signed (as in a lease grant). */
+            chain: string;
+            signature: string;
+            /** Format: int32 */
+            proofIndex?: number;
+            proof?: string[];
+        };
+        /** @description `DELETE /v1/leases/{id}/features/{feature}`. */
+        FeatureReleased: {
+            leaseId: components["schemas"]["LeaseId"];
+            feature: string;
+            /** @description False when the lease held no seat of it (giving back is idempotent). */
+            wasHeld: boolean;
+        };
         /** @description A feature's own seat count. */
         FeatureSeats: {
             feature: string;
             /** Format: int32 */
             seats: number;
+        };
+        /** @description A counted feature of a product and its use (the Licenses tab). */
+        FeatureUsage: {
+            feature: string;
+            /** Format: int32 */
+            seats: number;
+            /** Format: int32 */
+            inUse: number;
         };
         /** @description `GET /v1/hello`: who this server is. */
         Hello: {
@@ -899,6 +973,12 @@ export interface components {
              *     signed: it informs, the server's records bill).
              */
             overdraft?: boolean;
+            /**
+             * @description The feature seats the lease holds (`POST
+             *     /v1/leases/{id}/features/{feature}`); a renewal leaves out one given
+             *     back because its count shrank. Not signed: informs.
+             */
+            features?: string[];
             /**
              * @description The digest of the product's chain (`GET /v1/chain`) when this grant
              *     was signed: when it changes, the client checks the chain again.
@@ -1198,6 +1278,8 @@ export interface components {
              *     written yet (a full disk); their seats come back once it is.
              */
             ending?: number;
+            /** @description The product's features with counts of their own, and their use. */
+            features?: components["schemas"]["FeatureUsage"][];
         };
         /** @description `GET /v1/queue/{ticket}`: still waiting (and where), or the seat. */
         QueueState: (components["schemas"]["Queued"] & {
@@ -1249,6 +1331,8 @@ export interface components {
              *     own seat; give each clone its own machine id.
              */
             sharedMachineId?: boolean;
+            /** @description Feature seats the lease holds. */
+            features?: string[];
         };
         /**
          * @description What a code lets its seats do beyond being counted. `Default` is a plain
@@ -3282,6 +3366,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Hello"];
+                };
+            };
+        };
+    };
+    checkout_feature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lease id */
+                lease_id: components["schemas"]["LeaseId"];
+                /** @description The feature's name, as in the licence */
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureGrant"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `feature_not_licensed`, `lease_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_feature_seat_free` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `lease_released`, `lease_expired`, `lease_disconnected`: check the product out again */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    release_feature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lease id */
+                lease_id: components["schemas"]["LeaseId"];
+                /** @description The feature's name */
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureReleased"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -40,6 +40,7 @@ export const KIND_LABEL: Record<EventKind | 'log', string> = {
   queue_joined: 'Waiting for a seat',
   queue_left: 'Left the queue',
   queue_granted: 'Waiter given a seat',
+  feature_grant: 'Feature seat taken',
   named_user_assigned: 'User named',
   named_user_unassigned: 'Named user removed',
   policy_changed: 'Seat policy changed',

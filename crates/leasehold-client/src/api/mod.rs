@@ -18,6 +18,7 @@ use answers::{ErrorAnswer, checkout_error, lease_error, other_error};
 use trust::ChainTrust;
 
 mod answers;
+mod features;
 mod queue;
 mod trust;
 

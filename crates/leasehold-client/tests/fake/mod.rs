@@ -135,6 +135,7 @@ impl Fake {
             renew_after_secs: self.renew_after_secs,
             lease_secs: self.lease_secs,
             overdraft: false,
+            features: Vec::new(),
             server_time: self.now(),
             reused,
             chain: chain::digest(&self.links(&lease.product)),

@@ -64,14 +64,6 @@ pub enum LicenseError {
     )]
     UnknownTerm { tag: u16 },
 
-    /// The code carries a seat rule this version of Leasehold reads but
-    /// cannot enforce yet: counting it anyway would give more than was sold.
-    #[error(
-        "this license code uses {rule}, which this version of Leasehold cannot enforce yet, \
-         so it does not count the code; update Leasehold"
-    )]
-    Unenforced { rule: &'static str },
-
     /// The code names a trusted vendor key, but its signature does not match.
     #[error(
         "the license code's signature does not match its contents: it was altered after it \
@@ -127,9 +119,9 @@ impl LicenseError {
             Self::NotACode { .. } => ErrorCode::NotALicenseCode,
             Self::Checksum { .. } | Self::AmbiguousCharacter { .. } => ErrorCode::LicenseChecksum,
             Self::Truncated { .. } | Self::Corrupt { .. } => ErrorCode::LicenseCorrupt,
-            Self::UnsupportedVersion { .. }
-            | Self::UnknownTerm { .. }
-            | Self::Unenforced { .. } => ErrorCode::LicenseUnsupportedVersion,
+            Self::UnsupportedVersion { .. } | Self::UnknownTerm { .. } => {
+                ErrorCode::LicenseUnsupportedVersion
+            }
             Self::BadSignature => ErrorCode::BadSignature,
             Self::UntrustedVendor { .. } => ErrorCode::UntrustedVendor,
             Self::NotYetValid { .. } => ErrorCode::LicenseNotYetValid,
@@ -218,15 +210,10 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
-        // A code this Leasehold is too old for, however it shows: one
-        // outcome (update Leasehold), one code.
-        for newer in [
-            LicenseError::UnknownTerm { tag: 99 },
-            LicenseError::Unenforced {
-                rule: "named users",
-            },
-        ] {
-            assert_eq!(newer.code(), ErrorCode::LicenseUnsupportedVersion);
-        }
+        // A code this Leasehold is too old for: update Leasehold.
+        assert_eq!(
+            LicenseError::UnknownTerm { tag: 99 }.code(),
+            ErrorCode::LicenseUnsupportedVersion
+        );
     }
 }

@@ -225,6 +225,9 @@ pub struct SeatRow {
     /// own seat; give each clone its own machine id.
     #[serde(default)]
     pub shared_machine_id: bool,
+    /// Feature seats the lease holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 /// `GET /admin/v1/computers`: one page of the seats held, in the asked order.
@@ -274,6 +277,9 @@ pub struct ProductUsage {
     /// written yet (a full disk); their seats come back once it is.
     #[serde(default)]
     pub ending: u32,
+    /// The product's features with counts of their own, and their use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<crate::wire::feature::FeatureUsage>,
 }
 
 /// Where a trusted vendor key came from.

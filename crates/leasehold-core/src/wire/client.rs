@@ -93,6 +93,11 @@ pub struct LeaseGrant {
     /// signed: it informs, the server's records bill).
     #[serde(default)]
     pub overdraft: bool,
+    /// The feature seats the lease holds (`POST
+    /// /v1/leases/{id}/features/{feature}`); a renewal leaves out one given
+    /// back because its count shrank. Not signed: informs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     /// The digest of the product's chain (`GET /v1/chain`) when this grant
     /// was signed: when it changes, the client checks the chain again.
     pub chain: String,
@@ -132,6 +137,7 @@ impl LeaseGrant {
             server_time,
             reused,
             overdraft: false,
+            features: Vec::new(),
             chain: String::new(),
             signature: String::new(),
             proof_index: 0,
@@ -154,28 +160,36 @@ impl LeaseGrant {
     /// Whether the server that holds `key` signed this grant, as it is.
     #[must_use]
     pub fn verify(&self, key: &VerifyingKey) -> bool {
-        let Some(signature) = hex_array::<64>(&self.signature).map(|b| Signature::from_bytes(&b))
-        else {
-            return false;
-        };
-        let Some(siblings) = self
-            .proof
-            .iter()
-            .map(|h| hex_array::<32>(h))
-            .collect::<Option<Vec<_>>>()
-        else {
-            return false;
-        };
-        proof::verify(
+        verify_signed(
             key,
             &self.signed_bytes(),
-            &Proof {
-                index: self.proof_index,
-                siblings,
-            },
-            &signature,
+            &self.signature,
+            self.proof_index,
+            &self.proof,
         )
     }
+}
+
+/// Whether `bytes` are signed by `key` with `signature` (hex) over the root
+/// its proof (`index`, `proof`: sibling hashes in hex) leads to.
+pub(crate) fn verify_signed(
+    key: &VerifyingKey,
+    bytes: &[u8],
+    signature: &str,
+    index: u32,
+    proof: &[String],
+) -> bool {
+    let Some(signature) = hex_array::<64>(signature).map(|b| Signature::from_bytes(&b)) else {
+        return false;
+    };
+    let Some(siblings) = proof
+        .iter()
+        .map(|h| hex_array::<32>(h))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    proof::verify(key, bytes, &Proof { index, siblings }, &signature)
 }
 
 fn hex_array<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -209,6 +223,7 @@ mod tests {
             server_time: Timestamp(0),
             reused: false,
             overdraft: false,
+            features: Vec::new(),
             chain: "00".repeat(16),
             signature: String::new(),
             proof_index: 0,

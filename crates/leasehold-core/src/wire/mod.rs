@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod authority;
 pub mod client;
+pub mod feature;
 pub mod named;
 pub mod policy;
 pub mod proof;

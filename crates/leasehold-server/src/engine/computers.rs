@@ -152,6 +152,7 @@ impl Engine {
                     .map(|lease| SeatRow {
                         computer_seats: table.seats_of(&lease.holder.client_id.0),
                         shared_machine_id: table.is_shared_client(&lease.holder.client_id.0),
+                        features: table.features_of(lease.id).to_vec(),
                         lease,
                     }),
             );

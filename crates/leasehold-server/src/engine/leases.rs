@@ -108,6 +108,9 @@ impl Engine {
             granted.reused,
         );
         grant.overdraft = lease.overdraft;
+        if granted.reused {
+            grant.features = self.table().features_of(lease.id).to_vec();
+        }
         grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
     }
@@ -119,7 +122,22 @@ impl Engine {
     /// `lease_disconnected`, `over_subscribed`.
     pub async fn renew(&self, id: LeaseId, corr: CorrelationId) -> Result<LeaseGrant> {
         let now = self.now();
-        let outcome = self.table().renew(id, now);
+        let (outcome, features) = {
+            let mut table = self.table();
+            let outcome = table.renew(id, now);
+            if let Ok(r) = &outcome
+                && !r.features_dropped.is_empty()
+            {
+                // Under the lock: a checkout of the feature right after is
+                // written after this.
+                let ops = r.features_dropped.iter().map(|f| Op::DeleteLeaseFeature {
+                    lease_id: id,
+                    feature: f.clone(),
+                });
+                drop(self.inner.store.enqueue(ops.collect()));
+            }
+            (outcome, table.features_of(id).to_vec())
+        };
         let renewal = match outcome {
             Ok(renewal) => renewal,
             Err(e) => {
@@ -154,6 +172,7 @@ impl Engine {
             true,
         );
         grant.overdraft = renewal.overdraft;
+        grant.features = features;
         grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
     }
@@ -174,11 +193,14 @@ impl Engine {
                     Release::Kept(lease) => {
                         // Queued under the table's lock, so a checkout of its
                         // holder right after cannot be written before it.
-                        let written = store.enqueue(vec![Op::UpdateLeaseTimes {
-                            id,
-                            renewed_at: lease.renewed_at,
-                            expires_at: lease.expires_at,
-                        }]);
+                        let written = store.enqueue(vec![
+                            Op::UpdateLeaseTimes {
+                                id,
+                                renewed_at: lease.renewed_at,
+                                expires_at: lease.expires_at,
+                            },
+                            Op::DeleteLeaseFeatures(id),
+                        ]);
                         kept = Some((lease, written));
                         Vec::new()
                     }

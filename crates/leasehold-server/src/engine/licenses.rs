@@ -217,16 +217,6 @@ impl Engine {
         if let Err(e @ LicenseError::Expired { .. }) = verified.check_window(now) {
             return Err(e.into());
         }
-        let rules = &verified.terms().seat_rules;
-        // Read but not enforced yet: refused, never counted as a plain code
-        // (feature seats granted without their count would be more than
-        // was sold).
-        if !rules.feature_seats.is_empty() {
-            return Err(LicenseError::Unenforced {
-                rule: "features with seat counts",
-            }
-            .into());
-        }
         let id = verified.terms().license_id;
         if self.licenses().contains_key(&id) {
             return Err(Error::LicenseAlreadyAdded(id));

@@ -7,6 +7,7 @@ mod chain;
 mod computers;
 mod denials;
 mod ending;
+mod features;
 mod leases;
 mod licenses;
 mod named;

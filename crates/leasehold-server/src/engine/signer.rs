@@ -5,6 +5,7 @@
 
 use ed25519_dalek::SigningKey;
 use leasehold_core::wire::client::LeaseGrant;
+use leasehold_core::wire::feature::FeatureGrant;
 use leasehold_core::wire::proof::{self, Hash, MAX_BATCH, Proof};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -32,7 +33,26 @@ impl GrantSigner {
 
     /// Fills in the grant's signature and proof.
     pub async fn sign(&self, mut grant: LeaseGrant) -> LeaseGrant {
-        let leaf = proof::leaf(&grant.signed_bytes());
+        let (signature, index, proof) = self.sign_bytes(&grant.signed_bytes()).await;
+        grant.signature = signature;
+        grant.proof_index = index;
+        grant.proof = proof;
+        grant
+    }
+
+    /// Fills in a feature grant's signature and proof (same batches).
+    pub async fn sign_feature(&self, mut grant: FeatureGrant) -> FeatureGrant {
+        let (signature, index, proof) = self.sign_bytes(&grant.signed_bytes()).await;
+        grant.signature = signature;
+        grant.proof_index = index;
+        grant.proof = proof;
+        grant
+    }
+
+    /// Signs `bytes` in the next batch: the batch's signature (hex), the
+    /// leaf's index and its proof (hex).
+    async fn sign_bytes(&self, bytes: &[u8]) -> (String, u32, Vec<String>) {
+        let leaf = proof::leaf(bytes);
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             tokio::spawn(run(self.key.clone(), rx));
@@ -45,10 +65,11 @@ impl GrantSigner {
         };
         // The task is gone only with the runtime it started on: sign here.
         let (signature, proof) = signed.unwrap_or_else(|| sign_batch(&self.key, &[leaf]).remove(0));
-        grant.signature = signature.to_string();
-        grant.proof_index = proof.index;
-        grant.proof = proof.siblings.iter().map(|h| proof::to_hex(h)).collect();
-        grant
+        (
+            signature.to_string(),
+            proof.index,
+            proof.siblings.iter().map(|h| proof::to_hex(h)).collect(),
+        )
     }
 }
 

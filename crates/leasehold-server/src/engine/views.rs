@@ -3,6 +3,7 @@
 use super::Engine;
 use leasehold_core::Product;
 use leasehold_core::wire::admin::ProductUsage;
+use leasehold_core::wire::feature::FeatureUsage;
 
 impl Engine {
     /// Seats and use of every product named by a code or holding leases.
@@ -24,6 +25,15 @@ impl Engine {
                 ending: table.ending(&product),
                 high_water: table.high_water(&product),
                 denials_last_hour: self.inner.metrics.denials_last_hour(&product, minute),
+                features: table
+                    .feature_use(&product, now)
+                    .into_iter()
+                    .map(|f| FeatureUsage {
+                        feature: f.feature,
+                        seats: f.seats,
+                        in_use: f.in_use,
+                    })
+                    .collect(),
                 product,
             })
             .collect()

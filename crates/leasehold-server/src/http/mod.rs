@@ -7,6 +7,7 @@ mod auth;
 mod client;
 mod download;
 pub(crate) mod extract;
+mod features;
 mod named;
 pub mod openapi;
 mod policy;
@@ -183,6 +184,7 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
         return refused.into_response();
     }
     let usage = state.engine.usage();
+    let features = crate::metrics::render_features(&usage);
     let gauges: Vec<_> = usage
         .into_iter()
         .map(|u| (u.product, u.seats, u.in_use))
@@ -191,6 +193,7 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     let waiting = state.engine.waiting_counts(gauges.iter().map(|g| &g.0));
     let mut text = state.engine.metrics().render(&gauges, leases);
     text.push_str(&state.engine.metrics().render_queue(&waiting));
+    text.push_str(&features);
     let conns = &state.run.connections;
     let open = conns.open.load(std::sync::atomic::Ordering::Relaxed);
     let refused = conns.refused.load(std::sync::atomic::Ordering::Relaxed);

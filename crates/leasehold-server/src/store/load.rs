@@ -217,6 +217,12 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     )?;
     each_row(
         conn,
+        "SELECT lease_id, feature FROM lease_features",
+        |r| Ok((id::<LeaseId>(r, 0)?, text(r, 1)?)),
+        |(lease, feature)| table.restore_feature(lease, &feature),
+    )?;
+    each_row(
+        conn,
         "SELECT product, state FROM named_seats",
         |r| {
             let product = Product::from(text(r, 0)?.as_str());

@@ -173,6 +173,19 @@ pub enum Op {
     PutWaiter(leasehold_core::queue::Waiter),
     /// It left the queue (served, gone, removed).
     DeleteWaiter(leasehold_core::TicketId),
+    /// A lease took a seat of a feature.
+    PutLeaseFeature {
+        lease_id: LeaseId,
+        feature: String,
+    },
+    /// It gave it back (its lease's deletion deletes them all).
+    DeleteLeaseFeature {
+        lease_id: LeaseId,
+        feature: String,
+    },
+    /// A lease released and kept for its holder (linger) holds no feature
+    /// seat: all of its go.
+    DeleteLeaseFeatures(LeaseId),
     /// A product's named users as they are now (replacing what was stored).
     PutNamedSeats {
         product: leasehold_core::Product,

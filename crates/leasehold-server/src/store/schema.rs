@@ -121,8 +121,18 @@ CREATE TABLE named_seats (
 ) WITHOUT ROWID;
 ";
 
+/// Version 7: the feature seats each lease holds (`vendor issue --feature
+/// render:4`), deleted with their lease.
+const V7: &str = "
+CREATE TABLE lease_features (
+    lease_id TEXT NOT NULL,
+    feature  TEXT NOT NULL,
+    PRIMARY KEY (lease_id, feature)
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

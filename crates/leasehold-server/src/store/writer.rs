@@ -346,6 +346,22 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
         Op::DeleteLease(id) => {
             conn.prepare_cached("DELETE FROM leases WHERE id = ?1")?
                 .execute([id.to_string()])?;
+            conn.prepare_cached("DELETE FROM lease_features WHERE lease_id = ?1")?
+                .execute([id.to_string()])?;
+        }
+        Op::PutLeaseFeature { lease_id, feature } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO lease_features (lease_id, feature) VALUES (?1, ?2)",
+            )?
+            .execute(params![lease_id.to_string(), feature])?;
+        }
+        Op::DeleteLeaseFeatures(id) => {
+            conn.prepare_cached("DELETE FROM lease_features WHERE lease_id = ?1")?
+                .execute([id.to_string()])?;
+        }
+        Op::DeleteLeaseFeature { lease_id, feature } => {
+            conn.prepare_cached("DELETE FROM lease_features WHERE lease_id = ?1 AND feature = ?2")?
+                .execute(params![lease_id.to_string(), feature])?;
         }
         Op::PutWaiter(w) => {
             conn.prepare_cached(

@@ -1,0 +1,54 @@
+//! Feature seats under a lease (client API).
+
+use super::AppState;
+use super::extract::{Json, Path};
+use crate::error::Result;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use leasehold_core::wire::ErrorBody;
+use leasehold_core::wire::feature::{FeatureGrant, FeatureReleased};
+use leasehold_core::{CorrelationId, LeaseId};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/v1/leases/{lease_id}/features/{feature}",
+        post(checkout_feature).delete(release_feature),
+    )
+}
+
+/// Checks out a seat of a feature under a live lease (a feature with a
+/// count of its own: at most that many leases hold it at once; a plain
+/// entitlement is granted uncounted, `seats` null). The seat lasts as long
+/// as the lease and ends with it; asking again while held gives the same
+/// seat. Signed as a lease grant is.
+#[utoipa::path(post, path = "/v1/leases/{lease_id}/features/{feature}", tag = "client",
+    params(("lease_id" = LeaseId, Path, description = "The lease id"), ("feature" = String, Path, description = "The feature's name, as in the licence")),
+    responses(
+        (status = 200, body = FeatureGrant),
+        (status = 404, description = "`feature_not_licensed`, `lease_not_found`", body = ErrorBody),
+        (status = 409, description = "`no_feature_seat_free`", body = ErrorBody),
+        (status = 410, description = "`lease_released`, `lease_expired`, `lease_disconnected`: check the product out again", body = ErrorBody),
+    ))]
+pub async fn checkout_feature(
+    State(state): State<AppState>,
+    Path((id, feature)): Path<(LeaseId, String)>,
+) -> Result<Json<FeatureGrant>> {
+    state
+        .engine
+        .checkout_feature(id, &feature, CorrelationId::random())
+        .await
+        .map(Json)
+}
+
+/// Gives a feature seat back before its lease ends. Giving back twice is
+/// not an error.
+#[utoipa::path(delete, path = "/v1/leases/{lease_id}/features/{feature}", tag = "client",
+    params(("lease_id" = LeaseId, Path, description = "The lease id"), ("feature" = String, Path, description = "The feature's name")),
+    responses((status = 200, body = FeatureReleased)))]
+pub async fn release_feature(
+    State(state): State<AppState>,
+    Path((id, feature)): Path<(LeaseId, String)>,
+) -> Result<Json<FeatureReleased>> {
+    state.engine.release_feature(id, &feature).await.map(Json)
+}
