@@ -3,6 +3,7 @@
 //! seat from the command line (`checkout`, `release`, `status`), honouring
 //! the mode. A thin layer over `leasehold-client`.
 
+mod borrow;
 mod mode;
 
 use std::path::PathBuf;
@@ -31,6 +32,13 @@ pub enum ClientCmd {
     Checkout(CheckoutArgs),
     /// Release a lease by its id (for a lease left behind by a crashed program).
     Release(ReleaseArgs),
+    /// Borrow a seat of PRODUCT for N hours to work without the server
+    /// (where the licence allows it). Checkouts on this computer use it
+    /// until it ends. Exits with 3 when no seat may be lent now.
+    Borrow(borrow::BorrowArgs),
+    /// Give a borrowed seat of PRODUCT back early: this computer stops using
+    /// it at once; the server frees it now, or at the next contact.
+    Return(borrow::ReturnArgs),
     /// Show the client settings and who the server is: name, id, version and
     /// protocol.
     Status(StatusArgs),
@@ -55,9 +63,27 @@ pub struct ServerArg {
 }
 
 impl ServerArg {
-    /// A builder with the server source set: `--server`, else the settings.
+    /// A client with the server source set and the vendor key given.
+    fn client(&self, vendor: &VendorKeyArg) -> anyhow::Result<Client> {
+        let mut builder = self.builder()?;
+        if let Some(key) = &vendor.vendor_key {
+            builder = builder.vendor_key(*key);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// A builder with the server source set: `--server`, else the settings;
+    /// loans kept next to the settings file.
     fn builder(&self) -> anyhow::Result<ClientBuilder> {
-        let builder = Client::builder().app("leasehold client", env!("CARGO_PKG_VERSION"));
+        let mut builder = Client::builder().app("leasehold client", env!("CARGO_PKG_VERSION"));
+        if let Some(dir) = self
+            .config
+            .resolve()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join("borrows")))
+        {
+            builder = builder.borrow_dir(dir);
+        }
         Ok(
             match self.server.as_deref().filter(|s| !s.trim().is_empty()) {
                 Some(server) => builder.server(server),
@@ -140,6 +166,8 @@ pub async fn run(cmd: ClientCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         ClientCmd::Checkout(args) => checkout(args).await,
         ClientCmd::Release(args) => release(args).await,
+        ClientCmd::Borrow(args) => borrow::borrow(args).await,
+        ClientCmd::Return(args) => borrow::give_back(args).await,
         ClientCmd::Status(args) => status(args).await,
         ClientCmd::Mode(args) => mode::mode(args),
         ClientCmd::Discover(args) => mode::discover(args).await,
@@ -237,6 +265,22 @@ fn build(builder: ClientBuilder) -> anyhow::Result<Client> {
 
 fn print_seat(guard: &LeaseGuard, json: bool) -> anyhow::Result<()> {
     let Some(grant) = guard.grant() else {
+        if let Some(loan) = guard.loan() {
+            if json {
+                let value = json!({
+                    "mode": "borrowed",
+                    "product": loan.product,
+                    "leaseId": loan.lease_id,
+                    "until": loan.until,
+                });
+                println!("{value}");
+            } else {
+                println!("borrowed seat (lease {})", loan.lease_id);
+                println!("product {}", loan.product);
+                println!("until {}", loan.until.to_rfc3339());
+            }
+            return Ok(());
+        }
         let Some(license) = guard.standalone_license() else {
             println!("seat {}", guard.state());
             return Ok(());

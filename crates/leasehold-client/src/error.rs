@@ -158,6 +158,12 @@ pub enum ClientError {
     /// The end user's settings cannot be read.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
+    /// This computer already holds a loan of the product.
+    #[error("this computer already borrows a seat of {product} until {}; give it back first (`leasehold client return {product}`)", until.to_rfc3339())]
+    AlreadyBorrowed { product: Product, until: Timestamp },
+    /// A borrowed seat cannot be kept on (or taken off) this computer.
+    #[error("cannot keep the borrowed seat in {path}: {detail}")]
+    LoanStore { path: String, detail: String },
     /// A checkout that waited in the queue gave up (it left the queue).
     #[error("no seat of {product} came within {} s of waiting; left the queue", waited.as_secs())]
     WaitTimedOut { product: Product, waited: Duration },
@@ -193,6 +199,8 @@ impl ClientError {
             Self::Standalone(e) => e.code(),
             Self::Settings(e) => e.code(),
             Self::WaitTimedOut { .. } => "wait_timed_out",
+            Self::LoanStore { .. } => "loan_store",
+            Self::AlreadyBorrowed { .. } => "already_borrowed",
         }
     }
 

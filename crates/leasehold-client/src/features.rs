@@ -9,8 +9,9 @@ use crate::error::ClientError;
 use crate::guard::LeaseGuard;
 use leasehold_core::wire::feature::{FeatureGrant, FeatureReleased};
 
-/// A feature seat: from the server (signed), or a standalone licence's
-/// feature (the licence file is for this computer alone: not counted).
+/// A feature seat: from the server (signed), or, with no server, a
+/// standalone licence's feature or a borrowed seat's plain feature (not
+/// counted).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FeatureSeat {
     Network(FeatureGrant),
@@ -41,6 +42,9 @@ impl LeaseGuard {
                 ),
             });
         }
+        if let Some(loan) = self.loan() {
+            return loan_feature(loan, feature);
+        }
         let (server, lease_id) = self.held()?;
         server
             .checkout_feature(lease_id, feature)
@@ -58,7 +62,7 @@ impl LeaseGuard {
         &self,
         feature: &str,
     ) -> Result<Option<FeatureReleased>, ClientError> {
-        if self.standalone_license().is_some() {
+        if self.standalone_license().is_some() || self.loan().is_some() {
             return Ok(None);
         }
         match self.held() {
@@ -81,4 +85,45 @@ impl LeaseGuard {
             }),
         }
     }
+}
+
+/// A feature on a borrowed seat, offline: a plain feature of the loan's
+/// codes is granted; a counted one is not (its seats are counted on the
+/// server, which cannot count one used offline).
+fn loan_feature(
+    loan: &leasehold_core::wire::borrow::BorrowToken,
+    feature: &str,
+) -> Result<FeatureSeat, ClientError> {
+    let terms: Vec<_> = loan
+        .chain
+        .links
+        .iter()
+        .filter_map(|l| leasehold_core::license::parse(&l.code).ok())
+        .map(|c| c.terms().clone()) // the chain verified when the loan was taken up
+        .collect();
+    let counted = terms.iter().any(|t| {
+        t.seat_rules
+            .feature_seats
+            .iter()
+            .any(|f| f.feature == feature)
+    });
+    let plain = terms
+        .iter()
+        .any(|t| t.features.iter().any(|f| f == feature));
+    if plain && !counted {
+        return Ok(FeatureSeat::Standalone {
+            feature: feature.to_owned(),
+        });
+    }
+    Err(ClientError::Server {
+        status: 404,
+        code: "feature_not_licensed".into(),
+        message: if counted {
+            format!(
+                "feature {feature} has seats of its own, counted on the server: it cannot be used on a borrowed seat"
+            )
+        } else {
+            format!("the borrowed seat's licence does not give feature {feature}")
+        },
+    })
 }

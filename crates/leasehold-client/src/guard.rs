@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use leasehold_core::wire::borrow::BorrowToken;
 use leasehold_core::wire::client::{CheckoutRequest, LeaseGrant, Released};
 use leasehold_core::{LeaseId, Timestamp};
 use tokio::sync::{oneshot, watch};
@@ -40,6 +41,9 @@ pub enum LostReason {
     OverSubscribed,
     /// Standalone mode: the license file's last valid day has passed.
     LicenseExpired,
+    /// A borrowed seat's time is up (`client borrow`): connect to the
+    /// server to check out, or borrow again.
+    LoanEnded,
     /// The lease ran out while the server answered renewals with errors
     /// (its `code` and `message`: a full disk, an internal error …).
     ServerError { code: String, message: String },
@@ -60,6 +64,7 @@ impl LostReason {
             Self::TimedOut => "timed_out",
             Self::OverSubscribed => "over_subscribed",
             Self::LicenseExpired => "license_expired",
+            Self::LoanEnded => "loan_ended",
             Self::ServerError { .. } => "server_error",
             Self::BadSignature => "bad_grant_signature",
             Self::UntrustedServer { .. } => "untrusted_server",
@@ -78,6 +83,7 @@ impl std::fmt::Display for LostReason {
                 f.write_str("the license is over-subscribed and the lease ran out")
             }
             Self::LicenseExpired => f.write_str("the standalone license expired"),
+            Self::LoanEnded => f.write_str("the borrowed seat's time is up"),
             Self::ServerError { message, .. } => write!(
                 f,
                 "the lease ran out while the server answered renewals with an error: {message}"
@@ -217,6 +223,8 @@ enum Seat {
     Network(LeaseGrant),
     /// A verified node-locked license file.
     Standalone(StandaloneLicense),
+    /// A seat borrowed from a server, used offline.
+    Borrowed(BorrowToken),
 }
 
 /// A seat held for the application. Renews itself in the background; see the
@@ -285,6 +293,31 @@ impl LeaseGuard {
     pub(crate) fn standalone(license: StandaloneLicense) -> Self {
         let lease_id = LeaseId(license.terms.license_id.0);
         let until = license.terms.valid_until;
+        Self::offline(
+            Seat::Standalone(license),
+            lease_id,
+            until,
+            LostReason::LicenseExpired,
+        )
+    }
+
+    /// A borrowed seat used offline: `Held` until the loan ends (then
+    /// `Lost` with [`LostReason::LoanEnded`]); release does nothing (return
+    /// it early with `Client::return_borrowed`). Must be called inside a
+    /// tokio runtime.
+    pub(crate) fn borrowed(token: BorrowToken) -> Self {
+        let (lease_id, until) = (token.lease_id, token.until);
+        Self::offline(
+            Seat::Borrowed(token),
+            lease_id,
+            Some(until),
+            LostReason::LoanEnded,
+        )
+    }
+
+    /// A seat held with no server: `Held` until `until`, then `Lost` with
+    /// `ended`.
+    fn offline(seat: Seat, lease_id: LeaseId, until: Option<Timestamp>, ended: LostReason) -> Self {
         let (state_tx, state_rx) = watch::channel(SeatState::Held {
             lease_id,
             expires_at: until.unwrap_or(NEVER),
@@ -300,7 +333,7 @@ impl LeaseGuard {
             let stop = tokio::select! {
                 stop = &mut stop_rx => stop,
                 () = expiry => {
-                    state_tx.send_replace(SeatState::Lost { reason: LostReason::LicenseExpired });
+                    state_tx.send_replace(SeatState::Lost { reason: ended });
                     // Wait for the release (or drop), which has nothing to give back.
                     (&mut stop_rx).await
                 }
@@ -311,7 +344,7 @@ impl LeaseGuard {
             }
         });
         Self {
-            seat: Seat::Standalone(license),
+            seat,
             state: state_rx,
             stop: Some(stop_tx),
             task: Some(task),
@@ -325,7 +358,7 @@ impl LeaseGuard {
     pub fn grant(&self) -> Option<&LeaseGrant> {
         match &self.seat {
             Seat::Network(grant) => Some(grant),
-            Seat::Standalone(_) => None,
+            Seat::Standalone(_) | Seat::Borrowed(_) => None,
         }
     }
 
@@ -334,7 +367,16 @@ impl LeaseGuard {
     pub fn standalone_license(&self) -> Option<&StandaloneLicense> {
         match &self.seat {
             Seat::Standalone(license) => Some(license),
-            Seat::Network(_) => None,
+            Seat::Network(_) | Seat::Borrowed(_) => None,
+        }
+    }
+
+    /// The loan the seat rests on; `None` unless it is a borrowed seat.
+    #[must_use]
+    pub fn loan(&self) -> Option<&BorrowToken> {
+        match &self.seat {
+            Seat::Borrowed(token) => Some(token),
+            Seat::Network(_) | Seat::Standalone(_) => None,
         }
     }
 

@@ -33,12 +33,14 @@
 //! ```
 
 pub mod api;
+mod borrowing;
 pub mod clock_state;
 pub mod discovery;
 pub mod error;
 mod features;
 pub mod guard;
 pub mod identity;
+pub mod loans;
 pub mod settings;
 pub mod source;
 pub mod standalone;
@@ -48,6 +50,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use api::{DEFAULT_PORT, ServerApi};
+pub use borrowing::LoanReturn;
 pub use error::{ClientError, LeaseEnd};
 pub use features::FeatureSeat;
 pub use guard::{LeaseGuard, LostReason, ReleaseOutcome, SeatState};
@@ -110,9 +113,19 @@ pub struct ClientBuilder {
     client_id: Option<ClientId>,
     user: Option<String>,
     host: Option<String>,
+    /// Where borrowed seats are kept; by default next to the settings.
+    borrow_dir: Option<PathBuf>,
 }
 
 impl ClientBuilder {
+    /// Where this computer keeps borrowed seats (`Client::borrow`); by
+    /// default `borrows/` next to the client settings.
+    #[must_use]
+    pub fn borrow_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.borrow_dir = Some(dir.into());
+        self
+    }
+
     /// Adds a server address (`host:port`) to try, after any added before.
     #[must_use]
     pub fn server(mut self, addr: impl Into<String>) -> Self {
@@ -236,6 +249,7 @@ impl ClientBuilder {
                 } => ServerSource::Manual(servers),
             });
         }
+        let vendor_keys = self.vendor_keys.clone();
         let backend = if let Some(license_file) = self.standalone {
             if self.vendor_keys.is_empty() {
                 return Err(StandaloneError::NoVendorKey.into());
@@ -280,6 +294,8 @@ impl ClientBuilder {
             },
             app_name: self.app_name,
             app_version: self.app_version,
+            loans: self.borrow_dir.map(loans::Loans::new),
+            vendor_keys,
         })
     }
 }
@@ -324,6 +340,10 @@ pub struct Client {
     identity: Identity,
     app_name: String,
     app_version: String,
+    /// Where loans are kept (`None`: the default place).
+    loans: Option<loans::Loans>,
+    /// The vendor keys a loan's chain must verify with, offline.
+    vendor_keys: Vec<VendorPublicKey>,
 }
 
 impl Client {
@@ -445,6 +465,12 @@ impl Client {
     /// [`ClientError::Standalone`] saying what is wrong with the file.
     pub async fn checkout(&self, product: impl Into<Product>) -> Result<LeaseGuard, ClientError> {
         let request = self.checkout_request(product);
+        // A seat borrowed by this computer is used first, with no server.
+        if matches!(self.backend, Backend::Network { .. })
+            && let Some(guard) = self.checkout_on_loan(&request.product).await
+        {
+            return Ok(guard);
+        }
         let (servers, auto) = match &self.backend {
             Backend::Standalone {
                 license_file,

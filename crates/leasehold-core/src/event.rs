@@ -18,6 +18,8 @@ pub enum EventKind {
     Deny,
     /// A seat of a counted feature taken under a lease.
     FeatureGrant,
+    /// A seat lent for offline use (`client borrow`).
+    Borrow,
     /// A renewal that arrived after the lease had already ended.
     RenewAfterExpiry,
     Release,
@@ -57,11 +59,12 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 25] = [
+    pub const ALL: [EventKind; 26] = [
         Self::Grant,
         Self::OverdraftGrant,
         Self::Deny,
         Self::FeatureGrant,
+        Self::Borrow,
         Self::RenewAfterExpiry,
         Self::Release,
         Self::Expire,
@@ -93,6 +96,7 @@ impl EventKind {
             Self::OverdraftGrant => "overdraft_grant",
             Self::Deny => "deny",
             Self::FeatureGrant => "feature_grant",
+            Self::Borrow => "borrow",
             Self::RenewAfterExpiry => "renew_after_expiry",
             Self::Release => "release",
             Self::Expire => "expire",

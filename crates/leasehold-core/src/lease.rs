@@ -111,6 +111,24 @@ pub enum LeaseError {
     #[error("{}", .0.message)]
     Policy(crate::policy::Denial),
     #[error(
+        "the licence of {0} does not allow borrowing seats; check out while connected to the server"
+    )]
+    BorrowNotAllowed(Product),
+    #[error(
+        "a seat of {product} may be borrowed for at most {max_hours} hours (the vendor's limit); ask for fewer"
+    )]
+    BorrowTooLong { product: Product, max_hours: u32 },
+    #[error(
+        "no seat of {product} may be borrowed now: {borrowed} of the {borrowable} that may be lent out are borrowed{}; try again when one is returned",
+        if *kept > 0 { format!(" ({kept} more are kept never to be lent out by the seat policy's keep_unborrowed)") } else { String::new() }
+    )]
+    NoBorrowableSeat {
+        product: Product,
+        borrowable: u32,
+        borrowed: u32,
+        kept: u32,
+    },
+    #[error(
         "every seat of feature {feature} of {product} is in use ({in_use} of {seats}); try again when one is released"
     )]
     NoFeatureSeatFree {
@@ -166,6 +184,9 @@ impl LeaseError {
             Self::Policy(denial) => denial.code,
             Self::NotANamedUser { .. } => ErrorCode::NotANamedUser,
             Self::NoFeatureSeatFree { .. } => ErrorCode::NoFeatureSeatFree,
+            Self::BorrowNotAllowed(_) => ErrorCode::BorrowNotAllowed,
+            Self::BorrowTooLong { .. } => ErrorCode::BorrowTooLong,
+            Self::NoBorrowableSeat { .. } => ErrorCode::NoBorrowableSeat,
             Self::FeatureNotLicensed { .. } => ErrorCode::FeatureNotLicensed,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
             Self::NeedsActivation(_) => ErrorCode::NeedsActivation,

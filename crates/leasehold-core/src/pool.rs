@@ -130,6 +130,23 @@ impl Pools {
         out.into_iter().collect()
     }
 
+    /// How a seat of `product` may be borrowed now: (the seats of counting
+    /// codes that allow borrowing, the longest loan in hours: the shortest
+    /// any of those codes allows, so no code's terms are stretched).
+    /// `(0, 0)`: no borrowing.
+    #[must_use]
+    pub fn borrowing(&self, product: &Product, now: Timestamp) -> (u32, u32) {
+        self.active(product, now)
+            .filter(|l| l.seat_rules.max_borrow_hours > 0)
+            .fold((0_u32, 0_u32), |(seats, hours), l| {
+                let h = l.seat_rules.max_borrow_hours;
+                (
+                    seats.saturating_add(l.seats),
+                    if hours == 0 { h } else { hours.min(h) },
+                )
+            })
+    }
+
     /// Whether `product`'s seats belong to named users: a code counting now
     /// says so.
     #[must_use]

@@ -117,6 +117,8 @@ pub struct LeaseTable {
     policy: Arc<Policy>,
     /// Who may use the products with named users.
     named: NamedUsers,
+    /// Leases out on loan (`table_borrow.rs`), with their product.
+    borrows: HashMap<LeaseId, Product>,
     /// Feature seats held under leases (`table_features.rs`).
     features: features::FeatureSeats,
     /// Clients waiting for seats, served as seats free (`table_queue.rs`).
@@ -369,6 +371,19 @@ impl LeaseTable {
             // seat) and the new lease takes its seat in the same transaction.
             dead = Some(id);
         }
+        self.grant_new(req, now, dead, None)
+    }
+
+    /// A new lease for `req` (taking `dead`'s seat when given), by the
+    /// licence's, named users' and policy's rules. `borrow_secs`: a borrowed
+    /// seat of that length, never from the overdraft.
+    fn grant_new(
+        &mut self,
+        req: &CheckoutRequest,
+        now: Timestamp,
+        dead: Option<LeaseId>,
+        borrow_secs: Option<u32>,
+    ) -> Result<Granted, LeaseError> {
         let seats = self.pools.seats(&req.product, now);
         if seats == 0 {
             return Err(if self.pools.knows(&req.product) {
@@ -387,14 +402,19 @@ impl LeaseTable {
         let in_use = self
             .in_use(&req.product)
             .saturating_sub(u32::from(dead.is_some()));
-        let lease_secs = self.pools.lease_secs(&req.product, now);
+        let lease_secs = borrow_secs.unwrap_or_else(|| self.pools.lease_secs(&req.product, now));
         let capacity = self.pools.capacity(&req.product.0, now);
         if let crate::policy::Decision::Deny(denial) =
             self.decide_new_seat(&req.product, &req.holder.user, &req.holder.host, capacity)
         {
             return Err(LeaseError::Policy(denial));
         }
-        if in_use >= capacity {
+        let limit = if borrow_secs.is_some() {
+            seats
+        } else {
+            capacity
+        };
+        if in_use >= limit {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
             return Err(LeaseError::NoSeatFree {
                 product: req.product.clone(),
@@ -478,6 +498,9 @@ impl LeaseTable {
         };
         if self.lingering.contains(&id) {
             return Err(LeaseError::LeaseReleased(id)); // kept, not held
+        }
+        if self.borrows.contains_key(&id) {
+            return self.borrowed_renewal(id, i);
         }
         let store_until = self.extend(i, id, now)?;
         let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
@@ -625,6 +648,9 @@ impl LeaseTable {
             if n.client_id() != client_id || n.user() != user || *n.product != *product {
                 continue;
             }
+            if !self.borrows.is_empty() && self.borrows.contains_key(&s.id) {
+                continue; // out on loan: not a seat to take over
+            }
             if n.computer.is_same(computer) {
                 if s.is_alive(now) {
                     return Some((i, Held::Reuse));
@@ -727,6 +753,7 @@ impl LeaseTable {
         self.by_id.remove(&id);
         let slot = self.slab.remove(i)?;
         self.lingering.remove(&id);
+        self.borrows.remove(&id);
         self.drop_features(id, &Product(slot.names.product.to_string()));
         self.generation = self.generation.wrapping_add(1);
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
@@ -783,6 +810,8 @@ impl LeaseTable {
     }
 }
 
+#[path = "table_borrow.rs"]
+mod borrow;
 #[path = "table_features.rs"]
 mod features;
 #[path = "table_linger.rs"]

@@ -34,7 +34,8 @@ impl LeaseTable {
             return Release::NotHeld;
         };
         let linger = self.pools.linger_secs(&lease.product, now);
-        if linger == 0 {
+        // A borrowed seat returned early is free at once.
+        if linger == 0 || self.is_borrowed(id) {
             return self.release(id).map_or(Release::NotHeld, Release::Ended);
         }
         let until = now.plus_millis(i64::from(linger) * 1000);

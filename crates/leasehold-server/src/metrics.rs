@@ -240,10 +240,24 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// The feature seats per product and feature: licensed now and held now.
+/// Seats out on loan per product, and the feature seats per product and
+/// feature: licensed now and held now.
 #[must_use]
 pub fn render_features(usage: &[leasehold_core::wire::admin::ProductUsage]) -> String {
     let mut out = String::new();
+    let name = "leasehold_seats_borrowed";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Seats out on loan now (client borrow), per product.\n# TYPE {name} gauge"
+    );
+    for u in usage {
+        let _ = writeln!(
+            out,
+            "{name}{{product=\"{}\"}} {}",
+            escape(u.product.as_str()),
+            u.borrowed
+        );
+    }
     let gauges = [
         (
             "leasehold_feature_seats",

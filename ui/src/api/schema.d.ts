@@ -456,6 +456,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/borrow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lends a seat for offline use for `hours` (at most what the licence
+         *     allows): a lease that lasts that long, is never extended, and counts as
+         *     in use until it ends or is returned (`POST /v1/leases/{id}/release`).
+         *     The token is signed by this server and carries the product's chain, so
+         *     the application accepts it with no server until `until`.
+         */
+        post: operations["borrow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chain": {
         parameters: {
             query?: never;
@@ -646,6 +669,41 @@ export interface components {
              */
             error?: string | null;
         };
+        /** @description `POST /v1/borrow`. */
+        BorrowRequest: {
+            /** @description Who borrows, as a checkout names them (`wait` is ignored). */
+            seat: components["schemas"]["CheckoutRequest"];
+            /**
+             * Format: int32
+             * @description For how long; at most what the product's licence allows.
+             */
+            hours: number;
+        };
+        /** @description A seat lent for offline use, signed by the server that lent it. */
+        BorrowToken: {
+            /** @description The lease the loan is on the server (returning it early releases it). */
+            leaseId: components["schemas"]["LeaseId"];
+            product: components["schemas"]["Product"];
+            clientId: components["schemas"]["ClientId"];
+            user: string;
+            /** @description The computer it was lent to (its parts' hashes as text). */
+            computer: string;
+            borrowedAt: components["schemas"]["Timestamp"];
+            /**
+             * @description When the loan ends: the seat is free on the server then, and the
+             *     token accepted no more.
+             */
+            until: components["schemas"]["Timestamp"];
+            /**
+             * @description The product's chain when lent: the server's key and the codes (with
+             *     their activations for it) that let it lend seats of the product.
+             */
+            chain: components["schemas"]["Chain"];
+            signature: string;
+            /** Format: int32 */
+            proofIndex?: number;
+            proof?: string[];
+        };
         /**
          * @description `GET /v1/chain?product=…`: what lets an application trust this server
          *     with seats of a product (see `license::chain`).
@@ -804,7 +862,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "no_feature_seat_free" | "feature_not_licensed" | "not_a_named_user" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "not_a_named_user" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -831,7 +889,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "deny" | "feature_grant" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "deny" | "feature_grant" | "borrow" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -1278,6 +1336,11 @@ export interface components {
              *     written yet (a full disk); their seats come back once it is.
              */
             ending?: number;
+            /**
+             * Format: int32
+             * @description Of `in_use`: seats out on loan.
+             */
+            borrowed?: number;
             /** @description The product's features with counts of their own, and their use. */
             features?: components["schemas"]["FeatureUsage"][];
         };
@@ -1331,6 +1394,12 @@ export interface components {
              *     own seat; give each clone its own machine id.
              */
             sharedMachineId?: boolean;
+            /**
+             * @description The seat is out on loan (`client borrow`) until the lease's
+             *     `expiresAt`; disconnecting it ends the loan (the client loses it on
+             *     its next contact).
+             */
+            borrowed?: boolean;
             /** @description Feature seats the lease holds. */
             features?: string[];
         };
@@ -3223,6 +3292,74 @@ export interface operations {
                 };
             };
             /** @description `bad_public_key` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    borrow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BorrowRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BorrowToken"];
+                };
+            };
+            /** @description `bad_request` or `invalid_field` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_license_for_product` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `borrow_not_allowed`, `no_borrowable_seat`, `no_seat_free` (a loan never comes from the overdraft), the seat policy's and named users' refusals */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `borrow_too_long`: the message gives the most hours */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -41,6 +41,7 @@ export const KIND_LABEL: Record<EventKind | 'log', string> = {
   queue_left: 'Left the queue',
   queue_granted: 'Waiter given a seat',
   feature_grant: 'Feature seat taken',
+  borrow: 'Seat borrowed',
   named_user_assigned: 'User named',
   named_user_unassigned: 'Named user removed',
   policy_changed: 'Seat policy changed',

@@ -1,11 +1,14 @@
-//! Feature seats as a client asks for them: checked out under a lease it
-//! holds, given back on their own or with the lease.
+//! Feature seats as a client asks for them (checked out under a lease it
+//! holds, given back on their own or with the lease), and seats borrowed.
 
-use super::answers::lease_error;
+use super::answers::{checkout_error, lease_error};
 use super::{PROTOCOL_HEADER, ServerApi};
 use crate::error::ClientError;
 use leasehold_core::LeaseId;
+use leasehold_core::Timestamp;
 use leasehold_core::wire::PROTOCOL_VERSION;
+use leasehold_core::wire::borrow::{BorrowRequest, BorrowToken};
+use leasehold_core::wire::client::CheckoutRequest;
 use leasehold_core::wire::feature::{FeatureGrant, FeatureReleased};
 
 impl ServerApi {
@@ -75,5 +78,56 @@ impl ServerApi {
             .pop_if_empty()
             .push(feature);
         Ok(url)
+    }
+}
+
+impl ServerApi {
+    /// `POST /v1/borrow`: a seat lent for `hours`, checked as the
+    /// application will check it offline (this computer, a chain the vendor
+    /// keys trust, the server's signature).
+    ///
+    /// # Errors
+    /// The server's refusals as [`ServerApi::checkout`] maps them
+    /// ([`ClientError::NoSeatFree`] …, `borrow_not_allowed`,
+    /// `borrow_too_long`, `no_borrowable_seat` as [`ClientError::Server`]);
+    /// [`ClientError::UntrustedServer`] for a token that does not check.
+    pub async fn borrow(
+        &self,
+        request: &CheckoutRequest,
+        hours: u32,
+    ) -> Result<BorrowToken, ClientError> {
+        let body = BorrowRequest {
+            seat: request.clone(),
+            hours,
+        };
+        let response = self
+            .send(
+                self.inner
+                    .http
+                    .post(self.url("v1/borrow")?)
+                    .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
+                    .json(&body),
+            )
+            .await?;
+        let token: BorrowToken = self
+            .read_with(response, |body| checkout_error(request, body))
+            .await?;
+        let computer = request.computer.unwrap_or_default();
+        if let Err(why) = token.check_offline(
+            &request.product,
+            &request.client_id,
+            &computer,
+            self.inner.trust.vendor_keys(),
+            Timestamp::now(),
+        ) {
+            // Not usable: give the seat back rather than leave it counted.
+            let _ = self.release(token.lease_id).await;
+            return Err(ClientError::UntrustedServer {
+                server: self.inner.display.clone(),
+                product: request.product.clone(),
+                reason: why,
+            });
+        }
+        Ok(token)
     }
 }

@@ -63,7 +63,7 @@ pub fn vendor() -> VendorKeyPair {
 }
 
 /// Designer 4.2, run by alice on the computer `id`, trusting [`vendor`].
-fn designer(id: &str) -> ClientBuilder {
+pub fn designer(id: &str) -> ClientBuilder {
     Client::builder()
         .vendor_key(vendor().public())
         .app("Designer", "4.2")

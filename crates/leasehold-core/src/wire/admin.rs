@@ -225,6 +225,11 @@ pub struct SeatRow {
     /// own seat; give each clone its own machine id.
     #[serde(default)]
     pub shared_machine_id: bool,
+    /// The seat is out on loan (`client borrow`) until the lease's
+    /// `expiresAt`; disconnecting it ends the loan (the client loses it on
+    /// its next contact).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub borrowed: bool,
     /// Feature seats the lease holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
@@ -277,6 +282,9 @@ pub struct ProductUsage {
     /// written yet (a full disk); their seats come back once it is.
     #[serde(default)]
     pub ending: u32,
+    /// Of `in_use`: seats out on loan.
+    #[serde(default)]
+    pub borrowed: u32,
     /// The product's features with counts of their own, and their use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<crate::wire::feature::FeatureUsage>,

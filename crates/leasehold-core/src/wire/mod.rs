@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod authority;
+pub mod borrow;
 pub mod client;
 pub mod feature;
 pub mod named;

@@ -153,6 +153,7 @@ impl Engine {
                         computer_seats: table.seats_of(&lease.holder.client_id.0),
                         shared_machine_id: table.is_shared_client(&lease.holder.client_id.0),
                         features: table.features_of(lease.id).to_vec(),
+                        borrowed: table.is_borrowed(lease.id),
                         lease,
                     }),
             );

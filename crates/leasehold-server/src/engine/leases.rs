@@ -42,46 +42,8 @@ impl Engine {
                 (granted, written)
             })
         };
-        let outcome = outcome.map_err(|e| self.explain_unknown(e));
-        let (granted, written) = match outcome {
-            Ok(g) => g,
-            Err(e) => {
-                // Only products this server has a code for get a counter
-                // and a log of their own: a stranger naming a new product
-                // each time must not grow memory or the store.
-                let licensed = !matches!(e, LeaseError::NoLicense(_));
-                let minute = now.0.div_euclid(60_000);
-                self.inner
-                    .metrics
-                    .deny(licensed.then_some(&request.product), minute);
-                let bucket = if licensed {
-                    Bucket::Licensed(request.product.clone())
-                } else {
-                    Bucket::Unlicensed
-                };
-                let event = Event::denied(&request.product, &request.holder, now, &e.to_string());
-                self.record_denial(bucket, event.correlated(corr));
-                return Err(e.into());
-            }
-        };
-        // Waited for (and undone on failure) in a task of its own: a client
-        // that goes away mid-checkout cannot leave the table and the store
-        // apart.
-        let engine = self.clone();
-        let undo = granted.clone();
-        let committed = tokio::spawn(async move {
-            let outcome = written.await;
-            if outcome.is_err() {
-                engine.table().undo_checkout(&undo);
-                if let Some(old) = &undo.expired {
-                    engine.deadline_added(old.expires_at);
-                }
-            }
-            outcome
-        })
-        .await
-        .unwrap_or(Err(crate::store::StoreError::Closed));
-        committed?;
+        let (granted, written) = outcome.map_err(|e| self.denied(&request, e, now, corr))?;
+        self.committed(&granted, written).await?;
         if let Some(old) = granted.expired {
             self.log_ends(&[Ended::new(old, Ending::Expired, Some(corr))]);
         }
@@ -113,6 +75,60 @@ impl Engine {
         }
         grant.chain = self.chain(&grant.product).digest.clone();
         Ok(self.inner.signer.sign(grant).await)
+    }
+
+    /// Counts and logs a refused checkout (or loan); the error to answer.
+    pub(super) fn denied(
+        &self,
+        request: &CheckoutRequest,
+        e: LeaseError,
+        now: leasehold_core::Timestamp,
+        corr: CorrelationId,
+    ) -> Error {
+        let e = self.explain_unknown(e);
+        // Only products this server has a code for get a counter and a log
+        // of their own: a stranger naming a new product each time must not
+        // grow memory or the store.
+        let licensed = !matches!(e, LeaseError::NoLicense(_));
+        let minute = now.0.div_euclid(60_000);
+        self.inner
+            .metrics
+            .deny(licensed.then_some(&request.product), minute);
+        let bucket = if licensed {
+            Bucket::Licensed(request.product.clone())
+        } else {
+            Bucket::Unlicensed
+        };
+        let event = Event::denied(&request.product, &request.holder, now, &e.to_string());
+        self.record_denial(bucket, event.correlated(corr));
+        e.into()
+    }
+
+    /// Waits for a new lease's write, undoing the grant if it fails; in a
+    /// task of its own, so a client that goes away mid-checkout cannot
+    /// leave the table and the store apart.
+    pub(super) async fn committed(
+        &self,
+        granted: &Granted,
+        written: impl Future<Output = std::result::Result<(), crate::store::StoreError>>
+        + Send
+        + 'static,
+    ) -> Result<()> {
+        let engine = self.clone();
+        let undo = granted.clone();
+        tokio::spawn(async move {
+            let outcome = written.await;
+            if outcome.is_err() {
+                engine.table().undo_checkout(&undo);
+                if let Some(old) = &undo.expired {
+                    engine.deadline_added(old.expires_at);
+                }
+            }
+            outcome
+        })
+        .await
+        .unwrap_or(Err(crate::store::StoreError::Closed))?;
+        Ok(())
     }
 
     /// Extends a live lease.
@@ -331,7 +347,7 @@ pub(super) fn holder_of(req: wire::CheckoutRequest, address: String) -> Holder {
     }
 }
 
-fn validate(req: &wire::CheckoutRequest) -> Result<()> {
+pub(super) fn validate(req: &wire::CheckoutRequest) -> Result<()> {
     use leasehold_core::license::MAX_PRODUCT_LEN as PRODUCT;
     use leasehold_core::wire::MAX_NAME_CHARS as NAME;
     let fields: [(&'static str, &str, bool, usize); 6] = [

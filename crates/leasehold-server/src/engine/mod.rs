@@ -3,6 +3,7 @@
 //! are thin calls into it.
 
 mod activation;
+mod borrow;
 mod chain;
 mod computers;
 mod denials;

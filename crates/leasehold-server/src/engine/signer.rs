@@ -4,6 +4,7 @@
 //! at once, by itself.
 
 use ed25519_dalek::SigningKey;
+use leasehold_core::wire::borrow::BorrowToken;
 use leasehold_core::wire::client::LeaseGrant;
 use leasehold_core::wire::feature::FeatureGrant;
 use leasehold_core::wire::proof::{self, Hash, MAX_BATCH, Proof};
@@ -47,6 +48,15 @@ impl GrantSigner {
         grant.proof_index = index;
         grant.proof = proof;
         grant
+    }
+
+    /// Fills in a borrow token's signature and proof (same batches).
+    pub async fn sign_borrow(&self, mut token: BorrowToken) -> BorrowToken {
+        let (signature, index, proof) = self.sign_bytes(&token.signed_bytes()).await;
+        token.signature = signature;
+        token.proof_index = index;
+        token.proof = proof;
+        token
     }
 
     /// Signs `bytes` in the next batch: the batch's signature (hex), the

@@ -25,6 +25,7 @@ impl Engine {
                 ending: table.ending(&product),
                 high_water: table.high_water(&product),
                 denials_last_hour: self.inner.metrics.denials_last_hour(&product, minute),
+                borrowed: table.borrowed(&product),
                 features: table
                     .feature_use(&product, now)
                     .into_iter()

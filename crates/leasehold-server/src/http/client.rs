@@ -178,7 +178,7 @@ fn refuse_old_sdk(headers: &HeaderMap) -> Result<()> {
     }
 }
 
-fn peer(extensions: &Extensions) -> String {
+pub(super) fn peer(extensions: &Extensions) -> String {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "in-process".to_owned(), |c| c.0.to_string())

@@ -1,4 +1,4 @@
-//! Feature seats under a lease (client API).
+//! Feature seats under a lease, and seats lent for offline use (client API).
 
 use super::AppState;
 use super::extract::{Json, Path};
@@ -7,14 +7,17 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
 use leasehold_core::wire::ErrorBody;
+use leasehold_core::wire::borrow::{BorrowRequest, BorrowToken};
 use leasehold_core::wire::feature::{FeatureGrant, FeatureReleased};
 use leasehold_core::{CorrelationId, LeaseId};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/v1/leases/{lease_id}/features/{feature}",
-        post(checkout_feature).delete(release_feature),
-    )
+    Router::new()
+        .route(
+            "/v1/leases/{lease_id}/features/{feature}",
+            post(checkout_feature).delete(release_feature),
+        )
+        .route("/v1/borrow", post(borrow))
 }
 
 /// Checks out a seat of a feature under a live lease (a feature with a
@@ -51,4 +54,29 @@ pub async fn release_feature(
     Path((id, feature)): Path<(LeaseId, String)>,
 ) -> Result<Json<FeatureReleased>> {
     state.engine.release_feature(id, &feature).await.map(Json)
+}
+
+/// Lends a seat for offline use for `hours` (at most what the licence
+/// allows): a lease that lasts that long, is never extended, and counts as
+/// in use until it ends or is returned (`POST /v1/leases/{id}/release`).
+/// The token is signed by this server and carries the product's chain, so
+/// the application accepts it with no server until `until`.
+#[utoipa::path(post, path = "/v1/borrow", tag = "client", request_body = BorrowRequest, responses(
+    (status = 200, body = BorrowToken),
+    (status = 409, description = "`borrow_not_allowed`, `no_borrowable_seat`, `no_seat_free` (a loan never comes from the overdraft), the seat policy's and named users' refusals", body = ErrorBody),
+    (status = 422, description = "`borrow_too_long`: the message gives the most hours", body = ErrorBody),
+    (status = 404, description = "`no_license_for_product`", body = ErrorBody),
+    (status = 400, description = "`bad_request` or `invalid_field`", body = ErrorBody),
+))]
+pub async fn borrow(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    Json(req): Json<BorrowRequest>,
+) -> Result<Json<BorrowToken>> {
+    let address = super::client::peer(&extensions);
+    state
+        .engine
+        .borrow(req, address, CorrelationId::random())
+        .await
+        .map(Json)
 }

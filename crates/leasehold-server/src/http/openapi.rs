@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
         super::activation::activate_online, super::activation::set_authority, super::activation::deactivation_proof,
         super::policy::policy, super::policy::set_policy, super::policy::check_policy,
         super::queue::follow, super::queue::leave, super::queue::waiting, super::queue::remove,
-        super::features::checkout_feature, super::features::release_feature,
+        super::features::checkout_feature, super::features::release_feature, super::features::borrow,
         super::named::named_users, super::named::named_users_of, super::named::assign, super::named::unassign,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),

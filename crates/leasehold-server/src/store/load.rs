@@ -217,6 +217,12 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     )?;
     each_row(
         conn,
+        "SELECT lease_id FROM borrows",
+        |r| id::<LeaseId>(r, 0),
+        |lease| table.restore_borrow(lease),
+    )?;
+    each_row(
+        conn,
         "SELECT lease_id, feature FROM lease_features",
         |r| Ok((id::<LeaseId>(r, 0)?, text(r, 1)?)),
         |(lease, feature)| table.restore_feature(lease, &feature),

@@ -173,6 +173,8 @@ pub enum Op {
     PutWaiter(leasehold_core::queue::Waiter),
     /// It left the queue (served, gone, removed).
     DeleteWaiter(leasehold_core::TicketId),
+    /// The lease is a loan (`client borrow`).
+    PutBorrow(LeaseId),
     /// A lease took a seat of a feature.
     PutLeaseFeature {
         lease_id: LeaseId,

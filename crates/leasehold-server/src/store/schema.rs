@@ -131,8 +131,16 @@ CREATE TABLE lease_features (
 ) WITHOUT ROWID;
 ";
 
+/// Version 8: leases out on loan (`client borrow`), deleted with their
+/// lease; the lease row holds the loan's end as its deadline.
+const V8: &str = "
+CREATE TABLE borrows (
+    lease_id TEXT PRIMARY KEY NOT NULL
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

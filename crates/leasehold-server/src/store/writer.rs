@@ -348,6 +348,12 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
                 .execute([id.to_string()])?;
             conn.prepare_cached("DELETE FROM lease_features WHERE lease_id = ?1")?
                 .execute([id.to_string()])?;
+            conn.prepare_cached("DELETE FROM borrows WHERE lease_id = ?1")?
+                .execute([id.to_string()])?;
+        }
+        Op::PutBorrow(id) => {
+            conn.prepare_cached("INSERT OR IGNORE INTO borrows (lease_id) VALUES (?1)")?
+                .execute([id.to_string()])?;
         }
         Op::PutLeaseFeature { lease_id, feature } => {
             conn.prepare_cached(
