@@ -93,6 +93,24 @@ typedef enum lh_seat_state {
 } lh_seat_state;
 
 /*
+ What giving a loan back did.
+ */
+typedef enum lh_loan_return {
+  /*
+   The server has the seat back.
+   */
+  LH_LOAN_RETURNED = 1,
+  /*
+   Dead on this computer; the server hears at the next contact.
+   */
+  LH_LOAN_PENDING = 2,
+  /*
+   This computer holds no loan of the product.
+   */
+  LH_LOAN_NONE = 3,
+} lh_loan_return;
+
+/*
  Collects what a client needs; made by [`lh_builder_new`], consumed by
  [`lh_builder_build`] or freed by [`lh_builder_free`].
  */
@@ -162,6 +180,29 @@ typedef struct lh_error {
    */
   char message[LH_MESSAGE_LEN];
 } lh_error;
+
+/*
+ Called with the place in the queue (1 = next) and how many wait,
+ whenever it changes; on the thread that called
+ [`lh_checkout_waiting`].
+ */
+typedef void (*lh_place_fn)(uint32_t position, uint32_t waiting, void *user_data);
+
+/*
+ A feature seat, written by the library into the caller's struct.
+ */
+typedef struct lh_feature_info {
+  /*
+   The feature's seats now; -1 for a plain entitlement (not counted:
+   every seat of the product has it), or on a standalone or borrowed
+   seat.
+   */
+  int64_t seats;
+  /*
+   Leases holding the feature now, this one included (0 when plain).
+   */
+  uint32_t in_use;
+} lh_feature_info;
 
 #ifdef __cplusplus
 extern "C" {
@@ -276,6 +317,17 @@ enum lh_status lh_builder_identity(struct lh_builder *builder,
                                    struct lh_error *err);
 
 /*
+ Where this computer keeps borrowed seats (`lh_borrow`); by default
+ `borrows/` next to the client settings.
+
+ # Safety
+ As [`lh_builder_server`].
+ */
+enum lh_status lh_builder_borrow_dir(struct lh_builder *builder,
+                                     const char *dir,
+                                     struct lh_error *err);
+
+/*
  Makes the client and frees the builder (also when it fails).
 
  # Safety
@@ -322,6 +374,82 @@ enum lh_status lh_checkout(const struct lh_client *client,
                            uint32_t timeout_ms,
                            struct lh_seat **out,
                            struct lh_error *err);
+
+/*
+ [`lh_checkout`] that waits in the server's queue when no seat is free,
+ calling `on_place` (may be null) as the place changes, and returns the
+ seat once it comes. `timeout_ms` bounds the wait (0: as long as it
+ takes); when it passes the client leaves the queue (`LH_TIMEOUT`).
+ Code `queue_not_allowed` when the licence forbids waiting.
+
+ # Safety
+ As [`lh_checkout`]; `user_data` is passed to `on_place` as given.
+ */
+enum lh_status lh_checkout_waiting(const struct lh_client *client,
+                                   const char *product,
+                                   uint32_t timeout_ms,
+                                   lh_place_fn on_place,
+                                   void *user_data,
+                                   struct lh_seat **out,
+                                   struct lh_error *err);
+
+/*
+ Checks a seat of `feature` out under `seat`'s lease. Code
+ `no_feature_seat_free` when all are held, `feature_not_licensed` when no
+ licence gives it.
+
+ # Safety
+ `seat` a live seat; `feature` NUL-terminated; `out` null or writable;
+ `err` null or writable.
+ */
+enum lh_status lh_seat_checkout_feature(const struct lh_seat *seat,
+                                        const char *feature,
+                                        uint32_t timeout_ms,
+                                        struct lh_feature_info *out,
+                                        struct lh_error *err);
+
+/*
+ Gives `seat`'s seat of `feature` back before the lease ends (nothing to
+ do when it holds none).
+
+ # Safety
+ `seat` a live seat; `feature` NUL-terminated; `err` null or writable.
+ */
+enum lh_status lh_seat_release_feature(const struct lh_seat *seat,
+                                       const char *feature,
+                                       uint32_t timeout_ms,
+                                       struct lh_error *err);
+
+/*
+ Borrows a seat of `product` for `hours` and keeps the loan on this
+ computer: `lh_checkout` of the product uses it, with no server, until
+ it ends (`until_ms`, Unix ms). Codes `borrow_not_allowed`,
+ `borrow_too_long`, `no_borrowable_seat`, `already_borrowed`.
+
+ # Safety
+ `client` a live client; `product` NUL-terminated; `until_ms` null or
+ writable; `err` null or writable.
+ */
+enum lh_status lh_borrow(const struct lh_client *client,
+                         const char *product,
+                         uint32_t hours,
+                         uint32_t timeout_ms,
+                         int64_t *until_ms,
+                         struct lh_error *err);
+
+/*
+ Gives the loan of `product` back early: dead on this computer at once;
+ the server frees the seat now, or at the next contact.
+
+ # Safety
+ `client` a live client; `product` NUL-terminated; `out` null or
+ writable; `err` null or writable.
+ */
+enum lh_status lh_return(const struct lh_client *client,
+                         const char *product,
+                         uint32_t timeout_ms,
+                         enum lh_loan_return *out,
+                         struct lh_error *err);
 
 /*
  The seat's state now (does not block).

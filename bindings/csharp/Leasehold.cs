@@ -33,6 +33,18 @@ namespace Leasehold
 
     public enum SeatState { Held = 1, Reconnecting = 2, Expiring = 3, Lost = 4, Regained = 5, Released = 6 }
 
+    /// <summary>What giving a borrowed seat back did.</summary>
+    public enum LoanReturn { Returned = 1, Pending = 2, None = 3 }
+
+    /// <summary>A feature seat under a seat: Seats is the feature's count
+    /// (null for a plain entitlement, not counted), InUse how many leases
+    /// hold it now.</summary>
+    public sealed class FeatureInfo
+    {
+        public long? Seats { get; internal set; }
+        public uint InUse { get; internal set; }
+    }
+
     /// <summary>Where a seat stands.</summary>
     public sealed class SeatInfo
     {
@@ -73,6 +85,15 @@ namespace Leasehold
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate void Callback(IntPtr info, IntPtr userData);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void PlaceCallback(uint position, uint waiting, IntPtr userData);
+
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct FeatureInfo
+        {
+            public long Seats;
+            public uint InUse;
+        }
 
         [DllImport(Lib)] internal static extern IntPtr lh_version();
         [DllImport(Lib)] internal static extern int lh_client_from_settings(byte[] app, byte[] version, byte[] key, out IntPtr client, ref Error err);
@@ -89,6 +110,12 @@ namespace Leasehold
         [DllImport(Lib)] internal static extern int lh_seat_on_change(SeatHandle seat, Callback callback, IntPtr userData, ref Error err);
         [DllImport(Lib)] internal static extern int lh_seat_release(IntPtr seat, uint timeoutMs, ref Error err);
         [DllImport(Lib)] internal static extern void lh_seat_free(IntPtr seat);
+        [DllImport(Lib)] internal static extern int lh_builder_borrow_dir(IntPtr builder, byte[] dir, ref Error err);
+        [DllImport(Lib)] internal static extern int lh_checkout_waiting(ClientHandle client, byte[] product, uint timeoutMs, PlaceCallback onPlace, IntPtr userData, out IntPtr seat, ref Error err);
+        [DllImport(Lib)] internal static extern int lh_seat_checkout_feature(SeatHandle seat, byte[] feature, uint timeoutMs, ref FeatureInfo info, ref Error err);
+        [DllImport(Lib)] internal static extern int lh_seat_release_feature(SeatHandle seat, byte[] feature, uint timeoutMs, ref Error err);
+        [DllImport(Lib)] internal static extern int lh_borrow(ClientHandle client, byte[] product, uint hours, uint timeoutMs, out long untilMs, ref Error err);
+        [DllImport(Lib)] internal static extern int lh_return(ClientHandle client, byte[] product, uint timeoutMs, out int returned, ref Error err);
 
         internal static byte[] Utf8(string s) => s == null ? null : Encoding.UTF8.GetBytes(s + "\0");
 
@@ -152,7 +179,7 @@ namespace Leasehold
         }
 
         /// <summary>A client for these servers, trusting these vendor keys.</summary>
-        public static Client Create(string[] servers, string[] vendorKeys, string app = "", string version = "", string clientId = null)
+        public static Client Create(string[] servers, string[] vendorKeys, string app = "", string version = "", string clientId = null, string borrowDir = null)
         {
             var err = Native.NewError();
             IntPtr b = Native.lh_builder_new();
@@ -162,6 +189,7 @@ namespace Leasehold
                 foreach (var k in vendorKeys) Native.Check(Native.lh_builder_vendor_key(b, Native.Utf8(k), ref err), err);
                 Native.Check(Native.lh_builder_app(b, Native.Utf8(app), Native.Utf8(version), ref err), err);
                 Native.Check(Native.lh_builder_identity(b, Native.Utf8(clientId), null, ref err), err);
+                if (borrowDir != null) Native.Check(Native.lh_builder_borrow_dir(b, Native.Utf8(borrowDir), ref err), err);
             }
             catch
             {
@@ -178,6 +206,38 @@ namespace Leasehold
             var err = Native.NewError();
             Native.Check(Native.lh_checkout(handle, Native.Utf8(product), timeoutMs, out IntPtr s, ref err), err);
             return new Seat(new SeatHandle(s));
+        }
+
+        /// <summary>A seat of the product, waiting in the server's queue when
+        /// none is free; onPlace(position, waiting) is called on this thread
+        /// as the place changes. 0 waits as long as it takes; a timeout
+        /// throws (code wait_timed_out), leaving the queue.</summary>
+        public Seat CheckoutWaiting(string product, uint timeoutMs = 0, Action<uint, uint> onPlace = null)
+        {
+            var err = Native.NewError();
+            Native.PlaceCallback place = (position, waiting, _) => onPlace?.Invoke(position, waiting);
+            int status = Native.lh_checkout_waiting(handle, Native.Utf8(product), timeoutMs, place, IntPtr.Zero, out IntPtr s, ref err);
+            GC.KeepAlive(place);
+            Native.Check(status, err);
+            return new Seat(new SeatHandle(s));
+        }
+
+        /// <summary>Borrows a seat for hours to work without the server;
+        /// checkouts use it until the time returned.</summary>
+        public DateTimeOffset Borrow(string product, uint hours, uint timeoutMs = 30000)
+        {
+            var err = Native.NewError();
+            Native.Check(Native.lh_borrow(handle, Native.Utf8(product), hours, timeoutMs, out long until, ref err), err);
+            return DateTimeOffset.FromUnixTimeMilliseconds(until);
+        }
+
+        /// <summary>Gives a borrowed seat back early (dead here at once; the
+        /// server hears now, or at the next contact: Pending).</summary>
+        public LoanReturn ReturnBorrowed(string product, uint timeoutMs = 10000)
+        {
+            var err = Native.NewError();
+            Native.Check(Native.lh_return(handle, Native.Utf8(product), timeoutMs, out int returned, ref err), err);
+            return (LoanReturn)returned;
         }
 
         public static string Version => Marshal.PtrToStringAnsi(Native.lh_version());
@@ -229,6 +289,24 @@ namespace Leasehold
                 }
             }
             remove { lock (this) { changed -= value; } }
+        }
+
+        /// <summary>A seat of the feature under this seat's lease; it ends
+        /// with the seat or ReleaseFeature. Throws with code
+        /// no_feature_seat_free when all are held.</summary>
+        public FeatureInfo CheckoutFeature(string feature, uint timeoutMs = 10000)
+        {
+            var err = Native.NewError();
+            var info = new Native.FeatureInfo();
+            Native.Check(Native.lh_seat_checkout_feature(handle, Native.Utf8(feature), timeoutMs, ref info, ref err), err);
+            return new FeatureInfo { Seats = info.Seats < 0 ? (long?)null : info.Seats, InUse = info.InUse };
+        }
+
+        /// <summary>Gives the feature's seat back before the seat ends.</summary>
+        public void ReleaseFeature(string feature, uint timeoutMs = 10000)
+        {
+            var err = Native.NewError();
+            Native.Check(Native.lh_seat_release_feature(handle, Native.Utf8(feature), timeoutMs, ref err), err);
         }
 
         /// <summary>Releases the seat now (the server frees it at once).</summary>

@@ -1,6 +1,7 @@
 // What the C# binding promises beyond the example, run by the test suite
 // (crates/leasehold-ffi/tests/examples.rs) against a real server:
-//   mono tests.exe SERVER VENDOR_KEY PRODUCT   (PRODUCT has one seat)
+//   mono tests.exe SERVER VENDOR_KEY PRODUCT   (PRODUCT has one seat, feature
+//   render with one seat of its own, plain feature export, loans of up to 24 h)
 // Exits 0 when every check holds, 1 naming the first that does not.
 using System;
 using System.Threading;
@@ -61,6 +62,42 @@ static class Tests
                 {
                     Check(e.Code == "bad_public_key", "a malformed key's code is bad_public_key, got " + e.Code);
                 }
+
+                // A feature seat under a seat (render has 1; export is plain).
+                using (var held = a.Checkout(product))
+                {
+                    var render = held.CheckoutFeature("render");
+                    Check(render.Seats == 1 && render.InUse == 1, "render: 1 of 1 in use");
+                    Check(held.CheckoutFeature("export").Seats == null, "export is a plain entitlement");
+                    held.ReleaseFeature("render");
+                }
+
+                // Waiting: b hears its place; a's release from another thread serves it.
+                var first = a.Checkout(product);
+                var inLine = new ManualResetEventSlim();
+                uint position = 0;
+                var releaser = new Thread(() => { inLine.Wait(); first.Dispose(); });
+                releaser.Start();
+                using (var waited = b.CheckoutWaiting(product, 20000, (p, n) => { if (position == 0) position = p; inLine.Set(); }))
+                {
+                    Check(waited.Info.Usable, "the waiter got the freed seat");
+                }
+                releaser.Join();
+                Check(position == 1, "the waiter was first in line");
+
+                // Borrowing: checkouts use the loan; returned, it is gone.
+                var loans = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "leasehold-cs-" + Guid.NewGuid());
+                using (var c = Leasehold.Client.Create(new[] { server }, new[] { key }, "tests", "1.0", "cs-c", loans))
+                {
+                    var until = c.Borrow(product, 8);
+                    using (var onLoan = c.Checkout(product))
+                    {
+                        Check(onLoan.Info.ExpiresAt == until, "a checkout holds the loan until it ends");
+                    }
+                    Check(c.ReturnBorrowed(product) == Leasehold.LoanReturn.Returned, "returned to the server");
+                    Check(c.ReturnBorrowed(product) == Leasehold.LoanReturn.None, "nothing left to return");
+                }
+                System.IO.Directory.Delete(loans, true);
             }
             Console.WriteLine("csharp tests: ok");
             return 0;

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Optional
 
 from ._native import ffi, lib
 
-__all__ = ["Client", "Seat", "SeatInfo", "Error", "NoSeat", "Timeout", "seat", "version"]
+__all__ = ["Client", "Seat", "SeatInfo", "FeatureInfo", "Error", "NoSeat", "Timeout", "seat", "version"]
 
 _STATES = {
     lib.LH_SEAT_HELD: "held",
@@ -98,10 +98,24 @@ class SeatInfo:
             state=_STATES.get(info.state, "unknown"),
             usable=bool(info.usable),
             lease_id=_text(info.lease_id),
-            expires_at=datetime.fromtimestamp(ms / 1000, tz=timezone.utc) if ms else None,
+            expires_at=_until(ms),
             reason=_text(info.reason),
             detail=_text(info.detail),
         )
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    """A feature seat held under a seat: ``seats`` is the feature's count
+    (None for a plain entitlement, not counted), ``in_use`` how many leases
+    hold it now."""
+
+    seats: Optional[int]
+    in_use: int
+
+
+def _until(ms: int) -> Optional[datetime]:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc) if ms else None
 
 
 class Seat:
@@ -153,6 +167,18 @@ class Seat:
         _call(lib.lh_seat_on_change, self._live(), trampoline, ffi.NULL)
         self._callback = trampoline
 
+    def checkout_feature(self, feature: str, timeout: float = 10.0) -> FeatureInfo:
+        """A seat of ``feature`` under this seat's lease (``vendor issue
+        --feature render:4``); it ends with the seat or ``release_feature``.
+        Raises Error with code ``no_feature_seat_free`` when all are held."""
+        out = ffi.new("lh_feature_info *")
+        _call(lib.lh_seat_checkout_feature, self._live(), _b(feature), int(timeout * 1000), out)
+        return FeatureInfo(seats=None if out.seats < 0 else int(out.seats), in_use=int(out.in_use))
+
+    def release_feature(self, feature: str, timeout: float = 10.0) -> None:
+        """Gives the seat of ``feature`` back before the seat ends."""
+        _call(lib.lh_seat_release_feature, self._live(), _b(feature), int(timeout * 1000))
+
     def release(self, timeout: float = 10.0) -> None:
         """Releases the seat now (the server frees it at once)."""
         with self._lock:
@@ -185,6 +211,7 @@ class Client:
         use_settings: bool = False,
         client_id: Optional[str] = None,
         user: Optional[str] = None,
+        borrow_dir: Optional[str] = None,
     ):
         builder = lib.lh_builder_new()
         try:
@@ -197,6 +224,8 @@ class Client:
                 _call(lib.lh_builder_standalone, builder, _b(standalone))
             if use_settings or settings is not None:
                 _call(lib.lh_builder_settings, builder, _b(settings) if settings else ffi.NULL)
+            if borrow_dir is not None:
+                _call(lib.lh_builder_borrow_dir, builder, _b(borrow_dir))
             _call(
                 lib.lh_builder_identity,
                 builder,
@@ -221,6 +250,47 @@ class Client:
         out = ffi.new("lh_seat **")
         _call(lib.lh_checkout, self._handle, _b(product), int(timeout * 1000), out)
         return Seat(out[0])
+
+    def checkout_waiting(
+        self,
+        product: str,
+        timeout: Optional[float] = None,
+        on_place: Optional[Callable[[int, int], None]] = None,
+    ) -> Seat:
+        """A seat of ``product``, waiting in the server's queue when none is
+        free; ``on_place(position, waiting)`` is called (on this thread) as
+        the place changes. Raises Timeout after ``timeout`` s (leaving the
+        queue); None waits as long as it takes."""
+
+        @ffi.callback("void(uint32_t, uint32_t, void *)")
+        def place(position, waiting, _user):
+            if on_place is not None:
+                try:
+                    on_place(int(position), int(waiting))
+                except Exception:  # an exception must not cross into the library
+                    pass
+
+        out = ffi.new("lh_seat **")
+        ms = 0 if timeout is None else max(1, int(timeout * 1000))
+        _call(lib.lh_checkout_waiting, self._handle, _b(product), ms, place, ffi.NULL, out)
+        return Seat(out[0])
+
+    def borrow(self, product: str, hours: int, timeout: float = 30.0) -> datetime:
+        """Borrows a seat of ``product`` for ``hours`` to work without the
+        server; checkouts use it until the time returned."""
+        out = ffi.new("int64_t *")
+        _call(lib.lh_borrow, self._handle, _b(product), int(hours), int(timeout * 1000), out)
+        until = _until(int(out[0]))
+        assert until is not None
+        return until
+
+    def return_borrowed(self, product: str, timeout: float = 10.0) -> str:
+        """Gives a borrowed seat back early: ``"returned"`` (the server has
+        it), ``"pending"`` (dead here; the server hears at the next contact)
+        or ``"none"`` (no loan of the product here)."""
+        out = ffi.new("lh_loan_return *")
+        _call(lib.lh_return, self._handle, _b(product), int(timeout * 1000), out)
+        return {lib.LH_LOAN_RETURNED: "returned", lib.LH_LOAN_PENDING: "pending"}.get(out[0], "none")
 
 
 def seat(

@@ -37,9 +37,9 @@ class Server:
         self.address = self.process.stdout.readline().strip()
         assert self.address, "the server printed no address"
 
-    def add(self, product: str, seats: int) -> None:
+    def add(self, product: str, seats: int, *rules: str) -> None:
         code = run("vendor", "issue", "--key", str(self.key_file), "--product", product,
-                   "--seats", str(seats), "--activation", "none")
+                   "--seats", str(seats), "--activation", "none", *rules)
         run("admin", "--data-dir", str(self.data), "license", "add", code)
 
     def stop(self) -> None:

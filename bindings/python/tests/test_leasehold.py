@@ -75,3 +75,40 @@ def _another_key(server) -> str:
 
 def test_version_is_the_librarys():
     assert leasehold.version().count(".") == 2
+
+
+def test_feature_seats_waiting_and_borrowing(server, tmp_path):
+    server.add("cad", 1, "--feature", "render:1", "--feature", "export", "--max-borrow-hours", "24")
+    a = leasehold.Client(servers=[server.address], vendor_keys=[server.vendor_key],
+                         client_id="py-a", borrow_dir=str(tmp_path / "loans"))
+    b = leasehold.Client(servers=[server.address], vendor_keys=[server.vendor_key], client_id="py-b")
+
+    seat = a.checkout("cad")
+    assert seat.checkout_feature("render") == leasehold.FeatureInfo(seats=1, in_use=1)
+    assert seat.checkout_feature("export").seats is None
+    seat.release_feature("render")
+
+    # b waits; releasing a's seat from another thread serves it.
+    places: list[tuple[int, int]] = []
+
+    def release_when_waiting() -> None:
+        while not places:
+            threading.Event().wait(0.01)
+        seat.release()
+
+    t = threading.Thread(target=release_when_waiting)
+    t.start()
+    waited = b.checkout_waiting("cad", timeout=20, on_place=lambda p, n: places.append((p, n)))
+    t.join()
+    assert places[0] == (1, 1)
+    waited.release()
+
+    # A loan: held until it ends; given back, the seat is free.
+    until = a.borrow("cad", 8)
+    with a.checkout("cad") as on_loan:
+        assert on_loan.info.expires_at == until
+    with pytest.raises(leasehold.NoSeat):
+        b.checkout("cad")
+    assert a.return_borrowed("cad") == "returned"
+    assert a.return_borrowed("cad") == "none"
+    b.checkout("cad").release()

@@ -32,6 +32,11 @@ impl Client {
         mut on_place: impl FnMut(&Queued) + Send,
     ) -> Result<LeaseGuard, ClientError> {
         let product = product.into();
+        if matches!(self.backend, Backend::Network { .. })
+            && let Some(guard) = self.checkout_on_loan(&product).await
+        {
+            return Ok(guard);
+        }
         let (servers, auto) = match &self.backend {
             Backend::Standalone { .. } => return self.checkout(product).await,
             Backend::Network {

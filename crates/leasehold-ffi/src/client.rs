@@ -4,7 +4,7 @@
 use crate::seat::lh_seat;
 use crate::{Failure, block_on, guarded, lh_error, lh_status, text};
 use leasehold_client::{Client, ClientBuilder, VendorPublicKey};
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 
 /// Collects what a client needs; made by [`lh_builder_new`], consumed by
@@ -169,6 +169,22 @@ pub unsafe extern "C" fn lh_builder_identity(
     })
 }
 
+/// Where this computer keeps borrowed seats (`lh_borrow`); by default
+/// `borrows/` next to the client settings.
+///
+/// # Safety
+/// As [`lh_builder_server`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_builder_borrow_dir(
+    builder: *mut lh_builder,
+    dir: *const c_char,
+    err: *mut lh_error,
+) -> lh_status {
+    with_builder(builder, err, |b| {
+        Ok(b.borrow_dir(PathBuf::from(text::read(dir, "borrow dir")?)))
+    })
+}
+
 /// Makes the client and frees the builder (also when it fails).
 ///
 /// # Safety
@@ -247,17 +263,89 @@ pub unsafe extern "C" fn lh_checkout(
     err: *mut lh_error,
 ) -> lh_status {
     guarded(err, || {
-        // SAFETY: a live client (shared use from many threads is fine).
-        let client =
-            unsafe { client.as_ref() }.ok_or_else(|| Failure::invalid("client is null"))?;
+        let client = client_ref(client)?;
         let out = out_ptr(out)?;
         let product = text::read(product, "product")?.to_owned();
         let guard = block_on(timeout_ms, async {
-            client.inner.checkout(product).await.map_err(Failure::from)
+            client.checkout(product).await.map_err(Failure::from)
         })?;
         *out = lh_seat::new(guard);
         Ok(())
     })
+}
+
+/// Called with the place in the queue (1 = next) and how many wait,
+/// whenever it changes; on the thread that called
+/// [`lh_checkout_waiting`].
+pub type lh_place_fn = Option<extern "C" fn(position: u32, waiting: u32, user_data: *mut c_void)>;
+
+/// [`lh_checkout`] that waits in the server's queue when no seat is free,
+/// calling `on_place` (may be null) as the place changes, and returns the
+/// seat once it comes. `timeout_ms` bounds the wait (0: as long as it
+/// takes); when it passes the client leaves the queue (`LH_TIMEOUT`).
+/// Code `queue_not_allowed` when the licence forbids waiting.
+///
+/// # Safety
+/// As [`lh_checkout`]; `user_data` is passed to `on_place` as given.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_checkout_waiting(
+    client: *const lh_client,
+    product: *const c_char,
+    timeout_ms: u32,
+    on_place: lh_place_fn,
+    user_data: *mut c_void,
+    out: *mut *mut lh_seat,
+    err: *mut lh_error,
+) -> lh_status {
+    guarded(err, || {
+        let client = client_ref(client)?;
+        let out = out_ptr(out)?;
+        let product = text::read(product, "product")?.to_owned();
+        let data = UserData(user_data);
+        let wait =
+            (timeout_ms > 0).then(|| std::time::Duration::from_millis(u64::from(timeout_ms)));
+        // The SDK's own limit ends the wait (it leaves the queue then); the
+        // call's limit is a little longer, for the leaving.
+        let limit = timeout_ms.saturating_add(if timeout_ms > 0 { 5_000 } else { 0 });
+        let guard = block_on(limit, async {
+            let data = &data;
+            client
+                .checkout_waiting(product, wait, move |q| {
+                    if let Some(f) = on_place {
+                        f(q.position, q.waiting, data.0);
+                    }
+                })
+                .await
+                .map_err(|e| match e {
+                    leasehold_client::ClientError::WaitTimedOut { .. } => Failure {
+                        status: lh_status::LH_TIMEOUT,
+                        code: e.code().to_owned(),
+                        message: e.to_string(),
+                    },
+                    e => Failure::from(e),
+                })
+        })?;
+        *out = lh_seat::new(guard);
+        Ok(())
+    })
+}
+
+/// The caller's pointer, handed back to its callback on the caller's own
+/// thread (the future runs there, in `block_on`).
+struct UserData(*mut c_void);
+
+// SAFETY: the pointer is only passed back to the caller's callback, on the
+// thread that called (block_on polls the future on the calling thread).
+unsafe impl Send for UserData {}
+// SAFETY: as above; never dereferenced by the library.
+unsafe impl Sync for UserData {}
+
+/// The client behind a handle.
+pub(crate) fn client_ref<'a>(client: *const lh_client) -> Result<&'a Client, Failure> {
+    // SAFETY: a live client (shared use from many threads is fine).
+    unsafe { client.as_ref() }
+        .map(|c| &c.inner)
+        .ok_or_else(|| Failure::invalid("client is null"))
 }
 
 fn out_ptr<'a, T>(out: *mut *mut T) -> Result<&'a mut *mut T, Failure> {

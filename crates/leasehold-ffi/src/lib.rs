@@ -21,11 +21,15 @@
 
 mod callback;
 mod client;
+mod features;
+mod loans;
 mod seat;
 mod text;
 
 pub use callback::*;
 pub use client::*;
+pub use features::*;
+pub use loans::*;
 pub use seat::*;
 
 use std::ffi::c_char;

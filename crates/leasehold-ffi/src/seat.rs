@@ -88,6 +88,23 @@ impl lh_seat {
     }
 }
 
+impl lh_seat {
+    /// Runs `f` with the seat's guard (held for the call: a release waits).
+    pub(crate) fn with_guard<T>(
+        &self,
+        f: impl FnOnce(&LeaseGuard) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let guard = self
+            .guard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match guard.as_ref() {
+            Some(g) => f(g),
+            None => Err(Failure::invalid("this seat was released")),
+        }
+    }
+}
+
 pub(crate) fn seat_ref<'a>(seat: *const lh_seat) -> Result<&'a lh_seat, Failure> {
     // SAFETY: the caller passes null or a live seat.
     unsafe { seat.as_ref() }.ok_or_else(|| Failure::invalid("seat is null"))

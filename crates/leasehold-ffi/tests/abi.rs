@@ -23,7 +23,20 @@ fn server() -> (String, String, std::sync::mpsc::Sender<()>) {
             let mut config = leasehold_server::Config::ephemeral(dir.path());
             config.trust.push(vendor.public());
             let server = leasehold_server::Server::start(config).await.unwrap();
-            let code = issue(&vendor, &leasehold_core::testing::terms("cad", 1)).unwrap();
+            // One seat, with one seat of feature render and loans of up to a day.
+            let terms = leasehold_core::license::LicenseTerms {
+                features: vec!["render".into(), "export".into()],
+                seat_rules: leasehold_core::license::SeatRules {
+                    feature_seats: vec![leasehold_core::license::FeatureSeats {
+                        feature: "render".into(),
+                        seats: 1,
+                    }],
+                    max_borrow_hours: 24,
+                    ..Default::default()
+                },
+                ..leasehold_core::testing::terms("cad", 1)
+            };
+            let code = issue(&vendor, &terms).unwrap();
             server.engine().add_license(&code, false).await.unwrap();
             addr_tx
                 .send((server.local_addr().to_string(), vendor.public().to_string()))
@@ -57,9 +70,21 @@ fn c(s: &str) -> CString {
 }
 
 fn client(addr: &str, key: &str, id: &str) -> *mut lh_client {
+    client_with(addr, key, id, None)
+}
+
+/// [`client`], keeping loans in `loans`.
+fn client_with(addr: &str, key: &str, id: &str, loans: Option<&std::path::Path>) -> *mut lh_client {
     let mut err = lh_error::default();
     let b = lh_builder_new();
     unsafe {
+        if let Some(dir) = loans {
+            let dir = c(dir.to_str().unwrap());
+            assert_eq!(
+                lh_builder_borrow_dir(b, dir.as_ptr(), &mut err),
+                lh_status::LH_OK
+            );
+        }
         assert_eq!(
             lh_builder_server(b, c(addr).as_ptr(), &mut err),
             lh_status::LH_OK
@@ -234,5 +259,121 @@ fn a_seat_is_polled_waited_for_called_back_and_released() {
             "leasehold-callback".to_owned()
         )]
     );
+    stop.send(()).unwrap();
+}
+
+#[test]
+fn feature_seats_loans_and_waiting_through_the_abi() {
+    let (addr, key, stop) = server();
+    let loans = tempfile::tempdir().unwrap();
+    let a = client_with(&addr, &key, "pc-a", Some(loans.path()));
+    let b = client(&addr, &key, "pc-b");
+    let mut err = lh_error::default();
+    unsafe {
+        // A feature seat under the held seat; plain features uncounted.
+        let mut seat = ptr::null_mut();
+        assert_eq!(
+            lh_checkout(a, c("cad").as_ptr(), 10_000, &mut seat, &mut err),
+            lh_status::LH_OK
+        );
+        let mut info = lh_feature_info {
+            seats: 0,
+            in_use: 0,
+        };
+        assert_eq!(
+            lh_seat_checkout_feature(seat, c("render").as_ptr(), 10_000, &mut info, &mut err),
+            lh_status::LH_OK,
+            "{}",
+            message_of(&err)
+        );
+        assert_eq!((info.seats, info.in_use), (1, 1));
+        assert_eq!(
+            lh_seat_checkout_feature(seat, c("export").as_ptr(), 10_000, &mut info, &mut err),
+            lh_status::LH_OK
+        );
+        assert_eq!(info.seats, -1, "plain");
+        assert_eq!(
+            lh_seat_checkout_feature(seat, c("teleport").as_ptr(), 10_000, &mut info, &mut err),
+            lh_status::LH_ERROR
+        );
+        assert_eq!(code_of(&err), "feature_not_licensed");
+        assert_eq!(
+            lh_seat_release_feature(seat, c("render").as_ptr(), 10_000, &mut err),
+            lh_status::LH_OK
+        );
+
+        // b waits for the one seat, hearing its place; a's release serves it.
+        static PLACES: Mutex<Vec<(u32, u32)>> = Mutex::new(Vec::new());
+        extern "C" fn on_place(position: u32, waiting: u32, user: *mut c_void) {
+            assert_eq!(user as usize, 7);
+            PLACES.lock().unwrap().push((position, waiting));
+        }
+        let seat_addr = seat as usize;
+        let releaser = std::thread::spawn(move || {
+            while PLACES.lock().unwrap().is_empty() {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            let mut err = lh_error::default();
+            lh_seat_release(seat_addr as *mut lh_seat, 10_000, &mut err)
+        });
+        let mut waited = ptr::null_mut();
+        assert_eq!(
+            lh_checkout_waiting(
+                b,
+                c("cad").as_ptr(),
+                20_000,
+                Some(on_place),
+                7 as *mut c_void,
+                &mut waited,
+                &mut err
+            ),
+            lh_status::LH_OK,
+            "{}",
+            message_of(&err)
+        );
+        assert_eq!(releaser.join().unwrap(), lh_status::LH_OK);
+        assert_eq!(PLACES.lock().unwrap()[0], (1, 1));
+        assert_eq!(lh_seat_release(waited, 10_000, &mut err), lh_status::LH_OK);
+
+        // A loan: checkouts use it; returned, the seat is free again.
+        let mut until = 0_i64;
+        assert_eq!(
+            lh_borrow(a, c("cad").as_ptr(), 8, 10_000, &mut until, &mut err),
+            lh_status::LH_OK,
+            "{}",
+            message_of(&err)
+        );
+        assert!(until > 0);
+        let mut on_loan = ptr::null_mut();
+        assert_eq!(
+            lh_checkout(a, c("cad").as_ptr(), 10_000, &mut on_loan, &mut err),
+            lh_status::LH_OK
+        );
+        let mut state = lh_seat_info::default();
+        assert_eq!(
+            lh_seat_poll(on_loan, &mut state, &mut err),
+            lh_status::LH_OK
+        );
+        assert_eq!(state.expires_at_ms, until, "held until the loan ends");
+        lh_seat_free(on_loan);
+        let mut taken = ptr::null_mut();
+        assert_eq!(
+            lh_checkout(b, c("cad").as_ptr(), 10_000, &mut taken, &mut err),
+            lh_status::LH_NO_SEAT
+        );
+        let mut returned = lh_loan_return::LH_LOAN_NONE;
+        assert_eq!(
+            lh_return(a, c("cad").as_ptr(), 10_000, &mut returned, &mut err),
+            lh_status::LH_OK
+        );
+        assert_eq!(returned, lh_loan_return::LH_LOAN_RETURNED);
+        assert_eq!(
+            lh_checkout(b, c("cad").as_ptr(), 10_000, &mut taken, &mut err),
+            lh_status::LH_OK
+        );
+        assert_eq!(lh_seat_release(taken, 10_000, &mut err), lh_status::LH_OK);
+        lh_client_free(a);
+        lh_client_free(b);
+    }
     stop.send(()).unwrap();
 }
