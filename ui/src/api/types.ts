@@ -23,6 +23,7 @@ export type Disconnected = S['Disconnected'];
 export type DisconnectRequest = S['DisconnectRequest'];
 export type ServerStatus = S['ServerStatus'];
 export type ProductUsage = S['ProductUsage'];
+export type FeatureUsage = S['FeatureUsage'];
 export type MdnsState = S['MdnsState'];
 export type TrustedKeyView = S['TrustedKeyView'];
 export type Event = S['Event'];

@@ -6,13 +6,19 @@ export function Badge({ tone, children, title }: { tone: Tone; children: ReactNo
   return <span className={`badge badge-${tone}`} title={title}>{children}</span>;
 }
 
-/** "3 of 10" with a bar. */
-export function SeatMeter({ inUse, seats }: { inUse: number; seats: number }) {
+/** "3 of 10" with a bar; with a `label`, what is counted ("render 2 of 4"). */
+export function SeatMeter({ inUse, seats, label }: { inUse: number; seats: number; label?: string }) {
   const pct = seats > 0 ? Math.min(100, Math.round((inUse / seats) * 100)) : inUse > 0 ? 100 : 0;
   const tone = inUse > seats ? 'bad' : pct >= 90 ? 'warn' : 'ok';
   return (
-    <span className="meter" title={`${inUse.toLocaleString()} of ${seats.toLocaleString()} seats in use`}>
-      <span className="meter-text">{inUse.toLocaleString()} of {seats.toLocaleString()}</span>
+    <span className={`meter${label ? ' meter-labelled' : ''}`} title={`${label ? `${label}: ` : ''}${inUse.toLocaleString()} of ${seats.toLocaleString()} seats in use`}>
+      <span className="meter-text">
+        {label ? (
+          <><span className="meter-label">{label}</span> <span className="meter-count">{inUse.toLocaleString()} of {seats.toLocaleString()}</span></>
+        ) : (
+          <>{inUse.toLocaleString()} of {seats.toLocaleString()}</>
+        )}
+      </span>
       <span className="meter-bar" aria-hidden="true"><span className={`meter-fill meter-${tone}`} style={{ width: `${pct}%` }} /></span>
     </span>
   );

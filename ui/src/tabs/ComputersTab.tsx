@@ -26,6 +26,8 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 ];
 
 const ROW_HEIGHT = 52;
+/** A seat over licence that holds feature seats has three lines under Product (it, the flag, the features): while one is listed, every row is this tall. */
+const TALL_ROW_HEIGHT = 68;
 
 /** What a shared machine id means and what to do, for the flag's tooltip and the notice above the list. */
 const SHARED_MACHINE_ID_HELP = 'Several computers present this machine id (a cloned machine image). Each has its own seat; give each clone its own machine id.';
@@ -43,6 +45,7 @@ export function ComputersTab() {
   const [pending, setPending] = useState<SeatRow>();
   const seats = useSeatPages({ sort: sort.key, asc: sort.asc, text });
   const { rows, last } = seats;
+  const rowHeight = rows.some((r) => r.lease.overdraft && r.features?.length) ? TALL_ROW_HEIGHT : ROW_HEIGHT;
 
   const toggleSort = (key: SortKey) => setSort((s) => ({ key, asc: s.key === key ? !s.asc : true }));
   const searching = text !== '';
@@ -85,7 +88,7 @@ export function ComputersTab() {
           {rows.length ? (
             <VirtualRows
               items={rows}
-              rowHeight={ROW_HEIGHT}
+              rowHeight={rowHeight}
               rowKey={(r) => r.lease.id}
               label="Seats"
               className="grid-body"
@@ -163,6 +166,7 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
         {r.lease.overdraft && (
           <span className="badge badge-warn badge-flag" title={OVERDRAFT_HELP} aria-describedby={OVERDRAFT_HELP_ID}>Over licence</span>
         )}
+        <FeatureChips features={r.features} />
       </div>
       <div role="cell" className="mono small" title={h.address}>{addressHost(h.address)}</div>
       <div role="cell" title={[h.appName, h.appVersion].filter(Boolean).join(' ') || undefined}>{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
@@ -176,6 +180,16 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
         <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
       </div>
     </>
+  );
+}
+
+/** The feature seats a lease holds ("render"), small under its product; all of them in the tooltip when the cell cuts some off. */
+function FeatureChips({ features }: { features: string[] | undefined }) {
+  if (!features?.length) return null;
+  return (
+    <ul className="feature-chips" aria-label="Feature seats held" title={`Feature seats held: ${features.join(', ')}`}>
+      {features.map((f) => <li key={f} className="chip chip-feature">{f}</li>)}
+    </ul>
   );
 }
 

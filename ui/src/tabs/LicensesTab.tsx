@@ -12,6 +12,7 @@ import { useApp, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
+import { FeatureMeters, useFeatureUse } from './FeatureUse';
 import { NamedUsers } from './NamedUsers';
 import { featuresWithSeats, licensedFor, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
@@ -27,6 +28,7 @@ export function LicensesTab() {
   const [deactivating, setDeactivating] = useState<LicenseView>();
 
   const licenses = res.data;
+  const featureUse = useFeatureUse(licenses);
   const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
 
   let body;
@@ -69,6 +71,7 @@ export function LicensesTab() {
                     <td>
                       <SeatMeter inUse={l.productInUse} seats={l.productSeats} />
                       <OverLicence l={l} />
+                      <FeatureMeters product={l.product} features={featureUse.get(l.product)} />
                     </td>
                     <td>{l.customer || <span className="muted">—</span>}</td>
                     <td><FeatureChips l={l} /></td>
