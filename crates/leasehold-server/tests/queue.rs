@@ -316,3 +316,36 @@ async fn a_licence_added_serves_the_waiters() {
     assert_eq!(state["state"], "granted", "{state}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_licence_that_starts_serves_the_waiters_when_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    // Leases of three days: the seat held now stays held past tomorrow.
+    let long = |from| {
+        vendor.issue(&LicenseTerms {
+            valid_from: from,
+            lease_secs: 3 * 86_400,
+            ..vendor.terms("cad", 1)
+        })
+    };
+    add_license(&server, &long(None)).await;
+    // A second seat from tomorrow (codes start at the start of a UTC day).
+    let tomorrow =
+        leasehold_core::Timestamp((server.engine().now().0 / 86_400_000 + 1) * 86_400_000);
+    let later = long(Some(tomorrow));
+    add_license(&server, &later).await;
+    checkout(&server, "cad", "pc-a").await;
+    let (status, b) = wait_for_seat(&server, "pc-b").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{b}");
+    let ticket = b["ticket"].as_str().unwrap().to_owned();
+    // The day comes (the waiter kept asking); the sweep serves it.
+    let until = server.engine().now().until(tomorrow);
+    server.engine().skip_time(until + Duration::from_secs(1));
+    follow(&server, &ticket, "").await;
+    server.engine().sweep().await;
+    let (_, state) = follow(&server, &ticket, "?position=1&waitSecs=5").await;
+    assert_eq!(state["state"], "granted", "{state}");
+    server.shutdown().await;
+}

@@ -69,6 +69,14 @@ impl Engine {
         chains.made.clear();
         chains.generation += 1;
         drop(chains);
+        // The sweep wakes when a code of those held now starts or stops.
+        let next = self.table().pools().next_change(self.now());
+        if let Some(at) = next {
+            self.inner
+                .codes_change_at
+                .fetch_min(at.0, std::sync::atomic::Ordering::Relaxed);
+            self.deadline_added(at);
+        }
         // A licence came, went, or began to count: seats may have freed.
         self.serve_soon();
     }

@@ -117,6 +117,9 @@ struct Inner {
     computers: computers::ComputersIndex,
     /// A write of seats for waiters failed: serve again at the next sweep.
     serve_again: std::sync::atomic::AtomicBool,
+    /// The next moment a code starts or stops counting (ms; `i64::MAX`:
+    /// none): the sweep then renews the chains and serves waiters.
+    codes_change_at: AtomicI64,
     /// Bumped at every change of the queue: clients following a ticket wake.
     queue_watch: tokio::sync::watch::Sender<u64>,
     /// `policy.toml`: where it is and what was last read from it.
@@ -216,6 +219,7 @@ impl Engine {
                 policy: Mutex::default(),
                 queue_watch: tokio::sync::watch::Sender::new(0),
                 serve_again: std::sync::atomic::AtomicBool::new(false),
+                codes_change_at: AtomicI64::new(i64::MIN),
                 renewals_unstored,
             }),
         };
@@ -293,11 +297,20 @@ impl Engine {
         if self.inner.serve_again.swap(false, Ordering::Relaxed) {
             self.serve_soon();
         }
+        // A code began (or stopped) counting since the last sweep: its
+        // chain changes and its seats may go to waiters.
+        if now.0 >= self.inner.codes_change_at.load(Ordering::Relaxed) {
+            self.chains_changed();
+        }
         let next = {
             let table = self.table();
+            let change = table.pools().next_change(now);
+            self.inner
+                .codes_change_at
+                .store(change.map_or(i64::MAX, |t| t.0), Ordering::Relaxed);
             let leases = table.next_deadline();
             let tickets = table.queue().next_deadline();
-            leases.into_iter().chain(tickets).min()
+            leases.into_iter().chain(tickets).chain(change).min()
         };
         self.flush_denials(now);
         let waiting = self.retry_unsettled().await || failed;
