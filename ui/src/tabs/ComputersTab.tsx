@@ -1,6 +1,6 @@
 // Computers: every seat held right now, who holds it and since when; sorted,
 // searched and paged by the server (seatPages.ts). Above them, who waits for
-// a seat (Waiting.tsx).
+// a seat (Waiting.tsx); seats out on loan read as such (Loan.tsx).
 import { useState } from 'react';
 import type { ComputerSort, ComputersPage, SeatRow } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
 import { VirtualRows } from '../components/VirtualRows';
 import { addressHost, formatDateTime, formatDuration, formatRelative, plural } from '../format';
 import { useApp, useDebounced, useNow } from '../hooks';
+import { EndLoanDialog, LoanCells } from './Loan';
 import { type SeatPages, useSeatPages } from './seatPages';
 import { Waiting } from './Waiting';
 
@@ -116,7 +117,18 @@ export function ComputersTab() {
       </PanelHead>
       <Waiting now={now} />
       {body}
-      {pending && (
+      {pending?.borrowed && (
+        <EndLoanDialog
+          row={pending}
+          onClose={() => setPending(undefined)}
+          onConfirm={async () => {
+            const r = await api.disconnect({ leaseId: pending.lease.id });
+            notify(r.ended.length ? 'Loan ended: the seat is free.' : 'That loan had already ended.');
+            seats.refresh();
+          }}
+        />
+      )}
+      {pending && !pending.borrowed && (
         <DisconnectDialog
           row={pending}
           onClose={() => setPending(undefined)}
@@ -170,14 +182,24 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
       </div>
       <div role="cell" className="mono small" title={h.address}>{addressHost(h.address)}</div>
       <div role="cell" title={[h.appName, h.appVersion].filter(Boolean).join(' ') || undefined}>{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
-      <div role="cell" title={formatDateTime(r.lease.grantedAt)}>
-        <div>{formatDateTime(r.lease.grantedAt)}</div>
-        <div className="muted small">for {formatDuration(now - r.lease.grantedAt)}</div>
-      </div>
-      <div role="cell" title={formatDateTime(r.lease.renewedAt)}>{formatRelative(r.lease.renewedAt, now)}</div>
-      <div role="cell" className={expiresIn < 30_000 ? 'text-warn' : undefined}>{expiresIn > 0 ? `in ${formatDuration(expiresIn)}` : 'ending now'}</div>
+      {r.borrowed ? (
+        <LoanCells row={r} />
+      ) : (
+        <>
+          <div role="cell" title={formatDateTime(r.lease.grantedAt)}>
+            <div>{formatDateTime(r.lease.grantedAt)}</div>
+            <div className="muted small">for {formatDuration(now - r.lease.grantedAt)}</div>
+          </div>
+          <div role="cell" title={formatDateTime(r.lease.renewedAt)}>{formatRelative(r.lease.renewedAt, now)}</div>
+          <div role="cell" className={expiresIn < 30_000 ? 'text-warn' : undefined}>{expiresIn > 0 ? `in ${formatDuration(expiresIn)}` : 'ending now'}</div>
+        </>
+      )}
       <div role="cell" className="actions">
-        <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
+        {r.borrowed ? (
+          <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`End ${h.user}’s loan of ${r.lease.product} on ${h.host}`}>End loan…</button>
+        ) : (
+          <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
+        )}
       </div>
     </>
   );

@@ -12,11 +12,11 @@ import { useApp, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
-import { FeatureMeters, useFeatureUse } from './FeatureUse';
+import { BorrowedCount, FeatureMeters, useProductUse } from './ProductUse';
 import { NamedUsers } from './NamedUsers';
 import { featuresWithSeats, licensedFor, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
 
-const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'release', 'expire', 'disconnect', 'reclaim']);
+const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'borrow', 'release', 'expire', 'disconnect', 'reclaim']);
 
 export function LicensesTab() {
   const { api, notify } = useApp();
@@ -28,7 +28,7 @@ export function LicensesTab() {
   const [deactivating, setDeactivating] = useState<LicenseView>();
 
   const licenses = res.data;
-  const featureUse = useFeatureUse(licenses);
+  const productUse = useProductUse(licenses);
   const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
 
   let body;
@@ -71,7 +71,8 @@ export function LicensesTab() {
                     <td>
                       <SeatMeter inUse={l.productInUse} seats={l.productSeats} />
                       <OverLicence l={l} />
-                      <FeatureMeters product={l.product} features={featureUse.get(l.product)} />
+                      <BorrowedCount usage={productUse.get(l.product)} />
+                      <FeatureMeters product={l.product} features={productUse.get(l.product)?.features} />
                     </td>
                     <td>{l.customer || <span className="muted">—</span>}</td>
                     <td><FeatureChips l={l} /></td>

@@ -10,8 +10,8 @@ import { useApp, useLiveRefresh } from '../hooks';
 export const PAGE = 200;
 /** Up to this many rows shown, a refresh reloads them all; further down, the list keeps still. */
 export const REFRESH_MAX = 1000;
-// A waiter given a seat is `queue_granted` (not `grant`): its seat is on the list at once.
-const SEAT_EVENTS = new Set(['grant', 'queue_granted', 'release', 'expire', 'disconnect', 'reclaim']);
+// A waiter given a seat is `queue_granted` (not `grant`), a seat lent out `borrow`: either is on the list at once.
+const SEAT_EVENTS = new Set(['grant', 'queue_granted', 'borrow', 'release', 'expire', 'disconnect', 'reclaim']);
 const isSeatEvent = (e: Event) => SEAT_EVENTS.has(e.kind);
 
 export interface SeatQuery {
