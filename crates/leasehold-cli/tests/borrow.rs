@@ -51,7 +51,8 @@ fn borrow_use_and_return_a_seat() {
         .success();
     let page = json(&out);
     assert_eq!(page["rows"][0]["borrowed"], true, "{page}");
-    // Borrowed here already; and nothing left to lend elsewhere.
+    // Borrowed here already: refused here, and by the server for another
+    // copy of this user on this computer (another settings directory).
     client(&["borrow", "cad", "--hours", "1"])
         .assert()
         .code(1)
@@ -72,8 +73,8 @@ fn borrow_use_and_return_a_seat() {
         .args(server.vendor_args());
     elsewhere
         .assert()
-        .code(3)
-        .stderr(contains("no seat of cad may be borrowed now"));
+        .code(1)
+        .stderr(contains("(already_borrowed)"));
 
     client(&["return", "cad"])
         .assert()

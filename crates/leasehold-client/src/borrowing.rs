@@ -3,7 +3,8 @@
 //! loan first), give it back early (`Client::return_borrowed`: dead here at
 //! once, told to the server now or at the next contact).
 
-use crate::guard::LeaseGuard;
+use crate::LeaseEnd;
+use crate::guard::{LeaseGuard, LostReason};
 use crate::loans::{LoanFile, Loans};
 use crate::{Client, ClientError, ServerApi};
 use leasehold_core::wire::borrow::BorrowToken;
@@ -13,6 +14,11 @@ use std::time::Duration;
 /// How long a checkout on a loan waits to ask the lending server whether
 /// the loan still stands before using it offline.
 const LOAN_CONTACT: Duration = Duration::from_secs(3);
+
+/// How often a borrowed seat in use looks at its loan file (the lending
+/// server is asked every [`LENDER_EVERY`] looks), unless the client says.
+pub(crate) const LOAN_CHECK: Duration = Duration::from_secs(5);
+const LENDER_EVERY: u32 = 12;
 
 /// What returning a loan did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +50,11 @@ impl Client {
     ) -> Result<BorrowToken, ClientError> {
         let loans = self.loans()?;
         let request = self.checkout_request(product);
-        if let Some(loan) = self.loan(&request.product) {
+        // A loan kept here and not over is never overwritten, usable or not
+        // (its seat is counted until it ends or is given back).
+        if let Some(loan) = loans.load(&request.product)
+            && Timestamp::now() < loan.until
+        {
             return Err(ClientError::AlreadyBorrowed {
                 product: loan.product,
                 until: loan.until,
@@ -128,19 +138,39 @@ impl Client {
             return None;
         }
         tracing::debug!(product = %product, until = %token.until, "using the borrowed seat");
-        Some(LeaseGuard::borrowed(token))
+        let watch = watch_loan(loans, servers, token.clone(), self.loan_check);
+        Some(LeaseGuard::borrowed(token, watch))
     }
 
+    /// Whether this computer may use `token` now; a use is noted in the
+    /// loans' clock file, so a clock set back cannot stretch a loan.
     fn check_loan(&self, token: &BorrowToken) -> Result<(), String> {
-        let keys = &self.vendor_keys;
-        let computer = self.identity.computer;
+        let now = Timestamp::now();
+        let clock = self.loans().ok().map(|l| l.dir().join("loans.clock"));
+        if let Some(latest) = clock.as_deref().and_then(crate::clock_state::latest_seen) {
+            if latest >= token.until {
+                return Err(format!("the loan ended at {}", token.until.to_rfc3339()));
+            }
+            if now.until(latest) > leasehold_core::time::SET_BACK_TOLERANCE {
+                return Err(format!(
+                    "this computer's clock shows {}, behind {} (the latest time a loan was used here): set the clock right",
+                    now.to_rfc3339(),
+                    latest.to_rfc3339()
+                ));
+            }
+        }
         token.check_offline(
             &token.product,
             &self.identity.client_id,
-            &computer,
-            keys,
-            Timestamp::now(),
-        )
+            &self.identity.user,
+            &self.identity.computer,
+            &self.vendor_keys,
+            now,
+        )?;
+        if let Some(path) = &clock {
+            crate::clock_state::note(path, now);
+        }
+        Ok(())
     }
 
     fn loans(&self) -> Result<Loans, ClientError> {
@@ -151,6 +181,33 @@ impl Client {
                 path: String::new(),
                 detail: "no directory to keep loans in: set LEASEHOLD_CLIENT_CONFIG, or ClientBuilder::borrow_dir".into(),
             })
+    }
+}
+
+/// Ends a borrowed seat in use as soon as its loan ends early: given back
+/// on this computer (its file gone: checked every `every`), or ended on the
+/// lending server (asked every [`LENDER_EVERY`] checks, when reachable).
+async fn watch_loan(
+    loans: Loans,
+    servers: Vec<ServerApi>,
+    token: BorrowToken,
+    every: Duration,
+) -> LostReason {
+    let mut checks = 0_u32;
+    loop {
+        tokio::time::sleep(every).await;
+        if loans.load(&token.product).map(|t| t.lease_id) != Some(token.lease_id) {
+            return LostReason::Ended(LeaseEnd::Released);
+        }
+        checks = checks.wrapping_add(1);
+        if checks.is_multiple_of(LENDER_EVERY) {
+            let asked = tokio::time::timeout(LOAN_CONTACT, ask_lender(&servers, &token)).await;
+            if let Ok(Some(Err(ClientError::LeaseLost { reason, .. }))) = asked {
+                tracing::warn!(product = %token.product, %reason, "the server ended the loan");
+                loans.forget(&token.product, LoanFile::Loan);
+                return LostReason::Ended(reason);
+            }
+        }
     }
 }
 

@@ -200,7 +200,7 @@ impl ClientError {
             Self::Settings(e) => e.code(),
             Self::WaitTimedOut { .. } => "wait_timed_out",
             Self::LoanStore { .. } => "loan_store",
-            Self::AlreadyBorrowed { .. } => "already_borrowed",
+            Self::AlreadyBorrowed { .. } => ErrorCode::AlreadyBorrowed.as_str(),
         }
     }
 

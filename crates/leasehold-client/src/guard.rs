@@ -298,26 +298,38 @@ impl LeaseGuard {
             lease_id,
             until,
             LostReason::LicenseExpired,
+            None,
         )
     }
 
     /// A borrowed seat used offline: `Held` until the loan ends (then
-    /// `Lost` with [`LostReason::LoanEnded`]); release does nothing (return
-    /// it early with `Client::return_borrowed`). Must be called inside a
-    /// tokio runtime.
-    pub(crate) fn borrowed(token: BorrowToken) -> Self {
+    /// `Lost` with [`LostReason::LoanEnded`]), or until `ends_early` says it
+    /// ended before (given back here, ended by the admin); release does
+    /// nothing (return it early with `Client::return_borrowed`). Must be
+    /// called inside a tokio runtime.
+    pub(crate) fn borrowed(
+        token: BorrowToken,
+        ends_early: impl Future<Output = LostReason> + Send + 'static,
+    ) -> Self {
         let (lease_id, until) = (token.lease_id, token.until);
         Self::offline(
             Seat::Borrowed(token),
             lease_id,
             Some(until),
             LostReason::LoanEnded,
+            Some(Box::pin(ends_early)),
         )
     }
 
-    /// A seat held with no server: `Held` until `until`, then `Lost` with
-    /// `ended`.
-    fn offline(seat: Seat, lease_id: LeaseId, until: Option<Timestamp>, ended: LostReason) -> Self {
+    /// A seat held with no server: `Held` until `until` (then `Lost` with
+    /// `ended`) or until `ends_early` gives a reason.
+    fn offline(
+        seat: Seat,
+        lease_id: LeaseId,
+        until: Option<Timestamp>,
+        ended: LostReason,
+        ends_early: Option<std::pin::Pin<Box<dyn Future<Output = LostReason> + Send>>>,
+    ) -> Self {
         let (state_tx, state_rx) = watch::channel(SeatState::Held {
             lease_id,
             expires_at: until.unwrap_or(NEVER),
@@ -330,10 +342,21 @@ impl LeaseGuard {
                     None => std::future::pending().await,
                 }
             };
-            let stop = tokio::select! {
-                stop = &mut stop_rx => stop,
-                () = expiry => {
-                    state_tx.send_replace(SeatState::Lost { reason: ended });
+            let early = async {
+                match ends_early {
+                    Some(ends) => ends.await,
+                    None => std::future::pending().await,
+                }
+            };
+            let reason = tokio::select! {
+                stop = &mut stop_rx => Err(stop),
+                () = expiry => Ok(ended),
+                reason = early => Ok(reason),
+            };
+            let stop = match reason {
+                Err(stop) => stop,
+                Ok(reason) => {
+                    state_tx.send_replace(SeatState::Lost { reason });
                     // Wait for the release (or drop), which has nothing to give back.
                     (&mut stop_rx).await
                 }

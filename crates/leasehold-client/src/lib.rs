@@ -115,9 +115,21 @@ pub struct ClientBuilder {
     host: Option<String>,
     /// Where borrowed seats are kept; by default next to the settings.
     borrow_dir: Option<PathBuf>,
+    /// How often a borrowed seat in use looks whether its loan ended early.
+    loan_check: Option<std::time::Duration>,
 }
 
 impl ClientBuilder {
+    /// How often a borrowed seat in use looks whether its loan was given
+    /// back on this computer (and, every twelfth time, asks the lending
+    /// server whether it still stands); 5 s unless set (tests).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn loan_check_every(mut self, every: std::time::Duration) -> Self {
+        self.loan_check = Some(every);
+        self
+    }
+
     /// Where this computer keeps borrowed seats (`Client::borrow`); by
     /// default `borrows/` next to the client settings.
     #[must_use]
@@ -295,6 +307,7 @@ impl ClientBuilder {
             app_name: self.app_name,
             app_version: self.app_version,
             loans: self.borrow_dir.map(loans::Loans::new),
+            loan_check: self.loan_check.unwrap_or(borrowing::LOAN_CHECK),
             vendor_keys,
         })
     }
@@ -344,6 +357,8 @@ pub struct Client {
     loans: Option<loans::Loans>,
     /// The vendor keys a loan's chain must verify with, offline.
     vendor_keys: Vec<VendorPublicKey>,
+    /// How often a borrowed seat in use looks whether its loan ended.
+    loan_check: std::time::Duration,
 }
 
 impl Client {

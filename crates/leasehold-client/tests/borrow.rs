@@ -151,3 +151,59 @@ async fn a_loan_copied_to_another_computer_is_not_used() {
     assert_eq!(refused.code(), "no_seat_free", "{refused}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_seat_in_use_on_a_loan_ends_when_the_loan_is_given_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let loans = tempfile::tempdir().unwrap();
+    let server = lending_server(dir.path()).await;
+    let addr = server.local_addr().to_string();
+    let watching = designer("laptop")
+        .server(&addr)
+        .borrow_dir(loans.path())
+        .loan_check_every(std::time::Duration::from_millis(20))
+        .build()
+        .unwrap();
+    watching.borrow("Designer", 8).await.unwrap();
+    let guard = watching.checkout("Designer").await.unwrap();
+    let mut states = guard.subscribe();
+    // Given back from another process (`leasehold client return`).
+    let other = laptop(&addr, loans.path());
+    assert_eq!(
+        other.return_borrowed("Designer").await.unwrap(),
+        LoanReturn::Returned
+    );
+    let lost = common::server::wait_for(&mut states, std::time::Duration::from_secs(5), |s| {
+        matches!(s, SeatState::Lost { .. })
+    })
+    .await;
+    assert!(
+        matches!(
+            lost,
+            SeatState::Lost {
+                reason: leasehold_client::LostReason::Ended(leasehold_client::LeaseEnd::Released)
+            }
+        ),
+        "{lost:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_clock_set_back_does_not_stretch_a_loan() {
+    let dir = tempfile::tempdir().unwrap();
+    let loans = tempfile::tempdir().unwrap();
+    let server = lending_server(dir.path()).await;
+    let client = laptop(&server.local_addr().to_string(), loans.path());
+    let token = client.borrow("Designer", 8).await.unwrap();
+    assert!(client.loan(&"Designer".into()).is_some());
+    // This computer was seen after the loan's end: the clock went back.
+    let later = token.until.plus_millis(1000);
+    std::fs::write(
+        loans.path().join("loans.clock"),
+        format!("latest_seen_ms = {}\n", later.0),
+    )
+    .unwrap();
+    assert_eq!(client.loan(&"Designer".into()), None);
+    server.shutdown().await;
+}

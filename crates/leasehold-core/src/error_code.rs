@@ -44,11 +44,13 @@ error_codes! {
     UserLimitReached = "user_limit_reached", 409, "the user, host or group holds as many seats of the product as the seat policy allows (a max rule)";
     SeatsReserved = "seats_reserved", 409, "the free seats of the product are reserved for others by the seat policy; retry later";
     BorrowNotAllowed = "borrow_not_allowed", 409, "the product's licence allows no borrowing";
+    AlreadyBorrowed = "already_borrowed", 409, "this user on this computer borrows a seat of the product already: give it back first";
     BorrowTooLong = "borrow_too_long", 422, "more hours asked than the licence lets a seat be borrowed for (the message gives the most)";
     NoBorrowableSeat = "no_borrowable_seat", 409, "the seats that may be lent out are all borrowed (or kept by the seat policy's keep_unborrowed); retry when one is returned";
     NoFeatureSeatFree = "no_feature_seat_free", 409, "every seat of the feature is held under other leases; retry when one is released";
     FeatureNotLicensed = "feature_not_licensed", 404, "no licence code of the product counting now gives the feature";
     NotANamedUser = "not_a_named_user", 409, "the product's seats belong to users the administrator names, and this user is not one of them";
+    NamedSeatInUse = "named_seat_in_use", 409, "the named user holds the product's seat on another computer already; release it there first";
     NamedSeatsFull = "named_seats_full", 409, "every seat of the product is named for a user (or a seat freed from one is in its cool-down until the time the message gives)";
     ProductNotNamed = "product_not_named", 409, "no licence code of the product has named users: anyone may use its seats";
     NoLicenseForProduct = "no_license_for_product", 404, "no license code names the product";

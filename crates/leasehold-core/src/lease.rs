@@ -115,6 +115,11 @@ pub enum LeaseError {
     )]
     BorrowNotAllowed(Product),
     #[error(
+        "this user on this computer borrows a seat of {product} already, until {}; give it back first (`leasehold client return {product}`)",
+        until.to_rfc3339()
+    )]
+    AlreadyBorrowed { product: Product, until: Timestamp },
+    #[error(
         "a seat of {product} may be borrowed for at most {max_hours} hours (the vendor's limit); ask for fewer"
     )]
     BorrowTooLong { product: Product, max_hours: u32 },
@@ -145,6 +150,14 @@ pub enum LeaseError {
         "the seats of {product} belong to named users and {user} is not one of them; the administrator names users with `leasehold admin users assign {product} USER` or in the Licenses tab"
     )]
     NotANamedUser { product: Product, user: String },
+    #[error(
+        "{user} holds the named seat of {product} on another computer already ({host}); a named seat is one person's, used in one place at a time: release it there first"
+    )]
+    NamedSeatInUse {
+        product: Product,
+        user: String,
+        host: String,
+    },
     #[error(
         "the licenses for {0} are not valid right now (expired, not yet started, or signed by a vendor key this server does not trust); the administrator sees why in the Licenses tab"
     )]
@@ -183,8 +196,10 @@ impl LeaseError {
             Self::NoLicense(_) => ErrorCode::NoLicenseForProduct,
             Self::Policy(denial) => denial.code,
             Self::NotANamedUser { .. } => ErrorCode::NotANamedUser,
+            Self::NamedSeatInUse { .. } => ErrorCode::NamedSeatInUse,
             Self::NoFeatureSeatFree { .. } => ErrorCode::NoFeatureSeatFree,
             Self::BorrowNotAllowed(_) => ErrorCode::BorrowNotAllowed,
+            Self::AlreadyBorrowed { .. } => ErrorCode::AlreadyBorrowed,
             Self::BorrowTooLong { .. } => ErrorCode::BorrowTooLong,
             Self::NoBorrowableSeat { .. } => ErrorCode::NoBorrowableSeat,
             Self::FeatureNotLicensed { .. } => ErrorCode::FeatureNotLicensed,

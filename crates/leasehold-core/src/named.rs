@@ -145,7 +145,6 @@ impl NamedSeats {
         &mut self,
         user: &str,
         cooldown_ms: i64,
-        seats: u32,
         now: Timestamp,
     ) -> Option<(Assignment, Timestamp)> {
         let a = self.users.remove(&name_key(user))?;
@@ -154,17 +153,11 @@ impl NamedSeats {
         } else {
             now
         };
+        // Kept even beyond the seats licensed now: a seat once given stays
+        // given (a licence shrunk and grown again must not turn seats that
+        // moved into fresh ones). Users and freed seats are at most the most
+        // seats the product ever had here.
         self.freed.push(free_at);
-        // Freed seats beyond the product's seats stand for nothing (the
-        // licence shrank): the ones free soonest go, the rest still bind.
-        let keep = usize::try_from(seats)
-            .unwrap_or(usize::MAX)
-            .saturating_sub(self.users.len());
-        if self.freed.len() > keep {
-            self.freed.sort_unstable();
-            let extra = self.freed.len() - keep;
-            self.freed.drain(..extra);
-        }
         Some((a, free_at))
     }
 }
@@ -189,6 +182,14 @@ impl NamedUsers {
     /// Puts a product's seats back as stored.
     pub fn restore(&mut self, product: Product, seats: NamedSeats) {
         self.products.insert(product, seats);
+    }
+
+    /// Whether no product was ever given named users here (the checks
+    /// are skipped then; a product whose users were all unnamed still
+    /// counts, so its leases stop renewing).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
     }
 
     /// Whether `user` is named for `product`.

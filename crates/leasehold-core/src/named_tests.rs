@@ -42,7 +42,7 @@ fn a_first_assignment_is_not_a_move_and_fixing_it_costs_no_cooldown() {
     let first = new(s.assign("bbo", 1, at(0)));
     assert!(!first.moved);
     // The typo is fixed at once: the seat had not moved.
-    let (_, free_at) = s.unassign("bbo", DAY, 1, at(1)).expect("named");
+    let (_, free_at) = s.unassign("bbo", DAY, at(1)).expect("named");
     assert_eq!(free_at, at(1));
     let bob = new(s.assign("bob", 1, at(1)));
     assert!(bob.moved, "the seat went from one user to another");
@@ -52,10 +52,10 @@ fn a_first_assignment_is_not_a_move_and_fixing_it_costs_no_cooldown() {
 fn a_moved_seat_moves_again_only_after_the_cooldown() {
     let mut s = NamedSeats::default();
     new(s.assign("alice", 1, at(0)));
-    s.unassign("alice", DAY, 1, at(1));
+    s.unassign("alice", DAY, at(1));
     new(s.assign("bob", 1, at(1))); // the move, at hour 1
     // Bob leaves at hour 2: his seat frees at hour 1 + 24.
-    let (_, free_at) = s.unassign("bob", DAY, 1, at(2)).expect("named");
+    let (_, free_at) = s.unassign("bob", DAY, at(2)).expect("named");
     assert_eq!(free_at, at(25));
     assert_eq!(
         s.assign("carol", 1, at(24)),
@@ -69,7 +69,7 @@ fn a_moved_seat_moves_again_only_after_the_cooldown() {
     let carol = new(s.assign("carol", 1, at(25)));
     assert!(carol.moved);
     // A user who kept a moved seat past the cool-down frees it at once.
-    let (_, free_at) = s.unassign("carol", DAY, 1, at(60)).expect("named");
+    let (_, free_at) = s.unassign("carol", DAY, at(60)).expect("named");
     assert_eq!(free_at, at(60));
 }
 
@@ -82,7 +82,7 @@ fn rotating_names_through_seats_is_bounded_by_the_cooldown() {
     let mut moves = 0;
     for hour in 1..(7 * 24) {
         let gone = format!("u{}", hour - 1);
-        s.unassign(&gone, DAY, 2, at(hour));
+        s.unassign(&gone, DAY, at(hour));
         if s.assign(&format!("u{hour}"), 2, at(hour)).is_ok() {
             moves += 1;
         }
@@ -101,32 +101,41 @@ fn a_fresh_seat_is_taken_before_a_freed_one() {
     let mut s = NamedSeats::default();
     new(s.assign("alice", 3, at(0)));
     new(s.assign("bob", 3, at(0)));
-    s.unassign("alice", DAY, 3, at(1));
+    s.unassign("alice", DAY, at(1));
     // One seat was never given: carol takes it, not alice's.
     assert!(!new(s.assign("carol", 3, at(1))).moved);
     assert!(new(s.assign("dave", 3, at(1))).moved);
 }
 
 #[test]
-fn freed_seats_beyond_a_shrunk_licence_are_forgotten() {
+fn a_licence_shrunk_and_grown_again_gives_no_fresh_seats() {
+    // The attacker's cycle: name, move every seat, shrink the licence,
+    // unname, grow it back: the seats that moved stay moved.
     let mut s = NamedSeats::default();
     for u in ["a", "b", "c"] {
         new(s.assign(u, 3, at(0)));
     }
-    // The licence went down to 1 seat; all three leave.
     for u in ["a", "b", "c"] {
-        s.unassign(u, DAY, 1, at(1));
+        s.unassign(u, DAY, at(1));
     }
-    assert_eq!(s.freed.len(), 1);
-    new(s.assign("d", 1, at(1)));
-    assert!(s.assign("e", 1, at(1)).is_err());
+    for u in ["d", "e", "f"] {
+        assert!(new(s.assign(u, 3, at(1))).moved);
+    }
+    // Down to 1 seat, everyone unnamed, back to 3.
+    for u in ["d", "e", "f"] {
+        s.unassign(u, DAY, at(2));
+    }
+    assert!(s.assign("g", 3, at(2)).is_err(), "all three cooling");
+    assert_eq!(s.cooling(at(2)).count(), 3);
+    let g = new(s.assign("g", 3, at(25)));
+    assert!(g.moved);
 }
 
 #[test]
 fn unassigning_someone_not_named_changes_nothing() {
     let mut s = NamedSeats::default();
     new(s.assign("alice", 1, at(0)));
-    assert!(s.unassign("bob", DAY, 1, at(1)).is_none());
+    assert!(s.unassign("bob", DAY, at(1)).is_none());
     assert!(s.holds("alice"));
     assert_eq!(s.freed.len(), 0);
 }
@@ -164,7 +173,7 @@ mod in_the_table {
     }
 
     #[test]
-    fn only_named_users_check_out_and_a_held_seat_is_not_decided_again() {
+    fn only_named_users_check_out_one_seat_each_and_the_unnamed_are_not_renewed() {
         let mut t = LeaseTable::new();
         t.add_license(named_code(2));
         let cad = Product::from("cad");
@@ -175,13 +184,29 @@ mod in_the_table {
         ));
         new(t.named_mut().entry(&cad).assign("Alice", 2, now));
         let lease = t.checkout(&ask("alice"), now).expect("alice is named");
-        // Unnamed while running: her lease runs on and she gets it back,
-        // but a new seat is refused.
-        t.named_mut().entry(&cad).unassign("alice", DAY, 2, now);
+        // Her computer restarting gets the same seat back; another computer
+        // of hers (or of anyone calling themselves alice) gets none.
         assert_eq!(
             t.checkout(&ask("alice"), now).unwrap().lease.id,
             lease.lease.id
         );
+        let mut elsewhere = ask("alice");
+        elsewhere.holder.client_id = ClientId::from("pc-other");
+        assert!(matches!(
+            t.checkout(&elsewhere, now),
+            Err(LeaseError::NamedSeatInUse { host, .. }) if host == "alice.lan"
+        ));
+        // Unnamed while running: her lease is not renewed (it ends within a
+        // lease length) and no new seat is hers.
+        t.named_mut().entry(&cad).unassign("alice", DAY, now);
+        assert!(matches!(
+            t.renew(lease.lease.id, now),
+            Err(LeaseError::NotANamedUser { .. })
+        ));
+        assert!(matches!(
+            t.checkout(&ask("alice"), now),
+            Err(LeaseError::NotANamedUser { .. })
+        ));
         t.release(lease.lease.id);
         assert!(matches!(
             t.checkout(&ask("alice"), now),

@@ -147,6 +147,14 @@ impl Pools {
             })
     }
 
+    /// When the first of `product`'s codes counting now stops counting.
+    #[must_use]
+    pub fn first_end(&self, product: &Product, now: Timestamp) -> Option<Timestamp> {
+        self.active(product, now)
+            .filter_map(|l| l.valid_until)
+            .min()
+    }
+
     /// Whether `product`'s seats belong to named users: a code counting now
     /// says so.
     #[must_use]

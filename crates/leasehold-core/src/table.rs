@@ -352,6 +352,9 @@ impl LeaseTable {
         {
             let id = slot.id;
             if held == Held::Reuse {
+                if !self.named.is_empty() {
+                    self.named_may_renew(id, i, now)?;
+                }
                 self.extend(i, id, now)?;
                 self.lingering.remove(&id); // its holder is back
                 let slot = self.slab.get_mut(i).ok_or(LeaseError::LeaseNotFound(id))?;
@@ -392,12 +395,8 @@ impl LeaseTable {
                 LeaseError::NoLicense(req.product.clone())
             });
         }
-        if self.pools.named(&req.product, now) && !self.named.holds(&req.product, &req.holder.user)
-        {
-            return Err(LeaseError::NotANamedUser {
-                product: req.product.clone(),
-                user: req.holder.user.clone(),
-            });
+        if self.pools.named(&req.product, now) {
+            self.named_may_take(req, dead)?;
         }
         let in_use = self
             .in_use(&req.product)
@@ -501,6 +500,9 @@ impl LeaseTable {
         }
         if self.borrows.contains_key(&id) {
             return self.borrowed_renewal(id, i);
+        }
+        if !self.named.is_empty() {
+            self.named_may_renew(id, i, now)?;
         }
         let store_until = self.extend(i, id, now)?;
         let slot = self.slab.get(i).ok_or(LeaseError::LeaseNotFound(id))?;
@@ -816,6 +818,8 @@ mod borrow;
 mod features;
 #[path = "table_linger.rs"]
 mod linger;
+#[path = "table_named.rs"]
+mod named_rules;
 #[path = "table_queue.rs"]
 mod queue_rules;
 pub use features::{FeatureHeld, FeatureUse};

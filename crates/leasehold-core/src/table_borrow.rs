@@ -44,6 +44,12 @@ impl LeaseTable {
                 max_hours,
             });
         }
+        if let Some(until) = self.loan_of(req) {
+            return Err(LeaseError::AlreadyBorrowed {
+                product: product.clone(),
+                until,
+            });
+        }
         let kept = self.policy.keep_unborrowed(&product.0).min(lendable);
         let borrowable = lendable - kept;
         let borrowed = self.borrowed(product);
@@ -55,10 +61,29 @@ impl LeaseTable {
                 kept,
             });
         }
-        let secs = hours.saturating_mul(3600);
+        // The loan's chain must verify offline to its end: no longer than
+        // the first of the product's codes to end.
+        let mut secs = hours.saturating_mul(3600);
+        if let Some(end) = self.pools.first_end(product, now) {
+            let left = now.until(end).as_secs();
+            secs = secs.min(u32::try_from(left).unwrap_or(u32::MAX)).max(1);
+        }
         let granted = self.grant_new(req, now, None, Some(secs))?;
         self.borrows.insert(granted.lease.id, product.clone());
         Ok(granted)
+    }
+
+    /// The end of the loan `req`'s holder has of its product already, if
+    /// any: one loan per holder (the loans of a product are as many as its
+    /// lendable seats).
+    fn loan_of(&self, req: &CheckoutRequest) -> Option<Timestamp> {
+        let h = &req.holder;
+        self.borrows
+            .iter()
+            .filter(|(_, p)| **p == req.product)
+            .filter_map(|(id, _)| self.get(*id))
+            .find(|l| l.holder.client_id == h.client_id && l.holder.user == h.user)
+            .map(|l| l.expires_at)
     }
 
     /// Puts a stored loan back (loading after a restart); a lease not in

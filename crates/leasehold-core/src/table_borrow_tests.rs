@@ -134,3 +134,24 @@ fn an_early_return_frees_the_seat_at_once_even_with_linger() {
     t.settle(&"cad".into());
     assert!(t.checkout(&ask("b"), now).is_ok());
 }
+
+#[test]
+fn one_loan_per_holder_and_none_past_the_first_code_to_end() {
+    let mut t = LeaseTable::new();
+    let mut ending = code(2, 72);
+    ending.valid_until = Some(Timestamp(10 * HOUR));
+    t.add_license(ending);
+    t.add_license(code(2, 72));
+    let now = Timestamp(0);
+    let loan = t.borrow(&ask("laptop"), 48, now).unwrap();
+    // The chain it carries must verify offline to its end: capped.
+    assert_eq!(loan.lease.expires_at, Timestamp(10 * HOUR));
+    assert_eq!(
+        t.borrow(&ask("laptop"), 1, now).unwrap_err(),
+        LeaseError::AlreadyBorrowed {
+            product: "cad".into(),
+            until: Timestamp(10 * HOUR)
+        }
+    );
+    assert!(t.borrow(&ask("desk"), 1, now).is_ok(), "another holder may");
+}

@@ -70,6 +70,7 @@ async fn a_loan_is_counted_checked_offline_returned_and_ended() {
         t.check_offline(
             &"cad".into(),
             &ClientId::from("laptop"),
+            "ann",
             &Computer::UNKNOWN,
             &[vendor.key.public()],
             at,

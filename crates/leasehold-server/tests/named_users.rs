@@ -76,6 +76,22 @@ async fn only_named_users_check_out_and_seats_rotate_no_faster_than_the_cooldown
         StatusCode::OK,
         "names compare without case: {lease}"
     );
+    // One person, one place: ann on another computer gets no second seat.
+    let mut elsewhere = checkout_body("cad", "pc-other");
+    elsewhere["user"] = json!("ann");
+    let (status, body) = call(
+        &server,
+        Method::POST,
+        "/v1/checkout",
+        Some(elsewhere),
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("named_seat_in_use")),
+        "{body}"
+    );
 
     name(&server, Method::PUT, "bob").await;
     let (status, body) = name(&server, Method::PUT, "carol").await;

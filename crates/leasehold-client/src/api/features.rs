@@ -116,6 +116,7 @@ impl ServerApi {
         if let Err(why) = token.check_offline(
             &request.product,
             &request.client_id,
+            &request.user,
             &computer,
             self.inner.trust.vendor_keys(),
             Timestamp::now(),

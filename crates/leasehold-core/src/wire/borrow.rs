@@ -70,10 +70,11 @@ impl BorrowToken {
         .into_bytes()
     }
 
-    /// Whether this token lets `client_id` on `computer` use a seat of
-    /// `product` at `now`, with no server: lent by a server the chain shows
-    /// the `trusted` vendor activated, signed by it, to this computer, for no
-    /// longer than a code in the chain allows, and not over.
+    /// Whether this token lets `user` on `client_id`'s `computer` use a
+    /// seat of `product` at `now`, with no server: lent by a server the
+    /// chain shows the `trusted` vendor activated, signed by it, to this
+    /// user on this computer, for no longer than a code in the chain allows,
+    /// and not over.
     ///
     /// # Errors
     /// Why not, in words.
@@ -81,6 +82,7 @@ impl BorrowToken {
         &self,
         product: &Product,
         client_id: &ClientId,
+        user: &str,
         computer: &Computer,
         trusted: &[VendorPublicKey],
         now: Timestamp,
@@ -114,8 +116,17 @@ impl BorrowToken {
                 self.client_id
             ));
         }
+        // One loan is one seat for one person: online, each user on a
+        // shared computer holds a seat of their own.
+        if crate::policy::name_key(&self.user) != crate::policy::name_key(user) {
+            return Err(format!("the loan is for user {}, not {user}", self.user));
+        }
         let lent_to =
             Computer::parse(&self.computer).map_err(|e| format!("the loan's computer: {e}"))?;
+        // The rule for cloned machines (`computer.rs`): a restart is the
+        // same computer; a clone of it, with other network cards and its
+        // own boot, is not (nor, alas, the same laptop restarted off the
+        // dock it was borrowed on: borrow as it will be used).
         if !lent_to.is_same(computer) {
             return Err("the loan was made to another computer".into());
         }

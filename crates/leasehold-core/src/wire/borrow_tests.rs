@@ -65,6 +65,7 @@ fn check(t: &BorrowToken, vendor: &VendorKeyPair, at: Timestamp) -> Result<(), S
     t.check_offline(
         &"cad".into(),
         &ClientId::from("laptop"),
+        "ann",
         &computer(),
         &[vendor.public()],
         at,
@@ -82,19 +83,56 @@ fn a_token_is_accepted_offline_on_its_computer_until_it_ends() {
     let elsewhere = t.check_offline(
         &"cad".into(),
         &ClientId::from("laptop"),
+        "ann",
         &Computer::parse("11111111.22222222.33333333.44444444").unwrap(),
         &[vendor.public()],
         Timestamp::now(),
     );
     assert!(elsewhere.unwrap_err().contains("another computer"));
+    // Restarted (a new boot id): the same computer. A clone of it (other
+    // network cards, its own boot): not.
+    let restarted = Computer::parse("01020304.05060708.090a0b0c.bbbbbbbb").unwrap();
+    let check_on = |c: &Computer| {
+        t.check_offline(
+            &"cad".into(),
+            &ClientId::from("laptop"),
+            "ann",
+            c,
+            &[vendor.public()],
+            Timestamp::now(),
+        )
+    };
+    assert_eq!(check_on(&restarted), Ok(()));
+    let clone = Computer::parse("01020304.aaaaaaaa.090a0b0c.bbbbbbbb").unwrap();
+    assert!(check_on(&clone).is_err());
     let other_id = t.check_offline(
         &"cad".into(),
         &ClientId::from("desk"),
+        "ann",
         &computer(),
         &[vendor.public()],
         Timestamp::now(),
     );
     assert!(other_id.is_err());
+    // Another user of the same computer (a terminal server): not theirs.
+    let other_user = t.check_offline(
+        &"cad".into(),
+        &ClientId::from("laptop"),
+        "bob",
+        &computer(),
+        &[vendor.public()],
+        Timestamp::now(),
+    );
+    assert!(other_user.unwrap_err().contains("user ann"));
+    let same_user = t.check_offline(
+        &"cad".into(),
+        &ClientId::from("laptop"),
+        "ANN",
+        &computer(),
+        &[vendor.public()],
+        Timestamp::now(),
+    );
+    assert_eq!(same_user, Ok(()), "user names compare without case");
 }
 
 #[test]
@@ -137,6 +175,7 @@ fn the_attackers_edits_are_refused() {
     let other = t.check_offline(
         &"cam".into(),
         &ClientId::from("laptop"),
+        "ann",
         &computer(),
         &[vendor.public()],
         Timestamp::now(),

@@ -117,6 +117,9 @@ struct Inner {
     computers: computers::ComputersIndex,
     /// A write of seats for waiters failed: serve again at the next sweep.
     serve_again: std::sync::atomic::AtomicBool,
+    /// Named-user changes one at a time, each through its write: a failed
+    /// write's undo then puts back exactly what was there before it.
+    named_changes: tokio::sync::Mutex<()>,
     /// The next moment a code starts or stops counting (ms; `i64::MAX`:
     /// none): the sweep then renews the chains and serves waiters.
     codes_change_at: AtomicI64,
@@ -220,6 +223,7 @@ impl Engine {
                 queue_watch: tokio::sync::watch::Sender::new(0),
                 serve_again: std::sync::atomic::AtomicBool::new(false),
                 codes_change_at: AtomicI64::new(i64::MIN),
+                named_changes: tokio::sync::Mutex::new(()),
                 renewals_unstored,
             }),
         };

@@ -50,6 +50,7 @@ impl Engine {
     /// changed then).
     pub async fn assign_user(&self, product: &Product, user: &str) -> Result<NamedUsersView> {
         check_field("user", user, true, leasehold_core::wire::MAX_NAME_CHARS)?;
+        let _one_at_a_time = self.inner.named_changes.lock().await;
         let now = self.now();
         let change = {
             let mut table = self.table();
@@ -100,15 +101,15 @@ impl Engine {
     /// # Errors
     /// `product_not_named`, `not_a_named_user`, or a store error.
     pub async fn unassign_user(&self, product: &Product, user: &str) -> Result<NamedUsersView> {
+        let _one_at_a_time = self.inner.named_changes.lock().await;
         let now = self.now();
         let (a, free_at, before, written) = {
             let mut table = self.table();
             named_product(&table, product)?;
-            let seats = table.pools().seats(product, now);
             let cooldown = table.pools().reassign_cooldown_ms(product);
             let before = table.named().get(product).cloned().unwrap_or_default();
             let named = table.named_mut().entry(product);
-            let Some((a, free_at)) = named.unassign(user, cooldown, seats, now) else {
+            let Some((a, free_at)) = named.unassign(user, cooldown, now) else {
                 return Err(Error::NotNamed {
                     product: product.clone(),
                     user: user.to_owned(),
