@@ -215,17 +215,28 @@ mod in_the_table {
     }
 
     #[test]
-    fn a_product_is_named_only_while_a_named_code_counts() {
+    fn named_seats_go_to_named_users_and_the_others_float() {
         let mut t = LeaseTable::new();
         let mut future = named_code(2);
         future.valid_from = Some(at(10));
         t.add_license(crate::testing::terms("cad", 1));
         t.add_license(future);
+        let cad = Product::from("cad");
+        // Before the named code starts: a plain product; users may be named
+        // ahead of it, for its 2 seats.
         assert!(t.checkout(&ask("anyone"), at(0)).is_ok());
-        assert!(t.pools().may_name(&"cad".into()));
+        assert!(t.pools().may_name(&cad));
+        assert_eq!(t.pools().named_seats(&cad, at(0)), 2);
+        new(t.named_mut().entry(&cad).assign("alice", 2, at(0)));
+        // From its start: 1 floating seat for anyone, 2 for named users.
+        let now = at(11);
+        t.expire_due(now);
+        t.settle(&cad);
+        assert!(t.checkout(&ask("bob"), now).is_ok(), "the floating seat");
         assert!(matches!(
-            t.checkout(&ask("someone"), at(11)),
+            t.checkout(&ask("carol"), now),
             Err(LeaseError::NotANamedUser { .. })
         ));
+        assert!(t.checkout(&ask("alice"), now).is_ok(), "a named seat");
     }
 }

@@ -162,6 +162,30 @@ impl Pools {
         self.active(product, now).any(|l| l.seat_rules.named_users)
     }
 
+    /// Seats of `product` that belong to named users: those of its named
+    /// codes counting now, or, before any counts, of those still to start
+    /// (so users can be named ahead of the start).
+    #[must_use]
+    pub fn named_seats(&self, product: &Product, now: Timestamp) -> u32 {
+        let named = |l: &&LicenseTerms| &l.product == product && l.seat_rules.named_users;
+        let sum = |it: &mut dyn Iterator<Item = &LicenseTerms>| {
+            it.fold(0_u32, |s, l| s.saturating_add(l.seats))
+        };
+        let now_counting = sum(&mut self
+            .licenses
+            .values()
+            .filter(named)
+            .filter(|l| l.is_active(now)));
+        if now_counting > 0 {
+            return now_counting;
+        }
+        sum(&mut self
+            .licenses
+            .values()
+            .filter(named)
+            .filter(|l| l.valid_from.is_some_and(|from| from > now)))
+    }
+
     /// Whether any code of `product` (counting now or not) has named users:
     /// its users may be named ahead of its start.
     #[must_use]

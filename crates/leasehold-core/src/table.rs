@@ -396,7 +396,7 @@ impl LeaseTable {
             });
         }
         if self.pools.named(&req.product, now) {
-            self.named_may_take(req, dead)?;
+            self.named_may_take(req, dead, now)?;
         }
         let in_use = self
             .in_use(&req.product)

@@ -1178,7 +1178,9 @@ export interface components {
             inForce: boolean;
             /**
              * Format: int32
-             * @description Seats that may be named: the product's seats counting now.
+             * @description Seats that may be named: those of the product's named codes counting
+             *     now (or, before one counts, of those still to start). Seats of its
+             *     other codes float as usual.
              */
             seats: number;
             /** @description The named users, in name order. */

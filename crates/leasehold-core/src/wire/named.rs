@@ -13,7 +13,9 @@ pub struct NamedUsersView {
     /// Whether a named code counts now (only named users may check out);
     /// false while the named codes have not started or have ended.
     pub in_force: bool,
-    /// Seats that may be named: the product's seats counting now.
+    /// Seats that may be named: those of the product's named codes counting
+    /// now (or, before one counts, of those still to start). Seats of its
+    /// other codes float as usual.
     pub seats: u32,
     /// The named users, in name order.
     pub users: Vec<Assignment>,

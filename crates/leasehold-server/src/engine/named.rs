@@ -55,7 +55,7 @@ impl Engine {
         let change = {
             let mut table = self.table();
             named_product(&table, product)?;
-            let seats = table.pools().seats(product, now);
+            let seats = table.pools().named_seats(product, now);
             let before = table.named().get(product).cloned().unwrap_or_default();
             let named = table.named_mut().entry(product);
             match named.assign(user, seats, now) {
@@ -190,7 +190,7 @@ fn named_view(table: &LeaseTable, product: Product, now: Timestamp) -> NamedUser
     let seats = table.named().get(&product);
     NamedUsersView {
         in_force: pools.named(&product, now),
-        seats: pools.seats(&product, now),
+        seats: pools.named_seats(&product, now),
         users: seats
             .map(|s| s.users().cloned().collect())
             .unwrap_or_default(),
