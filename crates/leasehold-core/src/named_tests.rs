@@ -143,7 +143,7 @@ fn unassigning_someone_not_named_changes_nothing() {
 mod in_the_table {
     use super::*;
     use crate::ClientId;
-    use crate::lease::{Holder, LeaseError};
+    use crate::lease::LeaseError;
     use crate::license::{LicenseTerms, SeatRules};
     use crate::table::{CheckoutRequest, LeaseTable};
 
@@ -158,18 +158,7 @@ mod in_the_table {
     }
 
     fn ask(user: &str) -> CheckoutRequest {
-        CheckoutRequest {
-            product: "cad".into(),
-            holder: Holder {
-                client_id: ClientId::from(format!("pc-{user}").as_str()),
-                user: user.into(),
-                host: format!("{user}.lan"),
-                app_name: String::new(),
-                app_version: String::new(),
-                address: String::new(),
-                computer: crate::computer::Computer::UNKNOWN,
-            },
-        }
+        crate::testing::ask("cad", &format!("pc-{user}"), user)
     }
 
     #[test]
@@ -194,7 +183,7 @@ mod in_the_table {
         elsewhere.holder.client_id = ClientId::from("pc-other");
         assert!(matches!(
             t.checkout(&elsewhere, now),
-            Err(LeaseError::NamedSeatInUse { host, .. }) if host == "alice.lan"
+            Err(LeaseError::NamedSeatInUse { host, .. }) if host == "pc-alice.lan"
         ));
         // Unnamed while running: her lease is not renewed (it ends within a
         // lease length) and no new seat is hers.

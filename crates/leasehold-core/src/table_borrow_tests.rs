@@ -1,7 +1,6 @@
 //! Borrowing's rules with an explicit clock.
 
 use super::*;
-use crate::lease::Holder;
 use crate::license::{LicenseTerms, SeatRules};
 use crate::policy::Policy;
 use crate::table::Release;
@@ -21,18 +20,7 @@ fn code(seats: u32, max_borrow_hours: u32) -> LicenseTerms {
 }
 
 fn ask(client: &str) -> CheckoutRequest {
-    CheckoutRequest {
-        product: "cad".into(),
-        holder: Holder {
-            client_id: ClientId::from(client),
-            user: "ann".into(),
-            host: client.into(),
-            app_name: String::new(),
-            app_version: String::new(),
-            address: String::new(),
-            computer: crate::computer::Computer::UNKNOWN,
-        },
-    }
+    crate::testing::ask("cad", client, "ann")
 }
 
 #[test]

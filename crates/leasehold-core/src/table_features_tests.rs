@@ -1,9 +1,8 @@
 //! Feature seats under product leases, with an explicit clock.
 
 use super::*;
-use crate::lease::Holder;
 use crate::license::{FeatureSeats as Counted, LicenseTerms, SeatRules};
-use crate::table::{CheckoutRequest, Release};
+use crate::table::Release;
 
 fn code(render: u32) -> LicenseTerms {
     LicenseTerms {
@@ -20,18 +19,7 @@ fn code(render: u32) -> LicenseTerms {
 }
 
 fn lease(t: &mut LeaseTable, client: &str) -> LeaseId {
-    let req = CheckoutRequest {
-        product: "cad".into(),
-        holder: Holder {
-            client_id: ClientId::from(client),
-            user: "ann".into(),
-            host: client.into(),
-            app_name: String::new(),
-            app_version: String::new(),
-            address: String::new(),
-            computer: crate::computer::Computer::UNKNOWN,
-        },
-    };
+    let req = crate::testing::ask("cad", client, "ann");
     t.checkout(&req, Timestamp(0)).expect("a seat").lease.id
 }
 

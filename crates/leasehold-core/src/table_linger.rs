@@ -56,25 +56,12 @@ impl LeaseTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ClientId;
-    use crate::lease::Holder;
     use crate::license::{LicenseTerms, SeatRules};
     use crate::pool::tests::code;
     use crate::table::CheckoutRequest;
 
     fn ask(client: &str) -> CheckoutRequest {
-        CheckoutRequest {
-            product: "cad".into(),
-            holder: Holder {
-                client_id: ClientId::from(client),
-                user: "ann".into(),
-                host: client.into(),
-                app_name: String::new(),
-                app_version: String::new(),
-                address: String::new(),
-                computer: crate::computer::Computer::UNKNOWN,
-            },
-        }
+        crate::testing::ask("cad", client, "ann")
     }
 
     fn lingering_table(secs: u32) -> LeaseTable {

@@ -17,18 +17,7 @@ fn with_overdraft(product: &str, seats: u32, overdraft: u32) -> LicenseTerms {
 }
 
 fn ask(client: &str) -> CheckoutRequest {
-    CheckoutRequest {
-        product: "cad".into(),
-        holder: Holder {
-            client_id: ClientId::from(client),
-            user: "ann".into(),
-            host: format!("{client}.lan"),
-            app_name: String::new(),
-            app_version: String::new(),
-            address: String::new(),
-            computer: crate::computer::Computer::UNKNOWN,
-        },
-    }
+    crate::testing::ask("cad", client, "ann")
 }
 
 #[test]

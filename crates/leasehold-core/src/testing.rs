@@ -26,3 +26,22 @@ pub fn terms(product: &str, seats: u32) -> LicenseTerms {
         seat_rules: Default::default(),
     }
 }
+
+/// A checkout of `product` by `user` on computer `client` (host
+/// `CLIENT.lan`), from an application without a name, sending no computer
+/// parts.
+#[must_use]
+pub fn ask(product: &str, client: &str, user: &str) -> crate::table::CheckoutRequest {
+    crate::table::CheckoutRequest {
+        product: Product::from(product),
+        holder: crate::lease::Holder {
+            client_id: crate::ClientId::from(client),
+            user: user.into(),
+            host: format!("{client}.lan"),
+            app_name: String::new(),
+            app_version: String::new(),
+            address: String::new(),
+            computer: crate::computer::Computer::UNKNOWN,
+        },
+    }
+}
