@@ -46,6 +46,14 @@ impl LeaseTable {
         self.get(id).map_or(Release::NotHeld, Release::Kept)
     }
 
+    /// Puts a stored kept lease back as kept (loading after a restart): no
+    /// renewal extends it, its holder's checkout gets it back.
+    pub fn restore_lingering(&mut self, id: LeaseId) {
+        if self.get(id).is_some() {
+            self.lingering.insert(id);
+        }
+    }
+
     /// Whether the lease is released and kept for its holder.
     #[must_use]
     pub fn is_lingering(&self, id: LeaseId) -> bool {

@@ -349,3 +349,31 @@ async fn a_licence_that_starts_serves_the_waiters_when_it_does() {
     assert_eq!(state["state"], "granted", "{state}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn leaving_after_the_seat_came_but_before_claiming_it_frees_it_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    add_license(&server, &vendor.code("cad", 1)).await;
+    let (_, held) = checkout(&server, "cad", "pc-a").await;
+    let (_, b) = wait_for_seat(&server, "pc-b").await;
+    let ticket = b["ticket"].as_str().unwrap().to_owned();
+    let release = format!("/v1/leases/{}/release", held["leaseId"].as_str().unwrap());
+    call(&server, Method::POST, &release, None, false).await;
+    let (_, state) = follow(&server, &ticket, "?position=1&waitSecs=5").await;
+    assert_eq!(state["state"], "granted", "{state}");
+    // b gives up before claiming: the seat is c's now, not in 30 s.
+    let (status, left) = call(
+        &server,
+        Method::DELETE,
+        &format!("/v1/queue/{ticket}"),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{left}");
+    let (status, body) = checkout(&server, "cad", "pc-c").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    server.shutdown().await;
+}

@@ -151,8 +151,18 @@ async fn linger_keeps_a_released_seat_for_its_holder() {
     assert_eq!(status, StatusCode::OK, "{back}");
     assert_eq!(back["leaseId"], first["leaseId"]);
     assert_eq!(back["reused"], true);
-    // Released again and not taken back: free once the linger ends.
+    // Released again and not taken back: free once the linger ends. Kept
+    // across a restart too: not a live lease its id could renew.
     call(&server, Method::POST, &release, None, false).await;
+    server.shutdown().await;
+    let server = start(dir.path(), &vendor).await;
+    let renew = format!("/v1/leases/{id}/renew");
+    let (status, body) = call(&server, Method::POST, &renew, None, false).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("lease_released")),
+        "{body}"
+    );
     server
         .engine()
         .skip_time(std::time::Duration::from_secs(29));

@@ -215,6 +215,7 @@ impl Engine {
                                 renewed_at: lease.renewed_at,
                                 expires_at: lease.expires_at,
                             },
+                            Op::MarkLingering(id),
                             Op::DeleteLeaseFeatures(id),
                         ]);
                         kept = Some((lease, written));

@@ -226,7 +226,24 @@ impl Engine {
     pub async fn leave_queue(&self, ticket: TicketId, by: &str) -> Result<LeftQueue> {
         let gone = self.table().queue_mut().leave(ticket);
         let Some(w) = gone else {
-            self.table().queue_mut().forget_offer(ticket);
+            // Served already: a seat offered and not yet claimed (never
+            // renewed) goes back at once, not at the claim deadline.
+            let unclaimed = {
+                let mut table = self.table();
+                let offer = table.queue().offer(ticket);
+                table.queue_mut().forget_offer(ticket);
+                match offer {
+                    Some(Offered::Ready(id)) => table
+                        .get(id)
+                        .filter(|l| l.renewed_at == l.granted_at)
+                        .map(|l| l.id),
+                    _ => None,
+                }
+            };
+            if let Some(id) = unclaimed {
+                self.release(id, leasehold_core::CorrelationId::random())
+                    .await?;
+            }
             return Ok(LeftQueue {
                 ticket,
                 was_waiting: false,

@@ -217,6 +217,12 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     )?;
     each_row(
         conn,
+        "SELECT id FROM leases WHERE lingering = 1",
+        |r| id::<LeaseId>(r, 0),
+        |lease| table.restore_lingering(lease),
+    )?;
+    each_row(
+        conn,
         "SELECT lease_id FROM borrows",
         |r| id::<LeaseId>(r, 0),
         |lease| table.restore_borrow(lease),

@@ -138,8 +138,9 @@ pub enum Op {
     /// Inserts the lease, or replaces the one with its id.
     PutLease(Lease),
     DeleteLease(LeaseId),
-    /// A reconnect's new times for a stored lease; a lease no longer stored
-    /// stays gone (unlike `PutLease`, it never brings a row back).
+    /// A reconnect's new times for a stored lease (held again: not kept any
+    /// more); a lease no longer stored stays gone (unlike `PutLease`, it
+    /// never brings a row back).
     UpdateLeaseTimes {
         id: LeaseId,
         renewed_at: Timestamp,
@@ -173,6 +174,8 @@ pub enum Op {
     PutWaiter(leasehold_core::queue::Waiter),
     /// It left the queue (served, gone, removed).
     DeleteWaiter(leasehold_core::TicketId),
+    /// The lease is released and kept for its holder (linger).
+    MarkLingering(LeaseId),
     /// The lease is a loan (`client borrow`).
     PutBorrow(LeaseId),
     /// A lease took a seat of a feature.

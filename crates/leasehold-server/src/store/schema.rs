@@ -132,11 +132,14 @@ CREATE TABLE lease_features (
 ";
 
 /// Version 8: leases out on loan (`client borrow`), deleted with their
-/// lease; the lease row holds the loan's end as its deadline.
+/// lease (the lease row holds the loan's end as its deadline); and whether
+/// a lease is released and kept for its holder (linger), so a restart does
+/// not make it a live lease again.
 const V8: &str = "
 CREATE TABLE borrows (
     lease_id TEXT PRIMARY KEY NOT NULL
 ) WITHOUT ROWID;
+ALTER TABLE leases ADD COLUMN lingering INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// Every step of the schema, oldest first.

@@ -339,7 +339,7 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             expires_at,
         } => {
             conn.prepare_cached(
-                "UPDATE leases SET renewed_at = ?2, expires_at = ?3 WHERE id = ?1",
+                "UPDATE leases SET renewed_at = ?2, expires_at = ?3, lingering = 0 WHERE id = ?1",
             )?
             .execute(params![id.to_string(), renewed_at.0, expires_at.0])?;
         }
@@ -349,6 +349,10 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             conn.prepare_cached("DELETE FROM lease_features WHERE lease_id = ?1")?
                 .execute([id.to_string()])?;
             conn.prepare_cached("DELETE FROM borrows WHERE lease_id = ?1")?
+                .execute([id.to_string()])?;
+        }
+        Op::MarkLingering(id) => {
+            conn.prepare_cached("UPDATE leases SET lingering = 1 WHERE id = ?1")?
                 .execute([id.to_string()])?;
         }
         Op::PutBorrow(id) => {
