@@ -196,7 +196,21 @@ impl LeaseTable {
         now: Timestamp,
     ) -> crate::policy::Decision {
         let capacity = self.pools.capacity(&product.0, now);
-        self.decide_new_seat(product, user, host, capacity)
+        self.decide_new_seat(product, user, host, capacity, self.in_use(product))
+    }
+
+    /// Takes `lease` out of (or puts it back into) its product's policy
+    /// counters, for a decision about the lease that replaces it.
+    fn count_for_policy(&mut self, lease: Option<&Lease>, add: bool) {
+        let Some(lease) = lease else { return };
+        let policy = &self.policy;
+        if let Some(c) = self
+            .products
+            .get_mut(&lease.product)
+            .and_then(|p| p.counters.as_mut())
+        {
+            policy.count(c, &lease.holder.user, &lease.holder.host, add);
+        }
     }
 
     /// [`LeaseTable::policy_decision`] with the product's capacity (seats
@@ -207,8 +221,8 @@ impl LeaseTable {
         user: &str,
         host: &str,
         seats: u32,
+        in_use: u32,
     ) -> crate::policy::Decision {
-        let in_use = self.in_use(product);
         let who = Requester { user, host };
         let counters = self.products.get(product).and_then(|p| p.counters.as_ref());
         match counters {
@@ -403,9 +417,19 @@ impl LeaseTable {
             .saturating_sub(u32::from(dead.is_some()));
         let lease_secs = borrow_secs.unwrap_or_else(|| self.pools.lease_secs(&req.product, now));
         let capacity = self.pools.capacity(&req.product.0, now);
-        if let crate::policy::Decision::Deny(denial) =
-            self.decide_new_seat(&req.product, &req.holder.user, &req.holder.host, capacity)
-        {
+        // The lease this checkout replaces is not counted against it: its
+        // seat becomes the new one's.
+        let replaced = dead.and_then(|id| self.get(id));
+        self.count_for_policy(replaced.as_ref(), false);
+        let decision = self.decide_new_seat(
+            &req.product,
+            &req.holder.user,
+            &req.holder.host,
+            capacity,
+            in_use,
+        );
+        self.count_for_policy(replaced.as_ref(), true);
+        if let crate::policy::Decision::Deny(denial) = decision {
             return Err(LeaseError::Policy(denial));
         }
         let limit = if borrow_secs.is_some() {

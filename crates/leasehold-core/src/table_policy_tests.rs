@@ -114,3 +114,23 @@ fn exclude_and_include_answer_before_the_seats() {
     assert!(!t.policy_decision(&"cad".into(), "zed", "h", now).is_grant());
     assert_eq!(t.in_use(&"cad".into()), 1);
 }
+
+#[test]
+fn a_lease_being_replaced_does_not_count_against_its_replacement() {
+    let mut t = LeaseTable::new();
+    t.add_license(code("cad", 3));
+    t.set_policy(policy(
+        "[products.cad]\nmax = [{ seats = 1, for = \"user:bob\" }]\n",
+    ));
+    t.checkout(&ask("pc-1", "bob", "pc-1"), Timestamp(0))
+        .unwrap();
+    // Bob's application died; its lease ran out, not swept yet. Restarted,
+    // it takes that seat over: still one seat of bob's.
+    let later = Timestamp(10 * 60_000);
+    let again = t.checkout(&ask("pc-1", "bob", "pc-1"), later).unwrap();
+    assert!(again.expired.is_some(), "the dead lease was replaced");
+    assert!(matches!(
+        t.checkout(&ask("pc-2", "bob", "pc-2"), later),
+        Err(LeaseError::Policy(_))
+    ));
+}
