@@ -13,7 +13,18 @@ bash scripts/setup.sh
 export CARGO_INCREMENTAL=0
 echo "disk free before the build: $(df -h --output=avail . | tail -1 | tr -d ' ')"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each group's time, printed as the next begins (and at the end), so the
+# 15-minute budget can be kept with figures.
+step_name=""
+step_start=$SECONDS
+step() {
+  if [ -n "$step_name" ]; then
+    echo "(took $((SECONDS - step_start)) s: $step_name)"
+  fi
+  step_name="$*"
+  step_start=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 # Every group's real count, summed for the closing line.
 total_passed=0
@@ -106,6 +117,8 @@ bash scripts/builtin-trust-check.sh 2>&1 | tee /tmp/leasehold-builtin.log
 builtin=$(grep -E '^builtin trust: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-builtin.log | tail -1)
 builtin_passed=$(echo "$builtin" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
 builtin_failed=$(echo "$builtin" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+echo "(took $((SECONDS - step_start)) s: $step_name)"
+echo "the whole run: $((SECONDS / 60)) min $((SECONDS % 60)) s"
 
 echo
 count "Rust" "$rust_passed" 0
