@@ -10,31 +10,24 @@
 // activate-online-limit.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, startServer } from './server.mjs';
+import { launchChromium, openPage, screenshot } from './chromium.mjs';
+import { startServer, startUiServer } from './server.mjs';
 
 let server;
 let second;
 let authority;
 let browser;
-let context;
 let page;
 let code;
 let lathe;
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
+  server = await startUiServer();
   authority = await server.startAuthority();
   code = server.licenseCode({ product: 'lathe', seats: 3, customer: 'Northwind Shop', activation: 'required', maxActivations: 1 });
   lathe = await server.addLicense(code);
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1024, height: 700 });
 });
 
 after(async () => {
@@ -45,7 +38,6 @@ after(async () => {
 });
 
 const activateButton = (p, product, customer) => p.getByRole('button', { name: `Activate the ${product} license for ${customer}`, exact: true });
-const licenseOn = async (s, id) => (await s.call('GET', '/admin/v1/licenses')).find((l) => l.licenseId === id);
 /** The server's sentence as the page writes it: a capital first letter, a full stop. */
 const asSentence = (m) => `${m[0].toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
 
@@ -106,12 +98,12 @@ describe('Activate online', () => {
     await online.waitFor();
     await page.waitForFunction(() => document.activeElement?.textContent === 'Activate online');
     await dialog.getByText('Or activate offline, through your vendor').waitFor();
-    assert.equal((await licenseOn(server, lathe.licenseId)).state, 'needsActivation', 'nothing happens before the click');
+    assert.equal((await server.license(lathe.licenseId)).state, 'needsActivation', 'nothing happens before the click');
     await online.click();
     const done = page.getByRole('dialog', { name: 'The lathe license is activated' });
     await done.getByText('Activated: adds 3 seats of lathe.').waitFor();
     assert.match(await done.getByRole('status').innerText(), /^Activated: adds 3 seats of lathe\. lathe now has 3 seats, 0 in use\.$/);
-    const now = await licenseOn(server, lathe.licenseId);
+    const now = await server.license(lathe.licenseId);
     assert.equal(now.state, 'active');
     assert.equal(now.productSeats, 3);
     assert.equal(typeof now.activatedAt, 'number', 'activated on this server');
@@ -127,7 +119,7 @@ describe('Activate online', () => {
     second = await startServer({ vendor: server.vendor });
     const there = await second.addLicense(code);
     await second.call('PUT', '/admin/v1/authority', { url: authority });
-    const other = await context.newPage();
+    const other = await page.context().newPage();
     other.on('pageerror', (e) => { throw e; });
     await other.goto(second.adminUrl);
     await activateButton(other, 'lathe', 'Northwind Shop').click();
@@ -149,8 +141,8 @@ describe('Activate online', () => {
     assert.ok(text.includes(serverPublicKey.slice(0, 16)), `${text} names the first server's key ${serverPublicKey}`);
     assert.ok(text.includes(there.licenseId), 'and the licence');
     assert.match(text, /deactivate/i, 'and what to do: deactivate it there first');
-    assert.equal((await licenseOn(second, there.licenseId)).state, 'needsActivation');
-    assert.equal((await licenseOn(server, lathe.licenseId)).state, 'active', 'the first server keeps its activation');
+    assert.equal((await second.license(there.licenseId)).state, 'needsActivation');
+    assert.equal((await server.license(lathe.licenseId)).state, 'active', 'the first server keeps its activation');
     // The offline exchange is still offered.
     await dialog.getByLabel('Activation response').waitFor();
     await other.close();

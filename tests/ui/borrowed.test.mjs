@@ -14,9 +14,8 @@
 // borrowed-computers-800x600.png, borrowed-end-loan.png, borrowed-ended.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, holdSeat, startServer } from './server.mjs';
+import { launchChromium, localDateTime, openPage, placeInCell, screenshot, scrollingSideways, waitForReading } from './chromium.mjs';
+import { holdSeat, startUiServer } from './server.mjs';
 
 /** A loan follows its event (`borrow`, `disconnect`): it shows within this. */
 const FRESH_MS = 1500;
@@ -30,31 +29,18 @@ const shot = (name) => screenshot(page, name);
 const seatsTable = () => page.getByRole('table', { name: 'Seats in use' });
 const rowOf = (host) => seatsTable().getByRole('row').filter({ has: page.locator(`[role="cell"][title="${host}"]`) });
 const cadUse = () => page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'cad', exact: true }) }).getByRole('cell').nth(2);
-const cadReads = async (expected, timeout) => {
-  const deadline = Date.now() + timeout;
-  let text;
-  for (;;) {
-    text = (await cadUse().innerText()).replace(/\s+/g, ' ').trim();
-    if (text === expected) return;
-    if (Date.now() > deadline) assert.fail(`cad's use reads "${text}", not "${expected}", after ${timeout} ms`);
-    await page.waitForTimeout(50);
-  }
-};
-/** The loan's end as the page writes times (the browser's locale and zone). */
-const localDateTime = (ms) => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at)), ms);
+const cadReads = (expected, timeout) => waitForReading(page, {
+  read: async () => (await cadUse().innerText()).replace(/\s+/g, ' ').trim(),
+  ok: (text) => text === expected,
+  wrong: (text) => `cad's use reads "${text}", not "${expected}"`,
+  timeout,
+});
 
 /** Nothing scrolls sideways; the badge is whole in its cell, and the cell covers the Connected to Expires columns. */
 async function assertLoanFits(where, { lastRenewShown }) {
-  const wide = await page.evaluate(() => [document.documentElement, document.querySelector('.main'), ...document.querySelectorAll('.computers-grid .vrow')]
-    .filter((el) => el && el.scrollWidth > el.clientWidth + 1)
-    .map((el) => `${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`));
-  assert.deepEqual(wide, [], `${where}: scrolls sideways`);
-  const badge = rowOf('pc-1').locator('.loan-cell .badge');
-  const [box, cell, clipped] = await badge.evaluate((el) => {
-    const c = el.closest('[role="cell"]');
-    return [el.getBoundingClientRect().toJSON(), c.getBoundingClientRect().toJSON(), el.scrollWidth > el.clientWidth || c.scrollWidth > c.clientWidth];
-  });
-  assert.ok(box.width > 0 && !clipped && box.right <= cell.right + 0.5 && box.bottom <= cell.bottom + 0.5, `${where}: the badge ${JSON.stringify(box)} is whole in its cell ${JSON.stringify(cell)}`);
+  assert.deepEqual(await scrollingSideways(page, [':root', '.main', '.computers-grid .vrow']), [], `${where}: scrolls sideways`);
+  const { box, cell, cut, cellCut } = await placeInCell(rowOf('pc-1').locator('.loan-cell .badge'));
+  assert.ok(box.width > 0 && !cut && !cellCut && box.right <= cell.right + 0.5 && box.bottom <= cell.bottom + 0.5, `${where}: the badge ${JSON.stringify(box)} is whole in its cell ${JSON.stringify(cell)}`);
   const head = async (name) => (await seatsTable().getByRole('columnheader', { name }).boundingBox());
   const connected = await head('Connected');
   const expires = await head('Expires');
@@ -66,16 +52,11 @@ async function assertLoanFits(where, { lastRenewShown }) {
 }
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 3, customer: 'Northwind Engineering', maxBorrowHours: 24 }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 3, customer: 'Northwind Engineering', maxBorrowHours: 24 });
   await holdSeat(server, { product: 'cad', user: 'bob', host: 'pc-2', clientId: 'pc-2', appName: 'T', appVersion: '1' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1366, height: 800 });
 });
 
 after(async () => {
@@ -110,7 +91,8 @@ describe('borrowed seats', () => {
     await page.getByRole('tab', { name: 'Computers', exact: true }).click();
     await rowOf('pc-2').waitFor();
     const ann = rowOf('pc-1');
-    const until = await localDateTime(loan.until);
+    // The loan's end as the page writes times.
+    const until = await localDateTime(page, loan.until);
     assert.equal(await ann.locator('.badge').innerText(), `Borrowed until ${until}`);
     assert.equal(await ann.getByRole('button', { name: 'End ann’s loan of cad on pc-1' }).innerText(), 'End loan…');
     assert.ok(!/ ago|in \d/.test(await ann.innerText()), 'no renewal or expiry wording on the loan');

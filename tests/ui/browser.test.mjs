@@ -5,9 +5,8 @@
 // artifacts/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot, SHOTS } from './chromium.mjs';
-import { assertServesBuiltUi, dayFromToday, holdSeat, startServer } from './server.mjs';
+import { launchChromium, openPage, screenshot, SHOTS } from './chromium.mjs';
+import { dayFromToday, holdSeat, startUiServer } from './server.mjs';
 
 const STARTS = dayFromToday(45);
 const EXPIRES = dayFromToday(300);
@@ -22,26 +21,20 @@ const tab = (name) => page.getByRole('tab', { name, exact: true });
 const shot = (name) => screenshot(page, name);
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  // Fail here, in words, rather than in every test: the server must serve ui/dist.
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering', features: ['render', 'export-step'], expires: EXPIRES }));
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 5, customer: 'Northwind Engineering' }));
-  await server.addLicense(server.licenseCode({ product: 'sim', seats: 3, customer: 'Northwind Lab' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 10, customer: 'Northwind Engineering', features: ['render', 'export-step'], expires: EXPIRES });
+  await server.issueLicense({ product: 'cad', seats: 5, customer: 'Northwind Engineering' });
+  await server.issueLicense({ product: 'sim', seats: 3, customer: 'Northwind Lab' });
   // The server refuses expired codes (that path is tested in the Add dialog
   // below; the Expired state itself is covered by the vitest tab tests), so the
   // license that is not active here is one that starts in the future.
-  await server.addLicense(server.licenseCode({ product: 'viewer', seats: 50, customer: 'Northwind', starts: STARTS }));
+  await server.issueLicense({ product: 'viewer', seats: 50, customer: 'Northwind', starts: STARTS });
   await holdSeat(server, { product: 'cad', user: 'ann', host: 'ws-ann' });
   await holdSeat(server, { product: 'cad', user: 'bob', host: 'ws-bob', appVersion: '2025.2' });
   await holdSeat(server, { product: 'sim', user: 'bob', host: 'ws-bob', appName: 'Acme Sim', appVersion: '4.1' });
   await holdSeat(server, { product: 'sim', user: 'chen', host: 'lab-07', appName: 'Acme Sim', appVersion: '4.1' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1360, height: 820 });
 });
 
 after(async () => {
@@ -201,7 +194,7 @@ describe('admin UI in Chromium', () => {
   });
 
   test('Computers stays quick with 10,000 seats', async () => {
-    await server.addLicense(server.licenseCode({ product: 'bulk', seats: 10_003, customer: 'Load Test' }));
+    await server.issueLicense({ product: 'bulk', seats: 10_003, customer: 'Load Test' });
     // The page steps away while 10,000 clients check out (so Chromium does not
     // re-render on every grant while the seeding runs), then opens the UI anew.
     await page.goto('about:blank');

@@ -1,4 +1,6 @@
-// Debian's Chromium for the browser tests, and where their screenshots go.
+// Debian's Chromium for the browser tests, the page each test file drives in
+// it, where their screenshots go, and the ways they read that page.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,5 +19,61 @@ export async function launchChromium() {
   });
 }
 
+/**
+ * A page in a context of its own, `width`×`height`, light unless
+ * `colorScheme` says otherwise, in en-US; `context` adds options of the
+ * context (`acceptDownloads`), reached later through `page.context()`.
+ * Locators wait 10 s, and an error thrown in the page fails the test.
+ */
+export async function openPage(browser, { width, height, colorScheme = 'light', ...context }) {
+  const ctx = await browser.newContext({ viewport: { width, height }, colorScheme, locale: 'en-US', ...context });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (e) => { throw e; });
+  return page;
+}
+
 /** Saves what `page` shows as artifacts/screenshots/NAME.png. */
 export const screenshot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+
+/**
+ * Reads the page with `read()` every 50 ms until `ok(reading)` holds; past
+ * `timeout` ms it fails with `wrong(reading)` (what it read instead) and
+ * the time it waited.
+ */
+export async function waitForReading(page, { read, ok, wrong, timeout }) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const reading = await read();
+    if (ok(reading)) return;
+    if (Date.now() > deadline) assert.fail(`${wrong(reading)}, after ${timeout} ms`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/**
+ * The elements matching any of `selectors` (`:root` is the page itself) that
+ * scroll sideways, each as "class: scrollWidth > clientWidth"; none when all fit.
+ */
+export const scrollingSideways = (page, selectors) => page.evaluate((all) => all.flatMap((s) => [...document.querySelectorAll(s)])
+  .filter((el) => el.scrollWidth > el.clientWidth + 1)
+  .map((el) => `${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`), selectors);
+
+/**
+ * Where `locator`'s element is (`box`) and the table cell holding it
+ * (`cell`), and whether the element's text is cut off (`cut`) or the cell's
+ * content is (`cellCut`).
+ */
+export const placeInCell = (locator) => locator.evaluate((el) => {
+  const c = el.closest('[role="cell"]');
+  return {
+    box: el.getBoundingClientRect().toJSON(),
+    cell: c.getBoundingClientRect().toJSON(),
+    cut: el.scrollWidth > el.clientWidth,
+    cellCut: c.scrollWidth > c.clientWidth,
+  };
+});
+
+/** `ms` as the page writes a date and time (the browser's locale and zone). */
+export const localDateTime = (page, ms) =>
+  page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at)), ms);

@@ -6,9 +6,8 @@
 // goes. Screenshots at 1024×700: clock-set-back.png, clock-set-back-dark.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, dayFromToday, startServer } from './server.mjs';
+import { launchChromium, openPage, screenshot } from './chromium.mjs';
+import { dayFromToday, startUiServer } from './server.mjs';
 
 const DAY = 86_400_000;
 let server;
@@ -16,17 +15,12 @@ let browser;
 let page;
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering', expires: dayFromToday(300) }));
-  await server.addLicense(server.licenseCode({ product: 'sim', seats: 3, customer: 'Northwind Lab' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 10, customer: 'Northwind Engineering', expires: dayFromToday(300) });
+  await server.issueLicense({ product: 'sim', seats: 3, customer: 'Northwind Lab' });
   await server.restart({ lastSeenAt: Date.now() + 3 * DAY });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1024, height: 700 });
 });
 
 after(async () => {

@@ -7,9 +7,8 @@
 // Screenshot: computers-shared-machine-id.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, checkoutProcess, holdSeat, startServer } from './server.mjs';
+import { launchChromium, openPage, placeInCell, screenshot } from './chromium.mjs';
+import { checkoutProcess, holdSeat, startUiServer } from './server.mjs';
 
 const HELP = 'Several computers present this machine id (a cloned machine image). Each has its own seat; give each clone its own machine id.';
 
@@ -19,19 +18,14 @@ let page;
 const clients = [];
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 5, customer: 'Northwind Engineering' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 5, customer: 'Northwind Engineering' });
   for (const fingerprint of ['machine=img,host=ws,nics=aa:aa,cpu=x,boot=b1', 'machine=img,host=ws,nics=bb:bb,cpu=x,boot=b2']) {
     clients.push(await checkoutProcess(server, { product: 'cad', clientId: 'img', fingerprint }));
   }
   await holdSeat(server, { product: 'cad', user: 'bob', host: 'ws-bob' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1024, height: 700 });
 });
 
 after(async () => {
@@ -81,10 +75,7 @@ describe('Computers: a shared machine id', () => {
     assert.equal(flags.length, 2);
     for (const flag of flags) {
       // Not cut off by its cell.
-      const [cut, box, cell] = await flag.evaluate((el) => {
-        const c = el.closest('[role="cell"]');
-        return [el.scrollWidth > el.clientWidth, el.getBoundingClientRect().toJSON(), c.getBoundingClientRect().toJSON()];
-      });
+      const { cut, box, cell } = await placeInCell(flag);
       assert.ok(!cut, 'the flag text is whole');
       assert.ok(box.right <= cell.right + 0.5 && box.bottom <= cell.bottom + 0.5, `the flag ${JSON.stringify(box)} fits its cell ${JSON.stringify(cell)}`);
     }

@@ -9,9 +9,9 @@
 // deactivate-proof.png, deactivate-authority.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, holdSeat, startServer } from './server.mjs';
+import { readFileSync } from 'node:fs';
+import { launchChromium, openPage, screenshot } from './chromium.mjs';
+import { holdSeat, startUiServer } from './server.mjs';
 
 let server;
 let browser;
@@ -20,22 +20,17 @@ let cam;
 let mill;
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 10, customer: 'Northwind Engineering' }));
-  cam = await server.addLicense(server.licenseCode({ product: 'cam', seats: 6, customer: 'Northwind Shop', activation: 'required' }));
-  mill = await server.addLicense(server.licenseCode({ product: 'mill', seats: 2, customer: 'Northwind Shop', activation: 'required' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 10, customer: 'Northwind Engineering' });
+  cam = await server.issueLicense({ product: 'cam', seats: 6, customer: 'Northwind Shop', activation: 'required' });
+  mill = await server.issueLicense({ product: 'mill', seats: 2, customer: 'Northwind Shop', activation: 'required' });
   await server.activate(cam.licenseId);
   await server.activate(mill.licenseId);
   await holdSeat(server, { product: 'cam', user: 'ann', host: 'ws-ann' });
   await holdSeat(server, { product: 'cam', user: 'bob', host: 'ws-bob' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', locale: 'en-US', acceptDownloads: true });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1024, height: 700, acceptDownloads: true });
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
 });
 
 after(async () => {
@@ -44,11 +39,10 @@ after(async () => {
 });
 
 const deactivateButton = (product, customer) => page.getByRole('button', { name: `Deactivate the ${product} license for ${customer}`, exact: true });
-const licenseOf = async (id) => (await server.call('GET', '/admin/v1/licenses')).find((l) => l.licenseId === id);
 
 describe('Deactivate on the Licenses tab', () => {
   test('is offered for codes activated here, not for a code that needs no activation', async () => {
-    assert.equal((await licenseOf(cam.licenseId)).state, 'active');
+    assert.equal((await server.license(cam.licenseId)).state, 'active');
     await page.goto(server.adminUrl);
     await deactivateButton('cam', 'Northwind Shop').waitFor();
     await deactivateButton('mill', 'Northwind Shop').waitFor();
@@ -84,7 +78,7 @@ describe('Deactivate on the Licenses tab', () => {
     assert.match(said, /leasehold vendor deactivate/);
     assert.match(said, /activated on another computer/);
     await screenshot(page, 'deactivate-confirm');
-    assert.equal((await licenseOf(cam.licenseId)).state, 'active', 'nothing happens before the confirmation');
+    assert.equal((await server.license(cam.licenseId)).state, 'active', 'nothing happens before the confirmation');
 
     await confirm.getByRole('button', { name: 'Deactivate license' }).click();
     const dialog = page.getByRole('dialog', { name: 'The cam license is deactivated here' });
@@ -115,7 +109,7 @@ describe('Deactivate on the Licenses tab', () => {
   test('the code needs activation again, on the page and on the server', async () => {
     await page.getByRole('button', { name: 'Activate the cam license for Northwind Shop', exact: true }).waitFor();
     await deactivateButton('cam', 'Northwind Shop').waitFor({ state: 'detached' });
-    const now = await licenseOf(cam.licenseId);
+    const now = await server.license(cam.licenseId);
     assert.equal(now.state, 'needsActivation');
     assert.equal(now.productSeats, 0);
     assert.equal(await page.getByText('Needs activation', { exact: true }).count(), 2, 'cam and mill');
@@ -124,9 +118,9 @@ describe('Deactivate on the Licenses tab', () => {
   test('with an activation authority set, the proof goes to it and the page says it freed the activation', async () => {
     const url = await server.startAuthority();
     await server.call('PUT', '/admin/v1/authority', { url });
-    const lathe = await server.addLicense(server.licenseCode({ product: 'lathe', seats: 3, customer: 'Northwind Shop', activation: 'required' }));
+    const lathe = await server.issueLicense({ product: 'lathe', seats: 3, customer: 'Northwind Shop', activation: 'required' });
     await server.call('POST', `/admin/v1/licenses/${lathe.licenseId}/activate-online`);
-    assert.equal((await licenseOf(lathe.licenseId)).state, 'active');
+    assert.equal((await server.license(lathe.licenseId)).state, 'active');
     await deactivateButton('lathe', 'Northwind Shop').click();
     await page.getByRole('dialog', { name: 'Deactivate the lathe license?' }).getByRole('button', { name: 'Deactivate license' }).click();
     const dialog = page.getByRole('dialog', { name: 'The lathe license is deactivated here' });
@@ -136,6 +130,6 @@ describe('Deactivate on the Licenses tab', () => {
     assert.match(await dialog.getByLabel('Deactivation proof').inputValue(), /^[0-9A-Z]{6}(-[0-9A-Z]{2,6})+$/);
     await screenshot(page, 'deactivate-authority');
     await dialog.getByRole('button', { name: 'Done' }).click();
-    assert.equal((await licenseOf(lathe.licenseId)).state, 'needsActivation');
+    assert.equal((await server.license(lathe.licenseId)).state, 'needsActivation');
   });
 });

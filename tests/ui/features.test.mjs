@@ -11,9 +11,8 @@
 // features-computers-800x600.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, startServer } from './server.mjs';
+import { launchChromium, openPage, placeInCell, screenshot, scrollingSideways, waitForReading } from './chromium.mjs';
+import { holdSeat, startUiServer } from './server.mjs';
 
 /** A feature seat taken follows its event: it shows within this. */
 const FRESH_MS = 1500;
@@ -27,51 +26,39 @@ let annLease;
 
 const shot = (name) => screenshot(page, name);
 const client = (method, path, body) => server.call(method, path, body, { admin: false });
-const checkout = (user, host) => client('POST', '/v1/checkout', { product: 'cad', clientId: host, user, host, appName: 'T', appVersion: '1' });
+const checkout = (user, host) => holdSeat(server, { product: 'cad', clientId: host, user, host, appName: 'T', appVersion: '1' });
 const cadFeatures = () => page.getByRole('list', { name: 'Feature seats of cad in use' });
 const seatsTable = () => page.getByRole('table', { name: 'Seats in use' });
 const rowOf = (host) => seatsTable().getByRole('row').filter({ has: page.locator(`[role="cell"][title="${host}"]`) });
 
 /** Waits until every feature meter of cad reads `expected` (one per code row). */
-async function cadReads(expected, timeout) {
-  const deadline = Date.now() + timeout;
-  let texts = [];
-  for (;;) {
-    texts = (await cadFeatures().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-    if (texts.length && texts.every((t) => t === expected)) return;
-    if (Date.now() > deadline) assert.fail(`cad's feature use reads ${JSON.stringify(texts)}, not "${expected}", after ${timeout} ms`);
-    await page.waitForTimeout(50);
-  }
-}
+const cadReads = (expected, timeout) => waitForReading(page, {
+  read: async () => (await cadFeatures().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
+  ok: (texts) => texts.length > 0 && texts.every((t) => t === expected),
+  wrong: (texts) => `cad's feature use reads ${JSON.stringify(texts)}, not "${expected}"`,
+  timeout,
+});
 
 /** Nothing scrolls sideways, and each feature chip is whole inside its cell. */
 async function assertChipsFit(where) {
-  const wide = await page.evaluate(() => [document.documentElement, document.querySelector('.main'), ...document.querySelectorAll('.computers-grid .vrow')]
-    .filter((el) => el && el.scrollWidth > el.clientWidth + 1)
-    .map((el) => `${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`));
-  assert.deepEqual(wide, [], `${where}: scrolls sideways`);
+  assert.deepEqual(await scrollingSideways(page, [':root', '.main', '.computers-grid .vrow']), [], `${where}: scrolls sideways`);
   const chips = await seatsTable().locator('.chip-feature').all();
   assert.equal(chips.length, 1, `${where}: one feature chip`);
   for (const chip of chips) {
-    const [box, cell] = await chip.evaluate((el) => [el.getBoundingClientRect().toJSON(), el.closest('[role="cell"]').getBoundingClientRect().toJSON()]);
+    const { box, cell } = await placeInCell(chip);
     assert.ok(box.width > 0 && box.right <= cell.right + 0.5 && box.bottom <= cell.bottom + 0.5, `${where}: the chip ${JSON.stringify(box)} fits its cell ${JSON.stringify(cell)}`);
   }
 }
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 3, customer: 'Northwind Engineering', features: ['render:1', 'export'] }));
-  await server.addLicense(server.licenseCode({ product: 'sim', seats: 2, customer: 'Northwind Engineering' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 3, customer: 'Northwind Engineering', features: ['render:1', 'export'] });
+  await server.issueLicense({ product: 'sim', seats: 2, customer: 'Northwind Engineering' });
   annLease = (await checkout('ann', 'pc-1')).leaseId;
   await client('POST', `/v1/leases/${annLease}/features/render`);
   await checkout('bob', 'pc-2');
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1366, height: 800 });
 });
 
 after(async () => {

@@ -12,9 +12,8 @@
 // named-users-dark.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, holdSeat, startServer } from './server.mjs';
+import { launchChromium, localDateTime, openPage, screenshot, scrollingSideways, waitForReading } from './chromium.mjs';
+import { holdSeat, startUiServer } from './server.mjs';
 
 /** The card follows the named_user_* events: a change shows within this. */
 const FRESH_MS = 1500;
@@ -34,31 +33,22 @@ async function shownNames() {
 }
 
 /** Waits until cad's card lists `expected`. */
-async function namesRead(expected, timeout = FRESH_MS) {
-  const deadline = Date.now() + timeout;
-  let names = [];
-  for (;;) {
-    names = await shownNames();
-    if (JSON.stringify(names) === JSON.stringify(expected)) return;
-    if (Date.now() > deadline) assert.fail(`cad's card lists ${JSON.stringify(names)}, not ${JSON.stringify(expected)}, after ${timeout} ms`);
-    await page.waitForTimeout(50);
-  }
-}
+const namesRead = (expected, timeout = FRESH_MS) => waitForReading(page, {
+  read: shownNames,
+  ok: (names) => JSON.stringify(names) === JSON.stringify(expected),
+  wrong: (names) => `cad's card lists ${JSON.stringify(names)}, not ${JSON.stringify(expected)}`,
+  timeout,
+});
 
 /** Who the server has named for cad. */
 const serverNames = async () => (await server.call('GET', '/admin/v1/named-users/cad')).users.map((a) => a.user);
-
-/** `ms` as the page writes a date and time. */
-const inPage = (ms) => page.evaluate((t) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(t)), ms);
 
 /**
  * Nothing scrolls sideways (with `section` only, just the named users), and
  * every button and field of the card is whole in sight.
  */
 async function assertFits(where, { section = false } = {}) {
-  const wide = await page.evaluate((only) => [...(only ? [] : [document.documentElement, document.querySelector('.main')]), document.querySelector('.named-users')]
-    .filter((el) => el && el.scrollWidth > el.clientWidth + 1)
-    .map((el) => `${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`), section);
+  const wide = await scrollingSideways(page, [...(section ? [] : [':root', '.main']), '.named-users']);
   assert.deepEqual(wide, [], `${where}: scrolls sideways`);
   const cut = await page.evaluate(() => [...document.querySelectorAll('.named-card button, .named-card input')]
     .filter((b) => b.getBoundingClientRect().right > document.documentElement.clientWidth || b.scrollWidth > b.clientWidth + 1)
@@ -67,16 +57,11 @@ async function assertFits(where, { section = false } = {}) {
 }
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 2, customer: 'Northwind Engineering', namedUsers: true, reassignAfterHours: 24 }));
-  await server.addLicense(server.licenseCode({ product: 'sim', seats: 5, customer: 'Northwind Engineering' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 2, customer: 'Northwind Engineering', namedUsers: true, reassignAfterHours: 24 });
+  await server.issueLicense({ product: 'sim', seats: 5, customer: 'Northwind Engineering' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1366, height: 800 });
 });
 
 after(async () => {
@@ -136,7 +121,7 @@ describe('named users on the Licenses tab', () => {
     await namesRead(['CORP\\alice']);
     const [coolingUntil] = (await server.call('GET', '/admin/v1/named-users/cad')).coolingUntil;
     assert.ok(coolingUntil > Date.now() + 23 * 3_600_000, `cooling until ${coolingUntil}`);
-    const when = await inPage(coolingUntil);
+    const when = await localDateTime(page, coolingUntil);
     const cooling = page.getByRole('list', { name: 'Seats of cad cooling down' });
     assert.equal(await cooling.innerText(), `1 seat: free for another user from ${when}`);
     assert.match(await card().innerText(), /cool-down of 24 hours/);

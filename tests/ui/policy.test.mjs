@@ -12,9 +12,9 @@
 // policy-empty.png, policy-refused.png, policy-dark.png, computers-overdraft.png, licenses-seat-rules.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
-import { launchChromium, ROOT, screenshot } from './chromium.mjs';
-import { assertServesBuiltUi, checkoutProcess, startServer } from './server.mjs';
+import { writeFileSync } from 'node:fs';
+import { launchChromium, openPage, placeInCell, screenshot, scrollingSideways } from './chromium.mjs';
+import { checkoutProcess, startUiServer } from './server.mjs';
 
 const POLICY = `[groups]
 cad-core = { users = ["alice", "bob"] }
@@ -38,22 +38,14 @@ const shot = (name) => screenshot(page, name);
 
 /** Nothing on the page scrolls sideways: not the page, not a table. */
 async function assertNoSidewaysScroll(where) {
-  const wide = await page.evaluate(() => [document.documentElement, document.querySelector('.main'), ...document.querySelectorAll('.table-scroll')]
-    .filter((el) => el && el.scrollWidth > el.clientWidth + 1)
-    .map((el) => `${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`));
-  assert.deepEqual(wide, [], `${where}: scrolls sideways`);
+  assert.deepEqual(await scrollingSideways(page, [':root', '.main', '.table-scroll']), [], `${where}: scrolls sideways`);
 }
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 3, customer: 'Northwind Engineering' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 3, customer: 'Northwind Engineering' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1366, height: 800 });
 });
 
 after(async () => {
@@ -213,7 +205,7 @@ describe('the seat policy', () => {
 
 describe('overdraft', () => {
   test('a seat granted beyond the licence is marked “Over licence” on the Computers tab', async () => {
-    await server.addLicense(server.licenseCode({ product: 'sim', seats: 1, customer: 'Northwind Lab', overdraft: 1, lingerSecs: 30, maxBorrowHours: 72 }));
+    await server.issueLicense({ product: 'sim', seats: 1, customer: 'Northwind Lab', overdraft: 1, lingerSecs: 30, maxBorrowHours: 72 });
     clients.push(await checkoutProcess(server, { product: 'sim', clientId: 'ws-ann', user: 'ann', hold: 60 }));
     clients.push(await checkoutProcess(server, { product: 'sim', clientId: 'ws-bob', user: 'bob', hold: 60 }));
     assert.deepEqual(clients.map((c) => c.grant.overdraft ?? false), [false, true]);
@@ -231,17 +223,11 @@ describe('overdraft', () => {
     // On bob's row (the second checkout), whole inside its cell.
     const row = table.getByRole('row').filter({ has: page.getByText('Over licence', { exact: true }) });
     assert.match(await row.innerText(), /\bbob\b/);
-    const [cut, box, cell] = await badge.evaluate((el) => {
-      const c = el.closest('[role="cell"]');
-      return [el.scrollWidth > el.clientWidth, el.getBoundingClientRect().toJSON(), c.getBoundingClientRect().toJSON()];
-    });
+    const { cut, box, cell } = await placeInCell(badge);
     assert.ok(!cut && box.right <= cell.right + 0.5, `the badge ${JSON.stringify(box)} fits its cell ${JSON.stringify(cell)}`);
     await shot('computers-overdraft');
     await page.setViewportSize({ width: 1024, height: 700 });
-    const [cut2, box2, cell2] = await badge.evaluate((el) => {
-      const c = el.closest('[role="cell"]');
-      return [el.scrollWidth > el.clientWidth, el.getBoundingClientRect().toJSON(), c.getBoundingClientRect().toJSON()];
-    });
+    const { cut: cut2, box: box2, cell: cell2 } = await placeInCell(badge);
     assert.ok(!cut2 && box2.right <= cell2.right + 0.5, `at 1024 the badge ${JSON.stringify(box2)} fits its cell ${JSON.stringify(cell2)}`);
     await page.setViewportSize({ width: 1366, height: 800 });
   });

@@ -103,6 +103,29 @@ export async function startServer({ vendor } = {}) {
   const call = apiFor(origin, token);
   const vendorActivate = (request) =>
     execFileSync(bin, ['vendor', 'activate', '--no-ledger', '--key', keyFile, '-'], { input: request, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] }).trim();
+  /**
+   * A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`;
+   * the seat rules `overdraft` (seats it may grant beyond `seats`, each marked
+   * over licence), `noQueue`, `namedUsers` (only users the admin names may
+   * check out; `reassignAfterHours` their seats' cool-down), `maxBorrowHours`
+   * and `lingerSecs` as `vendor issue` takes them.
+   */
+  const licenseCode = ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs }) =>
+    execFileSync(bin, [
+      'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
+      ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
+      ...features.flatMap((f) => ['--feature', f]),
+      // Codes count at once unless a test asks for activation.
+      '--activation', activation,
+      ...(maxActivations === undefined ? [] : ['--max-activations', String(maxActivations)]),
+      ...(overdraft === undefined ? [] : ['--overdraft', String(overdraft)]),
+      ...(noQueue ? ['--no-queue'] : []),
+      ...(namedUsers ? ['--named-users'] : []),
+      ...(reassignAfterHours === undefined ? [] : ['--reassign-after-hours', String(reassignAfterHours)]),
+      ...(maxBorrowHours === undefined ? [] : ['--max-borrow-hours', String(maxBorrowHours)]),
+      ...(lingerSecs === undefined ? [] : ['--linger-secs', String(lingerSecs)]),
+    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const addLicense = (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false });
   const authorities = [];
   const exited = () => new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
@@ -148,29 +171,12 @@ export async function startServer({ vendor } = {}) {
       const [first] = await once(createInterface({ input: authority.stdout }), 'line');
       return `http://${first.trim()}`;
     },
-    /**
-     * A code signed by this run's vendor key; `starts`/`expires` are `YYYY-MM-DD`;
-     * the seat rules `overdraft` (seats it may grant beyond `seats`, each marked
-     * over licence), `noQueue`, `namedUsers` (only users the admin names may
-     * check out; `reassignAfterHours` their seats' cool-down), `maxBorrowHours`
-     * and `lingerSecs` as `vendor issue` takes them.
-     */
-    licenseCode: ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs }) =>
-      execFileSync(bin, [
-        'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
-        ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
-        ...features.flatMap((f) => ['--feature', f]),
-        // Codes count at once unless a test asks for activation.
-        '--activation', activation,
-        ...(maxActivations === undefined ? [] : ['--max-activations', String(maxActivations)]),
-        ...(overdraft === undefined ? [] : ['--overdraft', String(overdraft)]),
-        ...(noQueue ? ['--no-queue'] : []),
-        ...(namedUsers ? ['--named-users'] : []),
-        ...(reassignAfterHours === undefined ? [] : ['--reassign-after-hours', String(reassignAfterHours)]),
-        ...(maxBorrowHours === undefined ? [] : ['--max-borrow-hours', String(maxBorrowHours)]),
-        ...(lingerSecs === undefined ? [] : ['--linger-secs', String(lingerSecs)]),
-      ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
-    addLicense: (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false }),
+    licenseCode,
+    addLicense,
+    /** The licence `licenseCode(terms)` issues, added: answers it as the server added it. */
+    issueLicense: (terms) => addLicense(licenseCode(terms)),
+    /** The licence with id `licenseId` as the server lists it now (undefined when it has none). */
+    license: async (licenseId) => (await call('GET', '/admin/v1/licenses')).find((l) => l.licenseId === licenseId),
     /**
      * `count` real clients holding a seat of `product` each (distinct client ids
      * `machine-00000`…), a few checkouts in flight at a time.
@@ -204,9 +210,26 @@ function setLastSeen(db, ms) {
 }
 
 /** Fails in words unless the server serves the built UI at /ui/ (`npm run build`). */
-export async function assertServesBuiltUi(server) {
+async function assertServesBuiltUi(server) {
   const index = await (await fetch(`${server.origin}/ui/`)).text();
   if (!index.includes('<div id="root">')) throw new Error(`the server does not serve the built UI at /ui/:\n${index.slice(0, 300)}`);
+}
+
+/**
+ * `startServer()` for a browser test: fails in words, once, rather than in
+ * every test, when the UI is not built (ui/dist) or the server does not serve
+ * it (stopping the server it started).
+ */
+export async function startUiServer() {
+  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
+  const server = await startServer();
+  try {
+    await assertServesBuiltUi(server);
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return server;
 }
 
 /** A client holding a seat, through the client protocol (no admin token). */

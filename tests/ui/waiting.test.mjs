@@ -12,9 +12,9 @@
 // waiting-dark.png, waiting-remove.png, waiting-removed.png, waiting-granted.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { launchChromium, ROOT } from './chromium.mjs';
-import { assertServesBuiltUi, checkoutProcess, startServer, waitingProcess } from './server.mjs';
+import { mkdirSync } from 'node:fs';
+import { launchChromium, openPage, scrollingSideways, waitForReading } from './chromium.mjs';
+import { checkoutProcess, startUiServer, waitingProcess } from './server.mjs';
 
 const SHOTS = process.env.UI_SHOTS ?? '/tmp/ui-shots';
 /** The list follows the queue's events: a change shows within this (about a second, with room for a slow machine). */
@@ -41,23 +41,16 @@ async function cadRows() {
 }
 
 /** Waits until cad's line reads `expected` (["1st ws-2", …]). */
-async function cadLineReads(expected, timeout = FRESH_MS) {
-  const deadline = Date.now() + timeout;
-  let rows = [];
-  for (;;) {
-    rows = (await cadLine().count()) ? (await cadRows()).map((r) => r.text) : [];
-    if (JSON.stringify(rows) === JSON.stringify(expected)) return;
-    if (Date.now() > deadline) assert.fail(`cad's line reads ${JSON.stringify(rows)}, not ${JSON.stringify(expected)}, after ${timeout} ms`);
-    await page.waitForTimeout(50);
-  }
-}
+const cadLineReads = (expected, timeout = FRESH_MS) => waitForReading(page, {
+  read: async () => ((await cadLine().count()) ? (await cadRows()).map((r) => r.text) : []),
+  ok: (rows) => JSON.stringify(rows) === JSON.stringify(expected),
+  wrong: (rows) => `cad's line reads ${JSON.stringify(rows)}, not ${JSON.stringify(expected)}`,
+  timeout,
+});
 
 /** Nothing on the page scrolls sideways: not the page, not the main area, not the waiting list. */
 async function assertNoSidewaysScroll(where) {
-  const wide = await page.evaluate(() => [document.documentElement, document.querySelector('.main'), document.querySelector('.waiting-lines')]
-    .filter((el) => el && el.scrollWidth > el.clientWidth + 1)
-    .map((el) => `${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`));
-  assert.deepEqual(wide, [], `nothing scrolls sideways at ${where}`);
+  assert.deepEqual(await scrollingSideways(page, [':root', '.main', '.waiting-lines']), [], `nothing scrolls sideways at ${where}`);
   // Every row's Remove button whole in sight.
   const cut = await page.evaluate(() => [...document.querySelectorAll('.waiter button')]
     .filter((b) => b.getBoundingClientRect().right > document.documentElement.clientWidth || b.scrollWidth > b.clientWidth)
@@ -81,16 +74,11 @@ async function assertNoSidewaysScroll(where) {
 }
 
 before(async () => {
-  if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
   mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  await assertServesBuiltUi(server);
-  await server.addLicense(server.licenseCode({ product: 'cad', seats: 1, customer: 'Northwind Engineering' }));
+  server = await startUiServer();
+  await server.issueLicense({ product: 'cad', seats: 1, customer: 'Northwind Engineering' });
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, colorScheme: 'light', locale: 'en-US' });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (e) => { throw e; });
+  page = await openPage(browser, { width: 1366, height: 800 });
 });
 
 after(async () => {
