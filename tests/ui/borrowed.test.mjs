@@ -68,6 +68,9 @@ describe('borrowed seats', () => {
   test('Licenses: "1 borrowed" under cad’s seats as soon as ann borrows one', async () => {
     await page.goto(server.adminUrl);
     await cadReads('1 of 3', FRESH_MS * 3);
+    // Borrow only once the page hears the server live: the figure must come
+    // with the borrow event, not at the next 5 s refresh.
+    await page.getByText('Live', { exact: true }).waitFor();
     loan = await server.call('POST', '/v1/borrow', { seat: { product: 'cad', clientId: 'pc-1', user: 'ann', host: 'pc-1', appName: 'T', appVersion: '1' }, hours: 8 }, { admin: false });
     assert.equal(loan.until - loan.borrowedAt, 8 * 3_600_000);
     await cadReads('2 of 3 1 borrowed', FRESH_MS);
