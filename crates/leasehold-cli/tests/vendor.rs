@@ -300,3 +300,57 @@ fn vendor_activate_names_the_group_with_a_typo_and_deactivate_checks_the_proof()
         stderr(&out)
     );
 }
+
+#[test]
+fn a_code_may_give_tokens_and_inspect_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue(
+        "cad",
+        1,
+        &[
+            "--tokens",
+            "1000",
+            "--tokens-period",
+            "month",
+            "--tokens-overdraft",
+            "50",
+        ],
+    );
+    let shown = leasehold()
+        .args(["vendor", "inspect", &code])
+        .assert()
+        .success();
+    assert!(
+        stdout(&shown).contains("1000 unit(s) each month, and up to 50 beyond"),
+        "{}",
+        stdout(&shown)
+    );
+    let tokens = leasehold_core::license::parse(&code)
+        .unwrap()
+        .terms()
+        .seat_rules
+        .tokens;
+    assert_eq!(
+        tokens,
+        Some(leasehold_core::license::Tokens {
+            units: 1000,
+            period: leasehold_core::license::TokenPeriod::Month,
+            overdraft: 50
+        })
+    );
+    // A period without tokens, or a period that is none of the three.
+    vendor
+        .issue_cmd("cad", 1, &["--tokens-period", "month"])
+        .assert()
+        .code(2);
+    let out = vendor
+        .issue_cmd("cad", 1, &["--tokens", "5", "--tokens-period", "fortnight"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&out).contains("month, year or none"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -18,6 +18,7 @@ pub mod table;
 pub mod testing;
 pub mod text;
 pub mod time;
+pub mod tokens;
 pub mod wire;
 
 pub use error_code::ErrorCode;

@@ -147,6 +147,29 @@ impl Pools {
             })
     }
 
+    /// The tokens `product`'s counting codes give now: units and overdraft
+    /// summed, and the shortest period among them (a month before a year
+    /// before once); `None` when none gives tokens.
+    #[must_use]
+    pub fn tokens(
+        &self,
+        product: &Product,
+        now: Timestamp,
+    ) -> Option<(u64, u64, crate::license::TokenPeriod)> {
+        self.active(product, now)
+            .filter_map(|l| l.seat_rules.tokens)
+            .fold(None, |acc, t| {
+                Some(match acc {
+                    None => (t.units, t.overdraft, t.period),
+                    Some((units, over, period)) => (
+                        t.units.saturating_add(units),
+                        t.overdraft.saturating_add(over),
+                        t.period.min(period),
+                    ),
+                })
+            })
+    }
+
     /// When the first of `product`'s codes counting now stops counting.
     #[must_use]
     pub fn first_end(&self, product: &Product, now: Timestamp) -> Option<Timestamp> {

@@ -1406,9 +1406,10 @@ export interface components {
             features?: string[];
         };
         /**
-         * @description What a code lets its seats do beyond being counted. `Default` is a plain
-         *     floating code: no overdraft, waiting allowed, no named users, no
-         *     borrowing, no linger, features without counts.
+         * @description What a code lets its seats do beyond being counted, and the tokens it
+         *     gives. `Default` is a plain floating code: no overdraft, waiting allowed,
+         *     no named users, no borrowing, no linger, features without counts, no
+         *     tokens.
          */
         SeatRules: {
             /**
@@ -1453,6 +1454,8 @@ export interface components {
              * @default []
              */
             featureSeats: components["schemas"]["FeatureSeats"][];
+            /** @default null */
+            tokens: null | components["schemas"]["Tokens"];
         };
         /**
          * Format: uuid
@@ -1516,6 +1519,30 @@ export interface components {
          * @example 1767225600000
          */
         Timestamp: number;
+        /**
+         * @description How often a code's tokens are given again: each calendar month or year
+         *     (UTC), or once for the code's life.
+         * @enum {string}
+         */
+        TokenPeriod: "month" | "year" | "none";
+        /**
+         * @description A balance of units a product's applications spend (`vendor issue
+         *     --tokens N`), given again each period.
+         */
+        Tokens: {
+            /**
+             * Format: int64
+             * @description Units per period.
+             */
+            units: number;
+            period: components["schemas"]["TokenPeriod"];
+            /**
+             * Format: int64
+             * @description Units that may be spent beyond the balance, each marked so the
+             *     vendor can bill it.
+             */
+            overdraft: number;
+        };
         TrustedKeyView: {
             publicKey: string;
             fingerprint: string;
@@ -2693,7 +2720,7 @@ export interface operations {
                     "application/json": components["schemas"]["NamedUsersView"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: the product's name */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2827,7 +2854,7 @@ export interface operations {
                     "application/json": components["schemas"]["NamedUsersView"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: the product's or user's name */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3516,7 +3543,6 @@ export interface operations {
             path: {
                 /** @description The lease id */
                 lease_id: components["schemas"]["LeaseId"];
-                /** @description The feature's name, as in the licence */
                 feature: string;
             };
             cookie?: never;
@@ -3531,7 +3557,7 @@ export interface operations {
                     "application/json": components["schemas"]["FeatureGrant"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: the feature's name */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3611,6 @@ export interface operations {
             path: {
                 /** @description The lease id */
                 lease_id: components["schemas"]["LeaseId"];
-                /** @description The feature's name */
                 feature: string;
             };
             cookie?: never;

@@ -1,10 +1,10 @@
 //! `vendor issue`'s seat rules: overdraft, queue, named users, borrowing,
-//! linger and feature counts, from flags to terms and back to words.
+//! linger, feature counts and tokens, from flags to terms and back to words.
 
 use clap::Args;
 use leasehold_core::license::{
     DEFAULT_REASSIGN_AFTER_HOURS, FeatureSeats, MAX_BORROW_HOURS_LIMIT, MAX_LINGER_SECS,
-    MAX_OVERDRAFT, MAX_REASSIGN_AFTER_HOURS, SeatRules,
+    MAX_OVERDRAFT, MAX_REASSIGN_AFTER_HOURS, MAX_TOKENS, SeatRules, TokenPeriod, Tokens,
 };
 
 /// The flags of `vendor issue` that shape how seats are used.
@@ -40,6 +40,32 @@ pub struct SeatRuleArgs {
     #[arg(long, value_name = "S", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(..=i64::from(MAX_LINGER_SECS)))]
     pub linger_secs: u32,
+    /// Consumption tokens: N units the product's applications spend
+    /// (`client consume`), given again each period.
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TOKENS))]
+    pub tokens: Option<u64>,
+    /// With `--tokens`: given again each calendar month or year (UTC), or
+    /// once for the code's life.
+    #[arg(long, value_name = "PERIOD", requires = "tokens", default_value = "none",
+          value_parser = parse_period)]
+    pub tokens_period: TokenPeriod,
+    /// With `--tokens`: units that may be spent beyond the balance, each
+    /// marked so you can bill it.
+    #[arg(long, value_name = "N", requires = "tokens", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=MAX_TOKENS))]
+    pub tokens_overdraft: u64,
+}
+
+fn parse_period(text: &str) -> Result<TokenPeriod, String> {
+    match text {
+        "month" => Ok(TokenPeriod::Month),
+        "year" => Ok(TokenPeriod::Year),
+        "none" => Ok(TokenPeriod::None),
+        other => Err(format!(
+            "`{other}` is not a period: write month, year or none (given once)"
+        )),
+    }
 }
 
 impl SeatRuleArgs {
@@ -67,6 +93,11 @@ impl SeatRuleArgs {
             max_borrow_hours: self.max_borrow_hours,
             linger_secs: self.linger_secs,
             feature_seats,
+            tokens: self.tokens.map(|units| Tokens {
+                units,
+                period: self.tokens_period,
+                overdraft: self.tokens_overdraft,
+            }),
         };
         (features, rules)
     }
@@ -149,7 +180,25 @@ pub fn rows(r: &SeatRules) -> Vec<(&'static str, String)> {
                 format!("{} s", r.linger_secs)
             },
         ),
+        ("tokens", tokens_text(r.tokens.as_ref())),
     ]
+}
+
+fn tokens_text(tokens: Option<&Tokens>) -> String {
+    let Some(t) = tokens else {
+        return "none".to_owned();
+    };
+    let period = match t.period {
+        TokenPeriod::Month => "each month",
+        TokenPeriod::Year => "each year",
+        TokenPeriod::None => "once",
+    };
+    let over = if t.overdraft == 0 {
+        String::new()
+    } else {
+        format!(", and up to {} beyond, marked for billing", t.overdraft)
+    };
+    format!("{} unit(s) {period}{over}", t.units)
 }
 
 #[cfg(test)]

@@ -24,10 +24,10 @@ pub use error::LicenseError;
 pub use keys::{KeyFingerprint, PUBLIC_KEY_PREFIX, VendorKeyPair, VendorPublicKey};
 pub use terms::{
     DEFAULT_LEASE_SECS, DEFAULT_REASSIGN_AFTER_HOURS, FeatureSeats, LicenseTerms, SeatRules,
-    Validity,
+    TokenPeriod, Tokens, Validity,
 };
 pub use wire::{
     MAX_ACTIVATIONS, MAX_BORROW_HOURS_LIMIT, MAX_CUSTOMER_LEN, MAX_FEATURE_LEN, MAX_FEATURES,
     MAX_LEASE_SECS, MAX_LINGER_SECS, MAX_NODE_LOCK_LEN, MAX_OVERDRAFT, MAX_PRODUCT_LEN,
-    MAX_REASSIGN_AFTER_HOURS, MIN_LEASE_SECS, validate as validate_terms,
+    MAX_REASSIGN_AFTER_HOURS, MAX_TOKENS, MIN_LEASE_SECS, validate as validate_terms,
 };

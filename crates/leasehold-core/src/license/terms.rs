@@ -49,9 +49,10 @@ pub struct LicenseTerms {
 /// vendor chooses another.
 pub const DEFAULT_REASSIGN_AFTER_HOURS: u32 = 24;
 
-/// What a code lets its seats do beyond being counted. `Default` is a plain
-/// floating code: no overdraft, waiting allowed, no named users, no
-/// borrowing, no linger, features without counts.
+/// What a code lets its seats do beyond being counted, and the tokens it
+/// gives. `Default` is a plain floating code: no overdraft, waiting allowed,
+/// no named users, no borrowing, no linger, features without counts, no
+/// tokens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SeatRules {
@@ -72,6 +73,34 @@ pub struct SeatRules {
     /// Features with a count of their own (checked out under a product
     /// lease); a feature not listed here is a plain entitlement.
     pub feature_seats: Vec<FeatureSeats>,
+    /// Consumption tokens the code gives its product (`POST /v1/usage`
+    /// spends them), if any.
+    pub tokens: Option<Tokens>,
+}
+
+/// A balance of units a product's applications spend (`vendor issue
+/// --tokens N`), given again each period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens {
+    /// Units per period.
+    pub units: u64,
+    pub period: TokenPeriod,
+    /// Units that may be spent beyond the balance, each marked so the
+    /// vendor can bill it.
+    pub overdraft: u64,
+}
+
+/// How often a code's tokens are given again: each calendar month or year
+/// (UTC), or once for the code's life.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenPeriod {
+    Month,
+    Year,
+    None,
 }
 
 impl Default for SeatRules {
@@ -84,6 +113,7 @@ impl Default for SeatRules {
             max_borrow_hours: 0,
             linger_secs: 0,
             feature_seats: Vec::new(),
+            tokens: None,
         }
     }
 }

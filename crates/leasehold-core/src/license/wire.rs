@@ -3,7 +3,7 @@
 
 use super::dates::{DAY_MS, MAX_DAY};
 use super::error::LicenseError;
-use super::terms::{FeatureSeats, LicenseTerms, SeatRules};
+use super::terms::{FeatureSeats, LicenseTerms, SeatRules, Tokens};
 use crate::ids::{LicenseId, Product};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -67,11 +67,15 @@ const NAMED_USERS: u16 = 3;
 const MAX_BORROW_HOURS: u16 = 4;
 const LINGER_SECS: u16 = 5;
 const FEATURE_SEATS: u16 = 6;
+const TOKENS: u16 = 7;
 
 /// Most servers one code may be activated on at once.
 pub const MAX_ACTIVATIONS: u32 = 1000;
 /// Most overdraft seats one code may allow.
 pub const MAX_OVERDRAFT: u32 = 1_000_000;
+/// The most tokens a code gives per period (and its most token overdraft):
+/// a thousand billion, far below what a sum of many codes could overflow.
+pub const MAX_TOKENS: u64 = 1_000_000_000_000;
 /// Longest cool-down before a named user's seat may move again (a year).
 pub const MAX_REASSIGN_AFTER_HOURS: u32 = 8760;
 /// Longest a seat may be borrowed for (a year).
@@ -162,6 +166,20 @@ fn seat_rules(t: &LicenseTerms) -> Result<(), LicenseError> {
         MAX_BORROW_HOURS_LIMIT,
     )?;
     bounded("the linger time (seconds)", r.linger_secs, MAX_LINGER_SECS)?;
+    if let Some(tokens) = &r.tokens {
+        if tokens.units == 0 || tokens.units > MAX_TOKENS {
+            return Err(invalid(format!(
+                "the tokens per period are 1 to {MAX_TOKENS}, not {}",
+                tokens.units
+            )));
+        }
+        if tokens.overdraft > MAX_TOKENS {
+            return Err(invalid(format!(
+                "the token overdraft is at most {MAX_TOKENS}, not {}",
+                tokens.overdraft
+            )));
+        }
+    }
     if !r.named_users && r.reassign_after_hours != SeatRules::default().reassign_after_hours {
         return Err(invalid(String::from(
             "a cool-down for moving seats between users needs named users",
@@ -217,6 +235,9 @@ fn encode_rules(r: &SeatRules) -> Result<Vec<(u16, Vec<u8>)>, LicenseError> {
     for f in &r.feature_seats {
         out.push((FEATURE_SEATS, value(&(&f.feature, f.seats))?));
     }
+    if let Some(t) = &r.tokens {
+        out.push((TOKENS, value(&(t.units, t.period, t.overdraft))?));
+    }
     Ok(out)
 }
 
@@ -243,6 +264,14 @@ fn decode_rules(rules: Vec<(u16, Vec<u8>)>) -> Result<SeatRules, LicenseError> {
             FEATURE_SEATS => {
                 let (feature, seats): (String, u32) = value(&bytes)?;
                 r.feature_seats.push(FeatureSeats { feature, seats });
+            }
+            TOKENS => {
+                let (units, period, overdraft) = value(&bytes)?;
+                r.tokens = Some(Tokens {
+                    units,
+                    period,
+                    overdraft,
+                });
             }
             NO_QUEUE => return Err(LicenseError::corrupt("a seat rule cannot be read")),
             tag => return Err(LicenseError::UnknownTerm { tag }),
@@ -430,6 +459,11 @@ pub(crate) mod tests {
                 feature: "render".into(),
                 seats: 4,
             }],
+            tokens: Some(Tokens {
+                units: 10_000,
+                period: crate::license::TokenPeriod::Month,
+                overdraft: 500,
+            }),
         };
         t
     }
@@ -564,6 +598,26 @@ pub(crate) mod tests {
             ),
             (|t| t.seat_rules.linger_secs = MAX_LINGER_SECS + 1, "linger"),
             (|t| t.seat_rules.max_borrow_hours = 8761, "borrowing"),
+            (
+                |t| {
+                    t.seat_rules.tokens = Some(Tokens {
+                        units: 0,
+                        period: crate::license::TokenPeriod::None,
+                        overdraft: 0,
+                    });
+                },
+                "tokens per period are 1 to",
+            ),
+            (
+                |t| {
+                    t.seat_rules.tokens = Some(Tokens {
+                        units: 1,
+                        period: crate::license::TokenPeriod::Year,
+                        overdraft: MAX_TOKENS + 1,
+                    });
+                },
+                "token overdraft is at most",
+            ),
             (
                 |t| t.seat_rules.reassign_after_hours = 1,
                 "needs named users",

@@ -23,6 +23,7 @@ pub struct BorrowRequest {
     pub seat: CheckoutRequest,
     /// For how long; at most what the product's licence allows.
     #[schema(minimum = 1, maximum = 8760)]
+    #[serde(deserialize_with = "super::whole_u32")]
     pub hours: u32,
 }
 

@@ -23,6 +23,30 @@ pub const PROTOCOL_VERSION: u32 = 3;
 /// id, application and its version.
 pub const MAX_NAME_CHARS: usize = 256;
 
+/// The longest feature name (in characters) a request may carry (a code's
+/// feature names are shorter: [`MAX_FEATURE_LEN`](crate::license::MAX_FEATURE_LEN)).
+pub const MAX_FEATURE_CHARS: usize = 64;
+
+/// A whole number sent as JSON, `8` or `8.0` (JSON Schema's `integer`
+/// allows both), within `u32`.
+///
+/// # Errors
+/// Anything else, said as the field's type error.
+pub fn whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .map(|f| f as u64)
+    });
+    whole.and_then(|w| u32::try_from(w).ok()).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "expected a whole number from 0 to {}, not {n}",
+            u32::MAX
+        ))
+    })
+}
+
 /// The JSON Schemas of text the server checks beyond its type, for
 /// `#[schema(schema_with = …)]`: what the document says is what is checked.
 pub mod schema {
@@ -42,6 +66,15 @@ pub mod schema {
     #[must_use]
     pub fn product() -> ObjectBuilder {
         name(true, crate::license::MAX_PRODUCT_LEN)
+            .description(Some("Not blank, no control or invisible characters."))
+    }
+
+    /// A feature's name in a path: not blank, at most
+    /// [`MAX_FEATURE_CHARS`](super::MAX_FEATURE_CHARS), no deceptive
+    /// characters.
+    #[must_use]
+    pub fn feature() -> ObjectBuilder {
+        name(true, super::MAX_FEATURE_CHARS)
             .description(Some("Not blank, no control or invisible characters."))
     }
 

@@ -12,9 +12,7 @@ use leasehold_core::lease::LeaseError;
 use leasehold_core::wire::feature::{FeatureGrant, FeatureReleased};
 use leasehold_core::{CorrelationId, LeaseId};
 
-/// The longest feature name a request may carry, in characters (a code's
-/// feature names are shorter: `license::wire`).
-const MAX_FEATURE_CHARS: usize = 64;
+use leasehold_core::wire::MAX_FEATURE_CHARS;
 
 impl Engine {
     /// Checks out a seat of `feature` under lease `id` (held already: the

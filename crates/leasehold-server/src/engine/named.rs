@@ -36,6 +36,7 @@ impl Engine {
     /// # Errors
     /// `product_not_named` when no code of the product has named users.
     pub fn named_users_of(&self, product: &Product) -> Result<NamedUsersView> {
+        check_product(product)?;
         let now = self.now();
         let table = self.table();
         named_product(&table, product)?;
@@ -49,6 +50,7 @@ impl Engine {
     /// frees), `invalid_field` for a bad name, or a store error (nothing
     /// changed then).
     pub async fn assign_user(&self, product: &Product, user: &str) -> Result<NamedUsersView> {
+        check_product(product)?;
         check_field("user", user, true, leasehold_core::wire::MAX_NAME_CHARS)?;
         let _one_at_a_time = self.inner.named_changes.lock().await;
         let now = self.now();
@@ -101,6 +103,8 @@ impl Engine {
     /// # Errors
     /// `product_not_named`, `not_a_named_user`, or a store error.
     pub async fn unassign_user(&self, product: &Product, user: &str) -> Result<NamedUsersView> {
+        check_product(product)?;
+        check_field("user", user, true, leasehold_core::wire::MAX_NAME_CHARS)?;
         let _one_at_a_time = self.inner.named_changes.lock().await;
         let now = self.now();
         let (a, free_at, before, written) = {
@@ -175,6 +179,15 @@ impl Engine {
         .unwrap_or(Err(crate::store::StoreError::Closed))?;
         Ok(())
     }
+}
+
+fn check_product(product: &Product) -> Result<()> {
+    check_field(
+        "product",
+        product.as_str(),
+        true,
+        leasehold_core::license::MAX_PRODUCT_LEN,
+    )
 }
 
 fn named_product(table: &LeaseTable, product: &Product) -> Result<()> {

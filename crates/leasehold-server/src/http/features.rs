@@ -26,11 +26,12 @@ pub fn routes() -> Router<AppState> {
 /// as the lease and ends with it; asking again while held gives the same
 /// seat. Signed as a lease grant is.
 #[utoipa::path(post, path = "/v1/leases/{lease_id}/features/{feature}", tag = "client",
-    params(("lease_id" = LeaseId, Path, description = "The lease id"), ("feature" = String, Path, description = "The feature's name, as in the licence")),
+    params(("lease_id" = LeaseId, Path, description = "The lease id"), super::path_params::FeatureParam),
     responses(
         (status = 200, body = FeatureGrant),
         (status = 404, description = "`feature_not_licensed`, `lease_not_found`", body = ErrorBody),
         (status = 409, description = "`no_feature_seat_free`", body = ErrorBody),
+        (status = 400, description = "`invalid_field`: the feature's name", body = ErrorBody),
         (status = 410, description = "`lease_released`, `lease_expired`, `lease_disconnected`: check the product out again", body = ErrorBody),
     ))]
 pub async fn checkout_feature(
@@ -47,7 +48,7 @@ pub async fn checkout_feature(
 /// Gives a feature seat back before its lease ends. Giving back twice is
 /// not an error.
 #[utoipa::path(delete, path = "/v1/leases/{lease_id}/features/{feature}", tag = "client",
-    params(("lease_id" = LeaseId, Path, description = "The lease id"), ("feature" = String, Path, description = "The feature's name")),
+    params(("lease_id" = LeaseId, Path, description = "The lease id"), super::path_params::FeatureParam),
     responses((status = 200, body = FeatureReleased)))]
 pub async fn release_feature(
     State(state): State<AppState>,

@@ -10,6 +10,7 @@ pub(crate) mod extract;
 mod features;
 mod named;
 pub mod openapi;
+mod path_params;
 mod policy;
 mod queue;
 mod ui;

@@ -32,10 +32,11 @@ pub async fn named_users(State(state): State<AppState>) -> Json<NamedUsersList> 
 
 /// One product's named users.
 #[utoipa::path(get, path = "/admin/v1/named-users/{product}", tag = "admin", security(("bearer" = [])),
-    params(("product" = String, Path)),
+    params(super::path_params::ProductParam),
     responses(
         (status = 200, body = NamedUsersView),
         (status = 409, description = "`product_not_named`", body = ErrorBody),
+        (status = 400, description = "`invalid_field`: the product's name", body = ErrorBody),
     ))]
 pub async fn named_users_of(
     State(state): State<AppState>,
@@ -49,7 +50,7 @@ pub async fn named_users_of(
 
 /// Names a user for a seat (already named: nothing changes).
 #[utoipa::path(put, path = "/admin/v1/named-users/{product}/{user}", tag = "admin", security(("bearer" = [])),
-    params(("product" = String, Path), ("user" = String, Path)),
+    params(super::path_params::NamedUserParams),
     responses(
         (status = 200, body = NamedUsersView),
         (status = 409, description = "`product_not_named`, or `named_seats_full` (saying when a seat in its cool-down frees)", body = ErrorBody),
@@ -68,10 +69,11 @@ pub async fn assign(
 
 /// Takes a named user's seat away; a lease the user holds runs to its end.
 #[utoipa::path(delete, path = "/admin/v1/named-users/{product}/{user}", tag = "admin", security(("bearer" = [])),
-    params(("product" = String, Path), ("user" = String, Path)),
+    params(super::path_params::NamedUserParams),
     responses(
         (status = 200, body = NamedUsersView),
         (status = 409, description = "`product_not_named`, `not_a_named_user`", body = ErrorBody),
+        (status = 400, description = "`invalid_field`: the product's or user's name", body = ErrorBody),
     ))]
 pub async fn unassign(
     State(state): State<AppState>,

@@ -1,0 +1,174 @@
+//! The token ledger's rules with an explicit clock.
+
+use super::*;
+use crate::license::{LicenseTerms, SeatRules, Tokens};
+
+fn ts(text: &str) -> Timestamp {
+    Timestamp(
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis(),
+    )
+}
+
+fn code(units: u64, period: TokenPeriod, overdraft: u64) -> LicenseTerms {
+    LicenseTerms {
+        seat_rules: SeatRules {
+            tokens: Some(Tokens {
+                units,
+                period,
+                overdraft,
+            }),
+            ..SeatRules::default()
+        },
+        ..crate::testing::terms("cad", 1)
+    }
+}
+
+fn pools(codes: &[LicenseTerms]) -> Pools {
+    let mut p = Pools::default();
+    for c in codes {
+        p.add(c.clone());
+    }
+    p
+}
+
+fn spend(amount: u64, key: &str) -> Spend {
+    Spend {
+        product: "cad".into(),
+        amount,
+        key: key.into(),
+        client_id: ClientId::from("pc-1"),
+        user: "ann".into(),
+        note: String::new(),
+    }
+}
+
+fn new(o: Result<Outcome, SpendError>) -> Spent {
+    match o {
+        Ok(Outcome::New(s)) => s,
+        other => panic!("a new spend, not {other:?}"),
+    }
+}
+
+#[test]
+fn a_key_spends_once_however_often_it_is_sent() {
+    let p = pools(&[code(100, TokenPeriod::Month, 0)]);
+    let mut l = Ledger::default();
+    let now = ts("2026-12-01T10:00:00Z");
+    let first = new(l.spend(&p, &spend(30, "job-1"), now));
+    for _ in 0..3 {
+        assert_eq!(
+            l.spend(&p, &spend(30, "job-1"), now),
+            Ok(Outcome::Replay(first.clone()))
+        );
+    }
+    assert_eq!(l.balance(&p, &"cad".into(), now).unwrap().spent, 30);
+    // The same key for another amount is a mistake, said as such.
+    assert!(matches!(
+        l.spend(&p, &spend(31, "job-1"), now),
+        Err(SpendError::KeyReused { amount: 30, .. })
+    ));
+    // After a restart (the ledger rebuilt from the store), still once.
+    let mut again = Ledger::default();
+    again.restore(first.clone());
+    assert_eq!(
+        again.spend(&p, &spend(30, "job-1"), now),
+        Ok(Outcome::Replay(first))
+    );
+    assert_eq!(again.balance(&p, &"cad".into(), now).unwrap().spent, 30);
+}
+
+#[test]
+fn the_balance_never_goes_below_zero_unless_the_overdraft_allows() {
+    let now = ts("2026-12-01T10:00:00Z");
+    let p = pools(&[code(10, TokenPeriod::None, 0)]);
+    let mut l = Ledger::default();
+    new(l.spend(&p, &spend(8, "a"), now));
+    let refused = l.spend(&p, &spend(3, "b"), now).unwrap_err();
+    assert!(matches!(
+        refused,
+        SpendError::Exhausted {
+            left: 2,
+            asked: 3,
+            overdraft_left: 0,
+            period_end: None,
+            ..
+        }
+    ));
+    assert!(refused.to_string().contains("given once"), "{refused}");
+    new(l.spend(&p, &spend(2, "c"), now));
+
+    let p = pools(&[code(10, TokenPeriod::None, 5)]);
+    let mut l = Ledger::default();
+    new(l.spend(&p, &spend(8, "a"), now));
+    let over = new(l.spend(&p, &spend(4, "b"), now));
+    assert_eq!(over.over, 2, "2 of the 4 from the overdraft");
+    let b = l.balance(&p, &"cad".into(), now).unwrap();
+    assert_eq!((b.left(), b.over()), (0, 2));
+    assert!(matches!(
+        l.spend(&p, &spend(4, "c"), now),
+        Err(SpendError::Exhausted {
+            left: 0,
+            overdraft_left: 3,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn tokens_come_again_each_period() {
+    let p = pools(&[code(10, TokenPeriod::Month, 0)]);
+    let mut l = Ledger::default();
+    let dec = ts("2026-12-31T23:59:59Z");
+    new(l.spend(&p, &spend(10, "dec"), dec));
+    assert!(l.spend(&p, &spend(1, "more"), dec).is_err());
+    let jan = ts("2027-01-01T00:00:00Z");
+    let b = l.balance(&p, &"cad".into(), jan).unwrap();
+    assert_eq!(
+        (b.period_start, b.period_end, b.spent),
+        (jan, Some(ts("2027-02-01T00:00:00Z")), 0)
+    );
+    new(l.spend(&p, &spend(10, "jan"), jan));
+    // December's keys may go from memory; January's stay.
+    l.forget_before(jan);
+    assert!(matches!(
+        l.spend(&p, &spend(10, "jan"), jan),
+        Ok(Outcome::Replay(_))
+    ));
+    assert_eq!(
+        period_bounds(TokenPeriod::Year, ts("2026-06-15T12:00:00Z")),
+        (ts("2026-01-01T00:00:00Z"), Some(ts("2027-01-01T00:00:00Z")))
+    );
+}
+
+#[test]
+fn several_codes_add_up_in_the_shortest_period() {
+    let p = pools(&[
+        code(100, TokenPeriod::Year, 10),
+        code(50, TokenPeriod::Month, 0),
+    ]);
+    let b = Ledger::default()
+        .balance(&p, &"cad".into(), ts("2026-12-01T00:00:00Z"))
+        .unwrap();
+    assert_eq!(
+        (b.units, b.overdraft, b.period),
+        (150, 10, TokenPeriod::Month)
+    );
+    let none = pools(&[crate::testing::terms("cad", 1)]);
+    assert_eq!(
+        Ledger::default().spend(&none, &spend(1, "x"), Timestamp(0)),
+        Err(SpendError::NoTokens("cad".into()))
+    );
+}
+
+#[test]
+fn an_undone_spend_leaves_no_trace() {
+    let p = pools(&[code(10, TokenPeriod::None, 0)]);
+    let mut l = Ledger::default();
+    let now = ts("2026-12-01T10:00:00Z");
+    let s = new(l.spend(&p, &spend(10, "a"), now));
+    l.undo(&s);
+    assert_eq!(l.balance(&p, &"cad".into(), now).unwrap().spent, 0);
+    new(l.spend(&p, &spend(10, "a"), now));
+}
