@@ -27,6 +27,25 @@ pub fn terms(product: &str, seats: u32) -> LicenseTerms {
     }
 }
 
+/// [`terms`] whose seats also carry the rules the SDK's extra calls use:
+/// feature `render` with 1 seat of its own, plain feature `export`, loans of
+/// up to 24 hours.
+#[must_use]
+pub fn terms_with_feature_and_loans(product: &str, seats: u32) -> LicenseTerms {
+    LicenseTerms {
+        features: vec!["render".into(), "export".into()],
+        seat_rules: crate::license::SeatRules {
+            feature_seats: vec![crate::license::FeatureSeats {
+                feature: "render".into(),
+                seats: 1,
+            }],
+            max_borrow_hours: 24,
+            ..Default::default()
+        },
+        ..terms(product, seats)
+    }
+}
+
 /// A checkout of `product` by `user` on computer `client` (host
 /// `CLIENT.lan`), from an application without a name, sending no computer
 /// parts.

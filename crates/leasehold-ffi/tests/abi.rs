@@ -24,18 +24,7 @@ fn server() -> (String, String, std::sync::mpsc::Sender<()>) {
             config.trust.push(vendor.public());
             let server = leasehold_server::Server::start(config).await.unwrap();
             // One seat, with one seat of feature render and loans of up to a day.
-            let terms = leasehold_core::license::LicenseTerms {
-                features: vec!["render".into(), "export".into()],
-                seat_rules: leasehold_core::license::SeatRules {
-                    feature_seats: vec![leasehold_core::license::FeatureSeats {
-                        feature: "render".into(),
-                        seats: 1,
-                    }],
-                    max_borrow_hours: 24,
-                    ..Default::default()
-                },
-                ..leasehold_core::testing::terms("cad", 1)
-            };
+            let terms = leasehold_core::testing::terms_with_feature_and_loans("cad", 1);
             let code = issue(&vendor, &terms).unwrap();
             server.engine().add_license(&code, false).await.unwrap();
             addr_tx

@@ -209,18 +209,7 @@ async fn the_csharp_binding_keeps_its_promises() {
     let mut config = Config::ephemeral(dir.path().join("data"));
     config.trust.push(vendor.public());
     let server = Server::start(config).await.unwrap();
-    let terms = leasehold_core::license::LicenseTerms {
-        features: vec!["render".into(), "export".into()],
-        seat_rules: leasehold_core::license::SeatRules {
-            feature_seats: vec![leasehold_core::license::FeatureSeats {
-                feature: "render".into(),
-                seats: 1,
-            }],
-            max_borrow_hours: 24,
-            ..Default::default()
-        },
-        ..leasehold_core::testing::terms("one", 1)
-    };
+    let terms = leasehold_core::testing::terms_with_feature_and_loans("one", 1);
     let code = issue(&vendor, &terms).unwrap();
     server.engine().add_license(&code, false).await.unwrap();
 
