@@ -305,17 +305,25 @@ fn waiter_row(row: &Row<'_>) -> Result<Waiter, BadRow> {
         ticket: id::<TicketId>(row, 0)?,
         seq: u64::try_from(seq).map_err(|_| BadRow(format!("seq {seq} is out of range")))?,
         product: Product(text(row, 2)?),
-        holder: Holder {
-            client_id: ClientId(text(row, 3)?),
-            user: text(row, 4)?,
-            host: text(row, 5)?,
-            app_name: text(row, 6)?,
-            app_version: text(row, 7)?,
-            address: text(row, 8)?,
-            computer: Computer::parse(&text(row, 9)?).unwrap_or(Computer::UNKNOWN),
-        },
+        holder: holder(row, 3, 9)?,
         since,
         alive_until: since.plus_millis(i64::from(TICKET_SECS) * 1000),
+    })
+}
+
+/// Who holds a lease or waits: six text columns from `first` (client id,
+/// user, host, application, its version, address) and the computer's parts
+/// in column `computer` (empty, as leases from before schema 3 have it:
+/// unknown parts).
+fn holder(row: &Row<'_>, first: usize, computer: usize) -> Result<Holder, BadRow> {
+    Ok(Holder {
+        client_id: ClientId(text(row, first)?),
+        user: text(row, first + 1)?,
+        host: text(row, first + 2)?,
+        app_name: text(row, first + 3)?,
+        app_version: text(row, first + 4)?,
+        address: text(row, first + 5)?,
+        computer: Computer::parse(&text(row, computer)?).unwrap_or(Computer::UNKNOWN),
     })
 }
 
@@ -324,16 +332,7 @@ fn lease_row(row: &Row<'_>) -> Result<Lease, BadRow> {
     Ok(Lease {
         id: id::<LeaseId>(row, 0)?,
         product: Product(text(row, 1)?),
-        holder: Holder {
-            client_id: ClientId(text(row, 2)?),
-            user: text(row, 3)?,
-            host: text(row, 4)?,
-            app_name: text(row, 5)?,
-            app_version: text(row, 6)?,
-            address: text(row, 7)?,
-            // Leases from before schema 3 have none: they match any computer.
-            computer: Computer::parse(&text(row, 12)?).unwrap_or(Computer::UNKNOWN),
-        },
+        holder: holder(row, 2, 12)?,
         granted_at: Timestamp(int(row, 8)?),
         renewed_at: Timestamp(int(row, 9)?),
         expires_at: Timestamp(int(row, 10)?),
