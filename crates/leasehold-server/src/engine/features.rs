@@ -59,17 +59,11 @@ impl Engine {
             }
         };
         if let Some(written) = written {
-            let engine = self.clone();
             let name = feature.to_owned();
-            tokio::spawn(async move {
-                let outcome = written.await;
-                if outcome.is_err() {
-                    engine.table().release_feature(id, &name);
-                }
-                outcome
+            self.durable(written, move |engine| {
+                engine.table().release_feature(id, &name);
             })
-            .await
-            .unwrap_or(Err(crate::store::StoreError::Closed))?;
+            .await?;
             let seats = held.seats.unwrap_or(0);
             let message = format!(
                 "feature {feature} of {} checked out under lease {id} ({} of {seats} in use)",

@@ -104,9 +104,7 @@ impl Engine {
         e.into()
     }
 
-    /// Waits for a new lease's write, undoing the grant if it fails; in a
-    /// task of its own, so a client that goes away mid-checkout cannot
-    /// leave the table and the store apart.
+    /// Waits for a new lease's write, undoing the grant if it fails.
     pub(super) async fn committed(
         &self,
         granted: &Granted,
@@ -114,15 +112,31 @@ impl Engine {
         + Send
         + 'static,
     ) -> Result<()> {
-        let engine = self.clone();
         let undo = granted.clone();
+        self.durable(written, move |engine| {
+            engine.table().undo_checkout(&undo);
+            if let Some(old) = &undo.expired {
+                engine.deadline_added(old.expires_at);
+            }
+        })
+        .await
+    }
+
+    /// Waits for a change's write, calling `undo` if it fails; in a task of
+    /// its own, so a caller that goes away mid-request cannot leave the
+    /// table and the store apart.
+    pub(super) async fn durable(
+        &self,
+        written: impl Future<Output = std::result::Result<(), crate::store::StoreError>>
+        + Send
+        + 'static,
+        undo: impl FnOnce(&Engine) + Send + 'static,
+    ) -> Result<()> {
+        let engine = self.clone();
         tokio::spawn(async move {
             let outcome = written.await;
             if outcome.is_err() {
-                engine.table().undo_checkout(&undo);
-                if let Some(old) = &undo.expired {
-                    engine.deadline_added(old.expires_at);
-                }
+                undo(&engine);
             }
             outcome
         })

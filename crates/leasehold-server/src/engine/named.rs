@@ -78,7 +78,11 @@ impl Engine {
             }
         };
         if let Some((a, before, written)) = change {
-            self.stored_named(product, before, written).await?;
+            let restored = product.clone();
+            self.durable(written, move |engine| {
+                engine.table().named_mut().restore(restored, before);
+            })
+            .await?;
             let how = if a.moved {
                 "a seat that moved from another user; it may move again after the cool-down"
             } else {
@@ -122,7 +126,11 @@ impl Engine {
             let written = self.write_named(product, named);
             (a, free_at, before, written)
         };
-        self.stored_named(product, before, written).await?;
+        let restored = product.clone();
+        self.durable(written, move |engine| {
+            engine.table().named_mut().restore(restored, before);
+        })
+        .await?;
         let when = if free_at > now {
             format!(
                 "its seat may go to another user from {} (the seat had moved to them)",
@@ -153,31 +161,6 @@ impl Engine {
             product: product.clone(),
             seats: seats.clone(),
         }])
-    }
-
-    /// Waits for the write; on failure puts `before` back. In a task of its
-    /// own: an admin who goes away mid-request cannot leave the table and
-    /// the store apart.
-    async fn stored_named(
-        &self,
-        product: &Product,
-        before: NamedSeats,
-        written: impl Future<Output = std::result::Result<(), crate::store::StoreError>>
-        + Send
-        + 'static,
-    ) -> Result<()> {
-        let engine = self.clone();
-        let product = product.clone();
-        tokio::spawn(async move {
-            let outcome = written.await;
-            if outcome.is_err() {
-                engine.table().named_mut().restore(product, before);
-            }
-            outcome
-        })
-        .await
-        .unwrap_or(Err(crate::store::StoreError::Closed))?;
-        Ok(())
     }
 }
 
