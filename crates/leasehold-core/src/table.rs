@@ -522,7 +522,8 @@ impl LeaseTable {
         if self.lingering.contains(&id) {
             return Err(LeaseError::LeaseReleased(id)); // kept, not held
         }
-        if self.borrows.contains_key(&id) {
+        // Renewals are the hot path: no lookup while nothing is on loan.
+        if !self.borrows.is_empty() && self.borrows.contains_key(&id) {
             return self.borrowed_renewal(id, i);
         }
         if !self.named.is_empty() {
