@@ -4,6 +4,7 @@
 //! the mode. A thin layer over `leasehold-client`.
 
 mod borrow;
+mod consume;
 mod mode;
 
 use std::path::PathBuf;
@@ -36,6 +37,10 @@ pub enum ClientCmd {
     /// (where the licence allows it). Checkouts on this computer use it
     /// until it ends. Exits with 3 when no seat may be lent now.
     Borrow(borrow::BorrowArgs),
+    /// Spend AMOUNT of PRODUCT's consumption tokens under KEY (once: the
+    /// same key again spends nothing more). Exits with 3 when the tokens
+    /// are spent.
+    Consume(consume::ConsumeArgs),
     /// Give a borrowed seat of PRODUCT back early: this computer stops using
     /// it at once; the server frees it now, or at the next contact.
     Return(borrow::ReturnArgs),
@@ -168,6 +173,7 @@ pub async fn run(cmd: ClientCmd) -> anyhow::Result<ExitCode> {
         ClientCmd::Release(args) => release(args).await,
         ClientCmd::Borrow(args) => borrow::borrow(args).await,
         ClientCmd::Return(args) => borrow::give_back(args).await,
+        ClientCmd::Consume(args) => consume::consume(args).await,
         ClientCmd::Status(args) => status(args).await,
         ClientCmd::Mode(args) => mode::mode(args),
         ClientCmd::Discover(args) => mode::discover(args).await,

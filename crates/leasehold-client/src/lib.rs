@@ -35,6 +35,7 @@
 pub mod api;
 mod borrowing;
 pub mod clock_state;
+mod consume;
 pub mod discovery;
 pub mod error;
 mod features;

@@ -15,6 +15,8 @@ pub enum EventKind {
     /// A seat granted beyond the licensed count, from the codes' overdraft
     /// (the vendor bills these).
     OverdraftGrant,
+    /// Consumption tokens spent beyond the balance (the token overdraft).
+    TokenOverdraft,
     Deny,
     /// A seat of a counted feature taken under a lease.
     FeatureGrant,
@@ -59,9 +61,10 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 26] = [
+    pub const ALL: [EventKind; 27] = [
         Self::Grant,
         Self::OverdraftGrant,
+        Self::TokenOverdraft,
         Self::Deny,
         Self::FeatureGrant,
         Self::Borrow,
@@ -94,6 +97,7 @@ impl EventKind {
         match self {
             Self::Grant => "grant",
             Self::OverdraftGrant => "overdraft_grant",
+            Self::TokenOverdraft => "token_overdraft",
             Self::Deny => "deny",
             Self::FeatureGrant => "feature_grant",
             Self::Borrow => "borrow",
@@ -135,6 +139,7 @@ impl EventKind {
             | Self::Disconnect
             | Self::LicenseRejected
             | Self::OverdraftGrant
+            | Self::TokenOverdraft
             | Self::PolicyRejected
             | Self::Reclaim => Level::Warn,
             Self::ClockSetBack => Level::Error,

@@ -5,8 +5,12 @@
 //! is answered with the first spend and spends nothing more, so a client
 //! that cannot tell whether its spend landed simply sends it again.
 //!
-//! The ledger keeps the spends of the periods it is asked about; the caller
-//! stores each spend before answering, and restores them on start.
+//! The store holds every spend and is the judge of a key seen before: a
+//! spend is written under a unique key, and a write refused as a duplicate
+//! is answered with the stored spend. The ledger in memory holds the sums
+//! per product and period (the balance) and the spends being written, so a
+//! key sent again while its first spend is still on its way waits for that
+//! write rather than spending twice or answering before it is durable.
 
 use crate::ids::{ClientId, Product};
 use crate::license::TokenPeriod;
@@ -16,10 +20,10 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The longest idempotency key, in bytes.
-pub const MAX_KEY_LEN: usize = 128;
-/// The longest note a spend carries, in bytes.
-pub const MAX_NOTE_LEN: usize = 256;
+/// The longest idempotency key, in characters.
+pub const MAX_KEY_CHARS: usize = 128;
+/// The longest note a spend carries, in characters.
+pub const MAX_NOTE_CHARS: usize = 256;
 
 /// What a client asks to spend.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +52,9 @@ pub struct Spent {
     /// Of `amount`: units beyond the balance, from the token overdraft
     /// (the vendor bills these).
     pub over: u64,
+    /// Units of the period's balance left right after this spend (the
+    /// overdraft not counted).
+    pub left: u64,
 }
 
 /// A product's tokens in the period running at a moment.
@@ -83,7 +90,9 @@ impl Balance {
 /// Why a spend is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SpendError {
-    #[error("no licence of {0} counting now gives tokens")]
+    #[error(
+        "no licence code of {0} counting now gives consumption tokens; add one that does (`vendor inspect` shows a code's tokens)"
+    )]
     NoTokens(Product),
     #[error(
         "{product} has {left} tokens left this period{}, not the {asked} asked; they are given again {}",
@@ -107,48 +116,59 @@ pub enum SpendError {
     },
 }
 
-/// A spend's outcome: recorded now, or the one recorded before under the
-/// same key (nothing more spent).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    New(Spent),
-    Replay(Spent),
+impl SpendError {
+    /// The stable code sent to clients.
+    #[must_use]
+    pub fn code(&self) -> crate::ErrorCode {
+        match self {
+            Self::NoTokens(_) => crate::ErrorCode::TokensNotLicensed,
+            Self::Exhausted { .. } => crate::ErrorCode::TokensExhausted,
+            Self::KeyReused { .. } => crate::ErrorCode::IdempotencyKeyReused,
+        }
+    }
 }
 
-/// The spends kept in memory: by key (the replay check) and summed per
-/// product and period (the balance).
+/// A spend's outcome in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Counted now: write it, then call [`Ledger::written`] (or
+    /// [`Ledger::undo`] when the write fails or finds the key stored).
+    New(Spent),
+    /// A spend under this key is being written: wait for that write to end,
+    /// then ask again.
+    Pending,
+}
+
+/// The tokens given now for a product: units and overdraft per period, and
+/// the period (see [`Pools::tokens`]).
+pub type Given = (u64, u64, TokenPeriod);
+
+/// The spends in memory: sums per product and period (the balance) and the
+/// spends still being written.
 #[derive(Debug, Default)]
 pub struct Ledger {
-    by_key: HashMap<(Product, String), Spent>,
+    pending: HashMap<(Product, String), Spent>,
     spent: HashMap<(Product, Timestamp), u64>,
 }
 
 impl Ledger {
-    /// Spends `s.amount` of `s.product` at `now`, or answers the spend
-    /// recorded before under `s.key`.
+    /// Counts `s.amount` of `s.product` at `now`, from the tokens `given`
+    /// (`None`: no counting code gives tokens).
     ///
     /// # Errors
-    /// [`SpendError`]: no tokens, not enough left, or the key used for
-    /// another spend.
+    /// [`SpendError`]: no tokens, not enough left, or the key is being
+    /// written for another amount.
     pub fn spend(
         &mut self,
-        pools: &Pools,
+        given: Option<Given>,
         s: &Spend,
         now: Timestamp,
     ) -> Result<Outcome, SpendError> {
-        if let Some(before) = self.by_key.get(&(s.product.clone(), s.key.clone())) {
-            if before.amount != s.amount {
-                return Err(SpendError::KeyReused {
-                    key: s.key.clone(),
-                    product: s.product.clone(),
-                    amount: before.amount,
-                });
-            }
-            return Ok(Outcome::Replay(before.clone()));
+        if let Some(before) = self.pending.get(&(s.product.clone(), s.key.clone())) {
+            return check_same(s, before.clone()).map(|_| Outcome::Pending);
         }
-        let balance = self
-            .balance(pools, &s.product, now)
-            .ok_or_else(|| SpendError::NoTokens(s.product.clone()))?;
+        let given = given.ok_or_else(|| SpendError::NoTokens(s.product.clone()))?;
+        let balance = self.balance_of(&s.product, given, now);
         let after = balance.spent.saturating_add(s.amount);
         let most = balance.units.saturating_add(balance.overdraft);
         if after > most {
@@ -172,15 +192,25 @@ impl Ledger {
             at: now,
             period_start: balance.period_start,
             over: after.saturating_sub(balance.units).min(s.amount),
+            left: balance.units.saturating_sub(after),
         };
-        self.restore(spent.clone());
+        self.add(&spent.product, spent.period_start, spent.amount);
+        self.pending
+            .insert((spent.product.clone(), spent.key.clone()), spent.clone());
         Ok(Outcome::New(spent))
     }
 
-    /// Takes back a spend whose write failed.
+    /// The spend's write committed: it stays counted.
+    pub fn written(&mut self, spent: &Spent) {
+        self.pending
+            .remove(&(spent.product.clone(), spent.key.clone()));
+    }
+
+    /// Takes back a spend whose write failed, or found its key stored
+    /// already (then the stored spend is the answer, and counted already).
     pub fn undo(&mut self, spent: &Spent) {
         if self
-            .by_key
+            .pending
             .remove(&(spent.product.clone(), spent.key.clone()))
             .is_some()
             && let Some(sum) = self
@@ -191,27 +221,36 @@ impl Ledger {
         }
     }
 
-    /// Puts a stored spend back (loading after a restart).
-    pub fn restore(&mut self, spent: Spent) {
-        let key = (spent.product.clone(), spent.key.clone());
-        if self.by_key.contains_key(&key) {
-            return;
-        }
+    /// Puts a period's stored sum back (loading after a restart).
+    pub fn restore(&mut self, product: Product, period_start: Timestamp, amount: u64) {
+        self.add(&product, period_start, amount);
+    }
+
+    fn add(&mut self, product: &Product, period_start: Timestamp, amount: u64) {
         let sum = self
             .spent
-            .entry((spent.product.clone(), spent.period_start))
+            .entry((product.clone(), period_start))
             .or_default();
-        *sum = sum.saturating_add(spent.amount);
-        self.by_key.insert(key, spent);
+        *sum = sum.saturating_add(amount);
+    }
+
+    /// Spends being written now (each waits for its write).
+    #[must_use]
+    pub fn pending(&self) -> usize {
+        self.pending.len()
     }
 
     /// `product`'s tokens in the period running at `now`; `None` when no
     /// code counting now gives it tokens.
     #[must_use]
     pub fn balance(&self, pools: &Pools, product: &Product, now: Timestamp) -> Option<Balance> {
-        let (units, overdraft, period) = pools.tokens(product, now)?;
+        Some(self.balance_of(product, pools.tokens(product, now)?, now))
+    }
+
+    fn balance_of(&self, product: &Product, given: Given, now: Timestamp) -> Balance {
+        let (units, overdraft, period) = given;
         let (period_start, period_end) = period_bounds(period, now);
-        Some(Balance {
+        Balance {
             product: product.clone(),
             period,
             period_start,
@@ -223,19 +262,31 @@ impl Ledger {
                 .get(&(product.clone(), period_start))
                 .copied()
                 .unwrap_or(0),
-        })
+        }
     }
 
-    /// Forgets the spends of periods that ended before `start` (kept in the
-    /// store; a key from then sent again is looked up there), so memory
-    /// holds the running periods' spends only: at most their units and
-    /// overdraft, one unit a spend at the least.
+    /// Forgets the sums of periods that ended before `start` (the spends
+    /// stay in the store).
     pub fn forget_before(&mut self, start: Timestamp) {
-        self.by_key
-            .retain(|_, s| s.period_start >= start || s.period_start == ONCE);
         self.spent
             .retain(|(_, period), _| *period >= start || *period == ONCE);
     }
+}
+
+/// The answer to `asked` when `stored` was spent under its key before: the
+/// stored spend, or [`SpendError::KeyReused`] for another product or amount.
+///
+/// # Errors
+/// [`SpendError::KeyReused`].
+pub fn check_same(asked: &Spend, stored: Spent) -> Result<Spent, SpendError> {
+    if stored.amount != asked.amount || stored.product != asked.product {
+        return Err(SpendError::KeyReused {
+            key: asked.key.clone(),
+            product: stored.product,
+            amount: stored.amount,
+        });
+    }
+    Ok(stored)
 }
 
 /// The period key of tokens given once.

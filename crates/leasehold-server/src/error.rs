@@ -22,6 +22,8 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Activation(#[from] ActivationError),
+    #[error(transparent)]
+    Spend(#[from] leasehold_core::tokens::SpendError),
     /// An SDK that speaks another client protocol (the version it speaks).
     #[error(
         "this application's Leasehold client speaks protocol version {0}, and this server {ours}; update the application (its vendor ships the new version)",
@@ -148,6 +150,7 @@ impl Error {
             Self::License(e) => e.code(),
             Self::Store(e) => e.code(),
             Self::Activation(e) => e.code(),
+            Self::Spend(e) => e.code(),
             Self::ActivationMismatch(_) => ErrorCode::ActivationMismatch,
             Self::ActivationLimitReached(_) => ErrorCode::ActivationLimitReached,
             Self::NotThisVendor(_) => ErrorCode::UntrustedVendor,

@@ -285,6 +285,45 @@ pub fn render_features(usage: &[leasehold_core::wire::admin::ProductUsage]) -> S
     out
 }
 
+/// Consumption tokens per product in the running period: given, spent,
+/// and spent beyond the balance (the token overdraft, billed).
+#[must_use]
+pub fn render_tokens(usage: &[leasehold_core::wire::admin::ProductUsage]) -> String {
+    type Figure = fn(&leasehold_core::tokens::Balance) -> u64;
+    let mut out = String::new();
+    let gauges: [(&str, &str, Figure); 3] = [
+        (
+            "leasehold_tokens",
+            "Consumption tokens given for the running period.",
+            |b| b.units,
+        ),
+        (
+            "leasehold_tokens_spent",
+            "Consumption tokens spent in the running period.",
+            |b| b.spent,
+        ),
+        (
+            "leasehold_tokens_over_licence",
+            "Consumption tokens spent beyond the balance in the running period (token overdraft).",
+            leasehold_core::tokens::Balance::over,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for u in usage {
+            if let Some(b) = &u.tokens {
+                let _ = writeln!(
+                    out,
+                    "{name}{{product=\"{}\"}} {}",
+                    escape(u.product.as_str()),
+                    value(b)
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

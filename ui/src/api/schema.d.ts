@@ -456,6 +456,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/usage/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each product's consumption tokens in the running period, and the
+         *     ledger of spends (who, when, how much, the note), newest first.
+         */
+        get: operations["ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/borrow": {
         parameters: {
             query?: never;
@@ -621,6 +641,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spends `amount` of the product's consumption tokens. Answered only once
+         *     the spend is durable. The same `idempotencyKey` sent again (after a
+         *     timeout, a retry, a server restart) is answered with the first spend
+         *     (`replayed: true`) and spends nothing more. The balance never goes below
+         *     zero unless the licence gives a token overdraft (the part beyond is
+         *     `over`).
+         */
+        post: operations["consume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -668,6 +712,25 @@ export interface components {
              *     vendor by hand.
              */
             error?: string | null;
+        };
+        /** @description A product's tokens in the period running at a moment. */
+        Balance: {
+            product: components["schemas"]["Product"];
+            period: components["schemas"]["TokenPeriod"];
+            periodStart: components["schemas"]["Timestamp"];
+            periodEnd?: null | components["schemas"]["Timestamp"];
+            /**
+             * Format: int64
+             * @description Units given for the period (the counting codes' sum).
+             */
+            units: number;
+            /**
+             * Format: int64
+             * @description Units that may be spent beyond them.
+             */
+            overdraft: number;
+            /** Format: int64 */
+            spent: number;
         };
         /** @description `POST /v1/borrow`. */
         BorrowRequest: {
@@ -862,7 +925,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -889,7 +952,7 @@ export interface components {
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "deny" | "feature_grant" | "borrow" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "token_overdraft" | "deny" | "feature_grant" | "borrow" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -1066,6 +1129,29 @@ export interface components {
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
          */
         LeaseId: string;
+        /** @description One spend in the ledger. */
+        LedgerEntry: {
+            /**
+             * Format: int64
+             * @description The spend's place in the ledger (larger: later).
+             */
+            seq: number;
+            spend: components["schemas"]["Spent"];
+        };
+        /** @description `GET /admin/v1/usage/ledger`: spends, newest first, and the balances. */
+        LedgerPage: {
+            /**
+             * @description Each product's tokens in the running period (products whose counting
+             *     codes give tokens).
+             */
+            balances: components["schemas"]["Balance"][];
+            entries: components["schemas"]["LedgerEntry"][];
+            /**
+             * Format: int64
+             * @description More, older entries: ask again with `before` set to this.
+             */
+            nextBefore?: number | null;
+        };
         /** @description `DELETE /v1/queue/{ticket}` (and the admin's Remove). */
         LeftQueue: {
             ticket: components["schemas"]["TicketId"];
@@ -1345,6 +1431,7 @@ export interface components {
             borrowed?: number;
             /** @description The product's features with counts of their own, and their use. */
             features?: components["schemas"]["FeatureUsage"][];
+            tokens?: null | components["schemas"]["Balance"];
         };
         /** @description `GET /v1/queue/{ticket}`: still waiting (and where), or the seat. */
         QueueState: (components["schemas"]["Queued"] & {
@@ -1506,6 +1593,31 @@ export interface components {
         };
         /** @enum {string} */
         SortOrder: "asc" | "desc";
+        /** @description A spend recorded in the ledger. */
+        Spent: {
+            product: components["schemas"]["Product"];
+            key: string;
+            /** Format: int64 */
+            amount: number;
+            clientId: components["schemas"]["ClientId"];
+            user: string;
+            note: string;
+            at: components["schemas"]["Timestamp"];
+            /** @description The start of the period it was spent in. */
+            periodStart: components["schemas"]["Timestamp"];
+            /**
+             * Format: int64
+             * @description Of `amount`: units beyond the balance, from the token overdraft
+             *     (the vendor bills these).
+             */
+            over: number;
+            /**
+             * Format: int64
+             * @description Units of the period's balance left right after this spend (the
+             *     overdraft not counted).
+             */
+            left: number;
+        };
         /**
          * Format: uuid
          * @description A client's place in the queue for a product's seats.
@@ -1547,6 +1659,33 @@ export interface components {
             publicKey: string;
             fingerprint: string;
             source: components["schemas"]["KeySource"];
+        };
+        /** @description A spend recorded (answered only once durable). */
+        UsageAnswer: {
+            spend: components["schemas"]["Spent"];
+            /**
+             * @description This key was spent before: the first spend is the answer, and
+             *     nothing more was spent now.
+             */
+            replayed: boolean;
+        };
+        /** @description `POST /v1/usage`. */
+        UsageRequest: {
+            /** @description Not blank, no control or invisible characters. */
+            product: string;
+            /**
+             * Format: int64
+             * @description Units to spend (at least 1).
+             */
+            amount: number;
+            /** @description Not blank, no control or invisible characters. */
+            idempotencyKey: string;
+            /** @description Not blank, no control or invisible characters. */
+            clientId: string;
+            /** @description No control or invisible characters. */
+            user?: string;
+            /** @description No control or invisible characters. */
+            note?: string;
         };
         /** @description One client waiting, as the admin sees it. */
         WaiterView: {
@@ -3331,6 +3470,74 @@ export interface operations {
             };
         };
     };
+    ledger: {
+        parameters: {
+            query?: {
+                /** @description Only this product's spends. */
+                product?: string;
+                /** @description Only spends at or after this time (unix ms). */
+                from?: number;
+                /** @description Only spends before this time (unix ms). */
+                to?: number;
+                /**
+                 * @description Only spends older than this place in the ledger (the previous page's
+                 *     `nextBefore`).
+                 */
+                before?: number;
+                /** @description At most this many (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     borrow: {
         parameters: {
             query?: never;
@@ -3845,6 +4052,74 @@ export interface operations {
             };
             /** @description `uri_too_long`: the path and query over 8 KiB */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    consume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsageRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageAnswer"];
+                };
+            };
+            /** @description `bad_request` or `invalid_field` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `tokens_not_licensed` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `tokens_exhausted`: the message says what is left and when tokens are given again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `idempotency_key_reused`: the key names another spend */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

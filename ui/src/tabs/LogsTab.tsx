@@ -24,6 +24,7 @@ export interface Entry {
 export const KIND_LABEL: Record<EventKind | 'log', string> = {
   grant: 'Seat granted',
   overdraft_grant: 'Seat granted over licence',
+  token_overdraft: 'Tokens spent over balance',
   deny: 'Seat refused',
   renew_after_expiry: 'Late renewal',
   release: 'Seat released',

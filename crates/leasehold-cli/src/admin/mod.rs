@@ -22,6 +22,7 @@ mod licenses;
 mod logs;
 mod policy;
 mod status;
+mod usage;
 mod users;
 
 use anyhow::{Context, Result};
@@ -83,6 +84,9 @@ pub enum AdminCmd {
     /// unassign, list.
     #[command(subcommand)]
     Users(users::UsersCmd),
+    /// Consumption tokens: each product's balance and the ledger of spends.
+    #[command(subcommand)]
+    Usage(usage::UsageCmd),
     /// Show the seats held, by computer (or sorted and searched as asked).
     Computers(computers::ComputersArgs),
     /// End a lease, or every lease of a computer, now (its seat is free at once).
@@ -179,6 +183,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
                 AdminCmd::License(cmd) => licenses::run(&api, cmd, json).await,
                 AdminCmd::Activation(cmd) => activation::run(&api, cmd, json).await,
                 AdminCmd::Users(cmd) => users::run(&api, cmd, json).await,
+                AdminCmd::Usage(cmd) => usage::run(&api, cmd, json).await,
                 AdminCmd::Computers(c) => computers::list(&api, c, json).await,
                 AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
                 AdminCmd::Status => status::status(&api, json).await,

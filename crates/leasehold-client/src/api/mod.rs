@@ -21,6 +21,7 @@ mod answers;
 mod features;
 mod queue;
 mod trust;
+pub(crate) mod usage;
 
 use leasehold_core::license::VendorPublicKey;
 use leasehold_core::wire::PROTOCOL_VERSION;
@@ -392,7 +393,7 @@ fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, String> {
 }
 
 /// An error and its sources on one line ("connection refused" sits deep).
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {

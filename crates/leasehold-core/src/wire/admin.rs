@@ -288,6 +288,10 @@ pub struct ProductUsage {
     /// The product's features with counts of their own, and their use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<crate::wire::feature::FeatureUsage>,
+    /// The product's consumption tokens in the running period, when its
+    /// counting codes give any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<crate::tokens::Balance>,
 }
 
 /// Where a trusted vendor key came from.

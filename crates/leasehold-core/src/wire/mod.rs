@@ -11,6 +11,7 @@ pub mod named;
 pub mod policy;
 pub mod proof;
 pub mod queue;
+pub mod usage;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,17 +34,26 @@ pub const MAX_FEATURE_CHARS: usize = 64;
 /// # Errors
 /// Anything else, said as the field's type error.
 pub fn whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    whole(d, u64::from(u32::MAX)).map(|w| u32::try_from(w).unwrap_or(u32::MAX))
+}
+
+/// As [`whole_u32`], within `u64`.
+///
+/// # Errors
+/// Anything else, said as the field's type error.
+pub fn whole_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    whole(d, u64::MAX)
+}
+
+fn whole<'de, D: serde::Deserializer<'de>>(d: D, max: u64) -> Result<u64, D::Error> {
     let n = serde_json::Number::deserialize(d)?;
     let whole = n.as_u64().or_else(|| {
         n.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= max as f64)
             .map(|f| f as u64)
     });
-    whole.and_then(|w| u32::try_from(w).ok()).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "expected a whole number from 0 to {}, not {n}",
-            u32::MAX
-        ))
+    whole.filter(|w| *w <= max).ok_or_else(|| {
+        serde::de::Error::custom(format!("expected a whole number from 0 to {max}, not {n}"))
     })
 }
 
@@ -83,6 +93,24 @@ pub mod schema {
     pub fn required_name() -> ObjectBuilder {
         name(true, super::MAX_NAME_CHARS)
             .description(Some("Not blank, no control or invisible characters."))
+    }
+
+    /// An idempotency key: not blank, at most
+    /// [`MAX_KEY_CHARS`](crate::tokens::MAX_KEY_CHARS), no deceptive
+    /// characters.
+    #[must_use]
+    pub fn idempotency_key() -> ObjectBuilder {
+        name(true, crate::tokens::MAX_KEY_CHARS)
+            .description(Some("Not blank, no control or invisible characters."))
+    }
+
+    /// A spend's note: at most
+    /// [`MAX_NOTE_CHARS`](crate::tokens::MAX_NOTE_CHARS), no deceptive
+    /// characters.
+    #[must_use]
+    pub fn note() -> ObjectBuilder {
+        name(false, crate::tokens::MAX_NOTE_CHARS)
+            .description(Some("No control or invisible characters."))
     }
 
     /// A name that may be empty (user, host, application, version).

@@ -16,6 +16,8 @@ pub(super) const INTERVAL_MS: i64 = 60_000;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Bucket {
     Licensed(Product),
+    /// Spends of a licensed product's consumption tokens.
+    Tokens(Product),
     Unlicensed,
     /// Renewals that arrive after their lease ended.
     LateRenewals,
@@ -25,6 +27,7 @@ impl Bucket {
     fn what(&self) -> String {
         match self {
             Self::Licensed(p) => format!("checkouts of {p} denied"),
+            Self::Tokens(p) => format!("spends of {p}'s consumption tokens refused"),
             Self::Unlicensed => {
                 "checkouts denied for products this server has no license for".into()
             }
@@ -34,7 +37,7 @@ impl Bucket {
 
     fn kind(&self) -> EventKind {
         match self {
-            Self::Licensed(_) | Self::Unlicensed => EventKind::Deny,
+            Self::Licensed(_) | Self::Tokens(_) | Self::Unlicensed => EventKind::Deny,
             Self::LateRenewals => EventKind::RenewAfterExpiry,
         }
     }

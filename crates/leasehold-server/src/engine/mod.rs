@@ -16,6 +16,7 @@ mod policy;
 pub mod queue;
 mod set_back;
 mod signer;
+mod tokens;
 mod views;
 
 use crate::clock::Clock;
@@ -125,6 +126,12 @@ struct Inner {
     codes_change_at: AtomicI64,
     /// Bumped at every change of the queue: clients following a ticket wake.
     queue_watch: tokio::sync::watch::Sender<u64>,
+    /// Consumption tokens: the sums per product and period and the spends
+    /// being written (see `tokens.rs`). Taken alone, or after `table`.
+    ledger: Mutex<leasehold_core::tokens::Ledger>,
+    /// Bumped at the end of every spend's write: a key sent again while its
+    /// first spend was being written asks again then.
+    spends_watch: tokio::sync::watch::Sender<u64>,
     /// `policy.toml`: where it is and what was last read from it.
     policy: Mutex<policy::PolicyFile>,
 }
@@ -179,6 +186,10 @@ impl Engine {
             store.submit(reclaimed.iter().map(|l| Op::DeleteLease(l.id)).collect());
             events.record_all(reclaimed.iter().map(|l| Event::reclaimed(l, now)).collect());
         }
+        let mut ledger = leasehold_core::tokens::Ledger::default();
+        for (product, period_start, spent) in snapshot.token_sums {
+            ledger.restore(product, period_start, spent);
+        }
         let table = Arc::new(Mutex::new(table));
         let lost = Arc::downgrade(&table);
         let renewals_unstored = Arc::new(AtomicU64::new(0));
@@ -220,6 +231,8 @@ impl Engine {
                 clock_warned: std::sync::atomic::AtomicBool::new(false),
                 computers: computers::ComputersIndex::default(),
                 policy: Mutex::default(),
+                ledger: Mutex::new(ledger),
+                spends_watch: tokio::sync::watch::Sender::new(0),
                 queue_watch: tokio::sync::watch::Sender::new(0),
                 serve_again: std::sync::atomic::AtomicBool::new(false),
                 codes_change_at: AtomicI64::new(i64::MIN),

@@ -13,6 +13,7 @@ impl Engine {
         let now = self.now();
         let minute = now.0.div_euclid(60_000);
         let table = self.table();
+        let ledger = self.ledger();
         let mut products: Vec<Product> = table.pools().products();
         products.extend(table.leased_products().cloned());
         products.sort();
@@ -35,6 +36,7 @@ impl Engine {
                         in_use: f.in_use,
                     })
                     .collect(),
+                tokens: ledger.balance(table.pools(), &product, now),
                 product,
             })
             .collect()

@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::policy::routes())
         .merge(super::queue::admin_routes())
         .merge(super::named::routes())
+        .merge(super::usage::admin_routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs

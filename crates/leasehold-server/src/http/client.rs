@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/leases/{lease_id}/release", post(release))
         .merge(super::queue::client_routes())
         .merge(super::features::routes())
+        .merge(super::usage::client_routes())
 }
 
 /// Who this server is; clients call it first and check the protocol version.

@@ -14,6 +14,7 @@ mod path_params;
 mod policy;
 mod queue;
 mod ui;
+mod usage;
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -186,6 +187,7 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     }
     let usage = state.engine.usage();
     let features = crate::metrics::render_features(&usage);
+    let tokens = crate::metrics::render_tokens(&usage);
     let gauges: Vec<_> = usage
         .into_iter()
         .map(|u| (u.product, u.seats, u.in_use))
@@ -195,6 +197,7 @@ async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     let mut text = state.engine.metrics().render(&gauges, leases);
     text.push_str(&state.engine.metrics().render_queue(&waiting));
     text.push_str(&features);
+    text.push_str(&tokens);
     let conns = &state.run.connections;
     let open = conns.open.load(std::sync::atomic::Ordering::Relaxed);
     let refused = conns.refused.load(std::sync::atomic::Ordering::Relaxed);

@@ -47,6 +47,13 @@ pub enum StoreError {
     /// The database or one of its essential records cannot be read.
     #[error("{0}")]
     Corrupt(String),
+    /// A spend's idempotency key is stored already (the stored spend is the
+    /// answer; the engine reads it).
+    #[error("a spend under key {key} of {product} is stored already")]
+    DuplicateSpend {
+        product: leasehold_core::Product,
+        key: String,
+    },
     /// The store was closed; nothing more is written.
     #[error("the store is closed; the server is shutting down")]
     Closed,
@@ -60,7 +67,9 @@ impl StoreError {
             Self::Locked { .. } => ErrorCode::StorageLocked,
             Self::NewerSchema { .. } => ErrorCode::StorageNewerSchema,
             Self::Io(f) | Self::Sqlite(f) if f.disk_full => ErrorCode::StorageFull,
-            Self::Io(_) | Self::Sqlite(_) | Self::Corrupt(_) => ErrorCode::StorageError,
+            Self::Io(_) | Self::Sqlite(_) | Self::Corrupt(_) | Self::DuplicateSpend { .. } => {
+                ErrorCode::StorageError
+            }
             Self::Closed => ErrorCode::StorageClosed,
         }
     }

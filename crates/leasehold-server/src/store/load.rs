@@ -91,6 +91,7 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
         .map_err(sql)?
         .into_iter()
         .collect::<BTreeMap<_, _>>(),
+        token_sums: super::spends::sums(conn).map_err(sql)?,
         last_event_seq: u64::try_from(last_event_seq).unwrap_or(0),
     })
 }

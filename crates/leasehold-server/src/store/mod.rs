@@ -11,6 +11,7 @@ mod load;
 mod query;
 mod retention;
 mod schema;
+mod spends;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -19,6 +20,7 @@ pub use error::{Failure, StoreError};
 pub use files::{IDENTITY_FILE, LOCK_FILE, TOKEN_FILE};
 pub use query::MAX_EVENTS;
 pub use retention::Retention;
+pub use spends::{LedgerQuery, MAX_ENTRIES};
 pub use writer::LostRenewalsHook;
 
 use leasehold_core::event::{Event, EventKind};
@@ -94,6 +96,8 @@ pub struct Snapshot {
     /// The deactivation proofs made, by licence (empty before schema 3).
     pub proofs: BTreeMap<LicenseId, String>,
     pub settings: BTreeMap<String, String>,
+    /// Consumption tokens spent, summed per product and period.
+    pub token_sums: Vec<(leasehold_core::Product, Timestamp, u64)>,
     /// The highest event seq stored (0 when none); the next event takes the
     /// one after.
     pub last_event_seq: u64,
@@ -196,6 +200,9 @@ pub enum Op {
         product: leasehold_core::Product,
         seats: leasehold_core::named::NamedSeats,
     },
+    /// A spend of consumption tokens; its key stored before fails the
+    /// caller's ops with [`StoreError::DuplicateSpend`].
+    PutSpend(leasehold_core::tokens::Spent),
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).
     AppendEvent(Event),
@@ -492,12 +499,49 @@ impl Store {
     /// `Closed` after [`Store::close`]; `Sqlite` when the read fails.
     /// Damaged rows are skipped with a warning.
     pub async fn events(&self, q: EventQuery) -> Result<Vec<Event>, StoreError> {
+        self.read(move |conn, dir| query::events(conn, &q, dir))
+            .await
+    }
+
+    /// The spend stored under `product`'s idempotency `key`, if any, read
+    /// on the read connection.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; `Sqlite` or `Corrupt` when the read
+    /// fails.
+    pub async fn spent(
+        &self,
+        product: leasehold_core::Product,
+        key: String,
+    ) -> Result<Option<leasehold_core::tokens::Spent>, StoreError> {
+        self.read(move |conn, dir| spends::find(conn, &product, &key, dir))
+            .await
+    }
+
+    /// The token ledger by filter (see [`LedgerQuery`]), newest first.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; `Sqlite` when the read fails.
+    /// Damaged rows are skipped with a warning.
+    pub async fn ledger(
+        &self,
+        q: LedgerQuery,
+    ) -> Result<Vec<leasehold_core::wire::usage::LedgerEntry>, StoreError> {
+        self.read(move |conn, dir| spends::ledger(conn, &q, dir))
+            .await
+    }
+
+    /// Runs `f` on the read connection, on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection, &Path) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let reader = Arc::clone(&self.shared.reader);
         let dir = self.shared.dir.clone();
         tokio::task::spawn_blocking(move || {
             let conn = reader.lock().unwrap_or_else(PoisonError::into_inner);
             match conn.as_ref() {
-                Some(conn) => query::events(conn, &q, &dir),
+                Some(conn) => f(conn, &dir),
                 None => Err(StoreError::Closed),
             }
         })

@@ -142,8 +142,36 @@ CREATE TABLE borrows (
 ALTER TABLE leases ADD COLUMN lingering INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// Version 9: consumption tokens spent (`POST /v1/usage`), one row per
+/// idempotency key (the key's uniqueness is what makes a spend count once),
+/// and the sums per product and period, kept with each spend so a start
+/// reads a few rows rather than the whole ledger.
+const V9: &str = "
+CREATE TABLE spends (
+    seq          INTEGER PRIMARY KEY,
+    product      TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    amount       INTEGER NOT NULL,
+    client_id    TEXT NOT NULL,
+    user         TEXT NOT NULL,
+    note         TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    period_start INTEGER NOT NULL,
+    over         INTEGER NOT NULL,
+    left_after   INTEGER NOT NULL,
+    UNIQUE (product, key)
+);
+CREATE INDEX spends_product ON spends (product, seq);
+CREATE TABLE spend_sums (
+    product      TEXT NOT NULL,
+    period_start INTEGER NOT NULL,
+    spent        INTEGER NOT NULL,
+    PRIMARY KEY (product, period_start)
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

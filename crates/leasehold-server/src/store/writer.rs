@@ -221,7 +221,15 @@ impl Writer {
             let mut result = Ok(());
             for op in ops {
                 if let Err(e) = apply_op(&sp, op) {
-                    result = Err(sql(e));
+                    result = Err(match op {
+                        Op::PutSpend(s) if super::spends::is_duplicate(&e) => {
+                            StoreError::DuplicateSpend {
+                                product: s.product.clone(),
+                                key: s.key.clone(),
+                            }
+                        }
+                        _ => sql(e),
+                    });
                     break;
                 }
             }
@@ -446,6 +454,7 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             )?
             .execute(params![license_id.to_string(), at.0, proof])?;
         }
+        Op::PutSpend(s) => super::spends::put(conn, s)?,
         Op::AppendEvent(e) => append_event(conn, e)?,
     }
     Ok(())

@@ -1,0 +1,85 @@
+//! `leasehold client consume` and `admin usage ledger` against a real
+//! `leasehold serve`: a spend once per key, the exit code when the tokens
+//! are spent, the ledger as the admin reads it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
+
+mod common;
+use common::{Server, Vendor, json};
+use predicates::str::contains;
+
+#[test]
+fn consume_once_per_key_and_read_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server.add_license(&vendor.issue(
+        "cad",
+        1,
+        &[
+            "--tokens",
+            "10",
+            "--tokens-period",
+            "month",
+            "--tokens-overdraft",
+            "2",
+        ],
+    ));
+    let config = dir.path().join("client").join("client.toml");
+    let client = |args: &[&str]| {
+        let mut cmd = common::leasehold();
+        cmd.arg("client").args(args);
+        cmd.args(["--server", &server.addr, "--config"])
+            .arg(&config);
+        cmd
+    };
+
+    client(&["consume", "cad", "6", "--key", "job-1", "--note", "plot A0"])
+        .assert()
+        .success()
+        .stdout(contains("spent 6 of cad's tokens under key job-1; 4 left"));
+    // Run again as it was: nothing more spent.
+    client(&["consume", "cad", "6", "--key", "job-1"])
+        .assert()
+        .success()
+        .stdout(contains("already spent under key job-1"));
+    let out = client(&["consume", "cad", "6", "--key", "job-2", "--json"])
+        .assert()
+        .success();
+    assert_eq!(json(&out)["spend"]["over"], 2, "4 left, 2 beyond");
+    client(&["consume", "cad", "1", "--key", "job-3"])
+        .assert()
+        .code(3)
+        .stderr(contains("0 tokens left"));
+    client(&["consume", "cad", "7", "--key", "job-1"])
+        .assert()
+        .code(1)
+        .stderr(contains("idempotency_key_reused"));
+
+    let out = server
+        .admin()
+        .args(["usage", "ledger", "cad"])
+        .assert()
+        .success();
+    let text = common::stdout(&out);
+    assert!(
+        text.contains("cad: 0 of 10 tokens left this month (12 spent, 2 beyond the balance"),
+        "{text}"
+    );
+    assert!(text.contains("plot A0"), "{text}");
+    assert!(text.contains("6 (2 over)"), "{text}");
+    let out = server
+        .admin()
+        .args(["usage", "ledger", "--limit", "1", "--json"])
+        .assert()
+        .success();
+    let page = json(&out);
+    assert_eq!(page["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(page["entries"][0]["spend"]["key"], "job-2", "newest first");
+    let next = page["nextBefore"].as_u64().unwrap();
+    let out = server
+        .admin()
+        .args(["usage", "ledger", "--before", &next.to_string(), "--json"])
+        .assert()
+        .success();
+    assert_eq!(json(&out)["entries"][0]["spend"]["key"], "job-1");
+}
