@@ -17,6 +17,7 @@ pub mod scale;
 pub mod scenarios;
 pub mod sdk;
 pub mod setup;
+pub mod usage;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -71,7 +72,7 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
-    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, idle, storm, renew, half,
+    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, usage, idle, storm, renew, half,
     /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
     /// renew, half and steady renew the storm's leases, so they bring it along.
     #[arg(long, value_delimiter = ',')]
@@ -222,6 +223,9 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     }
     if opts.wants("queue") {
         queue::run(&serve, &vendor, opts.quick, &mut report).await?;
+    }
+    if opts.wants("usage") {
+        usage::run(opts, &serve, &vendor, &base, &mut report).await?;
     }
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);

@@ -7,7 +7,7 @@ use crate::proc::ServerProc;
 use crate::report::Report;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
-use leasehold_core::license::{LicenseTerms, VendorKeyPair, issue};
+use leasehold_core::license::{LicenseTerms, SeatRules, VendorKeyPair, issue};
 use leasehold_core::{LicenseId, Product, Timestamp};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -49,6 +49,20 @@ impl Vendor {
     /// # Errors
     /// When the terms are refused (seats 0, lease length out of range).
     pub fn code(&self, product: &str, seats: u32, lease_secs: u32) -> Result<String> {
+        self.code_with(product, seats, lease_secs, SeatRules::default())
+    }
+
+    /// [`Vendor::code`] with seat rules (tokens, overdraft …).
+    ///
+    /// # Errors
+    /// As [`Vendor::code`].
+    pub fn code_with(
+        &self,
+        product: &str,
+        seats: u32,
+        lease_secs: u32,
+        seat_rules: SeatRules,
+    ) -> Result<String> {
         let terms = LicenseTerms {
             license_id: LicenseId::random(),
             product: Product::from(product),
@@ -62,7 +76,7 @@ impl Vendor {
             issued_at: Timestamp::now(),
             activation_required: false,
             max_activations: 0,
-            seat_rules: Default::default(),
+            seat_rules,
         };
         Ok(issue(&self.key, &terms)?)
     }
@@ -165,6 +179,19 @@ impl Leasehold {
             }
         }
         Ok(())
+    }
+
+    /// `GET path` on the admin API, answered with its body.
+    ///
+    /// # Errors
+    /// When the call fails or is refused.
+    pub async fn admin_get(&self, path: &str) -> Result<Bytes> {
+        let mut admin = Conn::open_admin(self.addr(), &self.token).await?;
+        let (status, body) = admin.get(path).await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        Ok(body)
     }
 
     /// Adds license codes through the admin API.

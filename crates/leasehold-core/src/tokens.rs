@@ -137,7 +137,15 @@ pub enum Outcome {
     /// A spend under this key is being written: wait for that write to end,
     /// then ask again.
     Pending,
+    /// Spent before under this key (written lately, so still in memory):
+    /// the first spend is the answer, nothing more is spent.
+    Replay(Spent),
 }
+
+/// How many spends written lately the ledger keeps to answer a key sent
+/// again without reading the store (a retry comes within seconds; older
+/// keys are answered from the store).
+pub const RECENT_SPENDS: usize = 16_384;
 
 /// The tokens given now for a product: units and overdraft per period, and
 /// the period (see [`Pools::tokens`]).
@@ -149,6 +157,10 @@ pub type Given = (u64, u64, TokenPeriod);
 pub struct Ledger {
     pending: HashMap<(Product, String), Spent>,
     spent: HashMap<(Product, Timestamp), u64>,
+    /// Spends written lately, at most [`RECENT_SPENDS`], oldest first in
+    /// `recent_order`.
+    recent: HashMap<(Product, String), Spent>,
+    recent_order: std::collections::VecDeque<(Product, String)>,
 }
 
 impl Ledger {
@@ -164,8 +176,12 @@ impl Ledger {
         s: &Spend,
         now: Timestamp,
     ) -> Result<Outcome, SpendError> {
-        if let Some(before) = self.pending.get(&(s.product.clone(), s.key.clone())) {
+        let key = (s.product.clone(), s.key.clone());
+        if let Some(before) = self.pending.get(&key) {
             return check_same(s, before.clone()).map(|_| Outcome::Pending);
+        }
+        if let Some(before) = self.recent.get(&key) {
+            return check_same(s, before.clone()).map(Outcome::Replay);
         }
         let given = given.ok_or_else(|| SpendError::NoTokens(s.product.clone()))?;
         let balance = self.balance_of(&s.product, given, now);
@@ -200,10 +216,26 @@ impl Ledger {
         Ok(Outcome::New(spent))
     }
 
-    /// The spend's write committed: it stays counted.
+    /// The spend's write committed: it stays counted, and a key sent again
+    /// soon is answered from memory.
     pub fn written(&mut self, spent: &Spent) {
-        self.pending
-            .remove(&(spent.product.clone(), spent.key.clone()));
+        let key = (spent.product.clone(), spent.key.clone());
+        if let Some(spent) = self.pending.remove(&key) {
+            self.remember(key, spent);
+        }
+    }
+
+    /// Keeps a spend found in the store (a key sent again after a restart)
+    /// among the recent ones.
+    pub fn remember(&mut self, key: (Product, String), spent: Spent) {
+        if self.recent.insert(key.clone(), spent).is_none() {
+            self.recent_order.push_back(key);
+        }
+        while self.recent_order.len() > RECENT_SPENDS {
+            if let Some(oldest) = self.recent_order.pop_front() {
+                self.recent.remove(&oldest);
+            }
+        }
     }
 
     /// Takes back a spend whose write failed, or found its key stored

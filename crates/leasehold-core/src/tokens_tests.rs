@@ -78,6 +78,12 @@ fn a_key_being_written_waits_for_its_write_and_spends_once() {
     l.written(&first);
     assert_eq!(l.pending(), 0);
     assert_eq!(l.balance(&p, &"cad".into(), now).unwrap().spent, 30);
+    // Written lately: answered from memory, nothing more spent.
+    assert_eq!(
+        l.spend(given(&p, now), &spend(30, "job-1"), now),
+        Ok(Outcome::Replay(first.clone()))
+    );
+    assert_eq!(l.balance(&p, &"cad".into(), now).unwrap().spent, 30);
     // Once written, the store answers the key: the spend found there is
     // the answer when it is the same spend.
     assert_eq!(
@@ -176,6 +182,29 @@ fn several_codes_add_up_in_the_shortest_period() {
         Err(SpendError::NoTokens("cad".into()))
     );
 }
+
+#[test]
+fn memory_keeps_the_latest_spends_only() {
+    let p = pools(&[code(MAX, TokenPeriod::None, 0)]);
+    let mut l = Ledger::default();
+    let now = ts("2026-12-01T10:00:00Z");
+    for n in 0..=RECENT_SPENDS {
+        let s = new(l.spend(given(&p, now), &spend(1, &format!("k{n}")), now));
+        l.written(&s);
+    }
+    assert_eq!(
+        (l.recent.len(), l.recent_order.len()),
+        (RECENT_SPENDS, RECENT_SPENDS)
+    );
+    // The oldest went from memory (the store answers it); the newest stays.
+    assert!(!l.recent.contains_key(&("cad".into(), "k0".to_owned())));
+    assert!(matches!(
+        l.spend(given(&p, now), &spend(1, &format!("k{RECENT_SPENDS}")), now),
+        Ok(Outcome::Replay(_))
+    ));
+}
+
+const MAX: u64 = crate::license::MAX_TOKENS;
 
 #[test]
 fn an_undone_spend_leaves_no_trace() {

@@ -54,6 +54,12 @@ impl Engine {
                         Step::Written(s, Box::pin(written))
                     }
                     Ok(Outcome::Pending) => Step::Wait(self.inner.spends_watch.subscribe()),
+                    Ok(Outcome::Replay(stored)) => {
+                        return Ok(UsageAnswer {
+                            spend: stored,
+                            replayed: true,
+                        });
+                    }
                     Err(e) => Step::Refused(e),
                 }
             };
@@ -69,12 +75,7 @@ impl Engine {
                 Step::Refused(e) => {
                     // A key spent before is answered as such, even with the
                     // balance spent since (a retry of the spend that did it).
-                    if let Some(stored) = self
-                        .inner
-                        .store
-                        .spent(spend.product.clone(), spend.key.clone())
-                        .await?
-                    {
+                    if let Some(stored) = self.stored_spend(&spend).await? {
                         return replayed(&spend, stored);
                     }
                     self.deny_spend(&spend, &e, now, corr);
@@ -137,21 +138,31 @@ impl Engine {
                 })
             }
             Err(StoreError::DuplicateSpend { .. }) => {
-                let stored = self
-                    .inner
-                    .store
-                    .spent(asked.product.clone(), asked.key.clone())
-                    .await?
-                    .ok_or_else(|| {
-                        Error::Internal(format!(
-                            "the spend under key {} of {} was stored, then not found",
-                            asked.key, asked.product
-                        ))
-                    })?;
+                let stored = self.stored_spend(asked).await?.ok_or_else(|| {
+                    Error::Internal(format!(
+                        "the spend under key {} of {} was stored, then not found",
+                        asked.key, asked.product
+                    ))
+                })?;
                 replayed(asked, stored)
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The spend stored under `asked`'s key, kept in memory for the next
+    /// time the key comes.
+    async fn stored_spend(&self, asked: &Spend) -> Result<Option<Spent>> {
+        let stored = self
+            .inner
+            .store
+            .spent(asked.product.clone(), asked.key.clone())
+            .await?;
+        if let Some(s) = &stored {
+            self.ledger()
+                .remember((s.product.clone(), s.key.clone()), s.clone());
+        }
+        Ok(stored)
     }
 
     fn deny_spend(
