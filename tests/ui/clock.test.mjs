@@ -49,7 +49,7 @@ describe('the clock set back', () => {
     assert.match(text, /Set the date, time and time zone of the computer the Leasehold server runs on/);
     await page.getByText('Waiting for the clock', { exact: true }).waitFor();
     await screenshot(page, 'clock-set-back');
-    for (const name of ['Computers', 'Server', 'Logs', 'License Mode', 'Licenses']) {
+    for (const name of ['Computers', 'Usage', 'Server', 'Logs', 'License Mode', 'Licenses']) {
       await page.getByRole('tab', { name, exact: true }).click();
       await page.locator(`#panel-${{ 'License Mode': 'mode' }[name] ?? name.toLowerCase()}`).waitFor();
       assert.equal(await banner().count(), 1, `one banner on ${name}`);

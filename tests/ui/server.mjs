@@ -108,9 +108,11 @@ export async function startServer({ vendor } = {}) {
    * the seat rules `overdraft` (seats it may grant beyond `seats`, each marked
    * over licence), `noQueue`, `namedUsers` (only users the admin names may
    * check out; `reassignAfterHours` their seats' cool-down), `maxBorrowHours`
-   * and `lingerSecs` as `vendor issue` takes them.
+   * and `lingerSecs` as `vendor issue` takes them; consumption tokens:
+   * `tokens` units given each `tokensPeriod` (`month`, `year` or `none`,
+   * given once) and `tokensOverdraft` units that may be spent beyond them.
    */
-  const licenseCode = ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs }) =>
+  const licenseCode = ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs, tokens, tokensPeriod, tokensOverdraft }) =>
     execFileSync(bin, [
       'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
       ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
@@ -124,6 +126,9 @@ export async function startServer({ vendor } = {}) {
       ...(reassignAfterHours === undefined ? [] : ['--reassign-after-hours', String(reassignAfterHours)]),
       ...(maxBorrowHours === undefined ? [] : ['--max-borrow-hours', String(maxBorrowHours)]),
       ...(lingerSecs === undefined ? [] : ['--linger-secs', String(lingerSecs)]),
+      ...(tokens === undefined ? [] : ['--tokens', String(tokens)]),
+      ...(tokensPeriod === undefined ? [] : ['--tokens-period', tokensPeriod]),
+      ...(tokensOverdraft === undefined ? [] : ['--tokens-overdraft', String(tokensOverdraft)]),
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const addLicense = (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false });
   const authorities = [];

@@ -13,10 +13,12 @@ import { LogsTab } from './tabs/LogsTab';
 import { PolicyTab } from './tabs/PolicyTab';
 import { ServerTab } from './tabs/ServerTab';
 import { ServiceLocked } from './tabs/ServiceConsole';
+import { UsageTab } from './tabs/UsageTab';
 
 const TABS: TabDef<TabKey>[] = [
   { key: 'licenses', label: 'Licenses' },
   { key: 'computers', label: 'Computers' },
+  { key: 'usage', label: 'Usage' },
   { key: 'policy', label: 'Policy' },
   { key: 'server', label: 'Server' },
   { key: 'logs', label: 'Logs' },
@@ -137,6 +139,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
         <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           {tab === 'licenses' && <LicensesTab />}
           {tab === 'computers' && <ComputersTab />}
+          {tab === 'usage' && <UsageTab />}
           {tab === 'policy' && <PolicyTab />}
           {tab === 'server' && <ServerTab spot={spot} />}
           {tab === 'logs' && <LogsTab />}

@@ -76,7 +76,7 @@ describe('the app with the clock set back', () => {
     expect(banner.closest('[role="alert"]')).toHaveTextContent('Set the date, time and time zone of this computer');
     // Above the tab's panel, not inside it.
     expect(screen.getByRole('tabpanel').contains(banner)).toBe(false);
-    for (const name of ['Computers', 'Server', 'Logs', 'License Mode', 'Licenses']) {
+    for (const name of ['Computers', 'Usage', 'Server', 'Logs', 'License Mode', 'Licenses']) {
       await userEvent.click(screen.getByRole('tab', { name }));
       expect(screen.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
       expect(screen.getAllByText('This computer’s clock is set back.')).toHaveLength(1);

@@ -4,7 +4,7 @@ import type { Api, Event } from './api';
 import { ApiError } from './api';
 
 /** The tabs of the shell, as the URL's hash names them. */
-export type TabKey = 'licenses' | 'computers' | 'policy' | 'server' | 'logs' | 'mode';
+export type TabKey = 'licenses' | 'computers' | 'usage' | 'policy' | 'server' | 'logs' | 'mode';
 
 /** A place on a tab that another tab can send the admin to. */
 export type TabSpot = 'authority';

@@ -3,7 +3,7 @@ import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
-  ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LicenseRemoved,
+  ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LedgerPage, LicenseRemoved,
   LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, WaitingList,
 } from './types';
 
@@ -22,6 +22,19 @@ export interface EventQuery {
   since?: number;
   until?: number;
   kind?: EventKind[];
+  limit?: number;
+}
+
+export interface LedgerQuery {
+  /** Only this product's spends. */
+  product?: string;
+  /** Only spends at or after this time (unix ms). */
+  from?: number;
+  /** Only spends before this time (unix ms). */
+  to?: number;
+  /** Only spends older than this place in the ledger (the page before's `nextBefore`). */
+  before?: number;
+  /** At most this many (the server's default is 100, its most 1,000). */
   limit?: number;
 }
 
@@ -183,6 +196,11 @@ export class Api {
   setPolicy = (text: string) => this.request<PolicyStatus>('PUT', '/admin/v1/policy', { body: { text } });
   /** The dry run: would this checkout be granted now, and by which rule? Takes no seat. */
   checkPolicy = (req: PolicyCheckRequest) => this.request<PolicyCheck>('POST', '/admin/v1/policy/check', { body: req });
+
+  // --- consumption tokens -------------------------------------------------
+  /** Each product's tokens in the running period, and a page of spends, newest first. */
+  ledger = (q: LedgerQuery = {}) =>
+    this.request<LedgerPage>('GET', '/admin/v1/usage/ledger', { query: { product: q.product, from: q.from, to: q.to, before: q.before, limit: q.limit } });
 
   // --- logs -----------------------------------------------------------------
   events = (q: EventQuery = {}) =>

@@ -1,6 +1,7 @@
 // A block of signed text to hand on (an activation request, a deactivation
 // proof): shown read-only, with Copy and Save as file.
 import type { ReactNode } from 'react';
+import { saveBlob } from '../download';
 import { useCopy } from './Copy';
 
 export function TextBlock(props: {
@@ -33,11 +34,5 @@ export function TextBlock(props: {
 
 /** Offers `text` (and a final newline) as a download named `fileName`. */
 function saveText(fileName: string, text: string) {
-  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'text/plain' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  // Later, not at once: some webviews read the blob after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(fileName, new Blob([`${text}\n`], { type: 'text/plain' }));
 }

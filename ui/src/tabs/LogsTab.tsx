@@ -5,6 +5,7 @@ import { Badge, type Tone } from '../components/Badge';
 import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { VirtualRows } from '../components/VirtualRows';
+import { fileStamp, saveBlob } from '../download';
 import { formatDateTime, formatTime, plural } from '../format';
 import { useApp } from '../hooks';
 
@@ -143,14 +144,7 @@ export function LogsTab() {
 
   const exportShown = () => {
     const text = shown.map((e) => `${new Date(e.at).toISOString()}\t${e.level.toUpperCase()}\t${e.kind === 'log' ? e.target : e.kind}\t${e.message}`).join('\n') + '\n';
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `leasehold-log-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.txt`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveBlob(`leasehold-log-${fileStamp()}.txt`, new Blob([text], { type: 'text/plain' }));
   };
 
   let body;

@@ -328,19 +328,25 @@ describe('License Mode tab', () => {
 describe('the tab list', () => {
   afterEach(() => { vi.unstubAllGlobals(); window.history.replaceState(null, '', '#'); });
 
-  it('follows the arrow keys, Home and End, through every tab with Policy after Computers', async () => {
+  it('follows the arrow keys, Home and End, through every tab with Usage, then Policy, after Computers', async () => {
     vi.stubGlobal('fetch', fakeFetch({
       'GET /admin/v1/events': () => json({ events: [], lastSeq: 0 }),
       'GET /admin/v1/licenses': () => json([]),
       'GET /admin/v1/computers': seatServer([]),
+      'GET /admin/v1/usage/ledger': () => json({ balances: [], entries: [], nextBefore: null }),
       'GET /admin/v1/policy': () => json(noPolicy()),
       'GET /admin/v1/status': () => json(status()),
       'GET /admin/v1/logs': () => json({ lines: [], lastSeq: 0 }),
     }));
     render(<App connection={conn} />);
     const tabs = await screen.findAllByRole('tab');
-    expect(tabs.map((t) => t.textContent)).toEqual(['Licenses', 'Computers', 'Policy', 'Server', 'Logs', 'License Mode']);
+    expect(tabs.map((t) => t.textContent)).toEqual(['Licenses', 'Computers', 'Usage', 'Policy', 'Server', 'Logs', 'License Mode']);
     await userEvent.click(screen.getByRole('tab', { name: 'Computers' }));
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Usage' })).toHaveFocus();
+    expect(await screen.findByText('No licence here gives consumption tokens')).toBeInTheDocument();
+    expect(screen.getByRole('tabpanel')).toHaveAttribute('aria-labelledby', 'tab-usage');
+    expect(window.location.hash).toBe('#usage');
     await userEvent.keyboard('{ArrowRight}');
     expect(screen.getByRole('tab', { name: 'Policy' })).toHaveFocus();
     expect(screen.getByRole('tab', { name: 'Policy' })).toHaveAttribute('aria-selected', 'true');
@@ -349,7 +355,7 @@ describe('the tab list', () => {
     expect(window.location.hash).toBe('#policy');
     await userEvent.keyboard('{ArrowRight}');
     expect(screen.getByRole('tab', { name: 'Server' })).toHaveFocus();
-    await userEvent.keyboard('{ArrowLeft}{ArrowLeft}');
+    await userEvent.keyboard('{ArrowLeft}{ArrowLeft}{ArrowLeft}');
     expect(screen.getByRole('tab', { name: 'Computers' })).toHaveAttribute('aria-selected', 'true');
     await userEvent.keyboard('{End}');
     expect(screen.getByRole('tab', { name: 'License Mode' })).toHaveFocus();
