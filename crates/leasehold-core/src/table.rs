@@ -77,6 +77,9 @@ struct ProductLeases {
     /// in the store than seats (see [`LeaseTable::settle`]).
     ending: u32,
     high_water: u32,
+    /// The most and fewest seats in use since [`LeaseTable::take_window`]
+    /// last read them (`None`: never read, unchanged).
+    window: Option<(u32, u32)>,
     /// What the seat policy's `max` and `reserve` rules for this product
     /// count (none without such rules).
     counters: Option<Counters>,
@@ -87,6 +90,13 @@ impl ProductLeases {
         u32::try_from(self.deadlines.len())
             .unwrap_or(u32::MAX)
             .saturating_add(self.ending)
+    }
+
+    /// Seats in use changed: widen the window's high and low.
+    fn note_use(&mut self) {
+        let now = self.in_use();
+        let (high, low) = self.window.unwrap_or((now, now));
+        self.window = Some((high.max(now), low.min(now)));
     }
 }
 
@@ -623,6 +633,25 @@ impl LeaseTable {
     pub fn settle(&mut self, product: &Product) {
         if let Some(p) = self.products.get_mut(product) {
             p.ending = p.ending.saturating_sub(1);
+            p.note_use();
+        }
+    }
+
+    /// The most and fewest seats of `product` in use since the last call
+    /// (in use now, both, when nothing changed), and starts a new window:
+    /// the usage history's high and low water marks.
+    pub fn take_window(&mut self, product: &Product) -> (u32, u32) {
+        match self.products.get_mut(product) {
+            Some(p) => {
+                let now = p.in_use();
+                let window = p
+                    .window
+                    .map_or((now, now), |(h, l)| (h.max(now), l.min(now)));
+                // The next window starts from what is in use now.
+                p.window = Some((now, now));
+                window
+            }
+            None => (0, 0),
         }
     }
 
@@ -697,10 +726,13 @@ impl LeaseTable {
             .entry(lease.product.clone())
             .or_insert_with(|| ProductLeases {
                 counters: policy.counters(&lease.product.0),
+                // None was in use before the product's first lease.
+                window: Some((0, 0)),
                 ..ProductLeases::default()
             });
         product.deadlines.insert((lease.expires_at, lease.id));
         product.high_water = product.high_water.max(product.in_use());
+        product.note_use();
         let h = &lease.holder;
         if let Some(c) = product.counters.as_mut() {
             policy.count(c, &h.user, &h.host, true);
@@ -785,6 +817,11 @@ impl LeaseTable {
         self.generation = self.generation.wrapping_add(1);
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
+            if how.is_none() {
+                // Gone at once (an undo, a replacement); an end counts its
+                // seat until it settles.
+                p.note_use();
+            }
             if let Some(c) = p.counters.as_mut() {
                 self.policy
                     .count(c, slot.names.user(), slot.names.host(), false);

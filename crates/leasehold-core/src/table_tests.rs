@@ -579,3 +579,23 @@ fn a_deadline_whose_write_failed_is_written_at_the_next_renewal() {
         None
     );
 }
+
+#[test]
+fn the_window_holds_the_most_and_fewest_seats_in_use_since_last_read() {
+    let mut t = table_with("cad", 5);
+    let cad: Product = "cad".into();
+    let now = Timestamp(1_000);
+    let a = t.checkout(&ask("cad", "pc-a"), now).unwrap().lease;
+    t.checkout(&ask("cad", "pc-b"), now).unwrap();
+    t.checkout(&ask("cad", "pc-c"), now).unwrap();
+    assert_eq!(t.take_window(&cad), (3, 0));
+    // Nothing changed: in use now, both.
+    assert_eq!(t.take_window(&cad), (3, 3));
+    // An end counts until it settles; then the seat is free.
+    let ended = t.release(a.id).unwrap();
+    assert_eq!(t.take_window(&cad), (3, 3));
+    t.settle(&ended.product);
+    t.checkout(&ask("cad", "pc-d"), now).unwrap();
+    assert_eq!(t.take_window(&cad), (3, 2));
+    assert_eq!(t.take_window(&"none".into()), (0, 0));
+}

@@ -115,6 +115,21 @@ impl Metrics {
         out
     }
 
+    /// Denials of `product` in minute `minute` (within the last hour).
+    #[must_use]
+    pub fn denials_in(&self, product: &Product, minute: i64) -> u32 {
+        let map = self
+            .denials_by_minute
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&Some(product.clone())).map_or(0, |ring| {
+            ring.iter()
+                .filter(|(m, _)| *m == minute)
+                .map(|(_, n)| *n)
+                .sum()
+        })
+    }
+
     /// Denials of `product` in the hour up to minute `now_minute`.
     #[must_use]
     pub fn denials_last_hour(&self, product: &Product, now_minute: i64) -> u32 {

@@ -456,6 +456,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The usage history per product: for each minute, hour or day, the most
+         *     and fewest seats in use, seats licensed, denials, clients waiting, seats
+         *     in overdraft and tokens spent.
+         */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/usage/ledger": {
         parameters: {
             query?: never;
@@ -1027,6 +1048,11 @@ export interface components {
             serverPublicKey: string;
             serverTime: components["schemas"]["Timestamp"];
         };
+        /**
+         * @description How far apart the points of a usage history are.
+         * @enum {string}
+         */
+        HistoryStep: "minute" | "hour" | "day";
         /**
          * @description Who holds a lease: what the client told us about itself, plus the address
          *     its request came from.
@@ -1669,6 +1695,57 @@ export interface components {
              */
             replayed: boolean;
         };
+        /**
+         * @description `GET /admin/v1/usage`: use per product over a range. A step with no
+         *     point is a time the server did not run (or, per minute, one older than
+         *     7 days).
+         */
+        UsageHistory: {
+            step: components["schemas"]["HistoryStep"];
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            series: components["schemas"]["UsageSeries"][];
+        };
+        /** @description A product's use over one step (a minute, an hour, a day). */
+        UsagePoint: {
+            /** @description The step's start. */
+            at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description Most seats in use at once (the high water mark).
+             */
+            high: number;
+            /**
+             * Format: int32
+             * @description Fewest seats in use at once (the low water mark).
+             */
+            low: number;
+            /**
+             * Format: int32
+             * @description Seats licensed (the most during the step).
+             */
+            seats: number;
+            /**
+             * Format: int32
+             * @description Checkouts and spends refused.
+             */
+            denials: number;
+            /**
+             * Format: int32
+             * @description Most clients waiting in the queue (sampled every few seconds).
+             */
+            waiting: number;
+            /**
+             * Format: int32
+             * @description Most seats in use beyond the licensed ones (the overdraft).
+             */
+            overdraft: number;
+            /**
+             * Format: int64
+             * @description Consumption tokens spent.
+             */
+            tokens: number;
+        };
         /** @description `POST /v1/usage`. */
         UsageRequest: {
             /** @description Not blank, no control or invisible characters. */
@@ -1686,6 +1763,11 @@ export interface components {
             user?: string;
             /** @description No control or invisible characters. */
             note?: string;
+        };
+        /** @description One product's points, oldest first. */
+        UsageSeries: {
+            product: components["schemas"]["Product"];
+            points: components["schemas"]["UsagePoint"][];
         };
         /** @description One client waiting, as the admin sees it. */
         WaiterView: {
@@ -3461,6 +3543,73 @@ export interface operations {
             };
             /** @description `bad_public_key` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: {
+                /** @description Only this product (default: every product). */
+                product?: string;
+                /** @description From this time (unix ms; default: a day before `to`). */
+                from?: number;
+                /** @description Up to this time (unix ms; default: now). */
+                to?: number;
+                /**
+                 * @description `minute` (kept 7 days), `hour` (400 days) or `day`; default: by the
+                 *     range (minutes up to 2 days, hours up to 62 days, else days).
+                 */
+                step?: components["schemas"]["HistoryStep"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageHistory"];
+                };
+            };
+            /** @description `invalid_field`: a range the step cannot answer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

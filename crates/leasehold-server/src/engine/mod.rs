@@ -9,6 +9,7 @@ mod computers;
 mod denials;
 mod ending;
 mod features;
+mod history;
 mod leases;
 mod licenses;
 mod named;
@@ -132,6 +133,9 @@ struct Inner {
     /// Bumped at the end of every spend's write: a key sent again while its
     /// first spend was being written asks again then.
     spends_watch: tokio::sync::watch::Sender<u64>,
+    /// The minute of usage history running (see `history.rs`). Taken alone,
+    /// or after `table`.
+    usage: Mutex<history::MinuteRunning>,
     /// `policy.toml`: where it is and what was last read from it.
     policy: Mutex<policy::PolicyFile>,
 }
@@ -232,6 +236,7 @@ impl Engine {
                 computers: computers::ComputersIndex::default(),
                 policy: Mutex::default(),
                 ledger: Mutex::new(ledger),
+                usage: Mutex::default(),
                 spends_watch: tokio::sync::watch::Sender::new(0),
                 queue_watch: tokio::sync::watch::Sender::new(0),
                 serve_again: std::sync::atomic::AtomicBool::new(false),
@@ -330,6 +335,7 @@ impl Engine {
             leases.into_iter().chain(tickets).chain(change).min()
         };
         self.flush_denials(now);
+        self.roll_usage(now);
         let waiting = self.retry_unsettled().await || failed;
         let next = if waiting {
             let retry = self

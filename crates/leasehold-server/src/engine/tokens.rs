@@ -116,6 +116,7 @@ impl Engine {
         .unwrap_or(Err(StoreError::Closed));
         match outcome {
             Ok(()) => {
+                self.note_tokens(&s.product, s.amount);
                 if s.over > 0 {
                     let message = format!(
                         "{} of {}'s tokens spent beyond the balance (token overdraft) by {} on {} under key {}",

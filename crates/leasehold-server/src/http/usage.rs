@@ -10,7 +10,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use leasehold_core::wire::ErrorBody;
-use leasehold_core::wire::usage::{LedgerPage, UsageAnswer, UsageRequest};
+use leasehold_core::wire::usage::{
+    HistoryStep, LedgerPage, UsageAnswer, UsageHistory, UsageRequest,
+};
 use leasehold_core::{CorrelationId, Product, Timestamp};
 use serde::Deserialize;
 
@@ -19,7 +21,9 @@ pub fn client_routes() -> Router<AppState> {
 }
 
 pub fn admin_routes() -> Router<AppState> {
-    Router::new().route("/admin/v1/usage/ledger", get(ledger))
+    Router::new()
+        .route("/admin/v1/usage", get(history))
+        .route("/admin/v1/usage/ledger", get(ledger))
 }
 
 /// Spends `amount` of the product's consumption tokens. Answered only once
@@ -85,19 +89,7 @@ pub async fn ledger(
             });
         }
     };
-    let product = f.product.filter(|p| !p.is_empty());
-    if let Some(p) = &product {
-        let chars = p.chars().count();
-        if chars > leasehold_core::license::MAX_PRODUCT_LEN {
-            return Err(Error::InvalidField {
-                field: "product",
-                reason: format!(
-                    "is {chars} characters long; product names have at most {}",
-                    leasehold_core::license::MAX_PRODUCT_LEN
-                ),
-            });
-        }
-    }
+    let product = product_filter(f.product)?;
     let before =
         match f.before {
             None => None,
@@ -112,7 +104,7 @@ pub async fn ledger(
         .engine
         .store()
         .ledger(LedgerQuery {
-            product: product.map(Product),
+            product,
             since: f.from.map(Timestamp),
             until: f.to.map(Timestamp),
             before,
@@ -127,4 +119,70 @@ pub async fn ledger(
         entries,
         next_before,
     }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct HistoryFilter {
+    /// Only this product (default: every product).
+    #[param(max_length = 64)]
+    product: Option<String>,
+    /// From this time (unix ms; default: a day before `to`).
+    from: Option<i64>,
+    /// Up to this time (unix ms; default: now).
+    to: Option<i64>,
+    /// `minute` (kept 7 days), `hour` (400 days) or `day`; default: by the
+    /// range (minutes up to 2 days, hours up to 62 days, else days).
+    step: Option<HistoryStep>,
+}
+
+/// The usage history per product: for each minute, hour or day, the most
+/// and fewest seats in use, seats licensed, denials, clients waiting, seats
+/// in overdraft and tokens spent.
+#[utoipa::path(get, path = "/admin/v1/usage", tag = "admin", security(("bearer" = [])),
+    params(HistoryFilter),
+    responses((status = 200, body = UsageHistory), (status = 400, description = "`invalid_field`: a range the step cannot answer", body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Query(f): Query<HistoryFilter>,
+) -> Result<axum::Json<UsageHistory>> {
+    let product = product_filter(f.product)?;
+    let to = f.to.map_or_else(|| state.engine.now(), Timestamp);
+    let from = Timestamp(
+        f.from
+            .unwrap_or(to.0.saturating_sub(HistoryStep::Day.millis())),
+    );
+    let span = to.0.saturating_sub(from.0);
+    let step = f.step.unwrap_or(if span <= 2 * HistoryStep::Day.millis() {
+        HistoryStep::Minute
+    } else if span <= 62 * HistoryStep::Day.millis() {
+        HistoryStep::Hour
+    } else {
+        HistoryStep::Day
+    });
+    state
+        .engine
+        .usage_history(product, from, to, step)
+        .await
+        .map(axum::Json)
+}
+
+/// A product filter: empty is none; longer than a product name is a
+/// mistake.
+fn product_filter(product: Option<String>) -> Result<Option<Product>> {
+    let product = product.filter(|p| !p.is_empty());
+    if let Some(p) = &product {
+        let chars = p.chars().count();
+        if chars > leasehold_core::license::MAX_PRODUCT_LEN {
+            return Err(Error::InvalidField {
+                field: "product",
+                reason: format!(
+                    "is {chars} characters long; product names have at most {}",
+                    leasehold_core::license::MAX_PRODUCT_LEN
+                ),
+            });
+        }
+    }
+    Ok(product.map(Product))
 }

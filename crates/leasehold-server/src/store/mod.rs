@@ -7,6 +7,7 @@
 
 mod error;
 pub(crate) mod files;
+mod history;
 mod load;
 mod query;
 mod retention;
@@ -18,6 +19,7 @@ mod writer;
 
 pub use error::{Failure, StoreError};
 pub use files::{IDENTITY_FILE, LOCK_FILE, TOKEN_FILE};
+pub use history::{HistoryQuery, MAX_POINTS};
 pub use query::MAX_EVENTS;
 pub use retention::Retention;
 pub use spends::{LedgerQuery, MAX_ENTRIES};
@@ -199,6 +201,15 @@ pub enum Op {
     PutNamedSeats {
         product: leasehold_core::Product,
         seats: leasehold_core::named::NamedSeats,
+    },
+    /// One minute of usage history per product (`at`: the minute's start);
+    /// its hour and day are summed again, and old rows go.
+    PutUsage {
+        at: Timestamp,
+        rows: Vec<(
+            leasehold_core::Product,
+            leasehold_core::wire::usage::UsagePoint,
+        )>,
     },
     /// A spend of consumption tokens; its key stored before fails the
     /// caller's ops with [`StoreError::DuplicateSpend`].
@@ -528,6 +539,27 @@ impl Store {
         q: LedgerQuery,
     ) -> Result<Vec<leasehold_core::wire::usage::LedgerEntry>, StoreError> {
         self.read(move |conn, dir| spends::ledger(conn, &q, dir))
+            .await
+    }
+
+    /// The usage history `q` selects, by product then time; `None` when it
+    /// holds more than [`MAX_POINTS`] points.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; `Sqlite` when the read fails.
+    pub async fn history(
+        &self,
+        q: HistoryQuery,
+    ) -> Result<
+        Option<
+            Vec<(
+                leasehold_core::Product,
+                leasehold_core::wire::usage::UsagePoint,
+            )>,
+        >,
+        StoreError,
+    > {
+        self.read(move |conn, dir| history::read(conn, &q, dir))
             .await
     }
 

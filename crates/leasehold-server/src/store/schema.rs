@@ -170,8 +170,50 @@ CREATE TABLE spend_sums (
 ) WITHOUT ROWID;
 ";
 
+/// Version 10: the usage history per product, per minute (kept 7 days),
+/// hour (400 days) and day (10 years); the hours and days are summed from
+/// the steps below them as each minute is written.
+const V10: &str = "
+CREATE TABLE usage_minutes (
+    at        INTEGER NOT NULL,
+    product   TEXT NOT NULL,
+    high      INTEGER NOT NULL,
+    low       INTEGER NOT NULL,
+    seats     INTEGER NOT NULL,
+    denials   INTEGER NOT NULL,
+    waiting   INTEGER NOT NULL,
+    overdraft INTEGER NOT NULL,
+    tokens    INTEGER NOT NULL,
+    PRIMARY KEY (at, product)
+) WITHOUT ROWID;
+CREATE TABLE usage_hours (
+    at        INTEGER NOT NULL,
+    product   TEXT NOT NULL,
+    high      INTEGER NOT NULL,
+    low       INTEGER NOT NULL,
+    seats     INTEGER NOT NULL,
+    denials   INTEGER NOT NULL,
+    waiting   INTEGER NOT NULL,
+    overdraft INTEGER NOT NULL,
+    tokens    INTEGER NOT NULL,
+    PRIMARY KEY (at, product)
+) WITHOUT ROWID;
+CREATE TABLE usage_days (
+    at        INTEGER NOT NULL,
+    product   TEXT NOT NULL,
+    high      INTEGER NOT NULL,
+    low       INTEGER NOT NULL,
+    seats     INTEGER NOT NULL,
+    denials   INTEGER NOT NULL,
+    waiting   INTEGER NOT NULL,
+    overdraft INTEGER NOT NULL,
+    tokens    INTEGER NOT NULL,
+    PRIMARY KEY (at, product)
+) WITHOUT ROWID;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -47,7 +47,7 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     // Made back into a database of schema version 1 (before activations).
     raw(dir)
         .execute_batch(
-            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; ALTER TABLE leases DROP COLUMN lingering; DROP TABLE waiters; DROP TABLE named_seats; DROP TABLE lease_features; DROP TABLE borrows; DROP TABLE spends; DROP TABLE spend_sums; PRAGMA user_version = 1;",
+            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; ALTER TABLE leases DROP COLUMN lingering; DROP TABLE waiters; DROP TABLE named_seats; DROP TABLE lease_features; DROP TABLE borrows; DROP TABLE spends; DROP TABLE spend_sums; DROP TABLE usage_minutes; DROP TABLE usage_hours; DROP TABLE usage_days; PRAGMA user_version = 1;",
         )
         .unwrap();
 

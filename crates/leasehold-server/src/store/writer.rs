@@ -455,6 +455,7 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
             .execute(params![license_id.to_string(), at.0, proof])?;
         }
         Op::PutSpend(s) => super::spends::put(conn, s)?,
+        Op::PutUsage { at, rows } => super::history::put_minute(conn, *at, rows)?,
         Op::AppendEvent(e) => append_event(conn, e)?,
     }
     Ok(())
