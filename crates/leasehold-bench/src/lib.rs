@@ -7,6 +7,7 @@ pub mod bare;
 pub mod chain;
 pub mod clients;
 pub mod computers;
+pub mod history;
 pub mod http;
 pub mod load;
 pub mod policy;
@@ -72,7 +73,7 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
-    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, usage, idle, storm, renew, half,
+    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, usage, history, idle, storm, renew, half,
     /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
     /// renew, half and steady renew the storm's leases, so they bring it along.
     #[arg(long, value_delimiter = ',')]
@@ -226,6 +227,9 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     }
     if opts.wants("usage") {
         usage::run(opts, &serve, &vendor, &base, &mut report).await?;
+    }
+    if opts.wants("history") {
+        history::run(&serve, opts.quick, &base, &mut report).await?;
     }
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);

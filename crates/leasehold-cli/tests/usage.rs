@@ -83,3 +83,39 @@ fn consume_once_per_key_and_read_the_ledger() {
         .success();
     assert_eq!(json(&out)["entries"][0]["spend"]["key"], "job-1");
 }
+
+#[test]
+fn usage_history_answers_as_a_table_csv_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server.add_license(&vendor.issue("cad", 2, &[]));
+    // A fresh server has written no minute yet.
+    server
+        .admin()
+        .args(["usage", "history", "--last", "1h"])
+        .assert()
+        .success()
+        .stdout(contains("no usage recorded from"));
+    let out = server
+        .admin()
+        .args(["usage", "history", "cad", "--csv"])
+        .assert()
+        .success();
+    assert_eq!(
+        common::stdout(&out).lines().next(),
+        Some("product,at,high,low,seats,denials,waiting,overdraft,tokens")
+    );
+    let out = server
+        .admin()
+        .args(["usage", "history", "--last", "30d", "--json"])
+        .assert()
+        .success();
+    assert_eq!(json(&out)["step"], "hour");
+    server
+        .admin()
+        .args(["usage", "history", "--from", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not a time"));
+}

@@ -23,6 +23,7 @@ mod logs;
 mod policy;
 mod status;
 mod usage;
+mod usage_history;
 mod users;
 
 use anyhow::{Context, Result};

@@ -1,5 +1,7 @@
 //! `leasehold admin usage ledger [PRODUCT]`: each product's consumption
-//! tokens in the running period, and the spends, newest first.
+//! tokens in the running period, and the spends, newest first;
+//! `leasehold admin usage history [PRODUCT]`: use per minute, hour or day
+//! (`usage_history.rs`).
 
 use super::{AdminApi, format, print_json};
 use crate::table::Table;
@@ -10,6 +12,10 @@ use leasehold_core::wire::usage::LedgerPage;
 
 #[derive(Debug, Subcommand)]
 pub enum UsageCmd {
+    /// Show use per minute, hour or day: most and fewest seats in use,
+    /// seats licensed, denials, clients waiting, seats in overdraft, tokens
+    /// spent (as a table, `--json` or `--csv`).
+    History(super::usage_history::HistoryArgs),
     /// Show each product's consumption tokens (given, spent, left this
     /// period) and the ledger of spends: who, when, how much, the note.
     Ledger {
@@ -32,11 +38,14 @@ pub enum UsageCmd {
 /// # Errors
 /// The server unreachable or refusing.
 pub async fn run(api: &AdminApi, cmd: UsageCmd, json: bool) -> Result<()> {
-    let UsageCmd::Ledger {
-        product,
-        limit,
-        before,
-    } = cmd;
+    let (product, limit, before) = match cmd {
+        UsageCmd::History(args) => return super::usage_history::run(api, args, json).await,
+        UsageCmd::Ledger {
+            product,
+            limit,
+            before,
+        } => (product, limit, before),
+    };
     let mut query = vec![("limit", limit.to_string())];
     if let Some(p) = &product {
         query.push(("product", p.clone()));
