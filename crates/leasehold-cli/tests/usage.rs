@@ -119,3 +119,61 @@ fn usage_history_answers_as_a_table_csv_and_json() {
         .code(2)
         .stderr(contains("is not a time"));
 }
+
+#[test]
+fn a_report_written_by_the_admin_checks_with_the_vendor_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server.add_license(&vendor.issue("cad", 2, &[]));
+    let file = dir.path().join("report.lhr");
+    server
+        .admin()
+        .args([
+            "report",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2100-01-01",
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("vendor verify-report"));
+    // Never over an existing file.
+    server
+        .admin()
+        .args([
+            "report",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2100-01-01",
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(contains("must not exist yet"));
+    let mut verify = common::leasehold();
+    verify.args(["vendor", "verify-report"]).arg(&file);
+    verify.args(["--key", &vendor.public_key]);
+    verify
+        .assert()
+        .success()
+        .stdout(contains("signature good"))
+        .stdout(contains("event chain intact"));
+    // A byte changed: said as such.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("server started", "server stopped", 1)).unwrap();
+    let edited = std::fs::read_to_string(&file).unwrap();
+    assert_ne!(text, edited, "the edit must change the file");
+    let mut verify = common::leasehold();
+    verify.args(["vendor", "verify-report"]).arg(&file);
+    verify.args(["--key", &vendor.public_key]);
+    verify
+        .assert()
+        .code(1)
+        .stderr(contains("the file was changed after the server signed it"));
+}

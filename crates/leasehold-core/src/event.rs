@@ -159,6 +159,19 @@ pub enum Level {
     Error,
 }
 
+impl Level {
+    /// The level as stored and sent.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// One recorded event. `seq` is assigned when it is recorded and only grows,
 /// so a live tail can ask for "everything after seq N". What it is not
 /// about (no lease, no licence) is left out, not sent as null.
@@ -187,7 +200,48 @@ pub struct Event {
     pub message: String,
 }
 
+/// The hash an event chain starts from (the link before the first event).
+pub const CHAIN_START: [u8; 32] = [0; 32];
+
 impl Event {
+    /// The event's link in the hash chain of the event log: SHA-256 over
+    /// the previous event's hash and every field of this one, so an event
+    /// removed or edited breaks every link after it.
+    #[must_use]
+    pub fn chain_hash(&self, prev: &[u8; 32]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"leasehold-event-v1\n");
+        h.update(prev);
+        h.update(self.seq.to_be_bytes());
+        h.update(self.at.0.to_be_bytes());
+        let text = |h: &mut Sha256, t: Option<&str>| match t {
+            // Length-prefixed, with absence apart from empty text.
+            None => h.update([0u8]),
+            Some(t) => {
+                h.update([1u8]);
+                h.update((t.len() as u64).to_be_bytes());
+                h.update(t.as_bytes());
+            }
+        };
+        text(&mut h, Some(self.kind.as_str()));
+        text(&mut h, Some(self.level.as_str()));
+        text(&mut h, self.product.as_ref().map(|p| p.as_str()));
+        text(&mut h, self.client_id.as_ref().map(|c| c.as_str()));
+        text(&mut h, self.user.as_deref());
+        text(&mut h, self.host.as_deref());
+        let ids = [
+            self.lease_id.map(|i| i.to_string()),
+            self.license_id.map(|i| i.to_string()),
+            self.correlation_id.map(|i| i.to_string()),
+        ];
+        for id in &ids {
+            text(&mut h, id.as_deref());
+        }
+        text(&mut h, Some(&self.message));
+        h.finalize().into()
+    }
+
     /// A new event with no subject yet; `seq` is filled in when recorded.
     #[must_use]
     pub fn new(kind: EventKind, at: Timestamp, message: impl Into<String>) -> Self {

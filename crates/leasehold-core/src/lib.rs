@@ -12,6 +12,7 @@ pub mod named;
 pub mod policy;
 pub mod pool;
 pub mod queue;
+pub mod report;
 mod slab;
 pub mod table;
 #[cfg(any(test, feature = "testing"))]

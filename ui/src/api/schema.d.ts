@@ -421,6 +421,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The usage report for the vendor: the period's figures per product, the
+         *     licence codes and activations they came from, and the period's events
+         *     as a hash chain, signed by this server's key (`report` is the exact
+         *     text signed). `leasehold vendor verify-report` checks it.
+         */
+        get: operations["report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/status": {
         parameters: {
             query?: never;
@@ -1616,6 +1638,15 @@ export interface components {
         /** @description `PUT /admin/v1/mdns`: switch the announcement on or off. */
         SetMdns: {
             enabled: boolean;
+        };
+        /**
+         * @description The report file: the body as the exact text the server signed, and the
+         *     signature (hex) by the server's key named in it.
+         */
+        SignedReport: {
+            /** @description A [`ReportBody`] as JSON text. */
+            report: string;
+            signature: string;
         };
         /** @enum {string} */
         SortOrder: "asc" | "desc";
@@ -3365,6 +3396,66 @@ export interface operations {
                 };
             };
             /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    report: {
+        parameters: {
+            query: {
+                /** @description The period's start (unix ms). */
+                from: number;
+                /** @description The period's end, not included (unix ms). */
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedReport"];
+                };
+            };
+            /** @description `invalid_field`: an empty period, or one with more events than a report carries */
             400: {
                 headers: {
                     [name: string]: unknown;

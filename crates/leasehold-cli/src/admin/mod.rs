@@ -88,6 +88,11 @@ pub enum AdminCmd {
     /// Consumption tokens: each product's balance and the ledger of spends.
     #[command(subcommand)]
     Usage(usage::UsageCmd),
+    /// Write a usage report for the vendor to FILE: the period's figures per
+    /// product, the licences and activations they came from, and the event
+    /// log as a hash chain, signed by this server's key. The vendor checks
+    /// it with `leasehold vendor verify-report`.
+    Report(usage_history::ReportArgs),
     /// Show the seats held, by computer (or sorted and searched as asked).
     Computers(computers::ComputersArgs),
     /// End a lease, or every lease of a computer, now (its seat is free at once).
@@ -185,6 +190,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
                 AdminCmd::Activation(cmd) => activation::run(&api, cmd, json).await,
                 AdminCmd::Users(cmd) => users::run(&api, cmd, json).await,
                 AdminCmd::Usage(cmd) => usage::run(&api, cmd, json).await,
+                AdminCmd::Report(args) => usage_history::report(&api, args, json).await,
                 AdminCmd::Computers(c) => computers::list(&api, c, json).await,
                 AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
                 AdminCmd::Status => status::status(&api, json).await,

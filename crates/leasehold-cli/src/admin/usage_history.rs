@@ -1,5 +1,6 @@
 //! `leasehold admin usage history [PRODUCT] [--from TIME] [--to TIME |
-//! --last SPAN] [--step minute|hour|day] [--csv]`.
+//! --last SPAN] [--step minute|hour|day] [--csv]`, and `leasehold admin
+//! report --from DATE --to DATE --out FILE`.
 
 use super::{AdminApi, format, print_json};
 use crate::table::Table;
@@ -105,6 +106,64 @@ pub async fn run(api: &AdminApi, args: HistoryArgs, json: bool) -> Result<()> {
     outln!(
         "one row per {} (most and fewest seats in use in it)",
         history.step.as_str()
+    );
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period's start: a date (local midnight) or a time.
+    #[arg(long, value_name = "DATE", value_parser = format::parse_since)]
+    pub from: Timestamp,
+    /// The period's end (not included): a date or a time.
+    #[arg(long, value_name = "DATE", value_parser = format::parse_since)]
+    pub to: Timestamp,
+    /// The file to write (it must not exist yet).
+    #[arg(long, value_name = "FILE")]
+    pub out: std::path::PathBuf,
+}
+
+/// Writes the signed report.
+///
+/// # Errors
+/// The server refusing, or the file existing or not writable.
+pub async fn report(api: &AdminApi, args: ReportArgs, json: bool) -> Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let query = [
+        ("from", args.from.0.to_string()),
+        ("to", args.to.0.to_string()),
+    ];
+    let signed: leasehold_core::wire::report::SignedReport =
+        api.get("/admin/v1/report", &query).await?;
+    let body: leasehold_core::wire::report::ReportBody =
+        serde_json::from_str(&signed.report).context("the server's report cannot be read")?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.out)
+        .with_context(|| {
+            format!(
+                "cannot create {} (it must not exist yet)",
+                args.out.display()
+            )
+        })?;
+    file.write_all(serde_json::to_string_pretty(&signed)?.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    if json {
+        return print_json(&serde_json::json!({
+            "file": args.out, "events": body.events.items.len(), "products": body.products.len()
+        }));
+    }
+    outln!(
+        "report of {} to {} written to {}: {} product(s), {} events, signed by this server; the vendor checks it with `leasehold vendor verify-report {} --key THEIR_PUBLIC_KEY`",
+        format::local_time(args.from),
+        format::local_time(args.to),
+        args.out.display(),
+        body.products.len(),
+        body.events.items.len(),
+        args.out.display()
     );
     Ok(())
 }

@@ -14,6 +14,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 mod activate;
+mod report;
 mod rules;
 pub use activate::{ActivateArgs, DeactivateArgs};
 
@@ -48,6 +49,10 @@ pub enum VendorCmd {
     /// Check a server's deactivation proof: the licence may then be activated
     /// elsewhere.
     Deactivate(DeactivateArgs),
+    /// Check a usage report a customer's server made (`admin report`): its
+    /// signature, the server's key against your licences' activations, and
+    /// the event chain; print what it says, or exactly what fails.
+    VerifyReport(report::VerifyReportArgs),
 }
 
 /// `vendor issue`.
@@ -158,6 +163,7 @@ pub fn run_with(
         VendorCmd::Inspect(args) => inspect(&args, now, input, out),
         VendorCmd::Activate(args) => activate::activate(&args, now, input, out, err),
         VendorCmd::Deactivate(args) => activate::deactivate(&args, now, input, out),
+        VendorCmd::VerifyReport(args) => report::verify(&args, out),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod named;
 pub mod policy;
 pub mod proof;
 pub mod queue;
+pub mod report;
 pub mod usage;
 
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,7 @@ mod licenses;
 mod named;
 mod policy;
 pub mod queue;
+mod report;
 mod set_back;
 mod signer;
 mod tokens;

@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
         super::queue::follow, super::queue::leave, super::queue::waiting, super::queue::remove,
         super::features::checkout_feature, super::features::release_feature, super::features::borrow,
         super::named::named_users, super::named::named_users_of, super::named::assign, super::named::unassign,
-        super::usage::consume, super::usage::ledger, super::usage::history,
+        super::usage::consume, super::usage::ledger, super::usage::history, super::usage::report,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),
     modifiers(&Security, &Refusals, &Disconnect),

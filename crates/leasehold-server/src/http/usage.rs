@@ -24,6 +24,7 @@ pub fn admin_routes() -> Router<AppState> {
     Router::new()
         .route("/admin/v1/usage", get(history))
         .route("/admin/v1/usage/ledger", get(ledger))
+        .route("/admin/v1/report", get(report))
 }
 
 /// Spends `amount` of the product's consumption tokens. Answered only once
@@ -185,4 +186,32 @@ fn product_filter(product: Option<String>) -> Result<Option<Product>> {
         }
     }
     Ok(product.map(Product))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ReportPeriod {
+    /// The period's start (unix ms).
+    from: i64,
+    /// The period's end, not included (unix ms).
+    to: i64,
+}
+
+/// The usage report for the vendor: the period's figures per product, the
+/// licence codes and activations they came from, and the period's events
+/// as a hash chain, signed by this server's key (`report` is the exact
+/// text signed). `leasehold vendor verify-report` checks it.
+#[utoipa::path(get, path = "/admin/v1/report", tag = "admin", security(("bearer" = [])),
+    params(ReportPeriod),
+    responses((status = 200, body = leasehold_core::wire::report::SignedReport), (status = 400, description = "`invalid_field`: an empty period, or one with more events than a report carries", body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    Query(p): Query<ReportPeriod>,
+) -> Result<axum::Json<leasehold_core::wire::report::SignedReport>> {
+    state
+        .engine
+        .usage_report(Timestamp(p.from), Timestamp(p.to))
+        .await
+        .map(axum::Json)
 }

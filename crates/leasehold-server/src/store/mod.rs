@@ -10,6 +10,7 @@ pub(crate) mod files;
 mod history;
 mod load;
 mod query;
+mod report;
 mod retention;
 mod schema;
 mod spends;
@@ -21,6 +22,8 @@ pub use error::{Failure, StoreError};
 pub use files::{IDENTITY_FILE, LOCK_FILE, TOKEN_FILE};
 pub use history::{HistoryQuery, MAX_POINTS};
 pub use query::MAX_EVENTS;
+pub use report::MAX_REPORT_EVENTS;
+pub(crate) use report::ReportData;
 pub use retention::Retention;
 pub use spends::{LedgerQuery, MAX_ENTRIES};
 pub use writer::LostRenewalsHook;
@@ -560,6 +563,20 @@ impl Store {
         StoreError,
     > {
         self.read(move |conn, dir| history::read(conn, &q, dir))
+            .await
+    }
+
+    /// What a usage report of `from..to` carries from the store; `None`
+    /// when the period holds more than [`MAX_REPORT_EVENTS`] events.
+    ///
+    /// # Errors
+    /// `Closed` after [`Store::close`]; `Sqlite` when a read fails.
+    pub(crate) async fn report_data(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Option<ReportData>, StoreError> {
+        self.read(move |conn, dir| report::read(conn, from, to, dir))
             .await
     }
 

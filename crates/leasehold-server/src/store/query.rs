@@ -114,7 +114,7 @@ fn escape_like(s: &str) -> String {
 fn level(s: &str) -> Option<Level> {
     [Level::Debug, Level::Info, Level::Warn, Level::Error]
         .into_iter()
-        .find(|l| super::writer::level_str(*l) == s)
+        .find(|l| l.as_str() == s)
 }
 
 fn opt_id<T: std::str::FromStr>(row: &Row<'_>, i: usize) -> Result<Option<T>, BadRow> {
@@ -124,7 +124,7 @@ fn opt_id<T: std::str::FromStr>(row: &Row<'_>, i: usize) -> Result<Option<T>, Ba
     }
 }
 
-fn event_row(row: &Row<'_>) -> Result<Event, BadRow> {
+pub(crate) fn event_row(row: &Row<'_>) -> Result<Event, BadRow> {
     let seq = int(row, 0)?;
     let kind_text = text(row, 2)?;
     let level_text = text(row, 3)?;

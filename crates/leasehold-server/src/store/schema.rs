@@ -212,8 +212,17 @@ CREATE TABLE usage_days (
 ) WITHOUT ROWID;
 ";
 
+/// Version 11: the event log as a hash chain (`Event::chain_hash`): each
+/// event keeps the hash of the one before it and its own (hex), so one
+/// removed or edited breaks the links after it (the usage report carries
+/// the chain). Events stored before are outside the chain (NULL).
+const V11: &str = "
+ALTER TABLE events ADD COLUMN prev_hash TEXT;
+ALTER TABLE events ADD COLUMN hash TEXT;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -5,7 +5,7 @@
 
 use super::Op;
 use super::error::StoreError;
-use leasehold_core::event::{Event, Level};
+use leasehold_core::event::{CHAIN_START, Event};
 use leasehold_core::{LeaseId, Timestamp};
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::collections::HashMap;
@@ -69,6 +69,27 @@ pub(crate) struct Writer {
     last_prune: Instant,
     lost_renewals: LostRenewals,
     retention: super::Retention,
+    /// The hash of the last event stored (the next one links to it).
+    chain: [u8; 32],
+}
+
+/// The hash of the newest event in the chain, or the chain's start.
+fn chain_end(conn: &Connection) -> [u8; 32] {
+    let hash: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let mut out = CHAIN_START;
+    if let Some(hash) = hash
+        && hex::decode_to_slice(&hash, &mut out).is_err()
+    {
+        tracing::warn!("the newest event's hash is damaged; the chain starts again");
+        out = CHAIN_START;
+    }
+    out
 }
 
 impl Writer {
@@ -80,6 +101,7 @@ impl Writer {
         retention: super::Retention,
     ) -> Self {
         Self {
+            chain: chain_end(&conn),
             retention,
             lost_renewals,
             conn,
@@ -214,13 +236,16 @@ impl Writer {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql)?;
         let mut events = 0u64;
+        // Moved on only once the batch commits.
+        let mut chain = self.chain;
         for (ops, _) in &batch.writes {
             // One caller's bad op must not fail the others: each caller's ops
             // go in a savepoint of their own.
             let mut sp = tx.savepoint().map_err(sql)?;
             let mut result = Ok(());
+            let caller_chain = chain;
             for op in ops {
-                if let Err(e) = apply_op(&sp, op) {
+                if let Err(e) = apply_op(&sp, op, &mut chain) {
                     result = Err(match op {
                         Op::PutSpend(s) if super::spends::is_duplicate(&e) => {
                             StoreError::DuplicateSpend {
@@ -245,6 +270,7 @@ impl Writer {
                 Err(e) => {
                     sp.rollback().map_err(sql)?;
                     drop(sp);
+                    chain = caller_chain;
                     outcomes.push(Err(e));
                 }
             }
@@ -264,6 +290,7 @@ impl Writer {
             }
         }
         tx.commit().map_err(sql)?;
+        self.chain = chain;
         self.events_since_prune += events;
         Ok(renewals_stored)
     }
@@ -306,17 +333,7 @@ fn write_renewals(
     Ok(())
 }
 
-/// The name of a level as stored.
-pub(crate) fn level_str(level: Level) -> &'static str {
-    match level {
-        Level::Debug => "debug",
-        Level::Info => "info",
-        Level::Warn => "warn",
-        Level::Error => "error",
-    }
-}
-
-fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
+fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusqlite::Error> {
     match op {
         Op::PutLease(l) => {
             conn.prepare_cached(
@@ -456,26 +473,29 @@ fn apply_op(conn: &Connection, op: &Op) -> Result<(), rusqlite::Error> {
         }
         Op::PutSpend(s) => super::spends::put(conn, s)?,
         Op::PutUsage { at, rows } => super::history::put_minute(conn, *at, rows)?,
-        Op::AppendEvent(e) => append_event(conn, e)?,
+        Op::AppendEvent(e) => append_event(conn, e, chain)?,
     }
     Ok(())
 }
 
-fn append_event(conn: &Connection, e: &Event) -> Result<(), rusqlite::Error> {
+/// Stores the event linked to `chain` (the hash of the last one stored),
+/// and moves `chain` on to it.
+fn append_event(conn: &Connection, e: &Event, chain: &mut [u8; 32]) -> Result<(), rusqlite::Error> {
     let seq =
         i64::try_from(e.seq).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, i64::MAX))?;
+    let hash = e.chain_hash(chain);
     let added = conn
         .prepare_cached(
             "INSERT INTO events (seq, at, kind, level, product, client_id, user, host, lease_id,
-                license_id, correlation_id, message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                license_id, correlation_id, message, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (seq) DO NOTHING",
         )?
         .execute(params![
             seq,
             e.at.0,
             e.kind.as_str(),
-            level_str(e.level),
+            e.level.as_str(),
             e.product.as_ref().map(|p| p.as_str()),
             e.client_id.as_ref().map(|c| c.as_str()),
             e.user,
@@ -484,7 +504,12 @@ fn append_event(conn: &Connection, e: &Event) -> Result<(), rusqlite::Error> {
             e.license_id.map(|id| id.to_string()),
             e.correlation_id.map(|id| id.to_string()),
             e.message,
+            hex::encode(*chain),
+            hex::encode(hash),
         ])?;
+    if added == 1 {
+        *chain = hash;
+    }
     if added == 0 {
         // Two events with one seq is a bug in the caller; keeping the first
         // and saying so is better than failing the grant it came with.
