@@ -281,3 +281,64 @@ fn a_proof_that_missed_the_authority_is_kept_and_sent_before_activating_again() 
         .code(1)
         .stderr(contains("no proof to show"));
 }
+
+#[test]
+fn a_usage_report_is_uploaded_to_the_authority_and_kept_only_when_it_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new(dir.path());
+    let code = vendor.issue(
+        "cad",
+        2,
+        &["--activation", "required", "--max-activations", "1"],
+    );
+    let id = license_id(&code);
+    let (mut authority, url) = start_authority(dir.path(), &vendor);
+    let a = start_as(&dir.path().join("a"), &vendor, HOME);
+    a.add_license(&code);
+    a.admin()
+        .args(["activation", "online", &id, "--authority", &url])
+        .assert()
+        .success();
+    let file = dir.path().join("nov.lhr");
+    a.admin()
+        .args([
+            "report",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2100-01-01",
+            "--upload",
+            &url,
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("sent to the vendor's authority: checked and kept"));
+    let kept: Vec<_> = std::fs::read_dir(dir.path().join("authority/reports"))
+        .unwrap()
+        .flat_map(|server| std::fs::read_dir(server.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(kept.len(), 1, "one report kept");
+    // A server whose code the vendor never activated: refused, said why.
+    std::fs::create_dir_all(dir.path().join("other")).unwrap();
+    let other = Vendor::new(&dir.path().join("other"));
+    let b = start_as(&dir.path().join("b"), &other, ELSEWHERE);
+    b.add_license(&other.issue("cad", 2, &[]));
+    b.admin()
+        .args([
+            "report",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2100-01-01",
+            "--upload",
+            &url,
+            "--out",
+        ])
+        .arg(dir.path().join("b.lhr"))
+        .assert()
+        .code(1)
+        .stderr(contains("refused the report").and(contains("report_refused")));
+    authority.terminate();
+}

@@ -83,6 +83,7 @@ error_codes! {
     BadActivation = "bad_activation", 422, "an activation request, response or deactivation proof cannot be read (a typo in the group named, or cut off)";
     ActivationMismatch = "activation_mismatch", 422, "the activation response is for another server or another licence";
     ActivationLimitReached = "activation_limit_reached", 409, "the licence is activated on as many servers as its code allows; deactivate it on one first";
+    ReportRefused = "report_refused", 422, "the usage report does not check against the vendor's key (signature, server or event chain: the message says which)";
     AuthorityUnreachable = "authority_unreachable", 502, "the activation authority could not be reached or did not answer as one";
     ActivationNotNeeded = "activation_not_needed", 409, "the licence needs no activation: it counts on any server as it is";
     NotActivatedHere = "not_activated_here", 409, "the licence is not activated on this server: there is nothing to deactivate";

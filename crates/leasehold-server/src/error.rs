@@ -39,6 +39,9 @@ pub enum Error {
     /// The activation authority was asked for a code it did not issue.
     #[error("{0}")]
     NotThisVendor(String),
+    /// A usage report sent to the authority that does not check.
+    #[error("{0}")]
+    ReportRefused(String),
     /// The activation authority could not be reached or did not answer as one.
     #[error("{0}")]
     AuthorityUnreachable(String),
@@ -155,6 +158,7 @@ impl Error {
             Self::ActivationLimitReached(_) => ErrorCode::ActivationLimitReached,
             Self::NotThisVendor(_) => ErrorCode::UntrustedVendor,
             Self::AuthorityUnreachable(_) => ErrorCode::AuthorityUnreachable,
+            Self::ReportRefused(_) => ErrorCode::ReportRefused,
             Self::Authority { code, .. } => *code,
             Self::ProtocolMismatch(_) => ErrorCode::ProtocolMismatch,
             Self::LicenseAlreadyAdded(_) => ErrorCode::LicenseAlreadyAdded,

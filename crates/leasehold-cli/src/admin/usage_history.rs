@@ -121,6 +121,45 @@ pub struct ReportArgs {
     /// The file to write (it must not exist yet).
     #[arg(long, value_name = "FILE")]
     pub out: std::path::PathBuf,
+    /// Also send it to the vendor's authority at this address (where it can
+    /// be reached; a dark site carries the file out by hand).
+    #[arg(long, value_name = "URL")]
+    pub upload: Option<String>,
+}
+
+/// Sends a report to the vendor's authority; what it answered.
+async fn upload(
+    url: &str,
+    text: String,
+) -> Result<leasehold_core::wire::authority::ReportReceived> {
+    use anyhow::Context;
+    let base = url.trim().trim_end_matches('/');
+    let base = if base.contains("://") {
+        base.to_owned()
+    } else {
+        format!("http://{base}")
+    };
+    let response = reqwest::Client::new()
+        .post(format!("{base}/authority/v1/reports"))
+        .header("content-type", "application/json")
+        .body(text)
+        .timeout(Duration::from_secs(120))
+        .send()
+        .await
+        .with_context(|| format!("cannot reach the authority at {base}; the report file stays to send later or by hand"))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .context("reading the authority's answer")?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).context("the authority's answer cannot be read");
+    }
+    let message = serde_json::from_slice::<leasehold_core::wire::ErrorBody>(&bytes).map_or_else(
+        |_| format!("HTTP {status}"),
+        |b| format!("{} ({})", b.message, b.code),
+    );
+    anyhow::bail!("the authority at {base} refused the report: {message}")
 }
 
 /// Writes the signed report.
@@ -138,6 +177,7 @@ pub async fn report(api: &AdminApi, args: ReportArgs, json: bool) -> Result<()> 
         api.get("/admin/v1/report", &query).await?;
     let body: leasehold_core::wire::report::ReportBody =
         serde_json::from_str(&signed.report).context("the server's report cannot be read")?;
+    let text = serde_json::to_string_pretty(&signed)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -148,13 +188,28 @@ pub async fn report(api: &AdminApi, args: ReportArgs, json: bool) -> Result<()> 
                 args.out.display()
             )
         })?;
-    file.write_all(serde_json::to_string_pretty(&signed)?.as_bytes())
+    file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let uploaded = match &args.upload {
+        Some(url) => Some(upload(url, text).await?),
+        None => None,
+    };
     if json {
         return print_json(&serde_json::json!({
-            "file": args.out, "events": body.events.items.len(), "products": body.products.len()
+            "file": args.out, "events": body.events.items.len(), "products": body.products.len(),
+            "uploaded": uploaded,
         }));
+    }
+    if let Some(got) = &uploaded {
+        outln!(
+            "sent to the vendor's authority: checked and kept{}",
+            if got.replaced {
+                " (it replaces the report of the same period sent before)"
+            } else {
+                ""
+            }
+        );
     }
     outln!(
         "report of {} to {} written to {}: {} product(s), {} events, signed by this server; the vendor checks it with `leasehold vendor verify-report {} --key THEIR_PUBLIC_KEY`",

@@ -76,3 +76,16 @@ pub struct LedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freed_at: Option<Timestamp>,
 }
+
+/// `POST /authority/v1/reports` answered: the report checked and kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportReceived {
+    pub server_id: String,
+    pub from: crate::time::Timestamp,
+    pub to: crate::time::Timestamp,
+    pub events: u64,
+    /// A report of the same server and period was kept already and is
+    /// replaced.
+    pub replaced: bool,
+}

@@ -74,6 +74,12 @@ struct Row {
 }
 
 impl Ledger {
+    /// The authority's directory.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Opens (or makes) the ledger in `dir`.
     ///
     /// # Errors

@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod ledger;
+pub mod reports;
 
 use crate::connections::{self, ConnectionStats, Limits};
 use crate::error::{Error, Result};
@@ -25,7 +26,7 @@ use leasehold_core::Timestamp;
 use leasehold_core::license::VendorKeyPair;
 use leasehold_core::wire::authority::{
     AuthorityActivate, AuthorityActivated, AuthorityDeactivate, AuthorityDeactivated,
-    AuthorityHello,
+    AuthorityHello, ReportReceived,
 };
 pub use ledger::Ledger;
 use std::net::SocketAddr;
@@ -127,6 +128,10 @@ pub fn router(authority: Arc<Authority>) -> Router {
         .route("/authority/v1/hello", get(hello))
         .route("/authority/v1/activations", post(activate))
         .route("/authority/v1/deactivations", post(deactivate))
+        .route(
+            "/authority/v1/reports",
+            post(receive_report).layer(DefaultBodyLimit::max(reports::MAX_REPORT_BYTES)),
+        )
         .fallback(|req: Request| async move { Error::NotFound(req.uri().path().to_owned()) })
         .method_not_allowed_fallback(|req: Request| async move {
             Error::MethodNotAllowed(req.method().to_string())
@@ -179,6 +184,15 @@ async fn deactivate(
         blocking(move || authority.ledger.deactivate(&body.proof, Timestamp::now())).await?;
     tracing::info!(license = %answer.license_id, freed = answer.freed, active = answer.active, "deactivation recorded");
     Ok(Json(answer))
+}
+
+async fn receive_report(
+    State(authority): State<Arc<Authority>>,
+    body: String,
+) -> Result<Json<ReportReceived>> {
+    blocking(move || reports::receive(&authority, &body))
+        .await
+        .map(Json)
 }
 
 /// Runs a ledger call (SQLite, an fsync) off the async threads. It runs to
