@@ -204,6 +204,31 @@ typedef struct lh_feature_info {
   uint32_t in_use;
 } lh_feature_info;
 
+/*
+ A spend as the server recorded it (the first one, when the key was
+ spent before).
+ */
+typedef struct lh_spend {
+  uint64_t amount;
+  /*
+   Of `amount`: units beyond the balance (the token overdraft).
+   */
+  uint64_t over;
+  /*
+   Units of the period's balance left right after the spend.
+   */
+  uint64_t left;
+  /*
+   When it was spent (Unix ms, the server's clock).
+   */
+  int64_t at_ms;
+  /*
+   The key was spent before: this is the first spend, nothing more was
+   spent now.
+   */
+  bool replayed;
+} lh_spend;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -490,6 +515,27 @@ enum lh_status lh_seat_release(struct lh_seat *seat, uint32_t timeout_ms, struct
  `seat` null or a live seat, not used after this call.
  */
 void lh_seat_free(struct lh_seat *seat);
+
+/*
+ Spends `amount` of `product`'s consumption tokens under `key` (one key
+ per spend: a job id); answered once the server has it durably. The same
+ key again, after any failure, is answered with the first spend and
+ spends nothing more: on an error other than a refusal, call again with
+ the same key. Codes `tokens_exhausted`, `tokens_not_licensed`,
+ `idempotency_key_reused`, `unreachable`.
+
+ # Safety
+ `client` a live client; `product` and `key` NUL-terminated; `note` null
+ or NUL-terminated; `out` null or writable; `err` null or writable.
+ */
+enum lh_status lh_consume(const struct lh_client *client,
+                          const char *product,
+                          uint64_t amount,
+                          const char *key,
+                          const char *note,
+                          uint32_t timeout_ms,
+                          struct lh_spend *out,
+                          struct lh_error *err);
 
 #ifdef __cplusplus
 }  // extern "C"

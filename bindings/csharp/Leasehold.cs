@@ -36,6 +36,24 @@ namespace Leasehold
     /// <summary>What giving a borrowed seat back did.</summary>
     public enum LoanReturn { Returned = 1, Pending = 2, None = 3 }
 
+    /// <summary>A spend of consumption tokens as the server recorded it:
+    /// Over is the part beyond the balance (the token overdraft), Left what
+    /// was left of the period's balance, Replayed whether the key was spent
+    /// before (nothing more was spent).</summary>
+    public sealed class Spent
+    {
+        public ulong Amount { get; }
+        public ulong Over { get; }
+        public ulong Left { get; }
+        public DateTimeOffset At { get; }
+        public bool Replayed { get; }
+
+        internal Spent(ulong amount, ulong over, ulong left, DateTimeOffset at, bool replayed)
+        {
+            Amount = amount; Over = over; Left = left; At = at; Replayed = replayed;
+        }
+    }
+
     /// <summary>A feature seat under a seat: Seats is the feature's count
     /// (null for a plain entitlement, not counted), InUse how many leases
     /// hold it now.</summary>
@@ -115,6 +133,17 @@ namespace Leasehold
         [DllImport(Lib)] internal static extern int lh_seat_checkout_feature(SeatHandle seat, byte[] feature, uint timeoutMs, ref FeatureInfo info, ref Error err);
         [DllImport(Lib)] internal static extern int lh_seat_release_feature(SeatHandle seat, byte[] feature, uint timeoutMs, ref Error err);
         [DllImport(Lib)] internal static extern int lh_borrow(ClientHandle client, byte[] product, uint hours, uint timeoutMs, out long untilMs, ref Error err);
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct Spend
+        {
+            public ulong Amount;
+            public ulong Over;
+            public ulong Left;
+            public long AtMs;
+            [MarshalAs(UnmanagedType.I1)] public bool Replayed;
+        }
+
+        [DllImport(Lib)] internal static extern int lh_consume(ClientHandle client, byte[] product, ulong amount, byte[] key, byte[] note, uint timeoutMs, out Spend spend, ref Error err);
         [DllImport(Lib)] internal static extern int lh_return(ClientHandle client, byte[] product, uint timeoutMs, out int returned, ref Error err);
 
         internal static byte[] Utf8(string s) => s == null ? null : Encoding.UTF8.GetBytes(s + "\0");
@@ -238,6 +267,16 @@ namespace Leasehold
             var err = Native.NewError();
             Native.Check(Native.lh_return(handle, Native.Utf8(product), timeoutMs, out int returned, ref err), err);
             return (LoanReturn)returned;
+        }
+
+        /// <summary>Spends <c>amount</c> of the product's consumption tokens
+        /// under <c>key</c> (one key per spend); the same key again, after any
+        /// failure, answers the first spend and spends nothing more.</summary>
+        public Spent Consume(string product, ulong amount, string key, string note = null, uint timeoutMs = 30000)
+        {
+            var err = Native.NewError();
+            Native.Check(Native.lh_consume(handle, Native.Utf8(product), amount, Native.Utf8(key), Native.Utf8(note), timeoutMs, out Native.Spend s, ref err), err);
+            return new Spent(s.Amount, s.Over, s.Left, DateTimeOffset.FromUnixTimeMilliseconds(s.AtMs), s.Replayed);
         }
 
         public static string Version => Marshal.PtrToStringAnsi(Native.lh_version());

@@ -85,6 +85,21 @@ static class Tests
                 releaser.Join();
                 Check(position == 1, "the waiter was first in line");
 
+                // Tokens: once per key.
+                var spent = a.Consume(product, 30, "cs-job-1", "plot");
+                Check(spent.Amount == 30 && spent.Left == 70 && !spent.Replayed, "30 spent, 70 left");
+                var again = b.Consume(product, 30, "cs-job-1");
+                Check(again.Replayed && again.At == spent.At && again.Left == 70, "the same key answers the first spend");
+                try
+                {
+                    a.Consume(product, 71, "cs-job-2");
+                    Check(false, "71 of 70 left is refused");
+                }
+                catch (Leasehold.LeaseholdException e)
+                {
+                    Check(e.Code == "tokens_exhausted", "tokens_exhausted, got " + e.Code);
+                }
+
                 // Borrowing: checkouts use the loan; returned, it is gone.
                 var loans = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "leasehold-cs-" + Guid.NewGuid());
                 using (var c = Leasehold.Client.Create(new[] { server }, new[] { key }, "tests", "1.0", "cs-c", loans))

@@ -105,6 +105,20 @@ class SeatInfo:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """A spend of consumption tokens as the server recorded it: ``over`` is
+    the part beyond the balance (the token overdraft), ``left`` what was left
+    of the period's balance, ``replayed`` whether the key was spent before
+    (nothing more was spent)."""
+
+    amount: int
+    over: int
+    left: int
+    at: datetime
+    replayed: bool
+
+
+@dataclass(frozen=True)
 class FeatureInfo:
     """A feature seat held under a seat: ``seats`` is the feature's count
     (None for a plain entitlement, not counted), ``in_use`` how many leases
@@ -283,6 +297,18 @@ class Client:
         until = _until(int(out[0]))
         assert until is not None
         return until
+
+    def consume(self, product: str, amount: int, key: str, note: Optional[str] = None,
+                timeout: float = 30.0) -> Spent:
+        """Spends ``amount`` of ``product``'s consumption tokens under ``key``
+        (one key per spend, e.g. a job id). The same key again, after any
+        failure, is answered with the first spend and spends nothing more."""
+        out = ffi.new("lh_spend *")
+        _call(lib.lh_consume, self._handle, _b(product), int(amount), _b(key),
+              ffi.NULL if note is None else _b(note), int(timeout * 1000), out)
+        at = _until(int(out.at_ms))
+        assert at is not None
+        return Spent(int(out.amount), int(out.over), int(out.left), at, bool(out.replayed))
 
     def return_borrowed(self, product: str, timeout: float = 10.0) -> str:
         """Gives a borrowed seat back early: ``"returned"`` (the server has

@@ -78,7 +78,8 @@ def test_version_is_the_librarys():
 
 
 def test_feature_seats_waiting_and_borrowing(server, tmp_path):
-    server.add("cad", 1, "--feature", "render:1", "--feature", "export", "--max-borrow-hours", "24")
+    server.add("cad", 1, "--feature", "render:1", "--feature", "export", "--max-borrow-hours", "24",
+               "--tokens", "100")
     a = leasehold.Client(servers=[server.address], vendor_keys=[server.vendor_key],
                          client_id="py-a", borrow_dir=str(tmp_path / "loans"))
     b = leasehold.Client(servers=[server.address], vendor_keys=[server.vendor_key], client_id="py-b")
@@ -102,6 +103,15 @@ def test_feature_seats_waiting_and_borrowing(server, tmp_path):
     t.join()
     assert places[0] == (1, 1)
     waited.release()
+
+    # Tokens: once per key, however often it is sent.
+    spent = a.consume("cad", 30, "py-job-1", note="plot")
+    assert (spent.amount, spent.left, spent.replayed) == (30, 70, False)
+    again = b.consume("cad", 30, "py-job-1")
+    assert again.replayed and again.at == spent.at and again.left == 70
+    with pytest.raises(leasehold.Error) as refused:
+        a.consume("cad", 71, "py-job-2")
+    assert refused.value.code == "tokens_exhausted"
 
     # A loan: held until it ends; given back, the seat is free.
     until = a.borrow("cad", 8)

@@ -29,7 +29,7 @@ pub fn terms(product: &str, seats: u32) -> LicenseTerms {
 
 /// [`terms`] whose seats also carry the rules the SDK's extra calls use:
 /// feature `render` with 1 seat of its own, plain feature `export`, loans of
-/// up to 24 hours.
+/// up to 24 hours, 100 consumption tokens a month.
 #[must_use]
 pub fn terms_with_feature_and_loans(product: &str, seats: u32) -> LicenseTerms {
     LicenseTerms {
@@ -40,6 +40,11 @@ pub fn terms_with_feature_and_loans(product: &str, seats: u32) -> LicenseTerms {
                 seats: 1,
             }],
             max_borrow_hours: 24,
+            tokens: Some(crate::license::Tokens {
+                units: 100,
+                period: crate::license::TokenPeriod::Month,
+                overdraft: 0,
+            }),
             ..Default::default()
         },
         ..terms(product, seats)

@@ -25,12 +25,14 @@ mod features;
 mod loans;
 mod seat;
 mod text;
+mod usage;
 
 pub use callback::*;
 pub use client::*;
 pub use features::*;
 pub use loans::*;
 pub use seat::*;
+pub use usage::*;
 
 use std::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -324,6 +324,57 @@ fn feature_seats_loans_and_waiting_through_the_abi() {
         assert_eq!(PLACES.lock().unwrap()[0], (1, 1));
         assert_eq!(lh_seat_release(waited, 10_000, &mut err), lh_status::LH_OK);
 
+        // Tokens: once per key, however often it is sent.
+        let mut spend = lh_spend::default();
+        assert_eq!(
+            lh_consume(
+                a,
+                c("cad").as_ptr(),
+                30,
+                c("job-1").as_ptr(),
+                c("plot").as_ptr(),
+                10_000,
+                &mut spend,
+                &mut err
+            ),
+            lh_status::LH_OK,
+            "{}",
+            message_of(&err)
+        );
+        assert_eq!((spend.amount, spend.left, spend.replayed), (30, 70, false));
+        let first = spend;
+        assert_eq!(
+            lh_consume(
+                b,
+                c("cad").as_ptr(),
+                30,
+                c("job-1").as_ptr(),
+                ptr::null(),
+                10_000,
+                &mut spend,
+                &mut err
+            ),
+            lh_status::LH_OK
+        );
+        assert_eq!(
+            (spend.at_ms, spend.left, spend.replayed),
+            (first.at_ms, 70, true)
+        );
+        assert_eq!(
+            lh_consume(
+                a,
+                c("cad").as_ptr(),
+                71,
+                c("job-2").as_ptr(),
+                ptr::null(),
+                10_000,
+                &mut spend,
+                &mut err
+            ),
+            lh_status::LH_ERROR
+        );
+        assert_eq!(code_of(&err), "tokens_exhausted");
+
         // A loan: checkouts use it; returned, the seat is free again.
         let mut until = 0_i64;
         assert_eq!(
