@@ -73,9 +73,12 @@ const BIN = resolve(ROOT, process.env.LEASEHOLD_BIN ?? `target/debug/leasehold${
 /**
  * `vendor`: another server's `vendor` (its key file and public key), for a
  * second server of the same vendor (the same code added to two servers);
- * by default each server gets a vendor key of its own.
+ * by default each server gets a vendor key of its own. `prepare(dataDir)`:
+ * the server is started once to create its database, stopped, `prepare` is
+ * run on its data directory (history written into the database), and the
+ * server started again.
  */
-export async function startServer({ vendor } = {}) {
+export async function startServer({ vendor, prepare } = {}) {
   const bin = BIN;
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run \`cargo build -p leasehold-cli\` or set LEASEHOLD_BIN`);
   const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-ui-'));
@@ -94,7 +97,13 @@ export async function startServer({ vendor } = {}) {
     // `--durability normal`: these tests are about the UI, not power loss, and
     // 10,000 checkouts without an fsync each keep the seeding quick.
     started = await spawnServer(bin, serveArgs('127.0.0.1:0'));
+    if (prepare) {
+      await stopChild(started.child);
+      await prepare(dataDir);
+      started = await spawnServer(bin, serveArgs('127.0.0.1:0'));
+    }
   } catch (e) {
+    if (started) await stopChild(started.child);
     cleanup();
     throw e;
   }
@@ -132,11 +141,7 @@ export async function startServer({ vendor } = {}) {
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const addLicense = (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false });
   const authorities = [];
-  const exited = () => new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-  });
+  const exited = () => stopChild(child);
   return {
     origin, token, adminUrl, call,
     /** The vendor key this server trusts and its codes are signed with (`startServer({ vendor })` shares it). */
@@ -205,6 +210,15 @@ export async function startServer({ vendor } = {}) {
   };
 }
 
+/** SIGTERM to `child`, answered once it has exited. */
+function stopChild(child) {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
 /** Sets the server's `last_seen_at` setting in its (stopped) database, with the sqlite3 command. */
 function setLastSeen(db, ms) {
   try {
@@ -221,13 +235,13 @@ async function assertServesBuiltUi(server) {
 }
 
 /**
- * `startServer()` for a browser test: fails in words, once, rather than in
+ * `startServer({ prepare })` for a browser test: fails in words, once, rather than in
  * every test, when the UI is not built (ui/dist) or the server does not serve
  * it (stopping the server it started).
  */
-export async function startUiServer() {
+export async function startUiServer({ prepare } = {}) {
   if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  const server = await startServer();
+  const server = await startServer({ prepare });
   try {
     await assertServesBuiltUi(server);
   } catch (e) {

@@ -31,6 +31,8 @@ const shot = (name) => screenshot(page, name);
 const spend = (product, amount, idempotencyKey, { clientId = 'pc-ann', user = 'ann', note = '' } = {}) =>
   server.call('POST', '/v1/usage', { product, amount, idempotencyKey, clientId, user, note }, { admin: false });
 const card = (product) => page.getByRole('region', { name: product, exact: true });
+/** The spends (the usage history above has a product picker and an Export CSV of its own). */
+const spends = () => page.getByRole('region', { name: 'Spends', exact: true });
 const table = () => page.getByRole('table', { name: 'Token spends' });
 const rows = () => table().locator('tbody tr');
 /** Each row's cells as the page shows them. */
@@ -140,14 +142,14 @@ describe('consumption tokens on the Usage tab', () => {
   });
 
   test('the product filter asks for one product’s spends', async () => {
-    await page.getByLabel('Product').selectOption('sim');
+    await spends().getByLabel('Product').selectOption('sim');
     await reads('the filtered spends', rowTexts, (r) => r.length === 1 && r[0][1] === 'sim', FRESH_MS);
-    await page.getByLabel('Product').selectOption('');
+    await spends().getByLabel('Product').selectOption('');
     await reads('all spends', rowTexts, (r) => r.length === 3, FRESH_MS);
   });
 
   test('Export CSV saves the rows loaded, quoted', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), spends().getByRole('button', { name: 'Export CSV' }).click()]);
     assert.match(download.suggestedFilename(), /^leasehold-tokens-all-[\dT-]+\.csv$/);
     const text = readFileSync(await download.path(), 'utf8');
     assert.ok(text.startsWith('\uFEFF'), 'a byte order mark first');
@@ -162,7 +164,7 @@ describe('consumption tokens on the Usage tab', () => {
   test('Load older pages back through the ledger', async () => {
     await server.issueLicense({ product: 'ocr', seats: 1, customer: 'Northwind Engineering', tokens: 100000, tokensPeriod: 'year' });
     for (let i = 0; i < 130; i++) await spend('ocr', 1, `ocr-${String(i).padStart(3, '0')}`, { note: `page ${i}` });
-    const select = page.getByLabel('Product');
+    const select = spends().getByLabel('Product');
     await reads('the product list', () => select.locator('option').allInnerTexts(), (o) => o.includes('ocr'), POLL_MS);
     await select.selectOption('ocr');
     await reads('the first page of ocr', rowTexts, (r) => r.length === 100 && r[0][5] === 'ocr-129', POLL_MS);

@@ -3,8 +3,8 @@ import type { Connection } from './connection';
 import { ApiError, errorFromResponse, localError, toApiError } from './errors';
 import { hostError, hostState, invokeHost, type HostInfo, type HostState, type Invoke } from './host';
 import type {
-  ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, LedgerPage, LicenseRemoved,
-  LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, WaitingList,
+  ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, HistoryStep, LedgerPage, LicenseRemoved,
+  LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, UsageHistory, WaitingList,
 } from './types';
 
 export interface ComputersQuery {
@@ -36,6 +36,17 @@ export interface LedgerQuery {
   before?: number;
   /** At most this many (the server's default is 100, its most 1,000). */
   limit?: number;
+}
+
+export interface HistoryQuery {
+  /** Only this product's points (default: every product's). */
+  product?: string;
+  /** From this time (unix ms; the server starts at the step it falls in). */
+  from?: number;
+  /** Up to this time (unix ms), not included. */
+  to?: number;
+  /** A point per minute (kept 7 days), hour (400 days) or day (10 years). */
+  step?: HistoryStep;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -201,6 +212,14 @@ export class Api {
   /** Each product's tokens in the running period, and a page of spends, newest first. */
   ledger = (q: LedgerQuery = {}) =>
     this.request<LedgerPage>('GET', '/admin/v1/usage/ledger', { query: { product: q.product, from: q.from, to: q.to, before: q.before, limit: q.limit } });
+
+  /**
+   * The usage history: per product and step, the most and fewest seats in
+   * use, seats licensed, denials, clients waiting, overdraft and tokens
+   * spent. A range of more than 200,000 points is `invalid_field`.
+   */
+  usageHistory = (q: HistoryQuery = {}) =>
+    this.request<UsageHistory>('GET', '/admin/v1/usage', { query: { product: q.product, from: q.from, to: q.to, step: q.step } });
 
   // --- logs -----------------------------------------------------------------
   events = (q: EventQuery = {}) =>

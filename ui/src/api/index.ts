@@ -1,6 +1,6 @@
 // The one module that talks to the Leasehold server (and to the desktop host).
 export { Api } from './client';
-export type { ComputersQuery, EventQuery, LedgerQuery } from './client';
+export type { ComputersQuery, EventQuery, HistoryQuery, LedgerQuery } from './client';
 export { ApiError, describeError, sentence } from './errors';
 export { detectConnection, rememberToken, adminUrlFor, fromHost } from './connection';
 export { onHostChange, hostError, hostState } from './host';

@@ -55,3 +55,7 @@ export type Balance = S['Balance'];
 export type Spent = S['Spent'];
 export type LedgerEntry = S['LedgerEntry'];
 export type LedgerPage = S['LedgerPage'];
+export type HistoryStep = S['HistoryStep'];
+export type UsageHistory = S['UsageHistory'];
+export type UsageSeries = S['UsageSeries'];
+export type UsagePoint = S['UsagePoint'];
