@@ -124,8 +124,14 @@ fn usage_history_answers_as_a_table_csv_and_json() {
 fn a_report_written_by_the_admin_checks_with_the_vendor_key() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new(dir.path());
-    let server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
-    server.add_license(&vendor.issue("cad", 2, &[]));
+    let server = common::start_as(&dir.path().join("data"), &vendor, "machine=m-1,host=lic01");
+    let code = vendor.issue(
+        "cad",
+        2,
+        &["--activation", "required", "--max-activations", "1"],
+    );
+    server.add_license(&code);
+    common::activate_offline(&server, &vendor, &common::license_id(&code));
     let file = dir.path().join("report.lhr");
     server
         .admin()
@@ -164,6 +170,30 @@ fn a_report_written_by_the_admin_checks_with_the_vendor_key() {
         .success()
         .stdout(contains("signature good"))
         .stdout(contains("event chain intact"));
+    // A server whose codes need no activation: nothing binds its key to
+    // the vendor, said as such.
+    let plain = Server::start(&dir.path().join("plain"), &[&vendor.public_key]);
+    plain.add_license(&vendor.issue("cad", 2, &[]));
+    let unbound = dir.path().join("plain.lhr");
+    plain
+        .admin()
+        .args([
+            "report",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2100-01-01",
+            "--out",
+        ])
+        .arg(&unbound)
+        .assert()
+        .success();
+    let mut verify = common::leasehold();
+    verify.args(["vendor", "verify-report"]).arg(&unbound);
+    verify.args(["--key", &vendor.public_key]);
+    verify.assert().code(1).stderr(contains(
+        "no licence in it is activated for the key that signed it",
+    ));
     // A byte changed: said as such.
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replacen("server started", "server stopped", 1)).unwrap();

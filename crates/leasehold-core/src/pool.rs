@@ -148,8 +148,10 @@ impl Pools {
     }
 
     /// The tokens `product`'s counting codes give now: units and overdraft
-    /// summed, and the shortest period among them (a month before a year
-    /// before once); `None` when none gives tokens.
+    /// summed, given again in the longest period among them (once before a
+    /// year before a month): codes of mixed periods never give more than
+    /// was bought (a yearly 12,000 and a monthly 10 are 12,010 a year, not
+    /// each month); `None` when none gives tokens.
     #[must_use]
     pub fn tokens(
         &self,
@@ -164,7 +166,7 @@ impl Pools {
                     Some((units, over, period)) => (
                         t.units.saturating_add(units),
                         t.overdraft.saturating_add(over),
-                        t.period.min(period),
+                        t.period.max(period),
                     ),
                 })
             })
@@ -176,6 +178,13 @@ impl Pools {
         self.active(product, now)
             .filter_map(|l| l.valid_until)
             .min()
+    }
+
+    /// Whether `product`'s seats are a pool of units (`vendor issue --units
+    /// N`): a code counting now says so.
+    #[must_use]
+    pub fn units_pool(&self, product: &Product, now: Timestamp) -> bool {
+        self.active(product, now).any(|l| l.seat_rules.units_pool)
     }
 
     /// Whether `product`'s seats belong to named users: a code counting now

@@ -68,6 +68,18 @@ pub fn verify(text: &str, vendor_keys: &[VendorPublicKey]) -> Result<Verified, R
             )));
         }
     }
+    // A code that needs no activation vouches for any server: at least one
+    // code in the report must be activated for the very key that signed it
+    // (`chain::verify` checked that activation above).
+    let bound = body.chains.iter().flat_map(|c| &c.links).any(|l| {
+        crate::license::parse(&l.code).is_ok_and(|c| c.terms().activation_required)
+            && l.activation.is_some()
+    });
+    if !bound {
+        return Err(ReportError::Untrusted(
+            "no licence in it is activated for the key that signed it (a report from a server whose codes need no activation, or with its licences left out, proves nothing about which server made it); sell licences with activation for signed reports".into(),
+        ));
+    }
     let unstored = check_chain(&body)?;
     Ok(Verified { body, unstored })
 }

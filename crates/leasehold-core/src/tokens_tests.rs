@@ -164,7 +164,7 @@ fn tokens_come_again_each_period() {
 }
 
 #[test]
-fn several_codes_add_up_in_the_shortest_period() {
+fn several_codes_add_up_in_the_longest_period() {
     let p = pools(&[
         code(100, TokenPeriod::Year, 10),
         code(50, TokenPeriod::Month, 0),
@@ -172,9 +172,10 @@ fn several_codes_add_up_in_the_shortest_period() {
     let b = Ledger::default()
         .balance(&p, &"cad".into(), ts("2026-12-01T00:00:00Z"))
         .unwrap();
+    // Never more than bought: not 150 each month.
     assert_eq!(
         (b.units, b.overdraft, b.period),
-        (150, 10, TokenPeriod::Month)
+        (150, 10, TokenPeriod::Year)
     );
     let none = pools(&[crate::testing::terms("cad", 1)]);
     assert_eq!(

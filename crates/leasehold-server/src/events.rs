@@ -62,8 +62,10 @@ impl EventLog {
                 let _ = self.live.send(event.clone());
                 ops.push(Op::AppendEvent(event));
             }
+            // Queued under the lock: the store links the event chain in the
+            // order events are numbered.
+            self.store.submit(ops);
         }
-        self.store.submit(ops);
     }
 
     #[must_use]

@@ -85,7 +85,6 @@ pub struct ReportReceived {
     pub from: crate::time::Timestamp,
     pub to: crate::time::Timestamp,
     pub events: u64,
-    /// A report of the same server and period was kept already and is
-    /// replaced.
+    /// The same report was kept already (sent again).
     pub replaced: bool,
 }

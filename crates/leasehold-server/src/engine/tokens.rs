@@ -78,7 +78,7 @@ impl Engine {
                     if let Some(stored) = self.stored_spend(&spend).await? {
                         return replayed(&spend, stored);
                     }
-                    self.deny_spend(&spend, &e, now, corr);
+                    self.deny_spend(&spend, &e, self.now(), corr);
                     return Err(e.into());
                 }
             }
@@ -96,6 +96,9 @@ impl Engine {
     ) -> Result<UsageAnswer> {
         let engine = self.clone();
         let counted = s.clone();
+        // Everything that follows a durable spend happens in this task, so
+        // a client that goes away cannot keep it out of the history or the
+        // event log (an overdraft hidden by hanging up).
         let outcome = tokio::spawn(async move {
             let outcome = written.await;
             {
@@ -110,34 +113,18 @@ impl Engine {
                 .inner
                 .spends_watch
                 .send_modify(|n| *n = n.wrapping_add(1));
+            if outcome.is_ok() {
+                engine.spent_now(&counted, corr);
+            }
             outcome
         })
         .await
         .unwrap_or(Err(StoreError::Closed));
         match outcome {
-            Ok(()) => {
-                self.note_tokens(&s.product, s.amount);
-                if s.over > 0 {
-                    let message = format!(
-                        "{} of {}'s tokens spent beyond the balance (token overdraft) by {} on {} under key {}",
-                        s.over,
-                        s.product,
-                        display_user(&s.user),
-                        s.client_id,
-                        s.key
-                    );
-                    let mut event =
-                        Event::new(EventKind::TokenOverdraft, s.at, message).correlated(corr);
-                    event.product = Some(s.product.clone());
-                    event.client_id = Some(s.client_id.clone());
-                    event.user = Some(s.user.clone()).filter(|u| !u.is_empty());
-                    self.inner.events.record(event);
-                }
-                Ok(UsageAnswer {
-                    spend: s,
-                    replayed: false,
-                })
-            }
+            Ok(()) => Ok(UsageAnswer {
+                spend: s,
+                replayed: false,
+            }),
             Err(StoreError::DuplicateSpend { .. }) => {
                 let stored = self.stored_spend(asked).await?.ok_or_else(|| {
                     Error::Internal(format!(
@@ -149,6 +136,28 @@ impl Engine {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A spend is durable: counted in the minute's history, and logged when
+    /// it went into the token overdraft.
+    fn spent_now(&self, s: &Spent, corr: CorrelationId) {
+        self.note_tokens(&s.product, s.amount);
+        if s.over == 0 {
+            return;
+        }
+        let message = format!(
+            "{} of {}'s tokens spent beyond the balance (token overdraft) by {} on {} under key {}",
+            s.over,
+            s.product,
+            display_user(&s.user),
+            s.client_id,
+            s.key
+        );
+        let mut event = Event::new(EventKind::TokenOverdraft, self.now(), message).correlated(corr);
+        event.product = Some(s.product.clone());
+        event.client_id = Some(s.client_id.clone());
+        event.user = Some(s.user.clone()).filter(|u| !u.is_empty());
+        self.inner.events.record(event);
     }
 
     /// The spend stored under `asked`'s key, kept in memory for the next

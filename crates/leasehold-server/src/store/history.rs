@@ -23,7 +23,7 @@ fn table(step: HistoryStep) -> &'static str {
 }
 
 fn start_of(at: i64, step: HistoryStep) -> i64 {
-    at - at.rem_euclid(step.millis())
+    at.saturating_sub(at.rem_euclid(step.millis()))
 }
 
 /// Writes one minute's rows (`at` its start), sums its hour and day again,

@@ -29,7 +29,7 @@ pub(crate) fn read(
     dir: &Path,
 ) -> Result<Option<ReportData>, StoreError> {
     let sql = |e: rusqlite::Error| StoreError::sqlite("reading the report's figures", dir, &e);
-    let hour_from = from.0 - from.0.rem_euclid(3_600_000);
+    let hour_from = from.0.saturating_sub(from.0.rem_euclid(3_600_000));
     let mut products: BTreeMap<Product, ProductReport> = BTreeMap::new();
     let whole = |n: i64| u64::try_from(n).unwrap_or(0);
     let small = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
@@ -73,10 +73,17 @@ pub(crate) fn read(
             p.tokens_over = whole(n(3));
         }
     }
+    // The period's events are the run of seqs from the first to the last
+    // stamped in it: an event stamped a moment out of order inside the run
+    // is carried too, so the chain has no hole.
     let columns = "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message, prev_hash, hash";
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {columns} FROM events WHERE at >= ?1 AND at < ?2 AND hash IS NOT NULL ORDER BY seq LIMIT ?3"
+            "SELECT {columns} FROM events
+             WHERE seq >= (SELECT MIN(seq) FROM events WHERE at >= ?1 AND at < ?2 AND hash IS NOT NULL)
+               AND seq <= (SELECT MAX(seq) FROM events WHERE at >= ?1 AND at < ?2 AND hash IS NOT NULL)
+               AND hash IS NOT NULL
+             ORDER BY seq LIMIT ?3"
         ))
         .map_err(sql)?;
     let mut rows = stmt
@@ -112,6 +119,17 @@ pub(crate) fn read(
     }
     if events.len() > MAX_REPORT_EVENTS {
         return Ok(None);
+    }
+    if start_hash.is_none() {
+        // No event in the period: the chain stands where the last one
+        // before it left it.
+        start_hash = conn
+            .query_row(
+                "SELECT hash FROM events WHERE at < ?1 AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                [from.0],
+                |r| r.get::<_, String>(0),
+            )
+            .ok();
     }
     Ok(Some(ReportData {
         products: products.into_values().collect(),
