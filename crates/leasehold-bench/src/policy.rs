@@ -33,6 +33,7 @@ fn ask(i: usize) -> CheckoutRequest {
             address: String::new(),
             computer: leasehold_core::computer::Computer::UNKNOWN,
         },
+        units: 1,
     }
 }
 
@@ -96,12 +97,12 @@ fn time_checkouts(policy: Option<Arc<Policy>>, (held, rounds): (usize, usize)) -
     for i in 0..held {
         let _ = table.checkout(&ask(i), now);
     }
-    let product = Product::from("cad");
     let started = Instant::now();
     for r in 0..rounds {
-        if let Ok(g) = table.checkout(&ask(held + r), now) {
-            table.release(g.lease.id);
-            table.settle(&product);
+        if let Ok(g) = table.checkout(&ask(held + r), now)
+            && let Some(ended) = table.release(g.lease.id)
+        {
+            table.settle(&ended);
         }
     }
     started.elapsed().as_secs_f64() * 1e6 / rounds as f64

@@ -31,6 +31,7 @@ fn request(i: usize) -> CheckoutRequest {
         app_version: "1".into(),
         computer: None,
         wait: true,
+        units: None,
     }
 }
 

@@ -137,6 +137,11 @@ pub struct CheckoutArgs {
     /// With `--wait`: give up after SECS (exit 3, leaving the queue).
     #[arg(long, value_name = "SECS", requires = "wait")]
     pub wait_timeout: Option<u64>,
+    /// Units of an element pool to hold (a product licensed with
+    /// `--units`): granted only when that many are free.
+    #[arg(long, value_name = "K", default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub units: u32,
 }
 
 #[derive(Debug, Args)]
@@ -196,12 +201,14 @@ async fn checkout(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
     let checked_out = if args.wait {
         let timeout = args.wait_timeout.map(Duration::from_secs);
         client
-            .checkout_waiting(args.product.as_str(), timeout, |q| {
+            .checkout_units_waiting(args.product.as_str(), args.units, timeout, |q| {
                 eprintln!("waiting: position {} of {}", q.position, q.waiting);
             })
             .await
     } else {
-        client.checkout(args.product.as_str()).await
+        client
+            .checkout_units(args.product.as_str(), args.units)
+            .await
     };
     let guard = match checked_out {
         Ok(guard) => guard,

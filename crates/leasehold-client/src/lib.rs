@@ -462,6 +462,7 @@ impl Client {
             app_version: self.app_version.clone(),
             computer: Some(self.identity.computer).filter(|c| !c.is_unknown()),
             wait: false,
+            units: None,
         }
     }
 
@@ -480,9 +481,30 @@ impl Client {
     /// [`ServerApi::checkout`]'s errors, and in standalone mode
     /// [`ClientError::Standalone`] saying what is wrong with the file.
     pub async fn checkout(&self, product: impl Into<Product>) -> Result<LeaseGuard, ClientError> {
-        let request = self.checkout_request(product);
+        self.checkout_with(self.checkout_request(product)).await
+    }
+
+    /// [`Client::checkout`] of `units` of an element pool (`vendor issue
+    /// --units N`: cores, modules), held while the guard lives; granted only
+    /// when that many are free.
+    ///
+    /// # Errors
+    /// As [`Client::checkout`], and the server's `not_a_unit_pool`,
+    /// `too_many_units` ([`ClientError::Server`]).
+    pub async fn checkout_units(
+        &self,
+        product: impl Into<Product>,
+        units: u32,
+    ) -> Result<LeaseGuard, ClientError> {
+        let mut request = self.checkout_request(product);
+        request.units = Some(units).filter(|u| *u != 1);
+        self.checkout_with(request).await
+    }
+
+    async fn checkout_with(&self, request: CheckoutRequest) -> Result<LeaseGuard, ClientError> {
         // A seat borrowed by this computer is used first, with no server.
         if matches!(self.backend, Backend::Network { .. })
+            && request.units.is_none()
             && let Some(guard) = self.checkout_on_loan(&request.product).await
         {
             return Ok(guard);

@@ -29,10 +29,27 @@ impl Client {
         &self,
         product: impl Into<Product>,
         wait: Option<Duration>,
+        on_place: impl FnMut(&Queued) + Send,
+    ) -> Result<LeaseGuard, ClientError> {
+        self.checkout_units_waiting(product, 1, wait, on_place)
+            .await
+    }
+
+    /// [`Client::checkout_waiting`] for `units` of an element pool: served
+    /// in the order of arrival once that many are free.
+    ///
+    /// # Errors
+    /// As [`Client::checkout_waiting`] and [`Client::checkout_units`].
+    pub async fn checkout_units_waiting(
+        &self,
+        product: impl Into<Product>,
+        units: u32,
+        wait: Option<Duration>,
         mut on_place: impl FnMut(&Queued) + Send,
     ) -> Result<LeaseGuard, ClientError> {
         let product = product.into();
         if matches!(self.backend, Backend::Network { .. })
+            && units == 1
             && let Some(guard) = self.checkout_on_loan(&product).await
         {
             return Ok(guard);
@@ -47,7 +64,8 @@ impl Client {
                 auto: Some(auto), ..
             } => (auto.servers().await?, Some(std::sync::Arc::clone(auto))),
         };
-        let request = self.checkout_request(product.clone());
+        let mut request = self.checkout_request(product.clone());
+        request.units = Some(units).filter(|u| *u != 1);
         let started = Instant::now();
         let deadline = wait.map(|w| started + w);
         let mut last = ClientError::NoServer;

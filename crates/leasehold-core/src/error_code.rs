@@ -52,6 +52,8 @@ error_codes! {
     TokensExhausted = "tokens_exhausted", 409, "the product's consumption tokens for the period are spent (and its token overdraft, if any); the message says when they are given again";
     TokensNotLicensed = "tokens_not_licensed", 404, "no licence code of the product counting now gives consumption tokens";
     IdempotencyKeyReused = "idempotency_key_reused", 422, "the idempotency key was used for another spend (another amount or product); send a new key for a new spend";
+    NotAUnitPool = "not_a_unit_pool", 409, "units were asked of a product licensed by seats: check it out without units";
+    TooManyUnits = "too_many_units", 409, "more units asked than the product's pool has in all (the message gives how many)";
     NotANamedUser = "not_a_named_user", 409, "the product's seats belong to users the administrator names, and this user is not one of them";
     NamedSeatInUse = "named_seat_in_use", 409, "the named user holds the product's seat on another computer already; release it there first";
     NamedSeatsFull = "named_seats_full", 409, "every seat of the product is named for a user (or a seat freed from one is in its cool-down until the time the message gives)";

@@ -41,7 +41,18 @@ pub struct Lease {
     /// vendor bills it.
     #[serde(default)]
     pub overdraft: bool,
+    /// Units of an element pool it holds (`vendor issue --units N`); 1 for
+    /// a seat.
+    #[serde(default = "one")]
+    pub units: u32,
 }
+
+fn one() -> u32 {
+    1
+}
+
+/// The most units one checkout may ask for.
+pub const MAX_UNITS: u32 = 65_535;
 
 impl Lease {
     #[must_use]
@@ -94,7 +105,8 @@ pub enum Ending {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LeaseError {
     #[error(
-        "no seat of {product} is free: all {seats} are in use; try again in {retry_after_secs} s"
+        "no seat of {product} is free: {} in use; try again in {retry_after_secs} s",
+        if in_use >= seats { format!("all {seats} are") } else { format!("{in_use} of {seats} units are, fewer free than asked") }
     )]
     NoSeatFree {
         product: Product,
@@ -146,6 +158,18 @@ pub enum LeaseError {
         "no licence of {product} counting now gives feature {feature}; the administrator sees the features of each code in the Licenses tab"
     )]
     FeatureNotLicensed { product: Product, feature: String },
+    #[error(
+        "{0} is licensed by seats, not as a pool of units: check it out without units (one seat each)"
+    )]
+    NotAUnitPool(Product),
+    #[error(
+        "{asked} units of {product} asked, but its pool has {units} in all; ask for at most {units}"
+    )]
+    TooManyUnits {
+        product: Product,
+        asked: u32,
+        units: u32,
+    },
     #[error(
         "the seats of {product} belong to named users and {user} is not one of them; the administrator names users with `leasehold admin users assign {product} USER` or in the Licenses tab"
     )]
@@ -203,6 +227,8 @@ impl LeaseError {
             Self::BorrowTooLong { .. } => ErrorCode::BorrowTooLong,
             Self::NoBorrowableSeat { .. } => ErrorCode::NoBorrowableSeat,
             Self::FeatureNotLicensed { .. } => ErrorCode::FeatureNotLicensed,
+            Self::NotAUnitPool(_) => ErrorCode::NotAUnitPool,
+            Self::TooManyUnits { .. } => ErrorCode::TooManyUnits,
             Self::NoValidLicense(_) => ErrorCode::NoValidLicense,
             Self::NeedsActivation(_) => ErrorCode::NeedsActivation,
             Self::ClockSetBack(_) => ErrorCode::ClockSetBack,

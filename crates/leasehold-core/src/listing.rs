@@ -30,6 +30,8 @@ pub struct HolderNames {
     /// The lease was granted beyond the licensed seats (kept here, where the
     /// layout has room, not in the slot).
     pub overdraft: bool,
+    /// Units of an element pool the lease holds (1 for a seat).
+    pub units: u16,
 }
 
 impl HolderNames {
@@ -53,6 +55,7 @@ impl HolderNames {
             ends: [end(a), end(b), end(c)],
             computer: crate::computer::Computer::UNKNOWN,
             overdraft: false,
+            units: 1,
         }
     }
 

@@ -219,8 +219,9 @@ mod in_the_table {
         new(t.named_mut().entry(&cad).assign("alice", 2, at(0)));
         // From its start: 1 floating seat for anyone, 2 for named users.
         let now = at(11);
-        t.expire_due(now);
-        t.settle(&cad);
+        for ended in t.expire_due(now) {
+            t.settle(&ended);
+        }
         assert!(t.checkout(&ask("bob"), now).is_ok(), "the floating seat");
         assert!(matches!(
             t.checkout(&ask("carol"), now),

@@ -36,6 +36,8 @@ pub struct Waiter {
     pub since: Timestamp,
     /// Dropped from the queue at this time unless its client asks again.
     pub alive_until: Timestamp,
+    /// Units of an element pool it waits for (1 for a seat).
+    pub units: u32,
 }
 
 /// Where a waiter stands.
@@ -133,6 +135,21 @@ impl WaitQueue {
         holder: &Holder,
         now: Timestamp,
     ) -> Result<TicketId, JoinError> {
+        self.join_units(product, holder, 1, now)
+    }
+
+    /// [`WaitQueue::join`] for `units` of an element pool (a holder already
+    /// waiting keeps the units it first asked for).
+    ///
+    /// # Errors
+    /// As [`WaitQueue::join`].
+    pub fn join_units(
+        &mut self,
+        product: &Product,
+        holder: &Holder,
+        units: u32,
+        now: Timestamp,
+    ) -> Result<TicketId, JoinError> {
         if let Some(&ticket) = self.by_holder.get(&holder_key(product, holder)) {
             self.keep_alive(ticket, now);
             return Ok(ticket);
@@ -156,6 +173,7 @@ impl WaitQueue {
             holder: holder.clone(),
             since: now,
             alive_until: now.plus_millis(i64::from(TICKET_SECS) * 1000),
+            units: units.max(1),
         };
         let ticket = waiter.ticket;
         self.restore(waiter);
@@ -251,6 +269,12 @@ impl WaitQueue {
             .into_iter()
             .flat_map(|l| l.order.values())
             .filter_map(|t| self.waiters.get(t))
+    }
+
+    /// Whether `holder` waits in `product`'s line (has a ticket).
+    #[must_use]
+    pub fn waits(&self, product: &Product, holder: &Holder) -> bool {
+        self.by_holder.contains_key(&holder_key(product, holder))
     }
 
     /// How many wait for `product`.

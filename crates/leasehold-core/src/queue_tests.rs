@@ -133,6 +133,7 @@ fn ask(client: &str) -> CheckoutRequest {
     CheckoutRequest {
         product: cad(),
         holder: holder(client),
+        units: 1,
     }
 }
 
@@ -150,8 +151,8 @@ fn a_freed_seat_goes_to_the_first_waiter_for_the_claim_window() {
     );
 
     let later = Timestamp(10 * SEC);
-    t.release(held.lease.id);
-    t.settle(&cad());
+    let ended = t.release(held.lease.id).unwrap();
+    t.settle(&ended);
     let served = t.serve_waiters(&cad(), later).served;
     assert_eq!(served.len(), 1);
     assert_eq!(served[0].waiter.ticket, b);
@@ -182,7 +183,7 @@ fn an_unclaimed_seat_goes_to_the_next_waiter() {
     t.queue_mut().keep_alive(c, Timestamp(claim - SEC));
     let lapsed = t.expire_due(Timestamp(claim));
     assert_eq!(lapsed.len(), 1);
-    t.settle(&cad());
+    t.settle(&lapsed[0]);
     let second = t.serve_waiters(&cad(), Timestamp(claim)).served;
     assert_eq!(second[0].waiter.ticket, c);
 }

@@ -55,6 +55,7 @@ impl Slot {
             expires_at: self.expires_at,
             lease_secs: self.lease_secs,
             overdraft: self.names.overdraft,
+            units: u32::from(self.names.units),
         }
     }
 

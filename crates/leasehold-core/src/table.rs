@@ -25,6 +25,9 @@ const REMEMBERED_ENDINGS: usize = 65_536;
 pub struct CheckoutRequest {
     pub product: Product,
     pub holder: Holder,
+    /// Units of an element pool asked for (1 for a seat; at most
+    /// [`crate::lease::MAX_UNITS`]).
+    pub units: u32,
 }
 
 /// A granted checkout: the lease, and whether it is one the client already had
@@ -76,6 +79,9 @@ struct ProductLeases {
     /// still count, so a crash or a failed write can never leave more leases
     /// in the store than seats (see [`LeaseTable::settle`]).
     ending: u32,
+    /// Units held beyond one per lease by the leases in `deadlines` (an
+    /// element pool's checkouts of k units count k).
+    extra_units: u32,
     high_water: u32,
     /// The most and fewest seats in use since [`LeaseTable::take_window`]
     /// last read them (`None`: never read, unchanged).
@@ -89,6 +95,7 @@ impl ProductLeases {
     fn in_use(&self) -> u32 {
         u32::try_from(self.deadlines.len())
             .unwrap_or(u32::MAX)
+            .saturating_add(self.extra_units)
             .saturating_add(self.ending)
     }
 
@@ -419,12 +426,22 @@ impl LeaseTable {
                 LeaseError::NoLicense(req.product.clone())
             });
         }
+        let units = req.units.max(1);
+        if units > 1 {
+            self.units_may_be_asked(&req.product, units, now)?;
+        }
+        if self.pools.units_pool(&req.product, now) {
+            self.units_line_first(req, now)?;
+        }
         if self.pools.named(&req.product, now) {
             self.named_may_take(req, dead, now)?;
         }
-        let in_use = self
-            .in_use(&req.product)
-            .saturating_sub(u32::from(dead.is_some()));
+        // The lease this checkout replaces gives its units to the new one.
+        let replaced_units = dead
+            .and_then(|id| self.by_id.get(&id).copied())
+            .and_then(|i| self.slab.get(i))
+            .map_or(0, |s| u32::from(s.names.units));
+        let in_use = self.in_use(&req.product).saturating_sub(replaced_units);
         let lease_secs = borrow_secs.unwrap_or_else(|| self.pools.lease_secs(&req.product, now));
         let capacity = self.pools.capacity(&req.product.0, now);
         // The lease this checkout replaces is not counted against it: its
@@ -447,7 +464,7 @@ impl LeaseTable {
         } else {
             capacity
         };
-        if in_use >= limit {
+        if in_use.saturating_add(units) > limit {
             let retry_after_secs = self.retry_after_secs(&req.product, now, lease_secs);
             return Err(LeaseError::NoSeatFree {
                 product: req.product.clone(),
@@ -464,7 +481,8 @@ impl LeaseTable {
             renewed_at: now,
             expires_at: now.plus_millis(i64::from(lease_secs) * 1000),
             lease_secs,
-            overdraft: in_use >= seats,
+            overdraft: in_use.saturating_add(units) > seats,
+            units,
         };
         let expired = dead.and_then(|id| self.unlink(id, Some(Ending::Expired)));
         self.insert(&lease);
@@ -472,7 +490,7 @@ impl LeaseTable {
             lease,
             reused: false,
             expired,
-            in_use: in_use + 1,
+            in_use: in_use.saturating_add(units),
             seats,
         })
     }
@@ -630,9 +648,9 @@ impl LeaseTable {
     }
 
     /// Frees the seat of an ended lease once its end is durable.
-    pub fn settle(&mut self, product: &Product) {
-        if let Some(p) = self.products.get_mut(product) {
-            p.ending = p.ending.saturating_sub(1);
+    pub fn settle(&mut self, lease: &Lease) {
+        if let Some(p) = self.products.get_mut(&lease.product) {
+            p.ending = p.ending.saturating_sub(lease.units.max(1));
             p.note_use();
         }
     }
@@ -731,6 +749,9 @@ impl LeaseTable {
                 ..ProductLeases::default()
             });
         product.deadlines.insert((lease.expires_at, lease.id));
+        product.extra_units = product
+            .extra_units
+            .saturating_add(lease.units.saturating_sub(1));
         product.high_water = product.high_water.max(product.in_use());
         product.note_use();
         let h = &lease.holder;
@@ -745,6 +766,7 @@ impl LeaseTable {
         );
         names.computer = h.computer;
         names.overdraft = lease.overdraft;
+        names.units = u16::try_from(lease.units.max(1)).unwrap_or(u16::MAX);
         let slot = Slot {
             id: lease.id,
             names: Arc::new(names),
@@ -795,7 +817,7 @@ impl LeaseTable {
     fn end(&mut self, id: LeaseId, how: Ending) -> Option<Lease> {
         let lease = self.unlink(id, Some(how))?;
         if let Some(p) = self.products.get_mut(&lease.product) {
-            p.ending = p.ending.saturating_add(1);
+            p.ending = p.ending.saturating_add(lease.units.max(1));
         }
         Some(lease)
     }
@@ -817,6 +839,9 @@ impl LeaseTable {
         self.generation = self.generation.wrapping_add(1);
         if let Some(p) = self.products.get_mut(&*slot.names.product) {
             p.deadlines.remove(&(slot.expires_at, id));
+            p.extra_units = p
+                .extra_units
+                .saturating_sub(u32::from(slot.names.units).saturating_sub(1));
             if how.is_none() {
                 // Gone at once (an undo, a replacement); an end counts its
                 // seat until it settles.
@@ -884,6 +909,8 @@ mod linger;
 mod named_rules;
 #[path = "table_queue.rs"]
 mod queue_rules;
+#[path = "table_units.rs"]
+mod units;
 pub use features::{FeatureHeld, FeatureUse};
 pub use linger::Release;
 pub use queue_rules::{Served, Serving, may_wait};
@@ -899,3 +926,7 @@ mod overdraft_tests;
 #[cfg(test)]
 #[path = "table_policy_tests.rs"]
 mod policy_tests;
+
+#[cfg(test)]
+#[path = "table_units_tests.rs"]
+mod units_tests;

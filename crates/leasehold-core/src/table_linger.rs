@@ -121,7 +121,7 @@ mod tests {
         assert!(t.expire_due(Timestamp(29_999)).is_empty());
         let ended = t.expire_due(Timestamp(30_000));
         assert_eq!(ended.len(), 1);
-        t.settle(&"cad".into());
+        t.settle(&ended[0]);
         assert!(!t.is_lingering(a.lease.id));
         t.checkout(&ask("pc-b"), Timestamp(30_000)).unwrap();
     }

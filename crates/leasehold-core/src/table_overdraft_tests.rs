@@ -97,8 +97,8 @@ fn a_seat_freed_under_overdraft_is_granted_as_overdraft_while_over_the_licence()
     assert!(b.lease.overdraft);
     // a goes: b alone is within the licence, but its mark stays as granted;
     // the next seat is over the licence again.
-    t.release(a.lease.id);
-    t.settle(&"cad".into());
+    let gone = t.release(a.lease.id).unwrap();
+    t.settle(&gone);
     assert!(
         t.get(b.lease.id).unwrap().overdraft,
         "a mark stays as granted"
@@ -107,8 +107,8 @@ fn a_seat_freed_under_overdraft_is_granted_as_overdraft_while_over_the_licence()
     assert!(c.lease.overdraft, "2 in use on 1 seat");
     // Both go: the next seat is within the licence.
     for id in [b.lease.id, c.lease.id] {
-        t.release(id);
-        t.settle(&"cad".into());
+        let gone = t.release(id).unwrap();
+        t.settle(&gone);
     }
     assert!(!t.checkout(&ask("pc-4"), now).unwrap().lease.overdraft);
 }

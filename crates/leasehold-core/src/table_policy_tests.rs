@@ -17,6 +17,7 @@ fn ask(client: &str, user: &str, host: &str) -> CheckoutRequest {
             address: String::new(),
             computer: crate::computer::Computer::UNKNOWN,
         },
+        units: 1,
     }
 }
 
@@ -41,8 +42,8 @@ fn max_per_user_counts_leases_as_they_come_and_go() {
     let again = t.checkout(&ask("pc-1", "Bob", "ws-1"), now).unwrap();
     assert!(again.reused);
     // Released: Bob may take a seat elsewhere.
-    t.release(first.lease.id);
-    t.settle(&"cad".into());
+    let gone = t.release(first.lease.id).unwrap();
+    t.settle(&gone);
     t.checkout(&ask("pc-2", "bob", "ws-2"), now).unwrap();
 }
 

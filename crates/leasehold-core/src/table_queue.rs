@@ -70,6 +70,7 @@ impl LeaseTable {
             let req = CheckoutRequest {
                 product: product.clone(),
                 holder: waiter.holder.clone(),
+                units: waiter.units,
             };
             match self.checkout(&req, now) {
                 Ok(mut granted) => {

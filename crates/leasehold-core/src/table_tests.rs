@@ -21,13 +21,14 @@ fn ask(product: &str, client: &str) -> CheckoutRequest {
     CheckoutRequest {
         product: product.into(),
         holder: holder(client, "ann"),
+        units: 1,
     }
 }
 
 /// Frees the seats of ended leases, as the server does once their end is durable.
 fn settled(t: &mut LeaseTable, ended: Vec<Lease>) -> Vec<Lease> {
     for l in &ended {
-        t.settle(&l.product);
+        t.settle(l);
     }
     ended
 }
@@ -515,7 +516,7 @@ fn an_ended_lease_holds_its_seat_until_its_end_is_settled() {
         } => assert_eq!(retry_after_secs, 1),
         other => panic!("expected no_seat_free, got {other:?}"),
     }
-    t.settle(&released.product);
+    t.settle(&released);
     assert_eq!((t.in_use(&cad), t.ending(&cad)), (0, 0));
     assert!(t.checkout(&ask("cad", "pc-2"), now).is_ok());
 }
@@ -526,7 +527,8 @@ fn expired_and_disconnected_leases_also_hold_their_seats_until_settled() {
     let mut t = table_with("cad", 2);
     let a = t.checkout(&ask("cad", "pc-1"), Timestamp(0)).unwrap().lease;
     t.checkout(&ask("cad", "pc-2"), Timestamp(SEC)).unwrap();
-    assert_eq!(t.disconnect(a.id).map(|l| l.id), Some(a.id));
+    let gone = t.disconnect(a.id).unwrap();
+    assert_eq!(gone.id, a.id);
     let expired = t.expire_due(Timestamp(61 * SEC));
     assert_eq!(expired.len(), 1);
     assert_eq!((t.len(), t.in_use(&cad), t.ending(&cad)), (0, 2, 2));
@@ -534,9 +536,9 @@ fn expired_and_disconnected_leases_also_hold_their_seats_until_settled() {
         t.checkout(&ask("cad", "pc-3"), Timestamp(61 * SEC))
             .is_err()
     );
-    t.settle(&cad);
-    t.settle(&cad);
-    t.settle(&cad); // one too many is harmless
+    t.settle(&gone);
+    t.settle(&expired[0]);
+    t.settle(&expired[0]); // one too many is harmless
     assert_eq!(t.in_use(&cad), 0);
 }
 
@@ -594,7 +596,7 @@ fn the_window_holds_the_most_and_fewest_seats_in_use_since_last_read() {
     // An end counts until it settles; then the seat is free.
     let ended = t.release(a.id).unwrap();
     assert_eq!(t.take_window(&cad), (3, 3));
-    t.settle(&ended.product);
+    t.settle(&ended);
     t.checkout(&ask("cad", "pc-d"), now).unwrap();
     assert_eq!(t.take_window(&cad), (3, 2));
     assert_eq!(t.take_window(&"none".into()), (0, 0));

@@ -67,5 +67,6 @@ pub fn ask(product: &str, client: &str, user: &str) -> crate::table::CheckoutReq
             address: String::new(),
             computer: crate::computer::Computer::UNKNOWN,
         },
+        units: 1,
     }
 }

@@ -32,6 +32,7 @@ fn grant(seq: u64) -> Vec<Op> {
         expires_at: now.plus_millis(90_000),
         lease_secs: 90,
         overdraft: false,
+        units: 1,
     };
     let mut event = Event::new(
         EventKind::Grant,

@@ -167,6 +167,7 @@ async fn leases_that_expired_while_down_are_reclaimed_and_logged() {
         expires_at: now.plus_millis(-60_000),
         lease_secs: 60,
         overdraft: false,
+        units: 1,
     };
     store
         .apply(vec![Op::PutLease(stale.clone())])

@@ -29,6 +29,7 @@ fn lease(n: u64) -> Lease {
         expires_at: Timestamp(i64::MAX),
         lease_secs: 60,
         overdraft: false,
+        units: 1,
     }
 }
 
@@ -140,7 +141,7 @@ async fn store_a_newer_schema_is_refused_and_left_untouched() {
             err,
             StoreError::NewerSchema {
                 found: 99,
-                supported: 11
+                supported: 12
             }
         ),
         "{err:?}"

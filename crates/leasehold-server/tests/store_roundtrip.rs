@@ -38,6 +38,7 @@ fn lease(client: &str, at: i64) -> Lease {
         expires_at: Timestamp(at + 90_000),
         lease_secs: 90,
         overdraft: false,
+        units: 1,
     }
 }
 

@@ -174,7 +174,12 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
       </div>
       <div role="cell" title={h.user}>{h.user}</div>
       <div role="cell">
-        <div className="cell-clip"><span className="chip">{r.lease.product}</span></div>
+        <div className="cell-clip">
+          <span className="chip">{r.lease.product}</span>
+          {(r.lease.units ?? 1) > 1 && (
+            <span className="muted small" title={`This lease holds ${r.lease.units} units of the product's pool`}> × {r.lease.units} units</span>
+          )}
+        </div>
         {r.lease.overdraft && (
           <span className="badge badge-warn badge-flag" title={OVERDRAFT_HELP} aria-describedby={OVERDRAFT_HELP_ID}>Over licence</span>
         )}

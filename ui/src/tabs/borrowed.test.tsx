@@ -84,7 +84,7 @@ describe('Computers tab: seats out on loan', () => {
   });
 });
 
-const rules = (maxBorrowHours: number) => ({ overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours, lingerSecs: 0, featureSeats: [], tokens: null });
+const rules = (maxBorrowHours: number) => ({ overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours, lingerSecs: 0, featureSeats: [], tokens: null, unitsPool: false });
 
 describe('Licenses tab: seats borrowed', () => {
   it('says how many of a product’s seats in use are borrowed, and follows the borrow event', async () => {

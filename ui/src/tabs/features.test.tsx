@@ -7,7 +7,7 @@ import { event, fakeFetch, json, license, renderWithApi, seat, seatServer, statu
 import { ComputersTab } from './ComputersTab';
 import { LicensesTab } from './LicensesTab';
 
-const rules = (featureSeats: { feature: string; seats: number }[]) => ({ overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats, tokens: null });
+const rules = (featureSeats: { feature: string; seats: number }[]) => ({ overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats, tokens: null, unitsPool: false });
 
 /** The server's status with cad's counted features. */
 const withFeatures = (features: FeatureUsage[]) => status({ products: [{ product: 'cad', seats: 10, inUse: 3, highWater: 5, denialsLastHour: 0, features }, { product: 'sim', seats: 5, inUse: 0, highWater: 0, denialsLastHour: 0 }] });

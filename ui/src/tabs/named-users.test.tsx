@@ -177,7 +177,7 @@ describe('Named users', () => {
   });
 
   it('sits on the Licenses tab under the codes when a code has named users, and only then', async () => {
-    const rules = { overdraft: 0, noQueue: false, maxBorrowHours: 0, lingerSecs: 0, reassignAfterHours: 24, featureSeats: [], tokens: null };
+    const rules = { overdraft: 0, noQueue: false, maxBorrowHours: 0, lingerSecs: 0, reassignAfterHours: 24, featureSeats: [], tokens: null, unitsPool: false };
     const s = namedServer([named()], { 'GET /admin/v1/licenses': () => json([license({ seatRules: { ...rules, namedUsers: true } })]) });
     const { unmount } = renderWithApi(<LicensesTab />, s.f);
     const section = (await screen.findByRole('heading', { name: 'Named users' })).closest('section')!;

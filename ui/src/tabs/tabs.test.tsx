@@ -92,7 +92,7 @@ describe('Licenses tab', () => {
   });
 
   it('shows a code’s seat rules compactly, and feature seat counts next to the features', async () => {
-    const rules = { overdraft: 2, noQueue: true, namedUsers: true, reassignAfterHours: 24, maxBorrowHours: 72, lingerSecs: 30, featureSeats: [{ feature: 'render', seats: 2 }], tokens: null };
+    const rules = { overdraft: 2, noQueue: true, namedUsers: true, reassignAfterHours: 24, maxBorrowHours: 72, lingerSecs: 30, featureSeats: [{ feature: 'render', seats: 2 }], tokens: null, unitsPool: false };
     renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seatRules: rules, features: ['render', 'export'] })]) }));
     const list = await screen.findByRole('list', { name: 'Seat rules' });
     expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['+2 overdraft', 'no queue', 'named users', 'borrow up to 72 h', 'linger 30 s']);
@@ -106,7 +106,7 @@ describe('Licenses tab', () => {
   });
 
   it('shows nothing extra for a plain code', async () => {
-    const plain = { overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats: [], tokens: null };
+    const plain = { overdraft: 0, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats: [], tokens: null, unitsPool: false };
     renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seatRules: plain }), license({ licenseId: 'old', product: 'sim' })]) }));
     await screen.findByText('sim');
     expect(screen.queryByRole('list', { name: 'Seat rules' })).not.toBeInTheDocument();
@@ -114,7 +114,7 @@ describe('Licenses tab', () => {
   });
 
   it('says how many seats are over licence from the overdraft', async () => {
-    const rules = { overdraft: 1, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats: [], tokens: null };
+    const rules = { overdraft: 1, noQueue: false, namedUsers: false, reassignAfterHours: 24, maxBorrowHours: 0, lingerSecs: 0, featureSeats: [], tokens: null, unitsPool: false };
     renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ seats: 1, productSeats: 1, productInUse: 2, seatRules: rules })]) }));
     expect(await screen.findByText('1 seat over licence, from the overdraft (billed by the vendor)')).toBeInTheDocument();
   });

@@ -65,8 +65,13 @@ pub struct IssueArgs {
     #[arg(long, value_name = "NAME")]
     pub product: String,
     /// How many computers may use the product at the same time.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+        required_unless_present = "units", conflicts_with = "units")]
+    pub seats: Option<u32>,
+    /// A pool of N units instead of seats (cores, modules): a checkout asks
+    /// for k of them and holds k while it runs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub seats: u32,
+    pub units: Option<u32>,
     /// Last day the code is valid (inclusive, UTC). Default: never expires.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_expires)]
     pub expires: Option<Timestamp>,
@@ -243,11 +248,12 @@ pub(crate) fn load_key(path: &Path, err: &mut dyn Write) -> Result<VendorKeyPair
 
 fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let key = load_key(&args.key, err)?;
-    let (features, seat_rules) = args.rules.into_terms();
+    let (features, mut seat_rules) = args.rules.into_terms();
+    seat_rules.units_pool = args.units.is_some();
     let terms = LicenseTerms {
         license_id: LicenseId::random(),
         product: Product(args.product),
-        seats: args.seats,
+        seats: args.units.or(args.seats).unwrap_or(1),
         valid_from: args.starts,
         valid_until: args.expires,
         features,
@@ -266,9 +272,14 @@ fn issue(args: IssueArgs, now: Timestamp, out: &mut dyn Write, err: &mut dyn Wri
     writeln!(out, "{code}")?;
     writeln!(
         err,
-        "Issued license {} for {} seat(s) of {}, {}, signed by vendor key {}.",
+        "Issued license {} for {} {} of {}, {}, signed by vendor key {}.",
         terms.license_id,
         terms.seats,
+        if terms.seat_rules.units_pool {
+            "unit(s)"
+        } else {
+            "seat(s)"
+        },
         terms.product,
         terms.valid_until.map_or_else(
             || "never expiring".to_owned(),
@@ -335,7 +346,17 @@ fn write_terms(out: &mut dyn Write, t: &LicenseTerms, now: Timestamp) -> std::io
     let rows = [
         ("license id", t.license_id.to_string()),
         ("product", t.product.to_string()),
-        ("seats", t.seats.to_string()),
+        if t.seat_rules.units_pool {
+            (
+                "units",
+                format!(
+                    "{} (a pool: a checkout holds the units it asks for)",
+                    t.seats
+                ),
+            )
+        } else {
+            ("seats", t.seats.to_string())
+        },
         (
             "customer",
             if t.customer.is_empty() {

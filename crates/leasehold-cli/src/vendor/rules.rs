@@ -98,6 +98,7 @@ impl SeatRuleArgs {
                 period: self.tokens_period,
                 overdraft: self.tokens_overdraft,
             }),
+            units_pool: false,
         };
         (features, rules)
     }

@@ -76,6 +76,10 @@ pub struct SeatRules {
     /// Consumption tokens the code gives its product (`POST /v1/usage`
     /// spends them), if any.
     pub tokens: Option<Tokens>,
+    /// The seats are a pool of units (`vendor issue --units N`: cores,
+    /// modules); a checkout may ask for several.
+    #[serde(default)]
+    pub units_pool: bool,
 }
 
 /// A balance of units a product's applications spend (`vendor issue
@@ -114,6 +118,7 @@ impl Default for SeatRules {
             linger_secs: 0,
             feature_seats: Vec::new(),
             tokens: None,
+            units_pool: false,
         }
     }
 }

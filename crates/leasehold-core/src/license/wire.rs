@@ -68,6 +68,7 @@ const MAX_BORROW_HOURS: u16 = 4;
 const LINGER_SECS: u16 = 5;
 const FEATURE_SEATS: u16 = 6;
 const TOKENS: u16 = 7;
+const UNITS_POOL: u16 = 8;
 
 /// Most servers one code may be activated on at once.
 pub const MAX_ACTIVATIONS: u32 = 1000;
@@ -238,6 +239,9 @@ fn encode_rules(r: &SeatRules) -> Result<Vec<(u16, Vec<u8>)>, LicenseError> {
     if let Some(t) = &r.tokens {
         out.push((TOKENS, value(&(t.units, t.period, t.overdraft))?));
     }
+    if r.units_pool {
+        out.push((UNITS_POOL, Vec::new()));
+    }
     Ok(out)
 }
 
@@ -273,7 +277,10 @@ fn decode_rules(rules: Vec<(u16, Vec<u8>)>) -> Result<SeatRules, LicenseError> {
                     overdraft,
                 });
             }
-            NO_QUEUE => return Err(LicenseError::corrupt("a seat rule cannot be read")),
+            UNITS_POOL if bytes.is_empty() => r.units_pool = true,
+            NO_QUEUE | UNITS_POOL => {
+                return Err(LicenseError::corrupt("a seat rule cannot be read"));
+            }
             tag => return Err(LicenseError::UnknownTerm { tag }),
         }
     }
@@ -455,6 +462,7 @@ pub(crate) mod tests {
             reassign_after_hours: 48,
             max_borrow_hours: 72,
             linger_secs: 30,
+            units_pool: true,
             feature_seats: vec![FeatureSeats {
                 feature: "render".into(),
                 seats: 4,

@@ -50,6 +50,11 @@ pub struct CheckoutRequest {
     /// ticket (`Queued`), followed with `GET /v1/queue/{ticket}`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub wait: bool,
+    /// Units of an element pool to hold (`vendor issue --units N`: cores,
+    /// modules); absent for one seat. Granted only when that many are free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 65535)]
+    pub units: Option<u32>,
 }
 
 /// One licence code a server counts for a product, with its activation for

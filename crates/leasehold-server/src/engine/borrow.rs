@@ -30,6 +30,7 @@ impl Engine {
         let now = self.now();
         let request = CheckoutRequest {
             product: req.seat.product.clone(),
+            units: req.seat.units.unwrap_or(1),
             holder: holder_of(req.seat, address),
         };
         let outcome = {

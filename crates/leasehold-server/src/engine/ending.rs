@@ -103,7 +103,7 @@ impl Engine {
                     let mut table = self.table();
                     let mut freed: Vec<leasehold_core::Product> = Vec::new();
                     for e in &ended {
-                        table.settle(&e.lease.product);
+                        table.settle(&e.lease);
                         table.seat_freed(&e.lease.product, now);
                         if table.queue().len_of(&e.lease.product) > 0
                             && !freed.contains(&e.lease.product)

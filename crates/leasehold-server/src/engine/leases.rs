@@ -30,6 +30,7 @@ impl Engine {
         let now = self.now();
         let request = CheckoutRequest {
             product: req.product.clone(),
+            units: req.units.unwrap_or(1),
             holder: holder_of(req, address),
         };
         // Decided and queued under one lock, so the store sees this lease's
@@ -375,6 +376,17 @@ pub(super) fn validate(req: &wire::CheckoutRequest) -> Result<()> {
     ];
     for (field, value, required, max) in fields {
         check_field(field, value, required, max)?;
+    }
+    if let Some(units) = req.units
+        && !(1..=leasehold_core::lease::MAX_UNITS).contains(&units)
+    {
+        return Err(Error::InvalidField {
+            field: "units",
+            reason: format!(
+                "is {units}; ask for 1 to {} units",
+                leasehold_core::lease::MAX_UNITS
+            ),
+        });
     }
     Ok(())
 }

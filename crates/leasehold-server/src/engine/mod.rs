@@ -181,7 +181,7 @@ impl Engine {
         // seats are free at once (the deletes follow).
         let reclaimed = table.expire_due(now);
         for lease in &reclaimed {
-            table.settle(&lease.product);
+            table.settle(lease);
         }
         if !reclaimed.is_empty() {
             tracing::info!(

@@ -55,6 +55,7 @@ impl Engine {
         corr: CorrelationId,
     ) -> Result<Waited> {
         let product = req.product.clone();
+        let units = req.units.unwrap_or(1);
         let holder_req = req.clone();
         match self.checkout(req, address.clone(), corr).await {
             Ok(grant) => return Ok(Waited::Granted(grant)),
@@ -71,7 +72,7 @@ impl Engine {
             let before = table.queue().len();
             let ticket = table
                 .queue_mut()
-                .join(&product, &holder, now)
+                .join_units(&product, &holder, units, now)
                 .map_err(|e| match e {
                     JoinError::Full => Error::QueueFull,
                     JoinError::TooManyFromAddress => Error::QueueFullForAddress,

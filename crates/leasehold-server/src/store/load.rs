@@ -204,7 +204,7 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     each_row(
         conn,
         "SELECT id, product, client_id, user, host, app_name, app_version, address,
-                granted_at, renewed_at, expires_at, lease_secs, computer, overdraft
+                granted_at, renewed_at, expires_at, lease_secs, computer, overdraft, units
          FROM leases ORDER BY granted_at",
         lease_row,
         |lease| table.restore(lease),
@@ -212,7 +212,7 @@ fn lease_table(conn: &Connection) -> Result<LeaseTable, rusqlite::Error> {
     each_row(
         conn,
         "SELECT ticket, seq, product, client_id, user, host, app_name, app_version, address,
-                computer, since FROM waiters ORDER BY seq",
+                computer, since, units FROM waiters ORDER BY seq",
         waiter_row,
         |w| table.queue_mut().restore(w),
     )?;
@@ -309,6 +309,7 @@ fn waiter_row(row: &Row<'_>) -> Result<Waiter, BadRow> {
         holder: holder(row, 3, 9)?,
         since,
         alive_until: since.plus_millis(i64::from(TICKET_SECS) * 1000),
+        units: units(row, 11)?,
     })
 }
 
@@ -340,5 +341,15 @@ fn lease_row(row: &Row<'_>) -> Result<Lease, BadRow> {
         lease_secs: u32::try_from(secs)
             .map_err(|_| BadRow(format!("lease_secs {secs} is out of range")))?,
         overdraft: int(row, 13)? != 0,
+        units: units(row, 14)?,
     })
+}
+
+/// Units of an element pool, from 1 to [`leasehold_core::lease::MAX_UNITS`].
+fn units(row: &Row<'_>, i: usize) -> Result<u32, BadRow> {
+    let n = int(row, i)?;
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (1..=leasehold_core::lease::MAX_UNITS).contains(n))
+        .ok_or_else(|| BadRow(format!("units {n} is out of range")))
 }

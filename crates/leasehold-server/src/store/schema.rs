@@ -210,6 +210,9 @@ CREATE TABLE usage_days (
     tokens    INTEGER NOT NULL,
     PRIMARY KEY (at, product)
 ) WITHOUT ROWID;
+CREATE INDEX usage_minutes_product ON usage_minutes (product, at);
+CREATE INDEX usage_hours_product ON usage_hours (product, at);
+CREATE INDEX usage_days_product ON usage_days (product, at);
 ";
 
 /// Version 11: the event log as a hash chain (`Event::chain_hash`): each
@@ -221,8 +224,15 @@ ALTER TABLE events ADD COLUMN prev_hash TEXT;
 ALTER TABLE events ADD COLUMN hash TEXT;
 ";
 
+/// Version 12: the units of an element pool a lease holds, or a waiter waits
+/// for (`vendor issue --units N`); 1 for a seat.
+const V12: &str = "
+ALTER TABLE leases ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE waiters ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

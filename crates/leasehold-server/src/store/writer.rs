@@ -338,8 +338,8 @@ fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusq
         Op::PutLease(l) => {
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO leases (id, product, client_id, user, host, app_name, app_version,
-                    address, granted_at, renewed_at, expires_at, lease_secs, computer, overdraft)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    address, granted_at, renewed_at, expires_at, lease_secs, computer, overdraft, units)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?
             .execute(params![
                 l.id.to_string(),
@@ -356,6 +356,7 @@ fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusq
                 l.lease_secs,
                 l.holder.computer.to_text(),
                 l.overdraft,
+                l.units,
             ])?;
         }
         Op::UpdateLeaseTimes {
@@ -401,8 +402,8 @@ fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusq
         Op::PutWaiter(w) => {
             conn.prepare_cached(
                 "INSERT OR REPLACE INTO waiters (ticket, seq, product, client_id, user, host,
-                    app_name, app_version, address, computer, since)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    app_name, app_version, address, computer, since, units)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 w.ticket.to_string(),
@@ -416,6 +417,7 @@ fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusq
                 w.holder.address,
                 w.holder.computer.to_text(),
                 w.since.0,
+                w.units,
             ])?;
         }
         Op::PutNamedSeats { product, seats } => {

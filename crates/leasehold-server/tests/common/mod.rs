@@ -114,6 +114,7 @@ pub fn checkout_request(
         app_version: "4.2".into(),
         computer: None,
         wait: false,
+        units: None,
     }
 }
 
