@@ -128,17 +128,34 @@ pub fn router(authority: Arc<Authority>) -> Router {
         .route("/authority/v1/hello", get(hello))
         .route("/authority/v1/activations", post(activate))
         .route("/authority/v1/deactivations", post(deactivate))
-        .route(
-            "/authority/v1/reports",
-            post(receive_report).layer(DefaultBodyLimit::max(reports::MAX_REPORT_BYTES)),
-        )
         .fallback(|req: Request| async move { Error::NotFound(req.uri().path().to_owned()) })
         .method_not_allowed_fallback(|req: Request| async move {
             Error::MethodNotAllowed(req.method().to_string())
         })
         .layer(middleware::from_fn(time_limit))
         .layer(DefaultBodyLimit::max(crate::http::BODY_LIMIT))
+        // Reports are large: a longer limit, a larger body, two at a time.
+        .merge(
+            Router::new()
+                .route("/authority/v1/reports", post(receive_report))
+                .layer(middleware::from_fn(report_time_limit))
+                .layer(DefaultBodyLimit::max(reports::MAX_REPORT_BYTES)),
+        )
         .with_state(authority)
+}
+
+/// How long a report upload may take, body included.
+const REPORT_TIMEOUT: Duration = Duration::from_secs(300);
+/// Reports received at once (each held whole in memory while checked).
+static REPORT_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn report_time_limit(req: Request, next: Next) -> Response {
+    let Ok(_slot) = REPORT_SLOTS.acquire().await else {
+        return Error::Internal("the report slots are closed".into()).into_response();
+    };
+    tokio::time::timeout(REPORT_TIMEOUT, next.run(req))
+        .await
+        .unwrap_or_else(|_| Error::RequestTimeout.into_response())
 }
 
 async fn time_limit(req: Request, next: Next) -> Response {
