@@ -199,7 +199,8 @@ describe('usage over time on the Usage tab', () => {
     // The two hours missing, and the range's first minutes (before the first point written).
     assert.equal(gaps.length, 2, JSON.stringify(gaps));
     assert.match(gaps[0], /^No point from .+ to .+ \(120 minutes\): the server was not running\.$/);
-    assert.match(gaps[1], /^No point from .+ to .+ \(1\d minutes\): the server was not running\.$/);
+    // (How many minutes depends on when the history was written.)
+    assert.match(gaps[1], /^No point from .+ to .+ \(\d+ minutes?\): the server was not running\.$/);
     assert.deepEqual(rows.at(-1), [gaps[1]]);
     await table.focus();
     await page.screenshot({ path: '/tmp/usage-history-table.png' });

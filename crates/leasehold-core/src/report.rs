@@ -29,8 +29,9 @@ pub enum ReportError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     pub body: ReportBody,
-    /// Sequence numbers missing inside the chain with the links intact:
-    /// events the server never stored (a failed write), not removed after.
+    /// Sequence numbers missing inside the chain with the links intact: the
+    /// server numbered them but the chain never held them (a write that
+    /// failed); the chain shows nothing was taken out of it afterwards.
     pub unstored: Vec<(u64, u64)>,
 }
 

@@ -50,7 +50,7 @@ pub fn verify(args: &VerifyReportArgs, out: &mut dyn Write) -> Result<()> {
     for (first, last) in &checked.unstored {
         writeln!(
             out,
-            "note: events {first} to {last} were never stored by the server (a failed write: the chain links around them), not removed later"
+            "note: events {first} to {last} are not in the chain: the server numbered them but never stored them (most likely a write that failed); the chain shows nothing was taken out of it afterwards"
         )?;
     }
     if b.products.is_empty() {

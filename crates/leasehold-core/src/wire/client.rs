@@ -52,7 +52,11 @@ pub struct CheckoutRequest {
     pub wait: bool,
     /// Units of an element pool to hold (`vendor issue --units N`: cores,
     /// modules); absent for one seat. Granted only when that many are free.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::opt_whole_u32"
+    )]
     #[schema(minimum = 1, maximum = 65535)]
     pub units: Option<u32>,
 }

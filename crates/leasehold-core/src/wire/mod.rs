@@ -38,6 +38,20 @@ pub fn whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error
     whole(d, u64::from(u32::MAX)).map(|w| u32::try_from(w).unwrap_or(u32::MAX))
 }
 
+/// As [`whole_u32`], absent or `null` for `None`.
+///
+/// # Errors
+/// As [`whole_u32`].
+pub fn opt_whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let n = Option::<serde_json::Number>::deserialize(d)?;
+    n.map(|n| {
+        whole(serde_json::Value::Number(n), u64::from(u32::MAX))
+            .map(|w| u32::try_from(w).unwrap_or(u32::MAX))
+            .map_err(serde::de::Error::custom)
+    })
+    .transpose()
+}
+
 /// As [`whole_u32`], within `u64`.
 ///
 /// # Errors

@@ -111,9 +111,12 @@ impl Engine {
         step: HistoryStep,
     ) -> Result<UsageHistory> {
         if to.0 <= from.0 {
-            return Err(Error::InvalidField {
-                field: "to",
-                reason: "must be later than from".into(),
+            // An empty range holds no points.
+            return Ok(UsageHistory {
+                step,
+                from,
+                to,
+                series: Vec::new(),
             });
         }
         let q = HistoryQuery {

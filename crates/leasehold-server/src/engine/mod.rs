@@ -195,6 +195,9 @@ impl Engine {
         for (product, period_start, spent) in snapshot.token_sums {
             ledger.restore(product, period_start, spent);
         }
+        // Periods that ended over 400 days ago (a year's period is the
+        // longest that renews) need no sum in memory.
+        ledger.forget_before(Timestamp(now.0.saturating_sub(400 * 86_400_000)));
         let table = Arc::new(Mutex::new(table));
         let lost = Arc::downgrade(&table);
         let renewals_unstored = Arc::new(AtomicU64::new(0));
