@@ -46,7 +46,9 @@ export function ComputersTab() {
   const [pending, setPending] = useState<SeatRow>();
   const seats = useSeatPages({ sort: sort.key, asc: sort.asc, text });
   const { rows, last } = seats;
-  const rowHeight = rows.some((r) => r.lease.overdraft && r.features?.length) ? TALL_ROW_HEIGHT : ROW_HEIGHT;
+  // A row grows when its product cell holds more than one line below the product.
+  const extras = (r: SeatRow) => [r.lease.overdraft, (r.features?.length ?? 0) > 0, (r.lease.units ?? 1) > 1].filter(Boolean).length;
+  const rowHeight = rows.some((r) => extras(r) > 1) ? TALL_ROW_HEIGHT : ROW_HEIGHT;
 
   const toggleSort = (key: SortKey) => setSort((s) => ({ key, asc: s.key === key ? !s.asc : true }));
   const searching = text !== '';
@@ -174,12 +176,10 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
       </div>
       <div role="cell" title={h.user}>{h.user}</div>
       <div role="cell">
-        <div className="cell-clip">
-          <span className="chip">{r.lease.product}</span>
-          {(r.lease.units ?? 1) > 1 && (
-            <span className="muted small" title={`This lease holds ${r.lease.units} units of the product's pool`}> × {r.lease.units} units</span>
-          )}
-        </div>
+        <div className="cell-clip"><span className="chip">{r.lease.product}</span></div>
+        {(r.lease.units ?? 1) > 1 && (
+          <div className="muted small" title={`This lease holds ${r.lease.units} units of the product's pool`}>{r.lease.units} units</div>
+        )}
         {r.lease.overdraft && (
           <span className="badge badge-warn badge-flag" title={OVERDRAFT_HELP} aria-describedby={OVERDRAFT_HELP_ID}>Over licence</span>
         )}
