@@ -49,6 +49,37 @@ async fn k_units_are_held_shown_and_kept_across_a_restart() {
     let server = start(dir.path(), &vendor).await;
     add_license(&server, &pool(&vendor, 16)).await;
     add_license(&server, &vendor.code("cad", 4)).await;
+    add_license(
+        &server,
+        &vendor.issue(&LicenseTerms {
+            customer: String::new(),
+            ..vendor.terms("cam", 2)
+        }),
+    )
+    .await;
+    // The log says what each code added, in its own words.
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?kind=license_added",
+        None,
+        true,
+    )
+    .await;
+    let said: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "license for sim (a pool of 16 units, Acme Ltd) added",
+            "license for cad (4 seats, Acme Ltd) added",
+            "license for cam (2 seats) added",
+        ]
+    );
 
     let (status, a) = units(&server, "pc-a", 10, false).await;
     assert_eq!(status, StatusCode::OK, "{a}");

@@ -185,11 +185,20 @@ impl Engine {
             return Err(e);
         }
         let terms = verified.into_terms();
+        let size = if terms.seat_rules.units_pool {
+            format!("a pool of {} units", terms.seats)
+        } else {
+            seats_text(terms.seats)
+        };
+        // A code for no named customer says nothing of one (not "2 seats, ").
+        let customer = if terms.customer.trim().is_empty() {
+            String::new()
+        } else {
+            format!(", {}", terms.customer)
+        };
         let message = format!(
-            "license for {} ({}, {}) added{}",
+            "license for {} ({size}{customer}) added{}",
             terms.product,
-            seats_text(terms.seats),
-            terms.customer,
             if counts {
                 ""
             } else {
