@@ -268,7 +268,7 @@ fn check_after_seq(after_seq: Option<i64>) -> Result<Option<u64>> {
 }
 
 /// `limit`, or `default` without one; from 1 to `max`.
-fn check_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32> {
+pub(super) fn check_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32> {
     match limit {
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),

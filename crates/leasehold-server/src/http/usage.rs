@@ -80,16 +80,7 @@ pub async fn ledger(
     State(state): State<AppState>,
     Query(f): Query<LedgerFilter>,
 ) -> Result<axum::Json<LedgerPage>> {
-    let limit = match f.limit {
-        None => 100,
-        Some(n) if (1..=MAX_ENTRIES).contains(&n) => n,
-        Some(n) => {
-            return Err(Error::InvalidField {
-                field: "limit",
-                reason: format!("{n} is out of range; ask for 1 to {MAX_ENTRIES}"),
-            });
-        }
-    };
+    let limit = super::admin::check_limit(f.limit, 100, MAX_ENTRIES)?;
     let product = product_filter(f.product)?;
     let before =
         match f.before {
