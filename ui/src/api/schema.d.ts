@@ -443,6 +443,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The settings: how many days before a code's last day it is warned of. */
+        get: operations["settings"];
+        /** Changes the settings given; those left out stay as they are. */
+        put: operations["change_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/status": {
         parameters: {
             query?: never;
@@ -1011,6 +1029,21 @@ export interface components {
              */
             lastSeq: number;
         };
+        /** @description A code that ends soon (`ServerStatus::expiring`). */
+        ExpiringLicense: {
+            licenseId: components["schemas"]["LicenseId"];
+            product: components["schemas"]["Product"];
+            customer: string;
+            /** Format: int32 */
+            seats: number;
+            /** @description Its last valid day, `YYYY-MM-DD` (UTC). */
+            lastDay: string;
+            /**
+             * Format: int32
+             * @description 0 on the last day itself.
+             */
+            daysLeft: number;
+        };
         /**
          * @description A feature seat held under a lease, signed by the server as a lease grant
          *     is (same batches, same proof), so a spoofed server cannot hand one out.
@@ -1267,6 +1300,24 @@ export interface components {
             features: string[];
             validFrom?: null | components["schemas"]["Timestamp"];
             validUntil?: null | components["schemas"]["Timestamp"];
+            /** @description The first day the code is valid, `YYYY-MM-DD` (a UTC calendar day). */
+            firstDay?: string | null;
+            /**
+             * @description The last day the code is valid, `YYYY-MM-DD` (a UTC calendar day; the
+             *     `--expires` day it was issued with).
+             */
+            lastDay?: string | null;
+            /**
+             * Format: int32
+             * @description Whole days from today (UTC) to `lastDay`: 0 on the last day itself.
+             *     Absent for a code without an end, or one that has ended.
+             */
+            daysLeft?: number | null;
+            /**
+             * @description It counts now and `daysLeft` is within the server's warning window
+             *     (`expiryWarningDays`): the admin should renew it.
+             */
+            expiringSoon?: boolean;
             /** Format: int32 */
             leaseSecs: number;
             state: components["schemas"]["LicenseState"];
@@ -1644,6 +1695,13 @@ export interface components {
              *     with online (`PUT /admin/v1/authority`); absent when none is set.
              */
             authorityUrl?: string | null;
+            /** @description Codes that count now and end within `expiryWarningDays`, soonest first. */
+            expiring?: components["schemas"]["ExpiringLicense"][];
+            /**
+             * Format: int32
+             * @description How many days before a code's last day it is warned of (0: never).
+             */
+            expiryWarningDays?: number;
         };
         /**
          * @description `PUT /admin/v1/authority`: the activation authority's address, as the
@@ -1656,6 +1714,19 @@ export interface components {
         /** @description `PUT /admin/v1/mdns`: switch the announcement on or off. */
         SetMdns: {
             enabled: boolean;
+        };
+        /** @description `GET /admin/v1/settings`: the server's settings an admin may change. */
+        Settings: {
+            /**
+             * Format: int32
+             * @description Warn this many days before a code's last day (0: never).
+             */
+            expiryWarningDays: number;
+        };
+        /** @description `PUT /admin/v1/settings`: the settings to change; those left out stay. */
+        SettingsChange: {
+            /** Format: int32 */
+            expiryWarningDays?: number | null;
         };
         /**
          * @description The report file: the body as the exact text the server signed, and the
@@ -3502,6 +3573,102 @@ export interface operations {
             };
             /** @description `uri_too_long`: the path and query over 8 KiB */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description `invalid_field`: a value out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

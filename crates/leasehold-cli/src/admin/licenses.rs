@@ -3,7 +3,6 @@
 use super::{AdminApi, LicenseCmd, format, print_json};
 use crate::table::Table;
 use anyhow::{Context, Result, bail};
-use leasehold_core::license::{day_text, last_day_text};
 use leasehold_core::wire::admin::{AddLicense, LicenseRemoved, LicenseState, LicenseView};
 use std::io::Read;
 
@@ -146,6 +145,11 @@ async fn list(api: &AdminApi, json: bool) -> Result<()> {
 }
 
 fn state_text(l: &LicenseView) -> String {
+    if l.expiring_soon
+        && let Some(days) = l.days_left
+    {
+        return format!("active, {}", ends_in(days));
+    }
     match l.state {
         LicenseState::Active => "active",
         LicenseState::Expired => "expired",
@@ -158,12 +162,23 @@ fn state_text(l: &LicenseView) -> String {
     .to_owned()
 }
 
+/// "ends today", "ends tomorrow", "ends in 12 days" (counting to the last
+/// valid day).
+#[must_use]
+pub fn ends_in(days_left: u32) -> String {
+    match days_left {
+        0 => "last day today".to_owned(),
+        1 => "last day tomorrow".to_owned(),
+        n => format!("last day in {n} days"),
+    }
+}
+
 /// `until 2027-12-31`, `2026-01-01 to 2026-12-31`, `from 2026-01-01`, `always`.
 fn validity(l: &LicenseView) -> String {
-    match (l.valid_from, l.valid_until) {
+    match (&l.first_day, &l.last_day) {
         (None, None) => "always".to_owned(),
-        (None, Some(until)) => format!("until {}", last_day_text(until)),
-        (Some(from), None) => format!("from {}", day_text(from)),
-        (Some(from), Some(until)) => format!("{} to {}", day_text(from), last_day_text(until)),
+        (None, Some(last)) => format!("until {last}"),
+        (Some(first), None) => format!("from {first}"),
+        (Some(first), Some(last)) => format!("{first} to {last}"),
     }
 }

@@ -21,6 +21,7 @@ mod format;
 mod licenses;
 mod logs;
 mod policy;
+mod settings;
 mod status;
 mod usage;
 mod usage_history;
@@ -100,6 +101,9 @@ pub enum AdminCmd {
     /// Show the server: version, uptime, address, seats and use per product,
     /// trusted vendor keys, recent events.
     Status,
+    /// Show or change the server's settings (how many days before a code
+    /// ends it is warned of).
+    Settings(settings::SettingsArgs),
     /// Show the event log (grants, denials, expiries, admin actions …).
     Logs(logs::LogsArgs),
     /// Print the admin token from the data directory (no server needed).
@@ -195,6 +199,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
                 AdminCmd::Disconnect(d) => computers::disconnect(&api, d, json).await,
                 AdminCmd::Status => status::status(&api, json).await,
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,
+                AdminCmd::Settings(a) => settings::run(&api, a, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
                 AdminCmd::Token => status::token(target),
                 AdminCmd::Policy(_) => Ok(()), // `run` answers it (its own exit code)

@@ -82,6 +82,29 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
         }
     }
 
+    if !s.expiring.is_empty() {
+        outln!();
+        outln!(
+            "ENDING SOON (within {} days; renew these codes):",
+            s.expiry_warning_days
+        );
+        for e in &s.expiring {
+            let customer = if e.customer.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", e.customer)
+            };
+            outln!(
+                "  {} ({}{customer}): valid until {}, {} ({})",
+                e.product,
+                format::count(e.seats as usize, "seat", "seats"),
+                e.last_day,
+                super::licenses::ends_in(e.days_left),
+                e.license_id
+            );
+        }
+    }
+
     outln!();
     print_keys(&s.trusted_keys)?;
 

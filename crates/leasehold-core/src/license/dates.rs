@@ -67,6 +67,19 @@ pub fn last_day_text(until: Timestamp) -> String {
     }
 }
 
+/// Whole days from the UTC day of `now` to the last day a code with this
+/// `valid_until` is valid: 0 on its last day, 1 the day before; `None` once
+/// it has ended.
+#[must_use]
+pub fn days_left(until: Timestamp, now: Timestamp) -> Option<u32> {
+    if now >= until {
+        return None;
+    }
+    let last = until.0.saturating_sub(1).div_euclid(DAY_MS);
+    let today = now.0.div_euclid(DAY_MS);
+    u32::try_from(last - today).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +93,28 @@ mod tests {
         assert_eq!(day_text(from), "2026-01-01");
         assert_eq!(last_day_text(until), "2026-12-31");
         assert_eq!(last_day_text(Timestamp(until.0 + 5)), "2027-01-01");
+    }
+
+    #[test]
+    fn days_left_count_to_the_last_valid_day() {
+        let until = valid_until_date("2027-12-31").unwrap(); // 2028-01-01T00:00Z
+        let at = |s: &str| {
+            Timestamp(
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .unwrap()
+                    .timestamp_millis(),
+            )
+        };
+        assert_eq!(days_left(until, at("2027-12-31T23:59:59.999Z")), Some(0));
+        assert_eq!(days_left(until, at("2027-12-31T00:00:00Z")), Some(0));
+        assert_eq!(days_left(until, at("2027-12-30T23:59:59Z")), Some(1));
+        assert_eq!(days_left(until, at("2027-12-01T12:00:00Z")), Some(30));
+        assert_eq!(days_left(until, at("2028-01-01T00:00:00Z")), None);
+        assert_eq!(days_left(until, at("2029-01-01T00:00:00Z")), None);
+        // The same instant seen from other zones is the same UTC day count.
+        assert_eq!(days_left(until, at("2027-12-31T15:00:00-08:00")), Some(0));
+        assert_eq!(days_left(until, at("2028-01-01T08:59:59+09:00")), Some(0));
+        assert_eq!(days_left(until, at("2028-01-01T09:00:00+09:00")), None);
     }
 
     #[test]

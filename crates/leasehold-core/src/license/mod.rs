@@ -19,7 +19,7 @@ pub mod terms;
 mod wire;
 
 pub use code::{FORMAT_VERSION, LicenseCode, VerifiedLicense, issue, parse};
-pub use dates::{day_text, last_day_text, valid_from_date, valid_until_date};
+pub use dates::{day_text, days_left, last_day_text, valid_from_date, valid_until_date};
 pub use error::LicenseError;
 pub use keys::{KeyFingerprint, PUBLIC_KEY_PREFIX, VendorKeyPair, VendorPublicKey};
 pub use terms::{

@@ -38,8 +38,26 @@ pub struct LicenseView {
     pub product_seats: u32,
     pub customer: String,
     pub features: Vec<String>,
+    /// The first instant the code is valid: 00:00 UTC of its first day.
     pub valid_from: Option<Timestamp>,
+    /// The first instant the code is **no longer** valid: 00:00 UTC of the
+    /// day after its last day. Show `lastDay`, not this, as its end date.
     pub valid_until: Option<Timestamp>,
+    /// The first day the code is valid, `YYYY-MM-DD` (a UTC calendar day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_day: Option<String>,
+    /// The last day the code is valid, `YYYY-MM-DD` (a UTC calendar day; the
+    /// `--expires` day it was issued with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_day: Option<String>,
+    /// Whole days from today (UTC) to `lastDay`: 0 on the last day itself.
+    /// Absent for a code without an end, or one that has ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<u32>,
+    /// It counts now and `daysLeft` is within the server's warning window
+    /// (`expiryWarningDays`): the admin should renew it.
+    #[serde(default)]
+    pub expiring_soon: bool,
     pub lease_secs: u32,
     pub state: LicenseState,
     /// Why it is not active, in words.
@@ -348,7 +366,50 @@ pub struct ServerStatus {
     /// with online (`PUT /admin/v1/authority`); absent when none is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority_url: Option<String>,
+    /// Codes that count now and end within `expiryWarningDays`, soonest first.
+    #[serde(default)]
+    pub expiring: Vec<ExpiringLicense>,
+    /// How many days before a code's last day it is warned of (0: never).
+    #[serde(default)]
+    pub expiry_warning_days: u32,
 }
+
+/// A code that ends soon (`ServerStatus::expiring`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiringLicense {
+    pub license_id: LicenseId,
+    pub product: Product,
+    pub customer: String,
+    pub seats: u32,
+    /// Its last valid day, `YYYY-MM-DD` (UTC).
+    pub last_day: String,
+    /// 0 on the last day itself.
+    pub days_left: u32,
+}
+
+/// `GET /admin/v1/settings`: the server's settings an admin may change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Warn this many days before a code's last day (0: never).
+    #[schema(maximum = 365)]
+    pub expiry_warning_days: u32,
+}
+
+/// `PUT /admin/v1/settings`: the settings to change; those left out stay.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsChange {
+    #[serde(default, deserialize_with = "super::opt_whole_u32")]
+    #[schema(maximum = 365, value_type = Option<u32>)]
+    pub expiry_warning_days: Option<u32>,
+}
+
+/// The longest warning window taken, in days.
+pub const MAX_EXPIRY_WARNING_DAYS: u32 = 365;
+/// The warning window a server starts with.
+pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 30;
 
 /// `PUT /admin/v1/authority`: the activation authority's address, as the
 /// vendor gave it (`http://host:port`); null or empty forgets it.

@@ -379,7 +379,7 @@ impl Engine {
             let table = self.table();
             (table.pools().seats(&product, now), table.in_use(&product))
         };
-        LicenseView {
+        let mut view = LicenseView {
             license_id: id,
             seats: terms.as_ref().map_or(0, |t| t.seats),
             product,
@@ -407,7 +407,13 @@ impl Engine {
                 _ => None,
             },
             seat_rules: terms.map(|t| t.seat_rules.clone()).unwrap_or_default(),
-        }
+            first_day: None,
+            last_day: None,
+            days_left: None,
+            expiring_soon: false,
+        };
+        super::expiry::mark(&mut view, now, self.expiry_warning_days());
+        view
     }
 }
 

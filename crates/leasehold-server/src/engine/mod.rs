@@ -8,6 +8,7 @@ mod chain;
 mod computers;
 mod denials;
 mod ending;
+pub mod expiry;
 mod features;
 mod history;
 mod leases;
@@ -139,6 +140,8 @@ struct Inner {
     usage: Mutex<history::MinuteRunning>,
     /// `policy.toml`: where it is and what was last read from it.
     policy: Mutex<policy::PolicyFile>,
+    /// Days before a code's last day it is warned of (see `expiry.rs`).
+    expiry_window: std::sync::atomic::AtomicU32,
 }
 
 impl Engine {
@@ -155,6 +158,7 @@ impl Engine {
     ) -> Self {
         let now = clock.now();
         let last_seen = last_seen(&snapshot.settings);
+        let expiry_window = expiry::stored_window(&snapshot.settings);
         let events = EventLog::new(store.clone(), snapshot.last_event_seq);
         let mut table = snapshot.leases;
         // Waiters had no one to ask while the server was down.
@@ -247,6 +251,7 @@ impl Engine {
                 codes_change_at: AtomicI64::new(i64::MIN),
                 named_changes: tokio::sync::Mutex::new(()),
                 renewals_unstored,
+                expiry_window: std::sync::atomic::AtomicU32::new(expiry_window),
             }),
         };
         // A clock set back while the server was down is noticed at once.

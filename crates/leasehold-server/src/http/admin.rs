@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::queue::admin_routes())
         .merge(super::named::routes())
         .merge(super::usage::admin_routes())
+        .merge(super::settings::routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs
@@ -121,6 +122,8 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
         trusted_keys: engine.trusted_key_views(),
         clock_set_back: engine.clock_set_back(),
         authority_url: state.run.authority_url(),
+        expiring: engine.expiring_licenses(),
+        expiry_warning_days: engine.expiry_warning_days(),
         mdns: match mdns {
             Some(s) => MdnsState {
                 state: serde_json::to_value(s.state)

@@ -13,6 +13,7 @@ pub mod openapi;
 mod path_params;
 mod policy;
 mod queue;
+mod settings;
 mod ui;
 mod usage;
 

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::features::checkout_feature, super::features::release_feature, super::features::borrow,
         super::named::named_users, super::named::named_users_of, super::named::assign, super::named::unassign,
         super::usage::consume, super::usage::ledger, super::usage::history, super::usage::report,
+        super::settings::settings, super::settings::change_settings,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),
     modifiers(&Security, &Refusals, &Disconnect),
