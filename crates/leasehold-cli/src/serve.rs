@@ -115,6 +115,18 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         "Leasehold is serving on {addr} with data in {}. Stop with Ctrl-C.",
         data_dir.display()
     );
+    let accounts = server.accounts();
+    if accounts
+        .list()
+        .iter()
+        .any(|a| a.local_admin && !a.has_password)
+    {
+        eprintln!(
+            "The admin account `{name}` has no password yet: the desktop app and `leasehold admin` on this machine sign in with the data directory's token. To sign in from a browser on another computer, set one: leasehold admin account password {name} --data-dir {}",
+            data_dir.display(),
+            name = accounts.local_admin()
+        );
+    }
     shutdown_signal().await;
     eprintln!("stopping; leases stay valid and are restored on the next start");
     server.shutdown().await;

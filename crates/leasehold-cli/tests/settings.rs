@@ -1,5 +1,5 @@
-//! `leasehold admin settings` and what it changes: codes ending soon in
-//! `admin status` and `admin license list`.
+//! `leasehold admin settings` and what it changes (codes ending soon in
+//! `admin status` and `admin license list`), and `admin account`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
 mod common;
@@ -74,5 +74,94 @@ fn codes_ending_soon_are_named_with_their_last_day() {
         "{}",
         stderr(&out)
     );
+    assert!(server.process.terminate().success());
+}
+
+#[test]
+fn accounts_from_the_command_line_sign_in_with_their_own_role() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let mut server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    let out = server.admin().args(["account", "list"]).assert().success();
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("admin") && l.contains("data directory token")),
+        "{text}"
+    );
+
+    let out = server
+        .admin()
+        .args(["account", "add", "Ann", "--role", "operator", "--password"])
+        .write_stdin("ann-password\n")
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("account ann made (operator)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = server
+        .admin()
+        .args(["account", "token", "create", "ann", "--label", "ci job"])
+        .assert()
+        .success();
+    let token = stdout(&out).trim().to_owned();
+    assert!(
+        token.starts_with("lha_") && stderr(&out).contains("shown this once"),
+        "{token}"
+    );
+
+    // As ann, from "elsewhere" (--server and --token): she reads, but may not add a code.
+    let as_ann = |args: &[&str]| {
+        let mut cmd = common::leasehold();
+        cmd.args(["admin", "--server", &server.addr, "--token", &token])
+            .args(args);
+        cmd
+    };
+    as_ann(&["status"]).assert().success();
+    let out = as_ann(&["license", "add", &vendor.issue("cad", 2, &[])])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("`ann` is an operator; this needs the admin role"),
+        "{}",
+        stderr(&out)
+    );
+    // Her own password, with the current one first.
+    as_ann(&["account", "password", "ann", "--current"])
+        .write_stdin("ann-password\nann-new-password\n")
+        .assert()
+        .success();
+    let out = as_ann(&["account", "role", "ann", "admin"])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("forbidden") || stderr(&out).contains("needs the admin role"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = server
+        .admin()
+        .args(["account", "remove", "admin"])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("keeps the admin role and cannot be removed"),
+        "{}",
+        stderr(&out)
+    );
+    server
+        .admin()
+        .args(["account", "token", "list", "ann"])
+        .assert()
+        .success();
+    server
+        .admin()
+        .args(["account", "remove", "ann"])
+        .assert()
+        .success();
+    as_ann(&["status"]).assert().code(1);
     assert!(server.process.terminate().success());
 }

@@ -98,7 +98,13 @@ error_codes! {
     BadPublicKey = "bad_public_key", 422, "the text is not a vendor public key";
     TrustIsBuiltIn = "trust_is_built_in", 409, "this build trusts only its built-in vendor keys";
     BackupInProgress = "backup_in_progress", 409, "a backup is being made already; one at a time";
-    Unauthorized = "unauthorized", 401, "admin call without the right bearer token";
+    Unauthorized = "unauthorized", 401, "admin call without a valid token or session (sign in again)";
+    Forbidden = "forbidden", 403, "the account's role does not allow the action (the message says which role it needs)";
+    SignInFailed = "sign_in_failed", 401, "the account name or password is wrong";
+    TooManySignIns = "too_many_sign_ins", 429, "too many wrong passwords for the account: wait the seconds the message gives";
+    AccountNotFound = "account_not_found", 404, "no admin account with that name (or no token with that id)";
+    AccountExists = "account_exists", 409, "an admin account with that name exists already";
+    LocalAdminAccount = "local_admin_account", 409, "the data directory's token signs in as this account: it keeps the admin role and cannot be removed";
     AdminRemoteDisabled = "admin_remote_disabled", 403, "admin call from another machine without --admin-remote";
     HostNotAllowed = "host_not_allowed", 403, "admin call naming the server by a host name it does not know (DNS rebinding); see --allow-host";
     MethodNotAllowed = "method_not_allowed", 405, "the route exists but not with this method";

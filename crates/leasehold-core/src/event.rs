@@ -56,12 +56,18 @@ pub enum EventKind {
     PolicyChanged,
     /// `policy.toml` changed but is invalid: the policy before stays.
     PolicyRejected,
+    /// An admin account signed in, or gave a wrong password.
+    AdminSignIn,
+    /// An admin account was made, changed (role, password, tokens) or removed.
+    AccountChanged,
+    /// A server setting changed (expiry warnings, mDNS, the activation authority).
+    SettingsChanged,
     ServerStart,
     ServerStop,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 27] = [
+    pub const ALL: [EventKind; 30] = [
         Self::Grant,
         Self::OverdraftGrant,
         Self::TokenOverdraft,
@@ -87,6 +93,9 @@ impl EventKind {
         Self::NamedUserUnassigned,
         Self::PolicyChanged,
         Self::PolicyRejected,
+        Self::AdminSignIn,
+        Self::AccountChanged,
+        Self::SettingsChanged,
         Self::ServerStart,
         Self::ServerStop,
     ];
@@ -120,6 +129,9 @@ impl EventKind {
             Self::NamedUserUnassigned => "named_user_unassigned",
             Self::PolicyChanged => "policy_changed",
             Self::PolicyRejected => "policy_rejected",
+            Self::AdminSignIn => "admin_sign_in",
+            Self::AccountChanged => "account_changed",
+            Self::SettingsChanged => "settings_changed",
             Self::ServerStart => "server_start",
             Self::ServerStop => "server_stop",
         }
@@ -128,6 +140,30 @@ impl EventKind {
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Done by an admin through the admin API: its event names the account
+    /// (`Event::by`).
+    #[must_use]
+    pub fn is_admin_action(self) -> bool {
+        matches!(
+            self,
+            Self::Disconnect
+                | Self::LicenseAdded
+                | Self::LicenseRemoved
+                | Self::LicenseRejected
+                | Self::LicenseActivated
+                | Self::LicenseDeactivated
+                | Self::TrustedKeyAdded
+                | Self::QueueLeft
+                | Self::NamedUserAssigned
+                | Self::NamedUserUnassigned
+                | Self::PolicyChanged
+                | Self::PolicyRejected
+                | Self::AdminSignIn
+                | Self::AccountChanged
+                | Self::SettingsChanged
+        )
     }
 
     /// How serious it is, for filtering the Logs tab by level.
@@ -198,6 +234,9 @@ pub struct Event {
     pub correlation_id: Option<CorrelationId>,
     /// A sentence for people, e.g. "granted cad to ann@ws-12 (3 of 10 in use)".
     pub message: String,
+    /// The admin account that did it (admin actions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// The hash an event chain starts from (the link before the first event).
@@ -239,6 +278,11 @@ impl Event {
             text(&mut h, id.as_deref());
         }
         text(&mut h, Some(&self.message));
+        // Added after the chain began: an event without an account hashes
+        // as before.
+        if let Some(by) = &self.by {
+            text(&mut h, Some(by));
+        }
         h.finalize().into()
     }
 
@@ -258,6 +302,7 @@ impl Event {
             license_id: None,
             correlation_id: None,
             message: message.into(),
+            by: None,
         }
     }
 

@@ -70,6 +70,27 @@ pub enum Error {
     ClientNotFound(String),
     #[error("authentication required")]
     Unauthorized,
+    /// The caller's account, its role, and what the action needs.
+    #[error("`{account}` is a{} {role}; this needs {needed} (an admin can change the account's role)", if matches!(role, leasehold_core::wire::accounts::Role::Admin | leasehold_core::wire::accounts::Role::Operator) { "n" } else { "" })]
+    Forbidden {
+        account: String,
+        role: leasehold_core::wire::accounts::Role,
+        needed: String,
+    },
+    #[error("the account name or password is wrong")]
+    SignInFailed,
+    #[error("too many wrong passwords for this account; try again in {0} s")]
+    TooManySignIns(u64),
+    #[error("there is no admin account `{0}`")]
+    AccountNotFound(String),
+    #[error("there is no token `{0}` of this account")]
+    TokenNotFound(String),
+    #[error("an admin account `{0}` exists already")]
+    AccountExists(String),
+    #[error(
+        "`{0}` is the account the data directory's admin-token signs in as (the desktop app and `leasehold admin` on this machine): it keeps the admin role and cannot be removed"
+    )]
+    LocalAdminAccount(String),
     #[error(
         "admin calls are accepted only from this machine; start the server with --admin-remote to allow them from the network"
     )]
@@ -170,6 +191,12 @@ impl Error {
             Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,
             Self::ClientNotFound(_) => ErrorCode::ClientNotFound,
             Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Forbidden { .. } => ErrorCode::Forbidden,
+            Self::SignInFailed => ErrorCode::SignInFailed,
+            Self::TooManySignIns(_) => ErrorCode::TooManySignIns,
+            Self::AccountNotFound(_) | Self::TokenNotFound(_) => ErrorCode::AccountNotFound,
+            Self::AccountExists(_) => ErrorCode::AccountExists,
+            Self::LocalAdminAccount(_) => ErrorCode::LocalAdminAccount,
             Self::AdminRemoteDisabled => ErrorCode::AdminRemoteDisabled,
             Self::TrustIsBuiltIn => ErrorCode::TrustIsBuiltIn,
             Self::BackupInProgress => ErrorCode::BackupInProgress,

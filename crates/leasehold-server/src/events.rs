@@ -46,12 +46,16 @@ impl EventLog {
             return;
         }
         let mut ops = Vec::with_capacity(events.len());
+        let by = crate::actor::current();
         {
             let mut tail = self
                 .inner
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             for mut event in events {
+                if event.by.is_none() && event.kind.is_admin_action() {
+                    event.by.clone_from(&by);
+                }
                 tail.last_seq += 1;
                 event.seq = tail.last_seq;
                 if tail.recent.len() == TAIL_LEN {

@@ -4,6 +4,8 @@
 //! sweeper, the mDNS advertiser and the metrics.
 
 pub mod access;
+pub mod accounts;
+pub mod actor;
 pub mod authority;
 pub mod clock;
 pub mod config;

@@ -66,7 +66,7 @@ impl Server {
             keep_days: config.events_keep_days,
             ..crate::store::Retention::default()
         };
-        let (store, snapshot) = tokio::task::spawn_blocking(move || {
+        let (store, mut snapshot) = tokio::task::spawn_blocking(move || {
             Store::open(
                 &dir,
                 StoreOptions {
@@ -102,7 +102,37 @@ impl Server {
             .settings
             .get(crate::engine::AUTHORITY_SETTING)
             .cloned();
-        let engine = Engine::load(snapshot, store, trust, server_name, clock);
+        let stored_accounts = (
+            std::mem::take(&mut snapshot.accounts),
+            std::mem::take(&mut snapshot.account_tokens),
+        );
+        let settings = snapshot.settings.clone();
+        let engine = Engine::load(snapshot, store.clone(), trust, server_name, clock);
+        let accounts = match crate::accounts::Accounts::open(
+            engine.clone(),
+            store.clone(),
+            stored_accounts,
+            &settings,
+            &admin_token,
+        )
+        .await
+        {
+            Ok((accounts, first)) => {
+                if first {
+                    tracing::info!(
+                        account = accounts.local_admin(),
+                        "made the admin account `{}` without a password: the desktop app and `leasehold admin` on this machine sign in as it with the data directory's token; for a browser on another computer, set its password with `leasehold admin account password {}`",
+                        accounts.local_admin(),
+                        accounts.local_admin()
+                    );
+                }
+                Arc::new(accounts)
+            }
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
         engine.watch_policy(&data_dir);
         let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
@@ -113,6 +143,7 @@ impl Server {
             data_dir: data_dir.clone(),
             admin_remote: config.admin_remote,
             admin_token: admin_token.clone(),
+            accounts,
             mdns: Mutex::new(Some(advertiser)),
             stopping: stopped.clone(),
             allowed_hosts: allowed_hosts(&config, &engine.identity().server_name),
@@ -167,6 +198,12 @@ impl ServerHandle {
     #[must_use]
     pub fn admin_token(&self) -> &str {
         &self.admin_token
+    }
+
+    /// Admin accounts, their tokens and sessions.
+    #[must_use]
+    pub fn accounts(&self) -> Arc<crate::accounts::Accounts> {
+        Arc::clone(&self.run.accounts)
     }
 
     #[must_use]

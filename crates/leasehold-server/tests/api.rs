@@ -381,6 +381,7 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
             data_dir: dir.path().to_path_buf(),
             admin_remote: false,
             admin_token: server.admin_token().to_owned(),
+            accounts: server.accounts(),
             mdns: std::sync::Mutex::new(None),
             stopping,
             allowed_hosts: Vec::new(),

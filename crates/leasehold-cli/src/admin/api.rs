@@ -274,7 +274,9 @@ impl AdminApi {
             .map_err(|e| self.unreachable(&e))?;
         let resp = self.check(resp).await?;
         let bytes = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
-        serde_json::from_slice(&bytes).map_err(|e| {
+        // 204 No Content: nothing to read (what `()` expects).
+        let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        serde_json::from_slice(body).map_err(|e| {
             anyhow!(
                 "the server at {} answered with something this `leasehold` does not understand ({e}); is it a Leasehold server of the same version?",
                 self.address()
@@ -367,5 +369,29 @@ fn explain(status: StatusCode, error: &ErrorBody, address: &str) -> anyhow::Erro
         anyhow!("{message}")
     } else {
         anyhow!("{message}\n{hint}")
+    }
+}
+
+/// `text` as one URL path segment: everything but unreserved characters
+/// percent-encoded (a user name may hold spaces, slashes, anything).
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_name_is_one_path_segment() {
+        assert_eq!(super::path_segment("ann"), "ann");
+        assert_eq!(super::path_segment("DOM\\ann b/c"), "DOM%5Cann%20b%2Fc");
+        assert_eq!(super::path_segment("zoë"), "zo%C3%AB");
     }
 }

@@ -14,6 +14,7 @@ macro_rules! out {
     ($($arg:tt)*) => { $crate::admin::write_out(format_args!($($arg)*))? };
 }
 
+mod accounts;
 mod activation;
 mod api;
 mod computers;
@@ -101,6 +102,10 @@ pub enum AdminCmd {
     /// Show the server: version, uptime, address, seats and use per product,
     /// trusted vendor keys, recent events.
     Status,
+    /// Admin accounts: who may sign in, with which role (viewer, operator,
+    /// admin), their passwords and tokens for scripts.
+    #[command(subcommand)]
+    Account(accounts::AccountCmd),
     /// Show or change the server's settings (how many days before a code
     /// ends it is warned of).
     Settings(settings::SettingsArgs),
@@ -200,6 +205,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
                 AdminCmd::Status => status::status(&api, json).await,
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,
                 AdminCmd::Settings(a) => settings::run(&api, a, json).await,
+                AdminCmd::Account(cmd) => accounts::run(&api, cmd, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
                 AdminCmd::Token => status::token(target),
                 AdminCmd::Policy(_) => Ok(()), // `run` answers it (its own exit code)

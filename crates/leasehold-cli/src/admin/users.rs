@@ -64,7 +64,10 @@ pub async fn run(api: &AdminApi, cmd: UsersCmd, json: bool) -> Result<()> {
         UsersCmd::List {
             product: Some(product),
         } => {
-            let path = format!("/admin/v1/named-users/{}", segment(&product));
+            let path = format!(
+                "/admin/v1/named-users/{}",
+                super::api::path_segment(&product)
+            );
             let view: NamedUsersView = api.get(&path, &[]).await?;
             (view, String::new())
         }
@@ -81,8 +84,8 @@ pub async fn run(api: &AdminApi, cmd: UsersCmd, json: bool) -> Result<()> {
 fn path(product: &str, user: &str) -> String {
     format!(
         "/admin/v1/named-users/{}/{}",
-        segment(product),
-        segment(user)
+        super::api::path_segment(product),
+        super::api::path_segment(user)
     )
 }
 
@@ -121,28 +124,4 @@ fn show(view: &NamedUsersView) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// `text` as one URL path segment: everything but unreserved characters
-/// percent-encoded (a user name may hold spaces, slashes, anything).
-fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_user_name_is_one_path_segment() {
-        assert_eq!(super::segment("ann"), "ann");
-        assert_eq!(super::segment("DOM\\ann b/c"), "DOM%5Cann%20b%2Fc");
-        assert_eq!(super::segment("zoë"), "zo%C3%AB");
-    }
 }

@@ -2,6 +2,7 @@
 //! the OpenAPI document (and from it the UI's TypeScript types) is generated
 //! from these definitions.
 
+pub mod accounts;
 pub mod admin;
 pub mod authority;
 pub mod borrow;

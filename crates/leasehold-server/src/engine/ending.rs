@@ -84,7 +84,7 @@ impl Engine {
             return Ok(());
         }
         let engine = self.clone();
-        let done = tokio::spawn(async move {
+        let done = crate::actor::spawn(async move {
             let outcome = written.await.map_err(Error::from);
             engine.after_ends(ended, outcome)
         });

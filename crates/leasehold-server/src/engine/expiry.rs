@@ -71,6 +71,13 @@ impl Engine {
             }])
             .await?;
             self.inner.expiry_window.store(days, Ordering::Relaxed);
+            self.record(
+                leasehold_core::event::EventKind::SettingsChanged,
+                match days {
+                    0 => "expiry warnings switched off".to_owned(),
+                    d => format!("codes are warned of {d} days before their last day"),
+                },
+            );
         }
         Ok(self.settings())
     }

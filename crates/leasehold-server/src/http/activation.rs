@@ -205,6 +205,13 @@ pub async fn set_authority(
         },
     };
     state.engine.store().apply(vec![op]).await?;
+    state.engine.record(
+        leasehold_core::event::EventKind::SettingsChanged,
+        match &url {
+            Some(u) => format!("activation authority set to {u}"),
+            None => "activation authority forgotten".to_owned(),
+        },
+    );
     *state
         .run
         .authority

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::named::routes())
         .merge(super::usage::admin_routes())
         .merge(super::settings::routes())
+        .merge(super::accounts::routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs
@@ -429,7 +430,7 @@ pub async fn set_mdns(
     // Switching off waits for the goodbye to go out (up to about a second):
     // off the async workers.
     let run = state.run.clone();
-    let switched = tokio::task::spawn_blocking(move || {
+    let switched = crate::actor::spawn_blocking(move || {
         if let Some(a) = run
             .mdns
             .lock()
@@ -454,5 +455,13 @@ pub async fn set_mdns(
     if let Err(e) = remembered {
         tracing::warn!("the mDNS switch was not stored; the next start will use the default: {e}");
     }
+    state.engine.record(
+        leasehold_core::event::EventKind::SettingsChanged,
+        if req.enabled {
+            "mDNS announcement switched on"
+        } else {
+            "mDNS announcement switched off"
+        },
+    );
     status(State(state)).await
 }

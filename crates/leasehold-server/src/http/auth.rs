@@ -1,27 +1,67 @@
-//! Admin calls need the bearer token and, unless `--admin-remote`, must come
-//! from this machine.
+//! Admin calls need a token or session of an account whose role allows
+//! the route (`roles.rs`) and, unless `--admin-remote`, must come from this
+//! machine. The account runs with the call (`crate::actor`), so the events
+//! it records name it.
 
 use super::AppState;
+use crate::accounts::Caller;
 use crate::error::Error;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 
-pub async fn require_admin(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match check_admin(&state, &req) {
+pub async fn require_admin(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let caller = match check_admin(&state, &req) {
+        Ok(caller) => caller,
+        Err(refused) => return refused.into_response(),
+    };
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let needed = super::roles::needed(req.method(), &path);
+    if !caller.role.allows(needed) {
+        return Error::Forbidden {
+            account: caller.account,
+            role: caller.role,
+            needed: format!("the {needed} role"),
+        }
+        .into_response();
+    }
+    let account = caller.account.clone();
+    req.extensions_mut().insert(caller);
+    crate::actor::scope(Some(account), next.run(req)).await
+}
+
+/// Sign-in needs no token, but the same origin as any admin call.
+pub async fn require_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match check_origin(&state, &req) {
         Ok(()) => next.run(req).await,
         Err(refused) => refused.into_response(),
     }
 }
 
 /// The admin rules: from this machine (unless `--admin-remote`), naming the
-/// server by a host it knows, with the bearer token.
+/// server by a host it knows, with a token or session.
 ///
 /// # Errors
 /// `admin_remote_disabled`, `host_not_allowed` or `unauthorized`.
-pub fn check_admin(state: &AppState, req: &Request) -> Result<(), Error> {
+pub fn check_admin(state: &AppState, req: &Request) -> Result<Caller, Error> {
+    check_origin(state, req)?;
+    check_token(state, req)
+}
+
+/// Where an admin call comes from and which host it names.
+///
+/// # Errors
+/// `admin_remote_disabled` or `host_not_allowed`.
+pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
     // A request whose peer is unknown is not known to be local: refused.
     // (In-process callers go through `ServerHandle::router`, which says they
     // are local.)
@@ -42,26 +82,25 @@ pub fn check_admin(state: &AppState, req: &Request) -> Result<(), Error> {
             )));
         }
     }
-    check_token(state, req)
+    Ok(())
 }
 
-/// Only the bearer token (what `/metrics` needs: a Prometheus elsewhere
-/// scrapes it).
+/// Who the bearer token is (what `/metrics` needs: a Prometheus elsewhere
+/// scrapes it, with any account's token).
 ///
 /// # Errors
 /// `unauthorized`.
-pub fn check_token(state: &AppState, req: &Request) -> Result<(), Error> {
+pub fn check_token(state: &AppState, req: &Request) -> Result<Caller, Error> {
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200);
     match given {
-        Some(token) if constant_time_eq(token.as_bytes(), state.run.admin_token.as_bytes()) => {
-            Ok(())
-        }
-        _ => Err(Error::Unauthorized),
+        Some(token) => state.run.accounts.authenticate(token),
+        None => Err(Error::Unauthorized),
     }
 }
 
@@ -94,14 +133,6 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
 #[must_use]
 pub fn is_local(ip: IpAddr) -> bool {
     ip.to_canonical().is_loopback()
-}
-
-/// Compares without leaking how many leading bytes matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -147,12 +178,5 @@ mod tests {
         ] {
             assert!(!super::host_allowed(bad, &names), "{bad}");
         }
-    }
-
-    #[test]
-    fn constant_time_eq_compares_bytes() {
-        assert!(super::constant_time_eq(b"abc", b"abc"));
-        assert!(!super::constant_time_eq(b"abc", b"abd"));
-        assert!(!super::constant_time_eq(b"abc", b"ab"));
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: `fn router(state) -> Router` builds all of it, so handler
 //! tests call it in-process with `oneshot` and a few go through a socket.
 
+mod accounts;
 mod activation;
 mod admin;
 mod auth;
@@ -13,6 +14,7 @@ pub mod openapi;
 mod path_params;
 mod policy;
 mod queue;
+pub mod roles;
 mod settings;
 mod ui;
 mod usage;
@@ -63,6 +65,8 @@ pub struct RunInfo {
     pub data_dir: PathBuf,
     pub admin_remote: bool,
     pub admin_token: String,
+    /// Admin accounts, their tokens and sessions.
+    pub accounts: Arc<crate::accounts::Accounts>,
     pub mdns: Mutex<Option<Advertiser>>,
     /// Turns true when the server stops, so endless responses (the live
     /// event stream) end and graceful shutdown does not wait on them.
@@ -96,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         auth::require_admin,
     ));
+    let sign_in = accounts::sign_in_routes().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_origin,
+    ));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
@@ -105,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(client::routes())
         .merge(admin)
+        .merge(sign_in)
         .merge(ui::routes())
         .fallback(|req: Request| async move { Error::NotFound(req.uri().path().to_owned()) })
         .method_not_allowed_fallback(|req: Request| async move {

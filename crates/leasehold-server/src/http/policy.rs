@@ -37,7 +37,7 @@ pub async fn set_policy(
     Json(body): Json<PolicyText>,
 ) -> Result<Json<PolicyStatus>> {
     let engine = state.engine.clone();
-    tokio::task::spawn_blocking(move || engine.set_policy_text(&body.text))
+    crate::actor::spawn_blocking(move || engine.set_policy_text(&body.text))
         .await
         .map_err(|e| crate::error::Error::Internal(format!("policy task failed: {e}")))?
         .map(Json)

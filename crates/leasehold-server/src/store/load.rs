@@ -36,6 +36,7 @@ struct Identity {
 pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreError> {
     let me = identity(conn, dir)?;
     let sql = |e: rusqlite::Error| StoreError::sqlite("loading the stored state", dir, &e);
+    let (accounts, account_tokens) = super::accounts::load(conn).map_err(sql)?;
     let last_event_seq: i64 = conn
         .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
         .map_err(sql)?;
@@ -93,6 +94,8 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
         .collect::<BTreeMap<_, _>>(),
         token_sums: super::spends::sums(conn).map_err(sql)?,
         last_event_seq: u64::try_from(last_event_seq).unwrap_or(0),
+        accounts,
+        account_tokens,
     })
 }
 
@@ -186,7 +189,7 @@ fn each_row<T>(
 }
 
 /// [`each_row`] into a vector.
-fn rows<T>(
+pub(crate) fn rows<T>(
     conn: &Connection,
     sql: &str,
     convert: impl Fn(&Row<'_>) -> Result<T, BadRow>,

@@ -5,6 +5,7 @@
 //! [`Store::open`] loads everything once; after that the server keeps its state
 //! in memory and sends [`Op`]s here, answered only once they are durable.
 
+mod accounts;
 mod error;
 pub(crate) mod files;
 mod history;
@@ -19,6 +20,7 @@ mod spends;
 mod tests;
 mod writer;
 
+pub use accounts::{StoredAccount, StoredToken};
 pub use error::{Failure, StoreError};
 pub use files::{IDENTITY_FILE, LOCK_FILE, TOKEN_FILE};
 pub use history::{HistoryQuery, MAX_POINTS};
@@ -107,6 +109,10 @@ pub struct Snapshot {
     /// The highest event seq stored (0 when none); the next event takes the
     /// one after.
     pub last_event_seq: u64,
+    /// Admin accounts, by name.
+    pub accounts: Vec<StoredAccount>,
+    /// Their tokens for scripts (digests only).
+    pub account_tokens: Vec<StoredToken>,
 }
 
 impl fmt::Debug for Snapshot {
@@ -221,6 +227,12 @@ pub enum Op {
     /// Stores the event with the seq the caller gave it. A second event with
     /// a seq already stored is dropped with a warning (the first is kept).
     AppendEvent(Event),
+    /// Inserts the admin account, or replaces the one with its name.
+    PutAccount(StoredAccount),
+    /// Deletes the account and its tokens.
+    DeleteAccount(String),
+    PutAccountToken(StoredToken),
+    DeleteAccountToken(String),
 }
 
 /// Which events to read. Filters combine with AND; results come oldest first.

@@ -12,7 +12,7 @@ use std::path::Path;
 /// The most events one query returns.
 pub const MAX_EVENTS: u32 = 10_000;
 
-const COLUMNS: &str = "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message";
+const COLUMNS: &str = "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message, actor";
 
 /// Runs `q` (see [`EventQuery`] for what each field means).
 pub(crate) fn events(
@@ -142,6 +142,7 @@ pub(crate) fn event_row(row: &Row<'_>) -> Result<Event, BadRow> {
         license_id: opt_id::<LicenseId>(row, 9)?,
         correlation_id: opt_id::<CorrelationId>(row, 10)?,
         message: text(row, 11)?,
+        by: opt_text(row, 12)?,
     })
 }
 

@@ -76,7 +76,7 @@ pub(crate) fn read(
     // The period's events are the run of seqs from the first to the last
     // stamped in it: an event stamped a moment out of order inside the run
     // is carried too, so the chain has no hole.
-    let columns = "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message, prev_hash, hash";
+    let columns = "seq, at, kind, level, product, client_id, user, host, lease_id, license_id, correlation_id, message, actor, prev_hash, hash";
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {columns} FROM events
@@ -101,9 +101,9 @@ pub(crate) fn read(
             Ok((
                 ChainedEvent {
                     event,
-                    hash: text(r, 13)?,
+                    hash: text(r, 14)?,
                 },
-                text(r, 12)?,
+                text(r, 13)?,
             ))
         };
         match row() {

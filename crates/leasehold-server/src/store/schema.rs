@@ -231,8 +231,29 @@ ALTER TABLE leases ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE waiters ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
 ";
 
+/// Version 13: admin accounts with roles (`accounts.rs`): passwords as
+/// Argon2id PHC strings (NULL: tokens only), tokens for scripts by their
+/// SHA-256 digest (the token itself is never stored), and the account that
+/// did an admin action on its event.
+const V13: &str = "
+CREATE TABLE accounts (
+    name       TEXT PRIMARY KEY,
+    role       TEXT NOT NULL,
+    password   TEXT,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE account_tokens (
+    id         TEXT PRIMARY KEY,
+    account    TEXT NOT NULL,
+    digest     TEXT NOT NULL UNIQUE,
+    label      TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE events ADD COLUMN actor TEXT;
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

@@ -48,7 +48,7 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     // Made back into a database of schema version 1 (before activations).
     raw(dir)
         .execute_batch(
-            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; ALTER TABLE leases DROP COLUMN lingering; DROP TABLE waiters; DROP TABLE named_seats; DROP TABLE lease_features; DROP TABLE borrows; DROP TABLE spends; DROP TABLE spend_sums; DROP TABLE usage_minutes; DROP TABLE usage_hours; DROP TABLE usage_days; ALTER TABLE events DROP COLUMN prev_hash; ALTER TABLE events DROP COLUMN hash; ALTER TABLE leases DROP COLUMN units; PRAGMA user_version = 1;",
+            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; ALTER TABLE leases DROP COLUMN lingering; DROP TABLE waiters; DROP TABLE named_seats; DROP TABLE lease_features; DROP TABLE borrows; DROP TABLE spends; DROP TABLE spend_sums; DROP TABLE usage_minutes; DROP TABLE usage_hours; DROP TABLE usage_days; ALTER TABLE events DROP COLUMN prev_hash; ALTER TABLE events DROP COLUMN hash; ALTER TABLE leases DROP COLUMN units; DROP TABLE accounts; DROP TABLE account_tokens; ALTER TABLE events DROP COLUMN actor; PRAGMA user_version = 1;",
         )
         .unwrap();
 
@@ -141,9 +141,9 @@ async fn damaged_rows_are_skipped_on_load() {
          INSERT INTO leases VALUES ('6a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', 'u', 'h', 'a', 'v', 'x', 1, 1, 2, -5, '', 0, 0, 1);
          INSERT INTO leases VALUES ('7a2f41a3-c54c-fce8-32d2-0324e1c32e22', 'cad', 'c', X'00ff', 'h', 'a', 'v', 'x', 1, 1, 2, 60, '', 0, 0, 1);
          INSERT INTO licenses VALUES ('bad', 'CODE', 1);
-         INSERT INTO events VALUES (1, 1, 'no_such_kind', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'm', NULL, NULL);
-         INSERT INTO events VALUES (2, 1, 'grant', 'info', NULL, NULL, NULL, NULL, 'junk', NULL, NULL, 'm', NULL, NULL);
-         INSERT INTO events VALUES (3, 1, 'grant', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'fine', NULL, NULL);",
+         INSERT INTO events VALUES (1, 1, 'no_such_kind', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'm', NULL, NULL, NULL);
+         INSERT INTO events VALUES (2, 1, 'grant', 'info', NULL, NULL, NULL, NULL, 'junk', NULL, NULL, 'm', NULL, NULL, NULL);
+         INSERT INTO events VALUES (3, 1, 'grant', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'fine', NULL, NULL, NULL);",
     )
     .unwrap();
     drop(conn);

@@ -476,6 +476,10 @@ fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusq
         Op::PutSpend(s) => super::spends::put(conn, s)?,
         Op::PutUsage { at, rows } => super::history::put_minute(conn, *at, rows)?,
         Op::AppendEvent(e) => append_event(conn, e, chain)?,
+        Op::PutAccount(a) => super::accounts::put_account(conn, a)?,
+        Op::DeleteAccount(name) => super::accounts::delete_account(conn, name)?,
+        Op::PutAccountToken(t) => super::accounts::put_token(conn, t)?,
+        Op::DeleteAccountToken(id) => super::accounts::delete_token(conn, id)?,
     }
     Ok(())
 }
@@ -489,8 +493,8 @@ fn append_event(conn: &Connection, e: &Event, chain: &mut [u8; 32]) -> Result<()
     let added = conn
         .prepare_cached(
             "INSERT INTO events (seq, at, kind, level, product, client_id, user, host, lease_id,
-                license_id, correlation_id, message, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                license_id, correlation_id, message, prev_hash, hash, actor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT (seq) DO NOTHING",
         )?
         .execute(params![
@@ -508,6 +512,7 @@ fn append_event(conn: &Connection, e: &Event, chain: &mut [u8; 32]) -> Result<()
             e.message,
             hex::encode(*chain),
             hex::encode(hash),
+            e.by,
         ])?;
     if added == 1 {
         *chain = hash;

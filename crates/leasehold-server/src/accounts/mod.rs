@@ -1,0 +1,322 @@
+//! Admin accounts with roles: who is calling the admin API, and what they
+//! may do. A call proves who it is with a bearer token: a password
+//! sign-in's session (kept in memory, ended by sign-out, 12 idle hours or 7
+//! days), a token for scripts (kept as its digest), or the data directory's
+//! `admin-token`, which signs in as the local admin account (the desktop
+//! app and `leasehold admin` on the server's machine: whoever can read that
+//! file owns the database anyway). The first start makes that account,
+//! `admin`, without a password. Each admin route needs a role
+//! (`http/roles.rs`).
+
+mod manage;
+mod password;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::store::{Op, Store, StoredAccount, StoredToken};
+use leasehold_core::Timestamp;
+use leasehold_core::event::{Event, EventKind, Level};
+use leasehold_core::wire::accounts::{Role, SessionView, SignedInBy};
+use password::Hasher;
+use sha2::{Digest as _, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// The setting naming the account the data directory's token signs in as.
+pub const LOCAL_ADMIN_SETTING: &str = "local_admin_account";
+/// The account the first start makes.
+pub const FIRST_ADMIN: &str = "admin";
+/// A session unused this long ends.
+pub const SESSION_IDLE_MS: i64 = 12 * 3_600_000;
+/// A session ends this long after its sign-in, used or not.
+pub const SESSION_MAX_MS: i64 = 7 * 86_400_000;
+/// Wrong passwords in a row an account is allowed before it must wait.
+pub const FREE_FAILURES: u32 = 5;
+/// The longest wait after wrong passwords.
+pub const MAX_LOCKOUT_SECS: u64 = 15 * 60;
+const MAX_SESSIONS_PER_ACCOUNT: usize = 32;
+
+type Digest = [u8; 32];
+
+/// Who an admin call is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    pub role: Role,
+    pub by: SignedInBy,
+    pub local_admin: bool,
+    /// The session's digest, when signed in by password.
+    session: Option<Digest>,
+}
+
+struct Session {
+    account: String,
+    started: Timestamp,
+    used: Timestamp,
+}
+
+struct Failures {
+    count: u32,
+    until: Timestamp,
+}
+
+#[derive(Default)]
+struct Registry {
+    accounts: BTreeMap<String, StoredAccount>,
+    tokens: HashMap<Digest, StoredToken>,
+    sessions: HashMap<Digest, Session>,
+    /// Wrong passwords in a row, only for accounts that exist (bounded).
+    failures: HashMap<String, Failures>,
+}
+
+pub struct Accounts {
+    registry: Mutex<Registry>,
+    /// Held by a change across its write, so two cannot interleave.
+    changes: tokio::sync::Mutex<()>,
+    store: Store,
+    engine: Engine,
+    hasher: Hasher,
+    local_admin: String,
+    local_digest: Digest,
+}
+
+fn digest(token: &str) -> Digest {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A new bearer secret: `prefix` and 64 hex digits.
+fn secret(prefix: &str) -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ok(format!("{prefix}{}", hex::encode(bytes)))
+}
+
+impl Accounts {
+    /// Takes the stored accounts; on the first start (none stored) makes
+    /// the local admin account. Returns whether it was made now.
+    ///
+    /// # Errors
+    /// A store error writing the first account.
+    pub async fn open(
+        engine: Engine,
+        store: Store,
+        stored: (Vec<StoredAccount>, Vec<StoredToken>),
+        settings: &BTreeMap<String, String>,
+        admin_token: &str,
+    ) -> Result<(Self, bool)> {
+        let local_admin = settings
+            .get(LOCAL_ADMIN_SETTING)
+            .cloned()
+            .unwrap_or_else(|| FIRST_ADMIN.to_owned());
+        let mut registry = Registry::default();
+        for a in stored.0 {
+            registry.accounts.insert(a.name.clone(), a);
+        }
+        for t in stored.1 {
+            match hex::decode(&t.digest)
+                .ok()
+                .and_then(|d| Digest::try_from(d).ok())
+            {
+                Some(d) if registry.accounts.contains_key(&t.account) => {
+                    registry.tokens.insert(d, t);
+                }
+                _ => tracing::warn!(
+                    id = t.id,
+                    "a stored admin token is damaged or has no account; left out"
+                ),
+            }
+        }
+        // The local admin always exists and is an admin: made on the first
+        // start, and again should its row be lost or damaged.
+        let made = match registry.accounts.get(&local_admin) {
+            Some(a) if a.role == Role::Admin => None,
+            other => Some(StoredAccount {
+                name: local_admin.clone(),
+                role: Role::Admin,
+                password: other.and_then(|a| a.password.clone()),
+                created_at: engine.now(),
+            }),
+        };
+        let first = made.is_some() && registry.accounts.is_empty();
+        if let Some(account) = made {
+            store
+                .apply(vec![
+                    Op::PutAccount(account.clone()),
+                    Op::PutSetting {
+                        key: LOCAL_ADMIN_SETTING.to_owned(),
+                        value: local_admin.clone(),
+                    },
+                ])
+                .await?;
+            registry.accounts.insert(local_admin.clone(), account);
+        }
+        let accounts = Self {
+            registry: Mutex::new(registry),
+            changes: tokio::sync::Mutex::new(()),
+            store,
+            engine,
+            hasher: Hasher::default(),
+            local_admin,
+            local_digest: digest(admin_token),
+        };
+        Ok((accounts, first))
+    }
+
+    /// The account the data directory's token signs in as.
+    #[must_use]
+    pub fn local_admin(&self) -> &str {
+        &self.local_admin
+    }
+
+    fn registry(&self) -> MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Who a bearer token is.
+    ///
+    /// # Errors
+    /// `unauthorized` for a token that is no one's (or a session that ended).
+    pub fn authenticate(&self, token: &str) -> Result<Caller> {
+        let d = digest(token);
+        let now = self.engine.now();
+        let mut reg = self.registry();
+        let (account, by, session) = if d == self.local_digest {
+            (self.local_admin.clone(), SignedInBy::Token, None)
+        } else if let Some(t) = reg.tokens.get(&d) {
+            (t.account.clone(), SignedInBy::Token, None)
+        } else if let Some(s) = reg.sessions.get_mut(&d) {
+            if now.0 - s.used.0 > SESSION_IDLE_MS || now.0 - s.started.0 > SESSION_MAX_MS {
+                reg.sessions.remove(&d);
+                return Err(Error::Unauthorized);
+            }
+            s.used = now;
+            (s.account.clone(), SignedInBy::Session, Some(d))
+        } else {
+            return Err(Error::Unauthorized);
+        };
+        let role = reg
+            .accounts
+            .get(&account)
+            .map(|a| a.role)
+            .ok_or(Error::Unauthorized)?;
+        Ok(Caller {
+            local_admin: account == self.local_admin,
+            account,
+            role,
+            by,
+            session,
+        })
+    }
+
+    /// Signs in with a password: a new session.
+    ///
+    /// # Errors
+    /// `sign_in_failed` (a wrong name or password, said the same way),
+    /// `too_many_sign_ins` after [`FREE_FAILURES`] wrong passwords in a row.
+    pub async fn sign_in(&self, name: &str, password: &str) -> Result<SessionView> {
+        let name = name.trim().to_lowercase();
+        let now = self.engine.now();
+        let phc = {
+            let reg = self.registry();
+            if let Some(f) = reg.failures.get(&name)
+                && f.until > now
+            {
+                let secs = u64::try_from((f.until.0 - now.0 + 999) / 1000).unwrap_or(1);
+                return Err(Error::TooManySignIns(secs));
+            }
+            reg.accounts.get(&name).and_then(|a| a.password.clone())
+        };
+        let ok = self.hasher.verify(phc, password.to_owned()).await?;
+        let now = self.engine.now();
+        let mut reg = self.registry();
+        if !ok {
+            if reg.accounts.contains_key(&name) {
+                let f = reg.failures.entry(name.clone()).or_insert(Failures {
+                    count: 0,
+                    until: now,
+                });
+                f.count += 1;
+                let count = f.count;
+                if count >= FREE_FAILURES {
+                    let wait = (30u64 << (count - FREE_FAILURES).min(10)).min(MAX_LOCKOUT_SECS);
+                    f.until = Timestamp(now.0 + i64::try_from(wait * 1000).unwrap_or(i64::MAX));
+                }
+                drop(reg);
+                let mut e = Event::new(
+                    EventKind::AdminSignIn,
+                    now,
+                    format!("a wrong password for `{name}` ({count} in a row)"),
+                );
+                e.level = Level::Warn;
+                e.by = Some(name);
+                self.engine.events().record(e);
+            }
+            return Err(Error::SignInFailed);
+        }
+        reg.failures.remove(&name);
+        let token = secret("lhs_")?;
+        let mut theirs: Vec<(Digest, Timestamp)> = reg
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.account == name)
+            .map(|(d, s)| (*d, s.used))
+            .collect();
+        if theirs.len() >= MAX_SESSIONS_PER_ACCOUNT {
+            theirs.sort_by_key(|(_, used)| *used);
+            for (d, _) in &theirs[..=theirs.len() - MAX_SESSIONS_PER_ACCOUNT] {
+                reg.sessions.remove(d);
+            }
+        }
+        reg.sessions.insert(
+            digest(&token),
+            Session {
+                account: name.clone(),
+                started: now,
+                used: now,
+            },
+        );
+        let role = reg.accounts.get(&name).map_or(Role::Viewer, |a| a.role);
+        drop(reg);
+        let mut e = Event::new(EventKind::AdminSignIn, now, format!("`{name}` signed in"));
+        e.by = Some(name.clone());
+        self.engine.events().record(e);
+        Ok(SessionView {
+            local_admin: name == self.local_admin,
+            account: name,
+            role,
+            by: SignedInBy::Session,
+            has_password: true,
+            expires_at: Some(Timestamp(now.0 + SESSION_MAX_MS)),
+            token: Some(token),
+        })
+    }
+
+    /// Ends the caller's session (a token is not a session: nothing ends).
+    pub fn sign_out(&self, caller: &Caller) {
+        if let Some(d) = caller.session {
+            self.registry().sessions.remove(&d);
+        }
+    }
+
+    /// What `GET /admin/v1/session` says of the caller.
+    #[must_use]
+    pub fn session_view(&self, caller: &Caller) -> SessionView {
+        let reg = self.registry();
+        let expires_at = caller
+            .session
+            .and_then(|d| reg.sessions.get(&d))
+            .map(|s| Timestamp((s.started.0 + SESSION_MAX_MS).min(s.used.0 + SESSION_IDLE_MS)));
+        SessionView {
+            account: caller.account.clone(),
+            role: caller.role,
+            by: caller.by,
+            local_admin: caller.local_admin,
+            has_password: reg
+                .accounts
+                .get(&caller.account)
+                .is_some_and(|a| a.password.is_some()),
+            expires_at,
+            token: None,
+        }
+    }
+}
