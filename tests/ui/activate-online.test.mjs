@@ -10,7 +10,7 @@
 // activate-online-limit.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPage, screenshot } from './chromium.mjs';
+import { launchChromium, openPage, screenshot, asShown } from './chromium.mjs';
 import { startServer, startUiServer } from './server.mjs';
 
 let server;
@@ -39,7 +39,6 @@ after(async () => {
 
 const activateButton = (p, product, customer) => p.getByRole('button', { name: `Activate the ${product} license for ${customer}`, exact: true });
 /** The server's sentence as the page writes it: a capital first letter, a full stop. */
-const asSentence = (m) => `${m[0].toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
 
 describe('Activate online', () => {
   test('without an authority, the dialog says where to set one and the link goes there', async () => {
@@ -71,7 +70,7 @@ describe('Activate online', () => {
     const alert = card.getByRole('alert');
     await alert.waitFor();
     const text = await alert.innerText();
-    assert.ok(text.includes(`Not saved. ${asSentence(refusal.body.message)}`), `the page shows ${JSON.stringify(text)}, not the server's ${JSON.stringify(refusal.body.message)}`);
+    assert.ok(text.includes(`Not saved. ${await asShown(page, refusal.body.message)}`), `the page shows ${JSON.stringify(text)}, not the server's ${JSON.stringify(refusal.body.message)}`);
     assert.ok(!/[{}]|invalid_field/.test(text), 'no raw JSON or code in the text');
     assert.equal(await card.locator('dd').first().innerText(), 'None');
     await screenshot(page, 'server-authority-refused');
@@ -134,7 +133,7 @@ describe('Activate online', () => {
     const refusal = await second.call('POST', `/admin/v1/licenses/${there.licenseId}/activate-online`).catch((e) => e);
     assert.equal(refusal.status, 409);
     assert.equal(refusal.body.code, 'activation_limit_reached');
-    assert.equal(text, `Not activated. ${asSentence(refusal.body.message)}`);
+    assert.equal(text, `Not activated. ${await asShown(other, refusal.body.message)}`);
     assert.equal(await alert.getAttribute('data-error-code'), 'activation_limit_reached');
     // It names the server holding the activation (by its key) and what to do.
     const { serverPublicKey } = await server.call('GET', '/v1/hello', undefined, { admin: false });

@@ -52,11 +52,14 @@ describe('admin UI in Chromium', () => {
   });
 
   test('Licenses shows every code with its seats, use and state', async () => {
-    await page.getByText('Licensed for 10 users').waitFor();
-    await page.getByText('Licensed for 5 users').waitFor();
+    await page.getByText('10 seats', { exact: true }).waitFor();
+    await page.getByText('5 seats', { exact: true }).waitFor();
     await page.getByText('2 of 15').first().waitFor();
     await page.getByText('Not yet valid', { exact: true }).waitFor();
     await page.getByText(`Starts counting on ${usDay(STARTS)}.`, { exact: true }).waitFor();
+    // Its product has no seat counting yet: said so, not "0 of 0".
+    await page.getByText(`Not valid yet: counts from ${usDay(STARTS)}`, { exact: true }).waitFor();
+    assert.equal(await page.getByText('0 of 0').count(), 0);
     // The last day it is valid, as `vendor issue --expires` named it (not the midnight after).
     await page.getByText(`Until ${usDay(EXPIRES)}`, { exact: true }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
@@ -106,7 +109,7 @@ describe('admin UI in Chromium', () => {
     await add.waitFor();
     await add.click();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByText('Licensed for 4 users').waitFor();
+    await page.getByText('4 seats', { exact: true }).waitFor();
   });
 
   test('a code that needs activation is activated in the Activate dialog', async () => {
@@ -165,6 +168,9 @@ describe('admin UI in Chromium', () => {
     await page.getByText(status.listen, { exact: true }).waitFor();
     await page.getByText('Running', { exact: true }).waitFor();
     await page.getByRole('switch', { name: /Announce on the local network/ }).waitFor();
+    // It listens on 127.0.0.1: no firewall to open, and how to serve the network instead.
+    assert.equal(await page.getByText('Firewall', { exact: true }).count(), 0);
+    await page.getByText('This computer only.', { exact: false }).waitFor();
     await shot('server');
   });
 
@@ -228,7 +234,7 @@ describe('admin UI in Chromium', () => {
   test('dark mode follows the system', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await tab('Licenses').click();
-    await page.getByText('Licensed for 10 users').waitFor();
+    await page.getByText('10 seats', { exact: true }).waitFor();
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(18, 22, 28)');
     await shot('licenses-dark');

@@ -77,3 +77,15 @@ export const placeInCell = (locator) => locator.evaluate((el) => {
 /** `ms` as the page writes a date and time (the browser's locale and zone). */
 export const localDateTime = (page, ms) =>
   page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at)), ms);
+
+/**
+ * A server sentence as the page shows it (`Prose`): a capital first and a full
+ * stop, its `quoted` names as code (no backtick left), its timestamps written
+ * like every date on the page (the browser's locale and zone).
+ */
+export const asShown = (page, message) => page.evaluate((m) => {
+  const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const t = m.trim().replace(/`/g, '')
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (s) => dateTime.format(new Date(Date.parse(s))));
+  return `${t[0].toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
+}, message);

@@ -73,7 +73,7 @@ describe('the clock set back', () => {
     assert.equal((await server.call('GET', '/admin/v1/status')).clockSetBack ?? null, null);
     // The page reconnects by itself; the banner goes at its next look at the status.
     await banner().waitFor({ state: 'detached', timeout: 30_000 });
-    await page.getByText('Licensed for 10 users').waitFor();
+    await page.getByText('10 seats', { exact: true }).waitFor();
     assert.equal(await page.getByText('Waiting for the clock', { exact: true }).count(), 0);
   });
 });

@@ -60,7 +60,7 @@ describe('Computers: a shared machine id', () => {
     }
     await page.getByText(HELP).first().waitFor();
     // The flags are on the two rows of client id img (the computer's cell shows the id as its tooltip).
-    const img = table.getByRole('row').filter({ has: page.locator('[role="cell"][title="img"]') });
+    const img = table.getByRole('row').filter({ has: page.locator('[role="cell"][data-client-id="img"]') });
     assert.equal(await img.count(), 2);
     for (const row of await img.all()) assert.equal(await row.getByText('Shared machine id').count(), 1);
     const bob = table.getByRole('row').filter({ hasText: 'ws-bob' });

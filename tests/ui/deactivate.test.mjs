@@ -46,7 +46,7 @@ describe('Deactivate on the Licenses tab', () => {
     await page.goto(server.adminUrl);
     await deactivateButton('cam', 'Northwind Shop').waitFor();
     await deactivateButton('mill', 'Northwind Shop').waitFor();
-    await page.getByText('Licensed for 10 users').waitFor();
+    await page.getByText('10 seats', { exact: true }).waitFor();
     assert.equal(await page.getByRole('button', { name: /^Deactivate the cad license/ }).count(), 0);
   });
 

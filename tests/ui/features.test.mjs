@@ -29,7 +29,7 @@ const client = (method, path, body) => server.call(method, path, body, { admin: 
 const checkout = (user, host) => holdSeat(server, { product: 'cad', clientId: host, user, host, appName: 'T', appVersion: '1' });
 const cadFeatures = () => page.getByRole('list', { name: 'Feature seats of cad in use' });
 const seatsTable = () => page.getByRole('table', { name: 'Seats in use' });
-const rowOf = (host) => seatsTable().getByRole('row').filter({ has: page.locator(`[role="cell"][title="${host}"]`) });
+const rowOf = (host) => seatsTable().getByRole('row').filter({ has: page.locator(`[role="cell"][data-client-id="${host}"]`) });
 
 /** Waits until every feature meter of cad reads `expected` (one per code row). */
 const cadReads = (expected, timeout) => waitForReading(page, {

@@ -142,6 +142,11 @@ export async function startServer({ vendor, prepare } = {}) {
   const addLicense = (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false });
   const authorities = [];
   const exited = () => stopChild(child);
+  const startAgain = async () => {
+    const again = await spawnServer(bin, serveArgs(new URL(origin).host));
+    child = again.child;
+    if (parseAdminUrl(again.url).adminUrl !== adminUrl) throw new Error(`the server came back at ${again.url}, not ${adminUrl}`);
+  };
   return {
     origin, token, adminUrl, call,
     /** The vendor key this server trusts and its codes are signed with (`startServer({ vendor })` shares it). */
@@ -165,10 +170,11 @@ export async function startServer({ vendor, prepare } = {}) {
     restart: async ({ lastSeenAt } = {}) => {
       await exited();
       if (lastSeenAt !== undefined) setLastSeen(join(dataDir, 'leasehold.db'), lastSeenAt);
-      const again = await spawnServer(bin, serveArgs(new URL(origin).host));
-      child = again.child;
-      if (parseAdminUrl(again.url).adminUrl !== adminUrl) throw new Error(`the server came back at ${again.url}, not ${adminUrl}`);
+      await startAgain();
     },
+    /** Stops the server (an outage): `startAgain` brings it back on the same address and data directory. */
+    halt: () => exited(),
+    startAgain: () => startAgain(),
     /**
      * Starts the vendor's activation authority (`leasehold authority serve`,
      * this run's vendor key, a ledger of its own, port 0) and answers its

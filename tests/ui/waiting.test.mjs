@@ -186,8 +186,8 @@ describe('the waiting list on the Computers tab', () => {
     assert.equal(grant.clientId, 'ws-3');
     const t0 = Date.now();
     await cadLineReads(['1st ws-2'], FRESH_MS);
-    await seatsTable().locator('[role="cell"][title="ws-3"]').waitFor({ timeout: FRESH_MS });
-    assert.equal(await seatsTable().locator('[role="cell"][title="ws-1"]').count(), 0);
+    await seatsTable().locator('[role="cell"][data-client-id="ws-3"]').waitFor({ timeout: FRESH_MS });
+    assert.equal(await seatsTable().locator('[role="cell"][data-client-id="ws-1"]').count(), 0);
     await heading(1).waitFor();
     assert.ok(Date.now() - t0 <= FRESH_MS + 500);
     await shot('waiting-granted');

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Api, ApiError, detectConnection, followEvents, fromHost, onHostChange, rememberToken, type Connection, type Event, type LiveState } from './api';
 import { ClockBanner } from './ClockBanner';
+import { PageTitle } from './PageTitle';
 import { Loading } from './components/States';
 import { TabList, type TabDef } from './components/Tabs';
 import { AppContext, type AppContextValue, type TabKey, type TabSpot } from './hooks';
@@ -74,8 +75,13 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
     window.history.replaceState(null, '', `#${k}`);
   }, []);
 
+  const stopped = api.conn.host !== undefined && !api.conn.host.running;
+  const what = api.conn.host?.attached ? 'Leasehold service' : 'license server';
+  const offline = !stopped && live.state === 'reconnecting' && !!live.error?.isOffline;
+
   const ctx = useMemo<AppContextValue>(() => ({
     api,
+    offline,
     showTab: changeTab,
     subscribe: (fn) => { listeners.current.add(fn); return () => { listeners.current.delete(fn); }; },
     reportError: (e) => { if (e instanceof ApiError && e.isUnauthorized) unauthorized.current(); },
@@ -84,7 +90,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
       clearTimeout(toastTimer.current);
       toastTimer.current = setTimeout(() => setToast(undefined), 5000);
     },
-  }), [api, changeTab]);
+  }), [api, changeTab, offline]);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -108,9 +114,7 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
     return () => ac.abort();
   }, [api, attempt]);
 
-  const stopped = api.conn.host !== undefined && !api.conn.host.running;
-  const what = api.conn.host?.attached ? 'Leasehold service' : 'license server';
-  const offline = !stopped && live.state === 'reconnecting' && live.error?.isOffline;
+  const label = TABS.find((t) => t.key === tab)?.label ?? '';
   return (
     <AppContext.Provider value={ctx}>
       <div className="app">
@@ -120,32 +124,36 @@ function Shell({ api, onUnauthorized }: { api: Api; onUnauthorized: () => void }
             <span className="brand-name">Leasehold</span>
           </div>
           <TabList tabs={TABS} active={tab} onChange={(k) => changeTab(k)} />
-          {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />{api.conn.host?.attached ? 'Service stopped' : 'Server stopped'}</span> : <LivePill state={live.state} offline={!!offline} />}
+          {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />{api.conn.host?.attached ? 'Service stopped' : 'Server stopped'}</span> : <LivePill state={live.state} offline={offline} />}
         </header>
-        {stopped && tab !== 'server' && (
-          <div className="banner banner-neutral" role="status">
-            {api.conn.host?.error && !api.conn.host.attached ? `The ${what} did not start.` : `The ${what} is stopped.`}{' '}
-            {api.conn.host?.attached?.manager === 'none' ? 'Start it where it was started' : <>Start it from the{' '}
-              <button type="button" className="link-button" onClick={() => changeTab('server')}>Server tab</button></>}. The data shown is from before it stopped.
+        <PageTitle tab={label} />
+        {/* The page's main landmark: the notices about the whole page, then the tab shown. */}
+        <main className="main-area">
+          {stopped && tab !== 'server' && (
+            <div className="banner banner-neutral" role="status">
+              {api.conn.host?.error && !api.conn.host.attached ? `The ${what} did not start.` : `The ${what} is stopped.`}{' '}
+              {api.conn.host?.attached?.manager === 'none' ? 'Start it where it was started' : <>Start it from the{' '}
+                <button type="button" className="link-button" onClick={() => changeTab('server')}>Server tab</button></>}. The data shown is from before it stopped.
+            </div>
+          )}
+          {offline && (
+            <div className="banner" role="alert">
+              Cannot reach the Leasehold server{api.conn.baseUrl ? ` at ${api.conn.baseUrl}` : ''}. The page keeps trying and shows the last known data; live updates are paused.
+            </div>
+          )}
+          {/* Not while stopped: its last status is not news, the banner above says what to do. */}
+          {!stopped && <ClockBanner />}
+          <div className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            {tab === 'licenses' && <LicensesTab />}
+            {tab === 'computers' && <ComputersTab />}
+            {tab === 'usage' && <UsageTab />}
+            {tab === 'policy' && <PolicyTab />}
+            {tab === 'server' && <ServerTab spot={spot} />}
+            {tab === 'logs' && <LogsTab />}
+            {tab === 'mode' && <LicenseModeTab />}
           </div>
-        )}
-        {offline && (
-          <div className="banner" role="alert">
-            Cannot reach the Leasehold server{api.conn.baseUrl ? ` at ${api.conn.baseUrl}` : ''}. The page keeps trying and shows the last known data.
-          </div>
-        )}
-        {/* Not while stopped: its last status is not news, the banner above says what to do. */}
-        {!stopped && <ClockBanner />}
-        <main className="main" id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-          {tab === 'licenses' && <LicensesTab />}
-          {tab === 'computers' && <ComputersTab />}
-          {tab === 'usage' && <UsageTab />}
-          {tab === 'policy' && <PolicyTab />}
-          {tab === 'server' && <ServerTab spot={spot} />}
-          {tab === 'logs' && <LogsTab />}
-          {tab === 'mode' && <LicenseModeTab />}
+          <div className="toast-region" aria-live="polite">{toast && <div className="toast">{toast}</div>}</div>
         </main>
-        <div className="toast-region" aria-live="polite">{toast && <div className="toast">{toast}</div>}</div>
       </div>
     </AppContext.Provider>
   );

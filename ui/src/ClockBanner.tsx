@@ -10,7 +10,7 @@ const POLL_MS = 10_000;
 
 export function ClockBanner() {
   const { api } = useApp();
-  const res = useResource(api.status, { intervalMs: POLL_MS, refreshOn: (e) => e.kind === 'clock_set_back' });
+  const res = useResource(api.status, { key: 'status', intervalMs: POLL_MS, refreshOn: (e) => e.kind === 'clock_set_back' });
   const c = res.data?.clockSetBack;
   if (!c) return null;
   return <ClockSetBackBanner c={c} onThisComputer={api.conn.desktop} />;

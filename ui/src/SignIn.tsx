@@ -1,6 +1,7 @@
 // Sign-in for a plain browser: the admin token the server printed.
 import { useState, type FormEvent } from 'react';
 import { Api, describeError, type Connection } from './api';
+import { Prose } from './components/Prose';
 
 export function SignIn({ conn, problem, onSignedIn }: { conn: Connection; problem?: string; onSignedIn: (token: string) => void }) {
   const [token, setToken] = useState('');
@@ -37,7 +38,7 @@ export function SignIn({ conn, problem, onSignedIn }: { conn: Connection; proble
           <span className="field-label">Admin token</span>
           <input type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="current-password" autoFocus spellCheck={false} />
         </label>
-        {error && <div className="notice notice-error" role="alert">{error}</div>}
+        {error && <div className="notice notice-error" role="alert"><Prose text={error} /></div>}
         <button type="submit" className="button button-primary button-block" disabled={busy}>{busy ? 'Checking…' : 'Sign in'}</button>
       </form>
     </div>

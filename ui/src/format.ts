@@ -20,14 +20,35 @@ export function formatRelative(at: number, now: number): string {
   return diff > 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
 }
 
+// The one way the UI writes a date: "Sep 30, 2026" and "Sep 30, 2026, 2:59 PM"
+// (the browser's locale); a time of day alone as the same clock ("2:59:07 PM").
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const formatDateTime = (ms: number) => dateTime.format(new Date(ms));
-/** License validity is by UTC day. */
+/** License validity, token periods and daily usage are by UTC day. */
 export const formatDay = (ms: number) => dateOnly.format(new Date(ms));
+/** A date and time with seconds (a log line's, read in full). */
+export const formatDateTimeSeconds = (ms: number) => dateTimeSeconds.format(new Date(ms));
+/** A time of day with seconds (a log line's). */
 export const formatTime = (ms: number) => timeOnly.format(new Date(ms));
+
+/** A server's timestamp in a sentence (`2026-01-02T10:00:00Z`, `…+00:00`). */
+const RFC3339 = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/**
+ * A server sentence with its timestamps written like the rest of the page
+ * ("borrowed until Sep 30, 2026, 2:59 PM"). Bare days (`2027-12-31`) stay:
+ * a sentence may name the form to type ("write it as YYYY-MM-DD, e.g. 2027-12-31").
+ */
+export function withLocalTimes(text: string): string {
+  return text.replace(RFC3339, (t) => {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? t : formatDateTime(ms);
+  });
+}
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;

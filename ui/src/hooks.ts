@@ -1,5 +1,5 @@
 // Data loading with live refresh, shared by the tabs.
-import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import type { Api, Event } from './api';
 import { ApiError } from './api';
 
@@ -19,6 +19,8 @@ export interface AppContextValue {
   reportError: (e: unknown) => void;
   /** Shows a short confirmation that something was done. */
   notify: (text: string) => void;
+  /** The server is not reachable (the live feed says so): what is shown is the last known data, live things are paused. */
+  offline: boolean;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);
@@ -39,13 +41,51 @@ export interface Resource<T> {
 }
 
 /**
- * Calls `reload` now, again every `intervalMs` while the page is visible, and
- * 150 ms after live events `refreshOn` accepts (once for a burst of them).
+ * The last data of each kind loaded through a connection, so a tab opened
+ * again (or first opened while the server is down) shows what was last
+ * known instead of a spinner or an error. Keyed by what was loaded
+ * ("licenses", "computers host asc "); one per connection, so another
+ * server or token starts empty.
+ */
+const caches = new WeakMap<Api, Map<string, unknown>>();
+
+export function cacheOf(api: Api): Map<string, unknown> {
+  let c = caches.get(api);
+  if (!c) caches.set(api, (c = new Map()));
+  return c;
+}
+
+/**
+ * `useState` whose value outlives the component: it starts from the last
+ * value kept under `key` for this connection, and each value set is kept
+ * (without a key, a plain `useState`).
+ */
+export function useCachedState<T>(key: string | undefined): [T | undefined, Dispatch<SetStateAction<T | undefined>>] {
+  const { api } = useApp();
+  const cache = cacheOf(api);
+  const [value, setValue] = useState<T | undefined>(() => (key === undefined ? undefined : cache.get(key) as T | undefined));
+  const set = useCallback<Dispatch<SetStateAction<T | undefined>>>((next) => setValue((prev) => {
+    const v = typeof next === 'function' ? (next as (p: T | undefined) => T | undefined)(prev) : next;
+    if (key !== undefined && v !== undefined) cache.set(key, v);
+    return v;
+  }), [cache, key]);
+  return [value, set];
+}
+
+/**
+ * Calls `reload` now, again every `intervalMs` while the page is visible,
+ * 150 ms after live events `refreshOn` accepts (once for a burst of them),
+ * and at once when the server is reachable again after an outage.
  */
 export function useLiveRefresh(reload: () => void, intervalMs: number, refreshOn?: (e: Event) => boolean) {
-  const { subscribe } = useApp();
+  const { subscribe, offline } = useApp();
   const refreshRef = useRef(refreshOn);
   refreshRef.current = refreshOn;
+  const wasOffline = useRef(offline);
+  useEffect(() => {
+    if (wasOffline.current && !offline) reload();
+    wasOffline.current = offline;
+  }, [offline, reload]);
   useEffect(() => {
     reload();
     const t = setInterval(() => { if (!document.hidden) reload(); }, intervalMs);
@@ -62,14 +102,16 @@ export function useLiveRefresh(reload: () => void, intervalMs: number, refreshOn
 /**
  * Loads `load()` now, again every `intervalMs` while the page is visible, and
  * soon after any live event `refreshOn` accepts. Keeps the last data when a
- * reload fails, so a blip shows a notice instead of an empty screen.
+ * reload fails, so a blip shows a notice instead of an empty screen; with a
+ * `key`, keeps it across tab switches too (`useCachedState`): what `load`
+ * loads, named once for the component's life.
  */
 export function useResource<T>(
   load: () => Promise<T>,
-  opts: { intervalMs?: number; refreshOn?: (e: Event) => boolean } = {},
+  opts: { key?: string; intervalMs?: number; refreshOn?: (e: Event) => boolean } = {},
 ): Resource<T> {
   const { reportError } = useApp();
-  const [data, setData] = useState<T>();
+  const [data, setData] = useCachedState<T>(opts.key);
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);
   const loadRef = useRef(load);
@@ -98,7 +140,7 @@ export function useResource<T>(
       setLoading(false);
       if (again.current) load();
     });
-  }, [reportError]);
+  }, [reportError, setData]);
 
   useEffect(() => {
     alive.current = true;
@@ -106,7 +148,7 @@ export function useResource<T>(
   }, []);
   useLiveRefresh(reload, opts.intervalMs ?? 5000, opts.refreshOn);
 
-  const replace = useCallback((d: T) => { shown.current += 1; setData(d); setError(undefined); }, []);
+  const replace = useCallback((d: T) => { shown.current += 1; setData(d); setError(undefined); }, [setData]);
 
   return { data, error, loading, reload, replace };
 }
@@ -119,6 +161,21 @@ export function useDebounced<T>(value: T, ms: number): T {
     return () => clearTimeout(t);
   }, [value, ms]);
   return settled;
+}
+
+/** Whether the window matches `query` ("(max-width: 1279px)"), followed as it changes; false where there is no matchMedia. */
+export function useMediaQuery(query: string): boolean {
+  const get = () => typeof window.matchMedia === 'function' && window.matchMedia(query).matches;
+  const [matches, setMatches] = useState(get);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const m = window.matchMedia(query);
+    const change = () => setMatches(m.matches);
+    change();
+    m.addEventListener('change', change);
+    return () => m.removeEventListener('change', change);
+  }, [query]);
+  return matches;
 }
 
 /** The current time, ticking, for "for how long" and "expires in". */

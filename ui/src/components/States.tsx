@@ -1,7 +1,7 @@
 // Loading, empty and error states, designed rather than blank.
 import type { ReactNode } from 'react';
-import { describeError } from '../api';
-import { isOffline } from '../hooks';
+import { isOffline, useApp } from '../hooks';
+import { ErrorProse } from './Prose';
 
 export function Loading({ label }: { label: string }) {
   return (
@@ -15,7 +15,7 @@ export function Loading({ label }: { label: string }) {
 export function Empty({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
     <div className="state state-empty">
-      <h3>{title}</h3>
+      <h2 className="state-title">{title}</h2>
       {children && <p>{children}</p>}
       {action}
     </div>
@@ -26,24 +26,31 @@ export function ErrorState({ error, onRetry, what }: { error: unknown; onRetry?:
   const offline = isOffline(error);
   return (
     <div className="state state-error" role="alert">
-      <h3>{offline ? 'The server is not reachable' : `Could not load ${what}`}</h3>
-      <p>{describeError(error)}</p>
+      <h2 className="state-title">{offline ? 'The server is not reachable' : `Could not load ${what}`}</h2>
+      <p><ErrorProse error={error} />{offline && ' This page tries again by itself.'}</p>
       {onRetry && <button type="button" className="button" onClick={onRetry}>Try again</button>}
     </div>
   );
 }
 
-/** A slim notice above data that is still shown but may be out of date. */
+/**
+ * A slim notice above data that is still shown but may be out of date: the
+ * last load failed, or the server is not reachable (then it says that what
+ * is shown is paused, and comes back by itself).
+ */
 export function StaleNotice({ error }: { error: unknown }) {
-  if (!error) return null;
+  const { offline } = useApp();
+  if (!error && !offline) return null;
   return (
     <div className="notice notice-warn" role="status">
-      {isOffline(error) ? 'Showing the last known data: the server is not answering right now. Retrying…' : describeError(error)}
+      {offline || isOffline(error)
+        ? <><strong>Paused — offline.</strong> Showing the last known data; it updates by itself once the server answers again.</>
+        : <ErrorProse error={error} />}
     </div>
   );
 }
 
 export function ErrorText({ error }: { error: unknown }) {
   if (!error) return null;
-  return <div className="notice notice-error" role="alert">{describeError(error)}</div>;
+  return <div className="notice notice-error" role="alert"><ErrorProse error={error} /></div>;
 }

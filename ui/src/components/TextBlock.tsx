@@ -1,8 +1,8 @@
 // A block of signed text to hand on (an activation request, a deactivation
 // proof): shown read-only, with Copy and Save as file.
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { saveBlob } from '../download';
-import { useCopy } from './Copy';
+import { CopyNews, useCopy } from './Copy';
 
 export function TextBlock(props: {
   /** The textarea's id (its label points at it). */
@@ -18,14 +18,22 @@ export function TextBlock(props: {
   autoFocus?: boolean;
 }) {
   const { id, label, text, copyLabel, fileName, hint, autoFocus } = props;
-  const { copied, copy } = useCopy();
+  const { state, copy } = useCopy();
+  const area = useRef<HTMLTextAreaElement>(null);
+  // No clipboard here: the text is selected for the keys.
+  useEffect(() => {
+    if (state !== 'manual') return;
+    area.current?.focus();
+    area.current?.select();
+  }, [state]);
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>{label}</label>
-      <textarea id={id} className="code-input" value={text} readOnly rows={4} spellCheck={false} />
+      <textarea ref={area} id={id} className="code-input" value={text} readOnly rows={4} spellCheck={false} />
       <div className="button-row">
-        <button type="button" className="button button-small" onClick={() => void copy(text)} data-autofocus={autoFocus || undefined}>{copied ? 'Copied' : copyLabel}</button>
+        <button type="button" className="button button-small" onClick={() => void copy(text)} data-autofocus={autoFocus || undefined}>{state === 'copied' ? 'Copied' : copyLabel}</button>
         <button type="button" className="button button-small" onClick={() => saveText(fileName, text)}>Save as file…</button>
+        <CopyNews state={state} />
       </div>
       {hint && <span className="field-hint">{hint}</span>}
     </div>

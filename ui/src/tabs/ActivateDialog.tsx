@@ -4,12 +4,13 @@
 // vendor's response (paste it or open the file). Either way, say in words
 // what happened.
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, describeError, type LicenseView } from '../api';
+import { ApiError, type LicenseView } from '../api';
 import { Dialog } from '../components/Dialog';
 import { TextBlock } from '../components/TextBlock';
 import { plural } from '../format';
 import { useApp } from '../hooks';
-import { licensedFor, STATE_LABEL, stateReasonText } from './licenseText';
+import { STATE_LABEL, stateReasonText } from './licenseText';
+import { ErrorProse, Prose } from '../components/Prose';
 
 type Request = { kind: 'loading' } | { kind: 'ok'; text: string } | { kind: 'bad'; error: unknown };
 /** The server's activation authority: unknown while its status is asked for (or when it cannot be read). */
@@ -107,7 +108,7 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
       }
     >
       <p>
-        This code ({licensedFor(l.seats).toLowerCase()} of {l.product}) counts on this server once its vendor activates it here.
+        This code ({plural(l.seats, 'seat')} of {l.product}) counts on this server once its vendor activates it here.
         Activation binds it to this server: the same code on another server counts nothing there.
       </p>
       {authority.kind === 'none' && (
@@ -125,7 +126,7 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
           </button>
           {online.error !== undefined && (
             <div className="notice notice-error online-error" role="alert" data-error-code={online.error instanceof ApiError ? online.error.code : undefined}>
-              <strong>Not activated.</strong> {describeError(online.error)}
+              <strong>Not activated.</strong> <ErrorProse error={online.error} />
             </div>
           )}
         </section>
@@ -133,7 +134,7 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
       {hasAuthority && <h3 className="section-title">Or activate offline, through your vendor</h3>}
       <h3 className="step-title">1. Send this request to your vendor</h3>
       {request.kind === 'loading' && <p className="muted"><span className="spinner spinner-small" aria-hidden="true" /> Making the request…</p>}
-      {request.kind === 'bad' && <div className="notice notice-error" role="alert">{describeError(request.error)}</div>}
+      {request.kind === 'bad' && <div className="notice notice-error" role="alert"><ErrorProse error={request.error} /></div>}
       {request.kind === 'ok' && (
         <TextBlock
           id="activation-request"
@@ -166,7 +167,7 @@ export function ActivateDialog({ l, onClose, onActivated }: { l: LicenseView; on
       </div>
       {error !== undefined && (
         <div className="notice notice-error" role="alert" data-error-code={error instanceof ApiError ? error.code : undefined}>
-          <strong>Not activated.</strong> {describeError(error)}
+          <strong>Not activated.</strong> <ErrorProse error={error} />
         </div>
       )}
     </Dialog>
@@ -190,7 +191,7 @@ function ActivatedDialog({ l, authority, onClose }: { l: LicenseView; authority:
       ) : (
         // Activated, but not counting (a code not valid yet, the clock set back): say why.
         <div className="notice notice-warn" role="status">
-          <strong>Activated, but it does not count now ({STATE_LABEL[l.state].label.toLowerCase()}).</strong> {l.stateReason ? stateReasonText(l.stateReason) : ''}
+          <strong>Activated, but it does not count now ({STATE_LABEL[l.state].label.toLowerCase()}).</strong> {l.stateReason ? <Prose text={stateReasonText(l.stateReason)} /> : ''}
         </div>
       )}
       <p>

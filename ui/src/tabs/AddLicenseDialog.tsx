@@ -1,11 +1,12 @@
 // Paste a code, see what it adds (or the server's exact reason it won't), then add it.
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, describeError, type LicenseView } from '../api';
+import { ApiError, type LicenseView } from '../api';
 import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
 import { useApp } from '../hooks';
-import { formatDuration } from '../format';
-import { licensedFor, STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { formatDuration, plural } from '../format';
+import { STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { ErrorProse, Prose } from '../components/Prose';
 
 type Check =
   | { kind: 'idle' }
@@ -93,12 +94,12 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
           // The server's machine-readable code stays out of the text (people read
           // the sentence); it is on the element for support and for tests.
           <div className="notice notice-error" role="alert" data-error-code={check.error instanceof ApiError ? check.error.code : undefined}>
-            <strong>This code cannot be added.</strong> {describeError(check.error)}
+            <strong>This code cannot be added.</strong> <ErrorProse error={check.error} />
           </div>
         )}
         {check.kind === 'ok' && <Preview l={check.preview} />}
       </div>
-      {saveError !== undefined && <div className="notice notice-error" role="alert">{describeError(saveError)}</div>}
+      {saveError !== undefined && <div className="notice notice-error" role="alert"><ErrorProse error={saveError} /></div>}
     </Dialog>
   );
 }
@@ -108,7 +109,7 @@ function Preview({ l }: { l: LicenseView }) {
   return (
     <div className="preview">
       <p className="preview-title">
-        <strong>{l.product}</strong> · {licensedFor(l.seats)} <Badge tone={s.tone}>{s.label}</Badge>
+        <strong>{l.product}</strong> · {plural(l.seats, 'seat')} <Badge tone={s.tone}>{s.label}</Badge>
       </p>
       <dl className="facts">
         <dt>Customer</dt><dd>{l.customer || '—'}</dd>
@@ -116,7 +117,7 @@ function Preview({ l }: { l: LicenseView }) {
         <dt>Features</dt><dd>{l.features.length ? l.features.join(', ') : 'None'}</dd>
         <dt>Lease length</dt><dd>{formatDuration(l.leaseSecs * 1000)}</dd>
       </dl>
-      {l.stateReason && <p className="muted">{stateReasonText(l.stateReason)}</p>}
+      {l.stateReason && <p className="muted"><Prose text={stateReasonText(l.stateReason)} /></p>}
     </div>
   );
 }

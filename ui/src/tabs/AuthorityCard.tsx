@@ -3,8 +3,9 @@
 // and sends deactivation proofs. Shown, set or forgotten; an address the
 // server refuses gets the server's sentence.
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, describeError, type ServerStatus } from '../api';
+import { ApiError, type ServerStatus } from '../api';
 import { useApp } from '../hooks';
+import { ErrorProse } from '../components/Prose';
 
 export function AuthorityCard({ current, onChanged, focus }: {
   /** The address the server keeps, if any. */
@@ -87,7 +88,7 @@ export function AuthorityCard({ current, onChanged, focus }: {
       </form>
       {error !== undefined && (
         <div className="notice notice-error authority-error" role="alert" data-error-code={error.e instanceof ApiError ? error.e.code : undefined}>
-          <strong>{error.forgetting ? 'Not forgotten.' : 'Not saved.'}</strong> {describeError(error.e)}
+          <strong>{error.forgetting ? 'Not forgotten.' : 'Not saved.'}</strong> <ErrorProse error={error.e} />
         </div>
       )}
     </div>

@@ -3,6 +3,7 @@
 // a seat (Waiting.tsx); seats out on loan read as such (Loan.tsx).
 import { useState } from 'react';
 import type { ComputerSort, ComputersPage, SeatRow } from '../api';
+import { Clip } from '../components/Clip';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
@@ -166,17 +167,17 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
   const expiresIn = r.lease.expiresAt - now;
   return (
     <>
-      <div role="cell" title={h.clientId}>
-        <div className="cell-strong cell-clip">{h.host || <span className="muted">unknown</span>}</div>
+      <div role="cell" data-client-id={h.clientId}>
+        <Clip className="cell-strong" text={`${h.host || 'unknown'} (client id ${h.clientId})`}>{h.host || <span className="muted">unknown</span>}</Clip>
         {r.sharedMachineId && (
           <span className="badge badge-warn badge-flag" title={SHARED_MACHINE_ID_HELP} aria-describedby={SHARED_HELP_ID}>
             <span aria-hidden="true">⚠ </span>Shared machine id
           </span>
         )}
       </div>
-      <div role="cell" title={h.user}>{h.user}</div>
+      <div role="cell"><Clip text={h.user} /></div>
       <div role="cell">
-        <div className="cell-clip"><span className="chip">{r.lease.product}</span></div>
+        <div><Clip className="chip" text={r.lease.product} /></div>
         {(r.lease.units ?? 1) > 1 && (
           <div className="muted small" title={`This lease holds ${r.lease.units} units of the product's pool`}>{r.lease.units} units</div>
         )}
@@ -185,8 +186,12 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
         )}
         <FeatureChips features={r.features} />
       </div>
-      <div role="cell" className="mono small" title={h.address}>{addressHost(h.address)}</div>
-      <div role="cell" title={[h.appName, h.appVersion].filter(Boolean).join(' ') || undefined}>{h.appName || <span className="muted">—</span>}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</div>
+      <div role="cell" className="mono small"><Clip text={h.address}>{addressHost(h.address)}</Clip></div>
+      <div role="cell">
+        {h.appName || h.appVersion
+          ? <Clip text={[h.appName, h.appVersion].filter(Boolean).join(' ')}>{h.appName}{h.appVersion && <span className="muted"> {h.appVersion}</span>}</Clip>
+          : <span className="muted">—</span>}
+      </div>
       {r.borrowed ? (
         <LoanCells row={r} />
       ) : (
@@ -201,7 +206,7 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
       )}
       <div role="cell" className="actions">
         {r.borrowed ? (
-          <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`End ${h.user}’s loan of ${r.lease.product} on ${h.host}`}>End loan…</button>
+          <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`End loan of ${r.lease.product} to ${h.user} on ${h.host}`}>End loan…</button>
         ) : (
           <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
         )}

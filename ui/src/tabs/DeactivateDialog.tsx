@@ -2,12 +2,13 @@
 // what happens, then show the server-signed proof for the vendor (copy it or
 // save it as a file) and what to do next.
 import { useState } from 'react';
-import { ApiError, describeError, sentence, type Deactivated, type LicenseView } from '../api';
+import { ApiError, sentence, type Deactivated, type LicenseView } from '../api';
 import { Dialog } from '../components/Dialog';
 import { TextBlock } from '../components/TextBlock';
 import { plural } from '../format';
 import { useApp } from '../hooks';
-import { licensedFor, removalEffect } from './licenseText';
+import { removalEffect } from './licenseText';
+import { ErrorProse, Prose } from '../components/Prose';
 
 export function DeactivateDialog({ l, onClose, onDeactivated }: { l: LicenseView; onClose: () => void; onDeactivated: (d: Deactivated) => void }) {
   const { api } = useApp();
@@ -49,8 +50,7 @@ export function DeactivateDialog({ l, onClose, onDeactivated }: { l: LicenseView
       }
     >
       <p>
-        The code for <strong>{l.customer || 'this customer'}</strong> ({licensedFor(l.seats).toLowerCase()} of {l.product}) stops
-        counting on this server at once: {seats}.
+        The code for <strong>{l.customer || 'this customer'}</strong> stops counting on this server at once: {seats}.
       </p>
       <p>{removalEffect(l)}</p>
       <p>
@@ -61,7 +61,7 @@ export function DeactivateDialog({ l, onClose, onDeactivated }: { l: LicenseView
       <p className="muted">The code stays on this list as Needs activation. To count it here again, it has to be activated here again.</p>
       {error !== undefined && (
         <div className="notice notice-error" role="alert" data-error-code={error instanceof ApiError ? error.code : undefined}>
-          <strong>Not deactivated.</strong> {describeError(error)}
+          <strong>Not deactivated.</strong> <ErrorProse error={error} />
         </div>
       )}
     </Dialog>
@@ -86,7 +86,7 @@ function ProofDialog({ d, onClose }: { d: Deactivated; onClose: () => void }) {
       </div>
       {d.authority && !freed && (
         <div className="notice notice-warn" role="alert">
-          <strong>The activation authority did not take the proof.</strong> {d.authority.url}: {sentence(d.authority.error ?? 'no reason given')} Send the proof to your vendor instead.
+          <strong>The activation authority did not take the proof.</strong> {d.authority.url}: <Prose text={sentence(d.authority.error ?? 'no reason given')} /> Send the proof to your vendor instead.
         </div>
       )}
       <TextBlock

@@ -13,6 +13,7 @@ import { ErrorState, ErrorText, Loading } from '../components/States';
 import { formatDay } from '../format';
 import { useApp } from '../hooks';
 import { NetworkServers } from './NetworkServers';
+import { Prose } from '../components/Prose';
 
 export function LicenseModeTab() {
   const { api } = useApp();
@@ -87,7 +88,7 @@ function DesktopLicenseMode() {
       <ErrorText error={saveError} />
       {view.error && (
         <div className="notice notice-error" role="alert">
-          <strong>This computer’s settings file cannot be used.</strong> {describeError(new Error(view.error.message))} Saving replaces it; you will be asked first.
+          <strong>This computer’s settings file cannot be used.</strong> <Prose text={describeError(new Error(view.error.message))} /> Saving replaces it; you will be asked first.
         </div>
       )}
       <p className="muted small settings-path">
@@ -121,7 +122,7 @@ function DesktopLicenseMode() {
       </div>
       {confirmReplace && (
         <ConfirmDialog title="Replace the invalid settings file?" confirmLabel="Replace it" danger onClose={() => setConfirmReplace(false)} onConfirm={() => save(true)}>
-          <p>The settings file <span className="mono">{view.path}</span> cannot be read as Leasehold settings{view.error ? `: ${view.error.message}` : ''}.</p>
+          <p>The settings file <span className="mono">{view.path}</span> cannot be read as Leasehold settings{view.error ? <>: <Prose text={view.error.message.replace(/\.$/, '')} /></> : ''}.</p>
           <p>Saving writes the settings shown here in its place. What the file holds now is lost.</p>
         </ConfirmDialog>
       )}
@@ -139,8 +140,8 @@ function LicenseValidity({ check, typed }: { check: LicenseCheck | null; typed: 
       </div>
     );
   }
-  if (check.state === 'unknown') return <div className="notice notice-info" role="status"><strong>Not checked here.</strong> {check.message}</div>;
-  return <div className="notice notice-error" role="alert"><strong>This license cannot be used.</strong> {describeError(new Error(check.message))}</div>;
+  if (check.state === 'unknown') return <div className="notice notice-info" role="status"><strong>Not checked here.</strong> <Prose text={check.message} /></div>;
+  return <div className="notice notice-error" role="alert"><strong>This license cannot be used.</strong> <Prose text={describeError(new Error(check.message))} /></div>;
 }
 
 function BrowserLicenseMode() {
@@ -159,7 +160,7 @@ function BrowserLicenseMode() {
         <Badge tone="neutral">Desktop app only</Badge>
       </PanelHead>
       <div className="state">
-        <h3>Set up in the Leasehold desktop app</h3>
+        <h2 className="state-title">Set up in the Leasehold desktop app</h2>
         <p>
           License Mode configures this computer’s applications: whether they use a license file locked to this computer
           (standalone) or borrow a seat from a Leasehold server (network), and how they find it. It changes a file on the
@@ -176,7 +177,7 @@ function BrowserLicenseMode() {
         <div aria-live="polite" className="test-result">
           {result && (
             <div className={`notice ${result.ok ? 'notice-ok' : 'notice-error'}`}>
-              <strong>{result.ok ? 'Connected.' : 'Not connected.'}</strong> {result.message}
+              <strong>{result.ok ? 'Connected.' : 'Not connected.'}</strong> <Prose text={result.message} />
             </div>
           )}
         </div>

@@ -7,20 +7,21 @@ import { CopyValue } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
 import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
-import { formatDateTime, formatDuration, plural } from '../format';
-import { useApp, useResource } from '../hooks';
+import { formatDateTime, formatDay, formatDuration, plural } from '../format';
+import { useApp, useMediaQuery, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
 import { BorrowedCount, FeatureMeters, useProductUse } from './ProductUse';
 import { NamedUsers } from './NamedUsers';
-import { featuresWithSeats, licensedFor, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { featuresWithSeats, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { Prose } from '../components/Prose';
 
 const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'borrow', 'release', 'expire', 'disconnect', 'reclaim']);
 
 export function LicensesTab() {
   const { api, notify } = useApp();
-  const res = useResource(api.licenses, { refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
+  const res = useResource(api.licenses, { key: 'licenses', refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
   const [adding, setAdding] = useState(false);
   const [details, setDetails] = useState<LicenseView>();
   const [removing, setRemoving] = useState<LicenseView>();
@@ -28,6 +29,9 @@ export function LicensesTab() {
   const [deactivating, setDeactivating] = useState<LicenseView>();
 
   const licenses = res.data;
+  // Narrower than every column needs: Customer and Features are read under the product, then the seats too.
+  const medium = useMediaQuery('(max-width: 1279px)');
+  const narrow = useMediaQuery('(max-width: 999px)');
   const productUse = useProductUse(licenses);
   const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
 
@@ -45,14 +49,14 @@ export function LicensesTab() {
       <>
         <StaleNotice error={res.error} />
         <div className="table-wrap">
-          <table className="table">
+          <table className="table licenses-table">
             <thead>
               <tr>
                 <th scope="col">Product</th>
-                <th scope="col">Seats</th>
+                {!narrow && <th scope="col">Seats</th>}
                 <th scope="col">In use now</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Features</th>
+                {!medium && <th scope="col">Customer</th>}
+                {!medium && <th scope="col">Features</th>}
                 <th scope="col">Valid</th>
                 <th scope="col">State</th>
                 <th scope="col"><span className="sr-only">Actions</span></th>
@@ -63,23 +67,32 @@ export function LicensesTab() {
                 const s = STATE_LABEL[l.state];
                 return (
                   <tr key={l.licenseId}>
-                    <td><strong>{l.product}</strong></td>
-                    <td>
-                      <div className="nowrap-wide">{licensedFor(l.seats)}</div>
-                      <SeatRuleChips l={l} />
+                    <td className="cell-product">
+                      <strong className="product-name">{l.product}</strong>
+                      {/* Narrower, the columns that step aside are read here, under the product. */}
+                      {narrow && <div>{plural(l.seats, 'seat')}</div>}
+                      {narrow && <SeatRuleChips l={l} />}
+                      {medium && l.customer && <div className="muted">{l.customer}</div>}
+                      {medium && <div><FeatureChips l={l} quiet /></div>}
                     </td>
-                    <td>
-                      <SeatMeter inUse={l.productInUse} seats={l.productSeats} />
+                    {!narrow && (
+                      <td>
+                        <div className="nowrap-wide">{plural(l.seats, 'seat')}</div>
+                        <SeatRuleChips l={l} />
+                      </td>
+                    )}
+                    <td className="cell-use">
+                      <InUse l={l} />
                       <OverLicence l={l} />
                       <BorrowedCount usage={productUse.get(l.product)} />
                       <FeatureMeters product={l.product} features={productUse.get(l.product)?.features} />
                     </td>
-                    <td>{l.customer || <span className="muted">—</span>}</td>
-                    <td><FeatureChips l={l} /></td>
+                    {!medium && <td>{l.customer || <span className="muted">—</span>}</td>}
+                    {!medium && <td><FeatureChips l={l} /></td>}
                     <td className="nowrap-wide">{keepDatesWhole(validity(l))}</td>
                     <td>
                       <Badge tone={s.tone}>{s.label}</Badge>
-                      {l.stateReason && <div className="reason">{stateReasonText(l.stateReason)}</div>}
+                      {l.stateReason && <div className="reason"><Prose text={stateReasonText(l.stateReason)} /></div>}
                     </td>
                     <td className="actions">
                       <div className="action-buttons">
@@ -137,7 +150,7 @@ export function LicensesTab() {
           }}
         >
           <p>
-            This removes the code for <strong>{removing.customer || 'this customer'}</strong> ({licensedFor(removing.seats).toLowerCase()} of {removing.product}) from this server.
+            This removes the code for <strong>{removing.customer || 'this customer'}</strong> ({plural(removing.seats, 'seat')} of {removing.product}) from this server.
           </p>
           <p>{removalEffect(removing)}</p>
           <p className="muted">You can add the same code again later.</p>
@@ -158,6 +171,16 @@ function SeatRuleChips({ l }: { l: LicenseView }) {
   );
 }
 
+/**
+ * The product's seats in use of those that count ("3 of 15"); for a code
+ * whose product has no seat counting yet, why not instead of "0 of 0".
+ */
+function InUse({ l }: { l: LicenseView }) {
+  if (l.productSeats > 0 || l.productInUse > 0 || l.state === 'active') return <SeatMeter inUse={l.productInUse} seats={l.productSeats} />;
+  if (l.state === 'notYetValid' && l.validFrom != null) return <span className="muted">Not valid yet: counts from {formatDay(l.validFrom)}</span>;
+  return <span className="muted">None: no code of {l.product} counts now</span>;
+}
+
 /** Seats granted beyond the licence from the overdraft, which the vendor bills. */
 function OverLicence({ l }: { l: LicenseView }) {
   const over = l.productInUse - l.productSeats;
@@ -165,10 +188,10 @@ function OverLicence({ l }: { l: LicenseView }) {
   return <div className="reason">{plural(over, 'seat')} over licence, from the overdraft (billed by the vendor)</div>;
 }
 
-/** Each feature, with its own seat count when the code gives it one ("render · 2 seats"). */
-function FeatureChips({ l }: { l: LicenseView }) {
+/** Each feature, with its own seat count when the code gives it one ("render · 2 seats"); `quiet`: nothing for none. */
+function FeatureChips({ l, quiet }: { l: LicenseView; quiet?: boolean }) {
   const features = featuresWithSeats(l);
-  if (!features.length) return <span className="muted">None</span>;
+  if (!features.length) return quiet ? null : <span className="muted">None</span>;
   return (
     <span className="chips">
       {features.map((f) => (
@@ -198,8 +221,8 @@ function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void })
     <Dialog title={`${l.product} license`} onClose={onClose} wide footer={<button type="button" className="button" onClick={onClose}>Close</button>}>
       <dl className="facts">
         <dt>Product</dt><dd>{l.product}</dd>
-        <dt>Seats</dt><dd>{licensedFor(l.seats)} · {l.product} has {l.productSeats} in all, {l.productInUse} in use</dd>
-        <dt>State</dt><dd><Badge tone={s.tone}>{s.label}</Badge>{l.stateReason && <span className="reason-inline"> {stateReasonText(l.stateReason)}</span>}</dd>
+        <dt>Seats</dt><dd>{plural(l.seats, 'seat')} · {l.product} has {l.productSeats} in all, {l.productInUse} in use</dd>
+        <dt>State</dt><dd><Badge tone={s.tone}>{s.label}</Badge>{l.stateReason && <span className="reason-inline"> <Prose text={stateReasonText(l.stateReason)} /></span>}</dd>
         <dt>Customer</dt><dd>{l.customer || '—'}</dd>
         <dt>Features</dt><dd>{featuresText(l)}</dd>
         {rules.length > 0 && (

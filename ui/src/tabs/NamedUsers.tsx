@@ -5,8 +5,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, describeError, type Assignment, type Event, type NamedUsersList, type NamedUsersView } from '../api';
 import { Badge } from '../components/Badge';
-import { Prose } from '../components/Prose';
-import { formatDateTime, plural } from '../format';
+import { ErrorProse, Prose } from '../components/Prose';
+import { formatDateTime, plural, withLocalTimes } from '../format';
 import { isOffline, useApp, useResource } from '../hooks';
 
 /** Who is named changes with these; the seats that may be named with the licences. */
@@ -15,15 +15,9 @@ const NAMED_EVENTS = new Set<Event['kind']>([
 ]);
 const isNamedEvent = (e: Event) => NAMED_EVENTS.has(e.kind);
 
-/** The server's times (`2026-01-02T10:00:00Z`) in a refusal, written like the rest of the page. */
-const RFC3339 = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
-
 /** What went wrong, in words, with the server's times in local time. */
 export function refusalText(e: unknown): string {
-  return describeError(e).replace(RFC3339, (t) => {
-    const ms = Date.parse(t);
-    return Number.isNaN(ms) ? t : formatDateTime(ms);
-  });
+  return withLocalTimes(describeError(e));
 }
 
 /** Names compare without regard to case, as on the server. */
@@ -31,7 +25,7 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export function NamedUsers() {
   const { api } = useApp();
-  const res = useResource(api.namedUsers, { refreshOn: isNamedEvent });
+  const res = useResource(api.namedUsers, { key: 'named-users', refreshOn: isNamedEvent });
   const headingId = useId();
   // The list as last shown: a change answered after another card's keeps both.
   const shown = useRef(res.data);
@@ -44,7 +38,7 @@ export function NamedUsers() {
     if (!error || isOffline(error)) return null;
     return (
       <p className="named-quiet muted small" role="status">
-        Could not load the named users: {describeError(error)}{' '}
+        Could not load the named users: <ErrorProse error={error} />{' '}
         <button type="button" className="link-button" onClick={res.reload}>Try again</button>
       </p>
     );
@@ -61,7 +55,7 @@ export function NamedUsers() {
     <section className="named-users" aria-labelledby={headingId}>
       <div className="named-head">
         <h2 id={headingId}>Named users</h2>
-        {!!error && !isOffline(error) && <span className="text-warn small" role="status">Not up to date: {describeError(error)}</span>}
+        {!!error && !isOffline(error) && <span className="text-warn small" role="status">Not up to date: <ErrorProse error={error} /></span>}
       </div>
       <p className="muted small named-help">
         These codes give their seats to users you name: only they may use the product, each while a seat is free.

@@ -6,6 +6,7 @@ import {
 } from '../api';
 import { ErrorText } from '../components/States';
 import { useApp } from '../hooks';
+import { Prose } from '../components/Prose';
 
 type TestResult = { address: string } & ({ ok: true; server: TestedServer } | { ok: false; message: string });
 
@@ -115,7 +116,7 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
               <span className="mono">{r.address}</span>{': '}
               {r.ok
                 ? <><strong>Connected.</strong> Found “{r.server.serverName}”, Leasehold {r.server.version} (protocol {r.server.protocolVersion}), in {r.server.elapsedMs} ms.</>
-                : <><strong>Not connected.</strong> {r.message}</>}
+                : <><strong>Not connected.</strong> <Prose text={r.message} /></>}
             </div>
           ))}
         </div>

@@ -2,6 +2,7 @@
 // now, and which rule decides? Asks the server; takes no seat.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { sentence, type PolicyCheck, type PrecedenceStep } from '../api';
+import { Prose } from '../components/Prose';
 import { Badge } from '../components/Badge';
 import { ErrorText } from '../components/States';
 import { useApp } from '../hooks';
@@ -113,7 +114,7 @@ function Verdict({ asked, c, precedence, onShowLine }: { asked: Asked; c: Policy
         <Badge tone={c.granted ? 'ok' : 'bad'}>{c.granted ? 'Would be granted' : 'Would be refused'}</Badge>
         <span className="verdict-who">{who(asked)}</span>
       </p>
-      {message && <p>{sentence(message)}</p>}
+      {message && <p><Prose text={sentence(message)} /></p>}
       <dl className="facts facts-tight">
         {step && (<><dt>Decided by</dt><dd>step {step.step} of the order of precedence (<code>{step.rule}</code>)</dd></>)}
         {!c.granted && c.code && (<><dt>Refused with</dt><dd><code className="code-refusal">{c.code}</code></dd></>)}

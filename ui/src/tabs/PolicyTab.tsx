@@ -21,8 +21,8 @@ const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_act
 export function PolicyTab() {
   const { api } = useApp();
   // The server reads the file again within seconds of a change; so does this page.
-  const res = useResource(api.policy, { intervalMs: 3000, refreshOn: (e) => POLICY_EVENTS.has(e.kind) });
-  const licenses = useResource(api.licenses, { intervalMs: 30_000, refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
+  const res = useResource(api.policy, { key: 'policy', intervalMs: 3000, refreshOn: (e) => POLICY_EVENTS.has(e.kind) });
+  const licenses = useResource(api.licenses, { key: 'licenses', intervalMs: 30_000, refreshOn: (e) => LICENSE_EVENTS.has(e.kind) });
   const draft = usePolicyDraft(`leasehold.policyDraft:${api.conn.baseUrl}`, res.data?.text);
   const editor = useRef<CodeEditorHandle>(null);
   const [decided, setDecided] = useState<number>();
@@ -101,7 +101,7 @@ export function PolicyTab() {
         <div className="policy-col">
           <PolicyEditor status={s} draft={draft} editor={editor} onSaved={res.replace} />
           <PolicyDryRun products={products} precedence={s.policy.precedence} onShowLine={linesInEditor} unsaved={draft.dirty} onDecided={setDecided} />
-          {licenses.error !== undefined && !licenses.data && <p className="field-hint">The products of the licences could not be loaded ({describeError(licenses.error)}); type a product name.</p>}
+          {licenses.error !== undefined && !licenses.data && <p className="field-hint">The products of the licences could not be loaded (<Prose text={describeError(licenses.error).replace(/\.$/, '')} />); type a product name.</p>}
         </div>
       </div>
       {replacing && (

@@ -23,7 +23,7 @@ function wantsStatus(licenses: LicenseView[] | undefined): boolean {
 export function useProductUse(licenses: LicenseView[] | undefined): Map<string, ProductUsage> {
   const { api } = useApp();
   const wanted = wantsStatus(licenses);
-  const res = useResource(() => (wanted ? api.status() : Promise.resolve(undefined)), { refreshOn: isUseEvent });
+  const res = useResource(() => (wanted ? api.status() : Promise.resolve(undefined)), { key: 'status', refreshOn: isUseEvent });
   const { reload } = res;
   // The first code that allows borrowing or counts a feature is seen: ask now, not at the next poll.
   useEffect(() => { if (wanted) reload(); }, [wanted, reload]);

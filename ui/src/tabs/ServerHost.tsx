@@ -7,6 +7,7 @@ import { Dialog } from '../components/Dialog';
 import { PanelHead } from '../components/PanelHead';
 import { ErrorText } from '../components/States';
 import { useApp } from '../hooks';
+import { Prose } from '../components/Prose';
 
 /**
  * The desktop app's word on its server: from the connection, then from each
@@ -86,7 +87,7 @@ export function ServerStopped({ listen, onStart, busy, error }: { listen?: strin
       </PanelHead>
       <div className="state state-stopped">
         <span className="dot dot-off" aria-hidden="true" />
-        <h3>The license server is stopped</h3>
+        <h2 className="state-title">The license server is stopped</h2>
         <p>
           Applications cannot get or renew seats while it is stopped. Seats already granted are kept and counted again
           when it starts, unless their leases run out first.{listen ? <> It will listen on <span className="mono">{listen}</span> again.</> : null}
@@ -113,8 +114,8 @@ export function ServerStartFailed({ problem, onRetry, onChoosePort, busy, error 
         <Badge tone="bad">Did not start</Badge>
       </PanelHead>
       <div className="state state-error" role="alert">
-        <h3>The license server did not start</h3>
-        <p>{describeError(new Error(problem.message))}</p>
+        <h2 className="state-title">The license server did not start</h2>
+        <p><Prose text={describeError(new Error(problem.message))} /></p>
         <p className="muted small">
           {portProblem
             ? 'Choose a port no other program uses, or stop the program that holds this one and try again.'

@@ -1,20 +1,21 @@
 // Server: is it running, where it listens, what it serves, and where its data is.
 import { useState } from 'react';
-import { adminUrlFor, describeError, type ServerStatus, type ServiceAttachment } from '../api';
+import { adminUrlFor, type ServerStatus, type ServiceAttachment } from '../api';
 import { Badge, SeatMeter } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/Copy';
 import { PanelHead } from '../components/PanelHead';
 import { ErrorState, Loading, StaleNotice } from '../components/States';
-import { formatDateTime, formatDuration, plural } from '../format';
+import { addressHost, formatDateTime, formatDuration, plural } from '../format';
 import { isOffline, useApp, useNow, useResource, type TabSpot } from '../hooks';
 import { AuthorityCard } from './AuthorityCard';
 import { PortConflictNotice, PortDialog, ServerStartFailed, ServerStopped, useHost } from './ServerHost';
 import { AttachedNotice, InstalledNotice, ServiceOffer, ServiceProblem, ServiceStopped, useInstalledNote } from './ServiceConsole';
+import { ErrorProse, Prose } from '../components/Prose';
 
 const MDNS_LABEL: Record<string, { text: string; tone: 'ok' | 'neutral' | 'bad' }> = {
   announcing: { text: 'Announcing on the local network', tone: 'ok' },
-  off: { text: 'Off: clients need the address entered by hand', tone: 'neutral' },
+  off: { text: 'Clients need the address entered by hand', tone: 'neutral' },
   failed: { text: 'Could not announce', tone: 'bad' },
   starting: { text: 'Starting the announcement…', tone: 'neutral' },
 };
@@ -24,10 +25,16 @@ function portOf(listen: string): string {
   return m ? m[1] : '';
 }
 
+/** Does `listen` (`127.0.0.1:7878`, `[::1]:7878`, `0.0.0.0:7878`) take connections from this computer only? */
+export function listensOnLoopback(listen: string): boolean {
+  const host = addressHost(listen).toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** `spot`: where another tab sent the admin (the activation authority's field). */
 export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
-  const { api, notify } = useApp();
-  const res = useResource(api.status, { intervalMs: 3000, refreshOn: () => true });
+  const { api, notify, offline } = useApp();
+  const res = useResource(api.status, { key: 'status', intervalMs: 3000, refreshOn: () => true });
   const now = useNow(1000);
   const [mdnsBusy, setMdnsBusy] = useState(false);
   const [mdnsError, setMdnsError] = useState<unknown>();
@@ -95,7 +102,7 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
     );
   }
 
-  const running = !isOffline(res.error);
+  const running = !offline && !isOffline(res.error);
   const mdnsOn = s.mdns.state === 'announcing';
   const mdns = MDNS_LABEL[s.mdns.state] ?? { text: s.mdns.state, tone: 'neutral' as const };
   const uptime = running ? now - s.startedAt : s.uptimeSecs * 1000;
@@ -138,7 +145,9 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
           <h2>Network</h2>
           <dl className="facts">
             <dt>Listening on</dt><dd><CopyValue value={s.listen} label="listen address" /></dd>
-            <dt>Firewall</dt><dd>Allow TCP port <strong>{portOf(s.listen) || '—'}</strong> for computers on this network</dd>
+            {listensOnLoopback(s.listen)
+              ? <><dt>Reachable from</dt><dd>This computer only. To serve the network, start the server with <code>--listen 0.0.0.0:{portOf(s.listen) || 'PORT'}</code>.</dd></>
+              : <><dt>Firewall</dt><dd>Allow TCP port <strong>{portOf(s.listen) || '—'}</strong> for computers on this network</dd></>}
             <dt>Admin page</dt><dd><CopyValue value={adminUrlFor(api.conn, s.listen)} label="admin URL" /></dd>
             <dt>Remote admin</dt><dd>{s.adminRemote ? 'Allowed from other computers (with the token)' : 'Only from this computer'}</dd>
           </dl>
@@ -155,8 +164,8 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
               <span className="switch-knob" aria-hidden="true" />
               <span className="switch-label">Announce on the local network (mDNS)</span>
             </button>
-            <p id="mdns-state" className="muted small"><Badge tone={mdns.tone}>{mdnsOn ? 'On' : s.mdns.state === 'failed' ? 'Failed' : 'Off'}</Badge> {mdns.text}{s.mdns.detail ? `: ${s.mdns.detail}` : ''}{mdnsOn && s.mdns.addresses.length > 0 && <> · seen at <span className="mono">{s.mdns.addresses.join(', ')}</span></>}</p>
-            {mdnsError !== undefined && <div className="notice notice-error" role="alert">{describeError(mdnsError)}</div>}
+            <p id="mdns-state" className="muted small"><Badge tone={mdns.tone}>{mdnsOn ? 'On' : s.mdns.state === 'failed' ? 'Failed' : 'Off'}</Badge> {mdns.text}{s.mdns.detail ? <>: <Prose text={s.mdns.detail} /></> : ''}{mdnsOn && s.mdns.addresses.length > 0 && <> · seen at <span className="mono">{s.mdns.addresses.join(', ')}</span></>}</p>
+            {mdnsError !== undefined && <div className="notice notice-error" role="alert"><ErrorProse error={mdnsError} /></div>}
           </div>
         </div>
         <div className="card card-wide">

@@ -1,11 +1,12 @@
 // The desktop app as the console of the Leasehold service on this computer:
 // what the window is attached to, the service's problems in words, the
 // service stopped, and installing the service from the app.
-import { Fragment, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiError, describeError, sentence, type HostProblem, type HostState, type ServiceAttachment } from '../api';
 import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
 import { PanelHead } from '../components/PanelHead';
+import { Prose } from '../components/Prose';
 import { useApp } from '../hooks';
 
 const MANAGER: Record<ServiceAttachment['manager'], string> = {
@@ -18,12 +19,6 @@ const MANAGER: Record<ServiceAttachment['manager'], string> = {
 /** The group whose members may read the service's admin token. */
 function adminGroup(a?: ServiceAttachment): string {
   return a?.manager === 'launchd' ? 'admin' : 'leasehold-admin';
-}
-
-/** Text with `command` spans shown as code (the host's messages quote commands that way). */
-export function Words({ text }: { text: string }) {
-  const parts = text.split('`');
-  return <>{parts.map((p, i) => (i % 2 ? <code key={i}>{p}</code> : <Fragment key={i}>{p}</Fragment>))}</>;
 }
 
 /** "This window is the console of the Leasehold service on this computer (systemd, data in …)." */
@@ -71,8 +66,8 @@ export function ServiceProblem({ problem, attached }: { problem: HostProblem; at
   const p = PROBLEMS[problem.code];
   return (
     <div className="notice notice-error service-problem" role="alert" data-code={problem.code}>
-      <p>{p ? <><strong>{p.title}.</strong>{' '}</> : null}<Words text={sentence(problem.message)} /></p>
-      {p?.hint ? <p className="small"><Words text={p.hint(attached)} /></p> : null}
+      <p>{p ? <><strong>{p.title}.</strong>{' '}</> : null}<Prose text={sentence(problem.message)} /></p>
+      {p?.hint ? <p className="small"><Prose text={p.hint(attached)} /></p> : null}
     </div>
   );
 }
@@ -81,7 +76,7 @@ export function ServiceProblem({ problem, attached }: { problem: HostProblem; at
 export function ServiceErrorText({ error, attached }: { error: unknown; attached?: ServiceAttachment }) {
   if (!error) return null;
   if (error instanceof ApiError && PROBLEMS[error.code]) return <ServiceProblem problem={{ code: error.code, message: error.message }} attached={attached} />;
-  return <div className="notice notice-error" role="alert"><Words text={describeError(error)} /></div>;
+  return <div className="notice notice-error" role="alert"><Prose text={describeError(error)} /></div>;
 }
 
 /** The service is stopped: a state, not an error. Start runs the service manager. */
@@ -95,7 +90,7 @@ export function ServiceStopped({ attached, notes, onStart, busy, error }: { atta
       {notes}
       <div className="state state-stopped">
         <span className="dot dot-off" aria-hidden="true" />
-        <h3>The Leasehold service is stopped</h3>
+        <h2 className="state-title">The Leasehold service is stopped</h2>
         <p>
           Applications cannot get or renew seats while it is stopped. Seats already granted are kept and counted again
           when it starts, unless their leases run out first.

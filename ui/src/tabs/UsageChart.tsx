@@ -8,8 +8,8 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { HistoryStep } from '../api';
-import { describeError } from '../api';
 import { chartOptions, type ChartSpec, type Palette } from './usageChart';
+import { ErrorProse } from '../components/Prose';
 
 export interface UsageChartProps {
   spec: ChartSpec;
@@ -80,7 +80,7 @@ export function UsageChart({ spec, data, step, palette, dataKey, summary }: Usag
         <p className="muted small">{spec.help}</p>
       </figcaption>
       <p className="sr-only">{summary}</p>
-      {failed ? <p className="notice notice-error">The chart could not be loaded ({describeError(failed)}). Show as table lists the same points.</p> : null}
+      {failed ? <p className="notice notice-error">The chart could not be loaded: <ErrorProse error={failed} /> Show as table lists the same points.</p> : null}
       <div ref={box} className="usage-plot" data-chart={spec.key} />
     </figure>
   );

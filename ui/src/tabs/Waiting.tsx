@@ -3,10 +3,11 @@
 // admin can take one out of the line. Fresh within a second of a change
 // (the queue's live events), and every few seconds besides.
 import { useEffect, useId, useRef, useState } from 'react';
-import { ApiError, describeError, type Event, type WaiterView, type WaitingList } from '../api';
+import { ApiError, type Event, type WaiterView, type WaitingList } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { formatDateTime, formatRelative, ordinal } from '../format';
 import { isOffline, useApp, useResource } from '../hooks';
+import { ErrorProse } from '../components/Prose';
 
 const QUEUE_EVENTS = new Set<Event['kind']>(['queue_joined', 'queue_left', 'queue_granted']);
 const isQueueEvent = (e: Event) => QUEUE_EVENTS.has(e.kind);
@@ -49,7 +50,7 @@ function without(list: WaitingList, gone: WaiterView): WaitingList {
 
 export function Waiting({ now }: { now: number }) {
   const { api, notify } = useApp();
-  const res = useResource(api.waiting, { intervalMs: 3000, refreshOn: isQueueEvent });
+  const res = useResource(api.waiting, { key: 'waiting', intervalMs: 3000, refreshOn: isQueueEvent });
   const [pending, setPending] = useState<WaiterView>();
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   // Where the keyboard goes once a removed waiter's row is gone: the next
@@ -76,7 +77,7 @@ export function Waiting({ now }: { now: number }) {
     if (!error || isOffline(error)) return null;
     return (
       <p className="waiting-quiet muted small" role="status">
-        Could not load who is waiting for a seat: {describeError(error)}{' '}
+        Could not load who is waiting for a seat: <ErrorProse error={error} />{' '}
         <button type="button" className="link-button" onClick={res.reload}>Try again</button>
       </p>
     );
@@ -94,7 +95,7 @@ export function Waiting({ now }: { now: number }) {
     <section className="waiting" aria-labelledby={headingId} aria-describedby={helpId}>
       <div className="waiting-head">
         <h2 id={headingId} ref={headRef} tabIndex={-1}>Waiting for a seat ({waiters.length.toLocaleString()})</h2>
-        {!!error && !isOffline(error) && <span className="text-warn small" role="status">Not up to date: {describeError(error)}</span>}
+        {!!error && !isOffline(error) && <span className="text-warn small" role="status">Not up to date: <ErrorProse error={error} /></span>}
       </div>
       <p className="waiting-help muted small" id={helpId}>
         These clients asked for a seat when none was free; each gets the next seat that frees, in this order.

@@ -40,7 +40,7 @@ describe('Computers tab: seats out on loan', () => {
     expect(row.children).toHaveLength(rowOf('ws-2').children.length);
     expect(row.querySelectorAll('.cell-covered')).toHaveLength(2);
     expect(within(row).getAllByRole('cell')).toHaveLength(7);
-    expect(within(row).getByRole('button', { name: 'End user1’s loan of cad on ws-1' })).toHaveTextContent('End loan…');
+    expect(within(row).getByRole('button', { name: 'End loan of cad to user1 on ws-1' })).toHaveTextContent('End loan…');
 
     // A seat not on loan reads as before.
     const other = rowOf('ws-2');
@@ -61,7 +61,7 @@ describe('Computers tab: seats out on loan', () => {
     const loan = borrowed(1);
     const f = fakeFetch({ 'GET /admin/v1/computers': seatServer([{ ...loan, computerSeats: 2 }]), 'POST /admin/v1/disconnect': () => json({ ended: ['lease-1'] }) });
     const { ctx } = renderWithApi(<ComputersTab />, f);
-    await userEvent.click(await screen.findByRole('button', { name: 'End user1’s loan of cad on ws-1' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'End loan of cad to user1 on ws-1' }));
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).getByRole('heading')).toHaveTextContent('End user1’s loan of cad?');
     expect(dialog).toHaveTextContent('The seat stops counting now: it is free for someone else at once.');
@@ -78,7 +78,7 @@ describe('Computers tab: seats out on loan', () => {
   it('says so when the loan had already ended', async () => {
     const f = fakeFetch({ 'GET /admin/v1/computers': seatServer([borrowed(1)]), 'POST /admin/v1/disconnect': () => json({ ended: [] }) });
     const { ctx } = renderWithApi(<ComputersTab />, f);
-    await userEvent.click(await screen.findByRole('button', { name: 'End user1’s loan of cad on ws-1' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'End loan of cad to user1 on ws-1' }));
     await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'End loan' }));
     await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('That loan had already ended.'));
   });

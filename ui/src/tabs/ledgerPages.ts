@@ -5,7 +5,7 @@
 // server's `nextBefore`.
 import { useCallback, useRef, useState } from 'react';
 import type { Balance, Event, LedgerEntry, LedgerPage } from '../api';
-import { useApp, useLiveRefresh } from '../hooks';
+import { useApp, useCachedState, useLiveRefresh } from '../hooks';
 
 /** Spends asked for per page. */
 export const PAGE = 100;
@@ -52,7 +52,7 @@ export function withNewest(shown: Loaded | undefined, page: LedgerPage, product:
 
 export function useLedgerPages(product: string, intervalMs = 5000): LedgerPages {
   const { api, reportError } = useApp();
-  const [loaded, setLoaded] = useState<Loaded>();
+  const [loaded, setLoaded] = useCachedState<Loaded>('ledger');
   const [error, setError] = useState<unknown>();
   const [loadingOlder, setLoadingOlder] = useState(false);
   const latest = useRef(loaded);

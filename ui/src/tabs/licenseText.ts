@@ -13,10 +13,6 @@ export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = 
   clockSetBack: { label: 'Waiting for the clock', tone: 'bad' },
 };
 
-export function licensedFor(seats: number): string {
-  return `Licensed for ${seats.toLocaleString()} ${seats === 1 ? 'user' : 'users'}`;
-}
-
 const DAY_MS = 86_400_000;
 
 /**

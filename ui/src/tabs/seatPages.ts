@@ -4,7 +4,7 @@
 // what is shown every few seconds and soon after a seat is taken or freed.
 import { useCallback, useRef, useState } from 'react';
 import type { ComputerSort, ComputersPage, Event, SeatRow } from '../api';
-import { useApp, useLiveRefresh } from '../hooks';
+import { useApp, useCachedState, useLiveRefresh } from '../hooks';
 
 /** Rows asked for per page. */
 export const PAGE = 200;
@@ -44,7 +44,8 @@ interface Loaded {
 export function useSeatPages(q: SeatQuery, intervalMs = 3000): SeatPages {
   const { api, reportError } = useApp();
   const key = `${q.sort} ${q.asc} ${q.text}`;
-  const [loaded, setLoaded] = useState<Loaded>();
+  // The last list shown outlives the tab, so it is there at once when the tab opens again (or the server is down).
+  const [loaded, setLoaded] = useCachedState<Loaded>('computers');
   const [error, setError] = useState<unknown>();
   const [loadingMore, setLoadingMore] = useState(false);
   const latest = useRef(loaded);

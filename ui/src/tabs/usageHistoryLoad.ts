@@ -13,7 +13,7 @@
 // With no product known yet (the first load) the list comes first.
 import { useCallback, useRef, useState } from 'react';
 import type { Api, UsageHistory, UsagePoint } from '../api';
-import { useApp, useLiveRefresh } from '../hooks';
+import { useApp, useCachedState, useLiveRefresh } from '../hooks';
 import { rangeQuery, type RangeKey, type RangeQuery } from './usageSteps';
 
 /** The points shown. */
@@ -63,7 +63,8 @@ export interface UsageHistoryState {
 
 export function useUsageHistory(range: RangeKey, picked: string, intervalMs = 60_000): UsageHistoryState {
   const { api, reportError } = useApp();
-  const [view, setView] = useState<HistoryView>();
+  // What was shown last outlives the tab (it shows at once when the tab opens again, or the server is down).
+  const [view, setView] = useCachedState<HistoryView>('usage-history');
   const [lists, setLists] = useState<Partial<Record<RangeKey, ProductList>>>({});
   const [error, setError] = useState<unknown>();
   // Each load takes a number; an answer that is no longer the newest is dropped.

@@ -3,6 +3,7 @@
 // answer laid on a grid of every step in the range, a missing step (the
 // server was not running) left empty rather than counted as zero.
 import type { HistoryStep, UsagePoint } from '../api';
+import { formatDateTime, formatDay } from '../format';
 
 export type RangeKey = 'day' | 'week' | 'month' | 'year';
 
@@ -105,12 +106,9 @@ function gapRow(a: Aligned, first: number, last: number, ms: number): TableRow {
   return { kind: 'gap', from: a.xs[first], to: a.xs[last] + ms, steps: last - first + 1 };
 }
 
-const minuteFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-
 /** A step's start as people read it: date and time (local) for minutes and hours, the UTC day for days. */
 export function formatStep(at: number, step: HistoryStep): string {
-  return step === 'day' ? dayFormat.format(new Date(at)) : minuteFormat.format(new Date(at));
+  return step === 'day' ? formatDay(at) : formatDateTime(at);
 }
 
 export const STEP_WORDS: Record<HistoryStep, [string, string]> = { minute: ['minute', 'minutes'], hour: ['hour', 'hours'], day: ['day', 'days'] };

@@ -29,14 +29,14 @@ export function fakeFetch(routes: Record<string, Route>) {
 
 export function renderWithApi(ui: ReactElement, fetchImpl: typeof fetch, extra: Partial<AppContextValue> = {}) {
   const api = new Api(conn, fetchImpl);
-  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), ...extra };
+  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), offline: false, ...extra };
   return { api, ctx, ...render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>) };
 }
 
 /** Renders inside the desktop app: `invoke` answers its commands. */
 export function renderDesktop(ui: ReactElement, invoke: Invoke, fetchImpl: typeof fetch, host: HostState = { running: true, listen: '0.0.0.0:7878' }) {
   const api = new Api({ ...conn, desktop: true, serverControl: true, host }, fetchImpl, invoke);
-  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn() };
+  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), offline: false };
   return { api, ctx, ...render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>) };
 }
 
