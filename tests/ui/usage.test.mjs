@@ -42,11 +42,11 @@ const utcDay = (ms) => page.evaluate((at) => new Intl.DateTimeFormat(undefined, 
 
 const reads = (what, read, ok, timeout) => waitForReading(page, { read, ok, wrong: (r) => `${what} reads ${JSON.stringify(r)}`, timeout });
 
-/** Nothing scrolls sideways; the long key is cut on one line and the long note after two, both whole in their tooltips. */
+/** Nothing scrolls sideways; the long key is cut on one line and the long note after two, both whole in their tooltips (on hover and focus). */
 async function assertFits(where) {
   assert.deepEqual(await scrollingSideways(page, [':root', '.main', '.table-wrap', '.token-card']), [], `${where}: scrolls sideways`);
-  const key = table().getByTitle(LONG_KEY, { exact: true });
-  const note = table().getByTitle(LONG_NOTE, { exact: true });
+  const key = table().getByText(LONG_KEY, { exact: true });
+  const note = table().getByText(LONG_NOTE, { exact: true });
   const [k, n] = await Promise.all([key, note].map((l) => l.evaluate((el) => ({
     cut: el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1,
     height: el.getBoundingClientRect().height,

@@ -1,7 +1,11 @@
-import { act, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
-import { fakeFetch, renderWithApi } from './test/fixtures';
-import { type Resource, useResource } from './hooks';
+import { act, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { Api } from './api';
+import { conn, fakeFetch, renderWithApi } from './test/fixtures';
+import { AppContext, type AppContextValue, type Resource, useResource } from './hooks';
+
+/** The app's context for `api`, with the server reachable or not. */
+const ctxOf = (api: Api, offline = false): AppContextValue => ({ api, offline, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn() });
 
 /** Loads by hand: each call to `load` waits until the test answers it. */
 function loader() {
@@ -36,5 +40,49 @@ describe('useResource', () => {
     act(() => res.replace('what the change answered'));
     await act(async () => l.asked[0]('older'));
     expect(screen.getByText('what the change answered')).toBeInTheDocument();
+  });
+});
+
+describe('the last data outlives the tab', () => {
+  function Cached({ load, keyed = 'things' }: { load: () => Promise<string>; keyed?: string }) {
+    const r = useResource(load, { key: keyed, intervalMs: 60_000 });
+    return <p>{r.data ?? 'nothing yet'}{r.error ? ' (stale)' : ''}</p>;
+  }
+
+  it('a tab shown again starts from what it had, and a failed load keeps it', async () => {
+    const api = new Api(conn, fakeFetch({}));
+    const first = loader();
+    const view = render(<AppContext.Provider value={ctxOf(api)}><Cached load={first.load} /></AppContext.Provider>);
+    await act(async () => first.asked[0]('the licences'));
+    view.unmount();
+    // Opened again while the server is down.
+    const failing = () => Promise.reject(new Error('offline'));
+    render(<AppContext.Provider value={ctxOf(api)}><Cached load={failing} /></AppContext.Provider>);
+    expect(screen.getByText(/^the licences/)).toBeInTheDocument();
+    expect(await screen.findByText('the licences (stale)')).toBeInTheDocument();
+  });
+
+  it('is kept per connection and per key', async () => {
+    const l = loader();
+    const api = new Api(conn, fakeFetch({}));
+    const view = render(<AppContext.Provider value={ctxOf(api)}><Cached load={l.load} /></AppContext.Provider>);
+    await act(async () => l.asked[0]('of this server'));
+    view.unmount();
+    const never = () => new Promise<string>(() => {});
+    render(<AppContext.Provider value={ctxOf(new Api(conn, fakeFetch({})))}><Cached load={never} /></AppContext.Provider>);
+    render(<AppContext.Provider value={ctxOf(api)}><Cached load={never} keyed="other" /></AppContext.Provider>);
+    expect(screen.getAllByText('nothing yet')).toHaveLength(2);
+  });
+
+  it('loads at once when the server is reachable again', async () => {
+    const l = loader();
+    const api = new Api(conn, fakeFetch({}));
+    const view = render(<AppContext.Provider value={ctxOf(api, true)}><Cached load={l.load} /></AppContext.Provider>);
+    expect(l.asked).toHaveLength(1);
+    await act(async () => l.asked[0]('before'));
+    view.rerender(<AppContext.Provider value={ctxOf(api, false)}><Cached load={l.load} /></AppContext.Provider>);
+    expect(l.asked).toHaveLength(2);
+    await act(async () => l.asked[1]('after the outage'));
+    expect(screen.getByText('after the outage')).toBeInTheDocument();
   });
 });

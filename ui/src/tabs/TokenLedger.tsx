@@ -10,6 +10,7 @@ import { formatDateTime, plural } from '../format';
 import { ledgerCsv } from './ledgerCsv';
 import { useLedgerPages, type Loaded } from './ledgerPages';
 import { OVER_HELP, TokenBalances } from './TokenBalances';
+import { Clip } from '../components/Clip';
 
 export function TokenLedger() {
   const [product, setProduct] = useState('');
@@ -117,10 +118,10 @@ function SpendRow({ e }: { e: LedgerEntry }) {
         <div>{s.amount.toLocaleString()}</div>
         {s.over > 0 && <span className="badge badge-warn badge-flag" title={`${plural(s.over, 'token')} of it: ${OVER_HELP}`}>{s.over.toLocaleString()} over</span>}
       </td>
-      <td><div className="clip-line" title={s.user || undefined}>{s.user || <span className="muted">—</span>}</div></td>
-      <td><div className="clip-line mono small" title={s.clientId}>{s.clientId}</div></td>
-      <td><div className="clip-line mono small" title={s.key}>{s.key}</div></td>
-      <td><div className="clip-lines" title={s.note || undefined}>{s.note || <span className="muted">—</span>}</div></td>
+      <td>{s.user ? <Clip text={s.user} /> : <span className="muted">—</span>}</td>
+      <td><Clip className="mono small" text={s.clientId} /></td>
+      <td><Clip className="mono small" text={s.key} /></td>
+      <td>{s.note ? <Clip lines={2} text={s.note} /> : <span className="muted">—</span>}</td>
     </tr>
   );
 }

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { formatDateTime, formatRelative, ordinal } from '../format';
 import { isOffline, useApp, useResource } from '../hooks';
 import { ErrorProse } from '../components/Prose';
+import { Clip } from '../components/Clip';
 
 const QUEUE_EVENTS = new Set<Event['kind']>(['queue_joined', 'queue_left', 'queue_granted']);
 const isQueueEvent = (e: Event) => QUEUE_EVENTS.has(e.kind);
@@ -156,11 +157,13 @@ function WaiterRow({ w, now, onRemove }: { w: WaiterView; now: number; onRemove:
   return (
     <li className="waiter" data-ticket={w.ticket}>
       <span className="waiter-pos" title={`${ordinal(w.position)} in line for ${w.product}`}>{ordinal(w.position)}</span>
-      <div className="waiter-who" title={`${name} (client id ${w.clientId})`}>
-        <span className="cell-strong">{name}</span>
-        <span className="muted small mono waiter-id">{w.clientId}</span>
+      <div>
+        <Clip className="waiter-who" text={`${name} (client id ${w.clientId})`}>
+          <span className="cell-strong">{name}</span>
+          <span className="muted small mono waiter-id">{w.clientId}</span>
+        </Clip>
       </div>
-      <div className="waiter-app" title={w.appName || undefined}>{w.appName || <span className="muted">—</span>}</div>
+      <div className="waiter-app">{w.appName ? <Clip text={w.appName} /> : <span className="muted">—</span>}</div>
       <div className="waiter-since">
         <time dateTime={new Date(w.since).toISOString()} title={`Waiting since ${formatDateTime(w.since)}`}>
           <span className="muted">joined </span>{formatRelative(since, now)}

@@ -263,6 +263,32 @@ describe('Server tab', () => {
 });
 
 describe('Logs tab', () => {
+
+  it('says it is paused, offline, and is never green while the server cannot be reached', async () => {
+    const f = fakeFetch({
+      'GET /admin/v1/events': () => json({ events: [event(1)], lastSeq: 1 }),
+      'GET /admin/v1/logs': () => json({ lines: [], lastSeq: 0 }),
+    });
+    renderWithApi(<LogsTab />, f, { offline: true });
+    expect(await screen.findByText(/granted cad to ann@ws-1 #1/)).toBeInTheDocument();
+    expect(screen.getByText(/Paused — offline/)).toBeInTheDocument();
+    expect(screen.queryByText('Following live')).not.toBeInTheDocument();
+    expect(document.querySelector('.dot-ok')).toBeNull();
+  });
+
+  it('opened while the server is down, loads by itself once it answers', async () => {
+    let down = true;
+    const f = fakeFetch({
+      'GET /admin/v1/events': () => (down ? 'network' : json({ events: [event(1)], lastSeq: 1 })),
+      'GET /admin/v1/logs': () => (down ? 'network' : json({ lines: [], lastSeq: 0 })),
+    });
+    renderWithApi(<LogsTab />, f);
+    expect(await screen.findByText('The server is not reachable')).toBeInTheDocument();
+    expect(screen.getByText(/Paused — offline/)).toBeInTheDocument();
+    down = false;
+    expect(await screen.findByText(/granted cad to ann@ws-1 #1/, undefined, { timeout: 3000 })).toBeInTheDocument();
+    expect(screen.getByText('Following live')).toBeInTheDocument();
+  });
   it('shows loading, then the empty state', async () => {
     const f = fakeFetch({ 'GET /admin/v1/events': () => json({ events: [], lastSeq: 0 }), 'GET /admin/v1/logs': () => json({ lines: [], lastSeq: 0 }) });
     renderWithApi(<LogsTab />, f);

@@ -127,8 +127,9 @@ describe('Usage tab: the ledger', () => {
     const [newest, oldest] = spendRows();
     expect(cells(newest)).toEqual([formatDateTime(now - 998_000), 'sim', '8060 over', 'bob', 'ws-bob', key, note]);
     expect(within(newest).getByText('60 over')).toHaveClass('badge', 'badge-warn');
-    expect(within(newest).getByText(key)).toHaveAttribute('title', key);
-    expect(within(newest).getByText(note)).toHaveAttribute('title', note);
+    // Cut to their cells, whole in a tooltip on hover and focus (Clip).
+    expect(within(newest).getByText(key)).toHaveClass('clip');
+    expect(within(newest).getByText(note)).toHaveClass('clip', 'clip-lines');
     expect(cells(oldest)).toEqual([formatDateTime(now - 999_000), 'cad', '10', '—', 'pc-1', 'job-1', 'export #1']);
     expect(within(oldest).queryByText(/over/)).not.toBeInTheDocument();
     expect(screen.getByRole('status')).toHaveTextContent('2 spends shown, newest first: all of them.');
