@@ -48,6 +48,8 @@ describe('the server stopped under the page', () => {
     await page.getByText('ws-ann', { exact: true }).waitFor();
     await tab('Server').click();
     await page.getByText('Running', { exact: true }).waitFor();
+    await tab('Usage').click();
+    await page.getByText('No licence here gives consumption tokens', { exact: true }).waitFor();
     await tab('Logs').click();
     await page.getByText(/granted cad to ann@ws-ann/).waitFor();
     await page.getByText('Following live').waitFor();
@@ -67,11 +69,12 @@ describe('the server stopped under the page', () => {
   });
 
   test('every tab keeps its last data and says it is paused — offline', async () => {
-    const shows = { Licenses: '10 seats', Computers: 'ws-ann', Server: 'Not reachable', Logs: /granted cad to ann@ws-ann/ };
+    const shows = { Licenses: '10 seats', Computers: 'ws-ann', Usage: 'Use over time', Server: 'Not reachable', Logs: /granted cad to ann@ws-ann/ };
     for (const [name, text] of Object.entries(shows)) {
       await tab(name).click();
       await panel().getByText(text, typeof text === 'string' ? { exact: true } : undefined).first().waitFor();
       await paused().waitFor();
+      assert.equal(await panel().getByText('Paused — offline', { exact: false }).count(), 1, `${name} says it once`);
       assert.equal(await panel().getByText('The server is not reachable').count(), 0, `${name} shows its data, not only an error`);
       await page.screenshot({ path: `${SHOTS}/outage-${name.toLowerCase()}.png` });
     }

@@ -38,9 +38,11 @@ export function ErrorState({ error, onRetry, what }: { error: unknown; onRetry?:
  * last load failed, or the server is not reachable (then it says that what
  * is shown is paused, and comes back by itself).
  */
-export function StaleNotice({ error }: { error: unknown }) {
+export function StaleNotice({ error, offlineSaidAbove }: { error: unknown; offlineSaidAbove?: boolean }) {
   const { offline } = useApp();
   if (!error && !offline) return null;
+  // A part of a tab whose head says it once for all its parts, while the page knows the server is gone.
+  if (offlineSaidAbove && offline) return null;
   return (
     <div className="notice notice-warn" role="status">
       {offline || isOffline(error)

@@ -77,7 +77,7 @@ export function LicensesTab() {
                     </td>
                     {!narrow && (
                       <td>
-                        <div className="nowrap-wide">{plural(l.seats, 'seat')}</div>
+                        <div className="nowrap">{plural(l.seats, 'seat')}</div>
                         <SeatRuleChips l={l} />
                       </td>
                     )}

@@ -25,7 +25,7 @@ export function TokenLedger() {
   if (!loaded.balances.length && !loaded.entries.length && !product) {
     return (
       <>
-        <StaleNotice error={ledger.error} />
+        <StaleNotice error={ledger.error} offlineSaidAbove />
         <Empty title="No licence here gives consumption tokens">
           Some license codes give a product tokens that its applications spend, for example one per export or per simulation run.
           Once such a code is added on the Licenses tab, what is left of them and every spend show here.
@@ -36,7 +36,7 @@ export function TokenLedger() {
 
   return (
     <>
-      <StaleNotice error={ledger.error} />
+      <StaleNotice error={ledger.error} offlineSaidAbove />
       {loaded.balances.length ? (
         <TokenBalances balances={loaded.balances} />
       ) : (

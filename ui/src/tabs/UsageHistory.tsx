@@ -49,7 +49,7 @@ export function UsageHistory() {
         {view && <RangeAndProduct range={range} onRange={setRange} products={products} product={picked || view.product} onPick={setPicked} />}
       </div>
       {view && <ViewActions range={range} view={view} current={current} asTable={asTable} onTable={setAsTable} />}
-      <StaleNotice error={view ? error : undefined} />
+      <StaleNotice error={view ? error : undefined} offlineSaidAbove />
       {body}
     </section>
   );
