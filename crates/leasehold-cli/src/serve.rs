@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use leasehold_core::license::VendorPublicKey;
 use leasehold_server::store::Durability;
+use leasehold_server::tls::TlsMode;
 use leasehold_server::{Config, DEFAULT_PORT, Server};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -24,9 +25,26 @@ pub struct ServeArgs {
     /// Trust license codes signed by this vendor public key (repeatable).
     #[arg(long, value_name = "PUBKEY")]
     pub trust: Vec<VendorPublicKey>,
-    /// Accept admin calls from other machines (they still need the token).
+    /// Accept admin calls from other machines (they still need a token or
+    /// password). They must come over HTTPS, served on the same port with
+    /// `--tls-cert`/`--tls-key`, else a certificate the server makes.
     #[arg(long)]
     pub admin_remote: bool,
+    /// With --admin-remote: also take admin calls over plain HTTP, so the
+    /// token or password crosses the network readable. Only on a network
+    /// you trust.
+    #[arg(long, requires = "admin_remote")]
+    pub admin_remote_plain_http: bool,
+    /// Serve HTTPS on the same port (plain HTTP stays for applications),
+    /// with a certificate the server makes on its first start.
+    #[arg(long)]
+    pub tls: bool,
+    /// Serve HTTPS with this certificate chain (PEM) instead of a made one.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// The name clients see (default: this machine's host name).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -94,6 +112,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     config.allowed_hosts = args.allow_host;
     config.public_metrics = args.public_metrics;
     config.events_keep_days = args.events_keep_days;
+    config.admin_remote_plain = args.admin_remote_plain_http;
+    config.tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => TlsMode::Files { cert, key },
+        _ if args.tls => TlsMode::Made,
+        _ => TlsMode::Off,
+    };
     let server = Server::start(config)
         .await
         .context("the server could not start")?;
@@ -115,6 +139,17 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         "Leasehold is serving on {addr} with data in {}. Stop with Ctrl-C.",
         data_dir.display()
     );
+    if let Some(tls) = server.tls() {
+        eprintln!(
+            "HTTPS on the same port: https://{browse_host}/ui/ with the certificate {} (SHA-256 {}); check that a browser shows this fingerprint.",
+            tls.certificate, tls.fingerprint
+        );
+    }
+    if args.admin_remote_plain_http {
+        eprintln!(
+            "warning: admin calls from other computers are taken over plain HTTP (--admin-remote-plain-http): tokens and passwords cross the network readable"
+        );
+    }
     let accounts = server.accounts();
     if accounts
         .list()

@@ -165,3 +165,61 @@ fn accounts_from_the_command_line_sign_in_with_their_own_role() {
     as_ann(&["status"]).assert().code(1);
     assert!(server.process.terminate().success());
 }
+
+#[test]
+fn a_server_with_tls_is_administered_over_https_pinned_to_its_fingerprint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut cmd = common::leasehold_std();
+    cmd.args(Server::args(&data, &[])).arg("--tls");
+    let mut server = Server::start_cmd(cmd, &data);
+    let out = server.admin().arg("status").assert().success();
+    let text = stdout(&out);
+    let fingerprint = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SHA-256"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .trim()
+        .to_owned();
+    assert!(text.contains("made by this server"), "{text}");
+    let token = std::fs::read_to_string(data.join("admin-token")).unwrap();
+    let https = format!("https://{}", server.addr);
+    let remote = |pin: Option<&str>| {
+        let mut cmd = common::leasehold();
+        cmd.args([
+            "admin",
+            "--server",
+            &https,
+            "--token",
+            token.trim(),
+            "status",
+        ]);
+        if let Some(pin) = pin {
+            cmd.args(["--tls-fingerprint", pin]);
+        }
+        cmd
+    };
+    let out = remote(Some(&fingerprint)).assert().success();
+    assert!(stdout(&out).contains(&fingerprint), "{}", stdout(&out));
+    // Without the pin, or with another, nothing is sent.
+    let out = remote(None).assert().code(1);
+    assert!(
+        stderr(&out).contains("--tls-fingerprint"),
+        "{}",
+        stderr(&out)
+    );
+    let other = "00:".repeat(31) + "00";
+    let out = remote(Some(&other)).assert().code(1);
+    assert!(
+        stderr(&out).contains("not the one with the fingerprint given"),
+        "{}",
+        stderr(&out)
+    );
+    let out = remote(Some("abc")).assert().code(1);
+    assert!(
+        stderr(&out).contains("not a SHA-256 fingerprint"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(server.process.terminate().success());
+}

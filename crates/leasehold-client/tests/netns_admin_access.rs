@@ -1,6 +1,7 @@
 //! Who may call the admin API, over real sockets: this machine by default
 //! (IPv4 over a dual-stack socket included), other machines only with
-//! `--admin-remote`. Runs in private network namespaces, so the "other
+//! `--admin-remote`, and then over HTTPS (pinned to the certificate the
+//! server made) unless plain HTTP is forced. Runs in private network namespaces, so the "other
 //! machine" address (TEST-NET-1, on the namespace's own `lo`) and a server
 //! listening on every interface stay inside them.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
@@ -16,14 +17,29 @@ const OTHER: &str = "192.0.2.1";
 
 /// GET /admin/v1/status from `from` (the kernel picks when `None`) to `to`.
 async fn admin_status(from: Option<IpAddr>, to: SocketAddr, token: &str) -> (u16, String) {
-    let mut builder = reqwest::Client::builder().no_proxy();
+    admin_status_over(None, from, to, token).await
+}
+
+/// The same over HTTPS when `pin` (the certificate's fingerprint) is given.
+async fn admin_status_over(
+    pin: Option<&str>,
+    from: Option<IpAddr>,
+    to: SocketAddr,
+    token: &str,
+) -> (u16, String) {
+    let mut builder = match pin {
+        Some(pin) => leasehold_http::pinned(pin).unwrap(),
+        None => leasehold_http::client(),
+    }
+    .no_proxy();
     if let Some(ip) = from {
         builder = builder.local_address(ip);
     }
+    let scheme = if pin.is_some() { "https" } else { "http" };
     let response = builder
         .build()
         .unwrap()
-        .get(format!("http://{to}/admin/v1/status"))
+        .get(format!("{scheme}://{to}/admin/v1/status"))
         .bearer_auth(token)
         .send()
         .await
@@ -82,8 +98,19 @@ fn admin_from_another_address_needs_admin_remote() {
                     let there = SocketAddr::new(other, port);
                     let (status, body) = admin_status(Some(other), there, &token).await;
                     if remote {
+                        // Plain HTTP would carry the token readable: refused.
+                        assert_eq!(status, 403, "{body}");
+                        assert!(body.contains("tls_required"), "{body}");
+                        let pin = server
+                            .tls()
+                            .expect("admin-remote serves HTTPS")
+                            .fingerprint
+                            .clone();
+                        let (status, body) =
+                            admin_status_over(Some(&pin), Some(other), there, &token).await;
                         assert_eq!(status, 200, "{body}");
-                        let (status, _) = admin_status(Some(other), there, "wrong").await;
+                        let (status, _) =
+                            admin_status_over(Some(&pin), Some(other), there, "wrong").await;
                         assert_eq!(status, 401, "the token is still needed");
                     } else {
                         assert_eq!(status, 403, "{body}");
@@ -108,7 +135,7 @@ fn the_admins_mdns_switch_survives_a_restart() {
             netns::block_on(async {
                 let dir = tempfile::tempdir().unwrap();
                 let vendor = VendorKeyPair::generate().unwrap();
-                let http = reqwest::Client::builder().no_proxy().build().unwrap();
+                let http = leasehold_http::client().no_proxy().build().unwrap();
                 let state = |addr: SocketAddr, token: String| {
                     let http = http.clone();
                     async move {

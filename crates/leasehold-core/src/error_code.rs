@@ -106,6 +106,7 @@ error_codes! {
     AccountExists = "account_exists", 409, "an admin account with that name exists already";
     LocalAdminAccount = "local_admin_account", 409, "the data directory's token signs in as this account: it keeps the admin role and cannot be removed";
     AdminRemoteDisabled = "admin_remote_disabled", 403, "admin call from another machine without --admin-remote";
+    TlsRequired = "tls_required", 403, "an admin call from another computer over plain HTTP: use https:// on the same port";
     HostNotAllowed = "host_not_allowed", 403, "admin call naming the server by a host name it does not know (DNS rebinding); see --allow-host";
     MethodNotAllowed = "method_not_allowed", 405, "the route exists but not with this method";
     UriTooLong = "uri_too_long", 414, "the address (path and query) is over 8 KiB";
@@ -121,6 +122,7 @@ error_codes! {
     StorageLocked = "storage_locked", 409, "another server has the data directory open (at start)";
     StorageNewerSchema = "storage_newer_schema", 409, "a newer Leasehold wrote the data directory (at start)";
     BindFailed = "bind_failed", 500, "the listen address cannot be used (at start)";
+    TlsSetupFailed = "tls_setup_failed", 500, "the TLS certificate or key cannot be used (at start): the message names the file";
     Internal = "internal", 500, "an internal error; see the server log";
 }
 

@@ -43,6 +43,12 @@ pub struct Config {
     pub public_metrics: bool,
     /// Events older than this many days are deleted (`--events-keep-days`).
     pub events_keep_days: u32,
+    /// HTTPS on the same port (`serve --tls`, `--tls-cert`/`--tls-key`;
+    /// `--admin-remote` turns it on with a certificate the server makes).
+    pub tls: crate::tls::TlsMode,
+    /// Admin calls from other computers over plain HTTP (`serve
+    /// --admin-remote-plain-http`): the token crosses the LAN readable.
+    pub admin_remote_plain: bool,
 }
 
 impl Config {
@@ -66,6 +72,8 @@ impl Config {
             allowed_hosts: Vec::new(),
             public_metrics: false,
             events_keep_days: 400,
+            tls: crate::tls::TlsMode::Off,
+            admin_remote_plain: false,
         }
     }
 

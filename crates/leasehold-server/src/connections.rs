@@ -145,10 +145,18 @@ pub struct ConnectionStats {
 
 /// Serves `app` on `listener` until `stop` turns true, then closes every
 /// connection within the grace (see the module docs).
+/// How a request's connection came: over TLS or not (a request extension;
+/// an admin call from another computer needs TLS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transport {
+    pub tls: bool,
+}
+
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     stats: Arc<ConnectionStats>,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -199,42 +207,52 @@ pub async fn serve(
         };
         let _ = socket.set_nodelay(true);
         let app = app.clone();
-        let mut closed = closed.clone();
+        let closed = closed.clone();
         let stats = Arc::clone(&stats);
         stats.open.fetch_add(1, Ordering::Relaxed);
+        let tls = tls.clone();
         conns.spawn(async move {
             let _permit = permit;
             let _address_slot = address_slot;
-            // Whether a request is being answered: on shutdown, a connection
-            // that is idle or still sending headers is closed at once.
-            let busy = Arc::new(AtomicBool::new(false));
-            let in_request = Arc::clone(&busy);
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                in_request.store(true, Ordering::Relaxed);
-                let answer = app.clone().oneshot(req);
-                let in_request = Arc::clone(&in_request);
-                async move {
-                    let response = answer.await;
-                    in_request.store(false, Ordering::Relaxed);
-                    response
-                }
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                // Bounds what one connection can make the server buffer.
-                .max_buf_size(64 * 1024)
-                .serve_connection(TokioIo::new(socket), service);
-            let mut conn = std::pin::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                () = async { let _ = closed.wait_for(|c| *c).await; } => {
-                    // A request in progress finishes first (within the grace).
-                    if busy.load(Ordering::Relaxed) {
-                        conn.as_mut().graceful_shutdown();
-                        let _ = conn.await;
+            // A TLS handshake starts with its record type; anything else is
+            // plain HTTP. Both must start within the header time limit.
+            let secure = match &tls {
+                Some(acceptor) => {
+                    let mut first = [0u8; 1];
+                    match tokio::time::timeout(limits.header_timeout, socket.peek(&mut first)).await
+                    {
+                        Ok(Ok(1)) if first[0] == crate::tls::HANDSHAKE => Some(acceptor.clone()),
+                        Ok(Ok(1)) => None,
+                        _ => {
+                            stats.open.fetch_sub(1, Ordering::Relaxed);
+                            return;
+                        }
                     }
+                }
+                None => None,
+            };
+            match secure {
+                Some(acceptor) => {
+                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(socket)).await
+                    {
+                        Ok(Ok(stream)) => {
+                            one_connection(
+                                stream,
+                                app,
+                                peer,
+                                Transport { tls: true },
+                                limits,
+                                closed,
+                            )
+                            .await;
+                        }
+                        Ok(Err(e)) => tracing::debug!(%peer, "a TLS handshake failed: {e}"),
+                        Err(_) => tracing::debug!(%peer, "a TLS handshake took too long"),
+                    }
+                }
+                None => {
+                    one_connection(socket, app, peer, Transport { tls: false }, limits, closed)
+                        .await
                 }
             }
             stats.open.fetch_sub(1, Ordering::Relaxed);
@@ -253,6 +271,52 @@ pub async fn serve(
         );
         conns.abort_all();
         while conns.join_next().await.is_some() {}
+    }
+}
+
+/// Serves one connection's requests until it ends, or the server stops.
+async fn one_connection<I>(
+    io: I,
+    app: Router,
+    peer: std::net::SocketAddr,
+    transport: Transport,
+    limits: Limits,
+    mut closed: watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    // Whether a request is being answered: on shutdown, a connection
+    // that is idle or still sending headers is closed at once.
+    let busy = Arc::new(AtomicBool::new(false));
+    let in_request = Arc::clone(&busy);
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        req.extensions_mut().insert(transport);
+        in_request.store(true, Ordering::Relaxed);
+        let answer = app.clone().oneshot(req);
+        let in_request = Arc::clone(&in_request);
+        async move {
+            let response = answer.await;
+            in_request.store(false, Ordering::Relaxed);
+            response
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        // Bounds what one connection can make the server buffer.
+        .max_buf_size(64 * 1024)
+        .serve_connection(TokioIo::new(io), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        () = async { let _ = closed.wait_for(|c| *c).await; } => {
+            // A request in progress finishes first (within the grace).
+            if busy.load(Ordering::Relaxed) {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }
+        }
     }
 }
 

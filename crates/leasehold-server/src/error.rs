@@ -70,6 +70,13 @@ pub enum Error {
     ClientNotFound(String),
     #[error("authentication required")]
     Unauthorized,
+    #[error(
+        "admin calls from another computer must use HTTPS: open https://{0}/ (the same port); check the certificate's fingerprint against `leasehold admin status` on the server"
+    )]
+    TlsRequired(String),
+    /// A certificate or key that cannot be used (at start).
+    #[error("TLS: {0}")]
+    Tls(String),
     /// The caller's account, its role, and what the action needs.
     #[error("`{account}` is a{} {role}; this needs {needed} (an admin can change the account's role)", if matches!(role, leasehold_core::wire::accounts::Role::Admin | leasehold_core::wire::accounts::Role::Operator) { "n" } else { "" })]
     Forbidden {
@@ -191,6 +198,8 @@ impl Error {
             Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,
             Self::ClientNotFound(_) => ErrorCode::ClientNotFound,
             Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::TlsRequired(_) => ErrorCode::TlsRequired,
+            Self::Tls(_) => ErrorCode::TlsSetupFailed,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::SignInFailed => ErrorCode::SignInFailed,
             Self::TooManySignIns(_) => ErrorCode::TooManySignIns,

@@ -19,6 +19,7 @@ pub mod mdns;
 pub mod metrics;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod trust;
 
 pub use config::{Config, DEFAULT_PORT};

@@ -133,6 +133,25 @@ impl Server {
                 return Err(e);
             }
         };
+        let allowed_hosts = allowed_hosts(&config, &engine.identity().server_name);
+        // Admin calls from elsewhere get HTTPS unless plain HTTP is forced.
+        let tls_mode = match &config.tls {
+            crate::tls::TlsMode::Off if config.admin_remote && !config.admin_remote_plain => {
+                crate::tls::TlsMode::Made
+            }
+            mode => mode.clone(),
+        };
+        let mut cert_names = allowed_hosts.clone();
+        if !addr.ip().is_unspecified() {
+            cert_names.push(addr.ip().to_string());
+        }
+        let tls = match crate::tls::setup(&tls_mode, &data_dir, &cert_names) {
+            Ok(tls) => tls,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
         engine.watch_policy(&data_dir);
         let advertiser = advertiser(&engine, addr, mdns_on);
         let (stop, stopped) = watch::channel(false);
@@ -146,8 +165,10 @@ impl Server {
             accounts,
             mdns: Mutex::new(Some(advertiser)),
             stopping: stopped.clone(),
-            allowed_hosts: allowed_hosts(&config, &engine.identity().server_name),
+            allowed_hosts,
             public_metrics: config.public_metrics,
+            tls: tls.as_ref().map(|t| t.info.clone()),
+            admin_remote_plain: config.admin_remote_plain,
             backup: Arc::default(),
             authority: Mutex::new(authority_url),
         });
@@ -159,6 +180,7 @@ impl Server {
             listener,
             app,
             limits,
+            tls.map(|t| t.acceptor),
             Arc::clone(&run.connections),
             stopped.clone(),
         ));
@@ -198,6 +220,12 @@ impl ServerHandle {
     #[must_use]
     pub fn admin_token(&self) -> &str {
         &self.admin_token
+    }
+
+    /// HTTPS on the port, when on.
+    #[must_use]
+    pub fn tls(&self) -> Option<&leasehold_core::wire::admin::TlsInfo> {
+        self.run.tls.as_ref()
     }
 
     /// Admin accounts, their tokens and sessions.

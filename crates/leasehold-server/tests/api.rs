@@ -386,6 +386,8 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
             stopping,
             allowed_hosts: Vec::new(),
             public_metrics: false,
+            tls: None,
+            admin_remote_plain: false,
             backup: std::sync::Arc::default(),
             authority: std::sync::Mutex::new(None),
         }),

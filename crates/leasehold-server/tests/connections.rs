@@ -56,7 +56,9 @@ fn closed_by_server(s: &TcpStream, wait: Duration) -> bool {
 
 /// A figure from `/metrics`; `None` when the call fails.
 async fn metric(server: &ServerHandle, name: &str) -> Option<u64> {
-    let response = reqwest::Client::new()
+    let response = leasehold_http::client()
+        .build()
+        .unwrap()
         .get(format!("http://{}/metrics", server.local_addr()))
         .bearer_auth(server.admin_token())
         .timeout(Duration::from_secs(5))

@@ -187,7 +187,7 @@ async fn every_spend_counts_exactly_once_through_a_kill_9_mid_batch() {
         amounts += req.amount;
     }
     // The ledger: each key once, summing to what the keys asked.
-    let http = reqwest::Client::new();
+    let http = leasehold_http::client().build().unwrap();
     let mut keys = std::collections::HashSet::new();
     let mut total = 0u64;
     let mut before: Option<u64> = None;

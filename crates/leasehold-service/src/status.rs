@@ -62,7 +62,7 @@ pub async fn probe(data_dir: &Path, listen: SocketAddr) -> Probe {
         version: None,
         server_name: None,
     };
-    let Ok(http) = reqwest::Client::builder().timeout(PROBE_TIMEOUT).build() else {
+    let Ok(http) = leasehold_http::client().timeout(PROBE_TIMEOUT).build() else {
         return probe;
     };
     let base = format!("http://{address}");

@@ -108,7 +108,18 @@ impl AdminApi {
         } else {
             format!("http://{}", address.trim_end_matches('/'))
         };
-        let http = reqwest::Client::builder()
+        let builder = match &target.tls_fingerprint {
+            Some(pin) if base.starts_with("https://") => {
+                leasehold_http::pinned(pin).map_err(|e| anyhow!("--tls-fingerprint: {e}"))?
+            }
+            Some(_) => {
+                return Err(anyhow!(
+                    "--tls-fingerprint is for an https:// server; give --server https://HOST:PORT"
+                ));
+            }
+            None => leasehold_http::client(),
+        };
+        let http = builder
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .map_err(|e| anyhow!("cannot set up the HTTP client: {e}"))?;
@@ -131,6 +142,10 @@ impl AdminApi {
     #[must_use]
     pub fn address(&self) -> &str {
         self.base.strip_prefix("http://").unwrap_or(&self.base)
+    }
+
+    fn https(&self) -> bool {
+        self.base.starts_with("https://")
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -300,6 +315,10 @@ impl AdminApi {
         let cause = root_cause(e);
         let what = if e.is_timeout() {
             "it did not answer in time".to_owned()
+        } else if self.https() && cause.to_lowercase().contains("certificate") {
+            format!(
+                "{cause}\nthe server's certificate is not trusted here: read its fingerprint with `leasehold admin status` on the server and pass it with --tls-fingerprint"
+            )
         } else {
             cause
         };

@@ -65,6 +65,16 @@ pub struct Target {
         global = true
     )]
     pub token: Option<String>,
+    /// With `--server https://HOST:PORT`: trust the server's certificate
+    /// only if its SHA-256 fingerprint is this (`leasehold admin status` on
+    /// the server shows it); needed for a certificate the server made.
+    #[arg(
+        long,
+        value_name = "SHA256",
+        env = "LEASEHOLD_TLS_FINGERPRINT",
+        global = true
+    )]
+    pub tls_fingerprint: Option<String>,
     /// Print the API's JSON instead of tables, for scripts.
     #[arg(long, global = true)]
     pub json: bool,

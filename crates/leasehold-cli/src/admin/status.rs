@@ -3,7 +3,9 @@
 use super::{AdminApi, Target, api, format, logs, print_json};
 use crate::table::Table;
 use anyhow::Result;
-use leasehold_core::wire::admin::{AddTrustedKey, KeySource, ServerStatus, TrustedKeyView};
+use leasehold_core::wire::admin::{
+    AddTrustedKey, KeySource, ServerStatus, TlsSource, TrustedKeyView,
+};
 
 /// How many recent events `status` shows under the figures.
 const RECENT_EVENTS: u64 = 8;
@@ -53,6 +55,21 @@ pub async fn status(api: &AdminApi, json: bool) -> Result<()> {
     ];
     for (name, value) in rows {
         outln!("{name:<10} {value}");
+    }
+    match &s.tls {
+        Some(tls) => {
+            let whose = match tls.source {
+                TlsSource::Made => "made by this server",
+                TlsSource::Provided => "the admin's",
+            };
+            outln!(
+                "{:<10} on the same port, certificate {} ({whose})",
+                "https",
+                tls.certificate
+            );
+            outln!("{:<10} {}", "SHA-256", tls.fingerprint);
+        }
+        None => outln!("{:<10} off (plain HTTP only)", "https"),
     }
     if let Some(set_back) = &s.clock_set_back {
         outln!();

@@ -139,7 +139,7 @@ async fn upload(
     } else {
         format!("http://{base}")
     };
-    let response = reqwest::Client::new()
+    let response = leasehold_http::client().build()?
         .post(format!("{base}/authority/v1/reports"))
         .header("content-type", "application/json")
         .body(text)

@@ -77,7 +77,7 @@ impl ServerApi {
         // Renewals are minutes apart, so pooled connections buy nothing, and
         // a fresh connection each time follows a server that restarted.
         // A license server is on the LAN: never go through an HTTP proxy.
-        let http = reqwest::Client::builder()
+        let http = leasehold_http::client()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .pool_max_idle_per_host(0)

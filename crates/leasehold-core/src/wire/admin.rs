@@ -372,6 +372,9 @@ pub struct ServerStatus {
     /// How many days before a code's last day it is warned of (0: never).
     #[serde(default)]
     pub expiry_warning_days: u32,
+    /// HTTPS on the same port, when on; absent: plain HTTP only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
 }
 
 /// A code that ends soon (`ServerStatus::expiring`).
@@ -469,6 +472,28 @@ pub struct ClockSetBack {
     pub clock_showed: Timestamp,
     /// What is wrong and what to do, in words.
     pub message: String,
+}
+
+/// HTTPS on the server's port (`ServerStatus::tls`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TlsInfo {
+    /// SHA-256 of the certificate, `AB:CD:…` as browsers show it: compare
+    /// it with what the browser (or `--tls-fingerprint`) sees.
+    pub fingerprint: String,
+    pub source: TlsSource,
+    /// The certificate's file.
+    pub certificate: String,
+}
+
+/// Whose certificate the server serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsSource {
+    /// The admin's (`serve --tls-cert --tls-key`).
+    Provided,
+    /// Made by this server on its first start with TLS (self-signed).
+    Made,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

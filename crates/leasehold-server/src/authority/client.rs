@@ -171,7 +171,7 @@ const RELAYED: &[ErrorCode] = &[
 fn http() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
+        leasehold_http::client()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("leasehold-server/", env!("CARGO_PKG_VERSION")))

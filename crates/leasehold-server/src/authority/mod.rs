@@ -108,6 +108,7 @@ pub async fn start(config: AuthorityConfig) -> Result<AuthorityHandle> {
             key: config.key,
         })),
         limits,
+        None,
         Arc::new(ConnectionStats::default()),
         stopped,
     ));

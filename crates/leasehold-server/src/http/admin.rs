@@ -125,6 +125,7 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<ServerStatus> {
         authority_url: state.run.authority_url(),
         expiring: engine.expiring_licenses(),
         expiry_warning_days: engine.expiry_warning_days(),
+        tls: state.run.tls.clone(),
         mdns: match mdns {
             Some(s) => MdnsState {
                 state: serde_json::to_value(s.state)

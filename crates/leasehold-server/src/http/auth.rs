@@ -69,8 +69,24 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    if !state.run.admin_remote && !peer.is_some_and(|p| is_local(p.ip())) {
+    let local = peer.is_some_and(|p| is_local(p.ip()));
+    if !state.run.admin_remote && !local {
         return Err(Error::AdminRemoteDisabled);
+    }
+    // From elsewhere, the token or password must not cross the LAN readable.
+    let tls = req
+        .extensions()
+        .get::<crate::connections::Transport>()
+        .is_some_and(|t| t.tls);
+    if !local && !tls && !state.run.admin_remote_plain {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("this server");
+        return Err(Error::TlsRequired(leasehold_core::text::escaped(
+            &host.chars().take(100).collect::<String>(),
+        )));
     }
     // A page on another site whose name was pointed at this server (DNS
     // rebinding) sends its own name as Host.

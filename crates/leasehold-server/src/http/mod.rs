@@ -76,6 +76,10 @@ pub struct RunInfo {
     pub allowed_hosts: Vec<String>,
     /// `/metrics` without the token (`serve --public-metrics`).
     pub public_metrics: bool,
+    /// HTTPS on the port, when on.
+    pub tls: Option<leasehold_core::wire::admin::TlsInfo>,
+    /// Admin calls from other computers may come over plain HTTP.
+    pub admin_remote_plain: bool,
     /// Held while a backup is made: one at a time (each stages a whole copy
     /// of the database beside it).
     pub backup: Arc<tokio::sync::Mutex<()>>,
