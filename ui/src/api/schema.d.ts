@@ -4,6 +4,97 @@
  */
 
 export interface paths {
+    "/admin/v1/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every admin account with its role (never a password). */
+        get: operations["accounts"];
+        put?: never;
+        /** Makes an account (admins only). */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/accounts/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Gives an account another role (admins only); it applies at once. */
+        put: operations["change"];
+        post?: never;
+        /** Removes an account (admins only): its sessions and tokens end at once. */
+        delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/accounts/{name}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets an account's password: one's own (with the current one, unless an
+         *     admin or none is set), or anyone's as an admin. Its other sessions end.
+         */
+        put: operations["password"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/accounts/{name}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's tokens for scripts (one's own, or any as an admin). */
+        get: operations["tokens"];
+        put?: never;
+        /** Makes a token for scripts; the answer shows it this once. */
+        post: operations["make_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/accounts/{name}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a token: calls with it are refused from now on. */
+        delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/activations": {
         parameters: {
             query?: never;
@@ -443,6 +534,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the caller is: account, role, and how it signed in. */
+        get: operations["session"];
+        put?: never;
+        /**
+         * Signs in with an account's name and password: the answer's `token` is
+         *     the session's bearer token (12 idle hours, 7 days at most).
+         */
+        post: operations["sign_in"];
+        /**
+         * Signs out: the session's token is refused from now on (a token for
+         *     scripts stays; revoke it to end it).
+         */
+        delete: operations["sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/settings": {
         parameters: {
             query?: never;
@@ -730,6 +846,29 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `PUT /admin/v1/accounts/{name}`: a new role. */
+        AccountChange: {
+            role: components["schemas"]["Role"];
+        };
+        /** @description One account as `GET /admin/v1/accounts` lists it (never its password). */
+        AccountView: {
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description It can sign in with a password (else only with a token). */
+            hasPassword: boolean;
+            /**
+             * @description The account the data directory's `admin-token` signs in as (the
+             *     desktop app and `leasehold admin` on the server's machine): it keeps
+             *     the admin role and cannot be removed.
+             */
+            localAdmin: boolean;
+            /**
+             * Format: int32
+             * @description Tokens for scripts it has.
+             */
+            tokens: number;
+            createdAt: components["schemas"]["Timestamp"];
+        };
         /** @description `GET /admin/v1/licenses/{licenseId}/activation-request`. */
         ActivationRequestView: {
             licenseId: components["schemas"]["LicenseId"];
@@ -992,7 +1131,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "admin_remote_disabled" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "account_not_found" | "account_exists" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -1013,13 +1152,15 @@ export interface components {
             correlationId?: null | components["schemas"]["CorrelationId"];
             /** @description A sentence for people, e.g. "granted cad to ann@ws-12 (3 of 10 in use)". */
             message: string;
+            /** @description The admin account that did it (admin actions only). */
+            by?: string | null;
         };
         /**
          * @description What happened. Plain renewals are counted in the metrics, not logged:
          *     a busy server renews thousands of leases a second.
          * @enum {string}
          */
-        EventKind: "grant" | "overdraft_grant" | "token_overdraft" | "deny" | "feature_grant" | "borrow" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "server_start" | "server_stop";
+        EventKind: "grant" | "overdraft_grant" | "token_overdraft" | "deny" | "feature_grant" | "borrow" | "renew_after_expiry" | "release" | "expire" | "reclaim" | "disconnect" | "license_added" | "license_removed" | "license_rejected" | "license_activated" | "license_deactivated" | "clock_set_back" | "trusted_key_added" | "queue_joined" | "queue_left" | "queue_granted" | "named_user_assigned" | "named_user_unassigned" | "policy_changed" | "policy_rejected" | "admin_sign_in" | "account_changed" | "settings_changed" | "server_start" | "server_stop";
         /** @description `GET /admin/v1/events`: a page of events, oldest first. */
         EventPage: {
             events: components["schemas"]["Event"][];
@@ -1393,6 +1534,31 @@ export interface components {
              */
             reassignAfterHours: number;
         };
+        /** @description `POST /admin/v1/accounts`. */
+        NewAccount: {
+            /** @description Lower-case letters, digits and `. _ - @`, starting with a letter or digit. */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * @description At least 8 characters; without one the account signs in only with
+             *     tokens.
+             */
+            password?: string | null;
+        };
+        /** @description `POST /admin/v1/accounts/{name}/tokens`. */
+        NewToken: {
+            /** @description What the token is for, e.g. `nightly report`. */
+            label: string;
+        };
+        /**
+         * @description `PUT /admin/v1/accounts/{name}/password`. An account changing its own
+         *     password gives its current one (unless it has none, or is an admin);
+         *     an admin sets anyone's without.
+         */
+        PasswordChange: {
+            currentPassword?: string | null;
+            password: string;
+        };
         /**
          * @description The dry run's answer: granted, or the code and words of the refusal
          *     (the policy's rule with its line, or the licence's reason).
@@ -1581,6 +1747,11 @@ export interface components {
             wasHeld: boolean;
         };
         /**
+         * @description What an account may do, each role including the ones before it.
+         * @enum {string}
+         */
+        Role: "viewer" | "operator" | "admin";
+        /**
          * @description One seat in the Computers list: the lease, and how many seats its
          *     computer holds in all (what "disconnect the whole computer" would end).
          */
@@ -1702,6 +1873,22 @@ export interface components {
              * @description How many days before a code's last day it is warned of (0: never).
              */
             expiryWarningDays?: number;
+            tls?: null | components["schemas"]["TlsInfo"];
+        };
+        /**
+         * @description `GET /admin/v1/session`: who the caller is. `POST` adds the session's
+         *     token (shown once).
+         */
+        SessionView: {
+            account: string;
+            role: components["schemas"]["Role"];
+            by: components["schemas"]["SignedInBy"];
+            localAdmin: boolean;
+            /** @description The account has a password (else only tokens sign it in). */
+            hasPassword: boolean;
+            expiresAt?: null | components["schemas"]["Timestamp"];
+            /** @description The session's bearer token: only in the answer to a sign-in. */
+            token?: string | null;
         };
         /**
          * @description `PUT /admin/v1/authority`: the activation authority's address, as the
@@ -1728,6 +1915,16 @@ export interface components {
             /** Format: int32 */
             expiryWarningDays?: number | null;
         };
+        /** @description `POST /admin/v1/session`: sign in. */
+        SignIn: {
+            name: string;
+            password: string;
+        };
+        /**
+         * @description How a call proved who it is.
+         * @enum {string}
+         */
+        SignedInBy: "session" | "token";
         /**
          * @description The report file: the body as the exact text the server signed, and the
          *     signature (hex) by the server's key named in it.
@@ -1777,12 +1974,43 @@ export interface components {
          * @example 1767225600000
          */
         Timestamp: number;
+        /** @description HTTPS on the server's port (`ServerStatus::tls`). */
+        TlsInfo: {
+            /**
+             * @description SHA-256 of the certificate, `AB:CD:…` as browsers show it: compare
+             *     it with what the browser (or `--tls-fingerprint`) sees.
+             */
+            fingerprint: string;
+            source: components["schemas"]["TlsSource"];
+            /** @description The certificate's file. */
+            certificate: string;
+        };
+        /**
+         * @description Whose certificate the server serves.
+         * @enum {string}
+         */
+        TlsSource: "provided" | "made";
+        /**
+         * @description The answer to `POST /admin/v1/accounts/{name}/tokens`: the token, shown
+         *     this once (the server keeps only its digest).
+         */
+        TokenMade: components["schemas"]["TokenView"] & {
+            token: string;
+        };
         /**
          * @description How often a code's tokens are given again: each calendar month or year
          *     (UTC), or once for the code's life.
          * @enum {string}
          */
         TokenPeriod: "month" | "year" | "none";
+        /** @description A token for scripts, as listed (never the token itself). */
+        TokenView: {
+            id: string;
+            label: string;
+            createdAt: components["schemas"]["Timestamp"];
+            /** @description The data directory's `admin-token` (cannot be revoked here). */
+            dataDir: boolean;
+        };
         /**
          * @description A balance of units a product's applications spend (`vendor issue
          *     --tokens N`), given again each period.
@@ -1923,6 +2151,535 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    accounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"][];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAccount"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description `invalid_field`: the name or password */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `local_admin_account`: it stays an admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `local_admin_account`: it cannot be removed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Set */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sign_in_failed`: the current password is wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: another account's, not being an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenView"][];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    make_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewToken"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenMade"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_not_found`: no such token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     import_activation: {
         parameters: {
             query?: never;
@@ -3573,6 +4330,138 @@ export interface operations {
             };
             /** @description `uri_too_long`: the path and query over 8 KiB */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sign_in_failed`: the name or password is wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_sign_ins`: wait the seconds the message gives */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
