@@ -101,6 +101,27 @@ async function assertFits(page, where) {
   assert.deepEqual(outside, [], `${where}: row buttons outside the ${widths.window} px window`);
 }
 
+/**
+ * The boxes that cut off the focused element's focus ring (its outline,
+ * offset included), each as its class: an ancestor that clips what overflows it.
+ */
+const ringCutBy = (page) => page.evaluate(() => {
+  const el = document.activeElement;
+  const st = getComputedStyle(el);
+  if (st.outlineStyle === 'none') return ['no focus ring at all'];
+  const out = parseFloat(st.outlineWidth) + parseFloat(st.outlineOffset);
+  const r = el.getBoundingClientRect();
+  const ring = { left: r.left - out, right: r.right + out, top: r.top - out, bottom: r.bottom + out };
+  const cut = [];
+  for (let a = el.parentElement; a; a = a.parentElement) {
+    const s = getComputedStyle(a);
+    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+    const b = a.getBoundingClientRect();
+    if (ring.left < b.left - 0.5 || ring.right > b.right + 0.5 || ring.top < b.top - 0.5 || ring.bottom > b.bottom + 0.5) cut.push(a.className || a.tagName);
+  }
+  return cut;
+});
+
 /** Each dialog an admin opens in a browser: how to open it on `page`, and its name. */
 const DIALOGS = [
   { name: 'Add a license code', tab: ['Licenses', 'licenses'], open: (p) => p.getByRole('button', { name: 'Add license code' }).click() },
@@ -203,11 +224,17 @@ describe('keyboard and title', () => {
     assert.match(await tip.innerText(), new RegExp(`^${LONG_HOST} \\(client id `));
     await page.keyboard.press('Escape');
     await tip.waitFor({ state: 'detached' });
+    // A row's button keeps its whole focus ring: nothing around it cuts the ring off.
+    await page.getByRole('button', { name: `Disconnect ${LONG_USER} on ${LONG_HOST} from ${LONG_PRODUCT}` }).focus();
+    assert.deepEqual(await ringCutBy(page), [], 'the Disconnect button’s focus ring is cut');
 
     await showTab(page, 'Logs', 'logs');
     const list = page.getByRole('rowgroup', { name: 'Log lines' });
-    await list.focus();
+    // From the search, as a keyboard reaches it.
+    await page.getByLabel('Search the log').focus();
+    await page.keyboard.press('Tab');
     assert.ok(await list.evaluate((el) => el === document.activeElement), 'the log list takes the focus');
+    assert.deepEqual(await ringCutBy(page), [], 'the log list’s focus ring is cut');
     await page.keyboard.press('End');
     const full = page.getByRole('region', { name: 'The line in full' });
     await full.locator('.log-detail-text').waitFor();

@@ -177,7 +177,7 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
                 {s.products.map((p) => (
                   <tr key={p.product}>
                     <td><strong>{p.product}</strong></td>
-                    <td><SeatMeter inUse={p.inUse} seats={p.seats} /></td>
+                    <td>{p.seats > 0 || p.inUse > 0 ? <SeatMeter inUse={p.inUse} seats={p.seats} /> : <span className="muted">No code counts now (the Licenses tab says why)</span>}</td>
                     <td>{p.highWater}</td>
                     <td>{p.denialsLastHour ? <span className="text-warn">{p.denialsLastHour}</span> : 0}</td>
                   </tr>

@@ -37,6 +37,16 @@ describe('Licenses tab', () => {
     expect(screen.getByText(`Expired at the end of ${formatDay(Date.UTC(2026, 2, 1))}.`)).toBeInTheDocument();
   });
 
+  it('says a code not valid yet counts from when, not "0 of 0"', async () => {
+    const from = Date.UTC(2027, 0, 7);
+    renderWithApi(<LicensesTab />, fakeFetch({
+      'GET /admin/v1/licenses': () => json([license({ product: 'viewer', seats: 50, state: 'notYetValid', productSeats: 0, productInUse: 0, validFrom: from, stateReason: 'starts counting on 2027-01-07' })]),
+    }));
+    expect(await screen.findByText(`Not valid yet: counts from ${formatDay(from)}`)).toBeInTheDocument();
+    expect(screen.queryByText('0 of 0')).not.toBeInTheDocument();
+    expect(screen.getByText('50 seats')).toBeInTheDocument();
+  });
+
   it('shows an error in words, with a retry', async () => {
     renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': offline }));
     expect(await screen.findByText('The server is not reachable')).toBeInTheDocument();
@@ -233,6 +243,20 @@ describe('Computers tab', () => {
 });
 
 describe('Server tab', () => {
+
+  it('says where a firewall matters, and a product with no code counting, in words', async () => {
+    const u = renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ listen: '127.0.0.1:7878', mdns: { state: 'off', detail: null, addresses: [] }, products: [{ product: 'viewer', seats: 0, inUse: 0, highWater: 0, denialsLastHour: 0 }] })) }));
+    expect(await screen.findByText('Running')).toBeInTheDocument();
+    expect(screen.queryByText('Firewall')).not.toBeInTheDocument();
+    expect(screen.getByText(/This computer only/)).toBeInTheDocument();
+    expect(screen.getByText('No code counts now (the Licenses tab says why)')).toBeInTheDocument();
+    expect(screen.queryByText('0 of 0')).not.toBeInTheDocument();
+    // The badge says Off once: the words beside it do not repeat it.
+    expect(document.getElementById('mdns-state')).toHaveTextContent(/^Off Clients need the address entered by hand$/);
+    u.unmount();
+    renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': () => json(status()) }));
+    expect(await screen.findByText('Firewall')).toBeInTheDocument();
+  });
   it('shows loading, data and the unreachable state', async () => {
     const { unmount } = renderWithApi(<ServerTab />, fakeFetch({ 'GET /admin/v1/status': never }));
     expect(screen.getByRole('status')).toHaveTextContent('Asking the server');
