@@ -16,8 +16,10 @@ export type CopyState = 'idle' | 'copied' | 'manual';
  * did, and 'manual' when this page cannot (no clipboard here, or it refused):
  * the caller then selects the text for the admin to copy with the keys.
  */
-export function useCopy(): { state: CopyState; copy: (text: string) => Promise<void>; reset: () => void } {
+export function useCopy(): { state: CopyState; copy: (text: string) => Promise<void>; reset: () => void; tries: number } {
   const [state, setState] = useState<CopyState>('idle');
+  // Bumped at each copy that falls back, so the text is selected again each time Copy is pressed.
+  const [tries, setTries] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
   const copy = async (text: string) => {
@@ -27,12 +29,13 @@ export function useCopy(): { state: CopyState; copy: (text: string) => Promise<v
       await navigator.clipboard.writeText(text);
     } catch {
       setState('manual');
+      setTries((n) => n + 1);
       return;
     }
     setState('copied');
     timer.current = setTimeout(() => setState('idle'), 2000);
   };
-  return { state, copy, reset: () => setState('idle') };
+  return { state, copy, reset: () => setState('idle'), tries };
 }
 
 /** What a copy did, for screen readers (and the eye, when the text was only selected). */
@@ -46,13 +49,13 @@ export function CopyNews({ state, className }: { state: CopyState; className?: s
 
 /** A value with a Copy button (addresses, paths, codes). */
 export function CopyValue({ value, label, mono = true }: { value: string; label: string; mono?: boolean }) {
-  const { state, copy, reset } = useCopy();
+  const { state, copy, reset, tries } = useCopy();
   const field = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (state !== 'manual') return;
     field.current?.focus();
     field.current?.select();
-  }, [state]);
+  }, [state, tries]);
   return (
     <span className="copy-value">
       {state === 'manual' ? (

@@ -18,14 +18,14 @@ export function TextBlock(props: {
   autoFocus?: boolean;
 }) {
   const { id, label, text, copyLabel, fileName, hint, autoFocus } = props;
-  const { state, copy } = useCopy();
+  const { state, copy, tries } = useCopy();
   const area = useRef<HTMLTextAreaElement>(null);
   // No clipboard here: the text is selected for the keys.
   useEffect(() => {
     if (state !== 'manual') return;
     area.current?.focus();
     area.current?.select();
-  }, [state]);
+  }, [state, tries]);
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>{label}</label>
