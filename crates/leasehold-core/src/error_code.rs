@@ -104,6 +104,7 @@ error_codes! {
     TooManySignIns = "too_many_sign_ins", 429, "too many wrong passwords for the account: wait the seconds the message gives";
     AccountNotFound = "account_not_found", 404, "no admin account with that name (or no token with that id)";
     AccountExists = "account_exists", 409, "an admin account with that name exists already";
+    AccountLimitReached = "account_limit_reached", 409, "the server has 256 admin accounts, or the account 32 tokens, already: remove one first";
     LocalAdminAccount = "local_admin_account", 409, "the data directory's token signs in as this account: it keeps the admin role and cannot be removed";
     AdminRemoteDisabled = "admin_remote_disabled", 403, "admin call from another machine without --admin-remote";
     TlsRequired = "tls_required", 403, "an admin call from another computer over plain HTTP: use https:// on the same port";

@@ -94,6 +94,8 @@ pub enum Error {
     TokenNotFound(String),
     #[error("an admin account `{0}` exists already")]
     AccountExists(String),
+    #[error("{0}; remove one first")]
+    AccountLimitReached(String),
     #[error(
         "`{0}` is the account the data directory's admin-token signs in as (the desktop app and `leasehold admin` on this machine): it keeps the admin role and cannot be removed"
     )]
@@ -205,6 +207,7 @@ impl Error {
             Self::TooManySignIns(_) => ErrorCode::TooManySignIns,
             Self::AccountNotFound(_) | Self::TokenNotFound(_) => ErrorCode::AccountNotFound,
             Self::AccountExists(_) => ErrorCode::AccountExists,
+            Self::AccountLimitReached(_) => ErrorCode::AccountLimitReached,
             Self::LocalAdminAccount(_) => ErrorCode::LocalAdminAccount,
             Self::AdminRemoteDisabled => ErrorCode::AdminRemoteDisabled,
             Self::TrustIsBuiltIn => ErrorCode::TrustIsBuiltIn,

@@ -1131,7 +1131,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "account_not_found" | "account_exists" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "account_not_found" | "account_exists" | "account_limit_reached" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -1539,15 +1539,12 @@ export interface components {
             /** @description Lower-case letters, digits and `. _ - @`, starting with a letter or digit. */
             name: string;
             role: components["schemas"]["Role"];
-            /**
-             * @description At least 8 characters; without one the account signs in only with
-             *     tokens.
-             */
-            password?: string | null;
+            /** @description 8 to 128 characters, no control characters. */
+            password?: string;
         };
         /** @description `POST /admin/v1/accounts/{name}/tokens`. */
         NewToken: {
-            /** @description What the token is for, e.g. `nightly report`. */
+            /** @description What the token is for. Not blank, no control or invisible characters. */
             label: string;
         };
         /**
@@ -1557,6 +1554,7 @@ export interface components {
          */
         PasswordChange: {
             currentPassword?: string | null;
+            /** @description 8 to 128 characters, no control characters. */
             password: string;
         };
         /**
@@ -2177,7 +2175,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2236,7 +2234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `account_exists` */
+            /** @description `account_exists`, or `account_limit_reached` (256 accounts) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2297,7 +2295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2380,7 +2378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2467,6 +2465,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: a body over 64 KiB */
             413: {
                 headers: {
@@ -2526,6 +2533,15 @@ export interface operations {
             };
             /** @description `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2594,6 +2610,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `account_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_limit_reached`: 32 tokens already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `payload_too_large`: a body over 64 KiB */
             413: {
                 headers: {
@@ -2651,7 +2685,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2662,6 +2696,15 @@ export interface operations {
             };
             /** @description `account_not_found`: no such token */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `local_admin_account`: the data directory's token is not revoked here */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2720,7 +2763,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2797,7 +2840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2844,7 +2887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2915,7 +2958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +3017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3050,7 +3093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3107,7 +3150,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3196,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3213,7 +3256,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,7 +3332,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3359,7 +3402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3453,7 +3496,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3531,7 +3574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3607,7 +3650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3683,7 +3726,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3742,7 +3785,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3788,7 +3831,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3836,7 +3879,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3903,7 +3946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3970,7 +4013,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4025,7 +4068,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4075,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +4186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4201,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4259,7 +4302,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4319,7 +4362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4365,7 +4408,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4397,7 +4440,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: a name or password longer than the document allows */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4408,6 +4451,15 @@ export interface operations {
             };
             /** @description `sign_in_failed`: the name or password is wrong */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `admin_remote_disabled`, `tls_required` or `host_not_allowed`: where the call comes from */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4460,7 +4512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4497,7 +4549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4547,7 +4599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4592,7 +4644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,7 +4681,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4679,7 +4731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4764,7 +4816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4832,7 +4884,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -61,8 +61,8 @@ impl std::fmt::Display for Role {
 
 /// Shortest password taken, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
-/// Longest password taken, in bytes.
-pub const MAX_PASSWORD_BYTES: usize = 128;
+/// Longest password taken, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Longest account name, in bytes.
 pub const MAX_ACCOUNT_NAME: usize = 64;
 /// Longest token label, in characters.
@@ -100,7 +100,7 @@ pub struct NewAccount {
     /// At least 8 characters; without one the account signs in only with
     /// tokens.
     #[serde(default)]
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(schema_with = password)]
     pub password: Option<String>,
 }
 
@@ -120,7 +120,7 @@ pub struct PasswordChange {
     #[serde(default)]
     #[schema(max_length = 128)]
     pub current_password: Option<String>,
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(schema_with = password)]
     pub password: String,
 }
 
@@ -179,7 +179,7 @@ pub struct TokenView {
 #[serde(rename_all = "camelCase")]
 pub struct NewToken {
     /// What the token is for, e.g. `nightly report`.
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(schema_with = token_label)]
     pub label: String,
 }
 
@@ -191,6 +191,27 @@ pub struct TokenMade {
     #[serde(flatten)]
     pub view: TokenView,
     pub token: String,
+}
+
+/// A new password's schema: 8 to 128 characters, no control characters.
+#[must_use]
+pub fn password() -> utoipa::openapi::schema::ObjectBuilder {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(MIN_PASSWORD_CHARS))
+        .max_length(Some(MAX_PASSWORD_CHARS))
+        .pattern(Some("^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))
+        .description(Some("8 to 128 characters, no control characters."))
+}
+
+/// A token's label: not blank, at most 80 characters, no control or
+/// invisible characters.
+#[must_use]
+pub fn token_label() -> utoipa::openapi::schema::ObjectBuilder {
+    super::schema::name_schema(true, MAX_TOKEN_LABEL).description(Some(
+        "What the token is for. Not blank, no control or invisible characters.",
+    ))
 }
 
 #[cfg(test)]

@@ -78,6 +78,14 @@ fn whole<'de, D: serde::Deserializer<'de>>(d: D, max: u64) -> Result<u64, D::Err
 pub mod schema {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 
+    /// Text the server takes as a name (`check_field`): at most `max`
+    /// characters, no control or invisible characters, not blank when
+    /// `required`.
+    #[must_use]
+    pub fn name_schema(required: bool, max: usize) -> ObjectBuilder {
+        name(required, max)
+    }
+
     fn name(required: bool, max: usize) -> ObjectBuilder {
         ObjectBuilder::new()
             .schema_type(Type::String)

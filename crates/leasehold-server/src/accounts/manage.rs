@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::store::{Op, StoredAccount, StoredToken};
 use leasehold_core::event::{Event, EventKind};
 use leasehold_core::wire::accounts::{
-    AccountView, MAX_ACCOUNT_NAME, MAX_PASSWORD_BYTES, MAX_TOKEN_LABEL, MIN_PASSWORD_CHARS,
+    AccountView, MAX_ACCOUNT_NAME, MAX_PASSWORD_CHARS, MAX_TOKEN_LABEL, MIN_PASSWORD_CHARS,
     NewAccount, PasswordChange, Role, TokenMade, TokenView,
 };
 
@@ -38,11 +38,24 @@ fn check_name(name: &str) -> Result<String> {
     }
 }
 
+/// Text no longer than the document says (what the server does not read
+/// further, like a password it only compares, is still held to it).
+pub(super) fn check_length(field: &'static str, text: &str, max: usize) -> Result<()> {
+    if text.chars().count() > max {
+        return Err(Error::InvalidField {
+            field,
+            reason: format!("at most {max} characters"),
+        });
+    }
+    Ok(())
+}
+
 fn check_password(password: &str) -> Result<()> {
-    let reason = if password.chars().count() < MIN_PASSWORD_CHARS {
+    let chars = password.chars().count();
+    let reason = if chars < MIN_PASSWORD_CHARS {
         format!("a password has at least {MIN_PASSWORD_CHARS} characters")
-    } else if password.len() > MAX_PASSWORD_BYTES {
-        format!("a password has at most {MAX_PASSWORD_BYTES} bytes")
+    } else if chars > MAX_PASSWORD_CHARS {
+        format!("a password has at most {MAX_PASSWORD_CHARS} characters")
     } else if password.chars().any(char::is_control) {
         "a password has no control characters (tabs, line breaks)".to_owned()
     } else {
@@ -127,12 +140,9 @@ impl Accounts {
                 return Err(Error::AccountExists(name));
             }
             if reg.accounts.len() >= MAX_ACCOUNTS {
-                return Err(Error::InvalidField {
-                    field: "name",
-                    reason: format!(
-                        "this server keeps at most {MAX_ACCOUNTS} accounts; remove one first"
-                    ),
-                });
+                return Err(Error::AccountLimitReached(format!(
+                    "this server keeps at most {MAX_ACCOUNTS} accounts"
+                )));
             }
         }
         let password = match new.password {
@@ -219,6 +229,9 @@ impl Accounts {
         let name = name.trim().to_lowercase();
         Self::may_manage(caller, &name)?;
         check_password(&change.password)?;
+        if let Some(current) = &change.current_password {
+            check_length("currentPassword", current, MAX_PASSWORD_CHARS)?;
+        }
         let _one = self.changes.lock().await;
         let mut account = self.account(&name)?;
         // Changing one's own needs the current one (an admin may reset any).
@@ -295,10 +308,9 @@ impl Accounts {
             .count()
             >= MAX_TOKENS
         {
-            return Err(Error::InvalidField {
-                field: "label",
-                reason: format!("an account has at most {MAX_TOKENS} tokens; revoke one first"),
-            });
+            return Err(Error::AccountLimitReached(format!(
+                "an account has at most {MAX_TOKENS} tokens"
+            )));
         }
         let token = secret("lha_")?;
         let stored = StoredToken {

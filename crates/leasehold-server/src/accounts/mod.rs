@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 use crate::store::{Op, Store, StoredAccount, StoredToken};
 use leasehold_core::Timestamp;
 use leasehold_core::event::{Event, EventKind, Level};
-use leasehold_core::wire::accounts::{Role, SessionView, SignedInBy};
+use leasehold_core::wire::accounts::{
+    MAX_ACCOUNT_NAME, MAX_PASSWORD_CHARS, Role, SessionView, SignedInBy,
+};
 use password::Hasher;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -214,6 +216,8 @@ impl Accounts {
     /// `sign_in_failed` (a wrong name or password, said the same way),
     /// `too_many_sign_ins` after [`FREE_FAILURES`] wrong passwords in a row.
     pub async fn sign_in(&self, name: &str, password: &str) -> Result<SessionView> {
+        manage::check_length("name", name, MAX_ACCOUNT_NAME)?;
+        manage::check_length("password", password, MAX_PASSWORD_CHARS)?;
         let name = name.trim().to_lowercase();
         let now = self.engine.now();
         let phc = {

@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
 #[utoipa::path(post, path = "/admin/v1/session", tag = "admin", request_body = SignIn, responses(
     (status = 201, body = SessionView),
     (status = 401, description = "`sign_in_failed`: the name or password is wrong", body = ErrorBody),
+    (status = 400, description = "`invalid_field`: a name or password longer than the document allows", body = ErrorBody),
+    (status = 403, description = "`admin_remote_disabled`, `tls_required` or `host_not_allowed`: where the call comes from", body = ErrorBody),
     (status = 429, description = "`too_many_sign_ins`: wait the seconds the message gives", body = ErrorBody),
 ))]
 pub async fn sign_in(
@@ -87,7 +89,7 @@ pub async fn accounts(State(state): State<AppState>) -> Json<Vec<AccountView>> {
     (status = 201, body = AccountView),
     (status = 400, description = "`invalid_field`: the name or password", body = ErrorBody),
     (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
-    (status = 409, description = "`account_exists`", body = ErrorBody),
+    (status = 409, description = "`account_exists`, or `account_limit_reached` (256 accounts)", body = ErrorBody),
 ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -130,6 +132,7 @@ pub async fn remove(State(state): State<AppState>, Path(name): Path<String>) -> 
     (status = 204, description = "Set"),
     (status = 401, description = "`sign_in_failed`: the current password is wrong", body = ErrorBody),
     (status = 403, description = "`forbidden`: another account's, not being an admin", body = ErrorBody),
+    (status = 404, description = "`account_not_found`", body = ErrorBody),
 ))]
 pub async fn password(
     State(state): State<AppState>,
@@ -145,6 +148,7 @@ pub async fn password(
 #[utoipa::path(get, path = "/admin/v1/accounts/{name}/tokens", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), responses(
     (status = 200, body = Vec<TokenView>),
     (status = 403, description = "`forbidden`", body = ErrorBody),
+    (status = 404, description = "`account_not_found`", body = ErrorBody),
 ))]
 pub async fn tokens(
     State(state): State<AppState>,
@@ -158,6 +162,8 @@ pub async fn tokens(
 #[utoipa::path(post, path = "/admin/v1/accounts/{name}/tokens", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), request_body = NewToken, responses(
     (status = 201, body = TokenMade),
     (status = 403, description = "`forbidden`", body = ErrorBody),
+    (status = 404, description = "`account_not_found`", body = ErrorBody),
+    (status = 409, description = "`account_limit_reached`: 32 tokens already", body = ErrorBody),
 ))]
 pub async fn make_token(
     State(state): State<AppState>,
@@ -176,7 +182,9 @@ pub async fn make_token(
 /// Revokes a token: calls with it are refused from now on.
 #[utoipa::path(delete, path = "/admin/v1/accounts/{name}/tokens/{token_id}", tag = "admin", security(("bearer" = [])), params(("name" = String, Path), ("token_id" = String, Path)), responses(
     (status = 204, description = "Revoked"),
+    (status = 403, description = "`forbidden`", body = ErrorBody),
     (status = 404, description = "`account_not_found`: no such token", body = ErrorBody),
+    (status = 409, description = "`local_admin_account`: the data directory's token is not revoked here", body = ErrorBody),
 ))]
 pub async fn revoke_token(
     State(state): State<AppState>,

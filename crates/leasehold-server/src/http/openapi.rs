@@ -92,7 +92,7 @@ impl Modify for Refusals {
                     add("401", "`unauthorized`: no or the wrong bearer token");
                     add(
                         "403",
-                        "`admin_remote_disabled` (a call from another machine) or `host_not_allowed` (a host name the server does not know)",
+                        "`forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know)",
                     );
                 }
                 if op.parameters.as_ref().is_some_and(|p| !p.is_empty())
