@@ -196,7 +196,7 @@ impl Server {
             }
             None => engine.record(EventKind::ServerStart, format!("server started on {addr}")),
         }
-        tracing::info!(%addr, data_dir = %data_dir.display(), "lease server started");
+        tracing::debug!(%addr, data_dir = %data_dir.display(), "lease server started");
         Ok(ServerHandle {
             addr,
             admin_token,
@@ -290,7 +290,7 @@ impl ServerHandle {
         self.engine.note_time_now();
         self.engine.record(EventKind::ServerStop, "server stopped");
         self.engine.store().close().await;
-        tracing::info!("lease server stopped");
+        tracing::debug!("lease server stopped");
     }
 }
 

@@ -443,7 +443,7 @@ impl Store {
                 },
             }),
         };
-        tracing::info!(dir = %dir.display(), leases = snapshot.leases.len(), "store opened");
+        tracing::debug!(dir = %dir.display(), leases = snapshot.leases.len(), "store opened");
         Ok((store, snapshot))
     }
 
@@ -582,6 +582,6 @@ impl Store {
         if released.is_err() {
             tracing::error!("releasing the store failed");
         }
-        tracing::info!(dir = %self.shared.dir.display(), "store closed");
+        tracing::debug!(dir = %self.shared.dir.display(), "store closed");
     }
 }
