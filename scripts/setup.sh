@@ -72,8 +72,9 @@ if ! python3 -c 'import zeroconf' >/dev/null 2>&1; then
 fi
 
 # cffi (the Python binding over the C ABI), pytest (its tests), setuptools
-# and wheel (the SDK archive's wheel), schemathesis (the API contract run).
-for mod in cffi pytest setuptools wheel schemathesis; do
+# and wheel (the SDK archive's wheel), schemathesis (the API contract run),
+# aiosmtpd (the mail relay the alert tests send to, on loopback).
+for mod in cffi pytest setuptools wheel schemathesis aiosmtpd; do
   if ! python3 -c "import $mod" >/dev/null 2>&1; then
     echo "setup: pip install $mod"
     if ! python3 -m pip install --quiet "$mod"; then

@@ -223,3 +223,75 @@ fn a_server_with_tls_is_administered_over_https_pinned_to_its_fingerprint() {
     );
     assert!(server.process.terminate().success());
 }
+
+#[test]
+fn alerts_are_listed_acknowledged_configured_and_tested_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vendor = Vendor::new(dir.path());
+    let mut server = Server::start(&dir.path().join("data"), &[&vendor.public_key]);
+    server.add_license(&vendor.issue("cad", 1, &["--expires", &day_from_today(2)]));
+    // The server looks every 10 s and at start; a code added after waits for the next look.
+    let mut listed = String::new();
+    for _ in 0..150 {
+        let out = server.admin().args(["alerts", "list"]).assert().success();
+        listed = stdout(&out);
+        if listed.contains("ends soon") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        listed.contains("OPEN") && listed.contains("ends soon"),
+        "{listed}"
+    );
+    let id = listed
+        .lines()
+        .find_map(|l| l.strip_prefix('#'))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let out = server
+        .admin()
+        .args(["alerts", "ack", &id])
+        .assert()
+        .success();
+    assert!(stdout(&out).contains("acknowledged"), "{}", stdout(&out));
+    let out = server.admin().args(["alerts", "list"]).assert().success();
+    assert!(stdout(&out).contains("seen by admin"), "{}", stdout(&out));
+
+    let out = server
+        .admin()
+        .args([
+            "alerts",
+            "settings",
+            "--usage-percent",
+            "80",
+            "--webhook",
+            "http://127.0.0.1:9/nowhere",
+        ])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("at 80 %") && stdout(&out).contains("127.0.0.1:9"),
+        "{}",
+        stdout(&out)
+    );
+    let out = server.admin().args(["alerts", "test"]).assert().code(1);
+    assert!(stdout(&out).contains("webhook: FAILED"), "{}", stdout(&out));
+    let out = server
+        .admin()
+        .args([
+            "alerts",
+            "settings",
+            "--mail-relay",
+            "mail.lan:25",
+            "--mail-from",
+            "bad",
+            "--mail-to",
+            "ops@corp.lan",
+        ])
+        .assert()
+        .code(1);
+    assert!(stderr(&out).contains("mail.from"), "{}", stderr(&out));
+    assert!(server.process.terminate().success());
+}

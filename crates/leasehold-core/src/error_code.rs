@@ -79,6 +79,7 @@ error_codes! {
     LicenseExpired = "license_expired", 422, "the code's validity ended";
     LicenseNotYetValid = "license_not_yet_valid", 422, "the code's validity has not started (standalone licenses)";
     InvalidLicenseTerms = "invalid_license_terms", 422, "the code's terms break a rule";
+    InvalidAlertSettings = "invalid_alert_settings", 422, "the alert settings name a mail relay, address or webhook URL that cannot be used: the message names the field and why";
     InvalidPolicy = "invalid_policy", 422, "the seat policy (policy.toml) has a mistake: the message names the line and what is wrong; the policy before stays in force";
     BadKeyFile = "bad_key_file", 422, "a vendor key file cannot be read (vendor tools)";
     NoRandomness = "no_randomness", 422, "the system gave no randomness for a new key (vendor tools)";

@@ -49,6 +49,9 @@ pub struct Config {
     /// Admin calls from other computers over plain HTTP (`serve
     /// --admin-remote-plain-http`): the token crosses the LAN readable.
     pub admin_remote_plain: bool,
+    /// How often the alert conditions are looked at; `None`: only when
+    /// asked (`ServerHandle::check_alerts`, what tests do).
+    pub alert_check_every: Option<Duration>,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             events_keep_days: 400,
             tls: crate::tls::TlsMode::Off,
             admin_remote_plain: false,
+            alert_check_every: Some(crate::server::ALERT_CHECK_EVERY),
         }
     }
 
@@ -83,6 +87,7 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             mdns: false,
+            alert_check_every: None,
             ..Self::new(data_dir)
         }
     }

@@ -92,6 +92,8 @@ pub enum Error {
     AccountNotFound(String),
     #[error("there is no token `{0}` of this account")]
     TokenNotFound(String),
+    #[error("{field}: {reason}")]
+    AlertSettings { field: &'static str, reason: String },
     #[error("an admin account `{0}` exists already")]
     AccountExists(String),
     #[error("{0}; remove one first")]
@@ -207,6 +209,7 @@ impl Error {
             Self::TooManySignIns(_) => ErrorCode::TooManySignIns,
             Self::AccountNotFound(_) | Self::TokenNotFound(_) => ErrorCode::AccountNotFound,
             Self::AccountExists(_) => ErrorCode::AccountExists,
+            Self::AlertSettings { .. } => ErrorCode::InvalidAlertSettings,
             Self::AccountLimitReached(_) => ErrorCode::AccountLimitReached,
             Self::LocalAdminAccount(_) => ErrorCode::LocalAdminAccount,
             Self::AdminRemoteDisabled => ErrorCode::AdminRemoteDisabled,

@@ -30,6 +30,7 @@ pub struct ServerHandle {
     stop: watch::Sender<bool>,
     http: JoinHandle<()>,
     sweeper: JoinHandle<()>,
+    watching: JoinHandle<()>,
 }
 
 pub struct Server;
@@ -107,7 +108,19 @@ impl Server {
             std::mem::take(&mut snapshot.account_tokens),
         );
         let settings = snapshot.settings.clone();
+        let stored_alerts = std::mem::take(&mut snapshot.alerts);
+        // A clean stop removes it: still here, the last run did not stop so.
+        let unclean = data_dir.join(ADDRESS_FILE).exists();
         let engine = Engine::load(snapshot, store.clone(), trust, server_name, clock);
+        let alerts = Arc::new(crate::alerts::Alerts::open(
+            engine.clone(),
+            stored_alerts,
+            settings
+                .get(crate::alerts::ALERTS_SETTING)
+                .map(String::as_str),
+            unclean,
+            engine.identity().server_name.clone(),
+        ));
         let accounts = match crate::accounts::Accounts::open(
             engine.clone(),
             store.clone(),
@@ -163,6 +176,7 @@ impl Server {
             admin_remote: config.admin_remote,
             admin_token: admin_token.clone(),
             accounts,
+            alerts,
             mdns: Mutex::new(Some(advertiser)),
             stopping: stopped.clone(),
             allowed_hosts,
@@ -184,7 +198,12 @@ impl Server {
             Arc::clone(&run.connections),
             stopped.clone(),
         ));
-        let sweeper = tokio::spawn(sweep(engine.clone(), stopped));
+        let sweeper = tokio::spawn(sweep(engine.clone(), stopped.clone()));
+        let watching = tokio::spawn(watch_alerts(
+            Arc::clone(&run),
+            config.alert_check_every,
+            stopped,
+        ));
         write_address_file(&data_dir, addr);
         match clock_warning {
             Some(warning) => {
@@ -206,6 +225,7 @@ impl Server {
             stop,
             http,
             sweeper,
+            watching,
         })
     }
 }
@@ -226,6 +246,18 @@ impl ServerHandle {
     #[must_use]
     pub fn tls(&self) -> Option<&leasehold_core::wire::admin::TlsInfo> {
         self.run.tls.as_ref()
+    }
+
+    /// The alerts.
+    #[must_use]
+    pub fn alerts(&self) -> Arc<crate::alerts::Alerts> {
+        Arc::clone(&self.run.alerts)
+    }
+
+    /// Looks at the alert conditions now (the server does every 10 s);
+    /// returns the alerts raised.
+    pub fn check_alerts(&self) -> Vec<leasehold_core::wire::alerts::Alert> {
+        self.run.check_alerts()
     }
 
     /// Admin accounts, their tokens and sessions.
@@ -286,6 +318,8 @@ impl ServerHandle {
         }
         let _ = self.http.await;
         let _ = self.sweeper.await;
+        let _ = self.watching.await;
+        self.run.alerts.stopping().await;
         let _ = std::fs::remove_file(self.data_dir.join(ADDRESS_FILE));
         self.engine.note_time_now();
         self.engine.record(EventKind::ServerStop, "server stopped");
@@ -340,6 +374,25 @@ async fn sweep(engine: Engine, mut stopped: watch::Receiver<bool>) {
         tokio::select! {
             () = wake => {}
             () = engine.sweeper_woken() => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// How often the alert conditions are looked at.
+pub const ALERT_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Looks at the alert conditions every `every` until the server stops.
+async fn watch_alerts(
+    run: Arc<RunInfo>,
+    every: Option<std::time::Duration>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let Some(every) = every else { return };
+    loop {
+        run.check_alerts();
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
             _ = stopped.wait_for(|s| *s) => return,
         }
     }

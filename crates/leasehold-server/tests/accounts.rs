@@ -133,6 +133,15 @@ fn expected_roles() -> BTreeMap<(String, String), &'static str> {
         ("POST", "/admin/v1/trusted-keys", "admin"),
         ("GET", "/admin/v1/usage", "viewer"),
         ("GET", "/admin/v1/usage/ledger", "viewer"),
+        ("GET", "/admin/v1/alerts", "viewer"),
+        (
+            "POST",
+            "/admin/v1/alerts/{alert_id}/acknowledge",
+            "operator",
+        ),
+        ("GET", "/admin/v1/alerts/settings", "viewer"),
+        ("PUT", "/admin/v1/alerts/settings", "admin"),
+        ("POST", "/admin/v1/alerts/test", "admin"),
         ("POST", "/admin/v1/session", "anyone"),
         ("GET", "/admin/v1/session", "viewer"),
         ("DELETE", "/admin/v1/session", "viewer"),
@@ -209,7 +218,8 @@ async fn every_admin_route_refuses_a_role_below_the_one_it_needs() {
                     .replace("{user}", "ann")
                     .replace("{ticket}", "00000000-0000-0000-0000-000000000000")
                     .replace("{name}", name)
-                    .replace("{token_id}", "nope");
+                    .replace("{token_id}", "nope")
+                    .replace("{alert_id}", "999999");
                 let m = Method::from_bytes(method.as_bytes()).unwrap();
                 // A body that passes the extractor of the routes checked
                 // in their handler (the rest refuse before reading it).

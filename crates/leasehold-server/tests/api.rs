@@ -382,6 +382,7 @@ async fn admin_calls_whose_peer_is_unknown_are_refused() {
             admin_remote: false,
             admin_token: server.admin_token().to_owned(),
             accounts: server.accounts(),
+            alerts: server.alerts(),
             mdns: std::sync::Mutex::new(None),
             stopping,
             allowed_hosts: Vec::new(),

@@ -125,6 +125,21 @@ fn a_release_that_cannot_be_written_keeps_its_seat_until_it_is() {
                     post(server, &format!("/v1/leases/{a}/renew")).await.0,
                     StatusCode::GONE
                 );
+                // The admin is alerted, once.
+                let raised = server.check_alerts();
+                let failing: Vec<_> = raised.iter().filter(|a| a.key == "store_failing").collect();
+                assert_eq!(failing.len(), 1, "{raised:?}");
+                assert!(
+                    failing[0].message.contains("Free disk space"),
+                    "{}",
+                    failing[0].message
+                );
+                assert!(
+                    !server
+                        .check_alerts()
+                        .iter()
+                        .any(|a| a.key == "store_failing")
+                );
 
                 // Space comes back; the server writes the end itself and the
                 // seat is free for someone else.
@@ -141,6 +156,17 @@ fn a_release_that_cannot_be_written_keeps_its_seat_until_it_is() {
                 }
                 let d = d.expect("the seat came back once the disk had room");
                 server.store_flush().await;
+                server.check_alerts();
+                let list = server.alerts().list();
+                let failing = list
+                    .alerts
+                    .iter()
+                    .find(|a| a.key == "store_failing")
+                    .unwrap();
+                assert!(
+                    failing.resolved_at.is_some(),
+                    "resolved once the disk had room: {failing:?}"
+                );
 
                 // kill -9 now, start again: three leases on three seats.
                 let again = run.after_crash(disk, Duration::ZERO).await;

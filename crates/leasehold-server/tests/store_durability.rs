@@ -141,7 +141,7 @@ async fn store_a_newer_schema_is_refused_and_left_untouched() {
             err,
             StoreError::NewerSchema {
                 found: 99,
-                supported: 13
+                supported: 14
             }
         ),
         "{err:?}"

@@ -112,6 +112,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts not yet acknowledged (open first), then the latest acknowledged;
+         *     how the last mail and webhook went.
+         */
+        get: operations["alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/alerts/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where alerts are sent (the mail password is never shown) and the usage threshold. */
+        get: operations["settings"];
+        /**
+         * Replaces where alerts are sent; a mail password left out is kept, an
+         *     empty one removed.
+         */
+        put: operations["set_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/alerts/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a test alert now and says how each channel went. */
+        post: operations["test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/alerts/{alert_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks an alert as seen (operators and admins); the account is kept. */
+        post: operations["acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/authority": {
         parameters: {
             query?: never;
@@ -885,6 +960,64 @@ export interface components {
         AddTrustedKey: {
             publicKey: string;
         };
+        /** @description One alert. */
+        Alert: {
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["AlertKind"];
+            severity: components["schemas"]["Severity"];
+            /** @description The condition it is about (`out_of_seats:cad`): one open alert per key. */
+            key: string;
+            product?: null | components["schemas"]["Product"];
+            licenseId?: null | components["schemas"]["LicenseId"];
+            /** @description What happened and what to do, in words. */
+            message: string;
+            raisedAt: components["schemas"]["Timestamp"];
+            resolvedAt?: null | components["schemas"]["Timestamp"];
+            acknowledgedAt?: null | components["schemas"]["Timestamp"];
+            /** @description The account that acknowledged it. */
+            acknowledgedBy?: string | null;
+        };
+        /**
+         * @description What an alert is about.
+         * @enum {string}
+         */
+        AlertKind: "license_expiring" | "out_of_seats" | "usage_near_limit" | "tokens_near_limit" | "store_failing" | "mdns_failed" | "clock_set_back" | "server_stopped" | "unclean_stop" | "test";
+        /**
+         * @description `GET /admin/v1/alerts`: those not acknowledged (open first, newest
+         *     first), then the latest acknowledged ones.
+         */
+        AlertList: {
+            alerts: components["schemas"]["Alert"][];
+            /**
+             * Format: int32
+             * @description Alerts whose condition still holds.
+             */
+            open: number;
+            /**
+             * Format: int32
+             * @description Alerts no admin has acknowledged yet (the bell's count).
+             */
+            unacknowledged: number;
+            lastMail?: null | components["schemas"]["Delivery"];
+            lastWebhook?: null | components["schemas"]["Delivery"];
+        };
+        /** @description `GET|PUT /admin/v1/alerts/settings`. */
+        AlertSettings: {
+            /**
+             * Format: int32
+             * @description Alert when this share (%) of a product's seats are in use, or of its
+             *     period's tokens spent; 0: never.
+             */
+            usagePercent: number;
+            mail?: null | components["schemas"]["MailSettings"];
+            webhook?: null | components["schemas"]["WebhookSettings"];
+        };
+        /** @description `POST /admin/v1/alerts/test`: what each channel did with a test alert. */
+        AlertTest: {
+            mail?: null | components["schemas"]["Delivery"];
+            webhook?: null | components["schemas"]["Delivery"];
+        };
         /** @description One named user of a product. */
         Assignment: {
             /** @description The user name as the admin typed it. */
@@ -1087,6 +1220,13 @@ export interface components {
             licenseId: components["schemas"]["LicenseId"];
             proof: string;
         };
+        /** @description How the last sending on a channel went. */
+        Delivery: {
+            at: components["schemas"]["Timestamp"];
+            ok: boolean;
+            /** @description What went wrong (absent when it went out). */
+            error?: string | null;
+        };
         /** @description `POST /admin/v1/disconnect`: one lease, or every lease of a computer. */
         DisconnectRequest: {
             leaseId?: null | components["schemas"]["LeaseId"];
@@ -1131,7 +1271,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "account_not_found" | "account_exists" | "account_limit_reached" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_alert_settings" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "account_not_found" | "account_exists" | "account_limit_reached" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -1493,6 +1633,27 @@ export interface components {
             lines: components["schemas"]["LogLine"][];
             /** Format: int64 */
             lastSeq: number;
+        };
+        /**
+         * @description How mail reaches the relay.
+         * @enum {string}
+         */
+        MailSecurity: "none" | "starttls" | "tls";
+        /** @description Mail to a relay. */
+        MailSettings: {
+            /** @description `host:port` of the relay (port 25 when left out). */
+            relay: string;
+            security?: components["schemas"]["MailSecurity"];
+            /** @description The sender address, e.g. `leasehold@lic1.lan`. */
+            from: string;
+            /** @description Who gets the mail (at most 20). */
+            to: string[];
+            /** @description A user name when the relay wants one. */
+            user?: string | null;
+            /** @description Write-only: absent keeps the one stored, empty removes it. Never sent back. */
+            password?: string | null;
+            /** @description A password is stored (answers only). */
+            hasPassword?: boolean;
         };
         MdnsState: {
             /** @description `starting`, `announcing`, `failed` or `off`. */
@@ -1913,6 +2074,8 @@ export interface components {
             /** Format: int32 */
             expiryWarningDays?: number | null;
         };
+        /** @enum {string} */
+        Severity: "warning" | "critical";
         /** @description `POST /admin/v1/session`: sign in. */
         SignIn: {
             name: string;
@@ -2139,6 +2302,11 @@ export interface components {
              *     `perProduct`).
              */
             total?: number;
+        };
+        /** @description A JSON POST for chat or monitoring. */
+        WebhookSettings: {
+            /** @description `http://` or `https://`. */
+            url: string;
         };
     };
     responses: never;
@@ -2792,6 +2960,251 @@ export interface operations {
             };
             /** @description `bad_activation`, `untrusted_vendor`, `bad_signature` or `activation_mismatch` (another server, computer or licence, or older than this server's deactivation) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertList"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertSettings"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertSettings"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_alert_settings`: a relay, address or URL that cannot be used (the message names the field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertTest"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such alert */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

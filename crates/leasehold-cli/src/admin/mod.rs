@@ -16,6 +16,7 @@ macro_rules! out {
 
 mod accounts;
 mod activation;
+mod alerts;
 mod api;
 mod computers;
 mod format;
@@ -116,6 +117,9 @@ pub enum AdminCmd {
     /// admin), their passwords and tokens for scripts.
     #[command(subcommand)]
     Account(accounts::AccountCmd),
+    /// Alerts: list, acknowledge, where they are sent (mail, webhook), test.
+    #[command(subcommand)]
+    Alerts(alerts::AlertsCmd),
     /// Show or change the server's settings (how many days before a code
     /// ends it is warned of).
     Settings(settings::SettingsArgs),
@@ -216,6 +220,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
                 AdminCmd::Logs(l) => logs::run(&api, l, json).await,
                 AdminCmd::Settings(a) => settings::run(&api, a, json).await,
                 AdminCmd::Account(cmd) => accounts::run(&api, cmd, json).await,
+                AdminCmd::Alerts(cmd) => alerts::run(&api, cmd, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
                 AdminCmd::Token => status::token(target),
                 AdminCmd::Policy(_) => Ok(()), // `run` answers it (its own exit code)

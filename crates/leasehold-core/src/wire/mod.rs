@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod alerts;
 pub mod authority;
 pub mod borrow;
 pub mod client;

@@ -259,6 +259,16 @@ impl Engine {
         engine
     }
 
+    /// Why writing to the store fails now, when it does (ended leases that
+    /// cannot be written keep their seats taken).
+    #[must_use]
+    pub fn store_failing(&self) -> Option<String> {
+        self.inner
+            .ends_failing
+            .load(Ordering::Relaxed)
+            .then(|| "ended leases cannot be written".to_owned())
+    }
+
     /// Renewals whose deadline write failed so far (see `Store::on_lost_renewals`).
     #[must_use]
     pub fn renewals_unstored(&self) -> u64 {

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::usage::admin_routes())
         .merge(super::settings::routes())
         .merge(super::accounts::routes())
+        .merge(super::alerts::routes())
 }
 
 /// A consistent copy of the whole database, taken while the server runs

@@ -4,6 +4,7 @@
 mod accounts;
 mod activation;
 mod admin;
+mod alerts;
 mod auth;
 mod client;
 mod download;
@@ -67,6 +68,7 @@ pub struct RunInfo {
     pub admin_token: String,
     /// Admin accounts, their tokens and sessions.
     pub accounts: Arc<crate::accounts::Accounts>,
+    pub alerts: Arc<crate::alerts::Alerts>,
     pub mdns: Mutex<Option<Advertiser>>,
     /// Turns true when the server stops, so endless responses (the live
     /// event stream) end and graceful shutdown does not wait on them.
@@ -88,6 +90,20 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
+    /// Looks at the alert conditions now, with what only this run knows
+    /// (mDNS); returns the alerts raised.
+    pub fn check_alerts(&self) -> Vec<leasehold_core::wire::alerts::Alert> {
+        let mdns_failed = self
+            .mdns
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(crate::mdns::Advertiser::status)
+            .filter(|s| s.state == crate::mdns::MdnsState::Failed)
+            .map(|s| s.detail.unwrap_or_else(|| "no reason given".to_owned()));
+        self.alerts.check(&crate::alerts::Outside { mdns_failed })
+    }
+
     /// The activation authority's address, when one is set.
     #[must_use]
     pub fn authority_url(&self) -> Option<String> {

@@ -29,16 +29,20 @@ const VIEWER: &[(&str, &str)] = &[
     ("GET", "/admin/v1/session"),
     ("DELETE", "/admin/v1/session"),
     ("GET", "/admin/v1/accounts"),
+    ("GET", "/admin/v1/alerts"),
+    ("GET", "/admin/v1/alerts/settings"),
     ("PUT", "/admin/v1/accounts/{name}/password"),
     ("GET", "/admin/v1/accounts/{name}/tokens"),
     ("POST", "/admin/v1/accounts/{name}/tokens"),
     ("DELETE", "/admin/v1/accounts/{name}/tokens/{token_id}"),
 ];
 
-/// Routes an operator may call besides: the day-to-day actions.
+/// Routes an operator may call besides: the day-to-day actions (disconnect,
+/// remove a waiter, acknowledge an alert).
 const OPERATOR: &[(&str, &str)] = &[
     ("POST", "/admin/v1/disconnect"),
     ("DELETE", "/admin/v1/queue/{ticket}"),
+    ("POST", "/admin/v1/alerts/{alert_id}/acknowledge"),
 ];
 
 /// The role `method` on the route `path` (its pattern, as routed) needs.

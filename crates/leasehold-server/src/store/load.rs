@@ -37,6 +37,7 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
     let me = identity(conn, dir)?;
     let sql = |e: rusqlite::Error| StoreError::sqlite("loading the stored state", dir, &e);
     let (accounts, account_tokens) = super::accounts::load(conn).map_err(sql)?;
+    let alerts = super::alerts::load(conn).map_err(sql)?;
     let last_event_seq: i64 = conn
         .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))
         .map_err(sql)?;
@@ -96,6 +97,7 @@ pub(crate) fn load(conn: &mut Connection, dir: &Path) -> Result<Snapshot, StoreE
         last_event_seq: u64::try_from(last_event_seq).unwrap_or(0),
         accounts,
         account_tokens,
+        alerts,
     })
 }
 

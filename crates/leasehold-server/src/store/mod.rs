@@ -6,6 +6,7 @@
 //! in memory and sends [`Op`]s here, answered only once they are durable.
 
 mod accounts;
+mod alerts;
 mod error;
 pub(crate) mod files;
 mod history;
@@ -113,6 +114,8 @@ pub struct Snapshot {
     pub accounts: Vec<StoredAccount>,
     /// Their tokens for scripts (digests only).
     pub account_tokens: Vec<StoredToken>,
+    /// The newest alerts, oldest first.
+    pub alerts: Vec<leasehold_core::wire::alerts::Alert>,
 }
 
 impl fmt::Debug for Snapshot {
@@ -233,6 +236,9 @@ pub enum Op {
     DeleteAccount(String),
     PutAccountToken(StoredToken),
     DeleteAccountToken(String),
+    /// Inserts the alert, or replaces the one with its id (and lets the
+    /// oldest go past 1,000).
+    PutAlert(leasehold_core::wire::alerts::Alert),
 }
 
 /// Which events to read. Filters combine with AND; results come oldest first.

@@ -252,8 +252,27 @@ CREATE TABLE account_tokens (
 ALTER TABLE events ADD COLUMN actor TEXT;
 ";
 
+/// Version 14: alerts (`alerts/`), each with its state, so a restart keeps
+/// what is open and what an admin acknowledged.
+const V14: &str = "
+CREATE TABLE alerts (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    severity        TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    product         TEXT,
+    license_id      TEXT,
+    message         TEXT NOT NULL,
+    raised_at       INTEGER NOT NULL,
+    resolved_at     INTEGER,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT
+);
+";
+
 /// Every step of the schema, oldest first.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 /// Reads the schema version of an existing database file without changing
 /// it (a read-only connection, closed again), so a database from a newer

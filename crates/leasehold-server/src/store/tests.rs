@@ -48,7 +48,7 @@ async fn a_failed_migration_rolls_back_and_keeps_the_data() {
     // Made back into a database of schema version 1 (before activations).
     raw(dir)
         .execute_batch(
-            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; ALTER TABLE leases DROP COLUMN lingering; DROP TABLE waiters; DROP TABLE named_seats; DROP TABLE lease_features; DROP TABLE borrows; DROP TABLE spends; DROP TABLE spend_sums; DROP TABLE usage_minutes; DROP TABLE usage_hours; DROP TABLE usage_days; ALTER TABLE events DROP COLUMN prev_hash; ALTER TABLE events DROP COLUMN hash; ALTER TABLE leases DROP COLUMN units; DROP TABLE accounts; DROP TABLE account_tokens; ALTER TABLE events DROP COLUMN actor; PRAGMA user_version = 1;",
+            "DROP TABLE activations; DROP TABLE deactivations; ALTER TABLE leases DROP COLUMN computer; ALTER TABLE leases DROP COLUMN overdraft; ALTER TABLE leases DROP COLUMN lingering; DROP TABLE waiters; DROP TABLE named_seats; DROP TABLE lease_features; DROP TABLE borrows; DROP TABLE spends; DROP TABLE spend_sums; DROP TABLE usage_minutes; DROP TABLE usage_hours; DROP TABLE usage_days; ALTER TABLE events DROP COLUMN prev_hash; ALTER TABLE events DROP COLUMN hash; ALTER TABLE leases DROP COLUMN units; DROP TABLE accounts; DROP TABLE account_tokens; DROP TABLE alerts; ALTER TABLE events DROP COLUMN actor; PRAGMA user_version = 1;",
         )
         .unwrap();
 

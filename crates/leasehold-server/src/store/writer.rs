@@ -480,6 +480,7 @@ fn apply_op(conn: &Connection, op: &Op, chain: &mut [u8; 32]) -> Result<(), rusq
         Op::DeleteAccount(name) => super::accounts::delete_account(conn, name)?,
         Op::PutAccountToken(t) => super::accounts::put_token(conn, t)?,
         Op::DeleteAccountToken(id) => super::accounts::delete_token(conn, id)?,
+        Op::PutAlert(a) => super::alerts::put(conn, a)?,
     }
     Ok(())
 }
