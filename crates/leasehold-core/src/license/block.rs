@@ -98,8 +98,14 @@ impl Kind {
                 text.len()
             )));
         }
+        // A block pasted from a quoted e-mail reply keeps its `> ` marks.
         let compact: String = text
-            .chars()
+            .lines()
+            .map(|line| {
+                line.trim_start()
+                    .trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+            })
+            .flat_map(str::chars)
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_uppercase();

@@ -386,6 +386,22 @@ mod tests {
     }
 
     #[test]
+    fn a_code_quoted_in_an_email_reply_is_read_without_its_marks() {
+        let code = sample_code();
+        let (a, b) = code.split_at(code.len() / 2);
+        for quoted in [
+            format!("> {a}\n> {b}\n"),
+            format!(">> {a}\r\n>>{b}"),
+            format!("  > > {a}\n  >   {b}"),
+        ] {
+            assert_eq!(parse(&quoted).unwrap().canonical(), code, "{quoted}");
+        }
+        // A `>` inside a line is still not part of any code.
+        let inside = format!("{a}>{b}");
+        assert!(parse(&inside).unwrap_err().to_string().contains("`>`"));
+    }
+
+    #[test]
     fn every_single_changed_character_names_its_group() {
         let code = sample_code();
         let chars: Vec<char> = code.chars().collect();
