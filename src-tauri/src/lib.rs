@@ -8,7 +8,8 @@
 //! `connection`, `embedded` (the app's own server), `attached` (the service
 //! as the app shows it), `server` (the one managed state: either of the
 //! two), `window`, `tray`, `control` (actions that update tray and window),
-//! `client_settings`, `commands` (every Tauri command), `host_schema`.
+//! `client_settings`, `commands` (every Tauri command), `host_schema`,
+//! `notify` (alerts as desktop notifications).
 
 mod assets;
 mod attached;
@@ -21,6 +22,7 @@ mod embedded;
 pub mod error;
 pub mod host_schema;
 pub mod listen;
+pub mod notify;
 pub mod server;
 pub mod service;
 pub mod settings;
@@ -56,6 +58,7 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show(app)
         }))
+        .plugin(tauri_plugin_notification::init())
         .manage(ClientContext::from_env(&settings.trust))
         .manage(LicenseServer::new(settings))
         .invoke_handler(tauri::generate_handler![
@@ -75,6 +78,7 @@ pub fn run() {
                 tauri::async_runtime::block_on(app.state::<LicenseServer>().start_first(bound));
             window::create(app.handle(), &info)?;
             tray::create(app.handle(), info.running, control::toggle)?;
+            notify::watch(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
