@@ -87,8 +87,8 @@ sdk=$(grep -E '^sdk archive: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-sdk.lo
 sdk_passed=$(echo "$sdk" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
 sdk_failed=$(echo "$sdk" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
 
-step "The OpenAPI document is the contract (Schemathesis against a real server, 90 s)"
-bash scripts/api-contract.sh 90 2>&1 | tee /tmp/leasehold-contract.log | grep -E '^(api contract|[=_]{3,}|- ST|Seed)' || true
+step "The OpenAPI document is the contract (Schemathesis against a real server, 60 s)"
+bash scripts/api-contract.sh 60 2>&1 | tee /tmp/leasehold-contract.log | grep -E '^(api contract|[=_]{3,}|- ST|Seed)' || true
 contract=$(grep -E '^api contract: [0-9]+ passed, [0-9]+ failed' /tmp/leasehold-contract.log | tail -1 || true)
 contract_passed=$(echo "$contract" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
 contract_failed=$(echo "$contract" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
