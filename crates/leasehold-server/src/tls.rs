@@ -71,6 +71,13 @@ pub fn setup(mode: &TlsMode, data_dir: &Path, names: &[String]) -> Result<Option
             if !cert.exists() || !key.exists() {
                 make(&cert, &key, names)?;
             }
+            // A key copied or restored with a looser mode is made owner-only again.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| refused("cannot make owner-only", &key, e))?;
+            }
             (cert, key, TlsSource::Made)
         }
     };

@@ -139,7 +139,7 @@ fn expected_roles() -> BTreeMap<(String, String), &'static str> {
             "/admin/v1/alerts/{alert_id}/acknowledge",
             "operator",
         ),
-        ("GET", "/admin/v1/alerts/settings", "viewer"),
+        ("GET", "/admin/v1/alerts/settings", "admin"),
         ("PUT", "/admin/v1/alerts/settings", "admin"),
         ("POST", "/admin/v1/alerts/test", "admin"),
         ("POST", "/admin/v1/session", "anyone"),
@@ -756,5 +756,201 @@ async fn the_local_admin_stays_and_accounts_outlive_a_restart_but_sessions_do_no
     );
     let (_, list) = call(&server, Method::GET, "/admin/v1/accounts", None, true).await;
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    server.shutdown().await;
+}
+
+/// A sign-in from `ip` (as the connection says), answered in-process.
+async fn sign_in_from(
+    server: &ServerHandle,
+    ip: &str,
+    name: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let mut req = Request::post("/admin/v1/session")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"name": name, "password": password}).to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        format!("{ip}:40000")
+            .parse::<std::net::SocketAddr>()
+            .unwrap(),
+    ));
+    common::send(server, req).await
+}
+
+#[tokio::test]
+async fn a_guesser_locks_out_only_itself_and_learns_no_names_and_hurried_guesses_wait_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    make_account(&server, "ann", "admin", "ann-password").await;
+    // Ten guesses at once from one address: five are heard, the rest wait.
+    let guesses = (0..10).map(|i| {
+        sign_in_from(
+            &server,
+            "127.0.0.9",
+            "ann",
+            if i == 9 {
+                "ann-password"
+            } else {
+                "guess-guess"
+            },
+        )
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let codes: Vec<String> = answers
+        .iter()
+        .map(|(_, b)| b["code"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| *c == "sign_in_failed").count(),
+        5,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| *c == "too_many_sign_ins").count(),
+        5,
+        "{codes:?}"
+    );
+    // Ann, from her own computer, is not locked out by the guesser.
+    assert_eq!(
+        sign_in_from(&server, "127.0.0.2", "ann", "ann-password")
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    // A name that does not exist is answered alike: five, then a wait.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in_from(&server, "127.0.0.9", "nobody", "guess-guess")
+                .await
+                .1["code"],
+            "sign_in_failed"
+        );
+    }
+    assert_eq!(
+        sign_in_from(&server, "127.0.0.9", "nobody", "guess-guess")
+            .await
+            .1["code"],
+        "too_many_sign_ins"
+    );
+    // The log tells the admin where wrong passwords came from and blames no account.
+    server.engine().store().apply(vec![]).await.unwrap();
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?limit=200",
+        None,
+        true,
+    )
+    .await;
+    let wrong: Vec<&Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["message"].as_str().unwrap().contains("wrong password"))
+        .collect();
+    assert_eq!(wrong.len(), 5, "only for a name that exists: {events}");
+    assert!(
+        wrong
+            .iter()
+            .all(|e| e.get("by").is_none() && e["message"].as_str().unwrap().contains("127.0.0.9"))
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn sign_ins_dropped_half_way_do_not_block_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    make_account(&server, "ann", "admin", "ann-password").await;
+    // Forty sign-ins whose callers hang up while they wait for the hasher
+    // (from forty addresses, so no lockout comes first).
+    let mut dropped = Vec::new();
+    for i in 0..40 {
+        let router = server.router();
+        let mut req = Request::post("/admin/v1/session")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"name": "ann", "password": "guess-guess"}).to_string(),
+            ))
+            .unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(
+            format!("127.0.1.{i}:40000")
+                .parse::<std::net::SocketAddr>()
+                .unwrap(),
+        ));
+        dropped.push(tokio::spawn(async move { router.oneshot(req).await }));
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    for task in &dropped {
+        task.abort();
+    }
+    // The hasher's line empties as they go: the next sign-in is heard.
+    let mut answer = (StatusCode::TOO_MANY_REQUESTS, Value::Null);
+    for _ in 0..200 {
+        answer = sign_in_from(&server, "127.0.0.2", "ann", "ann-password").await;
+        if answer.0 != StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(answer.0, StatusCode::CREATED, "{}", answer.1);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_long_call_learns_when_its_sign_in_no_longer_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    make_account(&server, "ann", "operator", "ann-password").await;
+    let accounts = server.accounts();
+    let session = session_token(&server, "ann", "ann-password").await;
+    let (_, made) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/accounts/ann/tokens",
+        Some(json!({"label": "x"})),
+        true,
+    )
+    .await;
+    let token = made["token"].as_str().unwrap().to_owned();
+    let by_session = accounts.authenticate(&session).unwrap();
+    let by_token = accounts.authenticate(&token).unwrap();
+    let local = accounts.authenticate(server.admin_token()).unwrap();
+    assert!(
+        accounts.still_valid(&by_session)
+            && accounts.still_valid(&by_token)
+            && accounts.still_valid(&local)
+    );
+    // Demoted: neither holds as an operator any more.
+    call(
+        &server,
+        Method::PUT,
+        "/admin/v1/accounts/ann",
+        Some(json!({"role": "viewer"})),
+        true,
+    )
+    .await;
+    assert!(!accounts.still_valid(&by_session) && !accounts.still_valid(&by_token));
+    let by_session = accounts.authenticate(&session).unwrap();
+    accounts.sign_out(&by_session);
+    assert!(!accounts.still_valid(&by_session));
+    let by_token = accounts.authenticate(&token).unwrap();
+    let id = made["id"].as_str().unwrap();
+    call(
+        &server,
+        Method::DELETE,
+        &format!("/admin/v1/accounts/ann/tokens/{id}"),
+        None,
+        true,
+    )
+    .await;
+    assert!(!accounts.still_valid(&by_token));
+    assert!(accounts.still_valid(&local));
     server.shutdown().await;
 }

@@ -336,26 +336,50 @@ async fn alerts_go_out_by_mail_and_webhook_once_and_a_test_says_how_each_went() 
     let (url, hooked, hook_task) = webhook().await;
     let vendor = Vendor::new();
     let server = start(&dir.path().join("data"), &vendor).await;
-    let settings = json!({
-        "usagePercent": 90,
-        "mail": {"relay": format!("127.0.0.1:{}", relay.port), "from": "leasehold@lic1.lan", "to": ["ops@corp.lan", "it@corp.lan"], "user": "lic", "password": "relay-secret"},
-        "webhook": {"url": url},
-    });
-    let (code, saved) = call(
-        &server,
-        Method::PUT,
-        "/admin/v1/alerts/settings",
-        Some(settings),
-        true,
-    )
-    .await;
-    // The password is kept, never shown.
+    let with_user = |relay: &str, password: Option<&str>| {
+        let mut mail = json!({"relay": relay, "security": "starttls", "from": "leasehold@lic1.lan", "to": ["ops@corp.lan"], "user": "lic"});
+        if let Some(p) = password {
+            mail["password"] = json!(p);
+        }
+        json!({"usagePercent": 90, "mail": mail})
+    };
+    let put = |body: Value| {
+        call(
+            &server,
+            Method::PUT,
+            "/admin/v1/alerts/settings",
+            Some(body),
+            true,
+        )
+    };
+    let (code, saved) = put(with_user("mail.corp.lan:587", Some("relay-secret"))).await;
+    // The password is kept, never shown…
     assert_eq!(code, StatusCode::OK, "{saved}");
     assert!(
         saved["mail"].get("password").is_none() && saved["mail"]["hasPassword"] == true,
         "{saved}"
     );
     assert!(!saved.to_string().contains("relay-secret"));
+    let (_, saved) = put(with_user("mail.corp.lan:587", None)).await;
+    assert_eq!(
+        saved["mail"]["hasPassword"], true,
+        "the same relay and user keep it: {saved}"
+    );
+    // …but never follows the settings to another relay (where it would be sent).
+    let (_, saved) = put(with_user("evil.example:587", None)).await;
+    assert_eq!(saved["mail"]["hasPassword"], false, "{saved}");
+    // A user and password are never sent in plain text.
+    let mut plain = with_user("mail.corp.lan:25", Some("relay-secret"));
+    plain["mail"]["security"] = json!("none");
+    let (code, body) = put(plain).await;
+    assert_eq!(
+        (code, body["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("invalid_alert_settings")
+        ),
+        "{body}"
+    );
     // This relay takes mail without signing in: no user, the password removed.
     let (code, saved) = call(&server, Method::PUT, "/admin/v1/alerts/settings", Some(json!({
         "usagePercent": 90,
@@ -399,7 +423,15 @@ async fn alerts_go_out_by_mail_and_webhook_once_and_a_test_says_how_each_went() 
             .unwrap()
             .starts_with("[Leasehold ")
     );
-    let l = list(&server).await;
+    // The webhook's answer is noted just after it was received.
+    let mut l = list(&server).await;
+    for _ in 0..200 {
+        if l.get("lastWebhook").is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        l = list(&server).await;
+    }
     assert_eq!(
         (l["lastMail"]["ok"].clone(), l["lastWebhook"]["ok"].clone()),
         (json!(true), json!(true)),
@@ -430,6 +462,10 @@ async fn alerts_go_out_by_mail_and_webhook_once_and_a_test_says_how_each_went() 
         "{test}"
     );
     assert_eq!(test["webhook"]["ok"], false, "{test}");
+    assert!(
+        !test.to_string().contains("/hook"),
+        "the webhook's URL (its key) is not shown: {test}"
+    );
     server.shutdown().await;
 }
 

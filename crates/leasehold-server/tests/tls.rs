@@ -112,6 +112,23 @@ async fn admin_calls_come_over_tls_pinned_to_the_fingerprint_while_applications_
     }
     let (code, body) = send(&server, remote(Some(true))).await;
     assert_eq!(code, StatusCode::OK, "{body}");
+    // The UI asked for from elsewhere over plain HTTP: sent to HTTPS first.
+    let mut page = Request::get("/ui/?x=1")
+        .header("host", "192.0.2.1:7878")
+        .body(Body::empty())
+        .unwrap();
+    page.extensions_mut().insert(ConnectInfo(
+        "192.0.2.7:50000".parse::<SocketAddr>().unwrap(),
+    ));
+    page.extensions_mut().insert(Transport { tls: false });
+    let answer = tower::ServiceExt::oneshot(server.router(), page)
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        answer.headers()["location"],
+        "https://192.0.2.1:7878/ui/?x=1"
+    );
     server.shutdown().await;
 
     // The same certificate on the next start; plain HTTP forced: taken.

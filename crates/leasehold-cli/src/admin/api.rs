@@ -105,8 +105,12 @@ impl AdminApi {
         };
         let base = if address.starts_with("http://") || address.starts_with("https://") {
             address.trim_end_matches('/').to_owned()
-        } else {
+        } else if is_this_computer(&address) {
             format!("http://{}", address.trim_end_matches('/'))
+        } else {
+            // A token must not cross the network readable: another computer
+            // is asked over HTTPS unless `http://` is written out.
+            format!("https://{}", address.trim_end_matches('/'))
         };
         let builder = match &target.tls_fingerprint {
             Some(pin) if base.starts_with("https://") => {
@@ -337,6 +341,18 @@ impl AdminApi {
     }
 }
 
+/// Whether `host:port` names this computer (loopback or `localhost`).
+fn is_this_computer(address: &str) -> bool {
+    let host = match address.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => address.rsplit_once(':').map_or(address, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
 /// The innermost error's text, e.g. "Connection refused (os error 111)".
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = e;
@@ -407,6 +423,21 @@ pub fn path_segment(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_this_computer_is_asked_over_plain_http_by_default() {
+        for here in ["127.0.0.1:7878", "localhost:1", "[::1]:7878", "127.1.2.3:9"] {
+            assert!(super::is_this_computer(here), "{here}");
+        }
+        for there in [
+            "192.0.2.7:7878",
+            "lic1.lan:7878",
+            "[2001:db8::1]:7878",
+            "lic1.lan",
+        ] {
+            assert!(!super::is_this_computer(there), "{there}");
+        }
+    }
+
     #[test]
     fn a_name_is_one_path_segment() {
         assert_eq!(super::path_segment("ann"), "ann");

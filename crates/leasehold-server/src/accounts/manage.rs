@@ -209,7 +209,7 @@ impl Accounts {
             reg.accounts.remove(&name);
             reg.tokens.retain(|_, t| t.account != name);
             reg.sessions.retain(|_, s| s.account != name);
-            reg.failures.remove(&name);
+            reg.failures.retain(|(n, _), _| *n != name);
         }
         self.record(format!("account `{name}` removed"));
         Ok(())
@@ -252,7 +252,7 @@ impl Accounts {
         {
             let mut reg = self.registry();
             reg.accounts.insert(name.clone(), account);
-            reg.failures.remove(&name);
+            reg.failures.retain(|(n, _), _| *n != name);
             reg.sessions
                 .retain(|d, s| s.account != name || caller.session == Some(*d));
         }

@@ -37,6 +37,9 @@ pub const FREE_FAILURES: u32 = 5;
 /// The longest wait after wrong passwords.
 pub const MAX_LOCKOUT_SECS: u64 = 15 * 60;
 const MAX_SESSIONS_PER_ACCOUNT: usize = 32;
+/// Names and addresses whose failed sign-ins are counted at most; past it,
+/// new ones wait (a stranger cannot grow the map).
+const MAX_FAILURE_ENTRIES: usize = 4_096;
 
 type Digest = [u8; 32];
 
@@ -49,6 +52,8 @@ pub struct Caller {
     pub local_admin: bool,
     /// The session's digest, when signed in by password.
     session: Option<Digest>,
+    /// The digest of the bearer it came with.
+    credential: Digest,
 }
 
 struct Session {
@@ -67,8 +72,9 @@ struct Registry {
     accounts: BTreeMap<String, StoredAccount>,
     tokens: HashMap<Digest, StoredToken>,
     sessions: HashMap<Digest, Session>,
-    /// Wrong passwords in a row, only for accounts that exist (bounded).
-    failures: HashMap<String, Failures>,
+    /// Sign-in attempts in a row without success, per name and address
+    /// (at most [`MAX_FAILURE_ENTRIES`]).
+    failures: HashMap<(String, Option<std::net::IpAddr>), Failures>,
 }
 
 pub struct Accounts {
@@ -207,57 +213,82 @@ impl Accounts {
             role,
             by,
             session,
+            credential: d,
         })
     }
 
-    /// Signs in with a password: a new session.
+    /// Signs in with a password: a new session. `peer` is where the call
+    /// comes from: wrong passwords are counted per name and address, so a
+    /// guesser elsewhere cannot lock an admin out.
     ///
     /// # Errors
     /// `sign_in_failed` (a wrong name or password, said the same way),
-    /// `too_many_sign_ins` after [`FREE_FAILURES`] wrong passwords in a row.
-    pub async fn sign_in(&self, name: &str, password: &str) -> Result<SessionView> {
+    /// `too_many_sign_ins` after [`FREE_FAILURES`] wrong passwords in a row
+    /// (for a name that does not exist too, so the answer says nothing of
+    /// which names do).
+    pub async fn sign_in(
+        &self,
+        name: &str,
+        password: &str,
+        peer: Option<std::net::IpAddr>,
+    ) -> Result<SessionView> {
         manage::check_length("name", name, MAX_ACCOUNT_NAME)?;
         manage::check_length("password", password, MAX_PASSWORD_CHARS)?;
         let name = name.trim().to_lowercase();
+        let who = (name.clone(), peer);
         let now = self.engine.now();
+        // The attempt is counted before the hash, so guesses sent at once
+        // meet the wait as guesses sent one after another do.
         let phc = {
-            let reg = self.registry();
-            if let Some(f) = reg.failures.get(&name)
-                && f.until > now
-            {
+            let mut reg = self.registry();
+            if reg.failures.len() >= MAX_FAILURE_ENTRIES && !reg.failures.contains_key(&who) {
+                // Full: only those still made to wait are kept.
+                reg.failures.retain(|_, f| f.until > now);
+                if reg.failures.len() >= MAX_FAILURE_ENTRIES {
+                    return Err(Error::TooManySignIns(60));
+                }
+            }
+            let f = reg.failures.entry(who.clone()).or_insert(Failures {
+                count: 0,
+                until: now,
+            });
+            if f.until > now {
                 let secs = u64::try_from((f.until.0 - now.0 + 999) / 1000).unwrap_or(1);
                 return Err(Error::TooManySignIns(secs));
             }
+            f.count += 1;
+            if f.count >= FREE_FAILURES {
+                let wait = (30u64 << (f.count - FREE_FAILURES).min(10)).min(MAX_LOCKOUT_SECS);
+                f.until = Timestamp(now.0 + i64::try_from(wait * 1000).unwrap_or(i64::MAX));
+            }
             reg.accounts.get(&name).and_then(|a| a.password.clone())
         };
-        let ok = self.hasher.verify(phc, password.to_owned()).await?;
+        let ok = self.hasher.verify(phc.clone(), password.to_owned()).await?;
         let now = self.engine.now();
         let mut reg = self.registry();
-        if !ok {
-            if reg.accounts.contains_key(&name) {
-                let f = reg.failures.entry(name.clone()).or_insert(Failures {
-                    count: 0,
-                    until: now,
-                });
-                f.count += 1;
-                let count = f.count;
-                if count >= FREE_FAILURES {
-                    let wait = (30u64 << (count - FREE_FAILURES).min(10)).min(MAX_LOCKOUT_SECS);
-                    f.until = Timestamp(now.0 + i64::try_from(wait * 1000).unwrap_or(i64::MAX));
-                }
-                drop(reg);
+        // The password checked must still be the account's: one changed, or
+        // an account removed, while the hash ran gives no session.
+        let still = reg
+            .accounts
+            .get(&name)
+            .is_some_and(|a| a.password.is_some() && a.password == phc);
+        if !ok || !still {
+            let exists = reg.accounts.contains_key(&name);
+            let count = reg.failures.get(&who).map_or(0, |f| f.count);
+            drop(reg);
+            if exists {
+                let from = peer.map_or_else(|| "this computer".to_owned(), |p| p.to_string());
                 let mut e = Event::new(
                     EventKind::AdminSignIn,
                     now,
-                    format!("a wrong password for `{name}` ({count} in a row)"),
+                    format!("a wrong password for `{name}` from {from} ({count} in a row)"),
                 );
                 e.level = Level::Warn;
-                e.by = Some(name);
                 self.engine.events().record(e);
             }
             return Err(Error::SignInFailed);
         }
-        reg.failures.remove(&name);
+        reg.failures.remove(&who);
         let token = secret("lhs_")?;
         let mut theirs: Vec<(Digest, Timestamp)> = reg
             .sessions
@@ -292,6 +323,34 @@ impl Accounts {
             has_password: true,
             expires_at: Some(Timestamp(now.0 + SESSION_MAX_MS)),
             token: Some(token),
+        })
+    }
+
+    /// Whether what `caller` signed in with still signs in as the same
+    /// account with a role no lower (a long call, like the live event
+    /// stream, asks again now and then).
+    #[must_use]
+    pub fn still_valid(&self, caller: &Caller) -> bool {
+        let now = self.engine.now();
+        let reg = self.registry();
+        let account = if caller.credential == self.local_digest {
+            Some(self.local_admin.clone())
+        } else if let Some(t) = reg.tokens.get(&caller.credential) {
+            Some(t.account.clone())
+        } else {
+            reg.sessions
+                .get(&caller.credential)
+                .filter(|s| {
+                    now.0 - s.used.0 <= SESSION_IDLE_MS && now.0 - s.started.0 <= SESSION_MAX_MS
+                })
+                .map(|s| s.account.clone())
+        };
+        account.is_some_and(|a| {
+            a == caller.account
+                && reg
+                    .accounts
+                    .get(&a)
+                    .is_some_and(|stored| stored.role >= caller.role)
         })
     }
 

@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
 
@@ -18,16 +19,26 @@ const NOTHING_MATCHES: &str = "$argon2id$v=19$m=19456,t=2,p=1$bm90aGluZ21hdGNoZX
 
 #[derive(Debug)]
 pub struct Hasher {
-    one_at_a_time: Semaphore,
-    waiting: AtomicUsize,
+    one_at_a_time: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Default for Hasher {
     fn default() -> Self {
         Self {
-            one_at_a_time: Semaphore::new(1),
-            waiting: AtomicUsize::new(0),
+            one_at_a_time: Arc::new(Semaphore::new(1)),
+            waiting: Arc::default(),
         }
+    }
+}
+
+/// Counts a caller in the line while it lives, so a caller that goes away
+/// (its connection closed) leaves it too.
+struct InLine(Arc<AtomicUsize>);
+
+impl Drop for InLine {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -77,16 +88,23 @@ impl Hasher {
         &self,
         f: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        let in_line = InLine(Arc::clone(&self.waiting));
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
             return Err(Error::TooManySignIns(1));
         }
-        let permit = self.one_at_a_time.acquire().await;
-        self.waiting.fetch_sub(1, Ordering::AcqRel);
-        let _permit = permit.map_err(|_| Error::Internal("password hashing closed".into()))?;
-        tokio::task::spawn_blocking(f)
+        let permit = Arc::clone(&self.one_at_a_time)
+            .acquire_owned()
             .await
-            .unwrap_or_else(|e| Err(Error::Internal(format!("password hashing failed: {e}"))))
+            .map_err(|_| Error::Internal("password hashing closed".into()))?;
+        drop(in_line);
+        // The permit goes with the hash: a caller that goes away does not
+        // let a second hash start while the first still runs.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f()
+        })
+        .await
+        .unwrap_or_else(|e| Err(Error::Internal(format!("password hashing failed: {e}"))))
     }
 }
 

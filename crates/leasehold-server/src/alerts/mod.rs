@@ -26,6 +26,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 const ACKNOWLEDGED_SHOWN: usize = 50;
 /// Alerts kept in memory (as in the store).
 const KEEP: usize = 1_000;
+/// A condition back within this of its alert's end opens that alert again
+/// rather than raising (and sending) a new one.
+pub const COOL_DOWN_MS: i64 = 60 * 60_000;
 
 struct State {
     alerts: BTreeMap<u64, Alert>,
@@ -161,6 +164,20 @@ impl Alerts {
             }
         }
         for c in holding.into_iter().filter(|c| !open.contains(&c.key)) {
+            // The same condition back within the cool-down: its alert opens
+            // again, and is not sent again (a pool going 2→1→2 is one alert).
+            let recent = st
+                .alerts
+                .values_mut()
+                .rev()
+                .find(|a| a.key == c.key)
+                .filter(|a| a.resolved_at.is_some_and(|r| now.0 - r.0 < COOL_DOWN_MS));
+            if let Some(a) = recent {
+                a.resolved_at = None;
+                a.message = c.message;
+                changed.push(a.clone());
+                continue;
+            }
             let alert = st.raise(c, now);
             raised.push(alert);
         }
@@ -351,9 +368,21 @@ impl State {
         alert
     }
 
+    /// Lets the oldest resolved alerts go past [`KEEP`] (an open one stays).
     fn forget_oldest(&mut self) {
-        while self.alerts.len() > KEEP {
-            self.alerts.pop_first();
+        let over = self.alerts.len().saturating_sub(KEEP);
+        if over == 0 {
+            return;
+        }
+        let gone: Vec<u64> = self
+            .alerts
+            .values()
+            .filter(|a| a.resolved_at.is_some())
+            .take(over)
+            .map(|a| a.id)
+            .collect();
+        for id in gone {
+            self.alerts.remove(&id);
         }
     }
 }

@@ -182,8 +182,10 @@ async fn send_mail(server: &str, m: &MailSettings, alert: &Alert) -> Result<(), 
 }
 
 async fn post(server: &str, url: &str, alert: &Alert) -> Result<(), String> {
+    // A redirect is not followed: the answer says where it pointed, no more.
     let http = leasehold_http::client()
         .timeout(TRY_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;
     let payload = serde_json::json!({
@@ -197,10 +199,11 @@ async fn post(server: &str, url: &str, alert: &Alert) -> Result<(), String> {
         .json(&payload)
         .send()
         .await
-        .map_err(|e| format!("{url} could not be reached: {e}"))?;
+        // The URL is left out of what is shown: it is the webhook's key.
+        .map_err(|e| format!("the webhook could not be reached: {}", e.without_url()))?;
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(format!("{url} answered {}", response.status()))
+        Err(format!("the webhook answered {}", response.status()))
     }
 }

@@ -96,6 +96,12 @@ fn check_mail(m: &MailSettings) -> Result<()> {
     for to in &m.to {
         check_address("mail.to", to)?;
     }
+    if m.user.is_some() && m.security == leasehold_core::wire::alerts::MailSecurity::None {
+        return Err(invalid(
+            "mail.user",
+            "a user and password are sent only over starttls or tls, never in plain text",
+        ));
+    }
     for (field, text) in [
         ("mail.user", m.user.as_deref()),
         ("mail.password", m.password.as_deref()),
@@ -158,11 +164,16 @@ impl Alerts {
             m.to = m.to.iter().map(|t| t.trim().to_owned()).collect();
             m.has_password = false;
             if m.password.is_none() {
+                // Kept only for the same relay, security and user: else the
+                // stored password could be sent somewhere new.
                 m.password = self
                     .state()
                     .settings
                     .mail
                     .as_ref()
+                    .filter(|old| {
+                        old.relay == m.relay && old.security == m.security && old.user == m.user
+                    })
                     .and_then(|old| old.password.clone());
             }
             if m.password.as_deref() == Some("") {

@@ -46,9 +46,15 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    connection: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Json(req): Json<SignIn>,
 ) -> Result<(StatusCode, Json<SessionView>)> {
-    let view = state.run.accounts.sign_in(&req.name, &req.password).await?;
+    let peer = connection.map(|c| c.0.0.ip().to_canonical());
+    let view = state
+        .run
+        .accounts
+        .sign_in(&req.name, &req.password, peer)
+        .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

@@ -364,10 +364,14 @@ pub struct Follow {
     after_seq: Option<i64>,
 }
 
+/// How often a live event stream asks again whether its caller may follow it.
+pub const STREAM_RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Live events as server-sent events; each `data:` is one Event as JSON.
 #[utoipa::path(get, path = "/admin/v1/events/stream", tag = "admin", security(("bearer" = [])), params(Follow), responses((status = 200, description = "text/event-stream of Event")))]
 pub async fn event_stream(
     State(state): State<AppState>,
+    axum::extract::Extension(caller): axum::extract::Extension<crate::accounts::Caller>,
     Query(f): Query<Follow>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
     let after_seq = check_after_seq(f.after_seq)?;
@@ -381,8 +385,21 @@ pub async fn event_stream(
         })
         .unwrap_or_default();
     let mut stopping = state.run.stopping.clone();
+    let accounts = std::sync::Arc::clone(&state.run.accounts);
+    // Ends with the server, or once what the caller signed in with no
+    // longer signs in (signed out, revoked, removed, demoted).
     let stopped = async move {
-        let _ = stopping.wait_for(|s| *s).await;
+        tokio::select! {
+            _ = stopping.wait_for(|s| *s) => {}
+            () = async {
+                loop {
+                    tokio::time::sleep(STREAM_RECHECK).await;
+                    if !accounts.still_valid(&caller) {
+                        return;
+                    }
+                }
+            } => {}
+        }
     };
     let stream = stream::iter(backlog)
         .chain(live.filter_map(|e| async move { e.ok() }))

@@ -27,7 +27,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -177,7 +177,11 @@ async fn harden(State(state): State<AppState>, req: Request, next: Next) -> Resp
         req.uri().path(),
         "/admin/v1/events/stream" | "/admin/v1/backup"
     );
-    let mut response = if uri > MAX_URI {
+    let mut response = if page && let Some(to) = https_instead(&state, &req) {
+        // The UI from another computer over plain HTTP: the same page over
+        // HTTPS, so no token or password is typed into a plain page.
+        Redirect::permanent(&to).into_response()
+    } else if uri > MAX_URI {
         Error::UriTooLong(uri).into_response()
     } else if headers > MAX_HEADERS {
         Error::HeadersTooLarge(headers).into_response()
@@ -207,6 +211,29 @@ async fn harden(State(state): State<AppState>, req: Request, next: Next) -> Resp
     }
     state.engine.metrics().observe_latency(started.elapsed());
     response
+}
+
+/// The HTTPS address of a page asked for over plain HTTP from another
+/// computer, when this server serves HTTPS.
+fn https_instead(state: &AppState, req: &Request) -> Option<String> {
+    state.run.tls.as_ref()?;
+    let tls = req
+        .extensions()
+        .get::<crate::connections::Transport>()
+        .is_some_and(|t| t.tls);
+    let local = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .is_none_or(|c| auth::is_local(c.0.ip()));
+    if tls || local {
+        return None;
+    }
+    let host = req.headers().get(header::HOST)?.to_str().ok()?;
+    if !auth::host_allowed(host, &state.run.allowed_hosts) {
+        return None;
+    }
+    let path = req.uri().path_and_query().map_or("/ui/", |p| p.as_str());
+    Some(format!("https://{host}{path}"))
 }
 
 async fn metrics(State(state): State<AppState>, req: Request) -> Response {
