@@ -50,6 +50,8 @@ describe('the server stopped under the page', () => {
     await page.getByText('Running', { exact: true }).waitFor();
     await tab('Usage').click();
     await page.getByText('No licence here gives consumption tokens', { exact: true }).waitFor();
+    await tab('Accounts').click();
+    await page.getByText('Local admin', { exact: true }).first().waitFor();
     await tab('Logs').click();
     await page.getByText(/granted cad to ann@ws-ann/).waitFor();
     await page.getByText('Following live').waitFor();
@@ -69,7 +71,7 @@ describe('the server stopped under the page', () => {
   });
 
   test('every tab keeps its last data and says it is paused — offline', async () => {
-    const shows = { Licenses: '10 seats', Computers: 'ws-ann', Usage: 'Use over time', Server: 'Not reachable', Logs: /granted cad to ann@ws-ann/ };
+    const shows = { Licenses: '10 seats', Computers: 'ws-ann', Usage: 'Use over time', Server: 'Not reachable', Accounts: 'Local admin', Logs: /granted cad to ann@ws-ann/ };
     for (const [name, text] of Object.entries(shows)) {
       await tab(name).click();
       await panel().getByText(text, typeof text === 'string' ? { exact: true } : undefined).first().waitFor();

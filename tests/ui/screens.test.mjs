@@ -15,7 +15,7 @@ import { dayFromToday, holdSeat, startUiServer } from './server.mjs';
 const SHOTS = '/tmp/lh-shots';
 const AXE = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
 const SIZES = [[1366, 800], [1024, 700], [800, 600]];
-const TABS = [['Licenses', 'licenses'], ['Computers', 'computers'], ['Usage', 'usage'], ['Policy', 'policy'], ['Server', 'server'], ['Logs', 'logs'], ['License Mode', 'mode']];
+const TABS = [['Licenses', 'licenses'], ['Computers', 'computers'], ['Usage', 'usage'], ['Policy', 'policy'], ['Server', 'server'], ['Accounts', 'accounts'], ['Logs', 'logs'], ['License Mode', 'mode']];
 const LONG_PRODUCT = 'structural-analysis-suite-professional';
 const LONG_CUSTOMER = 'Northwind Engineering and Advanced Manufacturing Research Group';
 const LONG_USER = 'margaret.hamilton-oconnor';
@@ -28,7 +28,10 @@ let activated;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await startUiServer();
+  // HTTPS on: the Server tab shows the certificate's fingerprint.
+  server = await startUiServer({ tls: true });
+  // Ends in five days: the expiry banner on every tab, a warning badge on the Licenses tab.
+  await server.issueLicense({ product: 'plotter', seats: 2, customer: LONG_CUSTOMER, expires: dayFromToday(5) });
   await server.issueLicense({ product: 'cad', seats: 10, customer: 'Northwind Engineering', features: ['render', 'export-step'], expires: dayFromToday(300), overdraft: 2, maxBorrowHours: 24 });
   await server.issueLicense({ product: LONG_PRODUCT, seats: 25, customer: LONG_CUSTOMER, features: ['nonlinear-dynamics', 'fatigue'] });
   await server.issueLicense({ product: 'viewer', seats: 50, customer: 'Northwind', starts: dayFromToday(45) });
@@ -43,6 +46,7 @@ before(async () => {
   await server.call('POST', '/v1/borrow', { seat: { product: 'cad', clientId: 'pc-loan', user: 'chen', host: 'pc-loan', appName: 'Acme CAD', appVersion: '1' }, hours: 8 }, { admin: false });
   await server.call('POST', '/v1/usage', { product: 'ocr', amount: 3, idempotencyKey: `scan-${'x'.repeat(60)}`, clientId: LONG_HOST, user: LONG_USER, note: 'Scanned the quarterly maintenance manual for the third floor presses, all 240 pages' }, { admin: false });
   await server.call('PUT', '/admin/v1/named-users/lathe/ann');
+  await server.call('POST', '/admin/v1/accounts', { name: LONG_USER, role: 'operator', password: 'correct horse battery' });
   browser = await launchChromium();
 });
 
@@ -131,6 +135,18 @@ const DIALOGS = [
   { name: 'Deactivate the mill license?', tab: ['Licenses', 'licenses'], open: (p) => p.getByRole('button', { name: 'Deactivate the mill license for Northwind Shop', exact: true }).click() },
   { name: `Disconnect ${LONG_HOST}?`, tab: ['Computers', 'computers'], open: (p) => p.getByRole('button', { name: `Disconnect ${LONG_USER} on ${LONG_HOST} from ${LONG_PRODUCT}` }).click() },
   { name: 'End chen’s loan of cad?', tab: ['Computers', 'computers'], open: (p) => p.getByRole('button', { name: 'End loan of cad to chen on pc-loan' }).click() },
+  { name: 'Add a vendor key', tab: ['Server', 'server'], open: (p) => p.getByRole('button', { name: 'Add vendor key…' }).click() },
+  { name: 'Add an account', tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: 'Add account…' }).click() },
+  { name: `Set ${LONG_USER}’s password`, tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: `Set password for ${LONG_USER}` }).click() },
+  { name: 'Set my password', tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: 'Set my password…' }).click() },
+  {
+    name: 'Token “a label long enough to wrap in the dialog at 800 px”',
+    tab: ['Accounts', 'accounts'],
+    open: async (p) => {
+      await p.getByLabel('New token’s label').fill('a label long enough to wrap in the dialog at 800 px');
+      await p.getByRole('button', { name: 'Make token' }).click();
+    },
+  },
 ];
 
 async function openDialog(page, d) {
@@ -202,6 +218,31 @@ describe('every screen', () => {
   }
 });
 
+describe('the sign-in page', () => {
+  test('fits at every size and axe-core finds nothing, light and dark, with a refusal shown', async () => {
+    for (const colorScheme of ['light', 'dark']) {
+      const page = await openPage(browser, { width: 1366, height: 800, colorScheme, bypassCSP: true });
+      await page.goto(`${server.origin}/ui/`);
+      await page.getByRole('heading', { name: 'Sign in to the license server' }).waitFor();
+      await page.getByLabel('Account name').fill(LONG_USER);
+      await page.getByLabel('Password').fill('not it');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      await assertNoViolations(page, `the sign-in page (${colorScheme})`, colorScheme === 'dark' ? COLOUR_RULES : undefined);
+      await page.getByRole('button', { name: 'Use a token instead' }).click();
+      await assertNoViolations(page, `the sign-in page with a token (${colorScheme})`, colorScheme === 'dark' ? COLOUR_RULES : undefined);
+      if (colorScheme === 'light') {
+        for (const [width, height] of SIZES) {
+          await page.setViewportSize({ width, height });
+          await page.screenshot({ path: `${SHOTS}/sign-in-${width}x${height}.png` });
+          await assertFits(page, `the sign-in page at ${width}×${height}`);
+        }
+      }
+      await page.context().close();
+    }
+  });
+});
+
 describe('keyboard and title', () => {
   let page;
   before(async () => { page = await openUi({ width: 800, height: 600 }); });
@@ -238,7 +279,7 @@ describe('keyboard and title', () => {
     await page.keyboard.press('End');
     const full = page.getByRole('region', { name: 'The line in full' });
     await full.locator('.log-detail-text').waitFor();
-    const last = await page.evaluate(() => [...document.querySelectorAll('.logs-grid .vrow')].at(-1).querySelector('.log-message').textContent);
+    const last = await page.evaluate(() => [...document.querySelectorAll('.logs-grid .vrow')].at(-1).querySelector('.log-message .log-text').textContent);
     assert.equal(await full.locator('.log-detail-text').innerText(), last);
     // The line naming the long customer, found with the keys.
     await page.keyboard.press('Home');

@@ -76,9 +76,10 @@ const BIN = resolve(ROOT, process.env.LEASEHOLD_BIN ?? `target/debug/leasehold${
  * by default each server gets a vendor key of its own. `prepare(dataDir)`:
  * the server is started once to create its database, stopped, `prepare` is
  * run on its data directory (history written into the database), and the
- * server started again.
+ * server started again. `tls`: HTTPS on the same port too, with a
+ * certificate the server makes (`serve --tls`; the admin URL stays http).
  */
-export async function startServer({ vendor, prepare } = {}) {
+export async function startServer({ vendor, prepare, tls = false } = {}) {
   const bin = BIN;
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run \`cargo build -p leasehold-cli\` or set LEASEHOLD_BIN`);
   const dataDir = mkdtempSync(join(tmpdir(), 'leasehold-ui-'));
@@ -90,7 +91,7 @@ export async function startServer({ vendor, prepare } = {}) {
   };
   let started;
   let publicKey;
-  const serveArgs = (listen) => ['serve', '--print-admin-url', '--listen', listen, '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey];
+  const serveArgs = (listen) => ['serve', '--print-admin-url', '--listen', listen, '--data-dir', dataDir, '--no-mdns', '--durability', 'normal', '--trust', publicKey, ...(tls ? ['--tls'] : [])];
   try {
     // `vendor keygen` prints the public key (LHPK-…) as its first stdout line.
     publicKey = vendor?.publicKey ?? execFileSync(bin, ['vendor', 'keygen', '--out', keyFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
@@ -121,9 +122,9 @@ export async function startServer({ vendor, prepare } = {}) {
    * `tokens` units given each `tokensPeriod` (`month`, `year` or `none`,
    * given once) and `tokensOverdraft` units that may be spent beyond them.
    */
-  const licenseCode = ({ product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs, tokens, tokensPeriod, tokensOverdraft }) =>
+  const issueWith = (key, { product, seats, customer, starts, expires, features = [], activation = 'none', maxActivations, overdraft, noQueue, namedUsers, reassignAfterHours, maxBorrowHours, lingerSecs, tokens, tokensPeriod, tokensOverdraft }) =>
     execFileSync(bin, [
-      'vendor', 'issue', '--key', keyFile, '--product', product, '--seats', String(seats), '--customer', customer,
+      'vendor', 'issue', '--key', key, '--product', product, '--seats', String(seats), '--customer', customer,
       ...(starts ? ['--starts', starts] : []), ...(expires ? ['--expires', expires] : []),
       ...features.flatMap((f) => ['--feature', f]),
       // Codes count at once unless a test asks for activation.
@@ -139,6 +140,8 @@ export async function startServer({ vendor, prepare } = {}) {
       ...(tokensPeriod === undefined ? [] : ['--tokens-period', tokensPeriod]),
       ...(tokensOverdraft === undefined ? [] : ['--tokens-overdraft', String(tokensOverdraft)]),
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const licenseCode = (terms) => issueWith(keyFile, terms);
+  let otherVendors = 0;
   const addLicense = (code) => call('POST', '/admin/v1/licenses', { code, dryRun: false });
   const authorities = [];
   const exited = () => stopChild(child);
@@ -189,6 +192,16 @@ export async function startServer({ vendor, prepare } = {}) {
     },
     licenseCode,
     addLicense,
+    /**
+     * A vendor key this server does not trust: its public key (`LHPK-…`)
+     * and `licenseCode(terms)`, codes it signs (refused as `untrusted_vendor`
+     * until the key is trusted).
+     */
+    otherVendor: () => {
+      const key = join(keyDir, `other-${otherVendors++}.key`);
+      const otherKey = execFileSync(bin, ['vendor', 'keygen', '--out', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+      return { publicKey: otherKey, licenseCode: (terms) => issueWith(key, terms) };
+    },
     /** The licence `licenseCode(terms)` issues, added: answers it as the server added it. */
     issueLicense: (terms) => addLicense(licenseCode(terms)),
     /** The licence with id `licenseId` as the server lists it now (undefined when it has none). */
@@ -245,9 +258,9 @@ async function assertServesBuiltUi(server) {
  * every test, when the UI is not built (ui/dist) or the server does not serve
  * it (stopping the server it started).
  */
-export async function startUiServer({ prepare } = {}) {
+export async function startUiServer({ prepare, tls } = {}) {
   if (!existsSync(`${ROOT}ui/dist/index.html`)) throw new Error('build the UI first: npm run build');
-  const server = await startServer({ prepare });
+  const server = await startServer({ prepare, tls });
   try {
     await assertServesBuiltUi(server);
   } catch (e) {

@@ -5,7 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClockSetBack, Event } from './api';
 import { App } from './App';
-import { ClockBanner } from './ClockBanner';
+import { StatusBanners } from './StatusBanners';
 import { formatDateTime } from './format';
 import { conn, event, fakeFetch, json, renderWithApi, status } from './test/fixtures';
 
@@ -23,7 +23,7 @@ afterEach(() => {
 
 describe('the clock-set-back banner', () => {
   it('says what happened, what stops counting and what to do', async () => {
-    renderWithApi(<ClockBanner />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: setBack(72) })) }));
+    renderWithApi(<StatusBanners />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: setBack(72) })) }));
     const banner = await screen.findByRole('alert');
     expect(banner).toHaveTextContent('The license server’s clock is set back.');
     expect(banner).toHaveTextContent(`It showed ${formatDateTime(latestSeen - 72 * HOUR)}, 3 days behind the latest time the server saw (${formatDateTime(latestSeen)}).`);
@@ -32,13 +32,13 @@ describe('the clock-set-back banner', () => {
   });
 
   it('counts in hours under two days', async () => {
-    renderWithApi(<ClockBanner />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: setBack(30) })) }));
+    renderWithApi(<StatusBanners />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: setBack(30) })) }));
     expect(await screen.findByRole('alert')).toHaveTextContent('30 hours behind');
   });
 
   it('is not shown while the clock is right', async () => {
     const f = fakeFetch({ 'GET /admin/v1/status': () => json(status()) });
-    renderWithApi(<ClockBanner />, f);
+    renderWithApi(<StatusBanners />, f);
     await waitFor(() => expect(f).toHaveBeenCalled());
     await act(async () => {});
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
@@ -49,7 +49,7 @@ describe('the clock-set-back banner', () => {
     let current: ClockSetBack | undefined;
     const listeners = new Set<(e: Event[]) => void>();
     const subscribe = (fn: (e: Event[]) => void) => { listeners.add(fn); return () => { listeners.delete(fn); }; };
-    renderWithApi(<ClockBanner />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: current })) }), { subscribe });
+    renderWithApi(<StatusBanners />, fakeFetch({ 'GET /admin/v1/status': () => json(status({ clockSetBack: current })) }), { subscribe });
     await act(async () => { await vi.advanceTimersByTimeAsync(100); });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
 

@@ -30,6 +30,25 @@ const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium'
 export const formatDateTime = (ms: number) => dateTime.format(new Date(ms));
 /** License validity, token periods and daily usage are by UTC day. */
 export const formatDay = (ms: number) => dateOnly.format(new Date(ms));
+/**
+ * A calendar day as the server writes it (`2027-12-31`: a licence's first or
+ * last day, a UTC day) as the page writes dates: "Dec 31, 2027" in every time
+ * zone (it is a day, not an instant, so nothing is converted). Text that is
+ * not such a day is shown as it came.
+ */
+export function formatCalendarDay(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return day;
+  return dateOnly.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+/**
+ * The last day of something valid until `end`, the first instant it no
+ * longer is (00:00 UTC of the day after its last day): "Dec 31, 2027" for
+ * an `end` of Jan 1, 2028, 00:00 UTC. For what the server sends only as an
+ * instant (the desktop's licence file check); a licence's `lastDay` is
+ * written with `formatCalendarDay`.
+ */
+export const formatLastDay = (end: number) => formatDay(end - 1);
 /** A date and time with seconds (a log line's, read in full). */
 export const formatDateTimeSeconds = (ms: number) => dateTimeSeconds.format(new Date(ms));
 /** A time of day with seconds (a log line's). */

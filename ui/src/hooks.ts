@@ -1,13 +1,13 @@
 // Data loading with live refresh, shared by the tabs.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
-import type { Api, Event } from './api';
+import type { Api, Event, SessionView } from './api';
 import { ApiError } from './api';
 
 /** The tabs of the shell, as the URL's hash names them. */
-export type TabKey = 'licenses' | 'computers' | 'usage' | 'policy' | 'server' | 'logs' | 'mode';
+export type TabKey = 'licenses' | 'computers' | 'usage' | 'policy' | 'server' | 'accounts' | 'logs' | 'mode';
 
 /** A place on a tab that another tab can send the admin to. */
-export type TabSpot = 'authority';
+export type TabSpot = 'authority' | 'expiry';
 
 export interface AppContextValue {
   api: Api;
@@ -21,6 +21,8 @@ export interface AppContextValue {
   notify: (text: string) => void;
   /** The server is not reachable (the live feed says so): what is shown is the last known data, live things are paused. */
   offline: boolean;
+  /** Who is signed in (account, role, by a session or a token); undefined until the server said. */
+  me?: SessionView;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, SseParser, describeError } from '.';
+import { Api, ApiError, SseParser, describeError, signIn } from '.';
 import { conn, fakeFetch, json, license } from '../test/fixtures';
 
 describe('Api', () => {
@@ -80,6 +80,39 @@ describe('Api', () => {
     expect(err.code).toBe('unauthorized');
     expect(err.isUnauthorized).toBe(true);
     expect(err.message).toMatch(/admin token was not accepted/);
+  });
+
+  it('keeps a wrong password a wrong password: a 401 that says sign_in_failed ends nothing', async () => {
+    const f = fakeFetch({ 'PUT /admin/v1/accounts/ann/password': () => json({ code: 'sign_in_failed', message: 'the account name or password is wrong' }, 401) });
+    const err = await new Api(conn, f).setPassword('ann', 'new password', 'old').catch((e) => e);
+    expect(err.code).toBe('sign_in_failed');
+    expect(err.isUnauthorized).toBe(false);
+    expect(err.message).toBe('The account name or password is wrong.');
+    expect(JSON.parse(String(f.mock.calls[0][1]?.body))).toEqual({ currentPassword: 'old', password: 'new password' });
+    // The server's own 401 for a token it does not take is still the session ended.
+    const gone = fakeFetch({ 'GET /admin/v1/session': () => json({ code: 'unauthorized', message: 'authentication required' }, 401) });
+    expect((await new Api(conn, gone).session().catch((e) => e)).isUnauthorized).toBe(true);
+  });
+
+  it('shows a 403 forbidden as the server’s sentence, naming the role needed', async () => {
+    const f = fakeFetch({ 'DELETE /admin/v1/licenses/x': () => json({ code: 'forbidden', message: '`vic` is a viewer; this needs the admin role (an admin can change the account\'s role)' }, 403) });
+    const err = await new Api(conn, f).removeLicense('x').catch((e) => e);
+    expect(err.code).toBe('forbidden');
+    expect(describeError(err)).toBe('`vic` is a viewer; this needs the admin role (an admin can change the account\'s role).');
+  });
+
+  it('signs in without a token, and takes a 204 (signed out, removed) as done', async () => {
+    const f = fakeFetch({
+      'POST /admin/v1/session': ({ headers, body }) => json({ account: 'ann', role: 'viewer', by: 'session', localAdmin: false, hasPassword: true, token: 'lhs_1', seen: [headers.Authorization ?? null, body] }, 201),
+      'DELETE /admin/v1/session': () => new Response(null, { status: 204 }),
+      'DELETE /admin/v1/accounts/ann%40example.com': () => new Response(null, { status: 204 }),
+    });
+    const who = await signIn(conn, 'ann', 'secret', f) as unknown as { token: string; seen: unknown[] };
+    expect(who.token).toBe('lhs_1');
+    expect(who.seen).toEqual([null, { name: 'ann', password: 'secret' }]);
+    const api = new Api(conn, f);
+    expect(await api.signOut()).toBeUndefined();
+    expect(await api.removeAccount('ann@example.com')).toBeUndefined();
   });
 
   it('maps a network failure to an offline error in words', async () => {

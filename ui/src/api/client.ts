@@ -5,6 +5,7 @@ import { hostError, hostState, invokeHost, type HostInfo, type HostState, type I
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, HistoryStep, LedgerPage, LicenseRemoved,
   LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, UsageHistory, WaitingList,
+  AccountView, NewAccount, Role, SessionView, Settings, TokenMade, TokenView,
 } from './types';
 
 export interface ComputersQuery {
@@ -99,6 +100,8 @@ export class Api {
       throw toApiError(e);
     }
     if (!res.ok) throw await errorFromResponse(res);
+    // Done, nothing to say (a sign-out, a removed account).
+    if (res.status === 204) return undefined as T;
     try {
       return (await res.json()) as T;
     } catch {
@@ -137,6 +140,38 @@ export class Api {
     if (!this.conn.desktop) throw localError('unavailable');
     return hostState(await this.host<HostInfo>('service_install'));
   }
+
+  /** The settings an admin may change: how many days before a code's last day it is warned of. */
+  settings = () => this.request<Settings>('GET', '/admin/v1/settings');
+  /** Changes the settings given; a value out of range is `invalid_field`, with the server's sentence. */
+  setSettings = (change: Partial<Settings>) => this.request<Settings>('PUT', '/admin/v1/settings', { body: change });
+
+  // --- who is signed in, and the admin accounts ---------------------------------
+  /** Who this connection's token signs in as: account, role, by a session or a token. */
+  session = () => this.request<SessionView>('GET', '/admin/v1/session');
+  /** Ends this session on the server (a token for scripts has nothing to end: forget it instead). */
+  signOut = () => this.request<void>('DELETE', '/admin/v1/session');
+  /** Every admin account with its role (never a password). */
+  accounts = () => this.request<AccountView[]>('GET', '/admin/v1/accounts');
+  /** Makes an account (admins only): `account_exists`, `account_limit_reached`, `invalid_field` for a name or password. */
+  addAccount = (account: NewAccount) => this.request<AccountView>('POST', '/admin/v1/accounts', { body: account });
+  /** Gives an account another role; the local admin keeps its (`local_admin_account`). */
+  setRole = (name: string, role: Role) => this.request<AccountView>('PUT', accountPath(name), { body: { role } });
+  /** Removes an account: its sessions and tokens end at once. */
+  removeAccount = (name: string) => this.request<void>('DELETE', accountPath(name));
+  /**
+   * Sets an account's password: one's own with the current one (a wrong one
+   * is `sign_in_failed`), or anyone's as an admin. Its other sessions end.
+   */
+  setPassword = (name: string, password: string, currentPassword?: string) =>
+    this.request<void>('PUT', `${accountPath(name)}/password`, { body: currentPassword === undefined ? { password } : { currentPassword, password } });
+  /** An account's tokens for scripts (never the tokens themselves). */
+  tokens = (name: string) => this.request<TokenView[]>('GET', `${accountPath(name)}/tokens`);
+  /** Makes a token for scripts: the answer holds it this once. */
+  addToken = (name: string, label: string) => this.request<TokenMade>('POST', `${accountPath(name)}/tokens`, { body: { label } });
+  /** Revokes a token: calls with it are refused from now on. */
+  revokeToken = (name: string, tokenId: string) =>
+    this.request<void>('DELETE', `${accountPath(name)}/tokens/${encodeURIComponent(tokenId)}`);
 
   // --- licenses -------------------------------------------------------------
   licenses = () => this.request<LicenseView[]>('GET', '/admin/v1/licenses');
@@ -243,6 +278,21 @@ export class Api {
     if (!res.body) throw localError('bad_response');
     return res.body;
   }
+}
+
+/** An admin account's path (its name may hold `@` and `.`). */
+function accountPath(name: string): string {
+  return `/admin/v1/accounts/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Signs in with an account's name and password, on the server `conn` names
+ * (its token is not used): answers who signed in, with the session's token.
+ * A wrong name or password is `sign_in_failed`, too many of them
+ * `too_many_sign_ins` (its sentence says how many seconds to wait).
+ */
+export function signIn(conn: Connection, name: string, password: string, fetchImpl?: typeof fetch): Promise<SessionView> {
+  return new Api({ ...conn, token: null }, fetchImpl).request<SessionView>('POST', '/admin/v1/session', { body: { name, password } });
 }
 
 /** User names may hold spaces, backslashes (CORP\alice) or any script: each path segment is encoded. */

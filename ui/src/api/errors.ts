@@ -66,12 +66,16 @@ function isErrorBody(v: unknown): v is ErrorBody {
 
 /** Turns an HTTP answer that is not 2xx into an ApiError. */
 export async function errorFromResponse(res: Response): Promise<ApiError> {
-  if (res.status === 401) return new ApiError('unauthorized', FALLBACK.unauthorized, 401);
   let parsed: unknown;
   try {
     parsed = await res.json();
   } catch {
     parsed = undefined;
+  }
+  // A 401 is the token refused (the session ended), unless the server says it is
+  // something else: a wrong password given on purpose (`sign_in_failed`) ends nothing.
+  if (res.status === 401 && !(isErrorBody(parsed) && parsed.code !== 'unauthorized')) {
+    return new ApiError('unauthorized', FALLBACK.unauthorized, 401);
   }
   if (isErrorBody(parsed)) {
     const msg = parsed.message.trim() ? sentence(parsed.message) : (FALLBACK[parsed.code] ?? statusSentence(res.status));

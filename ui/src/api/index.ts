@@ -1,5 +1,5 @@
 // The one module that talks to the Leasehold server (and to the desktop host).
-export { Api } from './client';
+export { Api, signIn } from './client';
 export type { ComputersQuery, EventQuery, HistoryQuery, LedgerQuery } from './client';
 export { ApiError, describeError, sentence } from './errors';
 export { detectConnection, rememberToken, adminUrlFor, fromHost } from './connection';

@@ -2,8 +2,8 @@ import type { ReactNode } from 'react';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'neutral' | 'info';
 
-export function Badge({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
-  return <span className={`badge badge-${tone}`} title={title}>{children}</span>;
+export function Badge({ tone, children, title, className }: { tone: Tone; children: ReactNode; title?: string; className?: string }) {
+  return <span className={`badge badge-${tone}${className ? ` ${className}` : ''}`} title={title}>{children}</span>;
 }
 
 /** "3 of 10" with a bar; with a `label`, what is counted ("render 2 of 4"). */

@@ -48,7 +48,7 @@ export function CopyNews({ state, className }: { state: CopyState; className?: s
 }
 
 /** A value with a Copy button (addresses, paths, codes). */
-export function CopyValue({ value, label, mono = true }: { value: string; label: string; mono?: boolean }) {
+export function CopyValue({ value, label, mono = true, autoFocus }: { value: string; label: string; mono?: boolean; /** A dialog focuses Copy first. */ autoFocus?: boolean }) {
   const { state, copy, reset, tries } = useCopy();
   const field = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -73,7 +73,7 @@ export function CopyValue({ value, label, mono = true }: { value: string; label:
       ) : (
         <span className={mono ? 'mono' : undefined}>{value}</span>
       )}
-      <button type="button" className="link-button" onClick={() => void copy(value)} aria-label={`Copy ${label}`}>{state === 'copied' ? 'Copied' : 'Copy'}</button>
+      <button type="button" className="link-button" onClick={() => void copy(value)} aria-label={`Copy ${label}`} data-autofocus={autoFocus || undefined}>{state === 'copied' ? 'Copied' : 'Copy'}</button>
       <CopyNews state={state} />
     </span>
   );

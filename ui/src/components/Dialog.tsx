@@ -1,5 +1,10 @@
 // A modal dialog: traps focus, closes on Esc, gives focus back on close.
+// One may open over another (Add a vendor key from Add a license code): only
+// the one on top answers the keys.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+/** The dialogs open, the last on top. */
+const stack: HTMLElement[] = [];
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -27,7 +32,9 @@ export function Dialog(props: {
     const node = ref.current;
     const first = node?.querySelector<HTMLElement>('[data-autofocus]') ?? node?.querySelector<HTMLElement>(FOCUSABLE);
     (first ?? node)?.focus();
+    if (node) stack.push(node);
     const onKey = (e: KeyboardEvent) => {
+      if (node && stack[stack.length - 1] !== node) return;
       if (e.key === 'Escape') {
         e.stopPropagation();
         if (!busyRef.current) closeRef.current();
@@ -44,7 +51,11 @@ export function Dialog(props: {
       }
     };
     document.addEventListener('keydown', onKey, true);
-    return () => { document.removeEventListener('keydown', onKey, true); before?.focus?.(); };
+    return () => {
+      document.removeEventListener('keydown', onKey, true);
+      if (node) stack.splice(stack.indexOf(node), 1);
+      before?.focus?.();
+    };
   }, []);
 
   return (

@@ -5,8 +5,10 @@ import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
 import { useApp } from '../hooks';
 import { formatDuration, plural } from '../format';
-import { STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { stateBadge, stateReasonText, validity } from './licenseText';
 import { ErrorProse, Prose } from '../components/Prose';
+import { useNeeds } from '../roles';
+import { VendorKeyDialog } from './VendorKeyDialog';
 
 type Check =
   | { kind: 'idle' }
@@ -20,6 +22,8 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
   const [check, setCheck] = useState<Check>({ kind: 'idle' });
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>();
+  const [addingKey, setAddingKey] = useState(false);
+  const keyNeeds = useNeeds('admin');
   const seq = useRef(0);
   const trimmed = code.trim();
 
@@ -57,7 +61,9 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
     }
   };
 
+  const untrusted = check.kind === 'bad' && check.error instanceof ApiError && check.error.code === 'untrusted_vendor';
   return (
+    <>
     <Dialog
       title="Add a license code"
       onClose={onClose}
@@ -95,17 +101,32 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
           // the sentence); it is on the element for support and for tests.
           <div className="notice notice-error" role="alert" data-error-code={check.error instanceof ApiError ? check.error.code : undefined}>
             <strong>This code cannot be added.</strong> <ErrorProse error={check.error} />
+            {untrusted && (
+              <p className="notice-next">
+                If the code is from a vendor you buy from, trust the vendor’s key, then add the code:{' '}
+                <button type="button" className="link-button link-inline" onClick={() => setAddingKey(true)} disabled={!!keyNeeds} title={keyNeeds}>Add vendor key…</button>
+                {keyNeeds && <span className="muted"> ({keyNeeds.toLowerCase()})</span>}
+              </p>
+            )}
           </div>
         )}
         {check.kind === 'ok' && <Preview l={check.preview} />}
       </div>
       {saveError !== undefined && <div className="notice notice-error" role="alert"><ErrorProse error={saveError} /></div>}
     </Dialog>
+    {addingKey && (
+      <VendorKeyDialog
+        why="The code is signed by a vendor key this server does not trust yet. Paste that vendor’s public key; the code is checked again once it is trusted."
+        onClose={() => setAddingKey(false)}
+        onAdded={() => { if (trimmed) void runCheck(trimmed); }}
+      />
+    )}
+    </>
   );
 }
 
 function Preview({ l }: { l: LicenseView }) {
-  const s = STATE_LABEL[l.state];
+  const s = stateBadge(l);
   return (
     <div className="preview">
       <p className="preview-title">

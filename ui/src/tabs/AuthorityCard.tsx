@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ServerStatus } from '../api';
 import { useApp } from '../hooks';
 import { ErrorProse } from '../components/Prose';
+import { useNeeds } from '../roles';
 
 export function AuthorityCard({ current, onChanged, focus }: {
   /** The address the server keeps, if any. */
@@ -21,6 +22,7 @@ export function AuthorityCard({ current, onChanged, focus }: {
   const [busy, setBusy] = useState<'save' | 'forget'>();
   const [error, setError] = useState<{ e: unknown; forgetting: boolean }>();
   const input = useRef<HTMLInputElement>(null);
+  const needs = useNeeds('admin');
 
   useEffect(() => {
     if (!focus) return;
@@ -74,14 +76,15 @@ export function AuthorityCard({ current, onChanged, focus }: {
             autoComplete="off"
             aria-describedby="authority-url-hint"
             aria-invalid={error !== undefined && !error.forgetting}
+            readOnly={!!needs}
           />
           <span id="authority-url-hint" className="field-hint">As your vendor gave it: http://host:port.</span>
         </div>
-        <button type="submit" className="button button-primary" disabled={busy !== undefined || !wanted || wanted === current}>
+        <button type="submit" className="button button-primary" disabled={!!needs || busy !== undefined || !wanted || wanted === current} title={needs}>
           {busy === 'save' ? 'Saving…' : 'Save'}
         </button>
         {current && (
-          <button type="button" className="button" onClick={() => void change(null)} disabled={busy !== undefined}>
+          <button type="button" className="button" onClick={() => void change(null)} disabled={!!needs || busy !== undefined} title={needs}>
             {busy === 'forget' ? 'Forgetting…' : 'Forget'}
           </button>
         )}

@@ -13,6 +13,8 @@ import { useApp, useDebounced, useNow } from '../hooks';
 import { EndLoanDialog, LoanCells } from './Loan';
 import { type SeatPages, useSeatPages } from './seatPages';
 import { Waiting } from './Waiting';
+import { RoleNote } from '../components/RoleNote';
+import { useNeeds } from '../roles';
 
 type SortKey = ComputerSort;
 
@@ -40,6 +42,8 @@ const OVERDRAFT_HELP_ID = 'overdraft-help';
 
 export function ComputersTab() {
   const { api, notify } = useApp();
+  // Disconnecting and ending loans: the operator role.
+  const needs = useNeeds('operator');
   const now = useNow(1000);
   const [query, setQuery] = useState('');
   const text = useDebounced(query.trim(), 250);
@@ -97,7 +101,7 @@ export function ComputersTab() {
               label="Seats"
               className="grid-body"
               onNearEnd={last.nextCursor ? seats.more : undefined}
-              renderRow={(r) => <ComputerRow r={r} now={now} onDisconnect={() => setPending(r)} />}
+              renderRow={(r) => <ComputerRow r={r} now={now} onDisconnect={() => setPending(r)} needs={needs} />}
             />
           ) : (
             <p className="grid-empty">Nothing matches “{text}”.</p>
@@ -118,6 +122,7 @@ export function ComputersTab() {
           </label>
         )}
       </PanelHead>
+      <RoleNote need="operator" to="to disconnect computers, end loans or take clients out of the line" />
       <Waiting now={now} />
       {body}
       {pending?.borrowed && (
@@ -162,7 +167,7 @@ function ListFooter({ shown, last, seats }: { shown: number; last: ComputersPage
   );
 }
 
-function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisconnect: () => void }) {
+function ComputerRow({ r, now, onDisconnect, needs }: { r: SeatRow; now: number; onDisconnect: () => void; needs?: string }) {
   const h = r.lease.holder;
   const expiresIn = r.lease.expiresAt - now;
   return (
@@ -206,9 +211,9 @@ function ComputerRow({ r, now, onDisconnect }: { r: SeatRow; now: number; onDisc
       )}
       <div role="cell" className="actions">
         {r.borrowed ? (
-          <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`End loan of ${r.lease.product} to ${h.user} on ${h.host}`}>End loan…</button>
+          <button type="button" className="button button-small" onClick={onDisconnect} disabled={!!needs} title={needs} aria-label={`End loan of ${r.lease.product} to ${h.user} on ${h.host}`}>End loan…</button>
         ) : (
-          <button type="button" className="button button-small" onClick={onDisconnect} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
+          <button type="button" className="button button-small" onClick={onDisconnect} disabled={!!needs} title={needs} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
         )}
       </div>
     </>

@@ -10,7 +10,7 @@ import { Badge } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PanelHead } from '../components/PanelHead';
 import { ErrorState, ErrorText, Loading } from '../components/States';
-import { formatDay } from '../format';
+import { formatLastDay } from '../format';
 import { useApp } from '../hooks';
 import { NetworkServers } from './NetworkServers';
 import { Prose } from '../components/Prose';
@@ -136,7 +136,7 @@ function LicenseValidity({ check, typed }: { check: LicenseCheck | null; typed: 
     return (
       <div className="notice notice-ok" role="status">
         <strong>Valid on this computer.</strong> {check.product} for {check.customer}
-        {check.validUntil ? `, until ${formatDay(check.validUntil)}` : ', with no end date'}.
+        {check.validUntil ? `, until ${formatLastDay(check.validUntil)}` : ', with no end date'}.
       </div>
     );
   }

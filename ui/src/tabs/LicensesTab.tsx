@@ -7,15 +7,17 @@ import { CopyValue } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
 import { PanelHead } from '../components/PanelHead';
 import { Empty, ErrorState, Loading, StaleNotice } from '../components/States';
-import { formatDateTime, formatDay, formatDuration, plural } from '../format';
+import { formatCalendarDay, formatDateTime, formatDuration, plural } from '../format';
 import { useApp, useMediaQuery, useResource } from '../hooks';
 import { ActivateDialog } from './ActivateDialog';
 import { AddLicenseDialog } from './AddLicenseDialog';
 import { DeactivateDialog } from './DeactivateDialog';
 import { BorrowedCount, FeatureMeters, useProductUse } from './ProductUse';
 import { NamedUsers } from './NamedUsers';
-import { featuresWithSeats, removalEffect, seatRuleNotes, STATE_LABEL, stateReasonText, validity } from './licenseText';
+import { featuresWithSeats, removalEffect, seatRuleNotes, stateBadge, stateReasonText, validity } from './licenseText';
 import { Prose } from '../components/Prose';
+import { RoleNote } from '../components/RoleNote';
+import { useNeeds } from '../roles';
 
 const LICENSE_EVENTS = new Set(['license_added', 'license_removed', 'license_activated', 'license_deactivated', 'grant', 'borrow', 'release', 'expire', 'disconnect', 'reclaim']);
 
@@ -33,7 +35,10 @@ export function LicensesTab() {
   const medium = useMediaQuery('(max-width: 1279px)');
   const narrow = useMediaQuery('(max-width: 999px)');
   const productUse = useProductUse(licenses);
-  const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)}>Add license code</button>;
+  // Adding, removing, activating and deactivating codes: the admin role.
+  const needs = useNeeds('admin');
+  const roleNote = needs ? 'licenses-role-note' : undefined;
+  const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)} disabled={!!needs} title={needs} aria-describedby={roleNote}>Add license code</button>;
 
   let body;
   if (res.loading && !licenses) body = <Loading label="Loading licenses…" />;
@@ -64,7 +69,7 @@ export function LicensesTab() {
             </thead>
             <tbody>
               {licenses.map((l) => {
-                const s = STATE_LABEL[l.state];
+                const s = stateBadge(l);
                 return (
                   <tr key={l.licenseId}>
                     <td className="cell-product">
@@ -91,21 +96,21 @@ export function LicensesTab() {
                     {!medium && <td><FeatureChips l={l} /></td>}
                     <td className="nowrap-wide">{keepDatesWhole(validity(l))}</td>
                     <td>
-                      <Badge tone={s.tone}>{s.label}</Badge>
+                      <Badge tone={s.tone} className={l.expiringSoon ? 'badge-keep' : undefined}>{s.label}</Badge>
                       {l.stateReason && <div className="reason"><Prose text={stateReasonText(l.stateReason)} /></div>}
                     </td>
                     <td className="actions">
                       <div className="action-buttons">
                         {(l.state === 'needsActivation' || l.state === 'activatedElsewhere') && (
-                          <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
+                          <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} disabled={!!needs} title={needs} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
                         )}
                         {/* Activated on this server on this computer: only then can it be moved. */}
                         {l.activatedAt != null && (
-                          <button type="button" className="button button-small" onClick={() => setDeactivating(l)} aria-label={`Deactivate the ${l.product} license for ${l.customer || 'this customer'}`}>Deactivate…</button>
+                          <button type="button" className="button button-small" onClick={() => setDeactivating(l)} disabled={!!needs} title={needs} aria-label={`Deactivate the ${l.product} license for ${l.customer || 'this customer'}`}>Deactivate…</button>
                         )}
                         <span className="action-pair">
                           <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
-                          <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
+                          <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} disabled={!!needs} title={needs} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
                         </span>
                       </div>
                     </td>
@@ -124,6 +129,7 @@ export function LicensesTab() {
       <PanelHead title="Licenses" subtitle={licenses && licenses.length > 0 ? <>{plural(licenses.length, 'code')} for {plural(products, 'product')}</> : undefined}>
         {licenses && licenses.length > 0 && addButton}
       </PanelHead>
+      <RoleNote need="admin" to="to add, remove, activate or deactivate license codes" id={roleNote} />
       {body}
       {/* Asked only when a code has named users, so a plain server makes no extra call. */}
       {licenses?.some((l) => l.seatRules?.namedUsers) && <NamedUsers />}
@@ -177,7 +183,7 @@ function SeatRuleChips({ l }: { l: LicenseView }) {
  */
 function InUse({ l }: { l: LicenseView }) {
   if (l.productSeats > 0 || l.productInUse > 0 || l.state === 'active') return <SeatMeter inUse={l.productInUse} seats={l.productSeats} />;
-  if (l.state === 'notYetValid' && l.validFrom != null) return <span className="muted">Not valid yet: counts from {formatDay(l.validFrom)}</span>;
+  if (l.state === 'notYetValid' && l.firstDay != null) return <span className="muted">Not valid yet: counts from {formatCalendarDay(l.firstDay)}</span>;
   return <span className="muted">None: no code of {l.product} counts now</span>;
 }
 
@@ -215,7 +221,7 @@ function featuresText(l: LicenseView): string {
 }
 
 function LicenseDetails({ l, onClose }: { l: LicenseView; onClose: () => void }) {
-  const s = STATE_LABEL[l.state];
+  const s = stateBadge(l);
   const rules = seatRuleNotes(l.seatRules);
   return (
     <Dialog title={`${l.product} license`} onClose={onClose} wide footer={<button type="button" className="button" onClick={onClose}>Close</button>}>

@@ -22,6 +22,8 @@ export interface Entry {
   /** For a log line, the server module that wrote it (`leasehold_server::store`): in the tooltip, search and export. */
   target?: string;
   message: string;
+  /** The admin account that did it (admin actions only). */
+  by?: string;
 }
 
 export const KIND_LABEL: Record<EventKind | 'log', string> = {
@@ -66,7 +68,7 @@ const HISTORY_MS = 24 * 3600 * 1000;
 
 export const fromEvent = (e: Event): Entry => ({
   key: `e${e.seq}`, at: e.at, level: e.level, kind: e.kind, source: KIND_LABEL[e.kind] ?? e.kind,
-  message: e.message,
+  message: e.message, by: e.by ?? undefined,
 });
 // A server started again numbers its log lines from 1: the time tells two line 7s apart.
 export const fromLog = (l: LogLine): Entry => ({
@@ -178,11 +180,11 @@ export function LogsTab() {
     return entries.filter((e) =>
       LEVELS.indexOf(e.level) >= min &&
       (kind === 'all' || e.kind === kind) &&
-      (!q || `${e.source} ${e.target ?? ''} ${e.message}`.toLowerCase().includes(q)));
+      (!q || `${e.source} ${e.target ?? ''} ${e.message} ${e.by ? `by ${e.by}` : ''}`.toLowerCase().includes(q)));
   }, [entries, minLevel, kind, query]);
 
   const exportShown = () => {
-    const text = shown.map((e) => `${new Date(e.at).toISOString()}\t${e.level.toUpperCase()}\t${e.kind === 'log' ? e.target : e.kind}\t${e.message}`).join('\n') + '\n';
+    const text = shown.map((e) => `${new Date(e.at).toISOString()}\t${e.level.toUpperCase()}\t${e.kind === 'log' ? e.target : e.kind}\t${e.message}${e.by ? ` (by ${e.by})` : ''}`).join('\n') + '\n';
     saveBlob(`leasehold-log-${fileStamp()}.txt`, new Blob([text], { type: 'text/plain' }));
   };
 
@@ -230,7 +232,7 @@ export function LogsTab() {
                 <div role="cell"><Badge tone={LEVEL_TONE[e.level]}>{LEVEL_TEXT[e.level]}</Badge></div>
                 <div role="cell" className={e.kind === 'log' ? 'muted' : undefined}><Clip text={e.target ? `${e.source}: ${e.target}` : e.source} tabbable={false}>{e.source}</Clip></div>
                 <div role="cell" className="log-message" onClick={() => setPicked((k) => (k === e.key ? undefined : e.key))}>
-                  <Clip text={proseText(e.message)} tabbable={false}><Prose text={e.message} /></Clip>
+                  <Clip text={`${proseText(e.message)}${e.by ? ` — by ${e.by}` : ''}`} tabbable={false}><span className="log-text"><Prose text={e.message} /></span>{e.by && <span className="log-by"> by {e.by}</span>}</Clip>
                 </div>
               </>
             )}
@@ -268,7 +270,7 @@ export function LogsTab() {
         </label>
         <label className="search search-grow">
           <span className="sr-only">Search the log</span>
-          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search messages…" />
+          <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search messages and accounts…" />
         </label>
         <span className="muted small">{shown.length.toLocaleString()} of {entries.length.toLocaleString()} lines</span>
       </div>
@@ -295,6 +297,7 @@ function LineInFull({ entry, onClose }: { entry: Entry | undefined; onClose: () 
             <Badge tone={LEVEL_TONE[entry.level]}>{LEVEL_TEXT[entry.level]}</Badge>
             <span>{entry.source}</span>
             {entry.target && <code>{entry.target}</code>}
+            {entry.by && <span className="log-by">by {entry.by}</span>}
             <button type="button" className="link-button log-detail-close" onClick={onClose}>Close</button>
           </div>
           <p className="log-detail-text"><Prose text={entry.message} /></p>

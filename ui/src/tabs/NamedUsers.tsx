@@ -8,6 +8,8 @@ import { Badge } from '../components/Badge';
 import { ErrorProse, Prose } from '../components/Prose';
 import { formatDateTime, plural, withLocalTimes } from '../format';
 import { isOffline, useApp, useResource } from '../hooks';
+import { RoleNote } from '../components/RoleNote';
+import { useNeeds } from '../roles';
 
 /** Who is named changes with these; the seats that may be named with the licences. */
 const NAMED_EVENTS = new Set<Event['kind']>([
@@ -61,6 +63,7 @@ export function NamedUsers() {
         These codes give their seats to users you name: only they may use the product, each while a seat is free.
         A seat moved from one user to another may move again only after the vendor’s cool-down, so names cannot be passed around.
       </p>
+      <RoleNote need="admin" to="to name users or remove them" />
       <div className="named-cards">
         {list.products.map((v) => <NamedProduct key={v.product} v={v} onChanged={changed} />)}
       </div>
@@ -75,6 +78,7 @@ function NamedProduct({ v, onChanged }: { v: NamedUsersView; onChanged: (v: Name
   const [assigning, setAssigning] = useState(false);
   /** The user whose Remove is on its way. */
   const [removing, setRemoving] = useState<string>();
+  const needs = useNeeds('admin');
   const busy = assigning || removing !== undefined;
   const [error, setError] = useState<unknown>();
   // Where the keyboard goes once a removed user's row is gone: the next one's Remove, else the name field.
@@ -152,7 +156,7 @@ function NamedProduct({ v, onChanged }: { v: NamedUsersView; onChanged: (v: Name
       {v.users.length ? (
         <ul className="named-rows" aria-label={`Named users of ${v.product}`} ref={listRef}>
           {v.users.map((a) => (
-            <NamedRow key={a.user} a={a} product={v.product} hours={v.reassignAfterHours} busy={removing === a.user} disabled={busy} onRemove={() => void remove(a)} />
+            <NamedRow key={a.user} a={a} product={v.product} hours={v.reassignAfterHours} busy={removing === a.user} disabled={busy || !!needs} why={needs} onRemove={() => void remove(a)} />
           ))}
         </ul>
       ) : (
@@ -176,18 +180,19 @@ function NamedProduct({ v, onChanged }: { v: NamedUsersView; onChanged: (v: Name
             id={`${ids}-user`} ref={inputRef} type="text" value={name} autoComplete="off" spellCheck={false}
             placeholder="login name, e.g. alice or CORP\alice" aria-describedby={`${ids}-hint`}
             onChange={(e) => { setName(e.target.value); setError(undefined); }}
+            readOnly={!!needs}
           />
           <span className="field-hint" id={`${ids}-hint`}>As the applications report it; capitals do not matter.</span>
         </div>
-        <button type="submit" className="button button-primary" disabled={!user || busy}>{assigning ? 'Naming…' : 'Name user'}</button>
+        <button type="submit" className="button button-primary" disabled={!user || busy || !!needs} title={needs}>{assigning ? 'Naming…' : 'Name user'}</button>
       </form>
       {!!error && <div className="notice notice-error named-error" role="alert" ref={errorRef}><Prose text={refusalText(error)} /></div>}
     </section>
   );
 }
 
-function NamedRow(props: { a: Assignment; product: string; hours: number; busy: boolean; disabled: boolean; onRemove: () => void }) {
-  const { a, product, hours, busy, disabled, onRemove } = props;
+function NamedRow(props: { a: Assignment; product: string; hours: number; busy: boolean; disabled: boolean; why?: string; onRemove: () => void }) {
+  const { a, product, hours, busy, disabled, why, onRemove } = props;
   return (
     <li className="named-row" data-user={a.user}>
       <div className="named-who">
@@ -201,7 +206,7 @@ function NamedRow(props: { a: Assignment; product: string; hours: number; busy: 
           </span>
         )}
       </div>
-      <button type="button" className="button button-small button-quiet-danger" disabled={disabled} onClick={onRemove} aria-label={`Remove ${a.user} from the named users of ${product}`}>
+      <button type="button" className="button button-small button-quiet-danger" disabled={disabled} title={why} onClick={onRemove} aria-label={`Remove ${a.user} from the named users of ${product}`}>
         {busy ? 'Removing…' : 'Remove'}
       </button>
     </li>

@@ -7,6 +7,8 @@ import { CodeEditor, type CodeEditorHandle } from '../components/CodeEditor';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Prose } from '../components/Prose';
 import { useApp } from '../hooks';
+import { RoleNote } from '../components/RoleNote';
+import { useNeeds } from '../roles';
 import type { PolicyDraft } from './policyDraft';
 import { errorLine, errorReason, isEmptyPolicy } from './policyText';
 
@@ -22,9 +24,10 @@ export function PolicyEditor({ status, draft, editor, onSaved }: {
   // The refusal, with the text it refused (its line is marked while the editor still holds that text).
   const [refused, setRefused] = useState<{ error: unknown; text: string }>();
   const [confirm, setConfirm] = useState<'empty' | 'discard'>();
+  const needs = useNeeds('admin');
 
   const save = async () => {
-    if (!draft.dirty || saving) return;
+    if (!draft.dirty || saving || needs) return;
     if (!draft.text.trim() && !isEmptyPolicy(status) && confirm !== 'empty') { setConfirm('empty'); return; }
     const text = draft.text;
     setSaving(true);
@@ -85,8 +88,9 @@ export function PolicyEditor({ status, draft, editor, onSaved }: {
           <p className="small">Your text is kept; the policy in force has not changed.</p>
         </div>
       )}
+      <RoleNote need="admin" to="to save the seat policy (the dry run is open to all)" id={`${ids}-role`} />
       <div className="button-row editor-actions">
-        <button type="button" className="button button-primary" onClick={() => void save()} disabled={!draft.dirty || saving}>{saving ? 'Saving…' : 'Save'}</button>
+        <button type="button" className="button button-primary" onClick={() => void save()} disabled={!draft.dirty || saving || !!needs} title={needs} aria-describedby={needs ? `${ids}-role` : undefined}>{saving ? 'Saving…' : 'Save'}</button>
         <button type="button" className="button" onClick={() => setConfirm('discard')} disabled={!draft.dirty || saving}>Discard changes…</button>
       </div>
       <p className="field-hint" id={`${ids}-hint`}>

@@ -1,6 +1,6 @@
 // Server: is it running, where it listens, what it serves, and where its data is.
 import { useState } from 'react';
-import { adminUrlFor, type ServerStatus, type ServiceAttachment } from '../api';
+import { adminUrlFor, type ServerStatus, type ServiceAttachment, type TlsInfo } from '../api';
 import { Badge, SeatMeter } from '../components/Badge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyValue } from '../components/Copy';
@@ -12,6 +12,10 @@ import { AuthorityCard } from './AuthorityCard';
 import { PortConflictNotice, PortDialog, ServerStartFailed, ServerStopped, useHost } from './ServerHost';
 import { AttachedNotice, InstalledNotice, ServiceOffer, ServiceProblem, ServiceStopped, useInstalledNote } from './ServiceConsole';
 import { ErrorProse, Prose } from '../components/Prose';
+import { RoleNote } from '../components/RoleNote';
+import { useNeeds } from '../roles';
+import { ExpiryCard } from './ExpiryCard';
+import { VendorKeyDialog } from './VendorKeyDialog';
 
 const MDNS_LABEL: Record<string, { text: string; tone: 'ok' | 'neutral' | 'bad' }> = {
   announcing: { text: 'Announcing on the local network', tone: 'ok' },
@@ -44,6 +48,8 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<unknown>();
   const [installed, dismissInstalled, showInstalled] = useInstalledNote();
+  const [addingKey, setAddingKey] = useState(false);
+  const needsAdmin = useNeeds('admin');
   const attached = host?.attached;
 
   const start = async () => {
@@ -127,6 +133,7 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
       {notes}
       {host?.portConflict && <PortConflictNotice conflict={host.portConflict} onChoose={() => setChoosingPort(true)} />}
       <StaleNotice error={res.error} />
+      <RoleNote need="admin" to="to change the server’s settings, vendor keys and the activation authority" id="server-role-note" />
       <div className="cards">
         <div className="card">
           <h2>Status</h2>
@@ -149,7 +156,8 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
               ? <><dt>Reachable from</dt><dd>This computer only. To serve the network, start the server with <code>--listen 0.0.0.0:{portOf(s.listen) || 'PORT'}</code>.</dd></>
               : <><dt>Firewall</dt><dd>Allow TCP port <strong>{portOf(s.listen) || '—'}</strong> for computers on this network</dd></>}
             <dt>Admin page</dt><dd><CopyValue value={adminUrlFor(api.conn, s.listen)} label="admin URL" /></dd>
-            <dt>Remote admin</dt><dd>{s.adminRemote ? 'Allowed from other computers (with the token)' : 'Only from this computer'}</dd>
+            <dt>Remote admin</dt><dd>{s.adminRemote ? 'Allowed from other computers (with a password or token)' : 'Only from this computer'}</dd>
+            <dt>HTTPS</dt><dd><Tls tls={s.tls} desktop={api.conn.desktop} /></dd>
           </dl>
           <div className="switch-row">
             <button
@@ -158,7 +166,8 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
               aria-checked={mdnsOn}
               className="switch"
               onClick={toggleMdns}
-              disabled={mdnsBusy}
+              disabled={mdnsBusy || !!needsAdmin}
+              title={needsAdmin}
               aria-describedby="mdns-state"
             >
               <span className="switch-knob" aria-hidden="true" />
@@ -198,9 +207,13 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
                   {s.trustedKeys.map((k) => <li key={k.publicKey}><span className="mono">{k.fingerprint}</span> <span className="muted small">({KEY_SOURCE[k.source]})</span></li>)}
                 </ul>
               ) : 'None: license codes cannot be verified until a vendor key is trusted.'}
+              <div className="card-actions">
+                <button type="button" className="button button-small" onClick={() => setAddingKey(true)} disabled={!!needsAdmin} title={needsAdmin} aria-describedby={needsAdmin ? 'server-role-note' : undefined}>Add vendor key…</button>
+              </div>
             </dd>
           </dl>
         </div>
+        <ExpiryCard s={s} onChanged={res.reload} focus={spot === 'expiry'} />
         <AuthorityCard current={s.authorityUrl} onChanged={res.replace} focus={spot === 'authority'} />
         {host && !attached && <ServiceOffer host={host} onInstalled={(h) => { showInstalled(); setHost(h); res.reload(); }} />}
       </div>
@@ -216,7 +229,24 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
         </ConfirmDialog>
       )}
       {portDialog}
+      {addingKey && <VendorKeyDialog onClose={() => setAddingKey(false)} onAdded={() => res.reload()} />}
     </section>
+  );
+}
+
+/**
+ * HTTPS on the server's port: the certificate's fingerprint to compare with
+ * what the browser shows (a made certificate is not signed by anyone the
+ * browser knows, so the fingerprint is how an admin knows it is this server's).
+ */
+function Tls({ tls, desktop }: { tls?: TlsInfo | null; desktop: boolean }) {
+  if (!tls) return <>Off: plain HTTP only.{!desktop && <> Admin calls from other computers need HTTPS: <code>leasehold serve --tls</code> turns it on.</>}</>;
+  return (
+    <>
+      <span className="tls-line">On the same port, with {tls.source === 'made' ? 'a certificate this server made' : 'the certificate given to the server'}. Certificate fingerprint (SHA-256):</span>
+      <span className="tls-fingerprint"><CopyValue value={tls.fingerprint} label="certificate fingerprint" /></span>
+      <span className="muted small">Check that your browser shows the same fingerprint for this server’s certificate ({tls.certificate}).</span>
+    </>
   );
 }
 

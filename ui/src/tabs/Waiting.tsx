@@ -9,6 +9,7 @@ import { formatDateTime, formatRelative, ordinal } from '../format';
 import { isOffline, useApp, useResource } from '../hooks';
 import { ErrorProse } from '../components/Prose';
 import { Clip } from '../components/Clip';
+import { useNeeds } from '../roles';
 
 const QUEUE_EVENTS = new Set<Event['kind']>(['queue_joined', 'queue_left', 'queue_granted']);
 const isQueueEvent = (e: Event) => QUEUE_EVENTS.has(e.kind);
@@ -51,6 +52,8 @@ function without(list: WaitingList, gone: WaiterView): WaitingList {
 
 export function Waiting({ now }: { now: number }) {
   const { api, notify } = useApp();
+  // Taking a client out of the line: the operator role (the Computers tab says so above).
+  const needs = useNeeds('operator');
   const res = useResource(api.waiting, { key: 'waiting', intervalMs: 3000, refreshOn: isQueueEvent });
   const [pending, setPending] = useState<WaiterView>();
   const [open, setOpen] = useState<Set<string>>(() => new Set());
@@ -113,7 +116,7 @@ export function Waiting({ now }: { now: number }) {
                 <span className="muted small">{line.length.toLocaleString()} waiting</span>
               </h3>
               <ol className="waiter-rows" aria-label={`Waiting for ${product}`}>
-                {shown.map((w) => <WaiterRow key={w.ticket} w={w} now={now} onRemove={() => setPending(w)} />)}
+                {shown.map((w) => <WaiterRow key={w.ticket} w={w} now={now} onRemove={() => setPending(w)} needs={needs} />)}
               </ol>
               {line.length > PREVIEW && (
                 <p className="waiting-more small">
@@ -151,7 +154,7 @@ export function Waiting({ now }: { now: number }) {
   );
 }
 
-function WaiterRow({ w, now, onRemove }: { w: WaiterView; now: number; onRemove: () => void }) {
+function WaiterRow({ w, now, onRemove, needs }: { w: WaiterView; now: number; onRemove: () => void; needs?: string }) {
   const name = who(w);
   const since = Math.min(w.since, now);
   return (
@@ -170,7 +173,7 @@ function WaiterRow({ w, now, onRemove }: { w: WaiterView; now: number; onRemove:
         </time>
       </div>
       <div className="waiter-action">
-        <button type="button" className="button button-small" onClick={onRemove} aria-label={`Remove ${name} (${w.clientId}) from the line for ${w.product}`}>
+        <button type="button" className="button button-small" onClick={onRemove} disabled={!!needs} title={needs} aria-label={`Remove ${name} (${w.clientId}) from the line for ${w.product}`}>
           Remove…
         </button>
       </div>

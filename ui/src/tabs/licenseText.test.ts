@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressHost, formatDay } from '../format';
-import { stateReasonText, validity } from './licenseText';
+import { stateBadge, stateReasonText, validity } from './licenseText';
 
 describe('how server words read in the UI', () => {
   it('writes a state reason as a sentence with the page’s dates', () => {
@@ -9,14 +9,20 @@ describe('how server words read in the UI', () => {
     expect(stateReasonText('Already a sentence.')).toBe('Already a sentence.');
   });
 
-  it('names the last day a code is valid, not the midnight it stops', () => {
+  it('names the first and last day a code is valid, as the server gives them', () => {
     // `vendor issue --starts 2026-01-01 --expires 2027-06-30`: valid through Jun 30.
-    const l = { validFrom: Date.UTC(2026, 0, 1), validUntil: Date.UTC(2027, 6, 1) };
-    expect(validity(l)).toBe(`${formatDay(Date.UTC(2026, 0, 1))} – ${formatDay(Date.UTC(2027, 5, 30))}`);
-    expect(validity({ validFrom: null, validUntil: Date.UTC(2027, 6, 1) })).toBe(`Until ${formatDay(Date.UTC(2027, 5, 30))}`);
-    // Not at a midnight: that day itself.
-    expect(validity({ validFrom: null, validUntil: Date.UTC(2027, 6, 1, 12) })).toBe(`Until ${formatDay(Date.UTC(2027, 6, 1))}`);
-    expect(validity({ validFrom: Date.UTC(2026, 0, 1), validUntil: null })).toBe(`From ${formatDay(Date.UTC(2026, 0, 1))}, no end date`);
+    expect(validity({ firstDay: '2026-01-01', lastDay: '2027-06-30' })).toBe(`${formatDay(Date.UTC(2026, 0, 1))} – ${formatDay(Date.UTC(2027, 5, 30))}`);
+    expect(validity({ firstDay: null, lastDay: '2027-06-30' })).toBe(`Until ${formatDay(Date.UTC(2027, 5, 30))}`);
+    expect(validity({ firstDay: '2026-01-01', lastDay: null })).toBe(`From ${formatDay(Date.UTC(2026, 0, 1))}, no end date`);
+    expect(validity({})).toBe('No end date');
+  });
+
+  it('warns of a code ending soon instead of a green Active, and only then', () => {
+    expect(stateBadge({ state: 'active', expiringSoon: true, daysLeft: 3 })).toEqual({ label: 'Expires in 3 days', tone: 'warn' });
+    expect(stateBadge({ state: 'active', expiringSoon: true, daysLeft: 1 })).toEqual({ label: 'Last day tomorrow', tone: 'warn' });
+    expect(stateBadge({ state: 'active', expiringSoon: true, daysLeft: 0 })).toEqual({ label: 'Last day today', tone: 'warn' });
+    expect(stateBadge({ state: 'active', expiringSoon: false, daysLeft: 40 })).toEqual({ label: 'Active', tone: 'ok' });
+    expect(stateBadge({ state: 'expired', expiringSoon: false })).toEqual({ label: 'Expired', tone: 'bad' });
   });
 
   it('shows a client’s address without its source port', () => {

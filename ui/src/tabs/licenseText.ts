@@ -1,7 +1,7 @@
 // How a license and its state read in the UI.
 import type { LicenseState, LicenseView, SeatRules } from '../api';
 import type { Tone } from '../components/Badge';
-import { formatDay, formatDuration } from '../format';
+import { formatCalendarDay, formatDuration } from '../format';
 
 export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = {
   active: { label: 'Active', tone: 'ok' },
@@ -13,22 +13,35 @@ export const STATE_LABEL: Record<LicenseState, { label: string; tone: Tone }> = 
   clockSetBack: { label: 'Waiting for the clock', tone: 'bad' },
 };
 
-const DAY_MS = 86_400_000;
+/**
+ * The days a code is valid, its first and last (`firstDay`, `lastDay`: UTC
+ * calendar days, the `--starts` and `--expires` it was issued with), the same
+ * days in every time zone. Never `validUntil`: that is the instant after the
+ * last day (a code valid through Jun 30 stops at 00:00 UTC on Jul 1).
+ */
+export function validity(l: Pick<LicenseView, 'firstDay' | 'lastDay'>): string {
+  const from = l.firstDay ?? null;
+  const until = l.lastDay ?? null;
+  if (from === null && until === null) return 'No end date';
+  if (from === null) return `Until ${formatCalendarDay(until!)}`;
+  if (until === null) return `From ${formatCalendarDay(from)}, no end date`;
+  return `${formatCalendarDay(from)} – ${formatCalendarDay(until)}`;
+}
+
+/** How near a code's last day is: "Last day today", "Last day tomorrow", "Expires in 3 days". */
+export function daysLeftText(daysLeft: number): string {
+  if (daysLeft <= 0) return 'Last day today';
+  if (daysLeft === 1) return 'Last day tomorrow';
+  return `Expires in ${daysLeft.toLocaleString()} days`;
+}
 
 /**
- * The days a code is valid, first and last. `validUntil` is the moment it
- * stops (a code valid through Jun 30 stops at 00:00 UTC on Jul 1), so the
- * last day is the one before a midnight, as the server and `vendor issue`
- * write it.
+ * The badge a code's state shows: a code that counts but ends within the
+ * server's warning window shows how soon instead of a green Active.
  */
-export function validity(l: Pick<LicenseView, 'validFrom' | 'validUntil'>): string {
-  const from = l.validFrom ?? null;
-  const end = l.validUntil ?? null;
-  const until = end === null ? null : end % DAY_MS === 0 ? end - 1 : end;
-  if (from === null && until === null) return 'No end date';
-  if (from === null) return `Until ${formatDay(until!)}`;
-  if (until === null) return `From ${formatDay(from)}, no end date`;
-  return `${formatDay(from)} – ${formatDay(until)}`;
+export function stateBadge(l: Pick<LicenseView, 'state' | 'expiringSoon' | 'daysLeft'>): { label: string; tone: Tone } {
+  if (l.state === 'active' && l.expiringSoon && l.daysLeft != null) return { label: daysLeftText(l.daysLeft), tone: 'warn' };
+  return STATE_LABEL[l.state];
 }
 
 /** What removing this code does to its product's seats, in words. */
@@ -54,7 +67,7 @@ export function removalEffect(l: LicenseView): string {
  * Jan 7, 2027.").
  */
 export function stateReasonText(reason: string): string {
-  const text = reason.trim().replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (_, y: string, m: string, d: string) => formatDay(Date.UTC(Number(y), Number(m) - 1, Number(d))));
+  const text = reason.trim().replace(/\b\d{4}-\d{2}-\d{2}\b/g, formatCalendarDay);
   if (!text) return text;
   const first = text[0].toUpperCase() + text.slice(1);
   return /[.!?]$/.test(first) ? first : `${first}.`;

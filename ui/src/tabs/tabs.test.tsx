@@ -40,7 +40,7 @@ describe('Licenses tab', () => {
   it('says a code not valid yet counts from when, not "0 of 0"', async () => {
     const from = Date.UTC(2027, 0, 7);
     renderWithApi(<LicensesTab />, fakeFetch({
-      'GET /admin/v1/licenses': () => json([license({ product: 'viewer', seats: 50, state: 'notYetValid', productSeats: 0, productInUse: 0, validFrom: from, stateReason: 'starts counting on 2027-01-07' })]),
+      'GET /admin/v1/licenses': () => json([license({ product: 'viewer', seats: 50, state: 'notYetValid', productSeats: 0, productInUse: 0, validFrom: from, firstDay: '2027-01-07', stateReason: 'starts counting on 2027-01-07' })]),
     }));
     expect(await screen.findByText(`Not valid yet: counts from ${formatDay(from)}`)).toBeInTheDocument();
     expect(screen.queryByText('0 of 0')).not.toBeInTheDocument();
@@ -390,7 +390,7 @@ describe('the tab list', () => {
     }));
     render(<App connection={conn} />);
     const tabs = await screen.findAllByRole('tab');
-    expect(tabs.map((t) => t.textContent)).toEqual(['Licenses', 'Computers', 'Usage', 'Policy', 'Server', 'Logs', 'License Mode']);
+    expect(tabs.map((t) => t.textContent)).toEqual(['Licenses', 'Computers', 'Usage', 'Policy', 'Server', 'Accounts', 'Logs', 'License Mode']);
     await userEvent.click(screen.getByRole('tab', { name: 'Computers' }));
     await userEvent.keyboard('{ArrowRight}');
     expect(screen.getByRole('tab', { name: 'Usage' })).toHaveFocus();

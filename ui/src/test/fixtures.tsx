@@ -3,7 +3,7 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { vi } from 'vitest';
-import { Api, type ComputersPage, type Connection, type Event, type HostState, type Invoke, type LicenseView, type PolicyStatus, type PrecedenceStep, type SeatRow, type ServerStatus } from '../api';
+import { Api, type ComputersPage, type Connection, type Event, type HostState, type Invoke, type LicenseView, type PolicyStatus, type PrecedenceStep, type SeatRow, type ServerStatus, type SessionView } from '../api';
 import { AppContext, type AppContextValue } from '../hooks';
 
 export const conn: Connection = { baseUrl: 'http://srv:7878', token: 'tok', desktop: false, serverControl: false };
@@ -50,10 +50,16 @@ export function fakeInvoke(commands: Record<string, (args?: Record<string, unkno
 }
 
 const now = Date.now();
+const DAY = 86_400_000;
+/** The UTC day `ms` falls in, as the server writes days. */
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function license(over: Partial<LicenseView> = {}): LicenseView {
+  // Valid from yesterday through its last day 299 days on (validUntil: the midnight after it).
+  const first = Math.floor(now / DAY) * DAY - DAY;
   return {
     licenseId: '0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10', product: 'cad', seats: 10, productInUse: 3, productSeats: 10,
-    customer: 'Northwind', features: ['render'], validFrom: now - 86400000, validUntil: now + 86400000 * 300, leaseSecs: 300,
+    customer: 'Northwind', features: ['render'], validFrom: first, validUntil: first + 301 * DAY, leaseSecs: 300,
+    firstDay: isoDay(first), lastDay: isoDay(first + 300 * DAY), daysLeft: 299, expiringSoon: false,
     state: 'active', stateReason: null, vendorKey: 'lhk1:9f3a', addedAt: now, code: 'LHC1-AAAA-BBBB', ...over,
   };
 }
@@ -93,6 +99,11 @@ export function status(over: Partial<ServerStatus> = {}): ServerStatus {
     trustedKeys: [{ publicKey: 'ab', fingerprint: 'lhk1:9f3a', source: 'builtIn' }],
     mdns: { state: 'announcing', detail: null, addresses: ['192.0.2.10'] }, ...over,
   };
+}
+
+/** Who is signed in: by default the local admin, through the data directory's token. */
+export function session(over: Partial<SessionView> = {}): SessionView {
+  return { account: 'admin', role: 'admin', by: 'token', localAdmin: true, hasPassword: false, ...over };
 }
 
 export function event(seq: number, over: Partial<Event> = {}): Event {

@@ -1,0 +1,200 @@
+// Signing in with a password or a token, who is signed in in the header,
+// signing out, a session that ends, and what each role may press.
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from './App';
+import { conn, event, fakeFetch, json, license, renderWithApi, seat, seatServer, session, status } from './test/fixtures';
+import { AccountsTab } from './tabs/AccountsTab';
+import { ComputersTab } from './tabs/ComputersTab';
+import { LicensesTab } from './tabs/LicensesTab';
+import type { Event } from './api';
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+});
+
+/** The routes the shell's first tab needs, and the session routes given. */
+function shellRoutes(extra: Parameters<typeof fakeFetch>[0] = {}) {
+  return {
+    'GET /admin/v1/events': () => json({ events: [], lastSeq: 0 }),
+    'GET /admin/v1/licenses': () => json([license()]),
+    'GET /admin/v1/status': () => json(status()),
+    ...extra,
+  };
+}
+
+describe('signing in', () => {
+  it('with a password: the header names the account and its role; Sign out ends the session and says so', async () => {
+    const f = fakeFetch(shellRoutes({
+      'POST /admin/v1/session': ({ body }) => ((body as { password: string }).password === 'right one'
+        ? json(session({ account: 'ann', role: 'operator', by: 'session', localAdmin: false, hasPassword: true, token: 'lhs_ann' }), 201)
+        : json({ code: 'sign_in_failed', message: 'the account name or password is wrong' }, 401)),
+      'GET /admin/v1/session': ({ headers }) => (headers.Authorization === 'Bearer lhs_ann' ? json(session({ account: 'ann', role: 'operator', by: 'session', localAdmin: false, hasPassword: true })) : json({ code: 'unauthorized', message: 'authentication required' }, 401)),
+      'DELETE /admin/v1/session': () => new Response(null, { status: 204 }),
+    }));
+    vi.stubGlobal('fetch', f);
+    render(<App connection={{ ...conn, token: null }} />);
+    await userEvent.type(screen.getByLabelText('Account name'), 'ann');
+    await userEvent.type(screen.getByLabelText('Password'), 'wrong');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('The account name or password is wrong.');
+
+    await userEvent.clear(screen.getByLabelText('Password'));
+    await userEvent.type(screen.getByLabelText('Password'), 'right one{Enter}');
+    const who = await screen.findByRole('group', { name: 'Signed in' });
+    expect(who).toHaveTextContent('annOperator');
+    expect(sessionStorage.getItem('leasehold.adminToken')).toBe('lhs_ann');
+
+    await userEvent.click(within(who).getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in to the license server' })).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('You signed out.');
+    expect(sessionStorage.getItem('leasehold.adminToken')).toBeNull();
+    expect(f.mock.calls.some((c) => c[1]?.method === 'DELETE' && String(c[0]).endsWith('/admin/v1/session'))).toBe(true);
+  });
+
+  it('says how long to wait after too many wrong passwords, in the server’s words', async () => {
+    vi.stubGlobal('fetch', fakeFetch({ 'POST /admin/v1/session': () => json({ code: 'too_many_sign_ins', message: 'too many wrong passwords for this account; try again in 30 s' }, 429) }));
+    render(<App connection={{ ...conn, token: null }} />);
+    await userEvent.type(screen.getByLabelText('Account name'), 'ann');
+    await userEvent.type(screen.getByLabelText('Password'), 'x{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Too many wrong passwords for this account; try again in 30 s.');
+  });
+
+  it('with a token instead: checked with the server, then the shell; signing out forgets it without a call', async () => {
+    const f = fakeFetch(shellRoutes({ 'GET /admin/v1/session': () => json(session({ account: 'ci', role: 'viewer', localAdmin: false })) }));
+    vi.stubGlobal('fetch', f);
+    render(<App connection={{ ...conn, token: null }} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Use a token instead' }));
+    await userEvent.type(screen.getByLabelText('Admin token'), 'lha_123{Enter}');
+    const who = await screen.findByRole('group', { name: 'Signed in' });
+    expect(who).toHaveTextContent('ciViewer');
+    await userEvent.click(within(who).getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('this page forgot the token');
+    expect(f.mock.calls.some((c) => c[1]?.method === 'DELETE')).toBe(false);
+  });
+
+  it('a session that ends goes back to the sign-in page, saying so', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let ended = false;
+    const f = fakeFetch(shellRoutes({
+      'GET /admin/v1/session': () => (ended ? json({ code: 'unauthorized', message: 'authentication required' }, 401) : json(session({ account: 'ann', role: 'admin', by: 'session', localAdmin: false, hasPassword: true }))),
+      'GET /admin/v1/licenses': () => (ended ? json({ code: 'unauthorized', message: 'authentication required' }, 401) : json([license()])),
+    }));
+    vi.stubGlobal('fetch', f);
+    render(<App connection={{ ...conn, token: 'lhs_ann' }} />);
+    await screen.findByRole('group', { name: 'Signed in' });
+    ended = true;
+    // The tab's next load, 5 s on, meets the 401.
+    await act(async () => { await vi.advanceTimersByTimeAsync(5100); });
+    vi.useRealTimers();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Your session has ended');
+    expect(screen.getByLabelText('Account name')).toBeInTheDocument();
+  });
+
+  it('the desktop app’s local admin is shown, with nothing to sign out of', async () => {
+    vi.stubGlobal('fetch', fakeFetch(shellRoutes({ 'GET /admin/v1/session': () => json(session()) })));
+    render(<App connection={{ ...conn, desktop: true, serverControl: true, host: { running: true } }} />);
+    const who = await screen.findByRole('group', { name: 'Signed in' });
+    expect(who).toHaveTextContent('adminAdmin');
+    expect(within(who).queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
+  });
+});
+
+describe('what a role may press', () => {
+  it('a viewer: Add, Remove and Activate are disabled, with the role needed in sight; Details stays', async () => {
+    renderWithApi(<LicensesTab />, fakeFetch({ 'GET /admin/v1/licenses': () => json([license({ state: 'needsActivation' })]) }), { me: session({ account: 'vic', role: 'viewer', localAdmin: false }) });
+    expect(await screen.findByText('Needs the admin role to add, remove, activate or deactivate license codes (you are a viewer).')).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: /^Remove the cad license/ })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Add license code' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: /^Activate the cad license/ })).toBeDisabled();
+    expect(screen.getByRole('button', { name: /^Details of the cad license/ })).toBeEnabled();
+  });
+
+  it('an operator may disconnect; an admin sees no note', async () => {
+    const routes = { 'GET /admin/v1/computers': seatServer([seat(1)]), 'GET /admin/v1/queue': () => json({ waiters: [] }) };
+    const { unmount } = renderWithApi(<ComputersTab />, fakeFetch(routes), { me: session({ account: 'op', role: 'operator', localAdmin: false }) });
+    expect(await screen.findByRole('button', { name: 'Disconnect user1 on ws-1 from cad' })).toBeEnabled();
+    expect(screen.queryByText(/Needs the/)).not.toBeInTheDocument();
+    unmount();
+    renderWithApi(<ComputersTab />, fakeFetch(routes), { me: session({ account: 'vic', role: 'viewer', localAdmin: false }) });
+    const button = await screen.findByRole('button', { name: 'Disconnect user1 on ws-1 from cad' });
+    expect(button).toBeDisabled();
+    expect(button).toHaveAttribute('title', 'Needs the operator role');
+  });
+
+  it('a refusal the page did not foresee (403 forbidden) shows the server’s sentence', async () => {
+    renderWithApi(<LicensesTab />, fakeFetch({
+      'GET /admin/v1/licenses': () => json([license()]),
+      [`DELETE /admin/v1/licenses/${license().licenseId}`]: () => json({ code: 'forbidden', message: '`ann` is an operator; this needs the admin role (an admin can change the account\'s role)' }, 403),
+    }), { me: session({ account: 'ann', role: 'admin', localAdmin: false }) });
+    await userEvent.click(await screen.findByRole('button', { name: /^Remove the cad license/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Remove the cad license?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Remove license' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('ann is an operator; this needs the admin role (an admin can change the account\'s role).');
+  });
+});
+
+describe('Accounts tab', () => {
+  const accounts = [
+    { name: 'admin', role: 'admin', hasPassword: false, localAdmin: true, tokens: 1, createdAt: 1 },
+    { name: 'ann', role: 'operator', hasPassword: true, localAdmin: false, tokens: 2, createdAt: 2 },
+  ];
+
+  it('lists the accounts; an admin changes a role and makes a token shown once', async () => {
+    let push: (e: Event[]) => void = () => {};
+    const f = fakeFetch({
+      'GET /admin/v1/accounts': () => json(accounts),
+      'PUT /admin/v1/accounts/ann': ({ body }) => json({ ...accounts[1], role: (body as { role: string }).role }),
+      'GET /admin/v1/accounts/admin/tokens': () => json([{ id: 'admin-token', label: 'the data directory\'s admin-token', createdAt: 1, dataDir: true }]),
+      'POST /admin/v1/accounts/admin/tokens': ({ body }) => json({ id: 't1', label: (body as { label: string }).label, createdAt: 3, dataDir: false, token: 'lha_secret' }, 201),
+    });
+    const { ctx } = renderWithApi(<AccountsTab />, f, { me: session(), subscribe: (fn) => { push = fn; return () => {}; } });
+    const table = await screen.findByRole('table');
+    expect(within(table).getAllByRole('row')[1]).toHaveTextContent('admin (you)Local adminAdmin1 token');
+    expect(within(table).getAllByRole('row')[2]).toHaveTextContent('password and 2 tokens');
+    expect(within(table).getByRole('button', { name: 'Remove the account admin' })).toBeDisabled();
+    expect(await screen.findByText('In the data directory: not revoked here')).toBeInTheDocument();
+
+    fireEvent.change(screen.getByLabelText('Role of ann'), { target: { value: 'admin' } });
+    await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('ann is now an admin.'));
+    expect(JSON.parse(String(f.mock.calls.find((c) => c[1]?.method === 'PUT')?.[1]?.body))).toEqual({ role: 'admin' });
+
+    await userEvent.type(screen.getByLabelText('New token’s label'), 'backup{Enter}');
+    const shown = await screen.findByRole('dialog', { name: 'Token “backup”' });
+    expect(shown).toHaveTextContent('lha_secret');
+    expect(within(shown).getByRole('button', { name: 'Copy token' })).toHaveFocus();
+    await userEvent.click(within(shown).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByText('lha_secret')).not.toBeInTheDocument();
+    act(() => push([event(1, { kind: 'account_changed' })]));
+  });
+
+  it('a viewer sees the list with every change closed, but changes its own password with the current one', async () => {
+    const f = fakeFetch({
+      'GET /admin/v1/accounts': () => json(accounts),
+      'GET /admin/v1/accounts/vic/tokens': () => json([]),
+      'PUT /admin/v1/accounts/vic/password': ({ body }) => ((body as { currentPassword?: string }).currentPassword === 'old password'
+        ? new Response(null, { status: 204 })
+        : json({ code: 'sign_in_failed', message: 'the account name or password is wrong' }, 401)),
+    });
+    const reportError = vi.fn();
+    renderWithApi(<AccountsTab />, f, { me: session({ account: 'vic', role: 'viewer', localAdmin: false, hasPassword: true, by: 'session' }), reportError });
+    expect(await screen.findByText('Needs the admin role to add accounts, change their roles, set their passwords or remove them (you are a viewer).')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Add account…' })).toBeDisabled();
+    expect(await screen.findByRole('button', { name: 'Set password for ann' })).toBeDisabled();
+    expect(screen.queryByLabelText('Role of ann')).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Change my password' });
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'not it');
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'a new password');
+    await userEvent.type(within(dialog).getByLabelText('New password again'), 'a new password{Enter}');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('The account name or password is wrong.');
+    expect(reportError).not.toHaveBeenCalled();
+    await userEvent.clear(within(dialog).getByLabelText('Current password'));
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'old password{Enter}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+});

@@ -1,0 +1,153 @@
+// The Accounts tab's dialogs: make an account, set a password (one's own
+// with the current one, anyone's as an admin). Each shows the server's
+// sentence when it refuses (a name taken, a password too short, the current
+// password wrong).
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError, type AccountView, type Role } from '../api';
+import { Dialog } from '../components/Dialog';
+import { ErrorProse } from '../components/Prose';
+import { useApp } from '../hooks';
+import { ROLE_HELP, ROLE_LABEL } from '../roles';
+
+const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+
+/** A dialog whose footer's button submits its form (Enter in a field too), with the server's refusal under the fields. */
+function FormDialog({ title, submit, busyLabel, busy, error, onClose, onSubmit, children }: {
+  title: string;
+  submit: string;
+  busyLabel: string;
+  busy: boolean;
+  error: unknown;
+  onClose: () => void;
+  onSubmit: () => void;
+  children: ReactNode;
+}) {
+  const form = useId();
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      busy={busy}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>Cancel</button>
+          <button type="submit" form={form} className="button button-primary" disabled={busy}>{busy ? busyLabel : submit}</button>
+        </>
+      }
+    >
+      <form id={form} noValidate onSubmit={(e: FormEvent) => { e.preventDefault(); if (!busy) onSubmit(); }}>
+        {children}
+        {/* Enter in any field submits (the footer's button is outside the form's box, which not every browser takes for it). */}
+        <button type="submit" hidden />
+      </form>
+      {error !== undefined && (
+        <div className="notice notice-error" role="alert" data-error-code={error instanceof ApiError ? error.code : undefined}>
+          <ErrorProse error={error} />
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+/** Runs `act`; on success closes, else keeps the dialog open with the error. */
+function useSubmit(act: () => Promise<void>, onClose: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await act();
+      onClose();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run: () => void run() };
+}
+
+export function AddAccountDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (a: AccountView) => void }) {
+  const { api, notify } = useApp();
+  const ids = useId();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const [password, setPassword] = useState('');
+  const s = useSubmit(async () => {
+    if (!name.trim()) throw new Error('Enter a name for the account.');
+    const a = await api.addAccount({ name: name.trim(), role, ...(password ? { password } : {}) });
+    notify(`Account ${a.name} made (${a.role}).${a.hasPassword ? '' : ' It has no password yet: set one, or make it a token, before it can sign in.'}`);
+    onAdded(a);
+  }, onClose);
+
+  return (
+    <FormDialog title="Add an account" submit="Add account" busyLabel="Adding…" onSubmit={s.run} onClose={onClose} busy={s.busy} error={s.error}>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-name`}>Name</label>
+        <input id={`${ids}-name`} type="text" value={name} onChange={(e) => { setName(e.target.value); s.setError(undefined); }} autoComplete="off" autoCapitalize="none" spellCheck={false} data-autofocus aria-describedby={`${ids}-name-hint`} maxLength={64} />
+        <span className="field-hint" id={`${ids}-name-hint`}>Letters, digits and <code>. _ - @</code>, starting with a letter or digit: e.g. ann or ann@example.com.</span>
+      </div>
+      <fieldset className="field role-choice">
+        <legend className="field-label">Role</legend>
+        {ROLES.map((r) => (
+          <label key={r} className="radio-row">
+            <input type="radio" name={`${ids}-role`} value={r} checked={role === r} onChange={() => setRole(r)} />
+            <span><strong>{ROLE_LABEL[r]}</strong> <span className="muted">— {ROLE_HELP[r]}</span></span>
+          </label>
+        ))}
+      </fieldset>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-password`}>Password <span className="muted">(optional)</span></label>
+        <input id={`${ids}-password`} type="password" value={password} onChange={(e) => { setPassword(e.target.value); s.setError(undefined); }} autoComplete="new-password" aria-describedby={`${ids}-password-hint`} />
+        <span className="field-hint" id={`${ids}-password-hint`}>8 to 128 characters. Without one the account cannot sign in with a password until one is set.</span>
+      </div>
+    </FormDialog>
+  );
+}
+
+/**
+ * Sets `account`'s password. `own`: the signed-in account's own, which asks
+ * for the current one when it has one (`hasPassword`), as the server does:
+ * not of an admin, who may set any account's password without it.
+ */
+export function PasswordDialog({ account, own, hasPassword, onClose }: { account: string; own: boolean; hasPassword: boolean; onClose: () => void }) {
+  const { api, me, notify } = useApp();
+  const ids = useId();
+  const askCurrent = own && hasPassword && me?.role !== 'admin';
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const s = useSubmit(async () => {
+    if (askCurrent && !current) throw new Error('Enter your current password.');
+    if (!next) throw new Error('Enter the new password.');
+    if (next !== again) throw new Error('The new password and its repetition differ. Type them again.');
+    await api.setPassword(account, next, askCurrent ? current : undefined);
+    notify(own ? 'Your password is changed. Your other sessions have ended.' : `${account}’s password is set. Their sessions have ended.`);
+  }, onClose);
+  const title = own ? (hasPassword ? 'Change my password' : 'Set my password') : `Set ${account}’s password`;
+
+  return (
+    <FormDialog title={title} submit={hasPassword ? 'Change password' : 'Set password'} busyLabel="Saving…" onSubmit={s.run} onClose={onClose} busy={s.busy} error={s.error}>
+      {/* For the browser's password manager: whose password this is. */}
+      <input type="text" name="username" value={account} autoComplete="username" readOnly hidden />
+      {askCurrent && (
+        <div className="field">
+          <label className="field-label" htmlFor={`${ids}-current`}>Current password</label>
+          <input id={`${ids}-current`} type="password" value={current} onChange={(e) => { setCurrent(e.target.value); s.setError(undefined); }} autoComplete="current-password" data-autofocus />
+        </div>
+      )}
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-new`}>New password</label>
+        <input id={`${ids}-new`} type="password" value={next} onChange={(e) => { setNext(e.target.value); s.setError(undefined); }} autoComplete="new-password" aria-describedby={`${ids}-hint`} data-autofocus={askCurrent ? undefined : true} />
+        <span className="field-hint" id={`${ids}-hint`}>
+          8 to 128 characters.{own ? ' Your other sessions end; this one stays.' : ` ${account}’s sessions end; their tokens stay.`}
+          {own && hasPassword && !askCurrent && ' As an admin you set it without the current one.'}
+        </span>
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${ids}-again`}>New password again</label>
+        <input id={`${ids}-again`} type="password" value={again} onChange={(e) => { setAgain(e.target.value); s.setError(undefined); }} autoComplete="new-password" />
+      </div>
+    </FormDialog>
+  );
+}

@@ -1,0 +1,144 @@
+// Every admin account: its role, how it signs in, the local admin marked.
+// Admins add accounts, change roles (at once), set passwords and remove
+// accounts; the other roles see the list with those actions closed.
+import { useId, useState } from 'react';
+import { ApiError, type AccountView, type Role } from '../api';
+import { Badge } from '../components/Badge';
+import { Clip } from '../components/Clip';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorProse } from '../components/Prose';
+import { RoleNote } from '../components/RoleNote';
+import { StaleNotice } from '../components/States';
+import { plural } from '../format';
+import { useApp, useResource } from '../hooks';
+import { ROLE_LABEL, useNeeds } from '../roles';
+import { AddAccountDialog, PasswordDialog } from './AccountDialogs';
+
+const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+
+/** "password and 2 tokens", "tokens only (1)", "nothing yet". */
+export function signsInWith(a: Pick<AccountView, 'hasPassword' | 'tokens'>): string {
+  if (a.hasPassword && a.tokens) return `password and ${plural(a.tokens, 'token')}`;
+  if (a.hasPassword) return 'password';
+  if (a.tokens) return plural(a.tokens, 'token');
+  return 'nothing yet: set a password';
+}
+
+export function AccountList() {
+  const { api, me, notify } = useApp();
+  const ids = useId();
+  const needs = useNeeds('admin');
+  const res = useResource(api.accounts, { key: 'accounts', intervalMs: 30_000, refreshOn: (e) => e.kind === 'account_changed' });
+  const [adding, setAdding] = useState(false);
+  const [password, setPassword] = useState<AccountView>();
+  const [removing, setRemoving] = useState<AccountView>();
+  const [roleError, setRoleError] = useState<{ name: string; error: unknown }>();
+  const [changing, setChanging] = useState<string>();
+  const accounts = res.data;
+  const note = needs ? `${ids}-role` : undefined;
+
+  const changeRole = async (a: AccountView, role: Role) => {
+    setChanging(a.name);
+    setRoleError(undefined);
+    try {
+      const after = await api.setRole(a.name, role);
+      notify(`${after.name} is now ${after.role === 'viewer' ? 'a' : 'an'} ${after.role}.`);
+      res.reload();
+    } catch (error) {
+      setRoleError({ name: a.name, error });
+    } finally {
+      setChanging(undefined);
+    }
+  };
+
+  return (
+    <section className="card card-wide" aria-labelledby={`${ids}-title`}>
+      <div className="card-head">
+        <h2 id={`${ids}-title`}>All accounts</h2>
+        <button type="button" className="button button-small" onClick={() => setAdding(true)} disabled={!!needs} title={needs} aria-describedby={note}>Add account…</button>
+      </div>
+      <RoleNote need="admin" to="to add accounts, change their roles, set their passwords or remove them" id={note} />
+      <StaleNotice error={res.error} offlineSaidAbove />
+      {accounts === undefined ? (
+        res.error ? <p className="muted"><ErrorProse error={res.error} /></p> : <p className="muted">Loading the accounts…</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table table-compact accounts-table">
+            <thead>
+              <tr><th scope="col">Account</th><th scope="col">Role</th><th scope="col">Signs in with</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {accounts.map((a) => {
+                const you = a.name === me?.account;
+                return (
+                  <tr key={a.name}>
+                    <td className="account-cell">
+                      <Clip className="cell-strong account-name" text={a.name} />
+                      {you && <span className="muted small"> (you)</span>}
+                      {a.localAdmin && <div><Badge tone="info" title="The data directory's admin-token signs in as this account (the desktop app, `leasehold admin` on the server's computer): it stays an admin and cannot be removed.">Local admin</Badge></div>}
+                    </td>
+                    <td>
+                      {a.localAdmin || needs ? (
+                        <span title={a.localAdmin ? 'The local admin stays an admin.' : needs}>{ROLE_LABEL[a.role]}</span>
+                      ) : (
+                        <select
+                          value={a.role}
+                          onChange={(e) => void changeRole(a, e.target.value as Role)}
+                          disabled={changing !== undefined}
+                          aria-label={`Role of ${a.name}`}
+                        >
+                          {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABEL[r]}</option>)}
+                        </select>
+                      )}
+                      {roleError?.name === a.name && (
+                        <div className="notice notice-error role-error" role="alert" data-error-code={roleError.error instanceof ApiError ? roleError.error.code : undefined}>
+                          <ErrorProse error={roleError.error} />
+                        </div>
+                      )}
+                    </td>
+                    <td>{signsInWith(a)}</td>
+                    <td className="actions">
+                      <div className="action-buttons">
+                        <button type="button" className="button button-small" onClick={() => setPassword(a)} disabled={!!needs} title={needs} aria-label={`Set password for ${a.name}`}>Set password…</button>
+                        <button
+                          type="button"
+                          className="button button-small button-quiet-danger"
+                          onClick={() => setRemoving(a)}
+                          disabled={!!needs || a.localAdmin}
+                          title={a.localAdmin ? 'The local admin cannot be removed.' : needs}
+                          aria-label={`Remove the account ${a.name}`}
+                        >
+                          Remove…
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {adding && <AddAccountDialog onClose={() => setAdding(false)} onAdded={() => res.reload()} />}
+      {password && <PasswordDialog account={password.name} own={password.name === me?.account} hasPassword={password.hasPassword} onClose={() => { setPassword(undefined); res.reload(); }} />}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove the account ${removing.name}?`}
+          confirmLabel="Remove account"
+          danger
+          onClose={() => setRemoving(undefined)}
+          onConfirm={async () => {
+            await api.removeAccount(removing.name);
+            notify(`Account ${removing.name} removed.`);
+            res.reload();
+          }}
+        >
+          <p>
+            <strong>{removing.name}</strong> ({removing.role}) can no longer sign in: its sessions and its {plural(removing.tokens, 'token')} end at once.
+          </p>
+          {removing.name === me?.account && <p className="notice notice-warn">This is your own account: this page is signed out at once.</p>}
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
