@@ -137,9 +137,9 @@ describe('HTTPS and the log', () => {
     const { tls } = await server.call('GET', '/admin/v1/status');
     assert.equal(tls.source, 'made');
     await tab('Server').click();
-    const https = page.locator('.facts dd').filter({ hasText: 'Certificate fingerprint (SHA-256)' });
+    const https = page.locator('.facts dd').filter({ hasText: 'Certificate fingerprint (SHA\u2011256)' });
     await https.getByText(tls.fingerprint, { exact: true }).waitFor();
-    assert.match(await https.innerText(), /^On the same port, with a certificate this server made\. Certificate fingerprint \(SHA-256\):/);
+    assert.match(await https.innerText(), /^On the same port, with a certificate this server made\. Certificate fingerprint \(SHA\u2011256\):/);
     assert.match(await https.innerText(), /Check that your browser shows the same fingerprint/);
     await https.getByRole('button', { name: 'Copy certificate fingerprint' }).waitFor();
   });

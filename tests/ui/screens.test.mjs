@@ -243,6 +243,29 @@ describe('the sign-in page', () => {
   });
 });
 
+describe('an operator’s pages', () => {
+  test('the reasons beside closed actions pass axe-core, light and dark, and fit at 800×600', async () => {
+    for (const colorScheme of ['light', 'dark']) {
+      const page = await openPage(browser, { width: 800, height: 600, colorScheme, bypassCSP: true });
+      await page.goto(`${server.origin}/ui/`);
+      await page.getByLabel('Account name').fill(LONG_USER);
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Needs the admin role', { exact: false }).first().waitFor();
+      for (const [name, key] of [['Licenses', 'licenses'], ['Server', 'server'], ['Accounts', 'accounts']]) {
+        await showTab(page, name, key);
+        await page.getByText('Needs the admin role', { exact: false }).first().waitFor();
+        await assertNoViolations(page, `${name} as an operator (${colorScheme})`, colorScheme === 'dark' ? COLOUR_RULES : undefined);
+        if (colorScheme === 'light') {
+          await page.screenshot({ path: `${SHOTS}/operator-${key}-800x600.png` });
+          await assertFits(page, `${name} as an operator at 800×600`);
+        }
+      }
+      await page.context().close();
+    }
+  });
+});
+
 describe('keyboard and title', () => {
   let page;
   before(async () => { page = await openUi({ width: 800, height: 600 }); });

@@ -11,7 +11,7 @@ export const ROLE_LABEL: Record<Role, string> = { viewer: 'Viewer', operator: 'O
 
 /** What each role may do, in a line (the Accounts tab's role picker). */
 export const ROLE_HELP: Record<Role, string> = {
-  viewer: 'sees everything, changes nothing',
+  viewer: 'sees everything, changes nothing but its own password and tokens',
   operator: 'also disconnects computers and takes clients out of the line',
   admin: 'also adds and removes codes, keys, accounts, the policy and the settings',
 };

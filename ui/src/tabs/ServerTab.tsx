@@ -243,7 +243,7 @@ function Tls({ tls, desktop }: { tls?: TlsInfo | null; desktop: boolean }) {
   if (!tls) return <>Off: plain HTTP only.{!desktop && <> Admin calls from other computers need HTTPS: <code>leasehold serve --tls</code> turns it on.</>}</>;
   return (
     <>
-      <span className="tls-line">On the same port, with {tls.source === 'made' ? 'a certificate this server made' : 'the certificate given to the server'}. Certificate fingerprint (SHA-256):</span>
+      <span className="tls-line">On the same port, with {tls.source === 'made' ? 'a certificate this server made' : 'the certificate given to the server'}. Certificate fingerprint (SHA‑256):</span>
       <span className="tls-fingerprint"><CopyValue value={tls.fingerprint} label="certificate fingerprint" /></span>
       <span className="muted small">Check that your browser shows the same fingerprint for this server’s certificate ({tls.certificate}).</span>
     </>
