@@ -192,6 +192,7 @@ describe('the Accounts tab', () => {
     await page.getByLabel('Role of pat').waitFor();
     assert.equal(await page.getByLabel('Role of pat').inputValue(), 'operator');
     await page.getByLabel('Role of pat').selectOption('admin');
+    await page.getByRole('button', { name: 'Save the role of pat' }).click();
     await page.getByText('pat is now an admin.', { exact: true }).waitFor();
     assert.equal((await server.call('GET', '/admin/v1/accounts')).find((a) => a.name === 'pat').role, 'admin');
   });

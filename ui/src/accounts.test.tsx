@@ -158,7 +158,11 @@ describe('Accounts tab', () => {
     expect(within(table).getByRole('button', { name: 'Remove the account admin' })).toBeDisabled();
     expect(await screen.findByText('In the data directory: not revoked here')).toBeInTheDocument();
 
+    // Picking a role changes nothing until Save.
+    fireEvent.change(screen.getByLabelText('Role of ann'), { target: { value: 'viewer' } });
     fireEvent.change(screen.getByLabelText('Role of ann'), { target: { value: 'admin' } });
+    expect(f.mock.calls.some((c) => c[1]?.method === 'PUT')).toBe(false);
+    await userEvent.click(screen.getByRole('button', { name: 'Save the role of ann' }));
     await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('ann is now an admin.'));
     expect(JSON.parse(String(f.mock.calls.find((c) => c[1]?.method === 'PUT')?.[1]?.body))).toEqual({ role: 'admin' });
 

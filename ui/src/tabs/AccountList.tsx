@@ -1,7 +1,7 @@
 // Every admin account: its role, how it signs in, the local admin marked.
 // Admins add accounts, change roles (at once), set passwords and remove
 // accounts; the other roles see the list with those actions closed.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { ApiError, type AccountView, type Role } from '../api';
 import { Badge } from '../components/Badge';
 import { Clip } from '../components/Clip';
@@ -15,6 +15,27 @@ import { ROLE_LABEL, useNeeds } from '../roles';
 import { AddAccountDialog, PasswordDialog } from './AccountDialogs';
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+
+/**
+ * An account's role, changed with Save: arrowing through a closed select
+ * changes its value at each key in some browsers, which must not give the
+ * account each role on the way.
+ */
+function RolePicker({ account, busy, disabled, onSave }: { account: AccountView; busy: boolean; disabled: boolean; onSave: (role: Role) => void }) {
+  const [draft, setDraft] = useState<Role>(account.role);
+  // The server's word wins once it answers (or another admin changed it).
+  useEffect(() => setDraft(account.role), [account.role]);
+  return (
+    <span className="role-picker">
+      <select value={draft} onChange={(e) => setDraft(e.target.value as Role)} disabled={disabled} aria-label={`Role of ${account.name}`}>
+        {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABEL[r]}</option>)}
+      </select>
+      {draft !== account.role && (
+        <button type="button" className="button button-small" onClick={() => onSave(draft)} disabled={disabled} aria-label={`Save the role of ${account.name}`}>{busy ? 'Saving…' : 'Save'}</button>
+      )}
+    </span>
+  );
+}
 
 /** "password and 2 tokens", "tokens only (1)", "nothing yet". */
 export function signsInWith(a: Pick<AccountView, 'hasPassword' | 'tokens'>): string {
@@ -81,14 +102,7 @@ export function AccountList() {
                       {a.localAdmin || needs ? (
                         <span title={a.localAdmin ? 'The local admin stays an admin.' : needs}>{ROLE_LABEL[a.role]}</span>
                       ) : (
-                        <select
-                          value={a.role}
-                          onChange={(e) => void changeRole(a, e.target.value as Role)}
-                          disabled={changing !== undefined}
-                          aria-label={`Role of ${a.name}`}
-                        >
-                          {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABEL[r]}</option>)}
-                        </select>
+                        <RolePicker account={a} busy={changing === a.name} disabled={changing !== undefined} onSave={(role) => void changeRole(a, role)} />
                       )}
                       {roleError?.name === a.name && (
                         <div className="notice notice-error role-error" role="alert" data-error-code={roleError.error instanceof ApiError ? roleError.error.code : undefined}>
