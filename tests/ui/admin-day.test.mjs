@@ -63,6 +63,7 @@ describe('codes that end soon', () => {
     await row.waitFor();
     assert.match(await row.innerText(), new RegExp(`cad\\s+Northwind Engineering\\s+10\\s+${usDay(LAST_DAY)}\\s+Expires in 3 days`));
     assert.ok(await card.evaluate((el) => el.getBoundingClientRect().top < innerHeight), 'the banner’s link did not bring the card into view');
+    assert.equal(await page.evaluate(() => document.scrollingElement.scrollTop), 0, 'the page itself scrolled: the header is out of sight');
     await screenshot(page, 'expiry-server-tab');
 
     const days = card.getByLabel('Warn this many days before a code’s last day');

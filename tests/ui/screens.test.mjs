@@ -92,10 +92,12 @@ async function assertNoViolations(page, where, rules) {
   assert.equal(v.length, 0, `axe-core on ${where}:\n${v.join('\n')}`);
 }
 
-/** Nothing scrolls the page sideways, and every row's buttons are in the window. */
+/** Nothing scrolls the page sideways (nor the page itself up and down), and every row's buttons are in the window. */
 async function assertFits(page, where) {
-  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth, tall: document.documentElement.scrollHeight, high: innerHeight }));
   assert.ok(widths.page <= widths.window, `${where}: the page is ${widths.page} px wide in a ${widths.window} px window`);
+  // Only the tab scrolls up and down, never the page: the header and the banners stay in sight.
+  assert.ok(widths.tall <= widths.high, `${where}: the page is ${widths.tall} px tall in a ${widths.high} px window`);
   assert.deepEqual(await scrollingSideways(page, [':root', 'body', '.app', '.main', '.panel']), [], `${where}: scrolls sideways`);
   const outside = await page.evaluate(() => [...document.querySelectorAll('.actions button, .waiter-action button, .named-row button, .dialog button')]
     .filter((b) => b.offsetParent !== null)
