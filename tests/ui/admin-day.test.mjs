@@ -161,3 +161,32 @@ describe('HTTPS and the log', () => {
     await search.fill('');
   });
 });
+
+describe('alerts', () => {
+  test('the bell counts the alert for the code ending soon; an admin acknowledges it there', async () => {
+    // The server looks at its conditions every 10 s: wait for it, then load the page again.
+    let alerts;
+    for (const until = Date.now() + 15_000; Date.now() < until;) {
+      alerts = await server.call('GET', '/admin/v1/alerts');
+      if (alerts.alerts.some((a) => a.kind === 'license_expiring' && a.product === 'cad')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const expiring = alerts.alerts.find((a) => a.kind === 'license_expiring' && a.product === 'cad');
+    assert.ok(expiring, `no alert for the code ending soon: ${JSON.stringify(alerts)}`);
+    await page.reload();
+    const waiting = alerts.unacknowledged;
+    const bell = page.getByRole('button', { name: `Alerts: ${waiting} waiting for an admin` });
+    await bell.click();
+    const dialog = page.getByRole('dialog', { name: 'Alerts' });
+    const item = dialog.locator('.alert-item').filter({ hasText: 'The cad code for Northwind Engineering' });
+    await item.getByText('Critical', { exact: true }).waitFor();
+    await screenshot(page, 'alerts-bell');
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await item.getByText(/seen by admin/).waitFor();
+    const after = waiting - 1;
+    await page.getByRole('button', { name: after === 0 ? 'Alerts: none waiting' : `Alerts: ${after} waiting for an admin` }).waitFor();
+    const again = await server.call('GET', '/admin/v1/alerts');
+    assert.equal(again.alerts.find((a) => a.id === expiring.id).acknowledgedBy, 'admin');
+    await page.keyboard.press('Escape');
+  });
+});

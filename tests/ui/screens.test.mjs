@@ -141,6 +141,7 @@ const DIALOGS = [
   { name: 'Add an account', tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: 'Add account…' }).click() },
   { name: `Set ${LONG_USER}’s password`, tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: `Set password for ${LONG_USER}` }).click() },
   { name: 'Set my password', tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: 'Set my password…' }).click() },
+  { name: 'Alerts', tab: ['Licenses', 'licenses'], open: (p) => p.getByRole('button', { name: /^Alerts: / }).click() },
   {
     name: 'Token “a label long enough to wrap in the dialog at 800 px”',
     tab: ['Accounts', 'accounts'],

@@ -1,6 +1,7 @@
 // The shell: connection, sign-in, who is signed in, live feed, tabs.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Api, ApiError, detectConnection, followEvents, fromHost, onHostChange, rememberToken, type Connection, type Event, type LiveState, type SessionView } from './api';
+import { AlertBell } from './AlertBell';
 import { StatusBanners } from './StatusBanners';
 import { PageTitle } from './PageTitle';
 import { Loading } from './components/States';
@@ -154,6 +155,7 @@ function Shell({ api, signedIn, onUnauthorized, onSignedOut }: {
             </div>
             <TabList tabs={TABS} active={tab} onChange={(k) => changeTab(k)} />
             {stopped ? <span className="live-pill live-neutral" role="status"><span className="dot dot-off" aria-hidden="true" />{api.conn.host?.attached ? 'Service stopped' : 'Server stopped'}</span> : <LivePill state={live.state} offline={offline} />}
+            <AlertBell />
             <WhoIsSignedIn onSignedOut={onSignedOut} />
           </header>
           <PageTitle tab={label} />

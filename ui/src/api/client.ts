@@ -5,7 +5,7 @@ import { hostError, hostState, invokeHost, type HostInfo, type HostState, type I
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, HistoryStep, LedgerPage, LicenseRemoved,
   LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, UsageHistory, WaitingList,
-  AccountView, NewAccount, Role, SessionView, Settings, TokenMade, TokenView,
+  AccountView, Alert, AlertList, NewAccount, Role, SessionView, Settings, TokenMade, TokenView,
 } from './types';
 
 export interface ComputersQuery {
@@ -142,6 +142,10 @@ export class Api {
   }
 
   /** The settings an admin may change: how many days before a code's last day it is warned of. */
+  /** Alerts not yet acknowledged (open first), then the latest acknowledged. */
+  alerts = () => this.request<AlertList>('GET', '/admin/v1/alerts');
+  /** Marks an alert as seen by the signed-in account (operators and admins). */
+  acknowledgeAlert = (id: number) => this.request<Alert>('POST', `/admin/v1/alerts/${id}/acknowledge`);
   settings = () => this.request<Settings>('GET', '/admin/v1/settings');
   /** Changes the settings given; a value out of range is `invalid_field`, with the server's sentence. */
   setSettings = (change: Partial<Settings>) => this.request<Settings>('PUT', '/admin/v1/settings', { body: change });
