@@ -190,3 +190,35 @@ describe('alerts', () => {
     await page.keyboard.press('Escape');
   });
 });
+
+describe('alert delivery', () => {
+  test('the Server tab sets a webhook, sends a test that arrives, and a relay the server refuses gets its sentence', async () => {
+    const { createServer } = await import('node:http');
+    const got = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { got.push(JSON.parse(body)); res.end('ok'); });
+    });
+    await new Promise((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      await tab('Server').click();
+      const card = page.getByRole('region', { name: 'Alert delivery' });
+      await card.getByLabel('Webhook URL (empty for none)').fill(`http://127.0.0.1:${hook.address().port}/hook`);
+      await card.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Alert settings saved.').waitFor();
+      await card.getByRole('button', { name: 'Send test' }).click();
+      await card.getByText('Webhook: sent.').waitFor();
+      assert.equal(got.length, 1);
+      assert.equal(got[0].alert.kind, 'test');
+      await screenshot(page, 'alert-delivery');
+      await card.getByLabel('Mail relay (host:port; empty for no mail)').fill('mail lan');
+      await card.getByLabel('From').fill('leasehold@lic1.lan');
+      await card.getByLabel('To (comma-separated)').fill('it@example.lan');
+      await card.getByRole('button', { name: 'Save' }).click();
+      await card.getByRole('alert').getByText(/mail\.relay: give the relay as host:port/i).waitFor();
+    } finally {
+      hook.close();
+    }
+  });
+});

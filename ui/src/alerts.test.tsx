@@ -53,3 +53,34 @@ describe('the alerts bell', () => {
     expect(within(dialog).getByText('Needs the operator role to acknowledge alerts.')).toBeInTheDocument();
   });
 });
+
+describe('alert delivery on the Server tab', () => {
+  it('an admin sets a webhook (the stored mail password is kept unsaid) and a test says how each channel went', async () => {
+    const { AlertSettingsCard } = await import('./tabs/AlertSettingsCard');
+    let put: unknown;
+    const f = fakeFetch({
+      'GET /admin/v1/alerts/settings': () => json({ usagePercent: 90, mail: { relay: 'mail.lan:587', security: 'starttls', from: 'l@lic1.lan', to: ['it@corp.lan'], user: 'lic', hasPassword: true } }),
+      'PUT /admin/v1/alerts/settings': ({ body }) => { put = body; return json({ ...(body as object), mail: { ...(body as { mail: object }).mail, hasPassword: true } }); },
+      'POST /admin/v1/alerts/test': () => json({ mail: { at: 1, ok: true }, webhook: { at: 1, ok: false, error: 'the webhook answered 404 Not Found' } }),
+    });
+    renderWithApi(<AlertSettingsCard />, f, { me: session({ role: 'admin' }) });
+    expect(await screen.findByLabelText(/Password at the relay \(one is stored; empty keeps it\)/)).toHaveValue('');
+    await userEvent.type(screen.getByLabelText('Webhook URL (empty for none)'), 'https://chat.lan/hooks/1');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(put).toBeDefined());
+    expect(put).toMatchObject({ usagePercent: 90, webhook: { url: 'https://chat.lan/hooks/1' }, mail: { relay: 'mail.lan:587', to: ['it@corp.lan'], user: 'lic' } });
+    expect((put as { mail: { password?: string } }).mail.password).toBeUndefined();
+    await userEvent.click(screen.getByRole('button', { name: 'Send test' }));
+    expect(await screen.findByText('Mail: sent.')).toBeInTheDocument();
+    expect(screen.getByText('Webhook: failed — the webhook answered 404 Not Found.')).toBeInTheDocument();
+  });
+
+  it('a viewer is told it needs the admin role, and nothing is asked', async () => {
+    const { AlertSettingsCard } = await import('./tabs/AlertSettingsCard');
+    const f = fakeFetch({});
+    renderWithApi(<AlertSettingsCard />, f, { me: session({ account: 'vic', role: 'viewer' }) });
+    expect(screen.getByText(/Needs the admin role to see and change where alerts are sent/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
+    expect(f).not.toHaveBeenCalled();
+  });
+});

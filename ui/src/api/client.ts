@@ -5,7 +5,7 @@ import { hostError, hostState, invokeHost, type HostInfo, type HostState, type I
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, HistoryStep, LedgerPage, LicenseRemoved,
   LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, UsageHistory, WaitingList,
-  AccountView, Alert, AlertList, NewAccount, Role, SessionView, Settings, TokenMade, TokenView,
+  AccountView, Alert, AlertList, AlertSettings, AlertTest, NewAccount, Role, SessionView, Settings, TokenMade, TokenView,
 } from './types';
 
 export interface ComputersQuery {
@@ -146,6 +146,11 @@ export class Api {
   alerts = () => this.request<AlertList>('GET', '/admin/v1/alerts');
   /** Marks an alert as seen by the signed-in account (operators and admins). */
   acknowledgeAlert = (id: number) => this.request<Alert>('POST', `/admin/v1/alerts/${id}/acknowledge`);
+  /** Where alerts are sent (admins; the mail password is never shown). */
+  alertSettings = () => this.request<AlertSettings>('GET', '/admin/v1/alerts/settings');
+  setAlertSettings = (s: AlertSettings) => this.request<AlertSettings>('PUT', '/admin/v1/alerts/settings', { body: s });
+  /** Sends a test alert now; says how the mail and the webhook went. */
+  testAlerts = () => this.request<AlertTest>('POST', '/admin/v1/alerts/test');
   settings = () => this.request<Settings>('GET', '/admin/v1/settings');
   /** Changes the settings given; a value out of range is `invalid_field`, with the server's sentence. */
   setSettings = (change: Partial<Settings>) => this.request<Settings>('PUT', '/admin/v1/settings', { body: change });

@@ -14,6 +14,7 @@ import { AttachedNotice, InstalledNotice, ServiceOffer, ServiceProblem, ServiceS
 import { ErrorProse, Prose } from '../components/Prose';
 import { RoleNote } from '../components/RoleNote';
 import { useNeeds } from '../roles';
+import { AlertSettingsCard } from './AlertSettingsCard';
 import { ExpiryCard } from './ExpiryCard';
 import { VendorKeyDialog } from './VendorKeyDialog';
 
@@ -214,6 +215,7 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
           </dl>
         </div>
         <ExpiryCard s={s} onChanged={res.reload} focus={spot === 'expiry'} />
+        <AlertSettingsCard />
         <AuthorityCard current={s.authorityUrl} onChanged={res.replace} focus={spot === 'authority'} />
         {host && !attached && <ServiceOffer host={host} onInstalled={(h) => { showInstalled(); setHost(h); res.reload(); }} />}
       </div>
