@@ -164,20 +164,28 @@ describe('Usage over time: ranges and products', () => {
 
 describe('Usage over time: charts, table and CSV', () => {
   it('draws a missing step as a gap (null), not a zero, and a tokens chart only when tokens were spent', async () => {
-    const { f } = historyServer(['cad'], (_p, step, _from, to) => (step === 'day' ? [pt(to - (to % DAY))] : minutes(to, { tokens: 0 })));
-    renderWithApi(<UsageHistory />, f);
-    await waitFor(() => expect(drawnKeys()).toHaveLength(4));
-    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['Seats in use', 'Denials', 'Clients waiting', 'Overdraft seats']);
-    const [xs, high, low, seats] = live('seats')[0].data as number[][];
-    const m = Date.now() - (Date.now() % MIN);
-    const at = (ms: number) => xs.indexOf(ms / 1000);
-    expect(high[at(m - 25 * MIN)]).toBeNull();
-    expect(high[at(m - 35 * MIN)]).toBe(3);
-    expect(low[at(m - 35 * MIN)]).toBe(1);
-    expect(seats[at(m - 35 * MIN)]).toBe(5);
-    // Before the first point: nulls too; the grid is every minute of the day.
-    expect(high[0]).toBeNull();
-    expect(xs[1] - xs[0]).toBe(60);
+    // Five seconds into a minute: the points asked for and the minute this
+    // test reads are the same one (a real clock could cross a minute here).
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.UTC(2026, 11, 1, 12, 0, 5) });
+    try {
+      const { f } = historyServer(['cad'], (_p, step, _from, to) => (step === 'day' ? [pt(to - (to % DAY))] : minutes(to, { tokens: 0 })));
+      renderWithApi(<UsageHistory />, f);
+      await waitFor(() => expect(drawnKeys()).toHaveLength(4));
+      expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['Seats in use', 'Denials', 'Clients waiting', 'Overdraft seats']);
+      await waitFor(() => expect(live('seats')).toHaveLength(1));
+      const [xs, high, low, seats] = live('seats')[0].data as number[][];
+      const m = Date.now() - (Date.now() % MIN);
+      const at = (ms: number) => xs.indexOf(ms / 1000);
+      expect(high[at(m - 25 * MIN)]).toBeNull();
+      expect(high[at(m - 35 * MIN)]).toBe(3);
+      expect(low[at(m - 35 * MIN)]).toBe(1);
+      expect(seats[at(m - 35 * MIN)]).toBe(5);
+      // Before the first point: nulls too; the grid is every minute of the day.
+      expect(high[0]).toBeNull();
+      expect(xs[1] - xs[0]).toBe(60);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lists the points newest first in a table, with the gap, when asked', async () => {
