@@ -157,6 +157,14 @@ fn accounts_from_the_command_line_sign_in_with_their_own_role() {
         .args(["account", "token", "list", "ann"])
         .assert()
         .success();
+    // Every token of hers at once: the script's stops working.
+    let out = server
+        .admin()
+        .args(["account", "token", "revoke", "ann", "--all"])
+        .assert()
+        .success();
+    assert_eq!(stdout(&out).trim(), "1 token of ann revoked");
+    as_ann(&["status"]).assert().code(1);
     server
         .admin()
         .args(["account", "remove", "ann"])

@@ -152,6 +152,7 @@ fn expected_roles() -> BTreeMap<(String, String), &'static str> {
         ("PUT", "/admin/v1/accounts/{name}/password", "self"),
         ("GET", "/admin/v1/accounts/{name}/tokens", "self"),
         ("POST", "/admin/v1/accounts/{name}/tokens", "self"),
+        ("DELETE", "/admin/v1/accounts/{name}/tokens", "self"),
         (
             "DELETE",
             "/admin/v1/accounts/{name}/tokens/{token_id}",
@@ -640,6 +641,116 @@ async fn tokens_for_scripts_and_passwords_belong_to_their_account() {
         .0,
         StatusCode::UNAUTHORIZED
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_admin_gives_their_own_current_password_and_all_tokens_go_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    make_account(&server, "root", "admin", "root-password").await;
+    make_account(&server, "ann", "viewer", "ann-password").await;
+    let root = session_token(&server, "root", "root-password").await;
+    let put_password = |token: String, name: &'static str, body: Value| {
+        let server = &server;
+        async move {
+            call_as(
+                server,
+                Some(&token),
+                Method::PUT,
+                &format!("/admin/v1/accounts/{name}/password"),
+                Some(body),
+            )
+            .await
+        }
+    };
+
+    // Someone at an admin's open session cannot take the account over.
+    let (code, answer) =
+        put_password(root.clone(), "root", json!({"password": "taken-over-1"})).await;
+    assert_eq!(
+        (code, answer["code"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("sign_in_failed"))
+    );
+    let (code, _) = put_password(
+        root.clone(),
+        "root",
+        json!({"currentPassword": "root-password", "password": "root-password-2"}),
+    )
+    .await;
+    assert_eq!(code, StatusCode::NO_CONTENT);
+    // Another account's is reset without it.
+    let (code, _) = put_password(root.clone(), "ann", json!({"password": "ann-password-2"})).await;
+    assert_eq!(code, StatusCode::NO_CONTENT);
+    // The data directory's token is the machine's owner: no current password.
+    for password in ["local-password-1", "local-password-2"] {
+        let (code, answer) = call(
+            &server,
+            Method::PUT,
+            "/admin/v1/accounts/admin/password",
+            Some(json!({ "password": password })),
+            true,
+        )
+        .await;
+        assert_eq!(code, StatusCode::NO_CONTENT, "{answer}");
+    }
+
+    // Every token of an account at once: its owner or an admin, no one else.
+    // (The reset ended her sessions.)
+    let ann = session_token(&server, "ann", "ann-password-2").await;
+    let mut scripts = Vec::new();
+    for label in ["nightly", "weekly"] {
+        let (code, made) = call_as(
+            &server,
+            Some(&ann),
+            Method::POST,
+            "/admin/v1/accounts/ann/tokens",
+            Some(json!({ "label": label })),
+        )
+        .await;
+        assert_eq!(code, StatusCode::CREATED, "{made}");
+        scripts.push(made["token"].as_str().unwrap().to_owned());
+    }
+    make_account(&server, "bob", "operator", "bob-password").await;
+    let bob = session_token(&server, "bob", "bob-password").await;
+    let (code, _) = call_as(
+        &server,
+        Some(&bob),
+        Method::DELETE,
+        "/admin/v1/accounts/ann/tokens",
+        None,
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let (code, answer) = call_as(
+        &server,
+        Some(&root),
+        Method::DELETE,
+        "/admin/v1/accounts/ann/tokens",
+        None,
+    )
+    .await;
+    assert_eq!((code, answer), (StatusCode::OK, json!({"revoked": 2})));
+    for script in &scripts {
+        let (code, _) = call_as(&server, Some(script), Method::GET, "/admin/v1/status", None).await;
+        assert_eq!(code, StatusCode::UNAUTHORIZED);
+    }
+    // Her session is not a token: it goes on.
+    let (code, _) = call_as(&server, Some(&ann), Method::GET, "/admin/v1/status", None).await;
+    assert_eq!(code, StatusCode::OK);
+    // The local admin's: the data directory's token stays.
+    let (code, answer) = call(
+        &server,
+        Method::DELETE,
+        "/admin/v1/accounts/admin/tokens",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!((code, answer), (StatusCode::OK, json!({"revoked": 0})));
+    let (code, _) = call(&server, Method::GET, "/admin/v1/status", None, true).await;
+    assert_eq!(code, StatusCode::OK);
     server.shutdown().await;
 }
 

@@ -72,7 +72,11 @@ export interface paths {
         put?: never;
         /** Makes a token for scripts; the answer shows it this once. */
         post: operations["make_token"];
-        delete?: never;
+        /**
+         * Revokes every token for scripts the account has, say after a password
+         *     was given away (the data directory's `admin-token` stays).
+         */
+        delete: operations["revoke_all_tokens"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2190,6 +2194,14 @@ export interface components {
              */
             overdraft: number;
         };
+        /** @description The answer to `DELETE /admin/v1/accounts/{name}/tokens`. */
+        TokensRevoked: {
+            /**
+             * Format: int32
+             * @description How many tokens were revoked (the data directory's is never one).
+             */
+            revoked: number;
+        };
         TrustedKeyView: {
             publicKey: string;
             fingerprint: string;
@@ -2798,6 +2810,72 @@ export interface operations {
             };
             /** @description `payload_too_large`: a body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `uri_too_long`: the path and query over 8 KiB */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_all_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokensRevoked"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no or the wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `account_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

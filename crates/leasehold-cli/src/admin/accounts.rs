@@ -7,6 +7,7 @@ use anyhow::{Result, anyhow};
 use clap::Subcommand;
 use leasehold_core::wire::accounts::{
     AccountChange, AccountView, NewAccount, NewToken, PasswordChange, Role, TokenMade, TokenView,
+    TokensRevoked,
 };
 use std::io::{BufRead, IsTerminal};
 
@@ -68,11 +69,15 @@ pub enum TokenCmd {
         #[arg(value_name = "NAME")]
         name: String,
     },
+    /// Revoke one token (ID from `token list`), or with `--all` every one
+    /// NAME has (say after a password was given away).
     Revoke {
         #[arg(value_name = "NAME")]
         name: String,
-        #[arg(value_name = "ID")]
-        id: String,
+        #[arg(value_name = "ID", required_unless_present = "all")]
+        id: Option<String>,
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
     },
 }
 
@@ -234,7 +239,23 @@ async fn token(api: &AdminApi, cmd: TokenCmd, json: bool) -> Result<()> {
             }
             out!("{table}");
         }
-        TokenCmd::Revoke { name, id } => {
+        TokenCmd::Revoke { name, id: None, .. } => {
+            let answer: TokensRevoked = api
+                .delete(&format!("{}/tokens", account_path(&name)))
+                .await?;
+            if json {
+                return print_json(&answer);
+            }
+            let tokens = if answer.revoked == 1 {
+                "token"
+            } else {
+                "tokens"
+            };
+            outln!("{} {tokens} of {name} revoked", answer.revoked);
+        }
+        TokenCmd::Revoke {
+            name, id: Some(id), ..
+        } => {
             api.delete::<()>(&format!(
                 "{}/tokens/{}",
                 account_path(&name),

@@ -193,6 +193,14 @@ pub struct TokenMade {
     pub token: String,
 }
 
+/// The answer to `DELETE /admin/v1/accounts/{name}/tokens`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokensRevoked {
+    /// How many tokens were revoked (the data directory's is never one).
+    pub revoked: u32,
+}
+
 /// A new password's schema: 8 to 128 characters, no control characters.
 #[must_use]
 pub fn password() -> utoipa::openapi::schema::ObjectBuilder {

@@ -1,7 +1,7 @@
 //! Making, changing and removing accounts and their tokens. Each change is
 //! checked, written, and only then applied in memory, one at a time.
 
-use super::{Accounts, Caller, digest, secret};
+use super::{Accounts, Caller, Digest, digest, secret};
 use crate::error::{Error, Result};
 use crate::store::{Op, StoredAccount, StoredToken};
 use leasehold_core::event::{Event, EventKind};
@@ -234,8 +234,11 @@ impl Accounts {
         }
         let _one = self.changes.lock().await;
         let mut account = self.account(&name)?;
-        // Changing one's own needs the current one (an admin may reset any).
-        if caller.role != Role::Admin && account.password.is_some() {
+        // One's own needs the current one, whatever the role (a session left
+        // open must not lock its owner out); an admin resets anyone else's,
+        // and the data directory's token is the machine's owner.
+        let own = caller.account == name && caller.credential != self.local_digest;
+        if own && account.password.is_some() {
             let current = change.current_password.unwrap_or_default();
             if !self
                 .hasher
@@ -368,6 +371,44 @@ impl Accounts {
         self.registry().tokens.remove(&d);
         self.record(format!("account `{name}`: token {id} revoked"));
         Ok(())
+    }
+
+    /// Revokes every token for scripts an account has (the data directory's
+    /// `admin-token` stays: it is the machine's, not the account's); the
+    /// number revoked.
+    ///
+    /// # Errors
+    /// `forbidden`, `account_not_found`, the store's.
+    pub async fn revoke_all_tokens(&self, caller: &Caller, name: &str) -> Result<usize> {
+        let name = name.trim().to_lowercase();
+        Self::may_manage(caller, &name)?;
+        let _one = self.changes.lock().await;
+        self.account(&name)?;
+        let theirs: Vec<(Digest, String)> = self
+            .registry()
+            .tokens
+            .iter()
+            .filter(|(_, t)| t.account == name)
+            .map(|(d, t)| (*d, t.id.clone()))
+            .collect();
+        if theirs.is_empty() {
+            return Ok(0);
+        }
+        let ops = theirs
+            .iter()
+            .map(|(_, id)| Op::DeleteAccountToken(id.clone()))
+            .collect();
+        self.store.apply(ops).await?;
+        let mut reg = self.registry();
+        for (d, _) in &theirs {
+            reg.tokens.remove(d);
+        }
+        drop(reg);
+        self.record(format!(
+            "account `{name}`: all {} tokens revoked",
+            theirs.len()
+        ));
+        Ok(theirs.len())
     }
 }
 

@@ -11,7 +11,7 @@ use axum::routing::{get, post, put};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::accounts::{
     AccountChange, AccountView, NewAccount, NewToken, PasswordChange, SessionView, SignIn,
-    TokenMade, TokenView,
+    TokenMade, TokenView, TokensRevoked,
 };
 
 /// Sign-in: no token needed (the origin rules still apply).
@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/v1/accounts/{name}/password", put(password))
         .route(
             "/admin/v1/accounts/{name}/tokens",
-            get(tokens).post(make_token),
+            get(tokens).post(make_token).delete(revoke_all_tokens),
         )
         .route(
             "/admin/v1/accounts/{name}/tokens/{token_id}",
@@ -199,4 +199,22 @@ pub async fn revoke_token(
 ) -> Result<StatusCode> {
     state.run.accounts.revoke_token(&caller, &name, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes every token for scripts the account has, say after a password
+/// was given away (the data directory's `admin-token` stays).
+#[utoipa::path(delete, path = "/admin/v1/accounts/{name}/tokens", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), responses(
+    (status = 200, body = TokensRevoked),
+    (status = 403, description = "`forbidden`", body = ErrorBody),
+    (status = 404, description = "`account_not_found`", body = ErrorBody),
+))]
+pub async fn revoke_all_tokens(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> Result<Json<TokensRevoked>> {
+    let revoked = state.run.accounts.revoke_all_tokens(&caller, &name).await?;
+    Ok(Json(TokensRevoked {
+        revoked: u32::try_from(revoked).unwrap_or(u32::MAX),
+    }))
 }

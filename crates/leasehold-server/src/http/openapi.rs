@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
         super::settings::settings, super::settings::change_settings,
         super::accounts::sign_in, super::accounts::session, super::accounts::sign_out, super::accounts::accounts,
         super::accounts::create, super::accounts::change, super::accounts::remove, super::accounts::password,
-        super::accounts::tokens, super::accounts::make_token, super::accounts::revoke_token,
+        super::accounts::tokens, super::accounts::make_token, super::accounts::revoke_token, super::accounts::revoke_all_tokens,
         super::alerts::alerts, super::alerts::acknowledge, super::alerts::settings, super::alerts::set_settings, super::alerts::test,
     ),
     components(schemas(leasehold_core::event::Event, leasehold_core::lease::Lease, leasehold_core::ErrorCode, leasehold_core::wire::admin::ComputerSort, leasehold_core::wire::admin::SortOrder)),

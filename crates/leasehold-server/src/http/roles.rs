@@ -34,6 +34,7 @@ const VIEWER: &[(&str, &str)] = &[
     ("PUT", "/admin/v1/accounts/{name}/password"),
     ("GET", "/admin/v1/accounts/{name}/tokens"),
     ("POST", "/admin/v1/accounts/{name}/tokens"),
+    ("DELETE", "/admin/v1/accounts/{name}/tokens"),
     ("DELETE", "/admin/v1/accounts/{name}/tokens/{token_id}"),
 ];
 
