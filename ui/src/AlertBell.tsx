@@ -52,7 +52,7 @@ export function AlertBell() {
       {/* Shown in the page's main landmark like every dialog, not inside the header's. */}
       {open && createPortal(
         <Dialog title="Alerts" onClose={() => setOpen(false)} wide>
-          {needs && <p className="muted">{needs} to acknowledge alerts.</p>}
+          {needs.why && <p className="muted">{needs.why} to acknowledge alerts.</p>}
           {error && <div className="notice notice-error" role="alert"><Prose text={error} /></div>}
           {!list && <p className="muted">{res.error ? describeError(res.error) : 'Loading…'}</p>}
           {list && list.alerts.length === 0 && <p>No alerts. The server tells of a code ending soon, a product out of seats, usage near its limit, a failing disk or mDNS, the clock set back, and a stop.</p>}
@@ -66,7 +66,7 @@ export function AlertBell() {
                   </div>
                   <p className="alert-message"><Prose text={a.message} /></p>
                   {!a.acknowledgedAt && (
-                    <button type="button" className="button button-small" disabled={Boolean(needs) || busy !== undefined} onClick={() => void acknowledge(a.id)}>
+                    <button type="button" className="button button-small" disabled={needs.closed || busy !== undefined} onClick={() => void acknowledge(a.id)}>
                       {busy === a.id ? 'Acknowledging…' : 'Acknowledge'}
                     </button>
                   )}

@@ -125,6 +125,40 @@ describe('what a role may press', () => {
     expect(button).toHaveAttribute('title', 'Needs the operator role');
   });
 
+  it('after a reload, closes what needs a role until the session answers, quietly; then opens it for an admin', async () => {
+    let answer: (r: Response) => void = () => {};
+    const asked = new Promise<Response>((resolve) => { answer = resolve; });
+    vi.stubGlobal('fetch', fakeFetch(shellRoutes({ 'GET /admin/v1/session': () => asked })));
+    // A reload: the tab's token is kept, who it signs in as is not known yet.
+    render(<App connection={{ ...conn, token: 'lhs_olga' }} />);
+    const add = await screen.findByRole('button', { name: 'Add license code' });
+    const remove = await screen.findByRole('button', { name: /^Remove the cad license/ });
+    expect(add).toBeDisabled();
+    expect(remove).toBeDisabled();
+    // No reason said while the role is not known: it would be wrong for an admin.
+    expect(add).not.toHaveAttribute('title');
+    expect(screen.queryByText(/Needs the/)).not.toBeInTheDocument();
+
+    await act(async () => { answer(json(session({ account: 'olga', role: 'admin', by: 'session', localAdmin: false, hasPassword: true }))); });
+    await waitFor(() => expect(add).toBeEnabled());
+    expect(remove).toBeEnabled();
+    expect(screen.queryByText(/Needs the/)).not.toBeInTheDocument();
+  });
+
+  it('after a reload, a viewer’s closed actions say why once the session answers', async () => {
+    let answer: (r: Response) => void = () => {};
+    const asked = new Promise<Response>((resolve) => { answer = resolve; });
+    vi.stubGlobal('fetch', fakeFetch(shellRoutes({ 'GET /admin/v1/session': () => asked })));
+    render(<App connection={{ ...conn, token: 'lhs_vic' }} />);
+    const add = await screen.findByRole('button', { name: 'Add license code' });
+    expect(add).toBeDisabled();
+    expect(screen.queryByText(/Needs the/)).not.toBeInTheDocument();
+    await act(async () => { answer(json(session({ account: 'vic', role: 'viewer', by: 'session', localAdmin: false, hasPassword: true }))); });
+    expect(await screen.findByText('Needs the admin role to add, remove, activate or deactivate license codes (you are a viewer).')).toBeInTheDocument();
+    expect(add).toBeDisabled();
+    expect(add).toHaveAttribute('title', 'Needs the admin role');
+  });
+
   it('a refusal the page did not foresee (403 forbidden) shows the server’s sentence', async () => {
     renderWithApi(<LicensesTab />, fakeFetch({
       'GET /admin/v1/licenses': () => json([license()]),

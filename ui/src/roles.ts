@@ -1,7 +1,8 @@
 // What the signed-in account's role lets it do, for the buttons that change
 // something: each is disabled, with the reason in sight, below the role it
-// needs. The server decides (a `forbidden` answer is shown as its sentence);
-// this only spares the admin a button that would be refused.
+// needs, and disabled without a word until the role is known. The server
+// decides (a `forbidden` answer is shown as its sentence); this only spares
+// the admin a button that would be refused.
 import type { Role } from './api';
 import { useApp } from './hooks';
 
@@ -22,7 +23,20 @@ export function lacks(have: Role | undefined, role: Role): string | undefined {
   return `Needs the ${role} role`;
 }
 
-/** `lacks` for the account signed in on this page. */
-export function useNeeds(role: Role): string | undefined {
-  return lacks(useApp().me?.role, role);
+/** An action that needs a role, for the account signed in on this page. */
+export interface Needs {
+  /**
+   * The action is closed: below the role it needs, and also while the role
+   * is not known yet (after a reload, until the session has answered), so
+   * nothing above the account's role is usable for a moment.
+   */
+  closed: boolean;
+  /** Why, once the role is known ("Needs the admin role"); nothing while it is not, so no wrong reason flashes by. */
+  why?: string;
+}
+
+/** Whether the account signed in on this page may take an action that needs `role`, and why not. */
+export function useNeeds(role: Role): Needs {
+  const have = useApp().me?.role;
+  return { closed: have === undefined || RANK[have] < RANK[role], why: lacks(have, role) };
 }

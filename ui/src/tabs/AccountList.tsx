@@ -56,7 +56,7 @@ export function AccountList() {
   const [roleError, setRoleError] = useState<{ name: string; error: unknown }>();
   const [changing, setChanging] = useState<string>();
   const accounts = res.data;
-  const note = needs ? `${ids}-role` : undefined;
+  const note = needs.why ? `${ids}-role` : undefined;
 
   const changeRole = async (a: AccountView, role: Role) => {
     setChanging(a.name);
@@ -76,7 +76,7 @@ export function AccountList() {
     <section className="card card-wide" aria-labelledby={`${ids}-title`}>
       <div className="card-head">
         <h2 id={`${ids}-title`}>All accounts</h2>
-        <button type="button" className="button button-small" onClick={() => setAdding(true)} disabled={!!needs} title={needs} aria-describedby={note}>Add account…</button>
+        <button type="button" className="button button-small" onClick={() => setAdding(true)} disabled={needs.closed} title={needs.why} aria-describedby={note}>Add account…</button>
       </div>
       <RoleNote need="admin" to="to add accounts, change their roles, set their passwords or remove them" id={note} />
       <StaleNotice error={res.error} offlineSaidAbove />
@@ -99,8 +99,8 @@ export function AccountList() {
                       {a.localAdmin && <div><Badge tone="info" title="The data directory's admin-token signs in as this account (the desktop app, `leasehold admin` on the server's computer): it stays an admin and cannot be removed.">Local admin</Badge></div>}
                     </td>
                     <td>
-                      {a.localAdmin || needs ? (
-                        <span title={a.localAdmin ? 'The local admin stays an admin.' : needs}>{ROLE_LABEL[a.role]}</span>
+                      {a.localAdmin || needs.closed ? (
+                        <span title={a.localAdmin ? 'The local admin stays an admin.' : needs.why}>{ROLE_LABEL[a.role]}</span>
                       ) : (
                         <RolePicker account={a} busy={changing === a.name} disabled={changing !== undefined} onSave={(role) => void changeRole(a, role)} />
                       )}
@@ -113,13 +113,13 @@ export function AccountList() {
                     <td>{signsInWith(a)}</td>
                     <td className="actions">
                       <div className="action-buttons">
-                        <button type="button" className="button button-small" onClick={() => setPassword(a)} disabled={!!needs} title={needs} aria-label={`Set password for ${a.name}`}>Set password…</button>
+                        <button type="button" className="button button-small" onClick={() => setPassword(a)} disabled={needs.closed} title={needs.why} aria-label={`Set password for ${a.name}`}>Set password…</button>
                         <button
                           type="button"
                           className="button button-small button-quiet-danger"
                           onClick={() => setRemoving(a)}
-                          disabled={!!needs || a.localAdmin}
-                          title={a.localAdmin ? 'The local admin cannot be removed.' : needs}
+                          disabled={needs.closed || a.localAdmin}
+                          title={a.localAdmin ? 'The local admin cannot be removed.' : needs.why}
                           aria-label={`Remove the account ${a.name}`}
                         >
                           Remove…

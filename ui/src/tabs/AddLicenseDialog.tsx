@@ -104,8 +104,8 @@ export function AddLicenseDialog({ onClose, onAdded }: { onClose: () => void; on
             {untrusted && (
               <p className="notice-next">
                 If the code is from a vendor you buy from, trust the vendor’s key, then add the code:{' '}
-                <button type="button" className="link-button link-inline" onClick={() => setAddingKey(true)} disabled={!!keyNeeds} title={keyNeeds}>Add vendor key…</button>
-                {keyNeeds && <span className="muted"> ({keyNeeds.toLowerCase()})</span>}
+                <button type="button" className="link-button link-inline" onClick={() => setAddingKey(true)} disabled={keyNeeds.closed} title={keyNeeds.why}>Add vendor key…</button>
+                {keyNeeds.why && <span className="muted"> ({keyNeeds.why.toLowerCase()})</span>}
               </p>
             )}
           </div>

@@ -69,11 +69,11 @@ export function AlertSettingsCard() {
   const [unread, setUnread] = useState<unknown>();
 
   useEffect(() => {
-    if (needs) return;
+    if (needs.closed) return;
     let gone = false;
     api.alertSettings().then((s) => { if (!gone) { setSaved(s); setDraft(draftOf(s)); setUnread(undefined); } }, (e) => { if (!gone) setUnread(e); });
     return () => { gone = true; };
-  }, [api, needs]);
+  }, [api, needs.closed]);
 
   const set = (k: keyof Draft) => (e: { target: { value: string } }) => { setDraft((d) => d && { ...d, [k]: e.target.value }); setError(undefined); };
 

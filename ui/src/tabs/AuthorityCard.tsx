@@ -76,15 +76,15 @@ export function AuthorityCard({ current, onChanged, focus }: {
             autoComplete="off"
             aria-describedby="authority-url-hint"
             aria-invalid={error !== undefined && !error.forgetting}
-            readOnly={!!needs}
+            readOnly={needs.closed}
           />
           <span id="authority-url-hint" className="field-hint">As your vendor gave it: http://host:port.</span>
         </div>
-        <button type="submit" className="button button-primary" disabled={!!needs || busy !== undefined || !wanted || wanted === current} title={needs}>
+        <button type="submit" className="button button-primary" disabled={needs.closed || busy !== undefined || !wanted || wanted === current} title={needs.why}>
           {busy === 'save' ? 'Saving…' : 'Save'}
         </button>
         {current && (
-          <button type="button" className="button" onClick={() => void change(null)} disabled={!!needs || busy !== undefined} title={needs}>
+          <button type="button" className="button" onClick={() => void change(null)} disabled={needs.closed || busy !== undefined} title={needs.why}>
             {busy === 'forget' ? 'Forgetting…' : 'Forget'}
           </button>
         )}

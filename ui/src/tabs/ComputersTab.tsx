@@ -14,7 +14,7 @@ import { EndLoanDialog, LoanCells } from './Loan';
 import { type SeatPages, useSeatPages } from './seatPages';
 import { Waiting } from './Waiting';
 import { RoleNote } from '../components/RoleNote';
-import { useNeeds } from '../roles';
+import { useNeeds, type Needs } from '../roles';
 
 type SortKey = ComputerSort;
 
@@ -167,7 +167,7 @@ function ListFooter({ shown, last, seats }: { shown: number; last: ComputersPage
   );
 }
 
-function ComputerRow({ r, now, onDisconnect, needs }: { r: SeatRow; now: number; onDisconnect: () => void; needs?: string }) {
+function ComputerRow({ r, now, onDisconnect, needs }: { r: SeatRow; now: number; onDisconnect: () => void; needs: Needs }) {
   const h = r.lease.holder;
   const expiresIn = r.lease.expiresAt - now;
   return (
@@ -211,9 +211,9 @@ function ComputerRow({ r, now, onDisconnect, needs }: { r: SeatRow; now: number;
       )}
       <div role="cell" className="actions">
         {r.borrowed ? (
-          <button type="button" className="button button-small" onClick={onDisconnect} disabled={!!needs} title={needs} aria-label={`End loan of ${r.lease.product} to ${h.user} on ${h.host}`}>End loan…</button>
+          <button type="button" className="button button-small" onClick={onDisconnect} disabled={needs.closed} title={needs.why} aria-label={`End loan of ${r.lease.product} to ${h.user} on ${h.host}`}>End loan…</button>
         ) : (
-          <button type="button" className="button button-small" onClick={onDisconnect} disabled={!!needs} title={needs} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
+          <button type="button" className="button button-small" onClick={onDisconnect} disabled={needs.closed} title={needs.why} aria-label={`Disconnect ${h.user} on ${h.host} from ${r.lease.product}`}>Disconnect…</button>
         )}
       </div>
     </>

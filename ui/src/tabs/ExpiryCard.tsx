@@ -89,13 +89,13 @@ export function ExpiryCard({ s, onChanged, focus }: {
               step={1}
               value={value}
               onChange={(e) => { setDraft(e.target.value); setError(undefined); }}
-              disabled={!!needs}
+              disabled={needs.closed}
               aria-describedby="expiry-days-hint"
               aria-invalid={error !== undefined}
             />
-            <button type="submit" className="button button-primary" disabled={!!needs || busy || value === String(current)} title={needs}>{busy ? 'Saving…' : 'Save'}</button>
+            <button type="submit" className="button button-primary" disabled={needs.closed || busy || value === String(current)} title={needs.why}>{busy ? 'Saving…' : 'Save'}</button>
           </div>
-          <span className="field-hint" id="expiry-days-hint">0 turns the warnings off; at most 365. The banner at the top and the Licenses tab name the codes within it.{needs ? ` ${needs} to change it.` : ''}</span>
+          <span className="field-hint" id="expiry-days-hint">0 turns the warnings off; at most 365. The banner at the top and the Licenses tab name the codes within it.{needs.why ? ` ${needs.why} to change it.` : ''}</span>
         </div>
       </form>
       {error !== undefined && (

@@ -37,8 +37,8 @@ export function LicensesTab() {
   const productUse = useProductUse(licenses);
   // Adding, removing, activating and deactivating codes: the admin role.
   const needs = useNeeds('admin');
-  const roleNote = needs ? 'licenses-role-note' : undefined;
-  const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)} disabled={!!needs} title={needs} aria-describedby={roleNote}>Add license code</button>;
+  const roleNote = needs.why ? 'licenses-role-note' : undefined;
+  const addButton = <button type="button" className="button button-primary" onClick={() => setAdding(true)} disabled={needs.closed} title={needs.why} aria-describedby={roleNote}>Add license code</button>;
 
   let body;
   if (res.loading && !licenses) body = <Loading label="Loading licenses…" />;
@@ -102,15 +102,15 @@ export function LicensesTab() {
                     <td className="actions">
                       <div className="action-buttons">
                         {(l.state === 'needsActivation' || l.state === 'activatedElsewhere') && (
-                          <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} disabled={!!needs} title={needs} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
+                          <button type="button" className="button button-small button-primary" onClick={() => setActivating(l)} disabled={needs.closed} title={needs.why} aria-label={`Activate the ${l.product} license for ${l.customer || 'this customer'}`}>Activate…</button>
                         )}
                         {/* Activated on this server on this computer: only then can it be moved. */}
                         {l.activatedAt != null && (
-                          <button type="button" className="button button-small" onClick={() => setDeactivating(l)} disabled={!!needs} title={needs} aria-label={`Deactivate the ${l.product} license for ${l.customer || 'this customer'}`}>Deactivate…</button>
+                          <button type="button" className="button button-small" onClick={() => setDeactivating(l)} disabled={needs.closed} title={needs.why} aria-label={`Deactivate the ${l.product} license for ${l.customer || 'this customer'}`}>Deactivate…</button>
                         )}
                         <span className="action-pair">
                           <button type="button" className="button button-small" onClick={() => setDetails(l)} aria-label={`Details of the ${l.product} license for ${l.customer || 'this customer'}`}>Details</button>
-                          <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} disabled={!!needs} title={needs} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
+                          <button type="button" className="button button-small button-quiet-danger" onClick={() => setRemoving(l)} disabled={needs.closed} title={needs.why} aria-label={`Remove the ${l.product} license for ${l.customer || 'this customer'}`}>Remove</button>
                         </span>
                       </div>
                     </td>

@@ -156,7 +156,7 @@ function NamedProduct({ v, onChanged }: { v: NamedUsersView; onChanged: (v: Name
       {v.users.length ? (
         <ul className="named-rows" aria-label={`Named users of ${v.product}`} ref={listRef}>
           {v.users.map((a) => (
-            <NamedRow key={a.user} a={a} product={v.product} hours={v.reassignAfterHours} busy={removing === a.user} disabled={busy || !!needs} why={needs} onRemove={() => void remove(a)} />
+            <NamedRow key={a.user} a={a} product={v.product} hours={v.reassignAfterHours} busy={removing === a.user} disabled={busy || needs.closed} why={needs.why} onRemove={() => void remove(a)} />
           ))}
         </ul>
       ) : (
@@ -180,11 +180,11 @@ function NamedProduct({ v, onChanged }: { v: NamedUsersView; onChanged: (v: Name
             id={`${ids}-user`} ref={inputRef} type="text" value={name} autoComplete="off" spellCheck={false}
             placeholder="login name, e.g. alice or CORP\alice" aria-describedby={`${ids}-hint`}
             onChange={(e) => { setName(e.target.value); setError(undefined); }}
-            readOnly={!!needs}
+            readOnly={needs.closed}
           />
           <span className="field-hint" id={`${ids}-hint`}>As the applications report it; capitals do not matter.</span>
         </div>
-        <button type="submit" className="button button-primary" disabled={!user || busy || !!needs} title={needs}>{assigning ? 'Naming…' : 'Name user'}</button>
+        <button type="submit" className="button button-primary" disabled={!user || busy || needs.closed} title={needs.why}>{assigning ? 'Naming…' : 'Name user'}</button>
       </form>
       {!!error && <div className="notice notice-error named-error" role="alert" ref={errorRef}><Prose text={refusalText(error)} /></div>}
     </section>

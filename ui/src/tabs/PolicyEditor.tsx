@@ -27,7 +27,7 @@ export function PolicyEditor({ status, draft, editor, onSaved }: {
   const needs = useNeeds('admin');
 
   const save = async () => {
-    if (!draft.dirty || saving || needs) return;
+    if (!draft.dirty || saving || needs.closed) return;
     if (!draft.text.trim() && !isEmptyPolicy(status) && confirm !== 'empty') { setConfirm('empty'); return; }
     const text = draft.text;
     setSaving(true);
@@ -90,7 +90,7 @@ export function PolicyEditor({ status, draft, editor, onSaved }: {
       )}
       <RoleNote need="admin" to="to save the seat policy (the dry run is open to all)" id={`${ids}-role`} />
       <div className="button-row editor-actions">
-        <button type="button" className="button button-primary" onClick={() => void save()} disabled={!draft.dirty || saving || !!needs} title={needs} aria-describedby={needs ? `${ids}-role` : undefined}>{saving ? 'Saving…' : 'Save'}</button>
+        <button type="button" className="button button-primary" onClick={() => void save()} disabled={!draft.dirty || saving || needs.closed} title={needs.why} aria-describedby={needs.why ? `${ids}-role` : undefined}>{saving ? 'Saving…' : 'Save'}</button>
         <button type="button" className="button" onClick={() => setConfirm('discard')} disabled={!draft.dirty || saving}>Discard changes…</button>
       </div>
       <p className="field-hint" id={`${ids}-hint`}>

@@ -167,8 +167,8 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
               aria-checked={mdnsOn}
               className="switch"
               onClick={toggleMdns}
-              disabled={mdnsBusy || !!needsAdmin}
-              title={needsAdmin}
+              disabled={mdnsBusy || needsAdmin.closed}
+              title={needsAdmin.why}
               aria-describedby="mdns-state"
             >
               <span className="switch-knob" aria-hidden="true" />
@@ -209,7 +209,7 @@ export function ServerTab({ spot }: { spot?: TabSpot } = {}) {
                 </ul>
               ) : 'None: license codes cannot be verified until a vendor key is trusted.'}
               <div className="card-actions">
-                <button type="button" className="button button-small" onClick={() => setAddingKey(true)} disabled={!!needsAdmin} title={needsAdmin} aria-describedby={needsAdmin ? 'server-role-note' : undefined}>Add vendor key…</button>
+                <button type="button" className="button button-small" onClick={() => setAddingKey(true)} disabled={needsAdmin.closed} title={needsAdmin.why} aria-describedby={needsAdmin.why ? 'server-role-note' : undefined}>Add vendor key…</button>
               </div>
             </dd>
           </dl>

@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative, ordinal } from '../format';
 import { isOffline, useApp, useResource } from '../hooks';
 import { ErrorProse } from '../components/Prose';
 import { Clip } from '../components/Clip';
-import { useNeeds } from '../roles';
+import { useNeeds, type Needs } from '../roles';
 
 const QUEUE_EVENTS = new Set<Event['kind']>(['queue_joined', 'queue_left', 'queue_granted']);
 const isQueueEvent = (e: Event) => QUEUE_EVENTS.has(e.kind);
@@ -154,7 +154,7 @@ export function Waiting({ now }: { now: number }) {
   );
 }
 
-function WaiterRow({ w, now, onRemove, needs }: { w: WaiterView; now: number; onRemove: () => void; needs?: string }) {
+function WaiterRow({ w, now, onRemove, needs }: { w: WaiterView; now: number; onRemove: () => void; needs: Needs }) {
   const name = who(w);
   const since = Math.min(w.since, now);
   return (
@@ -173,7 +173,7 @@ function WaiterRow({ w, now, onRemove, needs }: { w: WaiterView; now: number; on
         </time>
       </div>
       <div className="waiter-action">
-        <button type="button" className="button button-small" onClick={onRemove} disabled={!!needs} title={needs} aria-label={`Remove ${name} (${w.clientId}) from the line for ${w.product}`}>
+        <button type="button" className="button button-small" onClick={onRemove} disabled={needs.closed} title={needs.why} aria-label={`Remove ${name} (${w.clientId}) from the line for ${w.product}`}>
           Remove…
         </button>
       </div>

@@ -27,16 +27,20 @@ export function fakeFetch(routes: Record<string, Route>) {
   });
 }
 
+/**
+ * Renders `ui` in the app's context; signed in as the local admin unless
+ * `extra.me` says otherwise (`me: undefined`: the session has not answered yet).
+ */
 export function renderWithApi(ui: ReactElement, fetchImpl: typeof fetch, extra: Partial<AppContextValue> = {}) {
   const api = new Api(conn, fetchImpl);
-  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), offline: false, ...extra };
+  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), offline: false, me: session(), ...extra };
   return { api, ctx, ...render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>) };
 }
 
 /** Renders inside the desktop app: `invoke` answers its commands. */
 export function renderDesktop(ui: ReactElement, invoke: Invoke, fetchImpl: typeof fetch, host: HostState = { running: true, listen: '0.0.0.0:7878' }) {
   const api = new Api({ ...conn, desktop: true, serverControl: true, host }, fetchImpl, invoke);
-  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), offline: false };
+  const ctx: AppContextValue = { api, subscribe: () => () => {}, reportError: () => {}, notify: vi.fn(), showTab: vi.fn(), offline: false, me: session() };
   return { api, ctx, ...render(<AppContext.Provider value={ctx}>{ui}</AppContext.Provider>) };
 }
 
