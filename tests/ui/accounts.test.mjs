@@ -5,7 +5,8 @@
 // the sign-in page; a wrong password gets the server's words; a viewer sees
 // every changing action disabled with the reason in sight; a token made on
 // the Accounts tab is shown once; a session ended elsewhere sends the page
-// back to sign in, saying so; the admin link still signs in at once.
+// back to sign in, saying so; the admin link still signs in at once; an
+// admin changing her own password is asked for the current one, like anyone.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openPage, screenshot } from './chromium.mjs';
@@ -259,6 +260,42 @@ describe('a viewer’s own password', () => {
     assert.equal(await page.getByLabel('Account name').count(), 0);
     const res = await fetch(`${server.origin}/admin/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'vic', password: 'a new password' }) });
     assert.equal(res.status, 201);
+    await page.context().close();
+  });
+});
+
+describe('an admin’s own password', () => {
+  test('Change my password asks an admin for the current one too: a wrong one gets the server’s words; the right one changes it', async () => {
+    const page = await signInPage({ width: 800, height: 600 });
+    await signIn(page, 'olga', PASSWORD);
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem('leasehold.adminToken'));
+    // The server's rule the dialog follows: an admin's session alone does not change her own password.
+    const bare = await fetch(`${server.origin}/admin/v1/accounts/olga/password`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ password: 'taken over' }) });
+    assert.equal(bare.status, 401);
+    assert.equal((await bare.json()).code, 'sign_in_failed');
+
+    await page.getByRole('tab', { name: 'Accounts', exact: true }).click();
+    await page.getByRole('button', { name: 'Change my password…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change my password' });
+    await dialog.getByLabel('Current password').fill('wrong wrong wrong');
+    await dialog.getByLabel('New password', { exact: true }).fill('olga new password');
+    await dialog.getByLabel('New password again').fill('olga new password');
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.locator('[data-error-code="sign_in_failed"]').filter({ hasText: 'The account name or password is wrong.' }).waitFor();
+    await screenshot(page, 'admin-change-password-refused-800x600');
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await screenshot(page, 'admin-change-password-refused-1366x800');
+    // Still signed in: a wrong current password ends nothing.
+    assert.equal(await page.getByLabel('Account name').count(), 0);
+
+    await dialog.getByLabel('Current password').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Your password is changed. Your other sessions have ended.', { exact: true }).waitFor();
+    const signInWith = (password) => fetch(`${server.origin}/admin/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'olga', password }) });
+    assert.equal((await signInWith('olga new password')).status, 201);
+    assert.equal((await signInWith(PASSWORD)).status, 401);
     await page.context().close();
   });
 });

@@ -265,6 +265,17 @@ describe('an operator’s pages', () => {
       }
       await page.emulateMedia({ colorScheme: 'light' });
     }
+    // One's own password with the current one (asked of every role), and why.
+    await page.getByRole('button', { name: 'Change my password…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change my password' });
+    await dialog.getByLabel('Current password').waitFor();
+    await page.screenshot({ path: `${SHOTS}/operator-change-password-800x600.png` });
+    await assertFits(page, 'Change my password as an operator at 800×600');
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      await assertNoViolations(page, `Change my password as an operator (${colorScheme})`, colorScheme === 'dark' ? COLOUR_RULES : undefined);
+    }
+    await closeDialog(page, dialog);
     await page.context().close();
   });
 });

@@ -8,7 +8,7 @@ import { conn, event, fakeFetch, json, license, renderWithApi, seat, seatServer,
 import { AccountsTab } from './tabs/AccountsTab';
 import { ComputersTab } from './tabs/ComputersTab';
 import { LicensesTab } from './tabs/LicensesTab';
-import type { Event } from './api';
+import { Api, type Event } from './api';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -234,5 +234,84 @@ describe('Accounts tab', () => {
     await userEvent.clear(within(dialog).getByLabelText('Current password'));
     await userEvent.type(within(dialog).getByLabelText('Current password'), 'old password{Enter}');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+  /** The password dialog's routes: `name`'s current password is `old password`; each body is kept. */
+  function passwordRoutes(name: string, bodies: unknown[]) {
+    return {
+      'GET /admin/v1/accounts': () => json([...accounts, { name: 'olga', role: 'admin', hasPassword: true, localAdmin: false, tokens: 0, createdAt: 3 }]),
+      [`GET /admin/v1/accounts/${name}/tokens`]: () => json([]),
+      [`PUT /admin/v1/accounts/${name}/password`]: ({ body }: { body: unknown }) => {
+        bodies.push(body);
+        const current = (body as { currentPassword?: string }).currentPassword;
+        return current === 'old password' || (name !== 'olga' && current === undefined)
+          ? new Response(null, { status: 204 })
+          : json({ code: 'sign_in_failed', message: 'the account name or password is wrong' }, 401);
+      },
+    };
+  }
+
+  it('an admin changing their own password is asked for the current one too; a wrong one gets the server’s words', async () => {
+    const bodies: unknown[] = [];
+    const reportError = vi.fn();
+    const { ctx } = renderWithApi(<AccountsTab />, fakeFetch(passwordRoutes('olga', bodies)), { me: session({ account: 'olga', role: 'admin', by: 'session', localAdmin: false, hasPassword: true }), reportError });
+    await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Change my password' });
+    expect(within(dialog).getByLabelText('Current password')).toHaveFocus();
+    expect(dialog).toHaveTextContent('Asked of every account, admins too');
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'a new password');
+    await userEvent.type(within(dialog).getByLabelText('New password again'), 'a new password{Enter}');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Enter your current password.');
+    expect(bodies).toEqual([]);
+
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'not it{Enter}');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('The account name or password is wrong.');
+    expect(reportError).not.toHaveBeenCalled();
+    await userEvent.clear(within(dialog).getByLabelText('Current password'));
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'old password{Enter}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(bodies).toEqual([
+      { currentPassword: 'not it', password: 'a new password' },
+      { currentPassword: 'old password', password: 'a new password' },
+    ]);
+    expect(ctx.notify).toHaveBeenCalledWith('Your password is changed. Your other sessions have ended.');
+  });
+
+  it('an admin sets another account’s password without the current one', async () => {
+    const bodies: unknown[] = [];
+    renderWithApi(<AccountsTab />, fakeFetch(passwordRoutes('ann', bodies)), { me: session({ account: 'olga', role: 'admin', by: 'session', localAdmin: false, hasPassword: true }) });
+    await userEvent.click(await screen.findByRole('button', { name: 'Set password for ann' }));
+    const dialog = screen.getByRole('dialog', { name: 'Set ann’s password' });
+    expect(within(dialog).queryByLabelText('Current password')).not.toBeInTheDocument();
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'ann password');
+    await userEvent.type(within(dialog).getByLabelText('New password again'), 'ann password{Enter}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(bodies).toEqual([{ password: 'ann password' }]);
+  });
+
+  it('the data directory’s token is not asked: in the desktop app no field; in a browser, a token of the local admin may leave it empty', async () => {
+    const bodies: unknown[] = [];
+    const me = session({ account: 'admin', role: 'admin', by: 'token', localAdmin: true, hasPassword: true });
+    const desktop = fakeFetch({ ...passwordRoutes('admin', bodies), 'PUT /admin/v1/accounts/admin/password': ({ body }) => { bodies.push(body); return new Response(null, { status: 204 }); } });
+    const { unmount } = renderWithApi(<AccountsTab />, desktop, { me, api: new Api({ ...conn, desktop: true }, desktop) });
+    await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
+    let dialog = screen.getByRole('dialog', { name: 'Change my password' });
+    expect(within(dialog).queryByLabelText('Current password')).not.toBeInTheDocument();
+    expect(dialog).toHaveTextContent('Signed in with the data directory’s admin-token, you set it without the current one.');
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'machine owner');
+    await userEvent.type(within(dialog).getByLabelText('New password again'), 'machine owner{Enter}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(bodies).toEqual([{ password: 'machine owner' }]);
+    unmount();
+
+    // A browser cannot tell the data directory's token from one for scripts: the field is there, and may stay empty.
+    bodies.length = 0;
+    renderWithApi(<AccountsTab />, desktop, { me });
+    await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
+    dialog = screen.getByRole('dialog', { name: 'Change my password' });
+    expect(within(dialog).getByLabelText('Current password')).toHaveAccessibleDescription('Not needed when this page signed in with the data directory’s admin-token; with a token for scripts it is.');
+    await userEvent.type(within(dialog).getByLabelText('New password'), 'machine owner');
+    await userEvent.type(within(dialog).getByLabelText('New password again'), 'machine owner{Enter}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(bodies).toEqual([{ password: 'machine owner' }]);
   });
 });

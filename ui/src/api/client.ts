@@ -169,8 +169,10 @@ export class Api {
   /** Removes an account: its sessions and tokens end at once. */
   removeAccount = (name: string) => this.request<void>('DELETE', accountPath(name));
   /**
-   * Sets an account's password: one's own with the current one (a wrong one
-   * is `sign_in_failed`), or anyone's as an admin. Its other sessions end.
+   * Sets an account's password: one's own with the current one when it has
+   * one, admins included (a wrong or missing one is `sign_in_failed`; the
+   * data directory's admin-token is not asked), anyone else's as an admin.
+   * Its other sessions end; its tokens stay.
    */
   setPassword = (name: string, password: string, currentPassword?: string) =>
     this.request<void>('PUT', `${accountPath(name)}/password`, { body: currentPassword === undefined ? { password } : { currentPassword, password } });

@@ -1,9 +1,9 @@
 // The Accounts tab's dialogs: make an account, set a password (one's own
-// with the current one, anyone's as an admin). Each shows the server's
-// sentence when it refuses (a name taken, a password too short, the current
-// password wrong).
+// with the current one, admins included; anyone else's as an admin). Each
+// shows the server's sentence when it refuses (a name taken, a password too
+// short, the current password wrong).
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, type AccountView, type Role } from '../api';
+import { ApiError, type AccountView, type Role, type SessionView } from '../api';
 import { Dialog } from '../components/Dialog';
 import { ErrorProse } from '../components/Prose';
 import { useApp } from '../hooks';
@@ -106,22 +106,39 @@ export function AddAccountDialog({ onClose, onAdded }: { onClose: () => void; on
 }
 
 /**
+ * Whether this page signed in with the data directory's admin-token, which
+ * the server takes as the machine's owner: `yes` in the desktop app (it
+ * hands that token over), `maybe` for another page signed in with a token
+ * of the local admin (it or one for scripts: the server does not say
+ * which), else `no`.
+ */
+export function byDataDirToken(me: SessionView, desktop: boolean): 'yes' | 'maybe' | 'no' {
+  if (me.by !== 'token' || !me.localAdmin) return 'no';
+  return desktop ? 'yes' : 'maybe';
+}
+
+/**
  * Sets `account`'s password. `own`: the signed-in account's own, which asks
- * for the current one when it has one (`hasPassword`), as the server does:
- * not of an admin, who may set any account's password without it.
+ * for the current one whenever it has one (`hasPassword`), admins included,
+ * as the server does: a session left open must not hand the account over.
+ * Only the data directory's admin-token is not asked (the field is optional
+ * when the page cannot tell that token from another). An admin sets another
+ * account's password without it.
  */
 export function PasswordDialog({ account, own, hasPassword, onClose }: { account: string; own: boolean; hasPassword: boolean; onClose: () => void }) {
   const { api, me, notify } = useApp();
   const ids = useId();
-  const askCurrent = own && hasPassword && me?.role !== 'admin';
+  const dataDir = own && me ? byDataDirToken(me, api.conn.desktop) : 'no';
+  const askCurrent = own && hasPassword && dataDir !== 'yes';
+  const currentOptional = askCurrent && dataDir === 'maybe';
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
   const s = useSubmit(async () => {
-    if (askCurrent && !current) throw new Error('Enter your current password.');
+    if (askCurrent && !currentOptional && !current) throw new Error('Enter your current password.');
     if (!next) throw new Error('Enter the new password.');
     if (next !== again) throw new Error('The new password and its repetition differ. Type them again.');
-    await api.setPassword(account, next, askCurrent ? current : undefined);
+    await api.setPassword(account, next, askCurrent && current ? current : undefined);
     notify(own ? 'Your password is changed. Your other sessions have ended.' : `${account}’s password is set. Their sessions have ended.`);
   }, onClose);
   const title = own ? (hasPassword ? 'Change my password' : 'Set my password') : `Set ${account}’s password`;
@@ -133,7 +150,12 @@ export function PasswordDialog({ account, own, hasPassword, onClose }: { account
       {askCurrent && (
         <div className="field">
           <label className="field-label" htmlFor={`${ids}-current`}>Current password</label>
-          <input id={`${ids}-current`} type="password" value={current} onChange={(e) => { setCurrent(e.target.value); s.setError(undefined); }} autoComplete="current-password" data-autofocus />
+          <input id={`${ids}-current`} type="password" value={current} onChange={(e) => { setCurrent(e.target.value); s.setError(undefined); }} autoComplete="current-password" data-autofocus aria-describedby={`${ids}-current-hint`} />
+          <span className="field-hint" id={`${ids}-current-hint`}>
+            {currentOptional
+              ? 'Not needed when this page signed in with the data directory’s admin-token; with a token for scripts it is.'
+              : 'Asked of every account, admins too: a page left signed in cannot change the password.'}
+          </span>
         </div>
       )}
       <div className="field">
@@ -141,7 +163,7 @@ export function PasswordDialog({ account, own, hasPassword, onClose }: { account
         <input id={`${ids}-new`} type="password" value={next} onChange={(e) => { setNext(e.target.value); s.setError(undefined); }} autoComplete="new-password" aria-describedby={`${ids}-hint`} data-autofocus={askCurrent ? undefined : true} />
         <span className="field-hint" id={`${ids}-hint`}>
           8 to 128 characters.{own ? ' Your other sessions end; this one stays.' : ` ${account}’s sessions end; their tokens stay.`}
-          {own && hasPassword && !askCurrent && ' As an admin you set it without the current one.'}
+          {own && hasPassword && !askCurrent && ' Signed in with the data directory’s admin-token, you set it without the current one.'}
         </span>
       </div>
       <div className="field">
