@@ -272,7 +272,8 @@ struct lh_builder *lh_builder_new(void);
 void lh_builder_free(struct lh_builder *builder);
 
 /*
- Adds a server address (`host:port`) to try, after any added before.
+ Adds a server address (`host:port`, or `https://host:port` over TLS) to
+ try, after any added before.
 
  # Safety
  `builder` is a live builder; `address` a NUL-terminated string; `err`
@@ -281,6 +282,21 @@ void lh_builder_free(struct lh_builder *builder);
 enum lh_status lh_builder_server(struct lh_builder *builder,
                                  const char *address,
                                  struct lh_error *err);
+
+/*
+ Trusts the `https://` server whose certificate has this SHA-256
+ fingerprint (`AB:CD:…`, as `leasehold admin status` shows it), whatever
+ its names or issuer: how a server that made its own certificate is
+ reached over TLS. Repeatable (one per server); without any, `https://`
+ servers need a certificate the system trusts. A fingerprint that is not
+ one fails at [`lh_builder_build`] (`invalid_tls_fingerprint`).
+
+ # Safety
+ As [`lh_builder_server`].
+ */
+enum lh_status lh_builder_tls_fingerprint(struct lh_builder *builder,
+                                          const char *fingerprint,
+                                          struct lh_error *err);
 
 /*
  Adds a vendor public key (`LHPK-…`) the application trusts: a server must

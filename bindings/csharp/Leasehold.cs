@@ -119,6 +119,7 @@ namespace Leasehold
         [DllImport(Lib)] internal static extern void lh_builder_free(IntPtr builder);
         [DllImport(Lib)] internal static extern int lh_builder_server(IntPtr builder, byte[] address, ref Error err);
         [DllImport(Lib)] internal static extern int lh_builder_vendor_key(IntPtr builder, byte[] key, ref Error err);
+        [DllImport(Lib)] internal static extern int lh_builder_tls_fingerprint(IntPtr builder, byte[] fingerprint, ref Error err);
         [DllImport(Lib)] internal static extern int lh_builder_app(IntPtr builder, byte[] name, byte[] version, ref Error err);
         [DllImport(Lib)] internal static extern int lh_builder_identity(IntPtr builder, byte[] clientId, byte[] user, ref Error err);
         [DllImport(Lib)] internal static extern int lh_builder_build(IntPtr builder, out IntPtr client, ref Error err);
@@ -207,8 +208,10 @@ namespace Leasehold
             return new Client(c);
         }
 
-        /// <summary>A client for these servers, trusting these vendor keys.</summary>
-        public static Client Create(string[] servers, string[] vendorKeys, string app = "", string version = "", string clientId = null, string borrowDir = null)
+        /// <summary>A client for these servers, trusting these vendor keys;
+        /// "https://HOST:PORT" servers are trusted by their certificate's
+        /// SHA-256 fingerprint when tlsFingerprints names it.</summary>
+        public static Client Create(string[] servers, string[] vendorKeys, string app = "", string version = "", string clientId = null, string borrowDir = null, string[] tlsFingerprints = null)
         {
             var err = Native.NewError();
             IntPtr b = Native.lh_builder_new();
@@ -216,6 +219,7 @@ namespace Leasehold
             {
                 foreach (var s in servers) Native.Check(Native.lh_builder_server(b, Native.Utf8(s), ref err), err);
                 foreach (var k in vendorKeys) Native.Check(Native.lh_builder_vendor_key(b, Native.Utf8(k), ref err), err);
+                foreach (var f in tlsFingerprints ?? new string[0]) Native.Check(Native.lh_builder_tls_fingerprint(b, Native.Utf8(f), ref err), err);
                 Native.Check(Native.lh_builder_app(b, Native.Utf8(app), Native.Utf8(version), ref err), err);
                 Native.Check(Native.lh_builder_identity(b, Native.Utf8(clientId), null, ref err), err);
                 if (borrowDir != null) Native.Check(Native.lh_builder_borrow_dir(b, Native.Utf8(borrowDir), ref err), err);

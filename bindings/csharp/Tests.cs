@@ -63,6 +63,17 @@ static class Tests
                     Check(e.Code == "bad_public_key", "a malformed key's code is bad_public_key, got " + e.Code);
                 }
 
+                // A certificate fingerprint that is not one: refused with its code.
+                try
+                {
+                    Leasehold.Client.Create(new[] { "https://" + server }, new[] { key }, tlsFingerprints: new[] { "AB:CD" });
+                    Check(false, "a malformed fingerprint is refused");
+                }
+                catch (Leasehold.LeaseholdException e)
+                {
+                    Check(e.Code == "invalid_tls_fingerprint", "a malformed fingerprint's code is invalid_tls_fingerprint, got " + e.Code);
+                }
+
                 // A feature seat under a seat (render has 1; export is plain).
                 using (var held = a.Checkout(product))
                 {

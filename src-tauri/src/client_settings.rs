@@ -84,8 +84,12 @@ pub enum ClientSettings {
     Network {
         /// Find servers over mDNS first.
         auto: bool,
-        /// `host:port`, tried in order.
+        /// `host:port` (`https://host:port` over TLS), tried in order.
         servers: Vec<String>,
+        /// SHA-256 fingerprints of the certificates trusted for `https://`
+        /// servers.
+        #[serde(default)]
+        tls_fingerprints: Vec<String>,
     },
 }
 
@@ -93,7 +97,15 @@ impl From<Settings> for ClientSettings {
     fn from(s: Settings) -> Self {
         match s {
             Settings::Standalone { license_file } => Self::Standalone { license_file },
-            Settings::Network { auto, servers } => Self::Network { auto, servers },
+            Settings::Network {
+                auto,
+                servers,
+                tls_fingerprints,
+            } => Self::Network {
+                auto,
+                servers,
+                tls_fingerprints,
+            },
         }
     }
 }
@@ -102,7 +114,15 @@ impl From<ClientSettings> for Settings {
     fn from(s: ClientSettings) -> Self {
         match s {
             ClientSettings::Standalone { license_file } => Self::Standalone { license_file },
-            ClientSettings::Network { auto, servers } => Self::Network { auto, servers },
+            ClientSettings::Network {
+                auto,
+                servers,
+                tls_fingerprints,
+            } => Self::Network {
+                auto,
+                servers,
+                tls_fingerprints,
+            },
         }
     }
 }
@@ -310,14 +330,19 @@ pub async fn discover(timeout: Duration, disabled: bool) -> Result<Vec<FoundServ
         .map_err(|e| CommandError::new("discovery_failed", e.to_string()))
 }
 
-/// Asks the server at `address` who it is.
+/// Asks the server at `address` who it is (an `https://` one trusted by
+/// one of `tls_fingerprints`, or by the system).
 ///
 /// # Errors
-/// The client's error: `invalid_address`, `unreachable` (with the reason),
-/// `protocol`, or the server's own.
-pub async fn test_connection(address: &str) -> Result<TestedServer, CommandError> {
+/// The client's error: `invalid_address`, `invalid_tls_fingerprint`,
+/// `unreachable` (with the reason), `untrusted_certificate`, `protocol`, or
+/// the server's own.
+pub async fn test_connection(
+    address: &str,
+    tls_fingerprints: &[String],
+) -> Result<TestedServer, CommandError> {
     let t0 = Instant::now();
-    let api = ServerApi::new(address.trim())?;
+    let api = ServerApi::with_fingerprints(address.trim(), tls_fingerprints)?;
     let hello = api.hello().await?;
     Ok(TestedServer {
         address: api.address().to_owned(),

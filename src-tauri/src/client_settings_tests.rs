@@ -5,6 +5,7 @@ fn network(auto: bool, servers: &[&str]) -> ClientSettings {
     ClientSettings::Network {
         auto,
         servers: servers.iter().map(|s| (*s).to_owned()).collect(),
+        tls_fingerprints: Vec::new(),
     }
 }
 
@@ -100,8 +101,16 @@ fn settings_the_client_would_refuse_are_not_written() {
         "{}",
         err.message
     );
-    let err = save(&file, network(false, &["https://x:1"]), false, &[]).unwrap_err();
+    let err = save(&file, network(false, &["ftp://x:1"]), false, &[]).unwrap_err();
     assert_eq!(err.code, "settings_invalid");
+    let pinned_wrong = ClientSettings::Network {
+        auto: false,
+        servers: vec!["https://x:1".into()],
+        tls_fingerprints: vec!["AB:CD".into()],
+    };
+    let err = save(&file, pinned_wrong, false, &[]).unwrap_err();
+    assert_eq!(err.code, "settings_invalid");
+    assert!(err.message.contains("SHA-256"), "{}", err.message);
     assert!(!file.exists());
 }
 
@@ -190,7 +199,7 @@ async fn a_test_names_the_server_or_says_why_not() {
         .await
         .unwrap();
 
-    let found = test_connection(&addr.to_string()).await.unwrap();
+    let found = test_connection(&addr.to_string(), &[]).await.unwrap();
     assert_eq!(found.address, addr.to_string());
     assert!(!found.server_name.is_empty());
     assert_eq!(
@@ -199,9 +208,34 @@ async fn a_test_names_the_server_or_says_why_not() {
     );
     server.shutdown().await;
 
-    let err = test_connection(&addr.to_string()).await.unwrap_err();
+    let err = test_connection(&addr.to_string(), &[]).await.unwrap_err();
     assert_eq!(err.code, "unreachable");
     assert!(err.message.contains(&addr.to_string()), "{}", err.message);
-    let err = test_connection("https://x:1").await.unwrap_err();
+    let err = test_connection("ftp://x:1", &[]).await.unwrap_err();
     assert_eq!(err.code, "invalid_address");
+    let err = test_connection(&format!("https://{addr}"), &["AB:CD".to_owned()])
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "invalid_tls_fingerprint");
+}
+
+#[tokio::test]
+async fn a_test_over_https_trusts_the_certificate_by_its_fingerprint_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = leasehold_server::Config::ephemeral(dir.path());
+    config.tls = leasehold_server::tls::TlsMode::Made;
+    let server = leasehold_server::Server::start(config).await.unwrap();
+    let fingerprint = server.tls().unwrap().fingerprint.clone();
+    let https = format!("https://{}", server.local_addr());
+
+    let found = test_connection(&https, &[fingerprint]).await.unwrap();
+    assert_eq!(found.address, https);
+    let other = "AB:".repeat(31) + "AB";
+    let err = test_connection(&https, &[other]).await.unwrap_err();
+    assert_eq!(err.code, "untrusted_certificate", "{}", err.message);
+    assert!(err.message.contains("tls_fingerprints"), "{}", err.message);
+    // No fingerprint: the system's roots, which never signed this one.
+    let err = test_connection(&https, &[]).await.unwrap_err();
+    assert_eq!(err.code, "untrusted_certificate", "{}", err.message);
+    server.shutdown().await;
 }

@@ -82,6 +82,9 @@ pub async fn client_discover(
 }
 
 #[tauri::command]
-pub async fn client_test_connection(address: String) -> Result<TestedServer, CommandError> {
-    cs::test_connection(&address).await
+pub async fn client_test_connection(
+    address: String,
+    tls_fingerprints: Option<Vec<String>>,
+) -> Result<TestedServer, CommandError> {
+    cs::test_connection(&address, &tls_fingerprints.unwrap_or_default()).await
 }

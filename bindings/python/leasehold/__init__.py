@@ -226,6 +226,7 @@ class Client:
         client_id: Optional[str] = None,
         user: Optional[str] = None,
         borrow_dir: Optional[str] = None,
+        tls_fingerprints: Iterable[str] = (),
     ):
         builder = lib.lh_builder_new()
         try:
@@ -233,6 +234,8 @@ class Client:
                 _call(lib.lh_builder_server, builder, _b(address))
             for key in vendor_keys:
                 _call(lib.lh_builder_vendor_key, builder, _b(key))
+            for fingerprint in tls_fingerprints:
+                _call(lib.lh_builder_tls_fingerprint, builder, _b(fingerprint))
             _call(lib.lh_builder_app, builder, _b(app[0]), _b(app[1]))
             if standalone is not None:
                 _call(lib.lh_builder_standalone, builder, _b(standalone))

@@ -67,6 +67,13 @@ def test_refusals_carry_their_codes(server, monkeypatch):
         leasehold.Client(servers=["127.0.0.1:9"], vendor_keys=["not a key"])
     assert bad.value.code == "bad_public_key"
 
+    # An https:// server pinned by a fingerprint that is not one.
+    with pytest.raises(leasehold.Error) as pin:
+        leasehold.Client(servers=["https://" + server.address], vendor_keys=[server.vendor_key],
+                         tls_fingerprints=["AB:CD"])
+    assert pin.value.code == "invalid_tls_fingerprint"
+    assert "SHA-256" in pin.value.message
+
 
 def _another_key(server) -> str:
     from conftest import run

@@ -63,6 +63,11 @@ pub struct ServerArg {
     /// settings say, see `client mode`).
     #[arg(long, value_name = "HOST:PORT", env = leasehold_client::SERVER_ENV)]
     pub server: Option<String>,
+    /// Trust the `https://` server whose certificate has this SHA-256
+    /// fingerprint (as `leasehold admin status` shows it on the server), in
+    /// addition to those in the settings.
+    #[arg(long, value_name = "SHA256", env = leasehold_client::TLS_FINGERPRINT_ENV)]
+    pub tls_fingerprint: Option<String>,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -89,12 +94,23 @@ impl ServerArg {
         {
             builder = builder.borrow_dir(dir);
         }
+        if let Some(pin) = self.pin() {
+            builder = builder.tls_fingerprint(pin);
+        }
         Ok(
             match self.server.as_deref().filter(|s| !s.trim().is_empty()) {
                 Some(server) => builder.server(server),
                 None => builder.settings_file(Some(self.config.resolve()?)),
             },
         )
+    }
+
+    /// `--tls-fingerprint`, when given.
+    fn pin(&self) -> Option<&str> {
+        self.tls_fingerprint
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
     }
 }
 
@@ -343,7 +359,7 @@ fn print_seat(guard: &LeaseGuard, json: bool) -> anyhow::Result<()> {
 /// settings say.
 async fn server_api(arg: &ServerArg) -> anyhow::Result<(ServerApi, leasehold_client::Hello)> {
     if let Some(server) = arg.server.as_deref().filter(|s| !s.trim().is_empty()) {
-        let api = ServerApi::new(server)?;
+        let api = ServerApi::with_fingerprints(server, &Vec::from_iter(arg.pin()))?;
         let hello = api.hello().await?;
         return Ok((api, hello));
     }

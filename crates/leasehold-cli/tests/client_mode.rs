@@ -150,6 +150,27 @@ fn mode_is_shown_set_and_shown_again() {
     );
     assert_eq!(json["written"], true);
 
+    // Over TLS, its certificate trusted by fingerprint.
+    let pin = "AB:".repeat(31) + "AB";
+    env.stdout(&[
+        "client",
+        "mode",
+        "network",
+        "--server",
+        "https://lic1.lan",
+        "--tls-fingerprint",
+        &pin,
+    ]);
+    let shown = env.stdout(&["client", "mode"]);
+    assert!(
+        shown.contains("servers   https://lic1.lan")
+            && shown.contains(&format!("trusted   certificate {pin}")),
+        "{shown}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&env.stdout(&["client", "mode", "--json"])).unwrap();
+    assert_eq!(json["tlsFingerprints"], serde_json::json!([pin]));
+
     env.stdout(&["client", "mode", "network", "--auto"]);
     let shown = env.stdout(&["client", "mode"]);
     assert!(
@@ -177,10 +198,35 @@ fn mode_is_shown_set_and_shown_again() {
 fn bad_input_is_refused_and_an_invalid_file_is_named_and_kept() {
     let env = Env::new();
     env.cmd(&["client", "mode", "network"]).assert().code(2);
-    env.cmd(&["client", "mode", "network", "--server", "https://x:1"])
+    env.cmd(&["client", "mode", "network", "--server", "ftp://x:1"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("invalid server address"));
+    let pin = "AB:".repeat(31) + "AB";
+    env.cmd(&[
+        "client",
+        "mode",
+        "network",
+        "--server",
+        "x:1",
+        "--tls-fingerprint",
+        &pin,
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("--server https://HOST:PORT"));
+    env.cmd(&[
+        "client",
+        "mode",
+        "network",
+        "--server",
+        "https://x:1",
+        "--tls-fingerprint",
+        "abc",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("not a SHA-256 fingerprint"));
     env.cmd(&[
         "client",
         "mode",

@@ -219,13 +219,39 @@ fn a_server_with_tls_is_administered_over_https_pinned_to_its_fingerprint() {
     let other = "00:".repeat(31) + "00";
     let out = remote(Some(&other)).assert().code(1);
     assert!(
-        stderr(&out).contains("not the one with the fingerprint given"),
+        stderr(&out).contains("is not the one trusted: it has the fingerprint"),
         "{}",
         stderr(&out)
     );
     let out = remote(Some("abc")).assert().code(1);
     assert!(
         stderr(&out).contains("not a SHA-256 fingerprint"),
+        "{}",
+        stderr(&out)
+    );
+    // An application's side: `client status` over HTTPS, pinned the same way.
+    let client = |pin: &str| {
+        let mut cmd = common::leasehold();
+        cmd.args([
+            "client",
+            "status",
+            "--server",
+            &https,
+            "--tls-fingerprint",
+            pin,
+        ])
+        .env("LEASEHOLD_CLIENT_CONFIG", dir.path().join("client.toml"));
+        cmd
+    };
+    let out = client(&fingerprint).assert().success();
+    assert!(
+        stdout(&out).contains(&format!("({https})")),
+        "{}",
+        stdout(&out)
+    );
+    let out = client(&other).assert().code(1);
+    assert!(
+        stderr(&out).contains("was not used: its certificate is not the one trusted"),
         "{}",
         stderr(&out)
     );

@@ -93,6 +93,17 @@ pub enum ClientError {
     /// The server could not be reached or did not answer in time.
     #[error("cannot reach the Leasehold server at {server}: {detail}")]
     Unreachable { server: String, detail: String },
+    /// An `https://` server whose certificate is not trusted: not the one
+    /// pinned by fingerprint (or, without pins, not from a root this system
+    /// trusts). Nothing was sent to it.
+    #[error(
+        "the Leasehold server at {server} was not used: {detail}. Compare the fingerprint `leasehold admin status` shows on the server, and put it in `tls_fingerprints` in the client settings (or give it to the application)"
+    )]
+    UntrustedCertificate { server: String, detail: String },
+    /// A certificate fingerprint that is not one (64 hex digits, with or
+    /// without colons).
+    #[error("{detail}")]
+    InvalidFingerprint { detail: String },
     /// A grant whose signature does not verify against the server's key:
     /// possibly a spoofed server. The grant is not used.
     #[error("the grant from {server} has a bad signature; it was refused")]
@@ -171,7 +182,8 @@ pub enum ClientError {
 
 impl ClientError {
     /// A stable machine-readable code: the server's code for its answers,
-    /// else one of `unreachable`, `bad_grant_signature`, `untrusted_server`,
+    /// else one of `unreachable`, `untrusted_certificate`,
+    /// `invalid_tls_fingerprint`, `bad_grant_signature`, `untrusted_server`,
     /// `no_vendor_key`, `protocol_version`, `protocol`,
     /// `invalid_address`, `no_server`, `identity`, `no_server_found`, a
     /// [`StandaloneError`](crate::standalone::StandaloneError) code or a
@@ -186,6 +198,8 @@ impl ClientError {
             Self::LeaseLost { reason, .. } => reason.code(),
             Self::OverSubscribed { .. } => "over_subscribed",
             Self::Unreachable { .. } => "unreachable",
+            Self::UntrustedCertificate { .. } => "untrusted_certificate",
+            Self::InvalidFingerprint { .. } => "invalid_tls_fingerprint",
             Self::BadGrantSignature { .. } => "bad_grant_signature",
             Self::UntrustedServer { .. } => "untrusted_server",
             Self::NoVendorKey => "no_vendor_key",
@@ -208,6 +222,11 @@ impl ClientError {
     /// a later try) may do better.
     #[must_use]
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::NoServerFound { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. }
+                | Self::UntrustedCertificate { .. }
+                | Self::NoServerFound { .. }
+        )
     }
 }

@@ -64,10 +64,14 @@ pub use settings::{Settings, SettingsError};
 pub use source::AutoDiscovery;
 pub use standalone::{StandaloneError, StandaloneLicense};
 
+use api::Reach;
 use source::AutoResolver;
 
 /// The environment variable naming a server (`host:port`) for one run.
 pub const SERVER_ENV: &str = "LEASEHOLD_SERVER";
+/// The environment variable naming one more certificate (SHA-256
+/// fingerprint) trusted for `https://` servers, for one run.
+pub const TLS_FINGERPRINT_ENV: &str = "LEASEHOLD_TLS_FINGERPRINT";
 
 /// Where the client finds its server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +113,8 @@ pub struct ClientBuilder {
     /// Keys licences must be signed with (standalone files, and the chains
     /// servers show in network mode).
     vendor_keys: Vec<VendorPublicKey>,
+    /// Certificates trusted for `https://` servers (SHA-256, as text).
+    tls_fingerprints: Vec<String>,
     app_name: String,
     app_version: String,
     client_id: Option<ClientId>,
@@ -177,6 +183,19 @@ impl ClientBuilder {
     #[must_use]
     pub fn vendor_key(mut self, key: VendorPublicKey) -> Self {
         self.vendor_keys.push(key);
+        self
+    }
+
+    /// Trusts the `https://` server whose certificate has this SHA-256
+    /// fingerprint (`AB:CD:…` as `leasehold admin status` and the Server tab
+    /// show it), whatever its names or issuer: how a server that made its
+    /// own certificate is reached over TLS. Repeatable (one per server);
+    /// without any, `https://` servers need a certificate the system
+    /// trusts. Plain `http://` servers are not affected (grants are signed
+    /// either way).
+    #[must_use]
+    pub fn tls_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.tls_fingerprints.push(fingerprint.into());
         self
     }
 
@@ -249,20 +268,28 @@ impl ClientBuilder {
                     ServerSource::Manual(Vec::new())
                 }
                 Settings::Network {
-                    auto: true,
+                    auto,
                     servers,
-                } => ServerSource::Auto(
-                    AutoDiscovery::new()
-                        .remember_in(settings::state_path(&path))
-                        .fallback(servers),
-                ),
-                Settings::Network {
-                    auto: false,
-                    servers,
-                } => ServerSource::Manual(servers),
+                    tls_fingerprints,
+                } => {
+                    self.tls_fingerprints.extend(tls_fingerprints);
+                    if auto {
+                        ServerSource::Auto(
+                            AutoDiscovery::new()
+                                .remember_in(settings::state_path(&path))
+                                .fallback(servers),
+                        )
+                    } else {
+                        ServerSource::Manual(servers)
+                    }
+                }
             });
         }
         let vendor_keys = self.vendor_keys.clone();
+        let reach = Reach {
+            vendor_keys: self.vendor_keys.clone(),
+            pins: api::parse_pins(&self.tls_fingerprints)?,
+        };
         let backend = if let Some(license_file) = self.standalone {
             if self.vendor_keys.is_empty() {
                 return Err(StandaloneError::NoVendorKey.into());
@@ -275,14 +302,14 @@ impl ClientBuilder {
         } else {
             match self.source {
                 Some(ServerSource::Auto(auto)) => {
-                    let resolver = AutoResolver::new(auto, &self.vendor_keys)?;
+                    let resolver = AutoResolver::new(auto, reach)?;
                     Backend::Network {
                         servers: resolver.fallback().to_vec(),
                         auto: Some(resolver),
                     }
                 }
-                Some(ServerSource::Manual(list)) => Backend::manual(&list, &self.vendor_keys)?,
-                None => Backend::manual(&self.servers, &self.vendor_keys)?,
+                Some(ServerSource::Manual(list)) => Backend::manual(&list, &reach)?,
+                None => Backend::manual(&self.servers, &reach)?,
             }
         };
         let client_id = match self.client_id {
@@ -332,13 +359,13 @@ enum Backend {
 }
 
 impl Backend {
-    fn manual(addresses: &[String], vendor_keys: &[VendorPublicKey]) -> Result<Self, ClientError> {
+    fn manual(addresses: &[String], reach: &Reach) -> Result<Self, ClientError> {
         if addresses.is_empty() {
             return Err(ClientError::NoServer);
         }
         let servers = addresses
             .iter()
-            .map(|a| ServerApi::new(a).map(|api| api.trusting(vendor_keys)))
+            .map(|a| reach.server(a))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self::Network {
             servers,

@@ -9,6 +9,12 @@
 //! ```
 //!
 //! ```toml
+//! mode = "network"
+//! servers = ["https://lic1.lan:7878"]          # over TLS
+//! tls_fingerprints = ["AB:CD:…"]               # its certificate (`leasehold admin status`)
+//! ```
+//!
+//! ```toml
 //! mode = "standalone"
 //! license_file = "/opt/designer/designer.lic"  # a node-locked license code
 //! ```
@@ -43,8 +49,12 @@ pub enum Settings {
     Network {
         /// Discover servers over mDNS first.
         auto: bool,
-        /// `host:port` addresses, tried in order (after discovery when `auto`).
+        /// `host:port` addresses, tried in order (after discovery when `auto`);
+        /// `https://host:port` over TLS.
         servers: Vec<String>,
+        /// SHA-256 fingerprints of the certificates trusted for `https://`
+        /// servers (without any, the system's roots decide).
+        tls_fingerprints: Vec<String>,
     },
 }
 
@@ -54,6 +64,7 @@ impl Default for Settings {
         Self::Network {
             auto: true,
             servers: Vec::new(),
+            tls_fingerprints: Vec::new(),
         }
     }
 }
@@ -138,6 +149,7 @@ struct RawSettings {
     license_file: Option<Spanned<PathBuf>>,
     auto: Option<Spanned<bool>>,
     servers: Option<Spanned<Vec<Spanned<String>>>>,
+    tls_fingerprints: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Serialize)]
@@ -149,6 +161,8 @@ struct WrittenSettings<'a> {
     auto: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     servers: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_fingerprints: Option<&'a [String]>,
 }
 
 impl Settings {
@@ -216,6 +230,9 @@ impl Settings {
                 if let Some(servers) = &raw.servers {
                     return Err(wrong_mode(servers.span(), "servers", "standalone"));
                 }
+                if let Some(pins) = &raw.tls_fingerprints {
+                    return Err(wrong_mode(pins.span(), "tls_fingerprints", "standalone"));
+                }
                 let license_file = raw.license_file.ok_or_else(|| {
                     invalid(
                         Some(raw.mode.span()),
@@ -248,6 +265,17 @@ impl Settings {
                         servers.push(address);
                     }
                 }
+                let mut tls_fingerprints = Vec::new();
+                for pin in raw
+                    .tls_fingerprints
+                    .map(Spanned::into_inner)
+                    .unwrap_or_default()
+                {
+                    if let Err(e) = leasehold_http::parse_fingerprint(pin.get_ref()) {
+                        return Err(invalid(Some(pin.span()), e));
+                    }
+                    tls_fingerprints.push(pin.into_inner());
+                }
                 if !auto && servers.is_empty() {
                     return Err(invalid(
                         Some(raw.mode.span()),
@@ -255,7 +283,11 @@ impl Settings {
                             .into(),
                     ));
                 }
-                Ok(Self::Network { auto, servers })
+                Ok(Self::Network {
+                    auto,
+                    servers,
+                    tls_fingerprints,
+                })
             }
             other => Err(invalid(
                 Some(raw.mode.span()),
@@ -273,12 +305,19 @@ impl Settings {
                 license_file: Some(license_file),
                 auto: None,
                 servers: None,
+                tls_fingerprints: None,
             },
-            Self::Network { auto, servers } => WrittenSettings {
+            Self::Network {
+                auto,
+                servers,
+                tls_fingerprints,
+            } => WrittenSettings {
                 mode: "network",
                 license_file: None,
                 auto: Some(*auto),
                 servers: (!servers.is_empty()).then_some(servers.as_slice()),
+                tls_fingerprints: (!tls_fingerprints.is_empty())
+                    .then_some(tls_fingerprints.as_slice()),
             },
         };
         let body = toml::to_string(&written).unwrap_or_else(|e| {
@@ -302,22 +341,56 @@ impl Settings {
     }
 
     /// These settings with `LEASEHOLD_SERVER` applied, if set and not empty:
-    /// network mode with that one server, for this run only.
+    /// network mode with that one server, for this run only; and
+    /// `LEASEHOLD_TLS_FINGERPRINT` added to the certificates trusted.
     #[must_use]
     pub fn with_env_override(self) -> Self {
         self.with_server_override(std::env::var(crate::SERVER_ENV).ok())
+            .with_fingerprint(std::env::var(crate::TLS_FINGERPRINT_ENV).ok())
     }
 
     /// These settings with `server` (if given and not empty) in place of the
-    /// mode chosen: network mode with that one server.
+    /// mode chosen: network mode with that one server (keeping the
+    /// certificates trusted).
     #[must_use]
     pub fn with_server_override(self, server: Option<String>) -> Self {
         match server {
             Some(addr) if !addr.trim().is_empty() => Self::Network {
                 auto: false,
                 servers: vec![addr.trim().to_owned()],
+                tls_fingerprints: self.tls_fingerprints().to_vec(),
             },
             _ => self,
+        }
+    }
+
+    /// These settings trusting one more certificate (network mode; empty
+    /// text changes nothing).
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: Option<String>) -> Self {
+        if let (
+            Self::Network {
+                tls_fingerprints, ..
+            },
+            Some(pin),
+        ) = (&mut self, fingerprint.map(|f| f.trim().to_owned()))
+            && !pin.is_empty()
+            && !tls_fingerprints.contains(&pin)
+        {
+            tls_fingerprints.push(pin);
+        }
+        self
+    }
+
+    /// The certificates trusted for `https://` servers (none in standalone
+    /// mode).
+    #[must_use]
+    pub fn tls_fingerprints(&self) -> &[String] {
+        match self {
+            Self::Network {
+                tls_fingerprints, ..
+            } => tls_fingerprints,
+            Self::Standalone { .. } => &[],
         }
     }
 }
@@ -328,12 +401,21 @@ impl std::fmt::Display for Settings {
             Self::Standalone { license_file } => {
                 write!(f, "standalone (license file {})", license_file.display())
             }
-            Self::Network { auto, servers } => {
+            Self::Network {
+                auto,
+                servers,
+                tls_fingerprints,
+            } => {
                 f.write_str("network (")?;
                 match (auto, servers.is_empty()) {
                     (true, true) => f.write_str("discover the server automatically")?,
                     (true, false) => write!(f, "discover, then try {}", servers.join(", "))?,
                     (false, _) => write!(f, "servers {}", servers.join(", "))?,
+                }
+                match tls_fingerprints.len() {
+                    0 => {}
+                    1 => f.write_str("; 1 certificate trusted")?,
+                    n => write!(f, "; {n} certificates trusted")?,
                 }
                 f.write_str(")")
             }
@@ -448,14 +530,17 @@ mod tests {
             Settings::Network {
                 auto: true,
                 servers: vec![],
+                tls_fingerprints: vec![],
             },
             Settings::Network {
                 auto: false,
                 servers: vec!["a.lan:7878".into(), "10.0.0.2:9000".into()],
+                tls_fingerprints: vec![],
             },
             Settings::Network {
                 auto: true,
-                servers: vec!["a.lan:7878".into()],
+                servers: vec!["https://a.lan:7878".into()],
+                tls_fingerprints: vec!["AB:".repeat(31) + "AB", "cd".repeat(32)],
             },
         ] {
             assert_eq!(parse(&s.to_toml()).unwrap(), s, "{}", s.to_toml());
@@ -474,9 +559,24 @@ mod tests {
         assert!(m.contains("unknown mode"), "{m}");
 
         let (l, m) = line(
-            parse("mode = \"network\"\nservers = [\"ok:1\",\n  \"https://x:1\"]\n").unwrap_err(),
+            parse("mode = \"network\"\nservers = [\"ok:1\",\n  \"ftp://x:1\"]\n").unwrap_err(),
         );
         assert_eq!(l, 3, "{m}");
+
+        let (l, m) = line(
+            parse(
+                "mode = \"network\"\nservers = [\"https://x:1\"]\ntls_fingerprints = [\"AB:CD\"]\n",
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(l, 3, "{m}");
+        assert!(m.contains("not a SHA-256 fingerprint"), "{m}");
+
+        let (l, _) = line(
+            parse("mode = \"standalone\"\nlicense_file = \"f\"\ntls_fingerprints = []\n")
+                .unwrap_err(),
+        );
+        assert_eq!(l, 3);
 
         let (l, m) = line(parse("mode = \"standalone\"\n").unwrap_err());
         assert_eq!(l, 1);
@@ -506,7 +606,8 @@ mod tests {
                 .with_server_override(Some(" h:1 ".into())),
             Settings::Network {
                 auto: false,
-                servers: vec!["h:1".into()]
+                servers: vec!["h:1".into()],
+                tls_fingerprints: vec![],
             }
         );
         assert_eq!(
@@ -514,6 +615,37 @@ mod tests {
             standalone
         );
         assert_eq!(standalone.clone().with_server_override(None), standalone);
+    }
+
+    #[test]
+    fn a_server_override_keeps_the_certificates_trusted_and_one_more_is_added() {
+        let pin = "AB:".repeat(31) + "AB";
+        let network = Settings::Network {
+            auto: true,
+            servers: vec![],
+            tls_fingerprints: vec![pin.clone()],
+        };
+        let overridden = network
+            .with_server_override(Some("https://h:1".into()))
+            .with_fingerprint(Some(format!(" {} ", "cd".repeat(32))))
+            .with_fingerprint(Some(pin.clone()))
+            .with_fingerprint(Some(" ".into()));
+        assert_eq!(
+            overridden,
+            Settings::Network {
+                auto: false,
+                servers: vec!["https://h:1".into()],
+                tls_fingerprints: vec![pin, "cd".repeat(32)],
+            }
+        );
+        let standalone = Settings::Standalone {
+            license_file: "f".into(),
+        };
+        assert_eq!(
+            standalone.clone().with_fingerprint(Some("cd".repeat(32))),
+            standalone
+        );
+        assert!(standalone.tls_fingerprints().is_empty());
     }
 
     #[test]

@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use leasehold_core::license::VendorPublicKey;
 use leasehold_core::wire::PROTOCOL_VERSION;
 use tokio::sync::Mutex;
 
-use crate::api::ServerApi;
+use crate::api::{Reach, ServerApi};
 use crate::discovery::{Browser, DiscoveryEvent, FoundServer};
 use crate::error::ClientError;
 use crate::settings::Remembered;
@@ -75,8 +74,8 @@ impl AutoDiscovery {
 #[derive(Debug)]
 pub(crate) struct AutoResolver {
     config: AutoDiscovery,
-    /// Every server found is asked to show a licence signed with these.
-    vendor_keys: Vec<VendorPublicKey>,
+    /// Every server is asked to show a licence signed with its vendor keys.
+    reach: Reach,
     fallback: Vec<ServerApi>,
     /// The server found and answering, if any. An async lock: resolving holds
     /// it across the browse, so concurrent callers wait for one discovery.
@@ -84,18 +83,15 @@ pub(crate) struct AutoResolver {
 }
 
 impl AutoResolver {
-    pub(crate) fn new(
-        config: AutoDiscovery,
-        vendor_keys: &[VendorPublicKey],
-    ) -> Result<Arc<Self>, ClientError> {
+    pub(crate) fn new(config: AutoDiscovery, reach: Reach) -> Result<Arc<Self>, ClientError> {
         let fallback = config
             .fallback
             .iter()
-            .map(|a| ServerApi::new(a).map(|api| api.trusting(vendor_keys)))
+            .map(|a| reach.server(a))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Arc::new(Self {
             config,
-            vendor_keys: vendor_keys.to_vec(),
+            reach,
             fallback,
             current: Mutex::new(None),
         }))
@@ -153,9 +149,8 @@ impl AutoResolver {
     async fn find(&self, use_remembered: bool) -> Option<ServerApi> {
         if use_remembered
             && let Some(state) = self.config.remember.as_deref().and_then(Remembered::load)
-            && let Ok(api) = ServerApi::new(&state.address)
+            && let Ok(api) = self.reach.server(&state.address)
         {
-            let api = api.trusting(&self.vendor_keys);
             match api.hello().await {
                 Ok(hello) if hello.protocol_version == PROTOCOL_VERSION => {
                     tracing::debug!(server = %state.address, "the remembered server answers");
@@ -203,7 +198,7 @@ impl AutoResolver {
                 tracing::debug!(server = %found.name, proto = found.protocol_version, "skipping a server with another protocol");
                 continue;
             }
-            if let Some(api) = first_answering(&found, &self.vendor_keys).await {
+            if let Some(api) = first_answering(&found, &self.reach).await {
                 tracing::info!(server = %found.name, address = api.address(), "found a Leasehold server");
                 answer = Some((api, found));
                 break;
@@ -215,15 +210,12 @@ impl AutoResolver {
 }
 
 /// The first of `found`'s addresses that answers a hello.
-async fn first_answering(
-    found: &FoundServer,
-    vendor_keys: &[VendorPublicKey],
-) -> Option<ServerApi> {
+async fn first_answering(found: &FoundServer, reach: &Reach) -> Option<ServerApi> {
     for addr in &found.addresses {
-        let Ok(api) = ServerApi::new(&addr.to_string()) else {
+        // Announced addresses are plain: applications keep plain HTTP.
+        let Ok(api) = reach.server(&addr.to_string()) else {
             continue;
         };
-        let api = api.trusting(vendor_keys);
         match api.hello().await {
             Ok(hello) if hello.server_id.to_string() == found.server_id => return Some(api),
             Ok(hello) => {

@@ -47,10 +47,12 @@ fn settings_round_trip_through_the_file() {
         Settings::Network {
             auto: false,
             servers: vec!["lic1.lan:7878".into(), "10.0.0.9:9000".into()],
+            tls_fingerprints: Vec::new(),
         },
         Settings::Network {
             auto: true,
             servers: vec![],
+            tls_fingerprints: Vec::new(),
         },
         Settings::Standalone {
             license_file: dir.path().join("designer.lic"),
@@ -122,6 +124,7 @@ fn a_client_is_built_from_each_mode() {
     Settings::Network {
         auto: false,
         servers: vec!["a.lan:7001".into(), "b.lan".into()],
+        tls_fingerprints: Vec::new(),
     }
     .save(&path)
     .unwrap();
@@ -134,6 +137,7 @@ fn a_client_is_built_from_each_mode() {
     Settings::Network {
         auto: true,
         servers: vec!["c.lan:7002".into()],
+        tls_fingerprints: Vec::new(),
     }
     .save(&path)
     .unwrap();

@@ -56,7 +56,8 @@ fn with_builder(
     })
 }
 
-/// Adds a server address (`host:port`) to try, after any added before.
+/// Adds a server address (`host:port`, or `https://host:port` over TLS) to
+/// try, after any added before.
 ///
 /// # Safety
 /// `builder` is a live builder; `address` a NUL-terminated string; `err`
@@ -69,6 +70,26 @@ pub unsafe extern "C" fn lh_builder_server(
 ) -> lh_status {
     with_builder(builder, err, |b| {
         Ok(b.server(text::read(address, "address")?.trim()))
+    })
+}
+
+/// Trusts the `https://` server whose certificate has this SHA-256
+/// fingerprint (`AB:CD:…`, as `leasehold admin status` shows it), whatever
+/// its names or issuer: how a server that made its own certificate is
+/// reached over TLS. Repeatable (one per server); without any, `https://`
+/// servers need a certificate the system trusts. A fingerprint that is not
+/// one fails at [`lh_builder_build`] (`invalid_tls_fingerprint`).
+///
+/// # Safety
+/// As [`lh_builder_server`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn lh_builder_tls_fingerprint(
+    builder: *mut lh_builder,
+    fingerprint: *const c_char,
+    err: *mut lh_error,
+) -> lh_status {
+    with_builder(builder, err, |b| {
+        Ok(b.tls_fingerprint(text::read(fingerprint, "fingerprint")?.trim()))
     })
 }
 

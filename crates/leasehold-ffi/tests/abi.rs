@@ -13,6 +13,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A server on its own runtime thread; its address and the vendor key.
 fn server() -> (String, String, std::sync::mpsc::Sender<()>) {
+    let (addr, key, _, stop) = server_with(leasehold_server::tls::TlsMode::Off);
+    (addr, key, stop)
+}
+
+/// [`server`] with TLS as `tls` says, and its certificate's fingerprint.
+fn server_with(
+    tls: leasehold_server::tls::TlsMode,
+) -> (String, String, Option<String>, std::sync::mpsc::Sender<()>) {
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
@@ -22,13 +30,18 @@ fn server() -> (String, String, std::sync::mpsc::Sender<()>) {
             let vendor = VendorKeyPair::from_seed(&[3; 32]);
             let mut config = leasehold_server::Config::ephemeral(dir.path());
             config.trust.push(vendor.public());
+            config.tls = tls;
             let server = leasehold_server::Server::start(config).await.unwrap();
             // One seat, with one seat of feature render and loans of up to a day.
             let terms = leasehold_core::testing::terms_with_feature_and_loans("cad", 1);
             let code = issue(&vendor, &terms).unwrap();
             server.engine().add_license(&code, false).await.unwrap();
             addr_tx
-                .send((server.local_addr().to_string(), vendor.public().to_string()))
+                .send((
+                    server.local_addr().to_string(),
+                    vendor.public().to_string(),
+                    server.tls().map(|t| t.fingerprint.clone()),
+                ))
                 .unwrap();
             tokio::task::spawn_blocking(move || stop_rx.recv())
                 .await
@@ -36,8 +49,8 @@ fn server() -> (String, String, std::sync::mpsc::Sender<()>) {
             server.shutdown().await;
         });
     });
-    let (addr, key) = addr_rx.recv().unwrap();
-    (addr, key, stop_tx)
+    let (addr, key, fingerprint) = addr_rx.recv().unwrap();
+    (addr, key, fingerprint, stop_tx)
 }
 
 fn code_of(e: &lh_error) -> String {
@@ -185,6 +198,64 @@ extern "C" fn on_change(info: *const lh_seat_info, user: *mut c_void) {
     SEEN.lock()
         .unwrap()
         .push((info.state, waited, polled.state, thread));
+}
+
+/// A builder for `server` trusting `key` and the certificate `pin`.
+fn builder_pinned(server: &str, key: &str, pin: &str) -> *mut lh_builder {
+    let mut err = lh_error::default();
+    let b = lh_builder_new();
+    unsafe {
+        for status in [
+            lh_builder_server(b, c(server).as_ptr(), &mut err),
+            lh_builder_vendor_key(b, c(key).as_ptr(), &mut err),
+            lh_builder_tls_fingerprint(b, c(pin).as_ptr(), &mut err),
+            lh_builder_identity(b, c("pc-tls").as_ptr(), ptr::null(), &mut err),
+        ] {
+            assert_eq!(status, lh_status::LH_OK, "{}", message_of(&err));
+        }
+    }
+    b
+}
+
+#[test]
+fn a_server_over_https_is_trusted_by_its_certificates_fingerprint() {
+    let (addr, key, fingerprint, stop) = server_with(leasehold_server::tls::TlsMode::Made);
+    let https = format!("https://{addr}");
+    let mut err = lh_error::default();
+    unsafe {
+        // Its own certificate's fingerprint: a seat over TLS.
+        let mut client = ptr::null_mut();
+        let b = builder_pinned(&https, &key, &fingerprint.unwrap());
+        assert_eq!(lh_builder_build(b, &mut client, &mut err), lh_status::LH_OK);
+        let mut seat = ptr::null_mut();
+        let status = lh_checkout(client, c("cad").as_ptr(), 10_000, &mut seat, &mut err);
+        assert_eq!(status, lh_status::LH_OK, "{}", message_of(&err));
+        assert_eq!(lh_seat_release(seat, 10_000, &mut err), lh_status::LH_OK);
+        lh_client_free(client);
+
+        // Another's: refused, with its code, and no seat.
+        let b = builder_pinned(&https, &key, &("AB:".repeat(31) + "AB"));
+        assert_eq!(lh_builder_build(b, &mut client, &mut err), lh_status::LH_OK);
+        let mut seat = ptr::null_mut();
+        let status = lh_checkout(client, c("cad").as_ptr(), 10_000, &mut seat, &mut err);
+        assert_eq!(status, lh_status::LH_ERROR);
+        assert_eq!(
+            code_of(&err),
+            "untrusted_certificate",
+            "{}",
+            message_of(&err)
+        );
+        assert!(seat.is_null());
+        lh_client_free(client);
+
+        // Not a fingerprint: the build says so.
+        let b = builder_pinned(&https, &key, "AB:CD");
+        let status = lh_builder_build(b, &mut client, &mut err);
+        assert_eq!(status, lh_status::LH_ERROR);
+        assert_eq!(code_of(&err), "invalid_tls_fingerprint");
+        assert!(message_of(&err).contains("not a SHA-256 fingerprint"));
+    }
+    stop.send(()).unwrap();
 }
 
 #[test]

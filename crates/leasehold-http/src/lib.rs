@@ -35,17 +35,81 @@ pub fn client() -> reqwest::ClientBuilder {
 /// # Errors
 /// A fingerprint that is not 64 hex digits (with its colons).
 pub fn pinned(fingerprint: &str) -> Result<reqwest::ClientBuilder, String> {
-    let pin = parse_fingerprint(fingerprint)?;
+    pinned_to(&[parse_fingerprint(fingerprint)?])
+}
+
+/// A client builder that trusts only certificates whose SHA-256 is one of
+/// `pins` (a client that knows several servers, each with a certificate it
+/// made itself).
+///
+/// # Errors
+/// No pins, or rustls refusing its safe defaults (never in practice).
+pub fn pinned_to(pins: &[[u8; 32]]) -> Result<reqwest::ClientBuilder, String> {
+    if pins.is_empty() {
+        return Err("no certificate fingerprint to trust".to_owned());
+    }
     let provider = Arc::new(provider());
     let algorithms = provider.signature_verification_algorithms;
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Pinned { pin, algorithms }))
+        .with_custom_certificate_verifier(Arc::new(Pinned {
+            pins: pins.to_vec(),
+            algorithms,
+        }))
         .with_no_client_auth();
     Ok(client().tls_backend_preconfigured(config))
 }
+
+/// A certificate's SHA-256 fingerprint as people compare it: `AB:CD:…`.
+#[must_use]
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Why the server's certificate was refused, when that is what `error`
+/// (a reqwest error, with its sources) comes down to; `None` for any other
+/// failure (refused connection, timeout, …).
+#[must_use]
+pub fn certificate_refusal(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        match rustls_error(e) {
+            Some(rustls::Error::InvalidCertificate(why)) => {
+                return Some(format!("its certificate is not trusted ({why})"));
+            }
+            Some(rustls::Error::General(why)) if why.starts_with(PIN_REFUSAL) => {
+                return Some(why.clone());
+            }
+            _ => {}
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// `e` as a rustls error, looking inside the io::Errors that wrap one (an
+/// io::Error hides what it wraps from `source()`).
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = e;
+    for _ in 0..8 {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner: &(dyn std::error::Error + Send + Sync + 'static) =
+            current.downcast_ref::<std::io::Error>()?.get_ref()?;
+        current = inner;
+    }
+    None
+}
+
+/// How a refusal by [`pinned_to`] begins.
+const PIN_REFUSAL: &str = "its certificate is not the one trusted";
 
 /// `AB:CD:…` or `abcd…` as 32 bytes.
 ///
@@ -75,7 +139,7 @@ pub fn parse_fingerprint(text: &str) -> Result<[u8; 32], String> {
 
 #[derive(Debug)]
 struct Pinned {
-    pin: [u8; 32],
+    pins: Vec<[u8; 32]>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -89,12 +153,13 @@ impl ServerCertVerifier for Pinned {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let seen: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
-        if seen == self.pin {
+        if self.pins.contains(&seen) {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General(
-                "the server's certificate is not the one with the fingerprint given".into(),
-            ))
+            Err(rustls::Error::General(format!(
+                "{PIN_REFUSAL}: it has the fingerprint {}, which is not among those given",
+                fingerprint(end_entity.as_ref())
+            )))
         }
     }
 

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use leasehold_core::wire::admin::{TlsInfo, TlsSource};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -40,16 +39,6 @@ pub enum TlsMode {
 pub struct Tls {
     pub acceptor: tokio_rustls::TlsAcceptor,
     pub info: TlsInfo,
-}
-
-/// `AB:CD:…`: the SHA-256 of a certificate's DER, as browsers show it.
-#[must_use]
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 fn refused(what: &str, path: &Path, why: impl std::fmt::Display) -> Error {
@@ -92,7 +81,7 @@ pub fn setup(mode: &TlsMode, data_dir: &Path, names: &[String]) -> Result<Option
             "expected a PEM `BEGIN CERTIFICATE` block",
         ));
     };
-    let fingerprint = fingerprint(leaf.as_ref());
+    let fingerprint = leasehold_http::fingerprint(leaf.as_ref());
     let secret = PrivateKeyDer::from_pem_file(&key)
         .map_err(|e| refused("cannot read the private key", &key, e))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -136,7 +125,7 @@ fn make(cert: &Path, key: &Path, names: &[String]) -> Result<()> {
     write_private(key, pair.serialize_pem().as_bytes())
         .map_err(|e| refused("cannot write", key, e))?;
     std::fs::write(cert, made.pem()).map_err(|e| refused("cannot write", cert, e))?;
-    tracing::info!(certificate = %cert.display(), fingerprint = fingerprint(made.der()), "made a TLS certificate");
+    tracing::info!(certificate = %cert.display(), fingerprint = leasehold_http::fingerprint(made.der()), "made a TLS certificate");
     Ok(())
 }
 

@@ -22,8 +22,13 @@ export interface components {
         } | {
             /** @description Find servers over mDNS first. */
             auto: boolean;
-            /** @description `host:port`, tried in order. */
+            /** @description `host:port` (`https://host:port` over TLS), tried in order. */
             servers: string[];
+            /**
+             * @description SHA-256 fingerprints of the certificates trusted for `https://`
+             *     servers.
+             */
+            tlsFingerprints?: string[];
             /** @enum {string} */
             mode: "network";
         };

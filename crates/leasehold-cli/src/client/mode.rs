@@ -66,8 +66,14 @@ pub enum ModeSet {
         #[arg(long)]
         auto: bool,
         /// A server address; repeat for a fallback list tried in order.
+        /// `https://HOST:PORT` reaches it over TLS.
         #[arg(long = "server", value_name = "HOST:PORT")]
         servers: Vec<String>,
+        /// Trust the `https://` server whose certificate has this SHA-256
+        /// fingerprint (`leasehold admin status` on the server shows it);
+        /// repeat for several servers.
+        #[arg(long = "tls-fingerprint", value_name = "SHA256")]
+        tls_fingerprints: Vec<String>,
         /// Replace a settings file that cannot be read.
         #[arg(long)]
         force: bool,
@@ -109,17 +115,30 @@ pub fn mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
         Some(ModeSet::Network {
             auto,
             servers,
+            tls_fingerprints,
             force,
         }) => {
             for server in &servers {
                 leasehold_client::ServerApi::new(server)?;
             }
-            save(
-                &path,
-                &Settings::Network { auto, servers },
-                force,
-                args.json,
-            )
+            for pin in &tls_fingerprints {
+                leasehold_http::parse_fingerprint(pin)
+                    .map_err(|e| anyhow::anyhow!("--tls-fingerprint: {e}"))?;
+            }
+            if !tls_fingerprints.is_empty() && !servers.iter().any(|s| is_https(s)) {
+                bail!(
+                    "--tls-fingerprint trusts a certificate for https:// servers; give the server as --server https://HOST:PORT"
+                );
+            }
+            let settings = Settings::Network {
+                auto,
+                servers,
+                tls_fingerprints: tls_fingerprints
+                    .iter()
+                    .map(|p| p.trim().to_owned())
+                    .collect(),
+            };
+            save(&path, &settings, force, args.json)
         }
     }
 }
@@ -165,13 +184,20 @@ pub fn print_settings(path: &Path, loaded: Option<&Settings>) {
             println!("mode      standalone");
             println!("license   {}", license_file.display());
         }
-        Settings::Network { auto, servers } => {
+        Settings::Network {
+            auto,
+            servers,
+            tls_fingerprints,
+        } => {
             println!("mode      network");
             if *auto {
                 println!("discover  yes (mDNS)");
             }
             if !servers.is_empty() {
                 println!("servers   {}", servers.join(", "));
+            }
+            for pin in tls_fingerprints {
+                println!("trusted   certificate {pin}");
             }
             if *auto && let Some(last) = Remembered::load(&settings::state_path(path)) {
                 println!(
@@ -201,10 +227,15 @@ pub fn settings_json(path: &Path, loaded: Option<&Settings>) -> serde_json::Valu
             "mode": "standalone",
             "licenseFile": license_file,
         }),
-        Settings::Network { auto, servers } => json!({
+        Settings::Network {
+            auto,
+            servers,
+            tls_fingerprints,
+        } => json!({
             "mode": "network",
             "auto": auto,
             "servers": servers,
+            "tlsFingerprints": tls_fingerprints,
             "lastFound": last.map(|l| json!({
                 "address": l.address, "serverId": l.server_id, "serverName": l.server_name,
             })),
@@ -213,6 +244,14 @@ pub fn settings_json(path: &Path, loaded: Option<&Settings>) -> serde_json::Valu
     value["path"] = json!(path);
     value["written"] = json!(loaded.is_some());
     value
+}
+
+/// An address that asks for TLS.
+fn is_https(address: &str) -> bool {
+    address
+        .trim()
+        .get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
 /// `FILE` made absolute against the current directory.

@@ -39,6 +39,22 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one request may take in all.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How a client reaches each of its servers: the vendor keys their licence
+/// must verify with, and the certificates trusted for `https://` ones.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Reach {
+    pub vendor_keys: Vec<VendorPublicKey>,
+    /// SHA-256 fingerprints; none: the system's roots.
+    pub pins: Vec<[u8; 32]>,
+}
+
+impl Reach {
+    /// The server at `addr`, reached this way.
+    pub(crate) fn server(&self, addr: &str) -> Result<ServerApi, ClientError> {
+        Ok(ServerApi::with_pins(addr, &self.pins)?.trusting(&self.vendor_keys))
+    }
+}
+
 /// One lease server. Cheap to clone; clones share the connection settings and
 /// the server's key once learned.
 #[derive(Clone, Debug)]
@@ -48,9 +64,10 @@ pub struct ServerApi {
 
 #[derive(Debug)]
 struct Inner {
-    /// `http://host:port/`, the root the `/v1/…` paths are joined to.
+    /// `http(s)://host:port/`, the root the `/v1/…` paths are joined to.
     base: Url,
-    /// `host:port`, as shown in errors and logs.
+    /// `host:port` (`https://host:port` over TLS), as shown in errors and
+    /// logs.
     display: String,
     http: reqwest::Client,
     /// The key grants must be signed with: from the first hello, or pinned
@@ -62,32 +79,62 @@ struct Inner {
 
 impl ServerApi {
     /// A client for the server at `addr`: `host:port`, `host` (port 7878),
-    /// `[v6::addr]:port`, or the same with `http://` in front.
+    /// `[v6::addr]:port`, or the same with `http://` in front; with
+    /// `https://`, TLS checked against the system's roots.
     ///
     /// # Errors
     ///
-    /// [`ClientError::InvalidAddress`] for anything else (including
-    /// `https://`: the server speaks plain HTTP on the LAN).
+    /// [`ClientError::InvalidAddress`] for anything else.
     pub fn new(addr: &str) -> Result<Self, ClientError> {
+        Self::with_pins(addr, &[])
+    }
+
+    /// As [`new`](Self::new), but an `https://` server must show a
+    /// certificate whose SHA-256 is one of `fingerprints` (`AB:CD:…`: a
+    /// certificate the server made itself, as `leasehold admin status`
+    /// shows it). Without any the system's roots decide; plain `http://`
+    /// addresses ignore them.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError::InvalidFingerprint`] for one that is not a SHA-256
+    /// fingerprint (64 hex digits, colons allowed),
+    /// [`ClientError::InvalidAddress`] for an address that cannot be used.
+    pub fn with_fingerprints(
+        addr: &str,
+        fingerprints: &[impl AsRef<str>],
+    ) -> Result<Self, ClientError> {
+        Self::with_pins(addr, &parse_pins(fingerprints)?)
+    }
+
+    pub(crate) fn with_pins(addr: &str, pins: &[[u8; 32]]) -> Result<Self, ClientError> {
         let base = parse_address(addr)?;
-        let display = match (base.host_str(), base.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
+        let tls = base.scheme() == "https";
+        let display = match (base.host_str(), base.port(), tls) {
+            (Some(host), Some(port), false) => format!("{host}:{port}"),
+            (Some(host), Some(port), true) => format!("https://{host}:{port}"),
             _ => addr.trim().to_owned(),
+        };
+        let invalid = |detail: String| ClientError::InvalidAddress {
+            address: addr.to_owned(),
+            detail,
+        };
+        let builder = if tls && !pins.is_empty() {
+            leasehold_http::pinned_to(pins).map_err(invalid)?
+        } else {
+            leasehold_http::client()
         };
         // Renewals are minutes apart, so pooled connections buy nothing, and
         // a fresh connection each time follows a server that restarted.
         // A license server is on the LAN: never go through an HTTP proxy.
-        let http = leasehold_http::client()
+        let http = builder
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .pool_max_idle_per_host(0)
             .no_proxy()
             .user_agent(concat!("leasehold-client/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ClientError::InvalidAddress {
-                address: addr.to_owned(),
-                detail: format!("cannot set up the HTTP client: {e}"),
-            })?;
+            .map_err(|e| invalid(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 base,
@@ -140,7 +187,7 @@ impl ServerApi {
         })
     }
 
-    /// The server's address as `host:port`.
+    /// The server's address as `host:port` (`https://host:port` over TLS).
     #[must_use]
     pub fn address(&self) -> &str {
         &self.inner.display
@@ -307,10 +354,19 @@ impl ServerApi {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Response, ClientError> {
-        request.send().await.map_err(|e| ClientError::Unreachable {
-            server: self.inner.display.clone(),
-            detail: error_chain(&e),
-        })
+        request.send().await.map_err(|e| self.unreachable(&e))
+    }
+
+    /// A request that got no answer: a certificate refused, or no server.
+    fn unreachable(&self, e: &reqwest::Error) -> ClientError {
+        let server = self.inner.display.clone();
+        match leasehold_http::certificate_refusal(e) {
+            Some(detail) => ClientError::UntrustedCertificate { server, detail },
+            None => ClientError::Unreachable {
+                server,
+                detail: error_chain(e),
+            },
+        }
     }
 
     async fn read<T: DeserializeOwned>(&self, response: Response) -> Result<T, ClientError> {
@@ -349,13 +405,19 @@ impl ServerApi {
     }
 }
 
-/// `host:port`, `host` or `http://host:port` → `http://host:port/`.
+/// `host:port`, `host` or `http://host:port` → `http://host:port/`;
+/// `https://host[:port]` → `https://host:port/`.
 fn parse_address(addr: &str) -> Result<Url, ClientError> {
     let invalid = |detail: &str| ClientError::InvalidAddress {
         address: addr.to_owned(),
         detail: detail.to_owned(),
     };
-    let trimmed = addr.trim().trim_end_matches('/');
+    let whole = addr.trim();
+    // One trailing slash may go ("http://h:1/"), never the scheme's own.
+    let trimmed = whole
+        .strip_suffix('/')
+        .filter(|t| !t.ends_with('/'))
+        .unwrap_or(whole);
     if trimmed.is_empty() {
         return Err(invalid("empty; expected HOST:PORT"));
     }
@@ -366,8 +428,10 @@ fn parse_address(addr: &str) -> Result<Url, ClientError> {
     };
     let mut url =
         Url::parse(&with_scheme).map_err(|e| invalid(&format!("{e}; expected HOST:PORT")))?;
-    if url.scheme() != "http" {
-        return Err(invalid("only http:// is spoken by Leasehold servers"));
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(
+            "Leasehold servers speak http:// (and https:// where TLS is on)",
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("no host; expected HOST:PORT"));
@@ -382,6 +446,15 @@ fn parse_address(addr: &str) -> Result<Url, ClientError> {
             .map_err(|()| invalid("cannot carry a port"))?;
     }
     Ok(url)
+}
+
+/// Certificate fingerprints as text → their 32 bytes.
+pub(crate) fn parse_pins(fingerprints: &[impl AsRef<str>]) -> Result<Vec<[u8; 32]>, ClientError> {
+    fingerprints
+        .iter()
+        .map(|f| leasehold_http::parse_fingerprint(f.as_ref()))
+        .collect::<Result<_, _>>()
+        .map_err(|detail| ClientError::InvalidFingerprint { detail })
 }
 
 fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, String> {
@@ -422,21 +495,36 @@ mod tests {
         assert_eq!(base("http://lic-server:9000/"), "http://lic-server:9000/");
         assert_eq!(base("[::1]:7000"), "http://[::1]:7000/");
         assert_eq!(base("[::1]"), "http://[::1]:7878/");
+        assert_eq!(base("https://lic-server"), "https://lic-server:7878/");
+        assert_eq!(base("HTTPS://[::1]:9000/"), "https://[::1]:9000/");
     }
 
     #[test]
     fn bad_addresses_are_refused_with_a_reason() {
-        for bad in ["", "https://x:1", "x:1/path", "x:notaport", "ftp://x"] {
+        for bad in [
+            "",
+            "https://x:1/v1",
+            "x:1/path",
+            "x:notaport",
+            "ftp://x",
+            "https://",
+        ] {
             let err = parse_address(bad).unwrap_err();
             assert_eq!(err.code(), "invalid_address", "{bad}");
         }
     }
 
     #[test]
-    fn display_address_is_host_port() {
+    fn display_address_is_host_port_and_says_https() {
         assert_eq!(
             ServerApi::new("10.1.2.3").unwrap().address(),
             "10.1.2.3:7878"
+        );
+        assert_eq!(
+            ServerApi::with_pins("https://10.1.2.3", &[[7; 32]])
+                .unwrap()
+                .address(),
+            "https://10.1.2.3:7878"
         );
     }
 }

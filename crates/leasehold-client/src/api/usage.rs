@@ -1,7 +1,7 @@
 //! Consumption tokens as a client spends them: `POST /v1/usage`, once per
 //! idempotency key.
 
-use super::{PROTOCOL_HEADER, ServerApi, error_chain};
+use super::{PROTOCOL_HEADER, ServerApi};
 use crate::error::ClientError;
 use leasehold_core::wire::PROTOCOL_VERSION;
 use leasehold_core::wire::usage::{UsageAnswer, UsageRequest};
@@ -52,10 +52,7 @@ impl ServerApi {
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
-                let failure = ClientError::Unreachable {
-                    server: self.inner.display.clone(),
-                    detail: error_chain(&e),
-                };
+                let failure = self.unreachable(&e);
                 return Err(if e.is_connect() {
                     SpendFailure::NotSent(failure)
                 } else {
