@@ -74,6 +74,17 @@ pub enum Error {
         "admin calls from another computer must use HTTPS: open https://{0}/ (the same port); check the certificate's fingerprint against `leasehold admin status` on the server"
     )]
     TlsRequired(String),
+    /// `/metrics` from another computer over plain HTTP with the token of an
+    /// account above viewer: that token would cross the network readable at
+    /// every scrape.
+    #[error(
+        "`{account}` is an {role}: its token must not cross the network readable. Scrape https://{host}/metrics (the same port), or give Prometheus a token of a viewer account (`leasehold admin account add prometheus --role viewer`, then `leasehold admin account token create prometheus --label prometheus`); revoke the token sent, it was readable on the way"
+    )]
+    MetricsTokenInClear {
+        account: String,
+        role: leasehold_core::wire::accounts::Role,
+        host: String,
+    },
     /// A certificate or key that cannot be used (at start).
     #[error("TLS: {0}")]
     Tls(String),
@@ -202,7 +213,7 @@ impl Error {
             Self::LeaseNotHeld(_) => ErrorCode::LeaseNotFound,
             Self::ClientNotFound(_) => ErrorCode::ClientNotFound,
             Self::Unauthorized => ErrorCode::Unauthorized,
-            Self::TlsRequired(_) => ErrorCode::TlsRequired,
+            Self::TlsRequired(_) | Self::MetricsTokenInClear { .. } => ErrorCode::TlsRequired,
             Self::Tls(_) => ErrorCode::TlsSetupFailed,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::SignInFailed => ErrorCode::SignInFailed,

@@ -8,11 +8,12 @@ mod common;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode};
-use common::{Vendor, send};
+use axum::http::{Method, Request, StatusCode};
+use common::{Vendor, call, send};
 use leasehold_server::connections::Transport;
 use leasehold_server::tls::TlsMode;
 use leasehold_server::{Config, Server};
+use serde_json::json;
 use std::net::SocketAddr;
 
 #[tokio::test]
@@ -189,5 +190,66 @@ async fn a_stranger_who_starts_a_handshake_and_stalls_is_cut_off() {
             .expect("closed within the header time limit, not left open");
         assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
     }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(Config::ephemeral(dir.path())).await.unwrap();
+    let (code, _) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/accounts",
+        Some(json!({"name": "prometheus", "role": "viewer"})),
+        true,
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED);
+    let (code, made) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/accounts/prometheus/tokens",
+        Some(json!({"label": "scrape"})),
+        true,
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED, "{made}");
+    let viewer = made["token"].as_str().unwrap().to_owned();
+    let admin = server.admin_token().to_owned();
+    let scrape = |token: &str, tls: bool| {
+        let mut req = Request::get("/metrics")
+            .header("authorization", format!("Bearer {token}"))
+            .header("host", "192.0.2.1:7878")
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut().insert(ConnectInfo(
+            "192.0.2.7:50000".parse::<SocketAddr>().unwrap(),
+        ));
+        req.extensions_mut().insert(Transport { tls });
+        req
+    };
+    let status = |req: Request<Body>| async {
+        tower::ServiceExt::oneshot(server.router(), req)
+            .await
+            .unwrap()
+            .status()
+    };
+
+    // The admin's token over plain HTTP from elsewhere: refused, saying how.
+    let (code, body) = send(&server, scrape(&admin, false)).await;
+    assert_eq!(
+        (code, body["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("tls_required")),
+        "{body}"
+    );
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("https://192.0.2.1:7878/metrics") && message.contains("--role viewer"),
+        "{message}"
+    );
+    // A viewer's token may cross readable (it changes nothing); over TLS anyone's.
+    assert_eq!(status(scrape(&viewer, false)).await, StatusCode::OK);
+    assert_eq!(status(scrape(&admin, true)).await, StatusCode::OK);
     server.shutdown().await;
 }

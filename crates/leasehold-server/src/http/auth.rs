@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use leasehold_core::wire::accounts::Role;
 use std::net::{IpAddr, SocketAddr};
 
 pub async fn require_admin(
@@ -74,19 +75,8 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
         return Err(Error::AdminRemoteDisabled);
     }
     // From elsewhere, the token or password must not cross the LAN readable.
-    let tls = req
-        .extensions()
-        .get::<crate::connections::Transport>()
-        .is_some_and(|t| t.tls);
-    if !local && !tls && !state.run.admin_remote_plain {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("this server");
-        return Err(Error::TlsRequired(leasehold_core::text::escaped(
-            &host.chars().take(100).collect::<String>(),
-        )));
+    if readable_on_the_way(state, req) {
+        return Err(Error::TlsRequired(named_host(req)));
     }
     // A page on another site whose name was pointed at this server (DNS
     // rebinding) sends its own name as Host.
@@ -101,8 +91,51 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
     Ok(())
 }
 
-/// Who the bearer token is (what `/metrics` needs: a Prometheus elsewhere
-/// scrapes it, with any account's token).
+/// Whether what `req` carries crossed the network readable: it came from
+/// another computer over plain HTTP (and that was not forced with
+/// `--admin-remote-plain-http`). A request whose peer is unknown did.
+fn readable_on_the_way(state: &AppState, req: &Request) -> bool {
+    let local = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|c| is_local(c.0.ip()));
+    let tls = req
+        .extensions()
+        .get::<crate::connections::Transport>()
+        .is_some_and(|t| t.tls);
+    !local && !tls && !state.run.admin_remote_plain
+}
+
+/// The host the request names, for a sentence (escaped, 100 chars at most).
+fn named_host(req: &Request) -> String {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("this server");
+    leasehold_core::text::escaped(&host.chars().take(100).collect::<String>())
+}
+
+/// Who may read `/metrics`: a Prometheus elsewhere scrapes it with an
+/// account's token. Over plain HTTP from another computer only a viewer's
+/// (its token crosses the network readable at every scrape, so it must not
+/// be one that changes anything); over TLS or from this machine, anyone's.
+///
+/// # Errors
+/// `unauthorized`, `tls_required`.
+pub fn check_metrics(state: &AppState, req: &Request) -> Result<(), Error> {
+    let caller = check_token(state, req)?;
+    if caller.role != Role::Viewer && readable_on_the_way(state, req) {
+        return Err(Error::MetricsTokenInClear {
+            account: caller.account,
+            role: caller.role,
+            host: named_host(req),
+        });
+    }
+    Ok(())
+}
+
+/// Who the bearer token is.
 ///
 /// # Errors
 /// `unauthorized`.

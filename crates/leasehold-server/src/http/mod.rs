@@ -238,7 +238,7 @@ fn https_instead(state: &AppState, req: &Request) -> Option<String> {
 
 async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     if !state.run.public_metrics
-        && let Err(refused) = auth::check_token(&state, &req)
+        && let Err(refused) = auth::check_metrics(&state, &req)
     {
         return refused.into_response();
     }
