@@ -871,12 +871,8 @@ async fn the_local_admin_stays_and_accounts_outlive_a_restart_but_sessions_do_no
 }
 
 /// A sign-in from `ip` (as the connection says), answered in-process.
-async fn sign_in_from(
-    server: &ServerHandle,
-    ip: &str,
-    name: &str,
-    password: &str,
-) -> (StatusCode, Value) {
+/// A sign-in request as it comes from `ip`.
+fn sign_in_request(ip: &str, name: &str, password: &str) -> Request<Body> {
     let mut req = Request::post("/admin/v1/session")
         .header("content-type", "application/json")
         .body(Body::from(
@@ -888,7 +884,16 @@ async fn sign_in_from(
             .parse::<std::net::SocketAddr>()
             .unwrap(),
     ));
-    common::send(server, req).await
+    req
+}
+
+async fn sign_in_from(
+    server: &ServerHandle,
+    ip: &str,
+    name: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    common::send(server, sign_in_request(ip, name, password)).await
 }
 
 #[tokio::test]
@@ -983,17 +988,7 @@ async fn sign_ins_dropped_half_way_do_not_block_the_next_one() {
     let mut dropped = Vec::new();
     for i in 0..40 {
         let router = server.router();
-        let mut req = Request::post("/admin/v1/session")
-            .header("content-type", "application/json")
-            .body(Body::from(
-                json!({"name": "ann", "password": "guess-guess"}).to_string(),
-            ))
-            .unwrap();
-        req.extensions_mut().insert(axum::extract::ConnectInfo(
-            format!("127.0.1.{i}:40000")
-                .parse::<std::net::SocketAddr>()
-                .unwrap(),
-        ));
+        let req = sign_in_request(&format!("127.0.1.{i}"), "ann", "guess-guess");
         dropped.push(tokio::spawn(async move { router.oneshot(req).await }));
     }
     tokio::time::sleep(Duration::from_millis(20)).await;

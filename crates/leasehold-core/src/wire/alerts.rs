@@ -63,22 +63,23 @@ impl AlertKind {
         }
     }
 
+    /// Every kind.
+    pub const ALL: [Self; 10] = [
+        Self::LicenseExpiring,
+        Self::OutOfSeats,
+        Self::UsageNearLimit,
+        Self::TokensNearLimit,
+        Self::StoreFailing,
+        Self::MdnsFailed,
+        Self::ClockSetBack,
+        Self::ServerStopped,
+        Self::UncleanStop,
+        Self::Test,
+    ];
+
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::LicenseExpiring,
-            Self::OutOfSeats,
-            Self::UsageNearLimit,
-            Self::TokensNearLimit,
-            Self::StoreFailing,
-            Self::MdnsFailed,
-            Self::ClockSetBack,
-            Self::ServerStopped,
-            Self::UncleanStop,
-            Self::Test,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -89,6 +90,24 @@ impl AlertKind {
 pub enum Severity {
     Warning,
     Critical,
+}
+
+impl Severity {
+    /// As serde spells it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Warning => "warning",
+            Self::Critical => "critical",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Warning, Self::Critical]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// One alert.
@@ -227,4 +246,22 @@ pub struct AlertTest {
     pub mail: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<Delivery>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_serdes_and_read_back() {
+        for kind in AlertKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(AlertKind::parse(kind.as_str()), Some(kind));
+        }
+        for severity in [Severity::Warning, Severity::Critical] {
+            assert_eq!(serde_json::to_value(severity).unwrap(), severity.as_str());
+            assert_eq!(Severity::parse(severity.as_str()), Some(severity));
+        }
+        assert_eq!(AlertKind::parse("nope"), None);
+    }
 }

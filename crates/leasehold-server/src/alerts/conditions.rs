@@ -56,6 +56,43 @@ fn reaches(part: u64, whole: u64, percent: u32) -> bool {
     whole > 0 && part.saturating_mul(100) >= whole.saturating_mul(u64::from(percent))
 }
 
+/// How much of something is used: `part` of `whole`, in words `of`.
+struct Share {
+    part: u64,
+    whole: u64,
+    of: &'static str,
+}
+
+/// A near-limit condition of `kind` for `product` when `share` reaches the
+/// usage threshold (held a little below it while its alert is open).
+fn near_limit(
+    i: &Inputs,
+    open: &dyn Fn(&str) -> bool,
+    kind: AlertKind,
+    product: &Product,
+    share: &Share,
+) -> Option<Condition> {
+    let mut c = condition(
+        kind,
+        Severity::Warning,
+        product.as_str(),
+        format!(
+            "{product}: {} of {} {} (the alert is at {} %).",
+            share.part, share.whole, share.of, i.usage_percent
+        ),
+    );
+    let threshold = if open(&c.key) {
+        i.usage_percent.saturating_sub(USAGE_HYSTERESIS)
+    } else {
+        i.usage_percent
+    };
+    if !reaches(share.part, share.whole, threshold) {
+        return None;
+    }
+    c.product = Some(product.clone());
+    Some(c)
+}
+
 /// The conditions that hold; `open(key)` says whether an alert of the key
 /// is open (a usage alert then holds a little below its threshold).
 pub fn conditions(i: &Inputs, open: &dyn Fn(&str) -> bool) -> Vec<Condition> {
@@ -107,44 +144,31 @@ pub fn conditions(i: &Inputs, open: &dyn Fn(&str) -> bool) -> Vec<Condition> {
     }
     if i.usage_percent > 0 {
         for p in &i.products {
-            let key = format!("{}:{}", AlertKind::UsageNearLimit.as_str(), p.product);
-            let threshold = if open(&key) {
-                i.usage_percent.saturating_sub(USAGE_HYSTERESIS)
-            } else {
-                i.usage_percent
+            let seats = Share {
+                part: u64::from(p.in_use),
+                whole: u64::from(p.seats),
+                of: "seats in use",
             };
-            if reaches(u64::from(p.in_use), u64::from(p.seats), threshold) {
-                let mut c = condition(
-                    AlertKind::UsageNearLimit,
-                    Severity::Warning,
-                    p.product.as_str(),
-                    format!(
-                        "{}: {} of {} seats in use (the alert is at {} %).",
-                        p.product, p.in_use, p.seats, i.usage_percent
-                    ),
-                );
-                c.product = Some(p.product.clone());
-                out.push(c);
-            }
-            let Some(t) = &p.tokens else { continue };
-            let key = format!("{}:{}", AlertKind::TokensNearLimit.as_str(), p.product);
-            let threshold = if open(&key) {
-                i.usage_percent.saturating_sub(USAGE_HYSTERESIS)
-            } else {
-                i.usage_percent
-            };
-            if reaches(t.spent, t.units, threshold) {
-                let mut c = condition(
+            out.extend(near_limit(
+                i,
+                open,
+                AlertKind::UsageNearLimit,
+                &p.product,
+                &seats,
+            ));
+            if let Some(t) = &p.tokens {
+                let tokens = Share {
+                    part: t.spent,
+                    whole: t.units,
+                    of: "consumption tokens of this period spent",
+                };
+                out.extend(near_limit(
+                    i,
+                    open,
                     AlertKind::TokensNearLimit,
-                    Severity::Warning,
-                    p.product.as_str(),
-                    format!(
-                        "{}: {} of {} consumption tokens of this period spent (the alert is at {} %).",
-                        p.product, t.spent, t.units, i.usage_percent
-                    ),
-                );
-                c.product = Some(p.product.clone());
-                out.push(c);
+                    &p.product,
+                    &tokens,
+                ));
             }
         }
     }

@@ -25,7 +25,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// Acknowledged alerts the list shows besides the others.
 const ACKNOWLEDGED_SHOWN: usize = 50;
 /// Alerts kept in memory (as in the store).
-const KEEP: usize = 1_000;
+pub(crate) const KEEP: usize = 1_000;
 /// A condition back within this of its alert's end opens that alert again
 /// rather than raising (and sending) a new one.
 pub const COOL_DOWN_MS: i64 = 60 * 60_000;

@@ -1,28 +1,12 @@
 //! Alerts as stored (schema 14): each with its state, so a restart keeps
-//! what is open and what an admin acknowledged. The newest 1,000 are kept.
+//! what is open and what an admin acknowledged. Resolved ones go when
+//! [`KEEP`] newer ones came after them; an open one stays.
 
 use super::load::{BadRow, int, opt_text, rows, text};
+use crate::alerts::KEEP;
 use leasehold_core::wire::alerts::{Alert, AlertKind, Severity};
 use leasehold_core::{LicenseId, Product, Timestamp};
 use rusqlite::{Connection, params};
-
-/// Alerts kept, newest first; older ones are deleted as new ones come.
-pub const KEEP: i64 = 1_000;
-
-fn severity(s: &str) -> Option<Severity> {
-    match s {
-        "warning" => Some(Severity::Warning),
-        "critical" => Some(Severity::Critical),
-        _ => None,
-    }
-}
-
-fn severity_text(s: Severity) -> &'static str {
-    match s {
-        Severity::Warning => "warning",
-        Severity::Critical => "critical",
-    }
-}
 
 pub(crate) fn load(conn: &Connection) -> Result<Vec<Alert>, rusqlite::Error> {
     rows(
@@ -37,7 +21,7 @@ pub(crate) fn load(conn: &Connection) -> Result<Vec<Alert>, rusqlite::Error> {
                 id: u64::try_from(int(r, 0)?).map_err(|_| BadRow("negative id".into()))?,
                 kind: AlertKind::parse(&kind)
                     .ok_or_else(|| BadRow(format!("unknown kind {kind:?}")))?,
-                severity: severity(&sev)
+                severity: Severity::parse(&sev)
                     .ok_or_else(|| BadRow(format!("unknown severity {sev:?}")))?,
                 key: text(r, 3)?,
                 product: opt_text(r, 4)?.map(Product),
@@ -63,7 +47,7 @@ pub(crate) fn put(conn: &Connection, a: &Alert) -> Result<(), rusqlite::Error> {
     .execute(params![
         id,
         a.kind.as_str(),
-        severity_text(a.severity),
+        a.severity.as_str(),
         a.key,
         a.product.as_ref().map(|p| p.as_str()),
         a.license_id.map(|l| l.to_string()),
@@ -73,7 +57,7 @@ pub(crate) fn put(conn: &Connection, a: &Alert) -> Result<(), rusqlite::Error> {
         a.acknowledged_at.map(|t| t.0),
         a.acknowledged_by,
     ])?;
-    conn.prepare_cached("DELETE FROM alerts WHERE id <= ?1 - ?2")?
-        .execute(params![id, KEEP])?;
+    conn.prepare_cached("DELETE FROM alerts WHERE id <= ?1 - ?2 AND resolved_at IS NOT NULL")?
+        .execute(params![id, i64::try_from(KEEP).unwrap_or(i64::MAX)])?;
     Ok(())
 }

@@ -456,3 +456,37 @@ fn a_clock_far_ahead_does_not_wipe_the_log() {
     );
     assert_eq!(seqs(&conn), vec![1, 2]);
 }
+
+#[test]
+fn old_resolved_alerts_go_and_an_old_open_one_stays() {
+    use leasehold_core::wire::alerts::{Alert, AlertKind, Severity};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut conn = raw(tmp.path());
+    schema::migrate(&mut conn, schema::MIGRATIONS, tmp.path()).unwrap();
+    let alert = |id: u64, open: bool| Alert {
+        id,
+        kind: AlertKind::OutOfSeats,
+        severity: Severity::Critical,
+        key: format!("out_of_seats:p{id}"),
+        product: None,
+        license_id: None,
+        message: "no seat".into(),
+        raised_at: Timestamp(1),
+        resolved_at: (!open).then_some(Timestamp(2)),
+        acknowledged_at: None,
+        acknowledged_by: None,
+    };
+    alerts::put(&conn, &alert(1, true)).unwrap();
+    let keep = u64::try_from(crate::alerts::KEEP).unwrap();
+    for id in 2..=keep + 5 {
+        alerts::put(&conn, &alert(id, false)).unwrap();
+    }
+    let kept = alerts::load(&conn).unwrap();
+    assert_eq!(kept.first().map(|a| (a.id, a.resolved_at)), Some((1, None)));
+    assert_eq!(
+        kept.len(),
+        crate::alerts::KEEP + 1,
+        "1 open, then the newest resolved"
+    );
+    assert_eq!(kept[1].id, 6);
+}
