@@ -24,7 +24,9 @@ export const clientSettings = (api: Api) => api.host<ClientSettingsView>('client
 export const saveClientSettings = (api: Api, settings: ClientSettings, replaceInvalid = false) =>
   api.host<ClientSettingsView>('client_settings_set', { settings, replaceInvalid });
 export const discoverServers = (api: Api, timeoutSecs = 3) => api.host<FoundServer[]>('client_discover', { timeoutSecs });
-export const testClientConnection = (api: Api, address: string) => api.host<TestedServer>('client_test_connection', { address });
+/** Asks the server at `address` who it is; an `https://` one must show a certificate of `tlsFingerprints` (none: one the system trusts). */
+export const testClientConnection = (api: Api, address: string, tlsFingerprints: string[] = []) =>
+  api.host<TestedServer>('client_test_connection', { address, tlsFingerprints });
 
 export interface ConnectionTest {
   ok: boolean;
@@ -51,8 +53,37 @@ export async function testServer(api: Api): Promise<ConnectionTest> {
   }
 }
 
-/** `host`, `host:port` or `[v6]:port`; what leasehold-client accepts, roughly (it has the last word on Save). */
+/**
+ * `host`, `host:port`, `[v6]:port`, each optionally after `http://` or
+ * `https://`; what leasehold-client accepts, roughly (it has the last word on Save).
+ */
 export function looksLikeAddress(s: string): boolean {
-  const t = s.trim().replace(/^http:\/\//, '').replace(/\/$/, '');
+  const t = s.trim().replace(/^https?:\/\//i, '').replace(/\/$/, '');
   return /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(t);
 }
+
+/** A server reached over TLS, whose certificate is checked (by fingerprint, or by the system). */
+export const isHttpsAddress = (s: string) => /^https:\/\//i.test(s.trim());
+
+/**
+ * A certificate fingerprint as typed or pasted, judged as leasehold-client
+ * will: 64 hex digits once colons and spaces are gone. `fingerprint` is how
+ * the server shows it (`AB:CD:…`, upper case); `problem` says what is wrong,
+ * and `short` marks text that typing more could still make right.
+ */
+export type FingerprintCheck = { ok: true; fingerprint: string } | { ok: false; problem: string; short: boolean };
+
+export function checkFingerprint(text: string): FingerprintCheck {
+  const digits = text.replace(/[\s:]/g, '');
+  const wrong = /[^0-9a-fA-F]/.exec(digits);
+  if (wrong) return { ok: false, short: false, problem: `“${wrong[0]}” cannot be in a fingerprint: it is 64 hex digits (0–9 and A–F), with or without colons.` };
+  if (digits.length !== 64) {
+    return { ok: false, short: digits.length < 64, problem: `A SHA-256 fingerprint has 64 hex digits; this has ${digits.length}.` };
+  }
+  const pairs = Array.from({ length: 32 }, (_, i) => digits.slice(2 * i, 2 * i + 2));
+  return { ok: true, fingerprint: pairs.join(':').toUpperCase() };
+}
+
+/** The same fingerprint however it is written (case, colons, spaces). */
+export const sameFingerprint = (a: string, b: string) =>
+  a.replace(/[\s:]/g, '').toLowerCase() === b.replace(/[\s:]/g, '').toLowerCase();

@@ -12,7 +12,7 @@ import { PanelHead } from '../components/PanelHead';
 import { ErrorState, ErrorText, Loading } from '../components/States';
 import { formatLastDay } from '../format';
 import { useApp } from '../hooks';
-import { NetworkServers } from './NetworkServers';
+import { NetworkServers, type NetworkDraft } from './NetworkServers';
 import { Prose } from '../components/Prose';
 
 export function LicenseModeTab() {
@@ -20,21 +20,27 @@ export function LicenseModeTab() {
   return api.conn.desktop ? <DesktopLicenseMode /> : <BrowserLicenseMode />;
 }
 
-/** Draft form state: both modes' fields are kept while switching. */
-interface Draft { mode: 'standalone' | 'network'; licenseFile: string; auto: boolean; servers: string[] }
+/**
+ * Draft form state: both modes' fields are kept while switching, and every
+ * field of the settings file is in it (a field left out would be dropped on Save).
+ */
+interface Draft extends NetworkDraft { mode: 'standalone' | 'network'; licenseFile: string }
 
 function draftOf(s: ClientSettings | null): Draft {
   const v = s ?? DEFAULT_CLIENT_SETTINGS;
   return v.mode === 'standalone'
-    ? { mode: 'standalone', licenseFile: v.licenseFile, auto: true, servers: [] }
-    : { mode: 'network', licenseFile: '', auto: v.auto, servers: v.servers };
+    ? { mode: 'standalone', licenseFile: v.licenseFile, auto: true, servers: [], tlsFingerprints: [] }
+    : { mode: 'network', licenseFile: '', auto: v.auto, servers: v.servers, tlsFingerprints: v.tlsFingerprints ?? [] };
 }
 
 function settingsOf(d: Draft): ClientSettings {
-  return d.mode === 'standalone' ? { mode: 'standalone', licenseFile: d.licenseFile.trim() } : { mode: 'network', auto: d.auto, servers: d.servers };
+  return d.mode === 'standalone'
+    ? { mode: 'standalone', licenseFile: d.licenseFile.trim() }
+    : { mode: 'network', auto: d.auto, servers: d.servers, tlsFingerprints: d.tlsFingerprints };
 }
 
-const same = (a: ClientSettings, b: ClientSettings | null) => JSON.stringify(a) === JSON.stringify(b);
+/** Whether `a` is what `b` says (both read the way a draft reads them: a field the host left out is its default). */
+const same = (a: ClientSettings, b: ClientSettings | null) => b !== null && JSON.stringify(a) === JSON.stringify(settingsOf(draftOf(b)));
 
 function DesktopLicenseMode() {
   const { api, notify } = useApp();
@@ -117,7 +123,7 @@ function DesktopLicenseMode() {
             <LicenseValidity check={view.settings?.mode === 'standalone' && view.settings.licenseFile === draft.licenseFile.trim() ? view.license : null} typed={draft.licenseFile.trim() !== ''} />
           </div>
         ) : (
-          <NetworkServers auto={draft.auto} servers={draft.servers} onChange={(auto, servers) => set({ auto, servers })} />
+          <NetworkServers value={draft} onChange={set} />
         )}
       </div>
       {confirmReplace && (

@@ -1,17 +1,24 @@
 // License Mode, network: discovery on/off, the server list (add, remove,
-// reorder), "Find servers" and "Test connection".
+// reorder), the certificates trusted for https:// servers, "Find servers" and
+// "Test connection".
 import { useState } from 'react';
 import {
-  describeError, discoverServers, looksLikeAddress, testClientConnection, type FoundServer, type TestedServer,
+  describeError, discoverServers, isHttpsAddress, looksLikeAddress, testClientConnection, type FoundServer, type TestedServer,
 } from '../api';
+import { Clip } from '../components/Clip';
 import { ErrorText } from '../components/States';
 import { useApp } from '../hooks';
 import { Prose } from '../components/Prose';
+import { TrustedCertificates } from './TrustedCertificates';
 
-type TestResult = { address: string } & ({ ok: true; server: TestedServer } | { ok: false; message: string });
+/** What this part edits of the network settings. */
+export interface NetworkDraft { auto: boolean; servers: string[]; tlsFingerprints: string[] }
 
-export function NetworkServers({ auto, servers, onChange }: { auto: boolean; servers: string[]; onChange: (auto: boolean, servers: string[]) => void }) {
+type TestResult = { address: string } & ({ ok: true; server: TestedServer } | { ok: false; message: string; code?: string });
+
+export function NetworkServers({ value, onChange }: { value: NetworkDraft; onChange: (patch: Partial<NetworkDraft>) => void }) {
   const { api } = useApp();
+  const { auto, servers, tlsFingerprints } = value;
   const [adding, setAdding] = useState('');
   const [found, setFound] = useState<FoundServer[]>();
   const [finding, setFinding] = useState(false);
@@ -20,12 +27,12 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
   const [results, setResults] = useState<TestResult[]>();
 
   const addable = adding.trim() !== '' && looksLikeAddress(adding) && !servers.includes(adding.trim());
-  const add = (addr: string) => { if (!servers.includes(addr)) onChange(auto, [...servers, addr]); };
+  const add = (addr: string) => { if (!servers.includes(addr)) onChange({ servers: [...servers, addr] }); };
   const move = (i: number, by: number) => {
     const next = [...servers];
     const [it] = next.splice(i, 1);
     next.splice(i + by, 0, it);
-    onChange(auto, next);
+    onChange({ servers: next });
   };
   const find = async () => {
     setFinding(true);
@@ -39,9 +46,9 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
     const out: TestResult[] = [];
     for (const address of servers) {
       try {
-        out.push({ address, ok: true, server: await testClientConnection(api, address) });
+        out.push({ address, ok: true, server: await testClientConnection(api, address, tlsFingerprints) });
       } catch (e) {
-        out.push({ address, ok: false, message: describeError(e) });
+        out.push({ address, ok: false, message: describeError(e), code: (e as { code?: string }).code });
       }
     }
     setResults(out);
@@ -53,7 +60,7 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
       <div className="card">
         <h2>Finding the server</h2>
         <label className="choice">
-          <input id="auto-discover" type="checkbox" checked={auto} onChange={(e) => onChange(e.target.checked, servers)} />
+          <input id="auto-discover" type="checkbox" checked={auto} onChange={(e) => onChange({ auto: e.target.checked })} />
           <span><strong>Find servers automatically</strong><br /><span className="muted">Look for servers announced on the local network (mDNS){servers.length ? ', then try the addresses below' : ''}.</span></span>
         </label>
         <h3 className="list-title">Server addresses {auto ? <span className="muted small">(used when none is found)</span> : <span className="muted small">(tried in order)</span>}</h3>
@@ -61,11 +68,11 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
           <ol className="server-list">
             {servers.map((s, i) => (
               <li key={s} className="server-row">
-                <span className="mono">{s}</span>
+                <Clip text={s} className="mono" />
                 <span className="row-actions">
                   <button type="button" className="icon-button" aria-label={`Move ${s} up`} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
                   <button type="button" className="icon-button" aria-label={`Move ${s} down`} disabled={i === servers.length - 1} onClick={() => move(i, 1)}>↓</button>
-                  <button type="button" className="button button-small button-quiet-danger" aria-label={`Remove ${s}`} onClick={() => onChange(auto, servers.filter((x) => x !== s))}>Remove</button>
+                  <button type="button" className="button button-small button-quiet-danger" aria-label={`Remove ${s}`} onClick={() => onChange({ servers: servers.filter((x) => x !== s) })}>Remove</button>
                 </span>
               </li>
             ))}
@@ -76,11 +83,14 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
             <label className="field-label" htmlFor="server-address">Add a server</label>
             <input id="server-address" aria-describedby="server-address-hint" className="code-input" value={adding} onChange={(e) => setAdding(e.target.value)} placeholder="licenses.example.lan:7878" spellCheck={false} aria-invalid={adding.trim() !== '' && !looksLikeAddress(adding)} />
             <span id="server-address-hint" className="field-hint">
-              {adding.trim() !== '' && !looksLikeAddress(adding) ? 'Write it as host:port, for example 192.168.1.20:7878.' : servers.includes(adding.trim()) ? 'Already in the list.' : 'host:port; the port is 7878 unless the server was set up otherwise.'}
+              {adding.trim() !== '' && !looksLikeAddress(adding) ? 'Write it as host:port (for example 192.168.1.20:7878), or https://host:port for a server with TLS.' : servers.includes(adding.trim()) ? 'Already in the list.' : 'host:port, or https://host:port for a server with TLS; the port is 7878 unless the server was set up otherwise.'}
             </span>
           </div>
           <button id="add-server" type="submit" className="button" disabled={!addable}>Add</button>
         </form>
+        {(servers.some(isHttpsAddress) || tlsFingerprints.length > 0) && (
+          <TrustedCertificates servers={servers} fingerprints={tlsFingerprints} onChange={(next) => onChange({ tlsFingerprints: next })} />
+        )}
       </div>
       <div className="card">
         <h2>Servers on this network</h2>
@@ -116,7 +126,7 @@ export function NetworkServers({ auto, servers, onChange }: { auto: boolean; ser
               <span className="mono">{r.address}</span>{': '}
               {r.ok
                 ? <><strong>Connected.</strong> Found “{r.server.serverName}”, Leasehold {r.server.version} (protocol {r.server.protocolVersion}), in {r.server.elapsedMs} ms.</>
-                : <><strong>Not connected.</strong> <Prose text={r.message} /></>}
+                : <><strong>Not connected.</strong> <Prose text={r.message} />{r.code === 'untrusted_certificate' && ' In this app: add the fingerprint the server’s Server tab shows under Trusted certificates.'}</>}
             </div>
           ))}
         </div>

@@ -104,7 +104,7 @@ describe('License Mode in the desktop app', () => {
     expect(screen.getByText(/Cannot reach the Leasehold server at 10.0.0.9:7878: connection refused./)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('License settings saved.'));
-    expect(invoke).toHaveBeenCalledWith('client_settings_set', { settings: { mode: 'network', auto: false, servers: ['127.0.0.1:7878', '10.0.0.9:7878'] }, replaceInvalid: false });
+    expect(invoke).toHaveBeenCalledWith('client_settings_set', { settings: { mode: 'network', auto: false, servers: ['127.0.0.1:7878', '10.0.0.9:7878'], tlsFingerprints: [] }, replaceInvalid: false });
     expect(screen.getByText('Saved')).toBeInTheDocument();
   });
 
@@ -151,7 +151,7 @@ describe('License Mode in the desktop app', () => {
     expect(invoke).not.toHaveBeenCalledWith('client_settings_set', expect.anything());
     const dialog = screen.getByRole('dialog', { name: 'Replace the invalid settings file?' });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Replace it' }));
-    await waitFor(() => expect(invoke).toHaveBeenCalledWith('client_settings_set', { settings: { mode: 'network', auto: true, servers: [] }, replaceInvalid: true }));
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith('client_settings_set', { settings: { mode: 'network', auto: true, servers: [], tlsFingerprints: [] }, replaceInvalid: true }));
     expect(await screen.findByText('Saved')).toBeInTheDocument();
   });
 
@@ -173,5 +173,112 @@ describe('License Mode in the desktop app', () => {
     disabled = true;
     await userEvent.click(screen.getByRole('button', { name: 'Find servers' }));
     expect(await screen.findByText(/Finding servers is turned off for this app/)).toBeInTheDocument();
+  });
+});
+
+// A certificate's SHA-256 fingerprint as the settings file may hold it (lower
+// case, no colons), and as the server shows it.
+const FP_RAW = 'ab'.repeat(16) + '0123456789abcdef'.repeat(2);
+const FP = FP_RAW.toUpperCase().match(/../g)?.join(':') ?? '';
+const SEEN = '12:'.repeat(31) + '12';
+/** The fingerprints listed (each broken over lines at its colons). */
+const listed = (group: HTMLElement) => [...group.querySelectorAll('li .clip')].map((el) => el.textContent);
+
+describe('License Mode: https:// servers and their certificates', () => {
+  it('keeps the fingerprints of the settings file when saving', async () => {
+    const loaded = { mode: 'network' as const, auto: false, servers: ['https://lic:7878'], tlsFingerprints: [FP_RAW] };
+    const invoke = fakeInvoke({
+      client_settings_get: () => view({ settings: loaded }),
+      client_settings_set: (a) => view({ settings: a?.settings as ClientSettingsView['settings'] }),
+    });
+    const { ctx } = renderDesktop(<LicenseModeTab />, invoke, fakeFetch({}));
+    const group = await screen.findByRole('group', { name: 'Trusted certificates' });
+    expect(listed(group)).toEqual([FP]);
+    expect(screen.getByText('Saved')).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Add a server'), '10.0.0.5:7878{Enter}');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('License settings saved.'));
+    expect(invoke).toHaveBeenCalledWith('client_settings_set', {
+      settings: { mode: 'network', auto: false, servers: ['https://lic:7878', '10.0.0.5:7878'], tlsFingerprints: [FP_RAW] }, replaceInvalid: false,
+    });
+  });
+
+  it('takes an https:// address, and then says its certificate must be trusted by the system', async () => {
+    renderDesktop(<LicenseModeTab />, fakeInvoke({ client_settings_get: () => view() }), fakeFetch({}));
+    const field = await screen.findByLabelText('Add a server');
+    expect(field).toHaveAccessibleDescription(/https:\/\/host:port for a server with TLS/);
+    expect(screen.queryByRole('group', { name: 'Trusted certificates' })).not.toBeInTheDocument();
+    await userEvent.type(field, 'ftp://lic.example.com');
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('button', { name: 'Add' })).toBeDisabled();
+    await userEvent.clear(field);
+    await userEvent.type(field, 'https://lic.example.com{Enter}');
+    expect(screen.getByRole('button', { name: 'Remove https://lic.example.com' })).toBeInTheDocument();
+    const group = screen.getByRole('group', { name: 'Trusted certificates' });
+    expect(group).toHaveTextContent('None, so https://lic.example.com must show a certificate that this computer’s system trusts.');
+    expect(group).toHaveTextContent('as the server’s Server tab or leasehold admin status shows it');
+    expect(within(group).getByText('leasehold admin status').tagName).toBe('CODE');
+  });
+
+  it('checks a fingerprint before adding it, as the server shows it, and removes it', async () => {
+    const invoke = fakeInvoke({
+      client_settings_get: () => view({ settings: { mode: 'network', auto: true, servers: ['https://lic:7878'], tlsFingerprints: [] } }),
+      client_settings_set: (a) => view({ settings: a?.settings as ClientSettingsView['settings'] }),
+    });
+    renderDesktop(<LicenseModeTab />, invoke, fakeFetch({}));
+    const field = await screen.findByLabelText('Add a fingerprint');
+    const add = screen.getByRole('button', { name: 'Add fingerprint' });
+    expect(add).toBeDisabled();
+    // Still being typed: not called wrong until Add.
+    await userEvent.type(field, 'AB:CD');
+    expect(field).toHaveAttribute('aria-invalid', 'false');
+    await userEvent.click(add);
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(field).toHaveAccessibleDescription('A SHA-256 fingerprint has 64 hex digits; this has 4.');
+    // A character that cannot be in one: said at once.
+    await userEvent.type(field, ':XY');
+    expect(field).toHaveAccessibleDescription('“X” cannot be in a fingerprint: it is 64 hex digits (0–9 and A–F), with or without colons.');
+    await userEvent.clear(field);
+    await userEvent.type(field, `${FP_RAW}00`);
+    expect(field).toHaveAccessibleDescription('A SHA-256 fingerprint has 64 hex digits; this has 66.');
+    await userEvent.type(field, '{Backspace}{Backspace}{Enter}');
+    const group = screen.getByRole('group', { name: 'Trusted certificates' });
+    expect(listed(group)).toEqual([FP]);
+    expect(field).toHaveValue('');
+    expect(group).not.toHaveTextContent('None, so');
+    // The same one written another way is already there.
+    await userEvent.type(field, FP.toLowerCase());
+    expect(field).toHaveAccessibleDescription('Already in the list.');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith('client_settings_set', {
+      settings: { mode: 'network', auto: true, servers: ['https://lic:7878'], tlsFingerprints: [FP] }, replaceInvalid: false,
+    }));
+    await userEvent.click(await screen.findByRole('button', { name: `Remove fingerprint ${FP.slice(0, 11)}…` }));
+    expect(listed(group)).toEqual([]);
+    expect(field).toHaveFocus();
+    expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
+  });
+
+  it('tests with the fingerprints shown, and shows a refused certificate in words', async () => {
+    const invoke = fakeInvoke({
+      client_settings_get: () => view({ settings: { mode: 'network', auto: false, servers: ['https://lic:7878', '10.0.0.5:7878'], tlsFingerprints: [FP] } }),
+      client_test_connection: (a) => {
+        if (a?.address === 'https://lic:7878') {
+          throw {
+            code: 'untrusted_certificate',
+            message: `the Leasehold server at https://lic:7878 was not used: its certificate is not the one trusted: it has the fingerprint ${SEEN}, which is not among those given. Compare the fingerprint \`leasehold admin status\` shows on the server, and put it in \`tls_fingerprints\` in the client settings (or give it to the application)`,
+          };
+        }
+        return { ...hello, address: a?.address };
+      },
+    });
+    renderDesktop(<LicenseModeTab />, invoke, fakeFetch({}));
+    await userEvent.click(await screen.findByRole('button', { name: 'Test connection' }));
+    const refused = await screen.findByText(/was not used: its certificate is not the one trusted/);
+    expect(refused.closest('.notice')).toHaveTextContent(`it has the fingerprint ${SEEN}, which is not among those given.`);
+    expect(refused.closest('.notice')).toHaveTextContent('In this app: add the fingerprint the server’s Server tab shows under Trusted certificates.');
+    expect(screen.getByText(/Found “licenses-hq”/)).toBeInTheDocument();
+    expect(invoke).toHaveBeenCalledWith('client_test_connection', { address: 'https://lic:7878', tlsFingerprints: [FP] });
+    expect(invoke).toHaveBeenCalledWith('client_test_connection', { address: '10.0.0.5:7878', tlsFingerprints: [FP] });
   });
 });
