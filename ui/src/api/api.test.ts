@@ -115,6 +115,27 @@ describe('Api', () => {
     expect(await api.removeAccount('ann@example.com')).toBeUndefined();
   });
 
+  it('lists, revokes one and revokes all of an account’s tokens, its name encoded; a refusal keeps the server’s words', async () => {
+    const f = fakeFetch({
+      'GET /admin/v1/accounts/ann%40example.com/tokens': () => json([{ id: 't1', label: 'backup', createdAt: 1, dataDir: false }]),
+      'DELETE /admin/v1/accounts/ann%40example.com/tokens/t1': () => new Response(null, { status: 204 }),
+      'DELETE /admin/v1/accounts/ann%40example.com/tokens': () => json({ revoked: 3 }),
+      'DELETE /admin/v1/accounts/gone/tokens': () => json({ code: 'account_not_found', message: 'there is no admin account `gone`' }, 404),
+    });
+    const api = new Api(conn, f);
+    expect((await api.tokens('ann@example.com')).map((t) => t.label)).toEqual(['backup']);
+    expect(await api.revokeToken('ann@example.com', 't1')).toBeUndefined();
+    expect(await api.revokeAllTokens('ann@example.com')).toEqual({ revoked: 3 });
+    expect(f.mock.calls.map((c) => [c[1]?.method ?? 'GET', new URL(String(c[0])).pathname, c[1]?.body])).toEqual([
+      ['GET', '/admin/v1/accounts/ann%40example.com/tokens', undefined],
+      ['DELETE', '/admin/v1/accounts/ann%40example.com/tokens/t1', undefined],
+      ['DELETE', '/admin/v1/accounts/ann%40example.com/tokens', undefined],
+    ]);
+    const err = await api.revokeAllTokens('gone').catch((e) => e);
+    expect(err.code).toBe('account_not_found');
+    expect(describeError(err)).toBe('There is no admin account `gone`.');
+  });
+
   it('maps a network failure to an offline error in words', async () => {
     const f = fakeFetch({ 'GET /admin/v1/status': () => 'network' });
     const err = await new Api(conn, f).status().catch((e) => e);

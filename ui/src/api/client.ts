@@ -5,7 +5,7 @@ import { hostError, hostState, invokeHost, type HostInfo, type HostState, type I
 import type {
   ActivationRequestView, ComputerSort, Deactivated, ComputersPage, Disconnected, DisconnectRequest, EventKind, EventPage, Hello, HistoryStep, LedgerPage, LicenseRemoved,
   LeftQueue, LicenseView, LogPage, MdnsState, NamedUsersList, NamedUsersView, PolicyCheck, PolicyCheckRequest, PolicyStatus, ServerStatus, SortOrder, TicketId, TrustedKeyView, UsageHistory, WaitingList,
-  AccountView, Alert, AlertList, AlertSettings, AlertTest, NewAccount, Role, SessionView, Settings, TokenMade, TokenView,
+  AccountView, Alert, AlertList, AlertSettings, AlertTest, NewAccount, Role, SessionView, Settings, TokenMade, TokensRevoked, TokenView,
 } from './types';
 
 export interface ComputersQuery {
@@ -183,6 +183,12 @@ export class Api {
   /** Revokes a token: calls with it are refused from now on. */
   revokeToken = (name: string, tokenId: string) =>
     this.request<void>('DELETE', `${accountPath(name)}/tokens/${encodeURIComponent(tokenId)}`);
+  /**
+   * Revokes every token for scripts an account has, at once (one's own, or
+   * anyone's as an admin): answers how many. The data directory's
+   * admin-token is never one of them.
+   */
+  revokeAllTokens = (name: string) => this.request<TokensRevoked>('DELETE', `${accountPath(name)}/tokens`);
 
   // --- licenses -------------------------------------------------------------
   licenses = () => this.request<LicenseView[]>('GET', '/admin/v1/licenses');

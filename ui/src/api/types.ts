@@ -74,3 +74,4 @@ export type AccountView = S['AccountView'];
 export type NewAccount = S['NewAccount'];
 export type TokenView = S['TokenView'];
 export type TokenMade = S['TokenMade'];
+export type TokensRevoked = S['TokensRevoked'];
