@@ -6,7 +6,8 @@
 // every changing action disabled with the reason in sight; a token made on
 // the Accounts tab is shown once; a session ended elsewhere sends the page
 // back to sign in, saying so; the admin link still signs in at once; an
-// admin changing her own password is asked for the current one, like anyone.
+// admin changing her own password is asked for the current one, like anyone;
+// an admin revokes every token of another account at once, a viewer its own.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openPage, screenshot } from './chromium.mjs';
@@ -139,12 +140,28 @@ describe('a viewer', () => {
     await page.getByText('Needs the admin role to save the seat policy (the dry run is open to all) (you are a viewer).', { exact: true }).waitFor();
 
     await tab('Accounts').click();
-    await page.getByText('Needs the admin role to add accounts, change their roles, set their passwords or remove them (you are a viewer).', { exact: true }).waitFor();
+    await page.getByText('Needs the admin role to add accounts, change their roles, set their passwords, revoke their tokens or remove them (you are a viewer).', { exact: true }).waitFor();
     assert.ok(await page.getByRole('button', { name: 'Add account…' }).isDisabled());
     assert.ok(await page.getByRole('button', { name: 'Remove the account olga' }).isDisabled());
     // Its own password and tokens stay its own to change.
     assert.ok(await page.getByRole('button', { name: 'Change my password…' }).isEnabled());
     await screenshot(page, 'viewer-accounts-800x600');
+  });
+
+  test('revokes all its own tokens at once: Revoke all my tokens, asked first', async () => {
+    const made = [];
+    for (const label of ['report', 'backup', 'ci']) made.push((await server.call('POST', '/admin/v1/accounts/vic/tokens', { label })).token);
+    await tab('Accounts').click();
+    const list = page.getByRole('list', { name: 'Your tokens' });
+    await list.getByText('ci', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Revoke all my tokens…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke all 3 of your tokens?' });
+    await confirm.getByText('Your password and sessions stay.', { exact: false }).waitFor();
+    await screenshot(page, 'revoke-all-my-tokens-800x600');
+    await confirm.getByRole('button', { name: 'Revoke all tokens' }).click();
+    await page.getByText('3 tokens of yours revoked.', { exact: true }).waitFor();
+    await list.waitFor({ state: 'detached' });
+    for (const token of made) assert.equal((await fetch(`${server.origin}/admin/v1/session`, { headers: { Authorization: `Bearer ${token}` } })).status, 401);
   });
 
   test('made an operator, may disconnect at once (the role applies without signing in again)', async () => {
@@ -221,6 +238,44 @@ describe('the Accounts tab', () => {
     await page.getByRole('dialog', { name: 'Revoke the token “nightly backup”?' }).getByRole('button', { name: 'Revoke token' }).click();
     await list.waitFor({ state: 'detached' });
     assert.equal((await fetch(`${server.origin}/admin/v1/session`, { headers: { Authorization: `Bearer ${token}` } })).status, 401);
+  });
+
+  test('an admin revokes every token of another account at once; a token made before no longer signs in', async () => {
+    const made = [];
+    for (const label of ['nightly report', 'backup script']) made.push((await server.call('POST', '/admin/v1/accounts/vic/tokens', { label })).token);
+    const signsIn = async (token) => (await fetch(`${server.origin}/admin/v1/session`, { headers: { Authorization: `Bearer ${token}` } })).status;
+    assert.deepEqual(await Promise.all(made.map(signsIn)), [200, 200]);
+
+    await page.getByRole('button', { name: 'Tokens of vic' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Tokens of vic' });
+    const list = dialog.getByRole('list', { name: 'Tokens of vic' });
+    await list.getByText('backup script', { exact: true }).waitFor();
+    const rows = await list.getByRole('listitem').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split('\n')[0]), ['nightly report', 'backup script']);
+    assert.ok(rows.every((r) => /\nmade \S/.test(r)), `each says when it was made: ${rows}`);
+    await page.setViewportSize({ width: 800, height: 600 });
+    await screenshot(page, 'account-tokens-800x600');
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await screenshot(page, 'account-tokens-1366x800');
+
+    await dialog.getByRole('button', { name: 'Revoke all 2 tokens…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke all 2 tokens of vic?' });
+    await confirm.getByText('vic’s password and sessions stay.', { exact: false }).waitFor();
+    await screenshot(page, 'revoke-all-tokens-1366x800');
+    await page.setViewportSize({ width: 800, height: 600 });
+    await screenshot(page, 'revoke-all-tokens-800x600');
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await confirm.getByRole('button', { name: 'Revoke all tokens' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await page.getByText('2 tokens of vic revoked.', { exact: true }).waitFor();
+    await dialog.getByText('vic has no tokens.', { exact: true }).waitFor();
+    assert.deepEqual(await Promise.all(made.map(signsIn)), [401, 401]);
+    // Keyboard: the focus stayed in the dialog (on Done), and Esc closes it.
+    assert.ok(await dialog.getByRole('button', { name: 'Done' }).evaluate((el) => el === document.activeElement));
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The list says so too.
+    await page.locator('.accounts-table tbody tr').filter({ hasText: 'vic' }).getByText('password', { exact: true }).waitFor();
   });
 
   test('an admin sets another account’s password; the old one no longer signs in', async () => {

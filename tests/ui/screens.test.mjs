@@ -47,6 +47,7 @@ before(async () => {
   await server.call('POST', '/v1/usage', { product: 'ocr', amount: 3, idempotencyKey: `scan-${'x'.repeat(60)}`, clientId: LONG_HOST, user: LONG_USER, note: 'Scanned the quarterly maintenance manual for the third floor presses, all 240 pages' }, { admin: false });
   await server.call('PUT', '/admin/v1/named-users/lathe/ann');
   await server.call('POST', '/admin/v1/accounts', { name: LONG_USER, role: 'operator', password: 'correct horse battery' });
+  for (const label of ['nightly licence report for the engineering floor managers', 'backup']) await server.call('POST', `/admin/v1/accounts/${LONG_USER}/tokens`, { label });
   browser = await launchChromium();
 });
 
@@ -141,6 +142,17 @@ const DIALOGS = [
   { name: 'Add an account', tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: 'Add account…' }).click() },
   { name: `Set ${LONG_USER}’s password`, tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: `Set password for ${LONG_USER}` }).click() },
   { name: 'Set my password', tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: 'Set my password…' }).click() },
+  { name: `Tokens of ${LONG_USER}`, tab: ['Accounts', 'accounts'], open: (p) => p.getByRole('button', { name: `Tokens of ${LONG_USER}` }).click() },
+  {
+    name: `Revoke all 2 tokens of ${LONG_USER}?`,
+    // Over the tokens dialog, which is closed after it.
+    under: `Tokens of ${LONG_USER}`,
+    tab: ['Accounts', 'accounts'],
+    open: async (p) => {
+      await p.getByRole('button', { name: `Tokens of ${LONG_USER}` }).click();
+      await p.getByRole('dialog', { name: `Tokens of ${LONG_USER}` }).getByRole('button', { name: 'Revoke all 2 tokens…' }).click();
+    },
+  },
   { name: 'Alerts', tab: ['Licenses', 'licenses'], open: (p) => p.getByRole('button', { name: /^Alerts: / }).click() },
   {
     name: 'Token “a label long enough to wrap in the dialog at 800 px”',
@@ -162,9 +174,10 @@ async function openDialog(page, d) {
   return dialog;
 }
 
-async function closeDialog(page, dialog) {
+async function closeDialog(page, dialog, d) {
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  if (d?.under) await closeDialog(page, page.getByRole('dialog', { name: d.under }));
 }
 
 describe('every screen', () => {
@@ -189,7 +202,7 @@ describe('every screen', () => {
       await assertFits(page, `the dialog ${d.name} at 800×600`);
       const box = await dialog.boundingBox();
       assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 800 && box.y + box.height <= 600, `${d.name}: ${JSON.stringify(box)} is not inside 800×600`);
-      await closeDialog(page, dialog);
+      await closeDialog(page, dialog, d);
     }
     await page.context().close();
   });
@@ -205,7 +218,7 @@ describe('every screen', () => {
       for (const d of DIALOGS) {
         const dialog = await openDialog(page, d);
         await assertNoViolations(page, `the dialog ${d.name} (${colorScheme})`, rules);
-        await closeDialog(page, dialog);
+        await closeDialog(page, dialog, d);
       }
       // The deactivation proof, shown once the code is deactivated; then activated again for the other scheme.
       const dialog = await openDialog(page, DIALOGS.find((d) => d.name === 'Deactivate the mill license?'));

@@ -8,7 +8,7 @@ import { conn, event, fakeFetch, json, license, renderWithApi, seat, seatServer,
 import { AccountsTab } from './tabs/AccountsTab';
 import { ComputersTab } from './tabs/ComputersTab';
 import { LicensesTab } from './tabs/LicensesTab';
-import { Api, type Event } from './api';
+import { Api, type Event, type TokenView } from './api';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -219,9 +219,11 @@ describe('Accounts tab', () => {
     });
     const reportError = vi.fn();
     renderWithApi(<AccountsTab />, f, { me: session({ account: 'vic', role: 'viewer', localAdmin: false, hasPassword: true, by: 'session' }), reportError });
-    expect(await screen.findByText('Needs the admin role to add accounts, change their roles, set their passwords or remove them (you are a viewer).')).toBeInTheDocument();
+    expect(await screen.findByText('Needs the admin role to add accounts, change their roles, set their passwords, revoke their tokens or remove them (you are a viewer).')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Add account…' })).toBeDisabled();
     expect(await screen.findByRole('button', { name: 'Set password for ann' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Tokens of ann' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Tokens of ann' })).toHaveAttribute('title', 'Needs the admin role');
     expect(screen.queryByLabelText('Role of ann')).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
@@ -313,5 +315,116 @@ describe('Accounts tab', () => {
     await userEvent.type(within(dialog).getByLabelText('New password again'), 'machine owner{Enter}');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(bodies).toEqual([{ password: 'machine owner' }]);
+  });
+});
+
+describe('an account’s tokens', () => {
+  const olga = session({ account: 'olga', role: 'admin', by: 'session', localAdmin: false, hasPassword: true });
+  const token = (id: string, label: string, over: Partial<TokenView> = {}): TokenView => ({ id, label, createdAt: Date.UTC(2026, 10, 3, 9, 30), dataDir: false, ...over });
+
+  /** A server whose accounts' tokens are `held` (revoked ones taken out); each DELETE is counted in `calls`. */
+  function tokenServer(held: Record<string, TokenView[]>, calls: string[]) {
+    const routes: Parameters<typeof fakeFetch>[0] = {
+      'GET /admin/v1/accounts': () => json(Object.keys(held).map((name, i) => ({ name, role: name === 'ann' ? 'operator' : 'admin', hasPassword: true, localAdmin: name === 'admin', tokens: held[name].length, createdAt: i }))),
+    };
+    for (const name of Object.keys(held)) {
+      routes[`GET /admin/v1/accounts/${name}/tokens`] = () => json(held[name]);
+      routes[`DELETE /admin/v1/accounts/${name}/tokens`] = () => {
+        calls.push(`all of ${name}`);
+        const gone = held[name].filter((t) => !t.dataDir).length;
+        held[name] = held[name].filter((t) => t.dataDir);
+        return json({ revoked: gone });
+      };
+      for (const t of held[name]) {
+        routes[`DELETE /admin/v1/accounts/${name}/tokens/${t.id}`] = () => {
+          calls.push(`${t.id} of ${name}`);
+          held[name] = held[name].filter((x) => x.id !== t.id);
+          return new Response(null, { status: 204 });
+        };
+      }
+    }
+    return routes;
+  }
+
+  it('an admin opens another account’s tokens, revokes one, then all, the confirmation naming the account and how many', async () => {
+    const held = { olga: [], ann: [token('t1', 'backup'), token('t2', 'nightly report'), token('t3', 'ci')] };
+    const calls: string[] = [];
+    const { ctx } = renderWithApi(<AccountsTab />, fakeFetch(tokenServer(held, calls)), { me: olga });
+    await userEvent.click(await screen.findByRole('button', { name: 'Tokens of ann' }));
+    const dialog = screen.getByRole('dialog', { name: 'Tokens of ann' });
+    const list = await within(dialog).findByRole('list', { name: 'Tokens of ann' });
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      expect.stringMatching(/^backupmade .*2026.* · id t1Revoke…$/),
+      expect.stringMatching(/^nightly reportmade /),
+      expect.stringMatching(/^cimade /),
+    ]);
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Revoke the token backup of ann' }));
+    const one = screen.getByRole('dialog', { name: 'Revoke the token “backup” of ann?' });
+    await userEvent.click(within(one).getByRole('button', { name: 'Revoke token' }));
+    await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('Token “backup” of ann revoked.'));
+    await waitFor(() => expect(within(dialog).getAllByRole('listitem')).toHaveLength(2));
+    // The tokens dialog stays, the focus on the next token's Revoke.
+    await waitFor(() => expect(within(dialog).getByRole('button', { name: 'Revoke the token nightly report of ann' })).toHaveFocus());
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Revoke all 2 tokens…' }));
+    const all = screen.getByRole('dialog', { name: 'Revoke all 2 tokens of ann?' });
+    expect(all).toHaveTextContent('ann’s password and sessions stay.');
+    expect(within(all).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await userEvent.click(within(all).getByRole('button', { name: 'Revoke all tokens' }));
+    await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('2 tokens of ann revoked.'));
+    expect(await within(dialog).findByText('ann has no tokens.')).toBeInTheDocument();
+    expect(within(dialog).queryByRole('button', { name: /^Revoke all/ })).not.toBeInTheDocument();
+    expect(within(dialog).getByRole('button', { name: 'Done' })).toHaveFocus();
+    expect(calls).toEqual(['t1 of ann', 'all of ann']);
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('the local admin’s data-directory token is listed, not counted nor revoked; a refusal keeps the server’s words', async () => {
+    const held = { olga: [], admin: [token('admin-token', 'the data directory’s admin-token', { dataDir: true }), token('t1', 'backup'), token('t2', 'ci')] };
+    const routes = { ...tokenServer(held, []), 'DELETE /admin/v1/accounts/admin/tokens': () => json({ code: 'storage_full', message: 'the disk holding the database is full' }, 507) };
+    renderWithApi(<AccountsTab />, fakeFetch(routes), { me: olga });
+    await userEvent.click(await screen.findByRole('button', { name: 'Tokens of admin' }));
+    const dialog = screen.getByRole('dialog', { name: 'Tokens of admin' });
+    expect(await within(dialog).findByText('In the data directory: not revoked here')).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Revoke all 2 tokens…' }));
+    const all = screen.getByRole('dialog', { name: 'Revoke all 2 tokens of admin?' });
+    expect(all).toHaveTextContent('admin’s password and sessions stay, and so does the data directory’s admin-token.');
+    await userEvent.click(within(all).getByRole('button', { name: 'Revoke all tokens' }));
+    expect(await within(all).findByText('The disk holding the database is full.')).toBeInTheDocument();
+  });
+
+  it('Revoke all my tokens shows with more than one token to revoke, and warns a page signed in with a token', async () => {
+    const vic = session({ account: 'vic', role: 'viewer', by: 'token', localAdmin: false, hasPassword: true });
+    const held: Record<string, TokenView[]> = { vic: [token('t1', 'backup')] };
+    const calls: string[] = [];
+    const f = fakeFetch(tokenServer(held, calls));
+    const { ctx, unmount } = renderWithApi(<AccountsTab />, f, { me: vic });
+    await screen.findByRole('list', { name: 'Your tokens' });
+    expect(screen.queryByRole('button', { name: 'Revoke all my tokens…' })).not.toBeInTheDocument();
+    unmount();
+
+    held.vic = [token('t1', 'backup'), token('t2', 'ci'), token('t3', 'report')];
+    renderWithApi(<AccountsTab />, f, { me: vic, notify: ctx.notify });
+    await userEvent.click(await screen.findByRole('button', { name: 'Revoke all my tokens…' }));
+    const all = screen.getByRole('dialog', { name: 'Revoke all 3 of your tokens?' });
+    expect(all).toHaveTextContent('Your password and sessions stay.');
+    expect(all).toHaveTextContent('This page signed in with a token: if it is one of these, the page is signed out at once.');
+    await userEvent.click(within(all).getByRole('button', { name: 'Revoke all tokens' }));
+    await waitFor(() => expect(ctx.notify).toHaveBeenCalledWith('3 tokens of yours revoked.'));
+    expect(await screen.findByText('None yet.')).toBeInTheDocument();
+    expect(screen.getByLabelText('New token’s label')).toHaveFocus();
+    expect(calls).toEqual(['all of vic']);
+  });
+
+  it('the desktop app’s local admin is not warned: its data-directory token stays', async () => {
+    const held = { admin: [token('admin-token', 'the data directory’s admin-token', { dataDir: true }), token('t1', 'backup'), token('t2', 'ci')] };
+    const f = fakeFetch(tokenServer(held, []));
+    renderWithApi(<AccountsTab />, f, { api: new Api({ ...conn, desktop: true }, f) });
+    await userEvent.click(await screen.findByRole('button', { name: 'Revoke all my tokens…' }));
+    const all = screen.getByRole('dialog', { name: 'Revoke all 2 of your tokens?' });
+    expect(all).toHaveTextContent('Your password and sessions stay, and so does the data directory’s admin-token.');
+    expect(all).not.toHaveTextContent('This page signed in with a token');
   });
 });

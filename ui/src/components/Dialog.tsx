@@ -45,7 +45,8 @@ export function Dialog(props: {
         const lastEl = items[items.length - 1];
         if (e.shiftKey && (document.activeElement === firstEl || !node.contains(document.activeElement))) {
           e.preventDefault(); lastEl.focus();
-        } else if (!e.shiftKey && document.activeElement === lastEl) {
+        } else if (!e.shiftKey && (document.activeElement === lastEl || !node.contains(document.activeElement))) {
+          // Also when the focused element went away (a row removed): back into the dialog, not to the page behind.
           e.preventDefault(); firstEl.focus();
         }
       }

@@ -1,6 +1,7 @@
 // Every admin account: its role, how it signs in, the local admin marked.
-// Admins add accounts, change roles (at once), set passwords and remove
-// accounts; the other roles see the list with those actions closed.
+// Admins add accounts, change roles (with Save), set passwords, look at and
+// revoke each account's tokens, and remove accounts; the other roles see
+// the list with those actions closed.
 import { useEffect, useId, useState } from 'react';
 import { ApiError, type AccountView, type Role } from '../api';
 import { Badge } from '../components/Badge';
@@ -13,6 +14,7 @@ import { plural } from '../format';
 import { useApp, useResource } from '../hooks';
 import { ROLE_LABEL, useNeeds } from '../roles';
 import { AddAccountDialog, PasswordDialog } from './AccountDialogs';
+import { AccountTokensDialog } from './AccountTokens';
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
 
@@ -53,6 +55,7 @@ export function AccountList() {
   const [adding, setAdding] = useState(false);
   const [password, setPassword] = useState<AccountView>();
   const [removing, setRemoving] = useState<AccountView>();
+  const [tokens, setTokens] = useState<AccountView>();
   const [roleError, setRoleError] = useState<{ name: string; error: unknown }>();
   const [changing, setChanging] = useState<string>();
   const accounts = res.data;
@@ -78,7 +81,7 @@ export function AccountList() {
         <h2 id={`${ids}-title`}>All accounts</h2>
         <button type="button" className="button button-small" onClick={() => setAdding(true)} disabled={needs.closed} title={needs.why} aria-describedby={note}>Add account…</button>
       </div>
-      <RoleNote need="admin" to="to add accounts, change their roles, set their passwords or remove them" id={note} />
+      <RoleNote need="admin" to="to add accounts, change their roles, set their passwords, revoke their tokens or remove them" id={note} />
       <StaleNotice error={res.error} offlineSaidAbove />
       {accounts === undefined ? (
         res.error ? <p className="muted"><ErrorProse error={res.error} /></p> : <p className="muted">Loading the accounts…</p>
@@ -113,6 +116,7 @@ export function AccountList() {
                     <td>{signsInWith(a)}</td>
                     <td className="actions">
                       <div className="action-buttons">
+                        <button type="button" className="button button-small" onClick={() => setTokens(a)} disabled={needs.closed} title={needs.why} aria-label={`Tokens of ${a.name}`}>Tokens…</button>
                         <button type="button" className="button button-small" onClick={() => setPassword(a)} disabled={needs.closed} title={needs.why} aria-label={`Set password for ${a.name}`}>Set password…</button>
                         <button
                           type="button"
@@ -135,6 +139,7 @@ export function AccountList() {
       )}
       {adding && <AddAccountDialog onClose={() => setAdding(false)} onAdded={() => res.reload()} />}
       {password && <PasswordDialog account={password.name} own={password.name === me?.account} hasPassword={password.hasPassword} onClose={() => { setPassword(undefined); res.reload(); }} />}
+      {tokens && <AccountTokensDialog account={tokens.name} localAdmin={tokens.localAdmin} onClose={() => setTokens(undefined)} onChanged={res.reload} />}
       {removing && (
         <ConfirmDialog
           title={`Remove the account ${removing.name}?`}

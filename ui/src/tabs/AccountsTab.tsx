@@ -45,7 +45,7 @@ export function AccountsTab() {
             <p className="muted small">With a password, this account can also sign in from a browser on another computer.</p>
           )}
         </section>
-        <MyTokens account={me.account} />
+        <MyTokens account={me.account} localAdmin={me.localAdmin} />
         <AccountList />
       </div>
       {changing && <PasswordDialog account={me.account} own hasPassword={me.hasPassword} onClose={() => setChanging(false)} />}

@@ -1,26 +1,35 @@
 // The signed-in account's tokens for scripts: made with a label (the token is
 // shown this once, with Copy: the server keeps only its digest), listed, and
-// revoked. The data directory's admin-token is listed for the local admin
-// but is not revoked here.
-import { useId, useState } from 'react';
-import { ApiError, type TokenMade, type TokenView } from '../api';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+// revoked, one or (when there are several) all at once. The data
+// directory's admin-token is listed for the local admin but is not revoked
+// here.
+import { useEffect, useId, useRef, useState } from 'react';
+import { ApiError, type TokenMade } from '../api';
 import { CopyValue } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
-import { Prose, ErrorProse } from '../components/Prose';
+import { ErrorProse } from '../components/Prose';
 import { StaleNotice } from '../components/States';
-import { formatDateTime } from '../format';
-import { useApp, useResource } from '../hooks';
+import { useApp } from '../hooks';
+import { RevokeAllTokensDialog, TokenList, revocable, useTokens } from './AccountTokens';
 
-export function MyTokens({ account }: { account: string }) {
-  const { api, notify } = useApp();
+export function MyTokens({ account, localAdmin }: { account: string; localAdmin: boolean }) {
+  const { api } = useApp();
   const ids = useId();
-  const res = useResource(() => api.tokens(account), { key: `tokens ${account}`, intervalMs: 30_000, refreshOn: (e) => e.kind === 'account_changed' });
+  const res = useTokens(account);
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [made, setMade] = useState<TokenMade>();
-  const [revoking, setRevoking] = useState<TokenView>();
+  const [revokingAll, setRevokingAll] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  // After a revoke took the focused button away (no token left to revoke), the focus goes to the new token's label.
+  const revoked = useRef(false);
+  const afterRevoke = () => { revoked.current = true; res.reload(); };
+  useEffect(() => {
+    if (!revoked.current) return;
+    revoked.current = false;
+    if (!document.activeElement?.isConnected || document.activeElement === document.body) input.current?.focus();
+  }, [res.data]);
 
   const make = async () => {
     if (!label.trim()) { setError(new Error('Give the token a label: what it is for, e.g. “backup script”.')); return; }
@@ -39,6 +48,7 @@ export function MyTokens({ account }: { account: string }) {
   };
 
   const tokens = res.data;
+  const count = tokens ? revocable(tokens).length : 0;
   return (
     <section className="card" aria-labelledby={`${ids}-title`}>
       <h2 id={`${ids}-title`}>My tokens</h2>
@@ -49,24 +59,17 @@ export function MyTokens({ account }: { account: string }) {
       ) : tokens.length === 0 ? (
         <p className="muted">None yet.</p>
       ) : (
-        <ul className="token-list" aria-label="Your tokens">
-          {tokens.map((t) => (
-            <li key={t.id} className="token-row">
-              <div className="token-what">
-                <span className="token-label"><Prose text={t.label} /></span>
-                <span className="muted small">made {formatDateTime(t.createdAt)} · id <span className="mono">{t.id}</span></span>
-              </div>
-              {t.dataDir
-                ? <span className="muted small token-fixed">In the data directory: not revoked here</span>
-                : <button type="button" className="button button-small button-quiet-danger" onClick={() => setRevoking(t)} aria-label={`Revoke the token ${t.label}`}>Revoke…</button>}
-            </li>
-          ))}
-        </ul>
+        <TokenList account={account} own tokens={tokens} onRevoked={afterRevoke} />
+      )}
+      {count > 1 && (
+        <p>
+          <button type="button" className="button button-small button-quiet-danger" onClick={() => setRevokingAll(true)}>Revoke all my tokens…</button>
+        </p>
       )}
       <form className="token-form" noValidate onSubmit={(e) => { e.preventDefault(); if (!busy) void make(); }}>
         <div className="field">
           <label className="field-label" htmlFor={`${ids}-label`}>New token’s label</label>
-          <input id={`${ids}-label`} type="text" value={label} onChange={(e) => { setLabel(e.target.value); setError(undefined); }} placeholder="what it is for, e.g. backup script" maxLength={80} autoComplete="off" />
+          <input id={`${ids}-label`} ref={input} type="text" value={label} onChange={(e) => { setLabel(e.target.value); setError(undefined); }} placeholder="what it is for, e.g. backup script" maxLength={80} autoComplete="off" />
         </div>
         <button type="submit" className="button" disabled={busy}>{busy ? 'Making…' : 'Make token'}</button>
       </form>
@@ -74,20 +77,8 @@ export function MyTokens({ account }: { account: string }) {
         <div className="notice notice-error" role="alert" data-error-code={error instanceof ApiError ? error.code : undefined}><ErrorProse error={error} /></div>
       )}
       {made && <TokenShownOnce t={made} onClose={() => setMade(undefined)} />}
-      {revoking && (
-        <ConfirmDialog
-          title={`Revoke the token “${revoking.label}”?`}
-          confirmLabel="Revoke token"
-          danger
-          onClose={() => setRevoking(undefined)}
-          onConfirm={async () => {
-            await api.revokeToken(account, revoking.id);
-            notify(`Token “${revoking.label}” revoked.`);
-            res.reload();
-          }}
-        >
-          <p>Calls with it are refused from now on: a script that uses it stops working until it is given another.</p>
-        </ConfirmDialog>
+      {revokingAll && (
+        <RevokeAllTokensDialog account={account} own localAdmin={localAdmin} count={count} onClose={() => setRevokingAll(false)} onRevoked={afterRevoke} />
       )}
     </section>
   );
