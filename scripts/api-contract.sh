@@ -7,13 +7,13 @@
 # server refuses (or the other way round), and any server error fails it.
 #
 # Usage: scripts/api-contract.sh [MAX_SECS]   (default 120; needs
-# target/debug/leasehold, built by `cargo build -p leasehold-cli`)
+# target/debug/leasehold, built by scripts/debug-build.sh)
 # Ends with `api contract: N passed, M failed` (operations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_time=${1:-120}
 bin=target/debug/leasehold
-[ -x "$bin" ] || { echo "api contract: build first (cargo build -p leasehold-cli)" >&2; exit 1; }
+[ -x "$bin" ] || { echo "api contract: build first (bash scripts/debug-build.sh)" >&2; exit 1; }
 command -v schemathesis >/dev/null || { echo "api contract: schemathesis is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 
 work=$(mktemp -d)

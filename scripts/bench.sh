@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # it checks that the harness runs and prints figures, not how fast they are.
 profile="${LEASEHOLD_BENCH_PROFILE:-release}"
 if [ "$profile" = debug ]; then
-  cargo build --quiet -p leasehold-cli -p leasehold-bench -p leasehold-ffi
+  bash scripts/debug-build.sh
   export LEASEHOLD_BIN="${LEASEHOLD_BIN:-$PWD/target/debug/leasehold}"
 else
   cargo build --release --quiet -p leasehold-cli -p leasehold-bench -p leasehold-ffi

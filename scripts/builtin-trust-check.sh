@@ -31,7 +31,7 @@ check() { # check WHAT COMMAND… : passes when the command succeeds
   fi
 }
 
-cargo build -q -p leasehold-cli || { echo "builtin trust: 0 passed, 1 failed (stock build)"; exit 1; }
+bash scripts/debug-build.sh || { echo "builtin trust: 0 passed, 1 failed (stock build)"; exit 1; }
 vendor_pub=$("$stock" vendor keygen --out "$tmp/vendor.key")
 own_pub=$("$stock" vendor keygen --out "$tmp/own.key")
 vendor_code=$("$stock" vendor issue --key "$tmp/vendor.key" --product cad --seats 2)

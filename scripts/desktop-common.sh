@@ -14,12 +14,13 @@ desktop_tools() {
     need node "install Node.js 20 or newer"
 }
 
-# The UI (only when its sources are newer than the build), the debug app and the CLI.
+# The UI (only when its sources are newer than the build), then the debug
+# build (the app and the CLI among it).
 desktop_build() {
   if [ ! -f ui/dist/index.html ] || [ -n "$(find ui/src ui/index.html package.json -newer ui/dist/index.html -print -quit 2>/dev/null)" ]; then
     npm run build
   fi
-  cargo build -p leasehold-desktop -p leasehold-cli
+  bash scripts/debug-build.sh
 }
 
 # Xvfb with a screen large enough for the window, and a private D-Bus

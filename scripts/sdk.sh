@@ -16,7 +16,7 @@ if [ "${1:-}" = "--debug" ]; then profile=debug; fi
 if [ "$profile" = release ]; then
   cargo build -q --release -p leasehold-ffi
 else
-  cargo build -q -p leasehold-ffi
+  bash scripts/debug-build.sh
 fi
 lib="target/$profile"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
@@ -66,5 +66,8 @@ docs/       PROTOCOL.md: the client protocol, with test vectors
   LEASEHOLD_SERVER=host:7878 LEASEHOLD_VENDOR_KEY=LHPK-... LD_LIBRARY_PATH=lib ./checkout PRODUCT
 TEXT
 
-tar -czf "target/sdk/$name.tar.gz" -C target/sdk "$name"
+# The debug archive is only checked, then thrown away: compressed fast.
+level=6
+if [ "$profile" = debug ]; then level=1; fi
+tar -cf - -C target/sdk "$name" | gzip "-$level" >"target/sdk/$name.tar.gz"
 echo "target/sdk/$name.tar.gz"

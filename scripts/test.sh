@@ -45,10 +45,10 @@ fi
 step "UI build (embedded into the server at /ui/)"
 npm run build --silent
 
+step "The debug build (scripts/debug-build.sh: every crate, binary and test, once)"
+bash scripts/debug-build.sh
+
 step "Generated files are up to date: both OpenAPI documents and their TypeScript types"
-# The C ABI's shared library too (target/debug/libleasehold.so): the Python
-# binding's tests load it.
-cargo build -q -p leasehold-cli -p leasehold-ffi
 target/debug/leasehold openapi > /tmp/leasehold-openapi.json
 stale=()
 cmp -s /tmp/leasehold-openapi.json ui/src/api/openapi.json ||

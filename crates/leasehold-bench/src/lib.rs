@@ -217,7 +217,7 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
         chain::run(&mut report)?;
     }
     if opts.wants("sdk") {
-        sdk::run(&serve, &vendor, &mut report).await?;
+        sdk::run(&serve, &vendor, opts.quick, &mut report).await?;
     }
     if opts.wants("policy") {
         policy::run(&serve, &vendor, opts.quick, &mut report).await?;

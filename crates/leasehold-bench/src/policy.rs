@@ -16,9 +16,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Leases held while timing (the counters see them all; `--quick`: 1,000).
+/// Leases held while timing (the counters see them all; `--quick`: 500).
 const HELD: usize = 10_000;
-/// Checkout-and-release rounds timed (`--quick`: 5,000).
+/// Checkout-and-release rounds timed (`--quick`: 1,000).
 const ROUNDS: usize = 200_000;
 
 fn ask(i: usize) -> CheckoutRequest {
@@ -108,7 +108,7 @@ fn time_checkouts(policy: Option<Arc<Policy>>, (held, rounds): (usize, usize)) -
     started.elapsed().as_secs_f64() * 1e6 / rounds as f64
 }
 
-/// Rounds of checkout and release timed through a server (`--quick`: 100).
+/// Rounds of checkout and release timed through a server (`--quick`: 30).
 const SERVER_ROUNDS: u32 = 1_000;
 
 /// Checkout and release through a server holding `policy` (none: `None`),
@@ -155,12 +155,8 @@ pub async fn run(
     quick: bool,
     report: &mut Report,
 ) -> Result<()> {
-    let size = if quick {
-        (1_000, 5_000)
-    } else {
-        (HELD, ROUNDS)
-    };
-    let server_rounds = if quick { 100 } else { SERVER_ROUNDS };
+    let size = if quick { (500, 1_000) } else { (HELD, ROUNDS) };
+    let server_rounds = if quick { 30 } else { SERVER_ROUNDS };
     eprintln!("== policy: checkout with 100 rules vs none (through a server, and in the table)");
     let text = hundred_rules();
     let (mut bare_ms, mut ruled_ms) = (f64::MAX, f64::MAX);

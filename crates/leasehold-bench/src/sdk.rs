@@ -14,15 +14,29 @@ use std::path::Path;
 use std::time::Instant;
 
 const PRODUCT: &str = "sdk-bench";
-/// Checkout-and-release rounds timed per language (after a warm-up).
-const ROUNDS: u32 = 300;
-const WARMUP: u32 = 20;
+/// Checkout-and-release rounds per language: a warm-up, then the timed ones.
+#[derive(Clone, Copy)]
+struct Rounds {
+    warmup: u32,
+    timed: u32,
+}
+
+const FULL: Rounds = Rounds {
+    warmup: 20,
+    timed: 300,
+};
+/// `--quick`: enough to see each path work and print a figure.
+const QUICK: Rounds = Rounds {
+    warmup: 3,
+    timed: 30,
+};
 
 /// Adds each language's time for a checkout and its release.
 ///
 /// # Errors
 /// When the server does not start or a checkout fails.
-pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Result<()> {
+pub async fn run(serve: &ServeOpts, vendor: &Vendor, quick: bool, report: &mut Report) -> Result<()> {
+    let rounds = if quick { QUICK } else { FULL };
     eprintln!("== sdk: checkout + release through Rust, the C ABI and Python");
     let dir = tempfile::tempdir()?;
     let server = Leasehold::start(serve, dir.path()).await?;
@@ -41,10 +55,10 @@ pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Res
     // mostly the server's fsyncs, and whoever runs first warms them up.
     let (mut rust, mut abi, mut python) = (f64::MAX, f64::MAX, None::<f64>);
     for _ in 0..2 {
-        rust = rust.min(through_rust(&client).await?);
+        rust = rust.min(through_rust(&client, rounds).await?);
         let (a, k) = (addr.clone(), key.clone());
-        abi = abi.min(tokio::task::spawn_blocking(move || through_abi(&a, &k)).await??);
-        if let Some(ms) = through_python(&addr, &key).await? {
+        abi = abi.min(tokio::task::spawn_blocking(move || through_abi(&a, &k, rounds)).await??);
+        if let Some(ms) = through_python(&addr, &key, rounds).await? {
             python = Some(python.map_or(ms, |p| p.min(ms)));
         }
     }
@@ -69,9 +83,9 @@ pub async fn run(serve: &ServeOpts, vendor: &Vendor, report: &mut Report) -> Res
 }
 
 /// Checkout + release through the Rust SDK: ms each.
-async fn through_rust(client: &leasehold_client::Client) -> Result<f64> {
+async fn through_rust(client: &leasehold_client::Client, r: Rounds) -> Result<f64> {
     let mut ms = 0.0;
-    for (rounds, timed) in [(WARMUP, false), (ROUNDS, true)] {
+    for (rounds, timed) in [(r.warmup, false), (r.timed, true)] {
         let started = Instant::now();
         for _ in 0..rounds {
             client.checkout(PRODUCT).await?.release().await?;
@@ -85,7 +99,7 @@ async fn through_rust(client: &leasehold_client::Client) -> Result<f64> {
 
 /// The same through the C ABI, called as a C program would (from a plain
 /// thread: the library runs its own runtime).
-fn through_abi(addr: &str, key: &str) -> Result<f64> {
+fn through_abi(addr: &str, key: &str, r: Rounds) -> Result<f64> {
     let c = |s: &str| CString::new(s).context("no NUL in bench strings");
     let mut err = lh_error::default();
     let product = c(PRODUCT)?;
@@ -100,7 +114,7 @@ fn through_abi(addr: &str, key: &str) -> Result<f64> {
             return Err(anyhow!("building an ABI client failed: {}", message(&err)));
         }
         let mut ms = 0.0;
-        for (rounds, timed) in [(WARMUP, false), (ROUNDS, true)] {
+        for (rounds, timed) in [(r.warmup, false), (r.timed, true)] {
             let started = Instant::now();
             for _ in 0..rounds {
                 let mut seat = std::ptr::null_mut();
@@ -123,7 +137,8 @@ fn through_abi(addr: &str, key: &str) -> Result<f64> {
 
 /// The same through the Python binding, in a `python3` child; `None` when
 /// it cannot run here.
-async fn through_python(addr: &str, key: &str) -> Result<Option<f64>> {
+async fn through_python(addr: &str, key: &str, r: Rounds) -> Result<Option<f64>> {
+    let (warmup, timed) = (r.warmup, r.timed);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let exe = std::env::current_exe()?;
     let library = exe
@@ -136,10 +151,10 @@ async fn through_python(addr: &str, key: &str) -> Result<Option<f64>> {
     let script = format!(
         "import sys, time, leasehold\n\
          c = leasehold.Client(servers=[sys.argv[1]], vendor_keys=[sys.argv[2]], client_id='python-bench')\n\
-         for _ in range({WARMUP}): c.checkout('{PRODUCT}').release()\n\
+         for _ in range({warmup}): c.checkout('{PRODUCT}').release()\n\
          t = time.perf_counter()\n\
-         for _ in range({ROUNDS}): c.checkout('{PRODUCT}').release()\n\
-         print((time.perf_counter() - t) * 1000 / {ROUNDS})\n"
+         for _ in range({timed}): c.checkout('{PRODUCT}').release()\n\
+         print((time.perf_counter() - t) * 1000 / {timed})\n"
     );
     let out = tokio::process::Command::new("python3")
         .args(["-c", &script, addr, key])
