@@ -49,8 +49,9 @@ export interface paths {
         };
         get?: never;
         /**
-         * Sets an account's password: one's own (with the current one, unless an
-         *     admin or none is set), or anyone's as an admin. Its other sessions end.
+         * Sets an account's password: one's own (with the current one, whatever the
+         *     role, unless none is set or the caller holds the data directory's
+         *     token), or anyone else's as an admin. Its other sessions end.
          */
         put: operations["password"];
         post?: never;
@@ -1714,8 +1715,9 @@ export interface components {
         };
         /**
          * @description `PUT /admin/v1/accounts/{name}/password`. An account changing its own
-         *     password gives its current one (unless it has none, or is an admin);
-         *     an admin sets anyone's without.
+         *     password gives its current one, admins too (unless it has none, or the
+         *     caller signed in with the data directory's `admin-token`); an admin sets
+         *     anyone else's without.
          */
         PasswordChange: {
             currentPassword?: string | null;

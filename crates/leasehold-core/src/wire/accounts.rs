@@ -112,8 +112,9 @@ pub struct AccountChange {
 }
 
 /// `PUT /admin/v1/accounts/{name}/password`. An account changing its own
-/// password gives its current one (unless it has none, or is an admin);
-/// an admin sets anyone's without.
+/// password gives its current one, admins too (unless it has none, or the
+/// caller signed in with the data directory's `admin-token`); an admin sets
+/// anyone else's without.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordChange {

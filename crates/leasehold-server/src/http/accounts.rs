@@ -132,8 +132,9 @@ pub async fn remove(State(state): State<AppState>, Path(name): Path<String>) -> 
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Sets an account's password: one's own (with the current one, unless an
-/// admin or none is set), or anyone's as an admin. Its other sessions end.
+/// Sets an account's password: one's own (with the current one, whatever the
+/// role, unless none is set or the caller holds the data directory's
+/// token), or anyone else's as an admin. Its other sessions end.
 #[utoipa::path(put, path = "/admin/v1/accounts/{name}/password", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), request_body = PasswordChange, responses(
     (status = 204, description = "Set"),
     (status = 401, description = "`sign_in_failed`: the current password is wrong", body = ErrorBody),
