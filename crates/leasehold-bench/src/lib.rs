@@ -18,6 +18,7 @@ pub mod scale;
 pub mod scenarios;
 pub mod sdk;
 pub mod setup;
+pub mod sign_in;
 pub mod usage;
 
 use anyhow::{Context, Result};
@@ -73,7 +74,7 @@ struct RunArgs {
     /// Skip the scale run (1M leases, restart, expiry).
     #[arg(long)]
     no_scale: bool,
-    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, usage, history, idle, storm, renew, half,
+    /// Run only these scenarios (comma-separated): chain, sdk, policy, queue, usage, history, signin, idle, storm, renew, half,
     /// steady, churn, deny, cycles, normal, scale. The baseline always runs;
     /// renew, half and steady renew the storm's leases, so they bring it along.
     #[arg(long, value_delimiter = ',')]
@@ -230,6 +231,9 @@ async fn run_all(args: &RunArgs, opts: &Opts) -> Result<report::Report> {
     }
     if opts.wants("history") {
         history::run(&serve, opts.quick, &base, &mut report).await?;
+    }
+    if opts.wants("signin") {
+        sign_in::run(&serve, opts.quick, &base, &mut report).await?;
     }
     scenarios::throughput(opts, &serve, &codes, &bare, &base, &mut report).await?;
     drop(bare);

@@ -35,7 +35,12 @@ const QUICK: Rounds = Rounds {
 ///
 /// # Errors
 /// When the server does not start or a checkout fails.
-pub async fn run(serve: &ServeOpts, vendor: &Vendor, quick: bool, report: &mut Report) -> Result<()> {
+pub async fn run(
+    serve: &ServeOpts,
+    vendor: &Vendor,
+    quick: bool,
+    report: &mut Report,
+) -> Result<()> {
     let rounds = if quick { QUICK } else { FULL };
     eprintln!("== sdk: checkout + release through Rust, the C ABI and Python");
     let dir = tempfile::tempdir()?;
