@@ -212,8 +212,15 @@ impl AutoResolver {
 /// The first of `found`'s addresses that answers a hello.
 async fn first_answering(found: &FoundServer, reach: &Reach) -> Option<ServerApi> {
     for addr in &found.addresses {
-        // Announced addresses are plain: applications keep plain HTTP.
-        let Ok(api) = reach.server(&addr.to_string()) else {
+        // A client that trusts certificates by fingerprint wants TLS: it
+        // asks what it finds over HTTPS too (a server without TLS, or with
+        // another certificate, is passed by), never plain.
+        let address = if reach.pins.is_empty() {
+            addr.to_string()
+        } else {
+            format!("https://{addr}")
+        };
+        let Ok(api) = reach.server(&address) else {
             continue;
         };
         match api.hello().await {

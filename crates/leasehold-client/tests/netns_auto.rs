@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::netns::{self, Loopback};
-use common::server::{client_from, start, with_license};
+use common::server::{client_from, designer, start, with_license};
 use leasehold_client::settings::Remembered;
 use leasehold_client::source::DEFAULT_DISCOVERY_TIMEOUT;
 use leasehold_client::{AutoDiscovery, ClientError, SeatState, ServerSource};
@@ -175,6 +175,48 @@ fn manual_address_is_used_when_discovery_finds_nothing() {
                 let gave_up = started.elapsed();
                 println!("auto with nothing found gave up after {gave_up:?} (timeout 500 ms)");
                 assert!(gave_up < Duration::from_secs(4), "{gave_up:?}");
+                server.shutdown().await;
+            });
+        },
+    );
+}
+
+#[test]
+fn auto_mode_with_a_trusted_certificate_asks_what_it_finds_over_https_only() {
+    netns::run(
+        "auto_mode_with_a_trusted_certificate_asks_what_it_finds_over_https_only",
+        Loopback::Up,
+        || {
+            netns::block_on(async {
+                let (_dir, _vendor, server) = with_license(2, 10, |c| {
+                    design_office(c, true);
+                    c.tls = leasehold_server::tls::TlsMode::Made;
+                })
+                .await;
+                let fingerprint = server.tls().unwrap().fingerprint.clone();
+                let auto =
+                    || ServerSource::Auto(AutoDiscovery::new().timeout(Duration::from_secs(2)));
+                let (api, _) = designer("pc-1")
+                    .source(auto())
+                    .tls_fingerprint(&fingerprint)
+                    .build()
+                    .unwrap()
+                    .hello()
+                    .await
+                    .unwrap();
+                assert_eq!(api.address(), format!("https://{}", server.local_addr()));
+                // Another certificate trusted: the server found is passed by,
+                // not asked over plain HTTP instead.
+                let err = designer("pc-2")
+                    .source(auto())
+                    .tls_fingerprint("AB:".repeat(31) + "AB")
+                    .build()
+                    .unwrap()
+                    .checkout("Designer")
+                    .await
+                    .unwrap_err();
+                assert_eq!(err.code(), "no_server_found", "{err}");
+                assert_eq!(server.engine().usage()[0].in_use, 0);
                 server.shutdown().await;
             });
         },

@@ -50,8 +50,9 @@ fn with_builder(
     guarded(err, || {
         // SAFETY: the caller passes null or a live builder, used by one thread at a time.
         let b = unsafe { builder.as_mut() }.ok_or_else(|| Failure::invalid("builder is null"))?;
-        let taken = std::mem::take(&mut b.inner);
-        b.inner = f(taken)?;
+        // A refused argument leaves the builder as it was (servers and keys
+        // added before stay).
+        b.inner = f(b.inner.clone())?;
         Ok(())
     })
 }

@@ -146,7 +146,19 @@ fn bad_arguments_are_errors_with_codes_and_a_success_clears_them() {
             lh_builder_server(b, ptr::null(), ptr::null_mut()),
             lh_status::LH_INVALID_ARGUMENT
         );
-        lh_builder_free(b);
+        assert_eq!(
+            lh_builder_tls_fingerprint(b, ptr::null(), ptr::null_mut()),
+            lh_status::LH_INVALID_ARGUMENT
+        );
+        // The refused arguments left the builder as it was: its server stays.
+        let mut kept = ptr::null_mut();
+        assert_eq!(
+            lh_builder_build(b, &mut kept, &mut err),
+            lh_status::LH_OK,
+            "{}",
+            message_of(&err)
+        );
+        lh_client_free(kept);
         lh_builder_free(ptr::null_mut());
         lh_client_free(ptr::null_mut());
         lh_seat_free(ptr::null_mut());

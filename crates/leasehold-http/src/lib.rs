@@ -126,7 +126,8 @@ pub fn parse_fingerprint(text: &str) -> Result<[u8; 32], String> {
             text.chars().take(120).collect::<String>()
         )
     };
-    if hex.len() != 64 {
+    // (from_str_radix would take a sign.)
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let mut out = [0u8; 32];
@@ -198,7 +199,13 @@ mod tests {
         let want: Vec<u8> = (0..32).collect();
         assert_eq!(super::parse_fingerprint(&colons).unwrap().to_vec(), want);
         assert_eq!(super::parse_fingerprint(&plain).unwrap().to_vec(), want);
-        for bad in ["", "AB:CD", &"zz".repeat(32), &"ab".repeat(33)] {
+        for bad in [
+            "",
+            "AB:CD",
+            &"zz".repeat(32),
+            &"ab".repeat(33),
+            &"+a".repeat(32),
+        ] {
             assert!(
                 super::parse_fingerprint(bad)
                     .unwrap_err()

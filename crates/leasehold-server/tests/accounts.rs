@@ -755,6 +755,51 @@ async fn an_admin_gives_their_own_current_password_and_all_tokens_go_at_once() {
 }
 
 #[tokio::test]
+async fn a_request_let_in_before_its_token_was_revoked_changes_nothing_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = Vendor::new();
+    let server = start(dir.path(), &vendor).await;
+    make_account(&server, "vic", "viewer", "vic-password").await;
+    let (_, made) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/accounts/vic/tokens",
+        Some(json!({"label": "stolen"})),
+        true,
+    )
+    .await;
+    let stolen = made["token"].as_str().unwrap().to_owned();
+    // Let in (authenticated) before the admin revokes every token of vic;
+    // it reaches the accounts after: it is refused, and makes no token.
+    let accounts = server.accounts();
+    let caller = accounts.authenticate(&stolen).unwrap();
+    let (code, answer) = call(
+        &server,
+        Method::DELETE,
+        "/admin/v1/accounts/vic/tokens",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!((code, answer), (StatusCode::OK, json!({"revoked": 1})));
+    let late = accounts.make_token(&caller, "vic", "kept access").await;
+    assert!(
+        matches!(late, Err(leasehold_server::error::Error::Unauthorized)),
+        "{late:?}"
+    );
+    let (_, list) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/accounts/vic/tokens",
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(list, json!([]));
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn the_local_admin_stays_and_accounts_outlive_a_restart_but_sessions_do_not() {
     let dir = tempfile::tempdir().unwrap();
     let vendor = Vendor::new();

@@ -110,7 +110,7 @@ impl ServerApi {
     pub(crate) fn with_pins(addr: &str, pins: &[[u8; 32]]) -> Result<Self, ClientError> {
         let base = parse_address(addr)?;
         let tls = base.scheme() == "https";
-        let display = match (base.host_str(), base.port(), tls) {
+        let display = match (base.host_str(), base.port_or_known_default(), tls) {
             (Some(host), Some(port), false) => format!("{host}:{port}"),
             (Some(host), Some(port), true) => format!("https://{host}:{port}"),
             _ => addr.trim().to_owned(),
@@ -127,7 +127,10 @@ impl ServerApi {
         // Renewals are minutes apart, so pooled connections buy nothing, and
         // a fresh connection each time follows a server that restarted.
         // A license server is on the LAN: never go through an HTTP proxy.
+        // A licence server never redirects; following one could leave TLS.
         let http = builder
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(tls)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .pool_max_idle_per_host(0)
@@ -361,7 +364,12 @@ impl ServerApi {
     fn unreachable(&self, e: &reqwest::Error) -> ClientError {
         let server = self.inner.display.clone();
         match leasehold_http::certificate_refusal(e) {
-            Some(detail) => ClientError::UntrustedCertificate { server, detail },
+            Some(detail) => {
+                // Seen, whatever the caller does next: it may be a server
+                // pretending to be this one.
+                tracing::warn!(%server, %detail, "a server's certificate was refused; nothing was sent to it");
+                ClientError::UntrustedCertificate { server, detail }
+            }
             None => ClientError::Unreachable {
                 server,
                 detail: error_chain(e),
@@ -441,11 +449,23 @@ fn parse_address(addr: &str) -> Result<Url, ClientError> {
             "expected only HOST:PORT, without path, query or user",
         ));
     }
-    if url.port().is_none() {
+    // `https://h:443` has its port, though the URL drops a scheme's own.
+    if url.port().is_none() && !names_a_port(&with_scheme) {
         url.set_port(Some(DEFAULT_PORT))
             .map_err(|()| invalid("cannot carry a port"))?;
     }
     Ok(url)
+}
+
+/// Whether `scheme://authority…` writes a port (`h:1`, `[v6]:1`).
+fn names_a_port(with_scheme: &str) -> bool {
+    let authority = with_scheme
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    let after_host = authority
+        .rsplit_once(']')
+        .map_or(authority, |(_, tail)| tail);
+    after_host.contains(':')
 }
 
 /// Certificate fingerprints as text → their 32 bytes.
@@ -497,6 +517,13 @@ mod tests {
         assert_eq!(base("[::1]"), "http://[::1]:7878/");
         assert_eq!(base("https://lic-server"), "https://lic-server:7878/");
         assert_eq!(base("HTTPS://[::1]:9000/"), "https://[::1]:9000/");
+        // A scheme's own port, written, is kept (not 7878).
+        assert_eq!(
+            base("https://lic.example.com:443"),
+            "https://lic.example.com/"
+        );
+        assert_eq!(base("http://[::1]:80"), "http://[::1]/");
+        assert_eq!(base("https://[::1]"), "https://[::1]:7878/");
     }
 
     #[test]

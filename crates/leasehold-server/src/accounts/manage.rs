@@ -108,6 +108,18 @@ impl Accounts {
         }
     }
 
+    /// The lock every change of accounts takes, for `caller` still signed
+    /// in as it was when its request was let in: a request that waited for
+    /// the lock behind a revoke, a password change or a demotion is refused
+    /// (`unauthorized`), so a token revoked with "all" cannot make another.
+    async fn changing(&self, caller: &Caller) -> Result<tokio::sync::MutexGuard<'_, ()>> {
+        let one = self.changes.lock().await;
+        if !self.still_valid(caller) {
+            return Err(Error::Unauthorized);
+        }
+        Ok(one)
+    }
+
     fn account(&self, name: &str) -> Result<StoredAccount> {
         self.registry()
             .accounts
@@ -232,7 +244,7 @@ impl Accounts {
         if let Some(current) = &change.current_password {
             check_length("currentPassword", current, MAX_PASSWORD_CHARS)?;
         }
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
         let mut account = self.account(&name)?;
         // One's own needs the current one, whatever the role (a session left
         // open must not lock its owner out); an admin resets anyone else's,
@@ -301,7 +313,7 @@ impl Accounts {
         let name = name.trim().to_lowercase();
         Self::may_manage(caller, &name)?;
         crate::engine::check_field("label", label, true, MAX_TOKEN_LABEL)?;
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
         self.account(&name)?;
         if self
             .registry()
@@ -355,7 +367,7 @@ impl Accounts {
         if id == DATA_DIR_TOKEN_ID && name == self.local_admin {
             return Err(Error::LocalAdminAccount(name));
         }
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
         let found = self
             .registry()
             .tokens
@@ -382,7 +394,7 @@ impl Accounts {
     pub async fn revoke_all_tokens(&self, caller: &Caller, name: &str) -> Result<usize> {
         let name = name.trim().to_lowercase();
         Self::may_manage(caller, &name)?;
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
         self.account(&name)?;
         let theirs: Vec<(Digest, String)> = self
             .registry()
