@@ -37,7 +37,10 @@ own_pub=$("$stock" vendor keygen --out "$tmp/own.key")
 vendor_code=$("$stock" vendor issue --key "$tmp/vendor.key" --product cad --seats 2)
 own_code=$("$stock" vendor issue --key "$tmp/own.key" --product cad --seats 100000)
 
-LEASEHOLD_BUILTIN_TRUST="$vendor_pub" cargo build -q -p leasehold-cli ||
+# Only the crates that read the key are compiled again: the whole workspace
+# with one small test target resolves the features of the debug build
+# (scripts/debug-build.sh), whose artifacts serve the rest.
+LEASEHOLD_BUILTIN_TRUST="$vendor_pub" cargo build -q --workspace --bin leasehold --test help ||
   { echo "builtin trust: 0 passed, 1 failed (vendor build)"; exit 1; }
 cp target/debug/leasehold "$tmp/leasehold-vendor"
 vendor_bin="$tmp/leasehold-vendor"

@@ -286,3 +286,43 @@ fn found_across_a_veth_pair_between_two_namespaces() {
         },
     );
 }
+
+#[test]
+fn a_server_that_cannot_announce_itself_raises_the_mdns_alert_once() {
+    netns::run(
+        "a_server_that_cannot_announce_itself_raises_the_mdns_alert_once",
+        Loopback::Down,
+        || {
+            netns::block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let mut config = leasehold_server::Config::ephemeral(dir.path());
+                config.mdns = true;
+                let server = leasehold_server::Server::start(config).await.unwrap();
+                // The real advertiser fails (no interface is up) within seconds.
+                let started = Instant::now();
+                let raised = loop {
+                    let raised = server.check_alerts();
+                    if !raised.is_empty() || started.elapsed() > Duration::from_secs(6) {
+                        break raised;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                };
+                assert_eq!(raised.len(), 1, "{raised:?}");
+                let alert = &raised[0];
+                assert_eq!(
+                    alert.kind,
+                    leasehold_core::wire::alerts::AlertKind::MdnsFailed
+                );
+                assert!(
+                    alert.message.contains("interface")
+                        && alert.message.contains("give them its address"),
+                    "{}",
+                    alert.message
+                );
+                // Still failing at the next look: the same alert, not another.
+                assert!(server.check_alerts().is_empty());
+                server.shutdown().await;
+            });
+        },
+    );
+}
