@@ -201,7 +201,7 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
         &server,
         Method::POST,
         "/admin/v1/accounts",
-        Some(json!({"name": "prometheus", "role": "viewer"})),
+        Some(json!({"name": "prometheus", "role": "viewer", "password": "scrape-password"})),
         true,
     )
     .await;
@@ -251,5 +251,20 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
     // A viewer's token may cross readable (it changes nothing); over TLS anyone's.
     assert_eq!(status(scrape(&viewer, false)).await, StatusCode::OK);
     assert_eq!(status(scrape(&admin, true)).await, StatusCode::OK);
+    // A person's session is not for scraping, even over TLS.
+    let (code, session) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/session",
+        Some(json!({"name": "prometheus", "password": "scrape-password"})),
+        false,
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED, "{session}");
+    let session = session["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        status(scrape(&session, true)).await,
+        StatusCode::UNAUTHORIZED
+    );
     server.shutdown().await;
 }

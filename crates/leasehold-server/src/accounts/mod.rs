@@ -185,6 +185,20 @@ impl Accounts {
     /// # Errors
     /// `unauthorized` for a token that is no one's (or a session that ended).
     pub fn authenticate(&self, token: &str) -> Result<Caller> {
+        self.who(token, true)
+    }
+
+    /// Who a token for scripts (or the data directory's) is; a session's
+    /// token is refused, and its idle time left as it was (what a scraper
+    /// like Prometheus sends is never a person's session).
+    ///
+    /// # Errors
+    /// `unauthorized`.
+    pub fn authenticate_script(&self, token: &str) -> Result<Caller> {
+        self.who(token, false)
+    }
+
+    fn who(&self, token: &str, sessions: bool) -> Result<Caller> {
         let d = digest(token);
         let now = self.engine.now();
         let mut reg = self.registry();
@@ -192,7 +206,7 @@ impl Accounts {
             (self.local_admin.clone(), SignedInBy::Token, None)
         } else if let Some(t) = reg.tokens.get(&d) {
             (t.account.clone(), SignedInBy::Token, None)
-        } else if let Some(s) = reg.sessions.get_mut(&d) {
+        } else if let Some(s) = reg.sessions.get_mut(&d).filter(|_| sessions) {
             if now.0 - s.used.0 > SESSION_IDLE_MS || now.0 - s.started.0 > SESSION_MAX_MS {
                 reg.sessions.remove(&d);
                 return Err(Error::Unauthorized);

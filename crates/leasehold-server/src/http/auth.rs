@@ -117,14 +117,18 @@ fn named_host(req: &Request) -> String {
 }
 
 /// Who may read `/metrics`: a Prometheus elsewhere scrapes it with an
-/// account's token. Over plain HTTP from another computer only a viewer's
-/// (its token crosses the network readable at every scrape, so it must not
-/// be one that changes anything); over TLS or from this machine, anyone's.
+/// account's token for scripts (never a person's session). Over plain HTTP
+/// from another computer only a viewer's (its token crosses the network
+/// readable at every scrape, so it must not be one that changes anything);
+/// over TLS or from this machine, anyone's.
 ///
 /// # Errors
 /// `unauthorized`, `tls_required`.
 pub fn check_metrics(state: &AppState, req: &Request) -> Result<(), Error> {
-    let caller = check_token(state, req)?;
+    let caller = state
+        .run
+        .accounts
+        .authenticate_script(bearer(req).ok_or(Error::Unauthorized)?)?;
     if caller.role != Role::Viewer && readable_on_the_way(state, req) {
         return Err(Error::MetricsTokenInClear {
             account: caller.account,
@@ -140,17 +144,20 @@ pub fn check_metrics(state: &AppState, req: &Request) -> Result<(), Error> {
 /// # Errors
 /// `unauthorized`.
 pub fn check_token(state: &AppState, req: &Request) -> Result<Caller, Error> {
-    let given = req
-        .headers()
+    state
+        .run
+        .accounts
+        .authenticate(bearer(req).ok_or(Error::Unauthorized)?)
+}
+
+/// The bearer token a request carries (200 characters at most).
+fn bearer(req: &Request) -> Option<&str> {
+    req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .filter(|t| !t.is_empty() && t.len() <= 200);
-    match given {
-        Some(token) => state.run.accounts.authenticate(token),
-        None => Err(Error::Unauthorized),
-    }
+        .filter(|t| !t.is_empty() && t.len() <= 200)
 }
 
 /// Whether a Host header names this server: an IP literal, `localhost`, or
