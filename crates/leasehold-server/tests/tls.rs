@@ -16,6 +16,23 @@ use leasehold_server::{Config, Server};
 use serde_json::json;
 use std::net::SocketAddr;
 
+/// `GET path` with `token`, as from another computer (a TEST-NET address)
+/// naming the server 192.0.2.1:7878, over TLS or not (`None`: unknown).
+fn from_elsewhere(path: &str, token: &str, tls: Option<bool>) -> Request<Body> {
+    let mut req = Request::get(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("host", "192.0.2.1:7878")
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut().insert(ConnectInfo(
+        "192.0.2.7:50000".parse::<SocketAddr>().unwrap(),
+    ));
+    if let Some(tls) = tls {
+        req.extensions_mut().insert(Transport { tls });
+    }
+    req
+}
+
 #[tokio::test]
 async fn admin_calls_come_over_tls_pinned_to_the_fingerprint_while_applications_keep_plain_http() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,20 +99,7 @@ async fn admin_calls_come_over_tls_pinned_to_the_fingerprint_while_applications_
 
     // From another computer: over plain HTTP refused, over TLS taken.
     let token = server.admin_token().to_owned();
-    let remote = |tls: Option<bool>| {
-        let mut req = Request::get("/admin/v1/status")
-            .header("authorization", format!("Bearer {token}"))
-            .header("host", "192.0.2.1:7878")
-            .body(Body::empty())
-            .unwrap();
-        req.extensions_mut().insert(ConnectInfo(
-            "192.0.2.7:50000".parse::<SocketAddr>().unwrap(),
-        ));
-        if let Some(tls) = tls {
-            req.extensions_mut().insert(Transport { tls });
-        }
-        req
-    };
+    let remote = |tls: Option<bool>| from_elsewhere("/admin/v1/status", &token, tls);
     for plain in [None, Some(false)] {
         let (code, body) = send(&server, remote(plain)).await;
         assert_eq!(
@@ -217,18 +221,7 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
     assert_eq!(code, StatusCode::CREATED, "{made}");
     let viewer = made["token"].as_str().unwrap().to_owned();
     let admin = server.admin_token().to_owned();
-    let scrape = |token: &str, tls: bool| {
-        let mut req = Request::get("/metrics")
-            .header("authorization", format!("Bearer {token}"))
-            .header("host", "192.0.2.1:7878")
-            .body(Body::empty())
-            .unwrap();
-        req.extensions_mut().insert(ConnectInfo(
-            "192.0.2.7:50000".parse::<SocketAddr>().unwrap(),
-        ));
-        req.extensions_mut().insert(Transport { tls });
-        req
-    };
+    let scrape = |token: &str, tls: bool| from_elsewhere("/metrics", token, Some(tls));
     let status = |req: Request<Body>| async {
         tower::ServiceExt::oneshot(server.router(), req)
             .await
