@@ -193,3 +193,24 @@ export function useNow(intervalMs = 1000): number {
 export function isOffline(e: unknown): boolean {
   return e instanceof ApiError && e.isOffline;
 }
+
+/**
+ * A dialog's action: runs `act`; on success closes the dialog, else keeps it
+ * open with the error (`busy` while it runs). `run` starts it.
+ */
+export function useSubmit(act: () => Promise<unknown>, onClose: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await act();
+      onClose();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run: () => void run() };
+}

@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { useSubmit } from '../hooks';
 import { Dialog } from './Dialog';
 import { ErrorText } from './States';
 
@@ -11,19 +12,7 @@ export function ConfirmDialog(props: {
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const go = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await props.onConfirm();
-      props.onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: go } = useSubmit(props.onConfirm, props.onClose);
   return (
     <Dialog
       title={props.title}

@@ -6,7 +6,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, type AccountView, type Role, type SessionView } from '../api';
 import { Dialog } from '../components/Dialog';
 import { ErrorProse } from '../components/Prose';
-import { useApp } from '../hooks';
+import { useApp, useSubmit } from '../hooks';
 import { ROLE_HELP, ROLE_LABEL } from '../roles';
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
@@ -47,24 +47,6 @@ function FormDialog({ title, submit, busyLabel, busy, error, onClose, onSubmit, 
       )}
     </Dialog>
   );
-}
-
-/** Runs `act`; on success closes, else keeps the dialog open with the error. */
-function useSubmit(act: () => Promise<void>, onClose: () => void) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const run = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await act();
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, run: () => void run() };
 }
 
 export function AddAccountDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (a: AccountView) => void }) {

@@ -6,7 +6,7 @@ import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
 import { PanelHead } from '../components/PanelHead';
 import { ErrorText } from '../components/States';
-import { useApp } from '../hooks';
+import { useApp, useSubmit } from '../hooks';
 import { Prose } from '../components/Prose';
 
 /**
@@ -37,21 +37,9 @@ export function PortConflictNotice({ conflict, onChoose }: { conflict: PortConfl
 export function PortDialog({ suggested, onClose, onMoved }: { suggested?: number; onClose: () => void; onMoved: (h: HostState) => void }) {
   const { api } = useApp();
   const [text, setText] = useState(suggested ? String(suggested) : '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const port = Number(text);
   const valid = /^\d+$/.test(text.trim()) && port >= 1 && port <= 65535;
-  const go = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onMoved(await api.restartServerOnPort(port));
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: go } = useSubmit(async () => onMoved(await api.restartServerOnPort(port)), onClose);
   return (
     <Dialog
       title="Listen on another port"
@@ -64,7 +52,7 @@ export function PortDialog({ suggested, onClose, onMoved }: { suggested?: number
         </>
       }
     >
-      <form id="port-form" onSubmit={(e) => { e.preventDefault(); if (valid) void go(); }}>
+      <form id="port-form" onSubmit={(e) => { e.preventDefault(); if (valid) go(); }}>
         <div className="field">
           <label className="field-label" htmlFor="server-port">Port</label>
           <input id="server-port" aria-describedby="port-hint" className="code-input" inputMode="numeric" value={text} onChange={(e) => setText(e.target.value)} data-autofocus aria-invalid={text !== '' && !valid} />

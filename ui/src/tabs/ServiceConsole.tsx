@@ -7,7 +7,7 @@ import { Badge } from '../components/Badge';
 import { Dialog } from '../components/Dialog';
 import { PanelHead } from '../components/PanelHead';
 import { Prose } from '../components/Prose';
-import { useApp } from '../hooks';
+import { useApp, useSubmit } from '../hooks';
 
 const MANAGER: Record<ServiceAttachment['manager'], string> = {
   systemd: 'systemd',
@@ -151,21 +151,11 @@ export function ServiceOffer({ host, onInstalled }: { host: HostState; onInstall
 /** Explains what installing does, runs it, and shows the progress and the outcome. */
 export function InstallServiceDialog({ onClose, onInstalled }: { onClose: () => void; onInstalled: (h: HostState) => void }) {
   const { api, notify } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const go = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const h = await api.installService();
-      notify('Leasehold is installed as a service.');
-      onInstalled(h);
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: go } = useSubmit(async () => {
+    const h = await api.installService();
+    notify('Leasehold is installed as a service.');
+    onInstalled(h);
+  }, onClose);
   return (
     <Dialog
       title="Install Leasehold as a service?"

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { ApiError, type TrustedKeyView } from '../api';
 import { Dialog } from '../components/Dialog';
 import { ErrorProse } from '../components/Prose';
-import { useApp } from '../hooks';
+import { useApp, useSubmit } from '../hooks';
 
 export function VendorKeyDialog({ onClose, onAdded, why }: {
   onClose: () => void;
@@ -17,23 +17,14 @@ export function VendorKeyDialog({ onClose, onAdded, why }: {
 }) {
   const { api, notify } = useApp();
   const [key, setKey] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const wanted = key.trim();
-
-  const add = async () => {
-    if (!wanted) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const k = await api.addTrustedKey(wanted);
-      notify(`Codes signed by the vendor key ${k.fingerprint} are now accepted.`);
-      onAdded(k);
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+  const { busy, error, setError, run } = useSubmit(async () => {
+    const k = await api.addTrustedKey(wanted);
+    notify(`Codes signed by the vendor key ${k.fingerprint} are now accepted.`);
+    onAdded(k);
+  }, onClose);
+  const add = () => {
+    if (wanted) run();
   };
 
   return (
@@ -49,7 +40,7 @@ export function VendorKeyDialog({ onClose, onAdded, why }: {
       }
     >
       {why && <p>{why}</p>}
-      <form id="vendor-key-form" noValidate onSubmit={(e) => { e.preventDefault(); void add(); }}>
+      <form id="vendor-key-form" noValidate onSubmit={(e) => { e.preventDefault(); add(); }}>
         <div className="field">
           <label className="field-label" htmlFor="vendor-key">Vendor public key</label>
           <textarea
