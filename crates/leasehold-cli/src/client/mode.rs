@@ -118,14 +118,14 @@ pub fn mode(args: ModeArgs) -> anyhow::Result<ExitCode> {
             tls_fingerprints,
             force,
         }) => {
+            // Each address and fingerprint checked as the client will.
+            let mut any_tls = false;
             for server in &servers {
-                leasehold_client::ServerApi::new(server)?;
+                any_tls |=
+                    leasehold_client::ServerApi::with_fingerprints(server, &tls_fingerprints)?
+                        .uses_tls();
             }
-            for pin in &tls_fingerprints {
-                leasehold_http::parse_fingerprint(pin)
-                    .map_err(|e| anyhow::anyhow!("--tls-fingerprint: {e}"))?;
-            }
-            if !tls_fingerprints.is_empty() && !servers.iter().any(|s| is_https(s)) {
+            if !tls_fingerprints.is_empty() && !any_tls {
                 bail!(
                     "--tls-fingerprint trusts a certificate for https:// servers; give the server as --server https://HOST:PORT"
                 );
@@ -244,14 +244,6 @@ pub fn settings_json(path: &Path, loaded: Option<&Settings>) -> serde_json::Valu
     value["path"] = json!(path);
     value["written"] = json!(loaded.is_some());
     value
-}
-
-/// An address that asks for TLS.
-fn is_https(address: &str) -> bool {
-    address
-        .trim()
-        .get(..8)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
 /// `FILE` made absolute against the current directory.

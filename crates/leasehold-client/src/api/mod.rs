@@ -196,6 +196,12 @@ impl ServerApi {
         &self.inner.display
     }
 
+    /// Whether it is asked over TLS (an `https://` address).
+    #[must_use]
+    pub fn uses_tls(&self) -> bool {
+        self.inner.base.scheme() == "https"
+    }
+
     /// `GET /v1/hello`: who the server is. Also learns its grant-signing key
     /// if none is known yet.
     ///

@@ -66,12 +66,7 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
     // A request whose peer is unknown is not known to be local: refused.
     // (In-process callers go through `ServerHandle::router`, which says they
     // are local.)
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let local = peer.is_some_and(|p| is_local(p.ip()));
-    if !state.run.admin_remote && !local {
+    if !state.run.admin_remote && peer_is_local(req) != Some(true) {
         return Err(Error::AdminRemoteDisabled);
     }
     // From elsewhere, the token or password must not cross the LAN readable.
@@ -95,15 +90,21 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
 /// another computer over plain HTTP (and that was not forced with
 /// `--admin-remote-plain-http`). A request whose peer is unknown did.
 fn readable_on_the_way(state: &AppState, req: &Request) -> bool {
-    let local = req
-        .extensions()
+    peer_is_local(req) != Some(true) && !over_tls(req) && !state.run.admin_remote_plain
+}
+
+/// Whether the request's peer is this machine; `None` when it is not known.
+pub fn peer_is_local(req: &Request) -> Option<bool> {
+    req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|c| is_local(c.0.ip()));
-    let tls = req
-        .extensions()
+        .map(|c| is_local(c.0.ip()))
+}
+
+/// Whether the request came over TLS.
+pub fn over_tls(req: &Request) -> bool {
+    req.extensions()
         .get::<crate::connections::Transport>()
-        .is_some_and(|t| t.tls);
-    !local && !tls && !state.run.admin_remote_plain
+        .is_some_and(|t| t.tls)
 }
 
 /// The host the request names, for a sentence (escaped, 100 chars at most).

@@ -217,15 +217,8 @@ async fn harden(State(state): State<AppState>, req: Request, next: Next) -> Resp
 /// computer, when this server serves HTTPS.
 fn https_instead(state: &AppState, req: &Request) -> Option<String> {
     state.run.tls.as_ref()?;
-    let tls = req
-        .extensions()
-        .get::<crate::connections::Transport>()
-        .is_some_and(|t| t.tls);
-    let local = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .is_none_or(|c| auth::is_local(c.0.ip()));
-    if tls || local {
+    // Only a peer known to be elsewhere is sent (in-process callers stay).
+    if auth::over_tls(req) || auth::peer_is_local(req) != Some(false) {
         return None;
     }
     let host = req.headers().get(header::HOST)?.to_str().ok()?;
