@@ -65,7 +65,12 @@ pub fn pinned_to(pins: &[[u8; 32]]) -> Result<reqwest::ClientBuilder, String> {
 /// A certificate's SHA-256 fingerprint as people compare it: `AB:CD:…`.
 #[must_use]
 pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
+    with_colons(&Sha256::digest(der))
+}
+
+/// A digest as `AB:CD:…`.
+fn with_colons(digest: &[u8]) -> String {
+    digest
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()
@@ -159,7 +164,7 @@ impl ServerCertVerifier for Pinned {
         } else {
             Err(rustls::Error::General(format!(
                 "{PIN_REFUSAL}: it has the fingerprint {}, which is not among those given",
-                fingerprint(end_entity.as_ref())
+                with_colons(&seen)
             )))
         }
     }
