@@ -13,6 +13,26 @@ bash scripts/setup.sh
 export CARGO_INCREMENTAL=0
 echo "disk free before the build: $(df -h --output=avail . | tail -1 | tr -d ' ')"
 
+# A full run leaves about 6 GB in target/. On a disk with less than
+# LEASEHOLD_DISK_NEED_GB (8) free, a fresh clone builds in memory
+# (/dev/shm, removed at exit) when that has room; otherwise the run stops
+# here and says what to free, instead of failing mid-build with ENOSPC.
+need_gb=${LEASEHOLD_DISK_NEED_GB:-8}
+free_gb=$(($(df -k --output=avail . | tail -1) / 1024 / 1024))
+if [ "$free_gb" -lt "$need_gb" ]; then
+  shm_gb=$(($(df -k --output=avail /dev/shm 2>/dev/null | tail -1 || echo 0) / 1024 / 1024))
+  if [ ! -e target ] && [ "$shm_gb" -ge $((need_gb + 4)) ]; then
+    in_memory=$(mktemp -d /dev/shm/leasehold-target.XXXXXX)
+    ln -s "$in_memory" target
+    trap 'rm -rf "$in_memory" target' EXIT
+    echo "only $free_gb GB free on disk (need $need_gb): building in $in_memory ($shm_gb GB free there), removed at exit"
+  else
+    echo "error: only $free_gb GB free on disk; the build and tests need about $need_gb GB." >&2
+    echo "Free space (an old target/ is the usual culprit: cargo clean), then run again." >&2
+    exit 1
+  fi
+fi
+
 # Each group's time, printed as the next begins (and at the end), so the
 # 15-minute budget can be kept with figures.
 step_name=""
