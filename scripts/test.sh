@@ -15,13 +15,13 @@ echo "disk free before the build: $(df -h --output=avail . | tail -1 | tr -d ' '
 
 # A full run leaves about 6 GB in target/. On a disk with less than
 # LEASEHOLD_DISK_NEED_GB (8) free, a fresh clone builds in memory
-# (/dev/shm, removed at exit) when that has room; otherwise the run stops
+# (/dev/shm, removed at exit) when that has 12 GB free; otherwise the run stops
 # here and says what to free, instead of failing mid-build with ENOSPC.
 need_gb=${LEASEHOLD_DISK_NEED_GB:-8}
 free_gb=$(($(df -k --output=avail . | tail -1) / 1024 / 1024))
 if [ "$free_gb" -lt "$need_gb" ]; then
   shm_gb=$(($(df -k --output=avail /dev/shm 2>/dev/null | tail -1 || echo 0) / 1024 / 1024))
-  if [ ! -e target ] && [ "$shm_gb" -ge $((need_gb + 4)) ]; then
+  if [ ! -e target ] && [ "$shm_gb" -ge 12 ]; then
     in_memory=$(mktemp -d /dev/shm/leasehold-target.XXXXXX)
     ln -s "$in_memory" target
     trap 'rm -rf "$in_memory" target' EXIT
