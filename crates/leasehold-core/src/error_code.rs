@@ -103,6 +103,7 @@ error_codes! {
     Forbidden = "forbidden", 403, "the account's role does not allow the action (the message says which role it needs)";
     SignInFailed = "sign_in_failed", 401, "the account name or password is wrong";
     TooManySignIns = "too_many_sign_ins", 429, "too many wrong passwords for the account: wait the seconds the message gives";
+    PasswordConfirmationRequired = "password_confirmation_required", 403, "the session gave its password more than 15 minutes ago: give it again (POST /admin/v1/session/confirm) to make accounts, change roles, set another's password or make tokens";
     AccountNotFound = "account_not_found", 404, "no admin account with that name (or no token with that id)";
     AccountExists = "account_exists", 409, "an admin account with that name exists already";
     AccountLimitReached = "account_limit_reached", 409, "the server has 256 admin accounts, or the account 32 tokens, already: remove one first";

@@ -99,6 +99,12 @@ pub enum Error {
     SignInFailed,
     #[error("too many wrong passwords for this account; try again in {0} s")]
     TooManySignIns(u64),
+    /// A session whose password was given longer ago than the window asked
+    /// to hand out access.
+    #[error(
+        "confirm your password first: a session makes accounts, changes roles, sets another's password and makes tokens only within {0} minutes of giving its password. Give it again (POST /admin/v1/session/confirm), or use a token for scripts"
+    )]
+    PasswordConfirmationRequired(i64),
     #[error("there is no admin account `{0}`")]
     AccountNotFound(String),
     #[error("there is no token `{0}` of this account")]
@@ -218,6 +224,7 @@ impl Error {
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::SignInFailed => ErrorCode::SignInFailed,
             Self::TooManySignIns(_) => ErrorCode::TooManySignIns,
+            Self::PasswordConfirmationRequired(_) => ErrorCode::PasswordConfirmationRequired,
             Self::AccountNotFound(_) | Self::TokenNotFound(_) => ErrorCode::AccountNotFound,
             Self::AccountExists(_) => ErrorCode::AccountExists,
             Self::AlertSettings { .. } => ErrorCode::InvalidAlertSettings,

@@ -639,6 +639,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/session/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives the signed-in account's password again: for the next 15 minutes
+         *     (`confirmedUntil`) the session may make accounts, change roles, set
+         *     another's password and make tokens. Wrong passwords count as wrong
+         *     sign-ins do. A token is never asked; it gets its session as it is.
+         */
+        post: operations["confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/settings": {
         parameters: {
             query?: never;
@@ -1194,6 +1216,13 @@ export interface components {
             asOf: components["schemas"]["Timestamp"];
         };
         /**
+         * @description `POST /admin/v1/session/confirm`: the signed-in account's password,
+         *     given again before an action that hands out access.
+         */
+        ConfirmPassword: {
+            password: string;
+        };
+        /**
          * Format: uuid
          * @description Ties together everything one request caused, in the event log.
          * @example 0f8e3a52-5a7e-4d8e-9a55-2b9cbb1f6b10
@@ -1276,7 +1305,7 @@ export interface components {
          * @description A stable, machine-readable error code (snake_case on the wire).
          * @enum {string}
          */
-        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_alert_settings" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "account_not_found" | "account_exists" | "account_limit_reached" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
+        ErrorCode: "no_seat_free" | "excluded_by_policy" | "user_limit_reached" | "seats_reserved" | "borrow_not_allowed" | "already_borrowed" | "borrow_too_long" | "no_borrowable_seat" | "no_feature_seat_free" | "feature_not_licensed" | "tokens_exhausted" | "tokens_not_licensed" | "idempotency_key_reused" | "not_a_unit_pool" | "too_many_units" | "not_a_named_user" | "named_seat_in_use" | "named_seats_full" | "product_not_named" | "no_license_for_product" | "no_valid_license" | "clock_set_back" | "needs_activation" | "lease_not_found" | "ticket_not_found" | "queue_not_allowed" | "queue_full" | "lease_released" | "lease_expired" | "lease_disconnected" | "over_subscribed" | "not_a_license_code" | "license_checksum" | "license_corrupt" | "license_unsupported_version" | "bad_signature" | "untrusted_vendor" | "license_expired" | "license_not_yet_valid" | "invalid_license_terms" | "invalid_alert_settings" | "invalid_policy" | "bad_key_file" | "no_randomness" | "bad_activation" | "activation_mismatch" | "activation_limit_reached" | "report_refused" | "authority_unreachable" | "activation_not_needed" | "not_activated_here" | "no_deactivation_proof" | "no_authority_set" | "license_already_added" | "license_not_found" | "client_not_found" | "not_found" | "bad_public_key" | "trust_is_built_in" | "backup_in_progress" | "unauthorized" | "forbidden" | "sign_in_failed" | "too_many_sign_ins" | "password_confirmation_required" | "account_not_found" | "account_exists" | "account_limit_reached" | "local_admin_account" | "admin_remote_disabled" | "tls_required" | "host_not_allowed" | "method_not_allowed" | "uri_too_long" | "headers_too_large" | "protocol_mismatch" | "bad_request" | "invalid_field" | "payload_too_large" | "request_timeout" | "storage_full" | "storage_error" | "storage_closed" | "storage_locked" | "storage_newer_schema" | "bind_failed" | "tls_setup_failed" | "internal";
         /**
          * @description One recorded event. `seq` is assigned when it is recorded and only grows,
          *     so a live tail can ask for "everything after seq N". What it is not
@@ -2052,6 +2081,12 @@ export interface components {
             /** @description The account has a password (else only tokens sign it in). */
             hasPassword: boolean;
             expiresAt?: null | components["schemas"]["Timestamp"];
+            confirmedUntil?: null | components["schemas"]["Timestamp"];
+            /**
+             * @description The caller holds the data directory's `admin-token` (the machine's
+             *     owner): it is asked for no current password.
+             */
+            dataDirToken?: boolean;
             /** @description The session's bearer token: only in the answer to a sign-in. */
             token?: string | null;
         };
@@ -2407,7 +2442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not an admin */
+            /** @description `forbidden`: not an admin; `password_confirmation_required`: a session whose password was given over 15 minutes ago */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2477,7 +2512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `password_confirmation_required`: a session whose password was given over 15 minutes ago */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2638,7 +2673,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: another account's, not being an admin */
+            /** @description `forbidden`: another account's, not being an admin; `password_confirmation_required`: another account's, from a session whose password was given over 15 minutes ago */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2783,7 +2818,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden` */
+            /** @description `forbidden`; `password_confirmation_required`: a session whose password was given over 15 minutes ago */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5007,6 +5042,74 @@ export interface operations {
             };
             /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmPassword"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sign_in_failed`: the password is wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_sign_ins`: wait the seconds the message gives */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

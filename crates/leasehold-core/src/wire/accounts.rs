@@ -145,6 +145,15 @@ pub enum SignedInBy {
     Token,
 }
 
+/// `POST /admin/v1/session/confirm`: the signed-in account's password,
+/// given again before an action that hands out access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmPassword {
+    #[schema(min_length = 1, max_length = 128)]
+    pub password: String,
+}
+
 /// `GET /admin/v1/session`: who the caller is. `POST` adds the session's
 /// token (shown once).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -159,6 +168,17 @@ pub struct SessionView {
     /// A session ends after this (sooner when unused for 12 hours).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
+    /// A session may make accounts, change roles, set another's password
+    /// and make tokens until this; past it those answer
+    /// `password_confirmation_required` until `POST
+    /// /admin/v1/session/confirm` gives the password again. Tokens are not
+    /// asked (absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_until: Option<Timestamp>,
+    /// The caller holds the data directory's `admin-token` (the machine's
+    /// owner): it is asked for no current password.
+    #[serde(default)]
+    pub data_dir_token: bool,
     /// The session's bearer token: only in the answer to a sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,

@@ -139,13 +139,15 @@ impl Accounts {
     /// Makes an account.
     ///
     /// # Errors
-    /// `invalid_field`, `account_exists`, or a store error.
-    pub async fn create(&self, new: NewAccount) -> Result<AccountView> {
+    /// `invalid_field`, `account_exists`, `password_confirmation_required`,
+    /// or a store error.
+    pub async fn create(&self, caller: &Caller, new: NewAccount) -> Result<AccountView> {
         let name = check_name(&new.name)?;
         if let Some(p) = &new.password {
             check_password(p)?;
         }
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
+        self.recently_confirmed(caller)?;
         {
             let reg = self.registry();
             if reg.accounts.contains_key(&name) {
@@ -180,10 +182,12 @@ impl Accounts {
     /// Gives an account another role (at once: its sessions and tokens too).
     ///
     /// # Errors
-    /// `account_not_found`, `local_admin_account`, or a store error.
-    pub async fn set_role(&self, name: &str, role: Role) -> Result<AccountView> {
+    /// `account_not_found`, `local_admin_account`,
+    /// `password_confirmation_required`, or a store error.
+    pub async fn set_role(&self, caller: &Caller, name: &str, role: Role) -> Result<AccountView> {
         let name = name.trim().to_lowercase();
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
+        self.recently_confirmed(caller)?;
         let mut account = self.account(&name)?;
         if name == self.local_admin && role != Role::Admin {
             return Err(Error::LocalAdminAccount(name));
@@ -206,9 +210,9 @@ impl Accounts {
     ///
     /// # Errors
     /// `account_not_found`, `local_admin_account`, or a store error.
-    pub async fn remove(&self, name: &str) -> Result<()> {
+    pub async fn remove(&self, caller: &Caller, name: &str) -> Result<()> {
         let name = name.trim().to_lowercase();
-        let _one = self.changes.lock().await;
+        let _one = self.changing(caller).await?;
         self.account(&name)?;
         if name == self.local_admin {
             return Err(Error::LocalAdminAccount(name));
@@ -231,7 +235,8 @@ impl Accounts {
     ///
     /// # Errors
     /// `forbidden` (another's, not being an admin), `sign_in_failed` (the
-    /// current password wrong), `invalid_field`, `account_not_found`.
+    /// current password wrong), `password_confirmation_required` (another's,
+    /// from a session), `invalid_field`, `account_not_found`.
     pub async fn set_password(
         &self,
         caller: &Caller,
@@ -247,8 +252,12 @@ impl Accounts {
         let _one = self.changing(caller).await?;
         let mut account = self.account(&name)?;
         // One's own needs the current one, whatever the role (a session left
-        // open must not lock its owner out); an admin resets anyone else's,
-        // and the data directory's token is the machine's owner.
+        // open must not lock its owner out); an admin resets anyone else's
+        // from a session that gave its password lately, and the data
+        // directory's token is the machine's owner.
+        if caller.account != name {
+            self.recently_confirmed(caller)?;
+        }
         let own = caller.account == name && caller.credential != self.local_digest;
         if own && account.password.is_some() {
             let current = change.current_password.unwrap_or_default();
@@ -308,12 +317,14 @@ impl Accounts {
     /// Makes a token for scripts; it is shown this once.
     ///
     /// # Errors
-    /// `forbidden`, `account_not_found`, `invalid_field`, or a store error.
+    /// `forbidden`, `account_not_found`, `invalid_field`,
+    /// `password_confirmation_required`, or a store error.
     pub async fn make_token(&self, caller: &Caller, name: &str, label: &str) -> Result<TokenMade> {
         let name = name.trim().to_lowercase();
         Self::may_manage(caller, &name)?;
         crate::engine::check_field("label", label, true, MAX_TOKEN_LABEL)?;
         let _one = self.changing(caller).await?;
+        self.recently_confirmed(caller)?;
         self.account(&name)?;
         if self
             .registry()

@@ -10,15 +10,15 @@
 
 mod manage;
 mod password;
+mod sign_in;
+
+pub use sign_in::CONFIRM_WINDOW_MS;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{Op, Store, StoredAccount, StoredToken};
 use leasehold_core::Timestamp;
-use leasehold_core::event::{Event, EventKind, Level};
-use leasehold_core::wire::accounts::{
-    MAX_ACCOUNT_NAME, MAX_PASSWORD_CHARS, Role, SessionView, SignedInBy,
-};
+use leasehold_core::wire::accounts::{Role, SessionView, SignedInBy};
 use password::Hasher;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -60,6 +60,8 @@ struct Session {
     account: String,
     started: Timestamp,
     used: Timestamp,
+    /// When its password was last given (the sign-in, or a confirmation).
+    confirmed: Timestamp,
 }
 
 struct Failures {
@@ -231,115 +233,6 @@ impl Accounts {
         })
     }
 
-    /// Signs in with a password: a new session. `peer` is where the call
-    /// comes from: wrong passwords are counted per name and address, so a
-    /// guesser elsewhere cannot lock an admin out.
-    ///
-    /// # Errors
-    /// `sign_in_failed` (a wrong name or password, said the same way),
-    /// `too_many_sign_ins` after [`FREE_FAILURES`] wrong passwords in a row
-    /// (for a name that does not exist too, so the answer says nothing of
-    /// which names do).
-    pub async fn sign_in(
-        &self,
-        name: &str,
-        password: &str,
-        peer: Option<std::net::IpAddr>,
-    ) -> Result<SessionView> {
-        manage::check_length("name", name, MAX_ACCOUNT_NAME)?;
-        manage::check_length("password", password, MAX_PASSWORD_CHARS)?;
-        let name = name.trim().to_lowercase();
-        let who = (name.clone(), peer);
-        let now = self.engine.now();
-        // The attempt is counted before the hash, so guesses sent at once
-        // meet the wait as guesses sent one after another do.
-        let phc = {
-            let mut reg = self.registry();
-            if reg.failures.len() >= MAX_FAILURE_ENTRIES && !reg.failures.contains_key(&who) {
-                // Full: only those still made to wait are kept.
-                reg.failures.retain(|_, f| f.until > now);
-                if reg.failures.len() >= MAX_FAILURE_ENTRIES {
-                    return Err(Error::TooManySignIns(60));
-                }
-            }
-            let f = reg.failures.entry(who.clone()).or_insert(Failures {
-                count: 0,
-                until: now,
-            });
-            if f.until > now {
-                let secs = u64::try_from((f.until.0 - now.0 + 999) / 1000).unwrap_or(1);
-                return Err(Error::TooManySignIns(secs));
-            }
-            f.count += 1;
-            if f.count >= FREE_FAILURES {
-                let wait = (30u64 << (f.count - FREE_FAILURES).min(10)).min(MAX_LOCKOUT_SECS);
-                f.until = Timestamp(now.0 + i64::try_from(wait * 1000).unwrap_or(i64::MAX));
-            }
-            reg.accounts.get(&name).and_then(|a| a.password.clone())
-        };
-        let ok = self.hasher.verify(phc.clone(), password.to_owned()).await?;
-        let now = self.engine.now();
-        let mut reg = self.registry();
-        // The password checked must still be the account's: one changed, or
-        // an account removed, while the hash ran gives no session.
-        let still = reg
-            .accounts
-            .get(&name)
-            .is_some_and(|a| a.password.is_some() && a.password == phc);
-        if !ok || !still {
-            let exists = reg.accounts.contains_key(&name);
-            let count = reg.failures.get(&who).map_or(0, |f| f.count);
-            drop(reg);
-            if exists {
-                let from = peer.map_or_else(|| "this computer".to_owned(), |p| p.to_string());
-                let mut e = Event::new(
-                    EventKind::AdminSignIn,
-                    now,
-                    format!("a wrong password for `{name}` from {from} ({count} in a row)"),
-                );
-                e.level = Level::Warn;
-                self.engine.events().record(e);
-            }
-            return Err(Error::SignInFailed);
-        }
-        reg.failures.remove(&who);
-        let token = secret("lhs_")?;
-        let mut theirs: Vec<(Digest, Timestamp)> = reg
-            .sessions
-            .iter()
-            .filter(|(_, s)| s.account == name)
-            .map(|(d, s)| (*d, s.used))
-            .collect();
-        if theirs.len() >= MAX_SESSIONS_PER_ACCOUNT {
-            theirs.sort_by_key(|(_, used)| *used);
-            for (d, _) in &theirs[..=theirs.len() - MAX_SESSIONS_PER_ACCOUNT] {
-                reg.sessions.remove(d);
-            }
-        }
-        reg.sessions.insert(
-            digest(&token),
-            Session {
-                account: name.clone(),
-                started: now,
-                used: now,
-            },
-        );
-        let role = reg.accounts.get(&name).map_or(Role::Viewer, |a| a.role);
-        drop(reg);
-        let mut e = Event::new(EventKind::AdminSignIn, now, format!("`{name}` signed in"));
-        e.by = Some(name.clone());
-        self.engine.events().record(e);
-        Ok(SessionView {
-            local_admin: name == self.local_admin,
-            account: name,
-            role,
-            by: SignedInBy::Session,
-            has_password: true,
-            expires_at: Some(Timestamp(now.0 + SESSION_MAX_MS)),
-            token: Some(token),
-        })
-    }
-
     /// Whether what `caller` signed in with still signs in as the same
     /// account with a role no lower (a long call, like the live event
     /// stream, asks again now and then).
@@ -393,6 +286,8 @@ impl Accounts {
                 .get(&caller.account)
                 .is_some_and(|a| a.password.is_some()),
             expires_at,
+            confirmed_until: self.confirmed_until(&reg, caller),
+            data_dir_token: caller.credential == self.local_digest,
             token: None,
         }
     }

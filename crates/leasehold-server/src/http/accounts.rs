@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use leasehold_core::wire::ErrorBody;
 use leasehold_core::wire::accounts::{
-    AccountChange, AccountView, NewAccount, NewToken, PasswordChange, SessionView, SignIn,
-    TokenMade, TokenView, TokensRevoked,
+    AccountChange, AccountView, ConfirmPassword, NewAccount, NewToken, PasswordChange, SessionView,
+    SignIn, TokenMade, TokenView, TokensRevoked,
 };
 
 /// Sign-in: no token needed (the origin rules still apply).
@@ -22,6 +22,7 @@ pub fn sign_in_routes() -> Router<AppState> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/v1/session", get(session).delete(sign_out))
+        .route("/admin/v1/session/confirm", post(confirm))
         .route("/admin/v1/accounts", get(accounts).post(create))
         .route("/admin/v1/accounts/{name}", put(change).delete(remove))
         .route("/admin/v1/accounts/{name}/password", put(password))
@@ -69,6 +70,31 @@ pub async fn session(
     Json(state.run.accounts.session_view(&caller))
 }
 
+/// Gives the signed-in account's password again: for the next 15 minutes
+/// (`confirmedUntil`) the session may make accounts, change roles, set
+/// another's password and make tokens. Wrong passwords count as wrong
+/// sign-ins do. A token is never asked; it gets its session as it is.
+#[utoipa::path(post, path = "/admin/v1/session/confirm", tag = "admin", security(("bearer" = [])), request_body = ConfirmPassword, responses(
+    (status = 200, body = SessionView),
+    (status = 401, description = "`sign_in_failed`: the password is wrong", body = ErrorBody),
+    (status = 429, description = "`too_many_sign_ins`: wait the seconds the message gives", body = ErrorBody),
+))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    connection: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    Json(req): Json<ConfirmPassword>,
+) -> Result<Json<SessionView>> {
+    let peer = connection.map(|c| c.0.0.ip().to_canonical());
+    Ok(Json(
+        state
+            .run
+            .accounts
+            .confirm(&caller, &req.password, peer)
+            .await?,
+    ))
+}
+
 /// Signs out: the session's token is refused from now on (a token for
 /// scripts stays; revoke it to end it).
 #[utoipa::path(delete, path = "/admin/v1/session", tag = "admin", security(("bearer" = [])), responses(
@@ -94,31 +120,40 @@ pub async fn accounts(State(state): State<AppState>) -> Json<Vec<AccountView>> {
 #[utoipa::path(post, path = "/admin/v1/accounts", tag = "admin", security(("bearer" = [])), request_body = NewAccount, responses(
     (status = 201, body = AccountView),
     (status = 400, description = "`invalid_field`: the name or password", body = ErrorBody),
-    (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
+    (status = 403, description = "`forbidden`: not an admin; `password_confirmation_required`: a session whose password was given over 15 minutes ago", body = ErrorBody),
     (status = 409, description = "`account_exists`, or `account_limit_reached` (256 accounts)", body = ErrorBody),
 ))]
 pub async fn create(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Json(req): Json<NewAccount>,
 ) -> Result<(StatusCode, Json<AccountView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(state.run.accounts.create(req).await?),
+        Json(state.run.accounts.create(&caller, req).await?),
     ))
 }
 
 /// Gives an account another role (admins only); it applies at once.
 #[utoipa::path(put, path = "/admin/v1/accounts/{name}", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), request_body = AccountChange, responses(
     (status = 200, body = AccountView),
+    (status = 403, description = "`password_confirmation_required`: a session whose password was given over 15 minutes ago", body = ErrorBody),
     (status = 404, description = "`account_not_found`", body = ErrorBody),
     (status = 409, description = "`local_admin_account`: it stays an admin", body = ErrorBody),
 ))]
 pub async fn change(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
     Json(req): Json<AccountChange>,
 ) -> Result<Json<AccountView>> {
-    Ok(Json(state.run.accounts.set_role(&name, req.role).await?))
+    Ok(Json(
+        state
+            .run
+            .accounts
+            .set_role(&caller, &name, req.role)
+            .await?,
+    ))
 }
 
 /// Removes an account (admins only): its sessions and tokens end at once.
@@ -127,8 +162,12 @@ pub async fn change(
     (status = 404, description = "`account_not_found`", body = ErrorBody),
     (status = 409, description = "`local_admin_account`: it cannot be removed", body = ErrorBody),
 ))]
-pub async fn remove(State(state): State<AppState>, Path(name): Path<String>) -> Result<StatusCode> {
-    state.run.accounts.remove(&name).await?;
+pub async fn remove(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> Result<StatusCode> {
+    state.run.accounts.remove(&caller, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -138,7 +177,7 @@ pub async fn remove(State(state): State<AppState>, Path(name): Path<String>) -> 
 #[utoipa::path(put, path = "/admin/v1/accounts/{name}/password", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), request_body = PasswordChange, responses(
     (status = 204, description = "Set"),
     (status = 401, description = "`sign_in_failed`: the current password is wrong", body = ErrorBody),
-    (status = 403, description = "`forbidden`: another account's, not being an admin", body = ErrorBody),
+    (status = 403, description = "`forbidden`: another account's, not being an admin; `password_confirmation_required`: another account's, from a session whose password was given over 15 minutes ago", body = ErrorBody),
     (status = 404, description = "`account_not_found`", body = ErrorBody),
 ))]
 pub async fn password(
@@ -168,7 +207,7 @@ pub async fn tokens(
 /// Makes a token for scripts; the answer shows it this once.
 #[utoipa::path(post, path = "/admin/v1/accounts/{name}/tokens", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), request_body = NewToken, responses(
     (status = 201, body = TokenMade),
-    (status = 403, description = "`forbidden`", body = ErrorBody),
+    (status = 403, description = "`forbidden`; `password_confirmation_required`: a session whose password was given over 15 minutes ago", body = ErrorBody),
     (status = 404, description = "`account_not_found`", body = ErrorBody),
     (status = 409, description = "`account_limit_reached`: 32 tokens already", body = ErrorBody),
 ))]

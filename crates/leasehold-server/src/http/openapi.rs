@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         super::named::named_users, super::named::named_users_of, super::named::assign, super::named::unassign,
         super::usage::consume, super::usage::ledger, super::usage::history, super::usage::report,
         super::settings::settings, super::settings::change_settings,
-        super::accounts::sign_in, super::accounts::session, super::accounts::sign_out, super::accounts::accounts,
+        super::accounts::sign_in, super::accounts::session, super::accounts::confirm, super::accounts::sign_out, super::accounts::accounts,
         super::accounts::create, super::accounts::change, super::accounts::remove, super::accounts::password,
         super::accounts::tokens, super::accounts::make_token, super::accounts::revoke_token, super::accounts::revoke_all_tokens,
         super::alerts::alerts, super::alerts::acknowledge, super::alerts::settings, super::alerts::set_settings, super::alerts::test,

@@ -29,6 +29,7 @@ const VIEWER: &[(&str, &str)] = &[
     ("GET", "/admin/v1/settings"),
     ("GET", "/admin/v1/session"),
     ("DELETE", "/admin/v1/session"),
+    ("POST", "/admin/v1/session/confirm"),
     ("GET", "/admin/v1/accounts"),
     ("GET", "/admin/v1/alerts"),
     ("PUT", "/admin/v1/accounts/{name}/password"),

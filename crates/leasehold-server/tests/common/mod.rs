@@ -132,4 +132,5 @@ pub async fn checkout(server: &ServerHandle, product: &str, client: &str) -> (St
     )
     .await
 }
+pub mod accounts;
 pub mod tiny_disk;
