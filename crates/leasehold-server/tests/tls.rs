@@ -241,6 +241,53 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
         message.contains("https://192.0.2.1:7878/metrics") && message.contains("--role viewer"),
         "{message}"
     );
+    // The log names the token that crossed readable, once, and how to end
+    // it; so for an admin's token for scripts sent to the admin API.
+    send(&server, scrape(&admin, false)).await;
+    let (code, made) = call(
+        &server,
+        Method::POST,
+        "/admin/v1/accounts/admin/tokens",
+        Some(json!({"label": "nightly"})),
+        true,
+    )
+    .await;
+    assert_eq!(code, StatusCode::CREATED, "{made}");
+    for _ in 0..2 {
+        let req = from_elsewhere("/admin/v1/status", made["token"].as_str().unwrap(), None);
+        assert_eq!(send(&server, req).await.0, StatusCode::FORBIDDEN);
+    }
+    server.engine().store().apply(vec![]).await.unwrap();
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?limit=200",
+        None,
+        true,
+    )
+    .await;
+    let warned: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"] == "warn" && e["kind"] == "admin_sign_in")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    let id = made["id"].as_str().unwrap();
+    assert!(
+        warned.iter().any(|m| m.contains("admin-token was sent to /metrics")
+            && m.contains("from 192.0.2.7")),
+        "{warned:?}"
+    );
+    assert!(
+        warned
+            .iter()
+            .any(|m| m.contains(&format!("token {id} (nightly)"))
+                && m.contains(&format!("token revoke admin {id}"))
+                && m.contains("/admin/v1/status")),
+        "{warned:?}"
+    );
     // A viewer's token may cross readable (it changes nothing); over TLS anyone's.
     assert_eq!(status(scrape(&viewer, false)).await, StatusCode::OK);
     assert_eq!(status(scrape(&admin, true)).await, StatusCode::OK);

@@ -18,6 +18,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{Op, Store, StoredAccount, StoredToken};
 use leasehold_core::Timestamp;
+use leasehold_core::event::{Event, EventKind, Level};
 use leasehold_core::wire::accounts::{Role, SessionView, SignedInBy};
 use password::Hasher;
 use sha2::{Digest as _, Sha256};
@@ -77,6 +78,9 @@ struct Registry {
     /// Sign-in attempts in a row without success, per name and address
     /// (at most [`MAX_FAILURE_ENTRIES`]).
     failures: HashMap<(String, Option<std::net::IpAddr>), Failures>,
+    /// Credentials already reported as having crossed the network readable
+    /// (only live ones are kept).
+    exposed: std::collections::HashSet<Digest>,
 }
 
 pub struct Accounts {
@@ -259,6 +263,64 @@ impl Accounts {
                     .get(&a)
                     .is_some_and(|stored| stored.role >= caller.role)
         })
+    }
+
+    /// Says once, as a warning in the log, that `token` crossed the network
+    /// readable (plain HTTP from `from`, refused at `route`), naming whose
+    /// token it is and how to end it; a token that signs in as no one is
+    /// not worth a line.
+    pub fn exposed(&self, token: &str, from: Option<std::net::IpAddr>, route: &str) {
+        let d = digest(token);
+        let mut reg = self.registry();
+        let (account, what, end) = if d == self.local_digest {
+            (
+                self.local_admin.clone(),
+                "the data directory's admin-token".to_owned(),
+                "replace the file admin-token in the data directory and restart the server"
+                    .to_owned(),
+            )
+        } else if let Some(t) = reg.tokens.get(&d) {
+            (
+                t.account.clone(),
+                format!("token {} ({})", t.id, t.label),
+                format!(
+                    "leasehold admin account token revoke {} {}",
+                    t.account, t.id
+                ),
+            )
+        } else if let Some(s) = reg.sessions.get(&d) {
+            (
+                s.account.clone(),
+                "a signed-in session".to_owned(),
+                "sign out in that browser".to_owned(),
+            )
+        } else {
+            return;
+        };
+        let live = |x: &Digest, reg: &Registry| {
+            *x == self.local_digest || reg.tokens.contains_key(x) || reg.sessions.contains_key(x)
+        };
+        let kept: std::collections::HashSet<Digest> = reg
+            .exposed
+            .iter()
+            .filter(|x| live(x, &reg))
+            .copied()
+            .collect();
+        reg.exposed = kept;
+        if !reg.exposed.insert(d) {
+            return;
+        }
+        drop(reg);
+        let from = from.map_or_else(|| "an unknown address".to_owned(), |p| p.to_string());
+        let mut e = Event::new(
+            EventKind::AdminSignIn,
+            self.engine.now(),
+            format!(
+                "`{account}`'s {what} was sent to {route} over plain HTTP from {from}: refused, but it was readable on the way. End it (`{end}`) and use HTTPS"
+            ),
+        );
+        e.level = Level::Warn;
+        self.engine.events().record(e);
     }
 
     /// Ends the caller's session (a token is not a session: nothing ends).

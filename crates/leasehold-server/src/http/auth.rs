@@ -66,11 +66,16 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
     // A request whose peer is unknown is not known to be local: refused.
     // (In-process callers go through `ServerHandle::router`, which says they
     // are local.)
+    // From elsewhere, the token or password must not cross the LAN
+    // readable; one that did is named in the log, whatever the refusal.
+    let readable = readable_on_the_way(state, req);
+    if readable {
+        report_exposed(state, req);
+    }
     if !state.run.admin_remote && peer_is_local(req) != Some(true) {
         return Err(Error::AdminRemoteDisabled);
     }
-    // From elsewhere, the token or password must not cross the LAN readable.
-    if readable_on_the_way(state, req) {
+    if readable {
         return Err(Error::TlsRequired(named_host(req)));
     }
     // A page on another site whose name was pointed at this server (DNS
@@ -91,6 +96,18 @@ pub fn check_origin(state: &AppState, req: &Request) -> Result<(), Error> {
 /// `--admin-remote-plain-http`). A request whose peer is unknown did.
 fn readable_on_the_way(state: &AppState, req: &Request) -> bool {
     peer_is_local(req) != Some(true) && !over_tls(req) && !state.run.admin_remote_plain
+}
+
+/// Logs once that the request's bearer token crossed the network readable,
+/// so the admin can end it.
+fn report_exposed(state: &AppState, req: &Request) {
+    if let Some(token) = bearer(req) {
+        let from = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_canonical());
+        state.run.accounts.exposed(token, from, req.uri().path());
+    }
 }
 
 /// Whether the request's peer is this machine; `None` when it is not known.
@@ -131,6 +148,7 @@ pub fn check_metrics(state: &AppState, req: &Request) -> Result<(), Error> {
         .accounts
         .authenticate_script(bearer(req).ok_or(Error::Unauthorized)?)?;
     if caller.role != Role::Viewer && readable_on_the_way(state, req) {
+        report_exposed(state, req);
         return Err(Error::MetricsTokenInClear {
             account: caller.account,
             role: caller.role,
