@@ -2,52 +2,13 @@
 // with the current one, admins included; anyone else's as an admin). Each
 // shows the server's sentence when it refuses (a name taken, a password too
 // short, the current password wrong).
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, type AccountView, type Role, type SessionView } from '../api';
-import { Dialog } from '../components/Dialog';
-import { ErrorProse } from '../components/Prose';
+import { useId, useState } from 'react';
+import type { AccountView, Role, SessionView } from '../api';
+import { FormDialog } from '../components/FormDialog';
 import { useApp, useSubmit } from '../hooks';
 import { ROLE_HELP, ROLE_LABEL } from '../roles';
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
-
-/** A dialog whose footer's button submits its form (Enter in a field too), with the server's refusal under the fields. */
-function FormDialog({ title, submit, busyLabel, busy, error, onClose, onSubmit, children }: {
-  title: string;
-  submit: string;
-  busyLabel: string;
-  busy: boolean;
-  error: unknown;
-  onClose: () => void;
-  onSubmit: () => void;
-  children: ReactNode;
-}) {
-  const form = useId();
-  return (
-    <Dialog
-      title={title}
-      onClose={onClose}
-      busy={busy}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>Cancel</button>
-          <button type="submit" form={form} className="button button-primary" disabled={busy}>{busy ? busyLabel : submit}</button>
-        </>
-      }
-    >
-      <form id={form} noValidate onSubmit={(e: FormEvent) => { e.preventDefault(); if (!busy) onSubmit(); }}>
-        {children}
-        {/* Enter in any field submits (the footer's button is outside the form's box, which not every browser takes for it). */}
-        <button type="submit" hidden />
-      </form>
-      {error !== undefined && (
-        <div className="notice notice-error" role="alert" data-error-code={error instanceof ApiError ? error.code : undefined}>
-          <ErrorProse error={error} />
-        </div>
-      )}
-    </Dialog>
-  );
-}
 
 export function AddAccountDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (a: AccountView) => void }) {
   const { api, notify } = useApp();
