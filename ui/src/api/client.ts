@@ -52,6 +52,12 @@ export interface HistoryQuery {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+interface RequestOpts {
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  signal?: AbortSignal;
+}
+
 const TIMEOUT_MS = 15_000;
 
 export class Api {
@@ -86,7 +92,48 @@ export class Api {
     return h;
   }
 
-  async request<T>(method: Method, path: string, opts: { body?: unknown; query?: Record<string, string | number | undefined>; signal?: AbortSignal } = {}): Promise<T> {
+  /**
+   * Asks the person signed in for their password again (the dialog the
+   * shell shows): answers true once the server took it
+   * (`confirmPassword`), false when they cancelled. Without it, a
+   * `password_confirmation_required` refusal is thrown like any other.
+   */
+  onConfirmPassword?: () => Promise<boolean>;
+  /** The confirmation being asked for: every call refused meanwhile waits for this one. */
+  private confirming?: Promise<boolean>;
+  /** How many confirmations the server has taken: a call sent before the last one is sent again without asking. */
+  private confirmed = 0;
+
+  /**
+   * Calls the admin API and answers its JSON. A refusal for a password
+   * given too long ago (`password_confirmation_required`) asks for it
+   * through `onConfirmPassword` and sends the same call once more; when
+   * the password is not given, the refusal is thrown.
+   */
+  async request<T>(method: Method, path: string, opts: RequestOpts = {}): Promise<T> {
+    const before = this.confirmed;
+    try {
+      return await this.send<T>(method, path, opts);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'password_confirmation_required' && this.onConfirmPassword)) throw e;
+      // Refused before a confirmation taken since it was sent: that one answers for it too.
+      if (this.confirmed === before && !(await this.askPassword(this.onConfirmPassword))) throw e;
+      return this.send<T>(method, path, opts);
+    }
+  }
+
+  /** One question at a time: calls refused together share it. */
+  private askPassword(ask: () => Promise<boolean>): Promise<boolean> {
+    this.confirming ??= ask().catch(() => false).then((given) => {
+      this.confirming = undefined;
+      return given;
+    });
+    return this.confirming;
+  }
+
+  /** One call, as it is: no password asked again. */
+  private async send<T>(method: Method, path: string, opts: RequestOpts): Promise<T> {
+    // Counted from this sending: a call sent again after a dialog gets its own time.
     const signal = opts.signal ?? AbortSignal.timeout(TIMEOUT_MS);
     let res: Response;
     try {
@@ -158,6 +205,18 @@ export class Api {
   // --- who is signed in, and the admin accounts ---------------------------------
   /** Who this connection's token signs in as: account, role, by a session or a token. */
   session = () => this.request<SessionView>('GET', '/admin/v1/session');
+  /**
+   * Gives the signed-in account's password again, so for the next 15
+   * minutes (`confirmedUntil`) the session may make accounts and tokens,
+   * change roles and set others' passwords. A wrong password is
+   * `sign_in_failed`, too many `too_many_sign_ins` (its sentence says how
+   * many seconds to wait). Sent as it is: its own refusal asks nothing.
+   */
+  async confirmPassword(password: string): Promise<SessionView> {
+    const me = await this.send<SessionView>('POST', '/admin/v1/session/confirm', { body: { password } });
+    this.confirmed += 1;
+    return me;
+  }
   /** Ends this session on the server (a token for scripts has nothing to end: forget it instead). */
   signOut = () => this.request<void>('DELETE', '/admin/v1/session');
   /** Every admin account with its role (never a password). */
