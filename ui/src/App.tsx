@@ -4,6 +4,7 @@ import { Api, ApiError, detectConnection, followEvents, fromHost, onHostChange, 
 import { AlertBell } from './AlertBell';
 import { StatusBanners } from './StatusBanners';
 import { PageTitle } from './PageTitle';
+import { PasswordConfirmer } from './components/ConfirmPasswordDialog';
 import { Loading } from './components/States';
 import { TabList, type TabDef } from './components/Tabs';
 import { AppContext, cacheOf, useApp, useResource, type AppContextValue, type TabKey, type TabSpot } from './hooks';
@@ -186,6 +187,8 @@ function Shell({ api, signedIn, onUnauthorized, onSignedOut }: {
               {tab === 'mode' && <LicenseModeTab />}
             </div>
             <div className="toast-region" aria-live="polite">{toast && <div className="toast">{toast}</div>}</div>
+            {/* Over any tab's dialog: a call refused for a password given too long ago asks for it here. */}
+            <PasswordConfirmer />
           </main>
         </div>
       </WithMe>
