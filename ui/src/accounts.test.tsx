@@ -290,31 +290,34 @@ describe('Accounts tab', () => {
     expect(bodies).toEqual([{ password: 'ann password' }]);
   });
 
-  it('the data directory’s token is not asked: in the desktop app no field; in a browser, a token of the local admin may leave it empty', async () => {
+  it('the data directory’s token is not asked, as the server says; the local admin’s token for scripts is', async () => {
     const bodies: unknown[] = [];
-    const me = session({ account: 'admin', role: 'admin', by: 'token', localAdmin: true, hasPassword: true });
-    const desktop = fakeFetch({ ...passwordRoutes('admin', bodies), 'PUT /admin/v1/accounts/admin/password': ({ body }) => { bodies.push(body); return new Response(null, { status: 204 }); } });
-    const { unmount } = renderWithApi(<AccountsTab />, desktop, { me, api: new Api({ ...conn, desktop: true }, desktop) });
+    const routes = { ...passwordRoutes('admin', bodies), 'PUT /admin/v1/accounts/admin/password': ({ body }: { body: unknown }) => { bodies.push(body); return new Response(null, { status: 204 }); } };
+    const owner = session({ account: 'admin', role: 'admin', by: 'token', localAdmin: true, hasPassword: true, dataDirToken: true });
+    const { unmount } = renderWithApi(<AccountsTab />, fakeFetch(routes), { me: owner });
     await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
     let dialog = screen.getByRole('dialog', { name: 'Change my password' });
     expect(within(dialog).queryByLabelText('Current password')).not.toBeInTheDocument();
     expect(dialog).toHaveTextContent('Signed in with the data directory’s admin-token, you set it without the current one.');
+    expect(within(dialog).getByLabelText('New password')).toHaveFocus();
     await userEvent.type(within(dialog).getByLabelText('New password'), 'machine owner');
     await userEvent.type(within(dialog).getByLabelText('New password again'), 'machine owner{Enter}');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(bodies).toEqual([{ password: 'machine owner' }]);
     unmount();
 
-    // A browser cannot tell the data directory's token from one for scripts: the field is there, and may stay empty.
+    // Another token of the same account (for scripts): the current password is asked, and needed.
     bodies.length = 0;
-    renderWithApi(<AccountsTab />, desktop, { me });
+    renderWithApi(<AccountsTab />, fakeFetch(routes), { me: { ...owner, dataDirToken: false } });
     await userEvent.click(screen.getByRole('button', { name: 'Change my password…' }));
     dialog = screen.getByRole('dialog', { name: 'Change my password' });
-    expect(within(dialog).getByLabelText('Current password')).toHaveAccessibleDescription('Not needed when this page signed in with the data directory’s admin-token; with a token for scripts it is.');
+    expect(within(dialog).getByLabelText('Current password')).toHaveAccessibleDescription('Asked of every account, admins too: a page left signed in cannot change the password.');
     await userEvent.type(within(dialog).getByLabelText('New password'), 'machine owner');
     await userEvent.type(within(dialog).getByLabelText('New password again'), 'machine owner{Enter}');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Enter your current password.');
+    await userEvent.type(within(dialog).getByLabelText('Current password'), 'old password{Enter}');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    expect(bodies).toEqual([{ password: 'machine owner' }]);
+    expect(bodies).toEqual([{ currentPassword: 'old password', password: 'machine owner' }]);
   });
 });
 
@@ -418,13 +421,22 @@ describe('an account’s tokens', () => {
     expect(calls).toEqual(['all of vic']);
   });
 
-  it('the desktop app’s local admin is not warned: its data-directory token stays', async () => {
+  it('a page holding the data directory’s admin-token is not warned (it stays), in the desktop app or not; the local admin’s token for scripts is', async () => {
     const held = { admin: [token('admin-token', 'the data directory’s admin-token', { dataDir: true }), token('t1', 'backup'), token('t2', 'ci')] };
     const f = fakeFetch(tokenServer(held, []));
-    renderWithApi(<AccountsTab />, f, { api: new Api({ ...conn, desktop: true }, f) });
-    await userEvent.click(await screen.findByRole('button', { name: 'Revoke all my tokens…' }));
-    const all = screen.getByRole('dialog', { name: 'Revoke all 2 of your tokens?' });
-    expect(all).toHaveTextContent('Your password and sessions stay, and so does the data directory’s admin-token.');
-    expect(all).not.toHaveTextContent('This page signed in with a token');
+    const warning = 'This page signed in with a token: if it is one of these, the page is signed out at once.';
+    for (const [api, me, warned] of [
+      [new Api({ ...conn, desktop: true }, f), session(), false],
+      [new Api(conn, f), session(), false],
+      [new Api(conn, f), session({ dataDirToken: false }), true],
+    ] as const) {
+      const { unmount } = renderWithApi(<AccountsTab />, f, { api, me });
+      await userEvent.click(await screen.findByRole('button', { name: 'Revoke all my tokens…' }));
+      const all = screen.getByRole('dialog', { name: 'Revoke all 2 of your tokens?' });
+      expect(all).toHaveTextContent('Your password and sessions stay, and so does the data directory’s admin-token.');
+      if (warned) expect(all).toHaveTextContent(warning);
+      else expect(all).not.toHaveTextContent(warning);
+      unmount();
+    }
   });
 });

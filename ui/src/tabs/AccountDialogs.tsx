@@ -3,7 +3,7 @@
 // shows the server's sentence when it refuses (a name taken, a password too
 // short, the current password wrong).
 import { useId, useState } from 'react';
-import type { AccountView, Role, SessionView } from '../api';
+import type { AccountView, Role } from '../api';
 import { FormDialog } from '../components/FormDialog';
 import { useApp, useSubmit } from '../hooks';
 import { ROLE_HELP, ROLE_LABEL } from '../roles';
@@ -49,39 +49,26 @@ export function AddAccountDialog({ onClose, onAdded }: { onClose: () => void; on
 }
 
 /**
- * Whether this page signed in with the data directory's admin-token, which
- * the server takes as the machine's owner: `yes` in the desktop app (it
- * hands that token over), `maybe` for another page signed in with a token
- * of the local admin (it or one for scripts: the server does not say
- * which), else `no`.
- */
-export function byDataDirToken(me: SessionView, desktop: boolean): 'yes' | 'maybe' | 'no' {
-  if (me.by !== 'token' || !me.localAdmin) return 'no';
-  return desktop ? 'yes' : 'maybe';
-}
-
-/**
  * Sets `account`'s password. `own`: the signed-in account's own, which asks
  * for the current one whenever it has one (`hasPassword`), admins included,
  * as the server does: a session left open must not hand the account over.
- * Only the data directory's admin-token is not asked (the field is optional
- * when the page cannot tell that token from another). An admin sets another
- * account's password without it.
+ * Only the holder of the data directory's admin-token (the machine's owner,
+ * `me.dataDirToken`, as the server says) is not asked. An admin sets another
+ * account's password without it (a session whose password was given long
+ * ago is asked for it again by the shell, as for any such call).
  */
 export function PasswordDialog({ account, own, hasPassword, onClose }: { account: string; own: boolean; hasPassword: boolean; onClose: () => void }) {
   const { api, me, notify } = useApp();
   const ids = useId();
-  const dataDir = own && me ? byDataDirToken(me, api.conn.desktop) : 'no';
-  const askCurrent = own && hasPassword && dataDir !== 'yes';
-  const currentOptional = askCurrent && dataDir === 'maybe';
+  const askCurrent = own && hasPassword && !me?.dataDirToken;
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
   const s = useSubmit(async () => {
-    if (askCurrent && !currentOptional && !current) throw new Error('Enter your current password.');
+    if (askCurrent && !current) throw new Error('Enter your current password.');
     if (!next) throw new Error('Enter the new password.');
     if (next !== again) throw new Error('The new password and its repetition differ. Type them again.');
-    await api.setPassword(account, next, askCurrent && current ? current : undefined);
+    await api.setPassword(account, next, askCurrent ? current : undefined);
     notify(own ? 'Your password is changed. Your other sessions have ended.' : `${account}’s password is set. Their sessions have ended.`);
   }, onClose);
   const title = own ? (hasPassword ? 'Change my password' : 'Set my password') : `Set ${account}’s password`;
@@ -94,11 +81,7 @@ export function PasswordDialog({ account, own, hasPassword, onClose }: { account
         <div className="field">
           <label className="field-label" htmlFor={`${ids}-current`}>Current password</label>
           <input id={`${ids}-current`} type="password" value={current} onChange={(e) => { setCurrent(e.target.value); s.setError(undefined); }} autoComplete="current-password" data-autofocus aria-describedby={`${ids}-current-hint`} />
-          <span className="field-hint" id={`${ids}-current-hint`}>
-            {currentOptional
-              ? 'Not needed when this page signed in with the data directory’s admin-token; with a token for scripts it is.'
-              : 'Asked of every account, admins too: a page left signed in cannot change the password.'}
-          </span>
+          <span className="field-hint" id={`${ids}-current-hint`}>Asked of every account, admins too: a page left signed in cannot change the password.</span>
         </div>
       )}
       <div className="field">

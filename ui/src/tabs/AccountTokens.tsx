@@ -11,7 +11,6 @@ import { ErrorProse, Prose } from '../components/Prose';
 import { StaleNotice } from '../components/States';
 import { formatDateTime, plural } from '../format';
 import { useApp, useResource } from '../hooks';
-import { byDataDirToken } from './AccountDialogs';
 
 /** The tokens that revoking all of them revokes: every one but the data directory's. */
 export function revocable(tokens: TokenView[]): TokenView[] {
@@ -92,8 +91,8 @@ export function RevokeAllTokensDialog({ account, own, localAdmin, count, onClose
   onRevoked: () => void;
 }) {
   const { api, me, notify } = useApp();
-  // This page may be signed in with one of them (not the desktop app's data-directory token).
-  const pageMayGo = me !== undefined && me.account === account && me.by === 'token' && byDataDirToken(me, api.conn.desktop) !== 'yes';
+  // This page may be signed in with one of them (not with the data directory's admin-token, which stays).
+  const pageMayGo = me !== undefined && me.account === account && me.by === 'token' && !me.dataDirToken;
   return (
     <ConfirmDialog
       title={own ? `Revoke all ${count} of your tokens?` : `Revoke all ${count} tokens of ${account}?`}

@@ -105,9 +105,14 @@ export function status(over: Partial<ServerStatus> = {}): ServerStatus {
   };
 }
 
-/** Who is signed in: by default the local admin, through the data directory's token. */
+/**
+ * Who is signed in: by default the local admin, through the data directory's
+ * token. `dataDirToken` follows who it is (a token of the local admin) unless
+ * `over` says it.
+ */
 export function session(over: Partial<SessionView> = {}): SessionView {
-  return { account: 'admin', role: 'admin', by: 'token', localAdmin: true, hasPassword: false, ...over };
+  const who: SessionView = { account: 'admin', role: 'admin', by: 'token', localAdmin: true, hasPassword: false, ...over };
+  return { dataDirToken: who.by === 'token' && who.localAdmin, ...who };
 }
 
 export function event(seq: number, over: Partial<Event> = {}): Event {
