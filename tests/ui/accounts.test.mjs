@@ -10,7 +10,7 @@
 // an admin revokes every token of another account at once, a viewer its own.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPage, screenshot } from './chromium.mjs';
+import { launchChromium, openPage, screenshot, signIn } from './chromium.mjs';
 import { holdSeat, startUiServer } from './server.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -38,12 +38,6 @@ async function signInPage(size = { width: 1366, height: 800 }) {
   await page.goto(`${server.origin}/ui/`);
   await page.getByRole('heading', { name: 'Sign in to the license server' }).waitFor();
   return page;
-}
-
-async function signIn(page, name, password) {
-  await page.getByLabel('Account name').fill(name);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 const header = (page) => page.getByRole('group', { name: 'Signed in' });

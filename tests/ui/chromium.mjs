@@ -1,7 +1,7 @@
 // Debian's Chromium for the browser tests, the page each test file drives in
 // it, where their screenshots go, and the ways they read that page.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -31,6 +31,33 @@ export async function openPage(browser, { width, height, colorScheme = 'light', 
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (e) => { throw e; });
   return page;
+}
+
+const AXE = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
+
+/**
+ * axe-core's violations on the page (`rules`: only those), one readable
+ * line each; none when it finds nothing.
+ */
+export async function axeViolations(page, rules) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  return page.evaluate(async (only) => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'], ...(only ? { runOnly: { type: 'rule', values: only } } : {}) });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')}`);
+  }, rules);
+}
+
+/**
+ * The rules that read colours: all that differs between light and dark (the
+ * structure, names and roles are the same in both, and checked in light).
+ */
+export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/** Fills the sign-in form with an account's `name` and `password` and sends it. */
+export async function signIn(page, name, password) {
+  await page.getByLabel('Account name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Saves what `page` shows as artifacts/screenshots/NAME.png. */

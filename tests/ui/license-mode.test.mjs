@@ -7,12 +7,11 @@
 // /tmp/lh-shots/, to look at.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { launchChromium, openPage, ROOT, scrollingSideways } from './chromium.mjs';
+import { mkdirSync } from 'node:fs';
+import { axeViolations, COLOUR_RULES, launchChromium, openPage, scrollingSideways } from './chromium.mjs';
 import { startUiServer } from './server.mjs';
 
 const SHOTS = '/tmp/lh-shots';
-const AXE = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
 const SIZES = [[1366, 800], [1024, 700], [800, 600]];
 const HTTPS = 'https://licenses.engineering.example.com:7878';
 const PINNED = `${'3F:A9:0C:71:'.repeat(7)}3F:A9:0C:71:5E:22:B8:D4`;
@@ -69,14 +68,6 @@ async function openLicenseMode({ width, height, colorScheme = 'light' }) {
   await page.getByRole('tab', { name: 'License Mode', exact: true }).click();
   await page.getByRole('group', { name: 'Trusted certificates' }).waitFor();
   return page;
-}
-
-async function axeViolations(page, rules) {
-  await page.evaluate(AXE);
-  return page.evaluate(async (only) => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'], ...(only ? { runOnly: { type: 'rule', values: only } } : {}) });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')}`);
-  }, rules);
 }
 
 describe('License Mode in the desktop app: https:// servers', () => {
@@ -143,7 +134,7 @@ describe('License Mode in the desktop app: https:// servers', () => {
       await page.getByLabel('Add a fingerprint').fill('not one');
       await page.getByRole('button', { name: 'Test connection' }).click();
       await page.locator('.test-result .notice-error').waitFor();
-      const v = await axeViolations(page, colorScheme === 'dark' ? ['color-contrast', 'link-in-text-block'] : undefined);
+      const v = await axeViolations(page, colorScheme === 'dark' ? COLOUR_RULES : undefined);
       assert.equal(v.length, 0, `axe-core:\n${v.join('\n')}`);
       await page.context().close();
     });

@@ -8,12 +8,11 @@
 // text and says which keys to press.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { launchChromium, openPage, ROOT, scrollingSideways } from './chromium.mjs';
+import { mkdirSync } from 'node:fs';
+import { axeViolations, COLOUR_RULES, launchChromium, openPage, scrollingSideways, signIn } from './chromium.mjs';
 import { dayFromToday, holdSeat, startUiServer } from './server.mjs';
 
 const SHOTS = '/tmp/lh-shots';
-const AXE = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
 const SIZES = [[1366, 800], [1024, 700], [800, 600]];
 const TABS = [['Licenses', 'licenses'], ['Computers', 'computers'], ['Usage', 'usage'], ['Policy', 'policy'], ['Server', 'server'], ['Accounts', 'accounts'], ['Logs', 'logs'], ['License Mode', 'mode']];
 const LONG_PRODUCT = 'structural-analysis-suite-professional';
@@ -71,21 +70,6 @@ async function showTab(page, name, key) {
   await page.getByRole('tab', { name, exact: true }).click();
   await tabPanel(page, key).waitFor();
   await page.waitForFunction(() => !document.querySelector('.main .spinner'));
-}
-
-/**
- * The rules that read colours: all that differs between light and dark (the
- * structure, names and roles are the same in both, and checked in light).
- */
-const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
-
-/** axe-core's violations on the page (`rules`: only those), one readable line each. */
-async function axeViolations(page, rules) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  return page.evaluate(async (only) => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'], ...(only ? { runOnly: { type: 'rule', values: only } } : {}) });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n')}`);
-  }, rules);
 }
 
 async function assertNoViolations(page, where, rules) {
@@ -239,9 +223,7 @@ describe('the sign-in page', () => {
     const page = await openPage(browser, { width: 1366, height: 800, bypassCSP: true });
     await page.goto(`${server.origin}/ui/`);
     await page.getByRole('heading', { name: 'Sign in to the license server' }).waitFor();
-    await page.getByLabel('Account name').fill(LONG_USER);
-    await page.getByLabel('Password').fill('not it');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, LONG_USER, 'not it');
     await page.getByRole('alert').waitFor();
     for (const [width, height] of SIZES) {
       await page.setViewportSize({ width, height });
@@ -264,9 +246,7 @@ describe('an operator’s pages', () => {
   test('the reasons beside closed actions pass axe-core, light and dark, and fit at 800×600', async () => {
     const page = await openPage(browser, { width: 800, height: 600, bypassCSP: true });
     await page.goto(`${server.origin}/ui/`);
-    await page.getByLabel('Account name').fill(LONG_USER);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, LONG_USER, 'correct horse battery');
     for (const [name, key] of [['Licenses', 'licenses'], ['Server', 'server'], ['Accounts', 'accounts']]) {
       await showTab(page, name, key);
       await page.getByText('Needs the admin role', { exact: false }).first().waitFor();
