@@ -8,6 +8,7 @@
 // back to sign in, saying so; the admin link still signs in at once; an
 // admin changing her own password is asked for the current one, like anyone;
 // an admin revokes every token of another account at once, a viewer its own.
+// (The password asked again: confirm-password.test.mjs.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium, openPage, screenshot, signIn } from './chromium.mjs';
