@@ -68,6 +68,21 @@ describe('ConfirmPasswordDialog', () => {
     expect(screen.getByRole('dialog', { name: 'Confirm your password' })).toBeInTheDocument();
   });
 
+  it('its refusals go to the shell’s reportError, which goes back to sign in for a session ended meanwhile (unauthorized) only', async () => {
+    const reportError = vi.fn();
+    let ended = false;
+    const f = fakeFetch({ 'POST /admin/v1/session/confirm': () => (ended
+      ? json({ code: 'unauthorized', message: 'authentication required' }, 401)
+      : json({ code: 'sign_in_failed', message: 'the account name or password is wrong' }, 401)) });
+    renderWithApi(<ConfirmPasswordDialog account="olga" onDone={vi.fn()} />, f, { me: olga, reportError });
+    await userEvent.type(screen.getByLabelText('Your password'), 'not it{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('The account name or password is wrong.');
+    expect(reportError).toHaveBeenCalledWith(expect.objectContaining({ code: 'sign_in_failed', isUnauthorized: false }));
+    ended = true;
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(reportError).toHaveBeenLastCalledWith(expect.objectContaining({ code: 'unauthorized', isUnauthorized: true })));
+  });
+
   it('Cancel and Esc give up, sending nothing', async () => {
     const f = fakeFetch({});
     const onDone = vi.fn();

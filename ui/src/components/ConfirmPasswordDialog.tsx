@@ -11,17 +11,24 @@ import { FormDialog } from './FormDialog';
 /**
  * Asks `account`'s password and gives it to the server (`POST
  * /admin/v1/session/confirm`). `onDone(true)` once it took it; a wrong one
- * (or too many) keeps the dialog open with the server's sentence;
+ * (or too many) keeps the dialog open with the server's sentence, a
+ * session ended meanwhile is reported to the shell (`reportError`);
  * `onDone(false)` on Cancel or Esc.
  */
 export function ConfirmPasswordDialog({ account, onDone }: { account: string; onDone: (confirmed: boolean) => void }) {
-  const { api } = useApp();
+  const { api, reportError } = useApp();
   const ids = useId();
   const [password, setPassword] = useState('');
   const field = useRef<HTMLInputElement>(null);
   const s = useSubmit(async () => {
     if (!password) throw new Error('Enter your password.');
-    await api.confirmPassword(password);
+    try {
+      await api.confirmPassword(password);
+    } catch (e) {
+      // The session itself ended meanwhile: back to the sign-in page, like any call.
+      reportError(e);
+      throw e;
+    }
   }, () => onDone(true));
   // Refused: the password is selected, to be typed again at once.
   useEffect(() => { if (s.error !== undefined) field.current?.select(); }, [s.error]);
