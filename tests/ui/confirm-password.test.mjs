@@ -32,7 +32,7 @@ describe('the password asked again', () => {
   // The server's words for a session whose password was given over 15 minutes ago.
   const REFUSAL = {
     code: 'password_confirmation_required',
-    message: "confirm your password first: a session makes accounts, changes roles, sets another's password and makes tokens only within 15 minutes of giving its password. Give it again (POST /admin/v1/session/confirm), or use a token for scripts",
+    message: "your password is asked again: a session makes accounts, changes roles, sets another account's password and makes tokens only within 15 minutes of giving its password. Give it again (the admin page asks for it; over the API, POST /admin/v1/session/confirm), or use a token for scripts",
   };
   /**
    * sam signed in on the Accounts tab, 1024×700, in `colorScheme`. The page's

@@ -15,7 +15,7 @@ const PASSWORD = 'correct horse battery';
 const olga = session({ account: 'olga', role: 'admin', by: 'session', localAdmin: false, hasPassword: true });
 const REFUSAL = {
   code: 'password_confirmation_required',
-  message: "confirm your password first: a session makes accounts, changes roles, sets another's password and makes tokens only within 15 minutes of giving its password. Give it again (POST /admin/v1/session/confirm), or use a token for scripts",
+  message: "your password is asked again: a session makes accounts, changes roles, sets another account's password and makes tokens only within 15 minutes of giving its password. Give it again (the admin page asks for it; over the API, POST /admin/v1/session/confirm), or use a token for scripts",
 };
 
 /** The server's confirm: `PASSWORD` is right; after `tries` wrong ones it says to wait. Each password sent is kept. */

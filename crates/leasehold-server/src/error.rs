@@ -102,7 +102,7 @@ pub enum Error {
     /// A session whose password was given longer ago than the window asked
     /// to hand out access.
     #[error(
-        "confirm your password first: a session makes accounts, changes roles, sets another's password and makes tokens only within {0} minutes of giving its password. Give it again (POST /admin/v1/session/confirm), or use a token for scripts"
+        "your password is asked again: a session makes accounts, changes roles, sets another account's password and makes tokens only within {0} minutes of giving its password. Give it again (the admin page asks for it; over the API, POST /admin/v1/session/confirm), or use a token for scripts"
     )]
     PasswordConfirmationRequired(i64),
     #[error("there is no admin account `{0}`")]

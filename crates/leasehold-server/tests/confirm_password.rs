@@ -26,9 +26,13 @@ async fn confirm(server: &ServerHandle, session: &str, password: &str) -> (Statu
     .await
 }
 
-/// The four ways to hand out access, each asked with `token`.
+/// The ways to hand out access (an account, a role, another's password,
+/// tokens, the backup with its hashes and the admin-token), each asked with
+/// `token`.
 async fn hand_out(server: &ServerHandle, token: &str, n: u32) -> Vec<(StatusCode, Value)> {
     let mut answers = Vec::new();
+    let backup = call_as(server, Some(token), Method::GET, "/admin/v1/backup", None).await;
+    answers.push(backup);
     let calls = [
         (
             Method::POST,
@@ -214,6 +218,60 @@ async fn each_session_confirms_for_itself_and_tokens_are_never_asked() {
     )
     .await;
     assert_eq!(code, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn guessing_through_changing_ones_own_password_meets_the_sign_in_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = setup(dir.path()).await;
+    let ada = session_token(&server, "ada", PASSWORD).await;
+    let change = |current: String| {
+        call_as(
+            &server,
+            Some(&ada),
+            Method::PUT,
+            "/admin/v1/accounts/ada/password",
+            Some(json!({"password": "taken-over-1", "currentPassword": current})),
+        )
+    };
+    for guess in 0..5 {
+        let (code, body) = change(format!("guess-{guess}")).await;
+        assert_eq!(code, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (code, body) = change(PASSWORD.to_owned()).await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_sign_ins")),
+        "{body}"
+    );
+    // Still hers, and the log says someone guessed.
+    let (code, _) = common::accounts::sign_in(&server, "ada", PASSWORD).await;
+    assert_eq!(code, StatusCode::TOO_MANY_REQUESTS, "from here, it waits");
+    server.engine().skip_time(Duration::from_secs(31));
+    assert_eq!(
+        common::accounts::sign_in(&server, "ada", PASSWORD).await.0,
+        StatusCode::CREATED
+    );
+    server.engine().store().apply(vec![]).await.unwrap();
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?limit=200",
+        None,
+        true,
+    )
+    .await;
+    let wrong = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("a wrong password for `ada`"))
+        })
+        .count();
+    assert_eq!(wrong, 5, "{events}");
 }
 
 #[tokio::test]

@@ -276,14 +276,16 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
     assert_eq!(warned.len(), 2, "{warned:?}");
     let id = made["id"].as_str().unwrap();
     assert!(
-        warned.iter().any(|m| m.contains("admin-token was sent to /metrics")
-            && m.contains("from 192.0.2.7")),
+        warned.iter().any(
+            |m| m.contains("admin-token of `admin` was sent to /metrics")
+                && m.contains("from 192.0.2.7")
+        ),
         "{warned:?}"
     );
     assert!(
         warned
             .iter()
-            .any(|m| m.contains(&format!("token {id} (nightly)"))
+            .any(|m| m.contains(&format!("Token {id} (nightly) of `admin`"))
                 && m.contains(&format!("token revoke admin {id}"))
                 && m.contains("/admin/v1/status")),
         "{warned:?}"
@@ -305,6 +307,30 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
     assert_eq!(
         status(scrape(&session, true)).await,
         StatusCode::UNAUTHORIZED
+    );
+    // Sent in clear, the session is refused too, and the log says it crossed.
+    assert_eq!(
+        status(scrape(&session, false)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    server.engine().store().apply(vec![]).await.unwrap();
+    let (_, events) = call(
+        &server,
+        Method::GET,
+        "/admin/v1/events?limit=200",
+        None,
+        true,
+    )
+    .await;
+    assert!(
+        events["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"].as_str().is_some_and(
+                |m| m.starts_with("A signed-in session of `prometheus` was sent to /metrics")
+            )),
+        "{events}"
     );
     server.shutdown().await;
 }

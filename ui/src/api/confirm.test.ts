@@ -7,7 +7,7 @@ import { conn, fakeFetch, json } from '../test/fixtures';
 
 const REFUSAL = {
   code: 'password_confirmation_required',
-  message: "confirm your password first: a session makes accounts, changes roles, sets another's password and makes tokens only within 15 minutes of giving its password. Give it again (POST /admin/v1/session/confirm), or use a token for scripts",
+  message: "your password is asked again: a session makes accounts, changes roles, sets another account's password and makes tokens only within 15 minutes of giving its password. Give it again (the admin page asks for it; over the API, POST /admin/v1/session/confirm), or use a token for scripts",
 };
 const refused = () => json(REFUSAL, 403);
 const made = (label: string) => json({ id: `t-${label}`, label, createdAt: 1, dataDir: false, token: `lha_${label}` }, 201);

@@ -221,6 +221,8 @@ export interface paths {
          *     (licenses, leases, events, trusted keys, the server's identity and key:
          *     keep it as safe as the server). Restore it as `leasehold.db` of a
          *     stopped server's data directory (README: Backup and restore).
+         *     It holds the password hashes and the data directory's admin-token, so a
+         *     session asks for its password again as it does to make a token.
          */
         get: operations["backup"];
         put?: never;
@@ -2709,6 +2711,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `too_many_sign_ins`: wrong current passwords count as wrong sign-ins */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     tokens: {
@@ -3415,7 +3426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden` (the account's role is below the one this needs), `admin_remote_disabled` (a call from another machine), `tls_required` (from another machine over plain HTTP) or `host_not_allowed` (a host name the server does not know) */
+            /** @description `password_confirmation_required`: a session whose password was given over 15 minutes ago */
             403: {
                 headers: {
                     [name: string]: unknown;

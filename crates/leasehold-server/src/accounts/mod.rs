@@ -275,24 +275,23 @@ impl Accounts {
         let (account, what, end) = if d == self.local_digest {
             (
                 self.local_admin.clone(),
-                "the data directory's admin-token".to_owned(),
-                "replace the file admin-token in the data directory and restart the server"
-                    .to_owned(),
+                "The data directory's admin-token".to_owned(),
+                "It cannot be revoked: keep it on this machine".to_owned(),
             )
         } else if let Some(t) = reg.tokens.get(&d) {
             (
                 t.account.clone(),
-                format!("token {} ({})", t.id, t.label),
+                format!("Token {} ({})", t.id, t.label),
                 format!(
-                    "leasehold admin account token revoke {} {}",
+                    "Revoke it (`leasehold admin account token revoke {} {}`)",
                     t.account, t.id
                 ),
             )
         } else if let Some(s) = reg.sessions.get(&d) {
             (
                 s.account.clone(),
-                "a signed-in session".to_owned(),
-                "sign out in that browser".to_owned(),
+                "A signed-in session".to_owned(),
+                "Sign out in that browser".to_owned(),
             )
         } else {
             return;
@@ -316,7 +315,7 @@ impl Accounts {
             EventKind::AdminSignIn,
             self.engine.now(),
             format!(
-                "`{account}`'s {what} was sent to {route} over plain HTTP from {from}: refused, but it was readable on the way. End it (`{end}`) and use HTTPS"
+                "{what} of `{account}` was sent to {route} over plain HTTP from {from}: refused, but it was readable on the way. {end}, and use HTTPS"
             ),
         );
         e.level = Level::Warn;

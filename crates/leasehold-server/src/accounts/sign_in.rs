@@ -122,10 +122,13 @@ impl Accounts {
     }
 
     /// Refuses an action that hands out access (an account, a role,
-    /// another's password, a token) to a session whose password was given
+    /// another's password, a token, the backup) to a session whose password was given
     /// more than [`CONFIRM_WINDOW_MS`] ago. Tokens, for scripts or the data
     /// directory's, are not asked: each is a secret kept on purpose.
-    pub(super) fn recently_confirmed(&self, caller: &Caller) -> Result<()> {
+    ///
+    /// # Errors
+    /// `password_confirmation_required`.
+    pub fn recently_confirmed(&self, caller: &Caller) -> Result<()> {
         let Some(session) = caller.session else {
             return Ok(());
         };
@@ -158,7 +161,7 @@ impl Accounts {
     /// changed, or an account removed, while the hash ran counts as wrong).
     /// Wrong passwords are counted per name and address before the hash, so
     /// guesses sent at once meet the wait as guesses sent one after another.
-    async fn with_password<T>(
+    pub(super) async fn with_password<T>(
         &self,
         name: &str,
         password: &str,

@@ -177,16 +177,23 @@ pub async fn remove(
 #[utoipa::path(put, path = "/admin/v1/accounts/{name}/password", tag = "admin", security(("bearer" = [])), params(("name" = String, Path)), request_body = PasswordChange, responses(
     (status = 204, description = "Set"),
     (status = 401, description = "`sign_in_failed`: the current password is wrong", body = ErrorBody),
+    (status = 429, description = "`too_many_sign_ins`: wrong current passwords count as wrong sign-ins", body = ErrorBody),
     (status = 403, description = "`forbidden`: another account's, not being an admin; `password_confirmation_required`: another account's, from a session whose password was given over 15 minutes ago", body = ErrorBody),
     (status = 404, description = "`account_not_found`", body = ErrorBody),
 ))]
 pub async fn password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    connection: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Path(name): Path<String>,
     Json(req): Json<PasswordChange>,
 ) -> Result<StatusCode> {
-    state.run.accounts.set_password(&caller, &name, req).await?;
+    let peer = connection.map(|c| c.0.0.ip().to_canonical());
+    state
+        .run
+        .accounts
+        .set_password(&caller, &name, req, peer)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

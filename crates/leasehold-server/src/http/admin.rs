@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::logtail::{self, LogPage};
 use crate::store::EventQuery;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -58,8 +58,14 @@ pub fn routes() -> Router<AppState> {
 /// (licenses, leases, events, trusted keys, the server's identity and key:
 /// keep it as safe as the server). Restore it as `leasehold.db` of a
 /// stopped server's data directory (README: Backup and restore).
-#[utoipa::path(get, path = "/admin/v1/backup", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "the SQLite database", content_type = "application/vnd.sqlite3"), (status = 503, body = ErrorBody)))]
-pub async fn backup(State(state): State<AppState>) -> Result<Response> {
+/// It holds the password hashes and the data directory's admin-token, so a
+/// session asks for its password again as it does to make a token.
+#[utoipa::path(get, path = "/admin/v1/backup", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "the SQLite database", content_type = "application/vnd.sqlite3"), (status = 403, description = "`password_confirmation_required`: a session whose password was given over 15 minutes ago", body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn backup(
+    State(state): State<AppState>,
+    Extension(caller): Extension<crate::accounts::Caller>,
+) -> Result<Response> {
+    state.run.accounts.recently_confirmed(&caller)?;
     // Held until the download ends (the stream owns the guard).
     let one_at_a_time = Arc::clone(&state.run.backup)
         .try_lock_owned()

@@ -106,7 +106,11 @@ fn report_exposed(state: &AppState, req: &Request) {
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_canonical());
-        state.run.accounts.exposed(token, from, req.uri().path());
+        let route = req.uri().path().chars().take(100).collect::<String>();
+        state
+            .run
+            .accounts
+            .exposed(token, from, &leasehold_core::text::escaped(&route));
     }
 }
 
@@ -143,11 +147,18 @@ fn named_host(req: &Request) -> String {
 /// # Errors
 /// `unauthorized`, `tls_required`.
 pub fn check_metrics(state: &AppState, req: &Request) -> Result<(), Error> {
+    let readable = readable_on_the_way(state, req);
     let caller = state
         .run
         .accounts
-        .authenticate_script(bearer(req).ok_or(Error::Unauthorized)?)?;
-    if caller.role != Role::Viewer && readable_on_the_way(state, req) {
+        .authenticate_script(bearer(req).ok_or(Error::Unauthorized)?)
+        .inspect_err(|_| {
+            // A person's session, refused here, crossed readable all the same.
+            if readable {
+                report_exposed(state, req);
+            }
+        })?;
+    if caller.role != Role::Viewer && readable {
         report_exposed(state, req);
         return Err(Error::MetricsTokenInClear {
             account: caller.account,
