@@ -140,7 +140,7 @@ describe('asked for by any action', () => {
     await userEvent.type(await screen.findByLabelText('New token’s label'), 'backup{Enter}');
     const dialog = await screen.findByRole('dialog', { name: 'Confirm your password' });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent(/^Confirm your password first: a session makes accounts/);
+    expect(await screen.findByRole('alert')).toHaveTextContent(/^Your password is asked again: a session makes accounts/);
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(tokenCalls).toEqual(['backup']);
   });
@@ -153,7 +153,7 @@ describe('asked for by any action', () => {
     await screen.findByRole('dialog', { name: 'Confirm your password' });
     expect(screen.getByLabelText('Your password')).toHaveFocus();
     await userEvent.keyboard('{Escape}');
-    expect(await within(add).findByRole('alert')).toHaveTextContent(/^Confirm your password first/);
+    expect(await within(add).findByRole('alert')).toHaveTextContent(/^Your password is asked again/);
     expect(screen.queryByRole('dialog', { name: 'Confirm your password' })).not.toBeInTheDocument();
     expect(screen.getByRole('dialog', { name: 'Add an account' })).toBeInTheDocument();
   });

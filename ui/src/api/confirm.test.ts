@@ -50,7 +50,7 @@ describe('a call refused until the password is given again', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('password_confirmation_required');
     expect(err.status).toBe(403);
-    expect(err.message).toMatch(/^Confirm your password first: /);
+    expect(err.message).toMatch(/^Your password is asked again: /);
     expect(sent).toEqual(['backup']);
   });
 
