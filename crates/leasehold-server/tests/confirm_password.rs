@@ -208,6 +208,13 @@ async fn each_session_confirms_for_itself_and_tokens_are_never_asked() {
     let (code, me) = confirm(&server, &script, "anything at all").await;
     assert_eq!(code, StatusCode::OK, "{me}");
     assert!(me.get("confirmedUntil").is_none(), "{me}");
+    // An empty password is no password, for anyone (the document says so).
+    let (code, body) = confirm(&server, &script, "").await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_field")),
+        "{body}"
+    );
     // Nor the data directory's token (the machine's owner).
     let (code, body) = call(
         &server,

@@ -5083,7 +5083,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"];
                 };
             };
-            /** @description `bad_request` (malformed JSON, wrong types, a bad path or query) or `invalid_field` (a refused value) */
+            /** @description `invalid_field`: no password, or one longer than the document allows */
             400: {
                 headers: {
                     [name: string]: unknown;

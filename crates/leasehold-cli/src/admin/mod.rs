@@ -126,7 +126,12 @@ pub enum AdminCmd {
     /// Show the event log (grants, denials, expiries, admin actions …).
     Logs(logs::LogsArgs),
     /// Print the admin token from the data directory (no server needed).
-    Token,
+    Token {
+        /// Replace it with a new one first (the server must be stopped):
+        /// the way to end a token that leaked, which cannot be revoked.
+        #[arg(long)]
+        renew: bool,
+    },
     /// Save a consistent copy of the server's database (licenses, leases,
     /// events, its identity and key) to FILE while it runs. Restore: stop
     /// the server, put FILE in place of DATA_DIR/leasehold.db (and delete
@@ -205,7 +210,7 @@ pub async fn run(args: AdminArgs) -> Result<std::process::ExitCode> {
 
 async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<()> {
     match command {
-        AdminCmd::Token => status::token(target),
+        AdminCmd::Token { renew } => status::token(target, renew),
         command => {
             let api = AdminApi::connect(target)?;
             match command {
@@ -222,7 +227,7 @@ async fn run_command(command: AdminCmd, target: &Target, json: bool) -> Result<(
                 AdminCmd::Account(cmd) => accounts::run(&api, cmd, json).await,
                 AdminCmd::Alerts(cmd) => alerts::run(&api, cmd, json).await,
                 AdminCmd::Trust { public_key } => status::trust(&api, &public_key, json).await,
-                AdminCmd::Token => status::token(target),
+                AdminCmd::Token { renew } => status::token(target, renew),
                 AdminCmd::Policy(_) => Ok(()), // `run` answers it (its own exit code)
                 AdminCmd::Backup { file } => {
                     let bytes = api.download("/admin/v1/backup", &file).await?;

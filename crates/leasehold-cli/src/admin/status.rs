@@ -158,13 +158,24 @@ fn print_keys(keys: &[TrustedKeyView]) -> Result<()> {
     Ok(())
 }
 
-/// Prints the admin token kept in the data directory.
+/// Prints the admin token kept in the data directory; with `renew`, a new
+/// one made first (the server stopped).
 ///
 /// # Errors
-/// No token file there (no server ever started) or it cannot be read.
-pub fn token(target: &Target) -> Result<()> {
+/// No token file there (no server ever started) or it cannot be read; with
+/// `renew`, a server running on the directory, or no server's database.
+pub fn token(target: &Target, renew: bool) -> Result<()> {
     let dir = crate::paths::data_dir(target.data_dir.clone())?;
-    let token = api::read_token(&dir)?;
+    let token = if renew {
+        let token = leasehold_server::store::renew_admin_token(&dir)?;
+        eprintln!(
+            "a new admin token is in {}; the old one signs in as no one from the server's next start. Start the server again, and give scripts and browsers that used the old one the new one",
+            dir.join(leasehold_server::store::TOKEN_FILE).display()
+        );
+        token
+    } else {
+        api::read_token(&dir)?
+    };
     if target.json {
         print_json(&serde_json::json!({ "token": token }))
     } else {

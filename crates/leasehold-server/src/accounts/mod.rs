@@ -276,7 +276,7 @@ impl Accounts {
             (
                 self.local_admin.clone(),
                 "The data directory's admin-token".to_owned(),
-                "It cannot be revoked: keep it on this machine".to_owned(),
+                "Renew it with the server stopped (`leasehold admin token --renew`)".to_owned(),
             )
         } else if let Some(t) = reg.tokens.get(&d) {
             (

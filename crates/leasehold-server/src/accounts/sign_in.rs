@@ -100,6 +100,12 @@ impl Accounts {
         peer: Option<IpAddr>,
     ) -> Result<SessionView> {
         manage::check_length("password", password, MAX_PASSWORD_CHARS)?;
+        if password.is_empty() {
+            return Err(Error::InvalidField {
+                field: "password",
+                reason: "give the account's password".to_owned(),
+            });
+        }
         let Some(session) = caller.session else {
             return Ok(self.session_view(caller));
         };

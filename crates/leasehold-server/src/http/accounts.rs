@@ -76,6 +76,7 @@ pub async fn session(
 /// sign-ins do. A token is never asked; it gets its session as it is.
 #[utoipa::path(post, path = "/admin/v1/session/confirm", tag = "admin", security(("bearer" = [])), request_body = ConfirmPassword, responses(
     (status = 200, body = SessionView),
+    (status = 400, description = "`invalid_field`: no password, or one longer than the document allows", body = ErrorBody),
     (status = 401, description = "`sign_in_failed`: the password is wrong", body = ErrorBody),
     (status = 429, description = "`too_many_sign_ins`: wait the seconds the message gives", body = ErrorBody),
 ))]

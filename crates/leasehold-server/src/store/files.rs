@@ -150,6 +150,13 @@ pub(crate) fn ensure_token_file(dir: &Path, token: &str) -> Result<(), StoreErro
             tracing::warn!(path = %path.display(), error = %e, "admin token file unreadable; rewriting it")
         }
     }
+    write_token_file(dir, token)
+}
+
+/// Writes `token` to `DATA_DIR/admin-token`, owner-only, through a
+/// temporary file and a rename.
+pub(crate) fn write_token_file(dir: &Path, token: &str) -> Result<(), StoreError> {
+    let path = dir.join(TOKEN_FILE);
     let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
     let write = || -> std::io::Result<()> {
         let mut opts = OpenOptions::new();

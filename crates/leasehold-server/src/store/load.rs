@@ -22,7 +22,7 @@ use std::path::Path;
 
 const SERVER_ID: &str = "server_id";
 const SERVER_KEY: &str = "server_key";
-const ADMIN_TOKEN: &str = "admin_token";
+pub(super) const ADMIN_TOKEN: &str = "admin_token";
 
 /// The server's identity as stored in `meta`.
 struct Identity {
