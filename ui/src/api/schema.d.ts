@@ -1737,7 +1737,7 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
             /** @description 8 to 128 characters, no control characters. */
-            password?: string;
+            password?: string | null;
         };
         /** @description `POST /admin/v1/accounts/{name}/tokens`. */
         NewToken: {

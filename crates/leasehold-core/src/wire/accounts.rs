@@ -100,7 +100,7 @@ pub struct NewAccount {
     /// At least 8 characters; without one the account signs in only with
     /// tokens.
     #[serde(default)]
-    #[schema(schema_with = password)]
+    #[schema(schema_with = optional_password)]
     pub password: Option<String>,
 }
 
@@ -232,6 +232,13 @@ pub fn password() -> utoipa::openapi::schema::ObjectBuilder {
         .max_length(Some(MAX_PASSWORD_CHARS))
         .pattern(Some("^[^\\u0000-\\u001F\\u007F-\\u009F]*$"))
         .description(Some("8 to 128 characters, no control characters."))
+}
+
+/// A new account's password, or null (none: it signs in only with tokens).
+#[must_use]
+pub fn optional_password() -> utoipa::openapi::schema::ObjectBuilder {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    password().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
 }
 
 /// A token's label: not blank, at most 80 characters, no control or
