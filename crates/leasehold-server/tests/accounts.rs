@@ -937,22 +937,12 @@ async fn a_guesser_locks_out_only_itself_and_learns_no_names_and_hurried_guesses
         "too_many_sign_ins"
     );
     // The log tells the admin where wrong passwords came from and blames no account.
-    server.engine().store().apply(vec![]).await.unwrap();
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?limit=200",
-        None,
-        true,
-    )
-    .await;
-    let wrong: Vec<&Value> = events["events"]
-        .as_array()
-        .unwrap()
+    let events = common::logged(&server).await;
+    let wrong: Vec<&Value> = events
         .iter()
         .filter(|e| e["message"].as_str().unwrap().contains("wrong password"))
         .collect();
-    assert_eq!(wrong.len(), 5, "only for a name that exists: {events}");
+    assert_eq!(wrong.len(), 5, "only for a name that exists: {events:?}");
     assert!(
         wrong
             .iter()

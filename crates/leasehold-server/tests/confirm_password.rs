@@ -158,22 +158,12 @@ async fn a_session_left_open_hands_out_nothing_until_its_password_is_given_again
     assert_eq!(code, StatusCode::OK, "{me}");
     window(&me, before, server.engine().now().0);
     all_done(&hand_out(&server, &ada, 3).await);
-    server.engine().store().apply(vec![]).await.unwrap();
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?limit=200",
-        None,
-        true,
-    )
-    .await;
+    let events = common::logged(&server).await;
     assert!(
-        events["events"]
-            .as_array()
-            .unwrap()
+        events
             .iter()
             .any(|e| e["message"] == "`ada` confirmed their password" && e["by"] == "ada"),
-        "{events}"
+        "{events:?}"
     );
 
     // Past them it is asked again.
@@ -259,18 +249,8 @@ async fn guessing_through_changing_ones_own_password_meets_the_sign_in_wait() {
         common::accounts::sign_in(&server, "ada", PASSWORD).await.0,
         StatusCode::CREATED
     );
-    server.engine().store().apply(vec![]).await.unwrap();
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?limit=200",
-        None,
-        true,
-    )
-    .await;
-    let wrong = events["events"]
-        .as_array()
-        .unwrap()
+    let events = common::logged(&server).await;
+    let wrong = events
         .iter()
         .filter(|e| {
             e["message"]
@@ -278,7 +258,7 @@ async fn guessing_through_changing_ones_own_password_meets_the_sign_in_wait() {
                 .is_some_and(|m| m.starts_with("a wrong password for `ada`"))
         })
         .count();
-    assert_eq!(wrong, 5, "{events}");
+    assert_eq!(wrong, 5, "{events:?}");
 }
 
 #[tokio::test]

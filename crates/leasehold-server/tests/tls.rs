@@ -257,18 +257,8 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
         let req = from_elsewhere("/admin/v1/status", made["token"].as_str().unwrap(), None);
         assert_eq!(send(&server, req).await.0, StatusCode::FORBIDDEN);
     }
-    server.engine().store().apply(vec![]).await.unwrap();
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?limit=200",
-        None,
-        true,
-    )
-    .await;
-    let warned: Vec<&str> = events["events"]
-        .as_array()
-        .unwrap()
+    let events = common::logged(&server).await;
+    let warned: Vec<&str> = events
         .iter()
         .filter(|e| e["level"] == "warn" && e["kind"] == "admin_sign_in")
         .filter_map(|e| e["message"].as_str())
@@ -313,24 +303,12 @@ async fn metrics_from_another_computer_over_plain_http_take_only_a_viewers_token
         status(scrape(&session, false)).await,
         StatusCode::UNAUTHORIZED
     );
-    server.engine().store().apply(vec![]).await.unwrap();
-    let (_, events) = call(
-        &server,
-        Method::GET,
-        "/admin/v1/events?limit=200",
-        None,
-        true,
-    )
-    .await;
+    let events = common::logged(&server).await;
     assert!(
-        events["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["message"].as_str().is_some_and(
-                |m| m.starts_with("A signed-in session of `prometheus` was sent to /metrics")
-            )),
-        "{events}"
+        events.iter().any(|e| e["message"].as_str().is_some_and(
+            |m| m.starts_with("A signed-in session of `prometheus` was sent to /metrics")
+        )),
+        "{events:?}"
     );
     server.shutdown().await;
 }

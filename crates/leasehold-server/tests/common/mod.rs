@@ -132,5 +132,19 @@ pub async fn checkout(server: &ServerHandle, product: &str, client: &str) -> (St
     )
     .await
 }
+/// The newest 200 events, once everything recorded so far is written.
+pub async fn logged(server: &ServerHandle) -> Vec<Value> {
+    server.engine().store().apply(vec![]).await.expect("flush");
+    let (_, events) = call(
+        server,
+        Method::GET,
+        "/admin/v1/events?limit=200",
+        None,
+        true,
+    )
+    .await;
+    events["events"].as_array().cloned().unwrap_or_default()
+}
+
 pub mod accounts;
 pub mod tiny_disk;
