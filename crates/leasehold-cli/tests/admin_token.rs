@@ -87,3 +87,51 @@ fn a_directory_with_no_server_is_said_and_left_as_it_was() {
         "nothing made"
     );
 }
+
+/// Played by a compromised service user who left a link where the new file
+/// is written, hoping the admin's renew writes through it.
+#[cfg(unix)]
+#[test]
+fn a_link_left_at_the_temporary_name_is_replaced_not_written_through() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    drop(Server::start(&data, &[]));
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, data.join("admin-token.tmp")).unwrap();
+    let out = renew(&data).assert().success();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let file = std::fs::read_to_string(data.join("admin-token")).unwrap();
+    assert_eq!(file.trim(), stdout(&out).trim());
+    assert!(!data.join("admin-token.tmp").exists());
+}
+
+/// Played by root renewing the service's directory, owned by the service's
+/// user: refused before anything is touched, with the command as that user.
+/// Only root can give a directory to another user, so only root plays it
+/// (CI runs as root).
+#[cfg(unix)]
+#[test]
+fn as_another_user_than_the_directory_owner_it_is_refused_untouched() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    drop(Server::start(&data, &[]));
+    let before = std::fs::read_to_string(data.join("admin-token")).unwrap();
+    if std::fs::metadata(&data).unwrap().uid() != 0 {
+        eprintln!("not root: another user's directory cannot be made here");
+        return;
+    }
+    std::os::unix::fs::chown(&data, Some(65534), Some(65534)).unwrap();
+    let out = renew(&data).assert().code(1);
+    assert!(
+        stderr(&out).contains("belongs to the user") && stderr(&out).contains("sudo -u"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("admin-token")).unwrap(),
+        before
+    );
+    assert!(!data.join("admin-token.tmp").exists());
+}

@@ -169,7 +169,7 @@ pub fn token(target: &Target, renew: bool) -> Result<()> {
     let token = if renew {
         let token = leasehold_server::store::renew_admin_token(&dir)?;
         eprintln!(
-            "a new admin token is in {}; the old one signs in as no one from the server's next start. Start the server again, and give scripts and browsers that used the old one the new one",
+            "a new admin token is in {}; the old one signs in as no one from the server's next start. Start the server again, and give scripts and browsers that used the old one the new one. A backup taken before now still holds the old one: renew again after restoring it",
             dir.join(leasehold_server::store::TOKEN_FILE).display()
         );
         token

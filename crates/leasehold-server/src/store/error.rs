@@ -54,6 +54,10 @@ pub enum StoreError {
         product: leasehold_core::Product,
         key: String,
     },
+    /// A change to a data directory that another user owns, refused before
+    /// anything is touched (the sentence says as whom to run it).
+    #[error("{0}")]
+    NotOwner(String),
     /// The store was closed; nothing more is written.
     #[error("the store is closed; the server is shutting down")]
     Closed,
@@ -67,9 +71,11 @@ impl StoreError {
             Self::Locked { .. } => ErrorCode::StorageLocked,
             Self::NewerSchema { .. } => ErrorCode::StorageNewerSchema,
             Self::Io(f) | Self::Sqlite(f) if f.disk_full => ErrorCode::StorageFull,
-            Self::Io(_) | Self::Sqlite(_) | Self::Corrupt(_) | Self::DuplicateSpend { .. } => {
-                ErrorCode::StorageError
-            }
+            Self::Io(_)
+            | Self::Sqlite(_)
+            | Self::Corrupt(_)
+            | Self::NotOwner(_)
+            | Self::DuplicateSpend { .. } => ErrorCode::StorageError,
             Self::Closed => ErrorCode::StorageClosed,
         }
     }

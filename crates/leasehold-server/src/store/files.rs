@@ -159,20 +159,20 @@ pub(crate) fn write_token_file(dir: &Path, token: &str) -> Result<(), StoreError
     let path = dir.join(TOKEN_FILE);
     let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
     let write = || -> std::io::Result<()> {
+        // Made anew, never opened through whatever is at that name (a link
+        // left there is removed, not followed).
+        match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         let mut opts = OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
+        opts.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp)?;
-        // A leftover temporary file keeps its old mode; make sure of it.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
         f.write_all(token.as_bytes())?;
         f.write_all(b"\n")?;
         f.sync_all()?;
