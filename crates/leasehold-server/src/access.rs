@@ -45,10 +45,29 @@ fn group_id(group: &str) -> Result<u32, Error> {
 
 /// Finds `name`'s id in the text of `/etc/group` (`name:x:gid:members`).
 fn parse_group_id(etc_group: &str, name: &str) -> Option<u32> {
-    etc_group.lines().find_map(|line| {
+    ids(etc_group).find_map(|(n, id)| (n == name).then_some(id))
+}
+
+/// The name of user `uid`, from `/etc/passwd`.
+#[cfg(unix)]
+#[must_use]
+pub fn user_name(uid: u32) -> Option<String> {
+    let text = std::fs::read_to_string("/etc/passwd").ok()?;
+    parse_user_name(&text, uid)
+}
+
+/// Finds user `uid`'s name in the text of `/etc/passwd` (`name:x:uid:…`).
+fn parse_user_name(etc_passwd: &str, uid: u32) -> Option<String> {
+    ids(etc_passwd).find_map(|(name, id)| (id == uid).then(|| name.to_owned()))
+}
+
+/// The names and ids of `/etc/passwd` or `/etc/group` (`name:x:id:…`);
+/// lines that are not such are passed over.
+fn ids(text: &str) -> impl Iterator<Item = (&str, u32)> {
+    text.lines().filter_map(|line| {
         let mut fields = line.split(':');
-        (fields.next()? == name).then_some(())?;
-        fields.nth(1)?.trim().parse().ok()
+        let name = fields.next()?;
+        Some((name, fields.nth(1)?.trim().parse().ok()?))
     })
 }
 
@@ -76,6 +95,14 @@ mod tests {
         assert_eq!(parse_group_id(text, "staff"), Some(50));
         assert_eq!(parse_group_id(text, "leasehold"), None);
         assert_eq!(parse_group_id(text, "broken"), None);
+    }
+
+    #[test]
+    fn finds_user_names() {
+        let text = "root:x:0:0:root:/root:/bin/sh\nbroken\nleasehold:x:998:997::/var/lib/leasehold:/usr/sbin/nologin\n";
+        assert_eq!(parse_user_name(text, 998).as_deref(), Some("leasehold"));
+        assert_eq!(parse_user_name(text, 0).as_deref(), Some("root"));
+        assert_eq!(parse_user_name(text, 5), None);
     }
 
     #[cfg(unix)]

@@ -1,7 +1,7 @@
 //! Signing in and out, and admin accounts with their tokens (admin API).
 
 use super::AppState;
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Peer};
 use crate::accounts::Caller;
 use crate::error::Result;
 use axum::Router;
@@ -47,10 +47,9 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub async fn sign_in(
     State(state): State<AppState>,
-    connection: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    Peer(peer): Peer,
     Json(req): Json<SignIn>,
 ) -> Result<(StatusCode, Json<SessionView>)> {
-    let peer = connection.map(|c| c.0.0.ip().to_canonical());
     let view = state
         .run
         .accounts
@@ -83,10 +82,9 @@ pub async fn session(
 pub async fn confirm(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    connection: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    Peer(peer): Peer,
     Json(req): Json<ConfirmPassword>,
 ) -> Result<Json<SessionView>> {
-    let peer = connection.map(|c| c.0.0.ip().to_canonical());
     Ok(Json(
         state
             .run
@@ -185,11 +183,10 @@ pub async fn remove(
 pub async fn password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    connection: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    Peer(peer): Peer,
     Path(name): Path<String>,
     Json(req): Json<PasswordChange>,
 ) -> Result<StatusCode> {
-    let peer = connection.map(|c| c.0.0.ip().to_canonical());
     state
         .run
         .accounts

@@ -102,10 +102,7 @@ fn readable_on_the_way(state: &AppState, req: &Request) -> bool {
 /// so the admin can end it.
 fn report_exposed(state: &AppState, req: &Request) {
     if let Some(token) = bearer(req) {
-        let from = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_canonical());
+        let from = peer_ip(req.extensions());
         let route = req.uri().path().chars().take(100).collect::<String>();
         state
             .run
@@ -114,11 +111,16 @@ fn report_exposed(state: &AppState, req: &Request) {
     }
 }
 
+/// The address a request came from; `None` in-process.
+pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_canonical())
+}
+
 /// Whether the request's peer is this machine; `None` when it is not known.
 pub fn peer_is_local(req: &Request) -> Option<bool> {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| is_local(c.0.ip()))
+    peer_ip(req.extensions()).map(is_local)
 }
 
 /// Whether the request came over TLS.

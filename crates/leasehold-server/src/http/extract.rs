@@ -102,3 +102,18 @@ impl From<QueryRejection> for Error {
         Error::BadRequest(format!("the query is not valid: {}", r.body_text()))
     }
 }
+
+/// The address a request came from (`None` in-process): wrong passwords
+/// are counted per name and address.
+pub struct Peer(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(super::auth::peer_ip(&parts.extensions)))
+    }
+}

@@ -24,8 +24,7 @@ pub fn renew_admin_token(dir: &Path) -> Result<String, StoreError> {
     as_the_owner(dir)?;
     let _lock = lock_dir(dir)?;
     let sql = |e: rusqlite::Error| StoreError::sqlite("renewing the admin token in", dir, &e);
-    let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .map_err(|_| no_server(dir))?;
+    let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(sql)?;
     let token = to_hex(&random_bytes::<32>(dir)?);
     let changed = conn
         .execute(
@@ -60,10 +59,7 @@ fn as_the_owner(dir: &Path) -> Result<(), StoreError> {
     if owner == rustix::process::geteuid().as_raw() {
         return Ok(());
     }
-    let name = std::fs::read_to_string("/etc/passwd")
-        .ok()
-        .and_then(|text| user_name(&text, owner))
-        .unwrap_or_else(|| format!("#{owner}"));
+    let name = crate::access::user_name(owner).unwrap_or_else(|| format!("#{owner}"));
     Err(StoreError::NotOwner(format!(
         "{} belongs to the user {name}: renew its admin token as that user (`sudo -u '{name}' leasehold admin token --renew --data-dir {}`), so nothing in it is written with another user's rights",
         dir.display(),
@@ -74,16 +70,6 @@ fn as_the_owner(dir: &Path) -> Result<(), StoreError> {
 #[cfg(not(unix))]
 fn as_the_owner(_dir: &Path) -> Result<(), StoreError> {
     Ok(())
-}
-
-/// The name of user `uid` in the text of `/etc/passwd` (`name:x:uid:…`).
-#[cfg(unix)]
-fn user_name(etc_passwd: &str, uid: u32) -> Option<String> {
-    etc_passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        (fields.nth(1)?.trim().parse::<u32>().ok()? == uid).then(|| name.to_owned())
-    })
 }
 
 fn has_meta(conn: &Connection) -> bool {
@@ -100,15 +86,4 @@ fn no_server(dir: &Path) -> StoreError {
         "{} holds no Leasehold server's database; give the data directory the server uses (--data-dir, or LEASEHOLD_DATA_DIR)",
         dir.join(DB_FILE).display()
     ))
-}
-
-#[cfg(all(test, unix))]
-mod tests {
-    #[test]
-    fn a_user_is_named_from_etc_passwd() {
-        let text = "root:x:0:0:root:/root:/bin/sh\nleasehold:x:998:997::/var/lib/leasehold:/usr/sbin/nologin\n";
-        assert_eq!(super::user_name(text, 998).as_deref(), Some("leasehold"));
-        assert_eq!(super::user_name(text, 0).as_deref(), Some("root"));
-        assert_eq!(super::user_name(text, 5), None);
-    }
 }
