@@ -296,17 +296,17 @@ impl Accounts {
         } else {
             return;
         };
-        let live = |x: &Digest, reg: &Registry| {
-            *x == self.local_digest || reg.tokens.contains_key(x) || reg.sessions.contains_key(x)
-        };
-        let kept: std::collections::HashSet<Digest> = reg
-            .exposed
-            .iter()
-            .filter(|x| live(x, &reg))
-            .copied()
-            .collect();
-        reg.exposed = kept;
-        if !reg.exposed.insert(d) {
+        // Only live credentials are kept.
+        let Registry {
+            exposed,
+            tokens,
+            sessions,
+            ..
+        } = &mut *reg;
+        exposed.retain(|x| {
+            *x == self.local_digest || tokens.contains_key(x) || sessions.contains_key(x)
+        });
+        if !exposed.insert(d) {
             return;
         }
         drop(reg);
